@@ -1,0 +1,7 @@
+import type { Command } from './context.js';
+import { BugError } from '../core/errors.js';
+
+const command: Command = async () => {
+  throw new BugError('runbook list is being built');
+};
+export default command;

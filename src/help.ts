@@ -1,0 +1,75 @@
+/** Static help text. Imported by cli.ts on every start, so it imports nothing. */
+export const VERSION = '0.1.0';
+
+export const HELP = `runbook ${VERSION} — walk security responders through an incident
+
+Usage: runbook <command> [options]
+
+Commands:
+  run FILE          run a runbook (TUI on a terminal, scripted otherwise)
+  plan FILE         dry-run: show each step's rendered input and the calls it would make
+  status ID         the checklist of an incident
+  incidents         list incidents in the state directory
+  validate PATH…    check runbooks (files or folders); exit 2 when any is invalid
+  schema            print the JSON Schema of the runbook format
+  list [PATH…]      list runbooks with their id, title and severity
+
+Global options:
+  -h, --help        help (also: runbook help COMMAND)
+  -V, --version     print the version
+
+Exit codes: 0 done · 1 a step failed · 2 invalid input or usage · 3 waiting on an approval,
+manual step or in-doubt item · 4 incident locked · 70 internal error · 130 interrupted
+`;
+
+const STATE = `  --state-dir DIR        where incidents live (default: $RUNBOOK_STATE_DIR or ./.runbook)`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  run: `Usage: runbook run FILE [options]
+
+Runs a runbook. Opens the TUI when stdin and stdout are terminals; otherwise (or with
+--non-interactive) runs scripted: progress on stderr, results on stdout, never waits for input.
+
+Options:
+  --incident ID          incident id; an existing incident is resumed (default: a new id, printed)
+  --input KEY=VALUE      set an input (repeatable)
+  --yes                  approve every gate
+  --approve STEP         approve the gate of one step (repeatable)
+  --done STEP[=NOTE]     record a manual step as done, with an optional note or link (repeatable)
+  --settle STEP[/ITEM]=done|redo   settle an in-doubt item without a verify (repeatable)
+  --accept-changed-runbook   resume although the runbook changed since the incident started
+  --break-lock           break a stale lock left by a process that is gone
+  --non-interactive      scripted mode even on a terminal
+  --json                 one JSON event per line on stdout (scripted mode)
+  --concurrency N        global limit of steps running at once (default 4)
+${STATE}
+`,
+  plan: `Usage: runbook plan FILE [--input KEY=VALUE]… [--json]
+
+Dry-run: every step with its rendered input (secrets redacted) and the calls its provider would
+make. Nothing is called and no incident is created.
+`,
+  status: `Usage: runbook status ID [--json]
+
+The checklist of an incident from its journal: each step and item with its state.
+${STATE}
+`,
+  incidents: `Usage: runbook incidents [--json]
+
+Lists the incidents in the state directory with runbook, start time and state.
+${STATE}
+`,
+  validate: `Usage: runbook validate PATH… [--format text|json]
+
+Checks runbooks (files, or folders searched for *.yaml / *.yml). Every problem is reported as
+file:line:col with the field path and a code frame. Exit 0 when all are valid, 2 otherwise.
+`,
+  schema: `Usage: runbook schema
+
+Prints the JSON Schema of the runbook format (also committed as schema/runbook.schema.json).
+`,
+  list: `Usage: runbook list [PATH…]
+
+Lists the runbooks found in PATH (default: ./runbooks) with id, severity, steps and title.
+`,
+};

@@ -1,0 +1,5 @@
+/** Every built-in provider, in one static list (Shopify's load-specifications pattern). */
+import type { ProviderDef } from './sdk.js';
+import shell from './shell/index.js';
+
+export const builtinProviders: readonly ProviderDef[] = [shell];

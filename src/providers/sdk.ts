@@ -1,0 +1,129 @@
+/**
+ * The provider SDK: how an adapter declares itself and what it gets to work with.
+ *
+ * An adapter never touches the journal, the store or the UI. It receives an ActionContext
+ * (exec, http, a logger, an AbortSignal, the item's idempotency key, its resolved config with
+ * secrets as `Secret` objects) and returns a typed result, or throws a ProviderError.
+ */
+import { z } from 'zod';
+import type { ExecOptions, ExecResult } from '../core/exec.js';
+import type { HttpRequest, HttpResponse } from '../core/http.js';
+import { Secret, isSecret } from '../core/secrets/secret.js';
+import type { StepKind } from '../core/runbook/schema.js';
+
+export interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  debug(msg: string): void;
+  /** a line of child or service output (redacted before it is shown or stored) */
+  line(stream: 'stdout' | 'stderr', text: string): void;
+}
+
+/** Evidence for the journal and the report: what the service said. */
+export interface Evidence {
+  httpStatus?: number;
+  requestId?: string;
+  exitCode?: number | null;
+  detail?: string;
+}
+
+export interface ActionContext<C = unknown> {
+  /** provider instance name in the runbook (e.g. `hf`) and its type (`huggingface`) */
+  instance: string;
+  type: string;
+  action: string;
+  config: C;
+  signal: AbortSignal;
+  /** `<incident>/<step>/<item>` — stable across resumes; send it where a service accepts one */
+  idempotencyKey: string;
+  incident: { id: string; drill: boolean; stepId: string; itemKey: string };
+  log: Logger;
+  exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** `provider` and `action` are filled in */
+  http(req: Omit<HttpRequest, 'provider' | 'action'> & Partial<Pick<HttpRequest, 'provider' | 'action'>>): Promise<HttpResponse>;
+  /** fetch through the HTTP door, for official client libraries */
+  fetch: typeof fetch;
+  /** wrap a value that was just created or discovered as a Secret and register it with the redactor at once */
+  secret(value: string, label: string): Secret;
+  /** record evidence for this item (kept in the journal's outcome record) */
+  evidence(e: Evidence): void;
+}
+
+export type PlanLine = string;
+
+/** What a read-back says. `done`: the effect is in place (token dead, secret rotated). */
+export interface VerifyResult {
+  state: 'done' | 'not-done' | 'unknown';
+  detail?: string;
+}
+
+export interface ActionDef<I = any, O = any, C = any> {
+  /** the kind of step this action belongs in (`any`: generic actions such as shell or http) */
+  kind: Exclude<StepKind, 'manual'> | 'any';
+  description: string;
+  input: z.ZodType<I>;
+  output: z.ZodType<O>;
+  /** safe to repeat? Non-idempotent actions are verified, never blindly re-run, when in doubt */
+  idempotent: boolean;
+  run(ctx: ActionContext<C>, input: I): Promise<O>;
+  /** the calls it would make — for `runbook plan` and approval gates; nothing is called */
+  plan?(ctx: ActionContext<C>, input: I): PlanLine[] | Promise<PlanLine[]>;
+  /** read back whether the effect is in place; `output` is absent when the item is in doubt */
+  verify?(ctx: ActionContext<C>, input: I, output: O | undefined): Promise<VerifyResult>;
+}
+
+export interface ProviderDef<C = any> {
+  type: string;
+  description: string;
+  /** the instance config (`providers.<name>` minus `type`), strict */
+  config: z.ZodType<C>;
+  actions: Record<string, ActionDef<any, any, C>>;
+  /** drill: how to point this provider at its simulator (filled in by the drill module) */
+  drill?: {
+    /** config overrides that aim the instance at a simulator listening on `baseUrl` */
+    configFor?(baseUrl: string, config: C): C;
+  };
+}
+
+export function defineProvider<C>(def: ProviderDef<C>): ProviderDef<C> {
+  return def;
+}
+
+export function defineAction<I, O, C = any>(def: ActionDef<I, O, C>): ActionDef<I, O, C> {
+  return def;
+}
+
+/** Schema for a config or input field that must be a secret reference (`${{ secrets.x }}`). */
+export function secretField(description = 'a secret reference such as ${{ secrets.token }}') {
+  return z.custom<Secret>(isSecret, { message: `must be ${description}, never a literal value` }).describe(description);
+}
+
+/** Every action's output may carry secrets only as Secret objects; this helper checks the shape. */
+export const SecretOut = z.custom<Secret>(isSecret);
+
+/** Validate that a module export is a provider definition; returns a list of problems. */
+export function checkProviderShape(v: unknown): string[] {
+  const problems: string[] = [];
+  if (!v || typeof v !== 'object') return ['it does not export a provider object (use `export default defineProvider({...})`)'];
+  const p = v as Partial<ProviderDef>;
+  if (typeof p.type !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(p.type)) problems.push('`type` must be a lower-case name');
+  if (typeof p.description !== 'string') problems.push('`description` must be a string');
+  if (!p.config || typeof (p.config as z.ZodType).safeParse !== 'function') problems.push('`config` must be a zod schema');
+  if (!p.actions || typeof p.actions !== 'object') problems.push('`actions` must be an object of actions');
+  else
+    for (const [name, a] of Object.entries(p.actions)) {
+      const act = a as Partial<ActionDef>;
+      if (!act || typeof act !== 'object') {
+        problems.push(`action ${name} is not an object`);
+        continue;
+      }
+      if (!['detect', 'revoke', 'rotate', 'notify', 'any'].includes(act.kind as string)) problems.push(`action ${name}: \`kind\` must be detect, revoke, rotate, notify or any`);
+      if (!act.input || typeof act.input.safeParse !== 'function') problems.push(`action ${name}: \`input\` must be a zod schema`);
+      if (!act.output || typeof act.output.safeParse !== 'function') problems.push(`action ${name}: \`output\` must be a zod schema`);
+      if (typeof act.idempotent !== 'boolean') problems.push(`action ${name}: \`idempotent\` must be true or false`);
+      if (typeof act.run !== 'function') problems.push(`action ${name}: \`run\` must be a function`);
+      for (const opt of ['plan', 'verify'] as const)
+        if (act[opt] !== undefined && typeof act[opt] !== 'function') problems.push(`action ${name}: \`${opt}\` must be a function`);
+    }
+  return problems;
+}

@@ -1,0 +1,97 @@
+/**
+ * shell — run a command as an argv array (never a shell string). Inputs and secrets reach
+ * the command through env only; stdout can be parsed as JSON into outputs.
+ */
+import { z } from 'zod';
+import { defineAction, defineProvider, type ActionContext } from '../sdk.js';
+import { ProviderError } from '../../core/errors.js';
+import { isSecret, type Secret } from '../../core/secrets/secret.js';
+import type { ExecResult } from '../../core/exec.js';
+
+const EnvValue = z.union([z.string(), z.number(), z.boolean(), z.custom<Secret>(isSecret)]);
+
+const Config = z.strictObject({
+  /** working directory (default: the runbook's folder) */
+  cwd: z.string().optional(),
+  /** extra environment for every command of this instance */
+  env: z.record(z.string(), EnvValue).optional(),
+});
+type Config = z.infer<typeof Config>;
+
+const RunInput = z.strictObject({
+  /** argv: the program and its arguments, each a separate element */
+  command: z.array(z.string()).min(1),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), EnvValue).optional(),
+  cwd: z.string().optional(),
+  stdin: z.union([z.string(), z.custom<Secret>(isSecret)]).optional(),
+  /** parse stdout as JSON into `outputs.json` */
+  json: z.boolean().default(false),
+  /** exit codes that count as success */
+  ok_codes: z.array(z.number().int()).default([0]),
+  /** a read-back command: exit 0 means the effect is in place (used when an item is in doubt) */
+  verify_command: z.array(z.string()).min(1).optional(),
+});
+type RunInput = z.infer<typeof RunInput>;
+
+const RunOutput = z.object({
+  exit_code: z.number().nullable(),
+  stdout: z.string(),
+  json: z.unknown().optional(),
+});
+type RunOutput = z.infer<typeof RunOutput>;
+
+function envOf(config: Config, input: { env?: RunInput['env'] }): Record<string, string | Secret> {
+  const out: Record<string, string | Secret> = {};
+  for (const src of [config.env, input.env]) for (const [k, v] of Object.entries(src ?? {})) out[k] = isSecret(v) ? v : String(v);
+  return out;
+}
+
+function failed(ctx: ActionContext<Config>, res: ExecResult, what: string): ProviderError {
+  if (res.timedOut) return new ProviderError({ provider: ctx.instance, action: ctx.action, message: `${what} ${res.argv0} timed out`, failure: 'ambiguous', code: 'TIMEOUT' });
+  if (res.aborted) return new ProviderError({ provider: ctx.instance, action: ctx.action, message: `${what} ${res.argv0} was cancelled`, failure: 'ambiguous', code: 'ABORTED' });
+  const how = res.exitCode === null ? `was killed by ${res.signal ?? 'a signal'}` : `exited with code ${res.exitCode}`;
+  return new ProviderError({ provider: ctx.instance, action: ctx.action, message: `${what} ${res.argv0} ${how}`, failure: 'definite', code: 'EXIT' });
+}
+
+const run = defineAction<RunInput, RunOutput, Config>({
+  kind: 'any',
+  description: 'Run a command (argv array); values reach it through env, never through a shell string.',
+  input: RunInput,
+  output: RunOutput,
+  idempotent: false,
+  plan: (_ctx, input) => [
+    `run ${JSON.stringify(input.command)}${input.env ? ` with env ${Object.keys(input.env).join(', ')}` : ''}${input.cwd ? ` in ${input.cwd}` : ''}`,
+  ],
+  async run(ctx, input) {
+    const res = await ctx.exec(input.command, {
+      cwd: input.cwd ?? ctx.config.cwd,
+      env: envOf(ctx.config, input),
+      input: input.stdin,
+      signal: ctx.signal,
+    });
+    ctx.evidence({ exitCode: res.exitCode });
+    if (res.timedOut || res.aborted || res.exitCode === null || !input.ok_codes.includes(res.exitCode)) throw failed(ctx, res, 'command');
+    const out: RunOutput = { exit_code: res.exitCode, stdout: res.stdout.length > 65536 ? res.stdout.slice(-65536) : res.stdout };
+    if (input.json) {
+      try {
+        out.json = JSON.parse(res.stdout);
+      } catch {
+        throw new ProviderError({ provider: ctx.instance, action: ctx.action, message: `${res.argv0} printed output that is not JSON (json: true)`, failure: 'definite', code: 'NOT_JSON' });
+      }
+    }
+    return out;
+  },
+  async verify(ctx, input) {
+    if (!input.verify_command) return { state: 'unknown', detail: 'no verify_command given' };
+    const res = await ctx.exec(input.verify_command, { cwd: input.cwd ?? ctx.config.cwd, env: envOf(ctx.config, input), signal: ctx.signal });
+    if (res.timedOut || res.aborted) return { state: 'unknown', detail: 'verify command did not finish' };
+    return res.exitCode === 0 ? { state: 'done', detail: 'verify command exited 0' } : { state: 'not-done', detail: `verify command exited ${res.exitCode}` };
+  },
+});
+
+export default defineProvider<Config>({
+  type: 'shell',
+  description: 'Run local commands (argv arrays; secrets through env or stdin).',
+  config: Config,
+  actions: { run },
+});
