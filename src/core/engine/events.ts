@@ -1,0 +1,45 @@
+/**
+ * Typed events the engine emits. The UI store and the scripted reporters observe them
+ * (the journal is written by the engine itself, before the event, so that a side effect can
+ * never happen without its intent on disk). A broken observer never stops an incident run.
+ */
+import type { RecordBody, Mode } from '../journal/records.js';
+import type { StepKind } from '../runbook/schema.js';
+
+export interface StepInfo {
+  id: string;
+  kind: StepKind;
+  title: string;
+  uses?: string;
+  needs: string[];
+  confirm: boolean;
+  fanOut: boolean;
+  instructions?: string;
+  evidence: { type: 'none' | 'note' | 'link'; required: boolean; prompt?: string };
+}
+
+export type EngineEvent =
+  /** every durable record, as written (seq, ts and op included) */
+  | { type: 'record'; record: RecordBody & { seq: number; ts: string; op: string } }
+  | {
+      type: 'run.begin';
+      incident: string;
+      mode: Mode;
+      dryRun: boolean;
+      runbook: { id: string; title: string; severity: string; path: string };
+      steps: StepInfo[];
+      resumed: boolean;
+      openedAt: string;
+    }
+  /** a line of output from a step (already redacted) */
+  | { type: 'log'; step: string; item: string; stream: 'stdout' | 'stderr' | 'info' | 'warn' | 'debug'; text: string }
+  | { type: 'retry'; step: string; item: string; attempt: number; delayMs: number; reason: string }
+  /** the run cannot go on without the operator */
+  | { type: 'waiting'; step: string; item?: string; on: 'approval' | 'manual' | 'in-doubt' | 'input'; hint: string }
+  | { type: 'run.end'; status: RunStatus; detail?: string; exitCode: number };
+
+export type RunStatus = 'done' | 'failed' | 'waiting' | 'interrupted';
+
+export interface EngineObserver {
+  (event: EngineEvent): void;
+}

@@ -1,0 +1,53 @@
+/**
+ * Ports through which the engine asks the operator. The TUI implements them interactively;
+ * scripted mode answers from flags (--yes, --approve, --done, --settle) and never waits.
+ */
+import type { StepKind } from '../runbook/schema.js';
+
+export interface ApprovalRequest {
+  step: string;
+  title: string;
+  kind: StepKind;
+  /** what will be called, from the provider's plan() (redacted) */
+  plan: string[];
+  /** item keys of a fan-out (or [`-`]) */
+  items: string[];
+  /** the rendered input per item (redacted) */
+  inputs: Record<string, unknown>;
+}
+
+export type ApprovalAnswer =
+  | { decision: 'approved'; items?: string[]; via: string }
+  | { decision: 'denied'; reason?: string; via: string }
+  /** scripted mode: no flag answers it — stop and say which flag does */
+  | { decision: 'wait'; hint: string };
+
+export interface ManualRequest {
+  step: string;
+  item?: string;
+  title: string;
+  instructions?: string;
+  evidence: { type: 'none' | 'note' | 'link'; required: boolean; prompt?: string };
+}
+
+export type ManualAnswer =
+  | { done: true; note?: string; link?: string; via: string }
+  | { done: false; skip?: { reason: string }; hint?: string };
+
+export interface DoubtRequest {
+  step: string;
+  item: string;
+  action: string;
+  /** why verify could not settle it */
+  reason: string;
+}
+
+export type DoubtAnswer = { decision: 'done' | 'redo'; via: string } | { decision: 'wait'; hint: string };
+
+export interface OperatorPorts {
+  approve(req: ApprovalRequest): Promise<ApprovalAnswer>;
+  manual(req: ManualRequest): Promise<ManualAnswer>;
+  settle(req: DoubtRequest): Promise<DoubtAnswer>;
+  /** ask the operator for a secret (hidden input); absent in scripted mode */
+  promptSecret?(question: string): Promise<string>;
+}

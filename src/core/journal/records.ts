@@ -1,0 +1,85 @@
+/**
+ * Journal records: the durable source of truth of an incident. One JSON object per line,
+ * with a sequence number, time, operator, type and checksum. No secret value is ever
+ * written: secrets appear only as `{ $secret, fingerprint, last4 }`.
+ */
+import type { Evidence, VerifyResult } from '../../providers/sdk.js';
+import type { FailureClass, LockOwner } from '../errors.js';
+
+export type Mode = 'live' | 'drill';
+export type OutcomeStatus = 'ok' | 'failed' | 'skipped' | 'in-doubt';
+
+/** How a secret is stored: never the value. */
+export interface StoredSecret {
+  $secret: string;
+  fingerprint: string;
+  last4: string;
+}
+
+export interface StoredError {
+  message: string;
+  code?: string;
+  failure?: FailureClass;
+  status?: number;
+  requestId?: string;
+}
+
+export type RecordBody =
+  | {
+      type: 'incident.opened';
+      incident: string;
+      mode: Mode;
+      runbook: { id: string; title: string; severity: string; path: string; hash: string };
+      /** inputs as given; secret inputs as StoredSecret */
+      inputs: Record<string, unknown>;
+      /** fingerprints of the runbook's resolved secrets */
+      secrets: Record<string, StoredSecret>;
+    }
+  | { type: 'run.started'; resumed: boolean; pid: number; runbookHash: string; acceptedChangedRunbook?: boolean }
+  | { type: 'step.started'; step: string }
+  /** the keys of a fan-out, in order */
+  | { type: 'items'; step: string; keys: string[] }
+  | { type: 'approval'; step: string; items?: string[]; decision: 'approved' | 'denied'; via: string; reason?: string }
+  /** before a side effect (fsynced): the call is about to be made */
+  | { type: 'intent'; step: string; item: string; action: string; attempt: number; key: string; input: unknown; idempotent: boolean }
+  /** after it: what happened */
+  | {
+      type: 'outcome';
+      step: string;
+      item: string;
+      status: OutcomeStatus;
+      attempt: number;
+      output?: unknown;
+      error?: StoredError;
+      evidence?: Evidence;
+      verify?: VerifyResult;
+      reason?: string;
+    }
+  /** a read-back (after an action, or on resume for an in-doubt item) */
+  | { type: 'verify'; step: string; item: string; state: VerifyResult['state']; detail?: string; on: 'after-run' | 'resume' | 'retry' }
+  /** the operator settled an in-doubt item */
+  | { type: 'settled'; step: string; item: string; decision: 'done' | 'redo'; via: string }
+  | { type: 'manual'; step: string; item?: string; note?: string; link?: string; via: string }
+  | { type: 'step.finished'; step: string; status: 'ok' | 'failed' | 'skipped'; reason?: string; outputs?: unknown }
+  | { type: 'secret.created'; step: string; item: string; secret: StoredSecret }
+  | { type: 'note'; text: string }
+  | { type: 'run.stopped'; reason: 'done' | 'failed' | 'waiting' | 'interrupted'; detail?: string }
+  | { type: 'lock.broken'; previous: LockOwner }
+  /** drill scorecard and other extensions */
+  | { type: 'scorecard'; data: Record<string, unknown> };
+
+export type RecordType = RecordBody['type'];
+
+export type JournalRecord = RecordBody & {
+  seq: number;
+  /** ISO time */
+  ts: string;
+  /** user@host */
+  op: string;
+  /** checksum of the record without `sum` */
+  sum: string;
+};
+
+export function isStoredSecret(v: unknown): v is StoredSecret {
+  return !!v && typeof v === 'object' && typeof (v as StoredSecret).$secret === 'string' && typeof (v as StoredSecret).fingerprint === 'string';
+}
