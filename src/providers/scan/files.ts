@@ -1,0 +1,104 @@
+/**
+ * Scanning files and folders: walk the given paths (never into `.git`, never following
+ * symlinks), skip binary files and files over the size cap, run every rule over the rest.
+ */
+import { lstat, open, readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { detect, lineOf, type FindingSet, type ScanOptions } from './findings.js';
+
+export interface FileScanStats {
+  files: number;
+  bytes: number;
+  skipped_binary: number;
+  skipped_large: number;
+  skipped_other: number;
+}
+
+const SKIP_DIRS = new Set(['.git']);
+
+async function* walk(path: string, stats: FileScanStats, signal: AbortSignal): AsyncGenerator<{ path: string; size: number }> {
+  signal.throwIfAborted();
+  let st;
+  try {
+    st = await lstat(path);
+  } catch {
+    stats.skipped_other++;
+    return;
+  }
+  if (st.isSymbolicLink()) {
+    stats.skipped_other++;
+    return;
+  }
+  if (st.isFile()) {
+    yield { path, size: st.size };
+    return;
+  }
+  if (!st.isDirectory()) return;
+  let entries: string[];
+  try {
+    entries = (await readdir(path)).sort();
+  } catch {
+    stats.skipped_other++;
+    return;
+  }
+  for (const name of entries) {
+    if (SKIP_DIRS.has(name)) continue;
+    yield* walk(join(path, name), stats, signal);
+  }
+}
+
+/** A file is binary when its first 8 KiB hold a NUL byte (git's own test). */
+async function isBinary(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(8192);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).includes(0);
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function scanPaths(
+  paths: readonly string[],
+  set: FindingSet,
+  opts: ScanOptions & { maxFileBytes: number; signal: AbortSignal; concurrency?: number },
+): Promise<FileScanStats> {
+  const stats: FileScanStats = { files: 0, bytes: 0, skipped_binary: 0, skipped_large: 0, skipped_other: 0 };
+  const scanOne = async (file: { path: string; size: number }) => {
+    if (file.size > opts.maxFileBytes) {
+      stats.skipped_large++;
+      return;
+    }
+    let text: string;
+    try {
+      if (file.size > 0 && (await isBinary(file.path))) {
+        stats.skipped_binary++;
+        return;
+      }
+      text = await readFile(file.path, 'utf8');
+    } catch {
+      stats.skipped_other++;
+      return;
+    }
+    stats.files++;
+    stats.bytes += file.size;
+    if (!text) return;
+    const hits = await detect(text, file.path, opts);
+    if (!hits.length) return;
+    const line = lineOf(text);
+    set.add(hits, (i) => ({ file: file.path, line: line(i) }));
+  };
+  // a small pool: reading overlaps with matching, results stay deterministic per file
+  const limit = Math.max(1, opts.concurrency ?? 8);
+  const running = new Set<Promise<void>>();
+  for (const root of paths) {
+    for await (const file of walk(resolve(root), stats, opts.signal)) {
+      const p: Promise<void> = scanOne(file).finally(() => running.delete(p));
+      running.add(p);
+      if (running.size >= limit) await Promise.race(running);
+    }
+  }
+  await Promise.all(running);
+  return stats;
+}

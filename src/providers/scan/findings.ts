@@ -1,0 +1,145 @@
+/**
+ * Turns raw hits into findings. A value becomes a Secret (registered with the redactor
+ * through ctx.secret) the moment it is seen; identical values are merged into one finding
+ * with every location kept. Findings are keyed by a keyed fingerprint, never by the value.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { fingerprintValue, type Secret } from '../../core/secrets/secret.js';
+import { SecretOut } from '../sdk.js';
+import { DEFAULT_ENTROPY, entropyHits, shapeHits, type EntropyOptions, type RawHit } from './rules.js';
+import { secretlintHits } from './secretlint.js';
+
+export const HINTS = ['huggingface', 'github', 'aws', 'slack', 'openai', 'generic'] as const;
+
+export const Location = z.object({ file: z.string(), line: z.number().int(), commit: z.string().optional() });
+export type Location = z.infer<typeof Location>;
+
+export const Finding = z.object({
+  rule: z.string(),
+  file: z.string(),
+  line: z.number().int(),
+  commit: z.string().optional(),
+  /** keyed HMAC-SHA256 of the value (first 16 hex chars) — safe to store */
+  fingerprint: z.string(),
+  last4: z.string(),
+  provider_hint: z.enum(HINTS),
+  /** the value, only ever as a Secret */
+  token: SecretOut,
+  /** AWS: the other half of a key pair found next to this one (key id ↔ secret access key) */
+  pair: SecretOut.optional(),
+  /** every place the same value was found (the first is repeated in file/line/commit) */
+  locations: z.array(Location),
+});
+export type Finding = z.infer<typeof Finding>;
+
+/**
+ * Per-process random fingerprint key, used when the provider config gives no
+ * `fingerprint_key`. Fingerprints made with it are stable within one process only.
+ */
+const PROCESS_KEY = randomBytes(32);
+
+export interface ScanOptions {
+  entropy: EntropyOptions;
+  secretlint: boolean;
+}
+
+export const DEFAULT_SCAN: ScanOptions = { entropy: DEFAULT_ENTROPY, secretlint: true };
+
+/** All rules over one text; one hit per distinct value+offset, best rule first. */
+export async function detect(text: string, filePath: string, opts: ScanOptions): Promise<RawHit[]> {
+  const hits = [...shapeHits(text), ...entropyHits(text, opts.entropy)];
+  if (opts.secretlint) hits.push(...(await secretlintHits(text, filePath)));
+  hits.sort((a, b) => a.index - b.index || a.priority - b.priority);
+  const seen = new Set<string>();
+  return hits.filter((h) => {
+    const k = `${h.index}:${h.value.length}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** 1-based line of each offset (offsets need not be sorted). */
+export function lineOf(text: string): (index: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (index) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] ?? 0) <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
+type MakeSecret = (value: string, label: string) => Secret;
+
+export class FindingSet {
+  readonly #byFp = new Map<string, Finding>();
+  readonly #key: Buffer | string;
+  readonly #secret: MakeSecret;
+  constructor(secret: MakeSecret, key?: Secret) {
+    this.#secret = secret;
+    this.#key = key ? key.reveal() : PROCESS_KEY;
+  }
+
+  fingerprint(value: string): string {
+    return fingerprintValue(value, this.#key);
+  }
+
+  /**
+   * Record hits from one text. `where(index)` maps a hit's offset to its location.
+   * AWS key ids and secret keys within 5 lines of each other are paired.
+   */
+  add(hits: readonly RawHit[], where: (index: number) => Location): void {
+    const awsIds: { f: Finding; line: number }[] = [];
+    const awsKeys: { f: Finding; line: number }[] = [];
+    for (const h of hits) {
+      const loc = where(h.index);
+      const fp = this.fingerprint(h.value);
+      let f = this.#byFp.get(fp);
+      if (!f) {
+        const token = this.#secret(h.value, `scan finding ${h.rule} ${fp}`);
+        f = { rule: h.rule, file: loc.file, line: loc.line, fingerprint: fp, last4: token.last4, provider_hint: h.hint, token, locations: [] };
+        if (loc.commit) f.commit = loc.commit;
+        this.#byFp.set(fp, f);
+      } else if (h.priority === 0 && f.provider_hint === 'generic') {
+        // a specific shape beats a generic rule that saw the same value first
+        f.rule = h.rule;
+        f.provider_hint = h.hint;
+      }
+      if (!f.locations.some((l) => l.file === loc.file && l.line === loc.line && l.commit === loc.commit)) f.locations.push(loc);
+      if (h.hint === 'aws') (/^(?:AKIA|ASIA|ABIA|ACCA)/.test(h.value) ? awsIds : awsKeys).push({ f, line: loc.line });
+    }
+    for (const id of awsIds) {
+      const near = awsKeys.find((k) => Math.abs(k.line - id.line) <= 5);
+      if (!near) continue;
+      id.f.pair ??= near.f.token;
+      near.f.pair ??= id.f.token;
+    }
+  }
+
+  get size(): number {
+    return this.#byFp.size;
+  }
+
+  /** Findings in first-seen order; `byLocation` sorts locations (and findings) by file and line instead. */
+  list(order: 'seen' | 'byLocation' = 'seen'): Finding[] {
+    const all = [...this.#byFp.values()];
+    if (order === 'seen') return all;
+    const cmp = (a: Location, b: Location) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
+    for (const f of all) {
+      f.locations.sort(cmp);
+      const first = f.locations[0];
+      if (first) {
+        f.file = first.file;
+        f.line = first.line;
+      }
+    }
+    return all.sort((a, b) => cmp(a, b));
+  }
+}

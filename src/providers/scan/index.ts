@@ -1,0 +1,179 @@
+/**
+ * scan — the detect step for leaked credentials.
+ *
+ * - `files`: files and folders (skips `.git`, symlinks, binary files and files over 5 MB);
+ * - `git`: every line ever added on any ref of a repository, with real `git`;
+ * - `checkLiveness`: is each finding still live? (HF whoami-v2, GitHub /user, Slack auth.test,
+ *   AWS STS GetCallerIdentity — see ./liveness.ts).
+ *
+ * Rules: secretlint's recommended preset plus our own shapes and an entropy check (./rules.ts).
+ * A finding carries its value only as a Secret (`token`), registered with the redactor the
+ * moment it is found; everything else in it (rule, file, line, commit, keyed fingerprint, last
+ * 4 characters) is safe to print and store.
+ *
+ * Fingerprints are HMAC-SHA256 keyed with `fingerprint_key` when the instance config has one;
+ * otherwise with a random key made once per process — then fingerprints only match within one
+ * run (the engine will supply a stable per-incident key).
+ */
+import { z } from 'zod';
+import { defineAction, defineProvider, secretField, SecretOut, type ActionContext } from '../sdk.js';
+import { DEFAULT_ENTROPY } from './rules.js';
+import { Finding, FindingSet, HINTS, type ScanOptions } from './findings.js';
+import { scanPaths } from './files.js';
+import { scanGitHistory } from './git.js';
+import { checkAws, checkGitHub, checkHuggingFace, checkSlack, DEFAULT_URLS, type LivenessResult } from './liveness.js';
+
+const Config = z.strictObject({
+  /** key for finding fingerprints (a secret reference); default: a random per-process key */
+  fingerprint_key: secretField().optional(),
+  /** bits per character a generic assignment's value must exceed */
+  entropy_threshold: z.number().positive().default(DEFAULT_ENTROPY.threshold),
+  entropy_min_length: z.number().int().min(8).default(DEFAULT_ENTROPY.minLength),
+  /** run secretlint's recommended preset as well as our own rules */
+  secretlint: z.boolean().default(true),
+  max_file_bytes: z.number().int().positive().default(5 * 1024 * 1024),
+  hf_url: z.url().default(DEFAULT_URLS.hf_url),
+  github_url: z.url().default(DEFAULT_URLS.github_url),
+  slack_url: z.url().default(DEFAULT_URLS.slack_url),
+  /** STS endpoint (default: AWS) — point it at moto_server or a simulator in tests and drills */
+  aws_endpoint: z.url().optional(),
+  aws_region: z.string().default('us-east-1'),
+});
+type Config = z.infer<typeof Config>;
+
+function scanOptions(c: Config): ScanOptions {
+  return { entropy: { threshold: c.entropy_threshold, minLength: c.entropy_min_length }, secretlint: c.secretlint };
+}
+
+/** Config may arrive unparsed when an action is driven directly; defaults are applied here. */
+function cfg(ctx: ActionContext<Config>): Config {
+  return Config.parse(ctx.config ?? {});
+}
+
+function summary(n: number): string {
+  return n === 1 ? '1 finding' : `${n} findings`;
+}
+
+const FilesInput = z.strictObject({ paths: z.array(z.string().min(1)).min(1) });
+const FilesOutput = z.object({
+  findings: z.array(Finding),
+  stats: z.object({ files: z.number(), bytes: z.number(), skipped_binary: z.number(), skipped_large: z.number(), skipped_other: z.number() }),
+});
+
+const files = defineAction<z.infer<typeof FilesInput>, z.infer<typeof FilesOutput>, Config>({
+  kind: 'detect',
+  description: 'Scan files and folders for leaked credentials (known token shapes, secretlint, entropy).',
+  input: FilesInput,
+  output: FilesOutput,
+  idempotent: true,
+  plan: (_ctx, input) => [`read and scan ${input.paths.join(', ')} (skipping .git, binary files and files over 5 MB); nothing is changed`],
+  async run(ctx, input) {
+    const c = cfg(ctx);
+    const set = new FindingSet((v, l) => ctx.secret(v, l), c.fingerprint_key);
+    const stats = await scanPaths(input.paths, set, { ...scanOptions(c), maxFileBytes: c.max_file_bytes, signal: ctx.signal });
+    const findings = set.list('byLocation');
+    ctx.log.info(`scanned ${stats.files} files (${stats.skipped_binary} binary, ${stats.skipped_large} too large skipped): ${summary(findings.length)}`);
+    ctx.evidence({ detail: `${stats.files} files scanned, ${summary(findings.length)}` });
+    return { findings, stats };
+  },
+});
+
+const GitInput = z.strictObject({
+  /** path of a local clone */
+  repo: z.string().min(1),
+  /** refs to scan (default: all refs) */
+  refs: z.array(z.string().min(1).regex(/^[^-]/, 'a ref cannot start with "-"')).optional(),
+});
+const GitOutput = z.object({
+  findings: z.array(Finding),
+  stats: z.object({ commits: z.number(), files: z.number(), added_lines: z.number() }),
+});
+
+const git = defineAction<z.infer<typeof GitInput>, z.infer<typeof GitOutput>, Config>({
+  kind: 'detect',
+  description: 'Scan the full history of a git repository (every added line on every ref) for leaked credentials.',
+  input: GitInput,
+  output: GitOutput,
+  idempotent: true,
+  plan: (_ctx, input) => [`git -C ${input.repo} log -p ${input.refs?.length ? input.refs.join(' ') : '--all'} and scan every added line; nothing is changed`],
+  async run(ctx, input) {
+    const c = cfg(ctx);
+    const set = new FindingSet((v, l) => ctx.secret(v, l), c.fingerprint_key);
+    const stats = await scanGitHistory(ctx as ActionContext<unknown>, input.repo, set, { ...scanOptions(c), refs: input.refs });
+    const findings = set.list('seen');
+    ctx.log.info(`scanned ${stats.commits} commits (${stats.added_lines} added lines): ${summary(findings.length)}`);
+    ctx.evidence({ detail: `${stats.commits} commits scanned, ${summary(findings.length)}` });
+    return { findings, stats };
+  },
+});
+
+/** A finding as another step hands it over: only token and provider_hint are needed. */
+const LivenessItem = z.looseObject({ token: SecretOut, provider_hint: z.enum(HINTS), pair: SecretOut.optional(), fingerprint: z.string().optional(), last4: z.string().optional(), rule: z.string().optional() });
+const LivenessInput = z.strictObject({ findings: z.array(LivenessItem) });
+const LIVENESS = ['live', 'dead', 'unknown'] as const;
+const LivenessOutput = z.object({
+  findings: z.array(LivenessItem.extend({ liveness: z.enum(LIVENESS), liveness_detail: z.string() })),
+  live: z.number(),
+  dead: z.number(),
+  unknown: z.number(),
+});
+type LivenessItem = z.infer<typeof LivenessItem>;
+
+async function checkOne(ctx: ActionContext<Config>, c: Config, f: LivenessItem): Promise<LivenessResult> {
+  switch (f.provider_hint) {
+    case 'huggingface':
+      return checkHuggingFace(ctx, f.token, c.hf_url);
+    case 'github':
+      return checkGitHub(ctx, f.token, c.github_url);
+    case 'slack':
+      return checkSlack(ctx, f.token, c.slack_url);
+    case 'aws': {
+      const idFirst = /^(?:AKIA|ASIA|ABIA|ACCA)/.test(f.token.reveal());
+      const [id, key] = idFirst ? [f.token, f.pair] : [f.pair, f.token];
+      if (!id) return { status: 'unknown', detail: 'no access key id was found next to this secret access key; it cannot be checked alone' };
+      return checkAws(ctx, id, key, { endpoint: c.aws_endpoint, region: c.aws_region });
+    }
+    default:
+      return { status: 'unknown', detail: `no liveness check for ${f.provider_hint} credentials` };
+  }
+}
+
+const checkLiveness = defineAction<z.infer<typeof LivenessInput>, z.infer<typeof LivenessOutput>, Config>({
+  kind: 'detect',
+  description: 'Check whether each finding is still live through its service (HF, GitHub, Slack, AWS STS): live, dead or unknown.',
+  input: LivenessInput,
+  output: LivenessOutput,
+  idempotent: true,
+  plan(ctx, input) {
+    const c = cfg(ctx);
+    const count = (h: string) => input.findings.filter((f) => f.provider_hint === h).length;
+    const lines: string[] = [];
+    if (count('huggingface')) lines.push(`GET ${c.hf_url}/api/whoami-v2 for ${count('huggingface')} Hugging Face token(s)`);
+    if (count('github')) lines.push(`GET ${c.github_url}/user for ${count('github')} GitHub token(s)`);
+    if (count('slack')) lines.push(`POST ${c.slack_url}/api/auth.test for ${count('slack')} Slack token(s)`);
+    if (count('aws')) lines.push(`STS GetCallerIdentity (${c.aws_endpoint ?? 'AWS'}) for ${count('aws')} AWS key(s)`);
+    const other = input.findings.length - ['huggingface', 'github', 'slack', 'aws'].reduce((n, h) => n + count(h), 0);
+    if (other) lines.push(`${other} finding(s) without a liveness check are reported as unknown`);
+    return lines;
+  },
+  async run(ctx, input) {
+    const c = cfg(ctx);
+    const out: z.infer<typeof LivenessOutput> = { findings: [], live: 0, dead: 0, unknown: 0 };
+    for (const f of input.findings) {
+      ctx.signal.throwIfAborted();
+      const r = await checkOne(ctx, c, f);
+      out[r.status]++;
+      out.findings.push({ ...f, liveness: r.status, liveness_detail: r.detail });
+      ctx.log.info(`${f.rule ?? f.provider_hint} …${f.token.last4 || '????'}: ${r.status} (${r.detail})`);
+    }
+    ctx.evidence({ detail: `${out.live} live, ${out.dead} dead, ${out.unknown} unknown` });
+    return out;
+  },
+});
+
+export default defineProvider<Config>({
+  type: 'scan',
+  description: 'Find leaked credentials in files, folders and git history, and check whether they are still live.',
+  config: Config,
+  actions: { files, git, checkLiveness },
+});

@@ -1,0 +1,67 @@
+/**
+ * secretlint's recommended preset, called in-process through `@secretlint/core` `lintSource`.
+ *
+ * secretlint reports a message per secret; the value is in the message's `data` (KEY, TOKEN,
+ * URL, URI, CREDENTIAL, ID) when `maskSecrets` is off. We read the value from there (or from
+ * the reported range) and hand it straight to the caller, which wraps it in a Secret. The
+ * message text itself (which contains the value) is dropped here and never leaves this file.
+ */
+import { lintSource } from '@secretlint/core';
+import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
+import type { SecretLintCoreConfig } from '@secretlint/types';
+import type { ProviderHint, RawHit } from './rules.js';
+
+const CONFIG: SecretLintCoreConfig = {
+  rules: [
+    {
+      id: '@secretlint/secretlint-rule-preset-recommend',
+      rule: recommended,
+      // AWS key ids are found by our own rule (with the EXAMPLE filter); account ids are not secrets
+      rules: [{ id: '@secretlint/secretlint-rule-aws', allowMessageIds: ['AWSAccountID', 'AWSAccessKeyID'] }],
+    },
+  ],
+};
+
+const VALUE_FIELDS = ['KEY', 'TOKEN', 'URL', 'URI', 'CREDENTIAL', 'ID'] as const;
+
+function hintOf(ruleId: string): ProviderHint {
+  if (ruleId.endsWith('-github')) return 'github';
+  if (ruleId.endsWith('-aws')) return 'aws';
+  if (ruleId.endsWith('-slack')) return 'slack';
+  if (ruleId.endsWith('-openai')) return 'openai';
+  return 'generic';
+}
+
+function shortRule(ruleId: string, messageId: string): string {
+  const name = ruleId.replace(/^@secretlint\/secretlint-rule-/, '');
+  return `secretlint/${name}:${messageId}`;
+}
+
+/** Run the recommended preset over one text; returns raw hits (values) with their offsets. */
+export async function secretlintHits(text: string, filePath: string): Promise<RawHit[]> {
+  const res = await lintSource({
+    source: { content: text, filePath, contentType: 'text' },
+    options: { config: CONFIG, maskSecrets: false, noPhysicFilePath: true },
+  });
+  const out: RawHit[] = [];
+  for (const m of res.messages) {
+    const data = (m.data ?? {}) as Record<string, unknown>;
+    let value: string | undefined;
+    for (const f of VALUE_FIELDS) {
+      const v = data[f];
+      if (typeof v === 'string' && v.length >= 8) {
+        value = v;
+        break;
+      }
+    }
+    const [start, end] = m.range;
+    value ??= text.slice(start, end);
+    if (value.length < 8) continue;
+    // the reported range can start before the value (e.g. `aws_secret_access_key = "…"`)
+    let index = text.indexOf(value, Math.max(0, start - 1));
+    if (index < 0) index = text.indexOf(value);
+    if (index < 0) index = start;
+    out.push({ rule: shortRule(m.ruleId, m.messageId), hint: hintOf(m.ruleId), value, index, priority: 1 });
+  }
+  return out;
+}

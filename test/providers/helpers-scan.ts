@@ -1,0 +1,71 @@
+/**
+ * Test helpers for the scanner: token-shaped values generated at test time (never literal in
+ * source), real git repositories, and a context with an inspectable redactor and log.
+ */
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createActionContext, memoryLogger } from '../../src/providers/context.js';
+import { SecretRegistry } from '../../src/core/secrets/registry.js';
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+export function randomFrom(alphabet: string, n: number): string {
+  let s = '';
+  for (const b of randomBytes(n)) s += alphabet[b % alphabet.length];
+  return s;
+}
+
+export const gen = {
+  hf: () => 'hf_' + randomFrom(ALNUM, 34),
+  hfOrg: () => 'api_' + 'org_' + randomFrom(ALNUM, 34),
+  ghp: () => 'gh' + 'p_' + randomFrom(ALNUM, 36),
+  ghFine: () => 'github' + '_pat_' + randomFrom(ALNUM + '_', 82),
+  awsId: () => 'AK' + 'IA' + randomFrom(B32, 16),
+  awsSecret: () => randomFrom(ALNUM + '/+', 40),
+  slack: () => 'xo' + 'xb-' + randomFrom('0123456789', 12) + '-' + randomFrom('0123456789', 13) + '-' + randomFrom(ALNUM, 24),
+  openai: () => 'sk-' + 'proj-' + randomFrom(ALNUM, 20) + 'T3Blbk' + 'FJ' + randomFrom(ALNUM, 20),
+  generic: () => randomFrom(ALNUM, 32),
+};
+
+export function tempDir(prefix = 'runbook-scan-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function writeTree(root: string, files: Record<string, string | Buffer>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    const p = join(root, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, content);
+  }
+}
+
+/** Real git in a temp repo, isolated from the user's global config. */
+export function git(repo: string, ...args: string[]): string {
+  return execFileSync('git', ['-C', repo, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: repo, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' },
+  }).trim();
+}
+
+export function initRepo(dir: string): void {
+  git(dir, 'init', '-q', '-b', 'main');
+}
+
+export function commitAll(dir: string, message: string): string {
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', message);
+  return git(dir, 'rev-parse', 'HEAD');
+}
+
+export function scanContext<C>(action: string, config: C) {
+  const secrets = new SecretRegistry();
+  const log = memoryLogger();
+  const evidence: unknown[] = [];
+  const ctx = createActionContext<C>({ type: 'scan', action, config, secrets, log, onEvidence: (e) => evidence.push(e) });
+  return { ctx, secrets, log, evidence };
+}
