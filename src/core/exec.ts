@@ -3,11 +3,18 @@
  * - argv arrays only, never a shell string;
  * - `extendEnv: false`: the child gets an allow-list of the parent's env plus what the caller
  *   passes (secrets reach children through env or stdin, never argv);
- * - a timeout and an AbortSignal, both of which kill the whole process group (SIGTERM, then
- *   SIGKILL after a grace period);
+ * - every child leads its own process group. A timeout or an AbortSignal kills the whole group
+ *   (SIGTERM, then SIGKILL after a grace period; once the leader is gone after a kill, the rest
+ *   of the group gets SIGKILL at once). When the leader exits on its own, whatever it left
+ *   behind in its group is terminated the same way — a step owns its processes, and a leftover
+ *   holding our pipes would otherwise keep the step from finishing;
  * - output delivered line by line to a caller-supplied sink (already redacted by the caller's
- *   logger) and collected, capped, for the result.
+ *   logger) and collected, capped, for the result;
+ * - a non-zero exit is a result, not an error; an ExecError (naming argv0, never the
+ *   arguments) means the process could not be started.
  */
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { Secret } from './secrets/secret.js';
 import { RunbookError, ExitCode } from './errors.js';
@@ -19,15 +26,18 @@ export interface ExecOptions {
   cwd?: string;
   /** extra env; Secret values are revealed only into the child's environment */
   env?: Record<string, string | Secret>;
-  /** stdin for the child */
+  /** stdin for the child (otherwise stdin is closed: a child never waits on our terminal) */
   input?: string | Secret;
   timeoutMs?: number;
-  /** time between SIGTERM and SIGKILL of the process group */
+  /** time between SIGTERM and SIGKILL of the process group (default 2000 ms) */
   graceMs?: number;
   signal?: AbortSignal;
+  /** each line of output, without its line ending; a throwing sink is ignored */
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
-  /** cap on collected output per stream (default 1 MiB); the sink still sees every line */
+  /** cap on collected output per stream, in characters (default 1 MiB); the sink still sees every line */
   maxBuffer?: number;
+  /** a line longer than this (characters) is delivered in pieces (default 64 KiB) */
+  maxLine?: number;
 }
 
 export interface ExecResult {
@@ -39,9 +49,13 @@ export interface ExecResult {
   timedOut: boolean;
   aborted: boolean;
   durationMs: number;
+  /** process id of the leader (also the process group id); undefined when it never started */
+  pid?: number;
+  /** output beyond `maxBuffer` was dropped from `stdout`/`stderr` */
+  truncated?: boolean;
 }
 
-/** A process that could not be started, timed out or was aborted. Names the command (argv0), never its arguments. */
+/** A process that could not be started. Names the command (argv0), never its arguments. */
 export class ExecError extends RunbookError {
   readonly argv0: string;
   readonly reason: 'spawn' | 'timeout' | 'aborted';
@@ -54,101 +68,196 @@ export class ExecError extends RunbookError {
   }
 }
 
+/** Process groups still running, killed if this process exits first. */
+const liveGroups = new Set<number>();
+let exitHook = false;
+function track(pid: number): void {
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => {
+      for (const g of liveGroups) signalGroup(g, 'SIGKILL');
+    });
+  }
+  liveGroups.add(pid);
+}
+
+function signalGroup(pgid: number, sig: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, sig);
+    return true;
+  } catch {
+    return false; // ESRCH: nobody left in the group
+  }
+}
+
+function checkArgs(file: string, argv: readonly unknown[], env: Record<string, string>): void {
+  argv.forEach((a, i) => {
+    if (typeof a !== 'string') throw new ExecError(file, 'spawn', `argument ${i} is not a string`);
+    if (a.includes('\0')) throw new ExecError(file, 'spawn', `argument ${i} contains a NUL byte`);
+  });
+  for (const [k, v] of Object.entries(env)) {
+    if (!/^[^=\0]+$/.test(k)) throw new ExecError(file, 'spawn', `invalid environment variable name ${JSON.stringify(k.replace(/\0/g, ''))}`);
+    if (v.includes('\0')) throw new ExecError(file, 'spawn', `environment variable ${k} contains a NUL byte`);
+  }
+}
+
+async function spawnFailure(file: string, code: string | undefined, cwd: string | undefined): Promise<ExecError> {
+  if (cwd !== undefined && code === 'ENOENT') {
+    const dir = await stat(cwd).catch(() => null);
+    if (!dir?.isDirectory()) return new ExecError(file, 'spawn', `working directory not found: ${cwd}`);
+  }
+  if (code === 'ENOENT') return new ExecError(file, 'spawn', 'command not found');
+  if (code === 'EACCES') return new ExecError(file, 'spawn', 'permission denied (not executable?)');
+  return new ExecError(file, 'spawn', `could not start (${code ?? 'error'})`);
+}
+
 export async function exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-  const [file, ...args] = argv;
-  if (!file) throw new ExecError('(empty)', 'spawn', 'empty command');
+  const file = argv[0];
+  if (typeof file !== 'string' || file === '') throw new ExecError('(empty)', 'spawn', 'empty command');
+  const args = argv.slice(1);
   const env: Record<string, string> = {};
   for (const k of ENV_ALLOW_LIST) {
     const v = process.env[k];
     if (v !== undefined) env[k] = v;
   }
-  for (const [k, v] of Object.entries(opts.env ?? {})) env[k] = v instanceof Secret ? v.reveal() : v;
+  for (const [k, v] of Object.entries(opts.env ?? {})) env[k] = v instanceof Secret ? v.reveal() : String(v);
+  checkArgs(file, argv, env);
+  const input = opts.input instanceof Secret ? opts.input.reveal() : opts.input;
+
   const started = performance.now();
+  const result = (over: Partial<ExecResult>): ExecResult => ({
+    argv0: file,
+    exitCode: null,
+    signal: null,
+    stdout: '',
+    stderr: '',
+    timedOut: false,
+    aborted: false,
+    durationMs: performance.now() - started,
+    ...over,
+  });
+  if (opts.signal?.aborted) return result({ aborted: true });
+
   const maxBuffer = opts.maxBuffer ?? 1024 * 1024;
-  const collected = { stdout: '', stderr: '' };
+  const maxLine = opts.maxLine ?? 64 * 1024;
   const grace = opts.graceMs ?? 2000;
+  const collected = { stdout: '', stderr: '' };
+  let truncated = false;
+
   const child = execa(file, args, {
     cwd: opts.cwd,
     env,
     extendEnv: false,
-    input: opts.input instanceof Secret ? opts.input.reveal() : opts.input,
-    stdin: opts.input === undefined ? 'ignore' : 'pipe',
+    ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
     buffer: false,
     reject: false,
     detached: true, // own process group, so we can kill the whole tree
-    cleanup: true,
+    cleanup: false, // (ignored for detached children; see liveGroups)
     windowsHide: true,
   });
   const pid = child.pid;
-  const killGroup = (sig: NodeJS.Signals) => {
-    if (pid === undefined) return;
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      /* already gone */
-    }
-  };
+  if (pid !== undefined) track(pid);
+
   let timedOut = false;
   let aborted = false;
+  let leaderGone = false;
   let killTimer: NodeJS.Timeout | undefined;
-  const stop = () => {
-    killGroup('SIGTERM');
-    killTimer = setTimeout(() => killGroup('SIGKILL'), grace);
-    killTimer.unref();
+  const terminate = () => {
+    if (pid === undefined || killTimer) return;
+    signalGroup(pid, 'SIGTERM');
+    killTimer = setTimeout(() => {
+      signalGroup(pid, 'SIGKILL');
+      liveGroups.delete(pid);
+    }, grace);
   };
-  const timer = opts.timeoutMs
-    ? setTimeout(() => {
-        timedOut = true;
-        stop();
-      }, opts.timeoutMs)
-    : undefined;
+  child.once('exit', () => {
+    leaderGone = true;
+    if (pid === undefined) return;
+    // after a timeout or abort: no more grace for what is left; otherwise: leftovers get SIGTERM, then SIGKILL
+    if (timedOut || aborted) signalGroup(pid, 'SIGKILL');
+    else if (signalGroup(pid, 0)) terminate();
+  });
+
+  const timer =
+    opts.timeoutMs !== undefined && opts.timeoutMs > 0
+      ? setTimeout(() => {
+          if (leaderGone) return;
+          timedOut = true;
+          terminate();
+        }, opts.timeoutMs)
+      : undefined;
   const onAbort = () => {
+    if (leaderGone) return;
     aborted = true;
-    stop();
+    terminate();
   };
-  if (opts.signal) {
-    if (opts.signal.aborted) onAbort();
-    else opts.signal.addEventListener('abort', onAbort, { once: true });
-  }
-  const pump = async (stream: 'stdout' | 'stderr') => {
-    const src = child[stream];
-    if (!src) return;
-    let pending = '';
-    for await (const chunk of src) {
-      pending += chunk.toString();
-      let i: number;
-      while ((i = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, i).replace(/\r$/, '');
-        pending = pending.slice(i + 1);
-        emit(stream, line);
-      }
-    }
-    if (pending) emit(stream, pending);
-  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+
   const emit = (stream: 'stdout' | 'stderr', line: string) => {
-    if (collected[stream].length < maxBuffer) collected[stream] += line + '\n';
-    opts.onLine?.(stream, line);
+    const room = maxBuffer - collected[stream].length;
+    if (room >= line.length + 1) collected[stream] += line + '\n';
+    else {
+      if (room > 0) collected[stream] += (line + '\n').slice(0, room);
+      truncated = true;
+    }
+    try {
+      opts.onLine?.(stream, line);
+    } catch {
+      /* a broken observer never stops a step */
+    }
   };
+  const pump = async (stream: 'stdout' | 'stderr') => {
+    const src = child[stream] as Readable | null;
+    if (!src) return;
+    src.setEncoding('utf8');
+    let pending = '';
+    try {
+      for await (const chunk of src as AsyncIterable<string>) {
+        pending += chunk;
+        let i: number;
+        while ((i = pending.indexOf('\n')) >= 0) {
+          emit(stream, pending.slice(0, i).replace(/\r$/, ''));
+          pending = pending.slice(i + 1);
+        }
+        while (pending.length > maxLine) {
+          emit(stream, pending.slice(0, maxLine));
+          pending = pending.slice(maxLine);
+        }
+      }
+    } catch {
+      /* the stream broke (the process was killed): keep what we have */
+    }
+    if (pending) emit(stream, pending.replace(/\r$/, ''));
+  };
+
   try {
     const [res] = await Promise.all([child, pump('stdout'), pump('stderr')]);
-    if (res.failed && res.exitCode === undefined && !res.isTerminated && !timedOut && !aborted) {
-      throw new ExecError(file, 'spawn', res.code === 'ENOENT' ? 'command not found' : `could not start (${res.code ?? 'error'})`);
+    if (pid === undefined || (res.failed && res.exitCode === undefined && res.signal === undefined && !timedOut && !aborted)) {
+      throw await spawnFailure(file, res.code, opts.cwd);
     }
-    // the leader is gone; make sure no member of its group outlives it
-    if (timedOut || aborted) killGroup('SIGKILL');
-    return {
-      argv0: file,
+    // the leader is gone; after a kill, make sure no member of its group outlives it
+    if (timedOut || aborted) signalGroup(pid, 'SIGKILL');
+    return result({
       exitCode: res.exitCode ?? null,
       signal: res.signal ?? null,
       stdout: collected.stdout,
       stderr: collected.stderr,
       timedOut,
       aborted,
-      durationMs: performance.now() - started,
-    };
+      pid,
+      ...(truncated ? { truncated } : {}),
+    });
   } finally {
     if (timer) clearTimeout(timer);
-    if (killTimer && !timedOut && !aborted) clearTimeout(killTimer);
     opts.signal?.removeEventListener('abort', onAbort);
+    if (pid !== undefined) {
+      if (killTimer && signalGroup(pid, 0)) {
+        // leftovers are still on their way out: the pending SIGKILL (or the exit hook) finishes them
+        killTimer.unref();
+      } else {
+        if (killTimer) clearTimeout(killTimer);
+        liveGroups.delete(pid);
+      }
+    }
   }
 }
