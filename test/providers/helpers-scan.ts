@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createActionContext, memoryLogger } from '../../src/providers/context.js';
 import { SecretRegistry } from '../../src/core/secrets/registry.js';
+import type { z } from 'zod';
+import scan from '../../src/providers/scan/index.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -62,10 +64,12 @@ export function commitAll(dir: string, message: string): string {
   return git(dir, 'rev-parse', 'HEAD');
 }
 
-export function scanContext<C>(action: string, config: C) {
-  const secrets = new SecretRegistry();
+type ScanConfig = z.output<typeof scan.config>;
+
+/** A context for a scan action, with the instance config parsed as the engine would. */
+export function scanContext(action: string, config: z.input<typeof scan.config>, secrets = new SecretRegistry()) {
   const log = memoryLogger();
   const evidence: unknown[] = [];
-  const ctx = createActionContext<C>({ type: 'scan', action, config, secrets, log, onEvidence: (e) => evidence.push(e) });
+  const ctx = createActionContext<ScanConfig>({ type: 'scan', action, config: scan.config.parse(config), secrets, log, onEvidence: (e) => evidence.push(e) });
   return { ctx, secrets, log, evidence };
 }

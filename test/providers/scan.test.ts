@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import scan from '../../src/providers/scan/index.js';
 import { ProviderError } from '../../src/core/errors.js';
 import { fingerprintValue, isSecret } from '../../src/core/secrets/secret.js';
+import { SecretRegistry } from '../../src/core/secrets/registry.js';
 import { commitAll, gen, git, initRepo, scanContext, tempDir, writeTree } from './helpers-scan.js';
 
 const files = scan.actions.files!;
@@ -40,9 +41,9 @@ describe('scan.files', () => {
   afterAll(() => t.cleanup());
 
   it('finds each known shape with file, line, rule and hint, and keeps values only as Secrets', async () => {
-    const { ctx, secrets, log, evidence } = scanContext('files', { fingerprint_key: undefined });
+    const { ctx, secrets, log, evidence } = scanContext('files', {});
     const out = await files.run(ctx, files.input.parse({ paths: [t.dir] }));
-    const byValue = new Map(out.findings.map((f: any) => [f.token.reveal(), f]));
+    const byValue = new Map<string, any>(out.findings.map((f: any) => [f.token.reveal(), f]));
     const expectFinding = (value: string, rule: string, hint: string, file: string, line: number) => {
       const f = byValue.get(value);
       expect(f, `no finding for ${rule}`).toBeDefined();
@@ -77,9 +78,9 @@ describe('scan.files', () => {
   });
 
   it('fingerprints with the configured key, or a per-process key that is stable within the process', async () => {
-    const a = scanContext('files', {});
-    const fk = a.ctx.secret(key, 'secrets.fp');
-    const keyed = await files.run({ ...a.ctx, config: { fingerprint_key: fk } } as any, { paths: [join(t.dir, '.env')] });
+    const reg = new SecretRegistry();
+    const fk = reg.create(key, 'secrets.fp');
+    const keyed = await files.run(scanContext('files', { fingerprint_key: fk }, reg).ctx, { paths: [join(t.dir, '.env')] });
     const f = keyed.findings.find((x: any) => x.token.reveal() === v.hf);
     expect(f.fingerprint).toBe(fingerprintValue(v.hf, key));
     const r1 = await files.run(scanContext('files', {}).ctx, { paths: [join(t.dir, '.env')] });
@@ -121,7 +122,7 @@ describe('scan.git (real git history)', () => {
   it('finds a token that was added and later deleted, with the commit and line that added it', async () => {
     const { ctx, log, evidence } = scanContext('git', {});
     const out = await gitScan.run(ctx, gitScan.input.parse({ repo: t.dir }));
-    const by = new Map(out.findings.map((f: any) => [f.token.reveal(), f]));
+    const by = new Map<string, any>(out.findings.map((f: any) => [f.token.reveal(), f]));
     expect(by.get(v.removed)).toMatchObject({ rule: 'huggingface-token', provider_hint: 'huggingface', file: 'app/config.py', line: 3, commit: commits.leak, last4: v.removed.slice(-4) });
     expect(by.get(v.branch)).toMatchObject({ rule: 'github-token', file: 'feature.txt', line: 5, commit: commits.branch });
     expect(by.get(v.odd)).toMatchObject({ file: 'docs/más notas.txt', line: 3, commit: commits.later });
