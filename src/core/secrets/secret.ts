@@ -13,8 +13,11 @@ export class Secret {
   readonly label: string;
 
   constructor(value: string, label: string) {
+    if (typeof value !== 'string') throw new TypeError(`secret ${String(label)}: the value must be a string`);
     this.#value = value;
-    this.label = label;
+    // a label is shown everywhere: it must never be (or contain) the value itself
+    this.label = value.length >= 4 && String(label).includes(value) ? 'secret' : String(label);
+    Object.freeze(this);
   }
 
   /** The raw value. Only pass it straight to a client library, a child env or stdin. */
@@ -63,6 +66,8 @@ export interface SecretRef {
 }
 
 export function fingerprintValue(value: string, key: Buffer | string): string {
+  // an unkeyed hash of a short secret can be brute-forced: a key is required
+  if (key.length === 0) throw new TypeError('fingerprint: an empty key would make the fingerprint an unkeyed hash');
   return createHmac('sha256', key).update(value, 'utf8').digest('hex').slice(0, 16);
 }
 
