@@ -51,11 +51,16 @@ export function authHeader(t: Secret): Record<string, string> {
   return { authorization: `Bearer ${t.reveal()}` };
 }
 
-/** Server text can echo what it was sent; strip anything token-shaped and cap its length. */
+/**
+ * Server text can echo what it was sent: strip anything token-shaped or value-like (a run of
+ * 16+ token characters) and cap the length. The message stays useful ("Invalid credentials in
+ * Authorization header") without ever carrying a credential.
+ */
 export function scrub(text: string | null | undefined): string {
   if (!text) return '';
   return text
-    .replace(/\b(hf_[A-Za-z0-9_]{6,}|api_org_[A-Za-z0-9]{6,})/g, '[redacted]')
+    .replace(/\b(hf_|api_org_)\S*/g, '[redacted]')
+    .replace(/[A-Za-z0-9_\-+/=.:%]{16,}/g, '[redacted]')
     .replace(/[\r\n]+/g, ' ')
     .slice(0, 200);
 }
