@@ -14,7 +14,8 @@ export function randomFrom(alphabet: string, n: number): string {
 export const alnum = (n: number) => randomFrom(ALNUM, n);
 
 /** Canaries in the shapes the brief names. */
-export function canaries(): Record<string, string> {
+export type CanaryShape = 'hf' | 'github' | 'awsKeyId' | 'awsSecret' | 'pem' | 'short20';
+export function canaries(): Record<CanaryShape, string> {
   const pemBody = Array.from({ length: 4 }, () => randomBytes(48).toString('base64')).join('\n');
   return {
     hf: 'hf_' + alnum(34),
