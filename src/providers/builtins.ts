@@ -1,5 +1,6 @@
 /** Every built-in provider, in one static list (Shopify's load-specifications pattern). */
 import type { ProviderDef } from './sdk.js';
 import shell from './shell/index.js';
+import aws from './aws/index.js';
 
-export const builtinProviders: readonly ProviderDef[] = [shell];
+export const builtinProviders: readonly ProviderDef[] = [shell, aws];
