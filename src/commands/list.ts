@@ -1,7 +1,55 @@
+/**
+ * runbook list [PATH…] [--json] — the runbooks found in PATH (default ./runbooks, recursive):
+ * id, severity, step count, title and path, one per line in columns. Invalid runbooks are named
+ * on stderr (exit 2); run `runbook validate` for the details.
+ */
+import { resolve } from 'node:path';
 import type { Command } from './context.js';
-import { BugError } from '../core/errors.js';
+import { out, err, parseFlags } from './context.js';
+import { ExitCode, ValidationError } from '../core/errors.js';
+import { loadRunbook, loadRunbookText, type LoadedRunbook } from '../core/runbook/load.js';
+import { findRunbooks } from '../core/runbook/find.js';
+import { displayPath } from './validate.js';
 
-const command: Command = async () => {
-  throw new BugError('runbook list is being built');
+const TITLE_WIDTH = 60;
+
+function clip(s: string, n: number): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > n ? one.slice(0, n - 1) + '…' : one;
+}
+
+const command: Command = async (argv, ctx) => {
+  const { values, positionals } = parseFlags('list', argv, { json: { type: 'boolean', default: false } });
+  const paths = positionals.length ? positionals : ['runbooks'];
+  const { found } = await findRunbooks(paths.map((p) => resolve(ctx.cwd, p)));
+  const rows: { id: string; severity: string; steps: number; title: string; path: string; tags: string[]; owner?: string }[] = [];
+  const invalid: { path: string; problems: number }[] = [];
+  for (const f of found) {
+    const path = displayPath(ctx, f.file);
+    let lr: LoadedRunbook;
+    try {
+      lr = f.text !== undefined ? loadRunbookText(f.text, path) : await loadRunbook(f.file);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      invalid.push({ path, problems: e.issues.length });
+      continue;
+    }
+    const rb = lr.runbook;
+    rows.push({ id: rb.id, severity: rb.severity, steps: rb.steps.length, title: rb.title, path, tags: rb.tags, ...(rb.owner ? { owner: rb.owner } : {}) });
+  }
+  if (values.json) out(ctx, JSON.stringify(rows, null, 2));
+  else if (rows.length) {
+    const head = { id: 'ID', severity: 'SEVERITY', steps: 'STEPS', title: 'TITLE', path: 'PATH' };
+    const cells = [head, ...rows.map((r) => ({ id: r.id, severity: r.severity, steps: String(r.steps), title: clip(r.title, TITLE_WIDTH), path: r.path }))];
+    const w = (k: keyof typeof head) => Math.max(...cells.map((c) => c[k].length));
+    const [wi, ws, wn, wt] = [w('id'), w('severity'), w('steps'), w('title')];
+    for (const c of cells) out(ctx, `${c.id.padEnd(wi)}  ${c.severity.padEnd(ws)}  ${c.steps.padStart(wn)}  ${c.title.padEnd(wt)}  ${c.path}`.trimEnd());
+  }
+  for (const i of invalid) err(ctx, `runbook list: ${i.path} is invalid (${i.problems} problem${i.problems === 1 ? '' : 's'}); run: runbook validate ${i.path}`);
+  if (found.length === 0) {
+    err(ctx, `runbook list: no runbooks found in ${paths.join(', ')}`);
+    return ExitCode.usage;
+  }
+  return invalid.length ? ExitCode.usage : ExitCode.ok;
 };
 export default command;

@@ -1,7 +1,13 @@
+/** runbook schema — prints the JSON Schema of the runbook format (= schema/runbook.schema.json). */
 import type { Command } from './context.js';
-import { BugError } from '../core/errors.js';
+import { parseFlags } from './context.js';
+import { ExitCode } from '../core/errors.js';
+import { runbookJsonSchemaText } from '../core/runbook/json-schema.js';
 
-const command: Command = async () => {
-  throw new BugError('runbook schema is being built');
+const command: Command = async (argv, ctx) => {
+  parseFlags('schema', argv, {}, false);
+  // written as is (not through the redactor: it is our own text and must stay byte-identical)
+  ctx.stdout.write(runbookJsonSchemaText());
+  return ExitCode.ok;
 };
 export default command;

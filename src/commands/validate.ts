@@ -1,7 +1,87 @@
-import type { Command } from './context.js';
-import { BugError } from '../core/errors.js';
+/**
+ * runbook validate PATH… [--format text|json] [--max-issues N]
+ * Checks runbooks (files, or folders searched recursively). Exit 0 when all are valid, 2 otherwise.
+ * Text: `file:line:col  path: message` + code frame per problem, the first N per file, then
+ * "and K more". JSON (for editors and CI): {files:[{file, valid, issues:[…]}]} with every issue.
+ */
+import { relative, isAbsolute, resolve } from 'node:path';
+import type { Command, CommandContext } from './context.js';
+import { out, err, parseFlags } from './context.js';
+import { ExitCode, UsageError, ValidationError, type Issue } from '../core/errors.js';
+import { loadRunbook, loadRunbookText } from '../core/runbook/load.js';
+import { findRunbooks } from '../core/runbook/find.js';
 
-const command: Command = async () => {
-  throw new BugError('runbook validate is being built');
+export interface FileResult {
+  file: string;
+  valid: boolean;
+  issues: Issue[];
+}
+
+/** Show paths relative to the working directory when they are under it. */
+export function displayPath(ctx: CommandContext, file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(ctx.cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+export function formatIssue(i: Issue): string {
+  const head = `${i.file}${i.line ? `:${i.line}:${i.col}` : ''}  ${i.path ? `${i.path}: ` : ''}${i.message}`;
+  return i.frame ? `${head}\n${i.frame}` : head;
+}
+
+export async function validatePaths(paths: readonly string[], ctx: CommandContext): Promise<{ results: FileResult[]; skipped: string[] }> {
+  const { found, skipped } = await findRunbooks(paths.map((p) => resolve(ctx.cwd, p)));
+  const results: FileResult[] = [];
+  for (const f of found) {
+    const file = displayPath(ctx, f.file);
+    try {
+      if (f.text !== undefined) loadRunbookText(f.text, file);
+      else await loadRunbook(f.file);
+      results.push({ file, valid: true, issues: [] });
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      results.push({ file, valid: false, issues: e.issues.map((i) => ({ ...i, file })) });
+    }
+  }
+  return { results, skipped: skipped.map((p) => displayPath(ctx, p)) };
+}
+
+const command: Command = async (argv, ctx) => {
+  const { values, positionals } = parseFlags('validate', argv, {
+    format: { type: 'string', default: 'text' },
+    'max-issues': { type: 'string', default: '20' },
+  });
+  const format = values.format;
+  if (format !== 'text' && format !== 'json') throw new UsageError(`runbook validate: --format must be text or json, not ${JSON.stringify(format)}`);
+  const max = Number(values['max-issues']);
+  if (!Number.isInteger(max) || max < 1) throw new UsageError('runbook validate: --max-issues must be a whole number of at least 1');
+  if (positionals.length === 0)
+    throw new UsageError('runbook validate: give one or more runbook files or folders', { nextSteps: ['For example: runbook validate runbooks/'] });
+
+  const { results, skipped } = await validatePaths(positionals, ctx);
+  const invalid = results.filter((r) => !r.valid);
+
+  if (format === 'json') {
+    out(ctx, JSON.stringify({ files: results }, null, 2));
+  } else {
+    for (const r of results) {
+      if (r.valid) {
+        out(ctx, `✓ ${r.file}`);
+        continue;
+      }
+      out(ctx, `✗ ${r.file}: ${r.issues.length} problem${r.issues.length === 1 ? '' : 's'}\n`);
+      for (const i of r.issues.slice(0, max)) out(ctx, formatIssue(i) + '\n');
+      if (r.issues.length > max) out(ctx, `… and ${r.issues.length - max} more in ${r.file}\n`);
+    }
+    if (results.length === 0) err(ctx, `runbook validate: no runbooks found in ${positionals.join(', ')}`);
+    else if (invalid.length === 0) out(ctx, `${results.length} runbook${results.length === 1 ? '' : 's'} valid`);
+    else {
+      const n = invalid.reduce((a, r) => a + r.issues.length, 0);
+      out(ctx, `${invalid.length} of ${results.length} runbook${results.length === 1 ? '' : 's'} invalid (${n} problem${n === 1 ? '' : 's'})`);
+    }
+  }
+  if (skipped.length) err(ctx, `(skipped ${skipped.length} YAML file${skipped.length === 1 ? '' : 's'} that ${skipped.length === 1 ? 'is' : 'are'} not a runbook: no top-level steps: and no runbook $schema modeline)`);
+  if (results.length === 0) return ExitCode.usage;
+  return invalid.length ? ExitCode.usage : ExitCode.ok;
 };
 export default command;

@@ -7,11 +7,13 @@ import { z } from 'zod';
 
 /** `${{ … }}` anywhere in a string. */
 export const EXPR_RE = /\$\{\{([\s\S]*?)\}\}/g;
-/** A string that is exactly one expression (its value keeps its type). */
-export const WHOLE_EXPR_RE = /^\s*\$\{\{([\s\S]*?)\}\}\s*$/;
+/** A string that is exactly one expression (its value keeps its type); the body holds no `}}`. */
+export const WHOLE_EXPR_RE = /^\s*\$\{\{((?:(?!\}\})[\s\S])*)\}\}\s*$/;
 
-export const Severity = z.enum(['info', 'low', 'medium', 'high', 'critical']);
-export const StepKind = z.enum(['detect', 'revoke', 'rotate', 'notify', 'manual']);
+export const Severity = z.enum(['info', 'low', 'medium', 'high', 'critical']).describe('how bad the incident is (default: high)');
+export const StepKind = z
+  .enum(['detect', 'revoke', 'rotate', 'notify', 'manual'])
+  .describe('detect | revoke | rotate | notify | manual; revoke and rotate steps wait for approval by default');
 export type StepKind = z.infer<typeof StepKind>;
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -22,10 +24,9 @@ const Id = z
   .regex(idPattern, 'use letters, digits, "-" and "_" (start with a letter or digit)');
 
 /** `30s`, `5m`, `1h`, `250ms`, or a number of seconds. */
-export const Duration = z.union([
-  z.number().positive(),
-  z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 500ms, 30s, 5m or 1h'),
-]);
+export const Duration = z
+  .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 500ms, 30s, 5m or 1h')])
+  .describe('a duration: 500ms, 30s, 5m, 1h, or a number of seconds');
 export type Duration = z.infer<typeof Duration>;
 
 export function durationMs(d: Duration): number {
@@ -38,25 +39,34 @@ export function durationMs(d: Duration): number {
 }
 
 /** Free-form values (for `with`, provider config, drill fixtures): anything YAML can hold. */
-export const Value: z.ZodType<unknown> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(Value), z.record(z.string(), Value)]),
-);
+export const Value: z.ZodType<unknown> = z
+  .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(Value), z.record(z.string(), Value)]))
+  .meta({ id: 'Value', description: 'any YAML value; strings may hold ${{ }} expressions' });
 
-export const Input = z.strictObject({
-  type: z.enum(['string', 'number', 'boolean', 'list']).default('string'),
-  description: z.string().optional(),
-  required: z.boolean().default(false),
-  default: z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()]))]).optional(),
-  /** A regular expression a string (or each list element) must match. */
-  pattern: z.string().optional(),
-  /** Shown when asking for the input at start. */
-  prompt: z.string().optional(),
-});
+/** Names of outputs (used as `steps.<id>.outputs.<name>`). */
+const Name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'a name of letters, digits, "-" and "_" (start with a letter or "_")');
+
+export const Input = z
+  .strictObject({
+    type: z.enum(['string', 'number', 'boolean', 'list']).default('string').describe('string (default), number, boolean or list (of strings)'),
+    description: z.string().optional(),
+    required: z.boolean().default(false).describe('ask for it (or fail without --input) when it has no default'),
+    default: z
+      .union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()]))])
+      .optional()
+      .describe('the value when none is given; must have the input type'),
+    /** A regular expression a string (or each list element) must match. */
+    pattern: z.string().optional().describe('a regular expression a string (or each list element) must match'),
+    /** Shown when asking for the input at start. */
+    prompt: z.string().optional().describe('the question shown when asking for the input at start'),
+  })
+  .describe('an input, asked for at start or given with --input KEY=VALUE');
 export type Input = z.infer<typeof Input>;
 
 const SecretCommon = { description: z.string().optional() };
 /** Secrets are references only — never literal values. */
-export const SecretSource = z.discriminatedUnion('from', [
+export const SecretSource = z
+  .discriminatedUnion('from', [
   z.strictObject({ from: z.literal('env'), env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), ...SecretCommon }),
   z.strictObject({ from: z.literal('file'), path: z.string().min(1), ...SecretCommon }),
   z.strictObject({
@@ -66,40 +76,46 @@ export const SecretSource = z.discriminatedUnion('from', [
     ...SecretCommon,
   }),
   z.strictObject({ from: z.literal('prompt'), prompt: z.string().optional(), ...SecretCommon }),
-]);
+  ])
+  .describe('where a secret comes from: env, file, command (its stdout) or prompt (hidden) — never a literal value');
 export type SecretSource = z.infer<typeof SecretSource>;
 
 /** A named provider instance: `{ type, ...config }`. The config is checked against the provider's own schema. */
-export const ProviderInstance = z.looseObject({ type: z.string().min(1) });
+export const ProviderInstance = z
+  .looseObject({ type: z.string().min(1).describe('the provider type, e.g. shell, huggingface, github, aws, slack') })
+  .describe('a provider instance: its type plus the config that type takes (may use ${{ secrets.x }} and ${{ inputs.x }})');
 export type ProviderInstance = z.infer<typeof ProviderInstance>;
 
-export const Retry = z.strictObject({
+export const Retry = z
+  .strictObject({
   attempts: z.number().int().min(1).max(20).default(1),
   /** base delay for full-jitter exponential backoff */
   backoff: Duration.default('1s'),
   max_backoff: Duration.default('30s'),
-});
+  })
+  .describe('retry a failed call (only failures that were not sent; ambiguous ones are verified first)');
 
 export const Evidence = z.union([
   z.enum(['none', 'note', 'link']),
   z.strictObject({ type: z.enum(['note', 'link']), required: z.boolean().default(true), prompt: z.string().optional() }),
-]);
+]).describe('manual steps: what the operator records when ticking the step off (none, note or link)');
 
 /** Post-condition: an action whose result says the step really took effect. */
 export const VerifySpec = z.union([
   z.boolean(),
   z.strictObject({
-    uses: z.string().regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+$/, 'provider.action'),
-    with: z.record(z.string(), Value).optional(),
+    uses: z.string().regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+$/, 'provider.action').describe('<provider instance>.<action> that reads the effect back'),
+    with: z.record(z.string(), Value).optional().describe("the verify action's input; `result` is the step's own output"),
     /** expression over `result` (the verify action's output) that must be true */
-    expect: z.string().optional(),
+    expect: z.string().optional().describe("expression over `result` (the verify action's output) that must be true"),
     /** how long to keep re-checking (e.g. GitHub revokes asynchronously) */
-    within: Duration.optional(),
+    within: Duration.optional().describe('keep re-checking for this long (e.g. GitHub revokes asynchronously)'),
   }),
-]);
+]).describe("post-condition: true = the action's own read-back; or an action whose result says the step took effect");
 
 /** Reserved for drills (issue: drill mode): per-step fixture used when a step cannot run in a drill. */
-export const StepDrill = z.strictObject({
+export const StepDrill = z
+  .strictObject({
   /** a shell step marked safe may run for real during a drill */
   safe: z.boolean().optional(),
   /** outputs to use instead of running the step in a drill */
@@ -107,33 +123,41 @@ export const StepDrill = z.strictObject({
   stdout: z.string().optional(),
   /** for manual steps: how long the simulated responder takes */
   takes: Duration.optional(),
-});
+  })
+  .describe('reserved for drills: fixtures used instead of running the step');
 
 export const Step = z.strictObject({
-  id: Id,
+  id: Id.describe('unique, stable id (resume is by id); letters, digits, "-" and "_"'),
   kind: StepKind,
-  title: z.string().min(1),
-  description: z.string().optional(),
+  title: z.string().min(1).describe('one line shown in the checklist'),
+  description: z.string().optional().describe('Markdown: why this step exists'),
   /** Markdown shown to the operator */
-  instructions: z.string().optional(),
+  instructions: z.string().optional().describe('Markdown shown to the operator (what to do, for manual steps)'),
   /** `<provider instance>.<action>`; required except for manual steps */
-  uses: z.string().regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+$/, 'provider.action, e.g. hf.revokeToken').optional(),
-  with: z.record(z.string(), Value).optional(),
+  uses: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+$/, 'provider.action, e.g. hf.revokeToken')
+    .optional()
+    .describe('<provider instance>.<action>; required except for manual steps'),
+  with: z.record(z.string(), Value).optional().describe("the action's input; values may be ${{ }} expressions"),
   /** a list, or an expression that yields one; the step runs once per item */
-  for_each: z.union([z.string(), z.array(Value)]).optional(),
+  for_each: z.union([z.string(), z.array(Value)]).optional().describe('a list, or an expression that yields one; the step runs once per item (`item`)'),
   /** expression giving each item's stable key (default: item.id, item.key, item.name, or the item itself) */
-  item_key: z.string().optional(),
-  concurrency: z.number().int().min(1).max(64).optional(),
-  if: z.union([z.string(), z.boolean()]).optional(),
+  item_key: z.string().optional().describe("expression giving each item's stable key (default: item.id, item.key, item.name, or the item)"),
+  concurrency: z.number().int().min(1).max(64).optional().describe('items of a for_each run at once (default 1)'),
+  if: z.union([z.string(), z.boolean()]).optional().describe('run the step only when this expression is true'),
   /** step ids this step runs after (default: the previous step) */
-  needs: z.array(Id).optional(),
+  needs: z.array(Id).optional().describe('step ids this step runs after (default: the previous step; [] for none)'),
   /** approval gate; default on for revoke and rotate */
-  confirm: z.boolean().optional(),
+  confirm: z.boolean().optional().describe('wait for approval before running (default: true for revoke and rotate)'),
   timeout: Duration.optional(),
   retry: Retry.optional(),
-  on_failure: z.enum(['stop', 'continue']).default('stop'),
+  on_failure: z.enum(['stop', 'continue']).default('stop').describe('stop the run (default) or continue with the steps that do not need this one'),
   /** named outputs, each an expression over `result` (default: the action's output) */
-  outputs: z.record(z.string(), z.string()).optional(),
+  outputs: z
+    .record(Name, z.string())
+    .optional()
+    .describe("named outputs, each an expression over `result` (default: the action's output)"),
   verify: VerifySpec.optional(),
   /** manual steps: what the operator records when ticking it off */
   evidence: Evidence.optional(),
@@ -142,31 +166,35 @@ export const Step = z.strictObject({
 export type Step = z.infer<typeof Step>;
 
 /** Reserved for drills: a runbook's default scenario. */
-export const RunbookDrill = z.strictObject({
+export const RunbookDrill = z
+  .strictObject({
   /** path of a scenario file, relative to the runbook */
   scenario: z.string().optional(),
   /** an inline scenario (validated by the drill module) */
   world: z.record(z.string(), Value).optional(),
   faults: z.union([z.string(), z.array(Value)]).optional(),
   inputs: z.record(z.string(), Value).optional(),
-});
+  })
+  .describe("reserved for drills: the runbook's default scenario");
 
-export const Runbook = z.strictObject({
-  version: z.literal(1),
-  id: Id,
-  title: z.string().min(1),
-  summary: z.string().optional(),
-  severity: Severity.default('high'),
-  tags: z.array(z.string()).default([]),
-  owner: z.string().optional(),
-  inputs: z.record(Id, Input).default({}),
-  secrets: z.record(Id, SecretSource).default({}),
-  providers: z.record(Id, ProviderInstance).default({}),
-  /** third-party provider modules: paths (relative to the runbook) or package names */
-  plugins: z.array(z.string()).default([]),
-  drill: RunbookDrill.optional(),
-  steps: z.array(Step).min(1),
-});
+export const Runbook = z
+  .strictObject({
+    version: z.literal(1).describe('the format version: 1'),
+    id: Id.describe('a short, stable id for the runbook'),
+    title: z.string().min(1),
+    summary: z.string().optional().describe('Markdown: when to use this runbook'),
+    severity: Severity.default('high'),
+    tags: z.array(z.string()).default([]),
+    owner: z.string().optional().describe('team or person who keeps this runbook current'),
+    inputs: z.record(Id, Input).default({}).describe('values asked for at start or given with --input KEY=VALUE; used as ${{ inputs.NAME }}'),
+    secrets: z.record(Id, SecretSource).default({}).describe('secret references, used as ${{ secrets.NAME }}'),
+    providers: z.record(Id, ProviderInstance).default({}).describe('named provider instances, used by steps as uses: NAME.action'),
+    /** third-party provider modules: paths (relative to the runbook) or package names */
+    plugins: z.array(z.string()).default([]).describe('third-party provider modules: paths (relative to the runbook) or package names'),
+    drill: RunbookDrill.optional(),
+    steps: z.array(Step).min(1).describe('the steps, run in order unless needs says otherwise'),
+  })
+  .describe('an incident-response runbook (format v1, docs/runbook-format.md)');
 export type Runbook = z.infer<typeof Runbook>;
 export type RunbookInput = z.input<typeof Runbook>;
 

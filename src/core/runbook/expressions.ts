@@ -1,0 +1,372 @@
+/**
+ * `${{ … }}` expressions: evaluation, template rendering and static references.
+ * Parsing is in ./expr-parse.ts. Nothing here uses `eval` or `Function`; property reads go
+ * through Object.hasOwn on plain objects and arrays only, and a Secret is opaque: it can be
+ * passed along whole or composed into a template (which yields a new Secret), never inspected.
+ * The language is documented in docs/runbook-format.md ("Expressions").
+ */
+import { Secret, isSecret } from '../secrets/secret.js';
+import { ExpressionError, FORBIDDEN_PROPS, ROOTS, hasExpression, parseExpression, splitTemplate, type Expr, type Root } from './expr-parse.js';
+
+export { ExpressionError, parseExpression, splitTemplate, hasExpression, ROOTS, FUNCTION_ARITY, type Expr, type Root, type TemplatePart } from './expr-parse.js';
+
+export interface Scope {
+  inputs?: Record<string, unknown>;
+  secrets?: Record<string, unknown /* Secret */>;
+  steps?: Record<string, { outputs?: Record<string, unknown> }>;
+  item?: unknown;
+  incident?: Record<string, unknown>;
+  result?: unknown;
+}
+
+export interface Reference {
+  root: Root;
+  /** the static part of the path after the root: `steps.a.outputs.b` → ['a', 'outputs', 'b'] */
+  path: string[];
+  /** offset of the root name in the text given to `references` */
+  offset: number;
+}
+
+// ---------------------------------------------------------------- evaluation
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
+}
+
+/** Read `key` of `obj`: own properties of plain objects and arrays only; anything else is undefined. */
+function read(obj: unknown, key: unknown, offset: number): unknown {
+  if (obj === null || obj === undefined) return undefined;
+  if (Array.isArray(obj)) {
+    if (typeof key === 'number') return Number.isInteger(key) && key >= 0 && key < obj.length ? obj[key] : undefined;
+    if (typeof key === 'string' && /^(0|[1-9]\d*)$/.test(key)) return obj[Number(key)];
+    return undefined;
+  }
+  if (!isPlainObject(obj)) return undefined; // strings, numbers, Secrets, class instances: no properties
+  if (typeof key === 'number') key = String(key);
+  if (typeof key !== 'string') return undefined;
+  if (FORBIDDEN_PROPS.has(key)) throw new ExpressionError(`property "${key}" cannot be read`, offset);
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+export function truthy(v: unknown): boolean {
+  return !(v === false || v === null || v === undefined || v === 0 || v === '' || Number.isNaN(v));
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  if (a === null || a === undefined) return b === null || b === undefined;
+  if (isSecret(a) || isSecret(b)) return a === b;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => equal(x, b[i]));
+  if (isPlainObject(a)) {
+    if (!isPlainObject(b)) return false;
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && equal(a[k], b[k]));
+  }
+  return a === b;
+}
+
+function compare(op: '<' | '<=' | '>' | '>=', a: unknown, b: unknown): boolean {
+  if (!((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string'))) return false;
+  switch (op) {
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+  }
+}
+
+function containsSecret(v: unknown, depth = 0): boolean {
+  if (isSecret(v)) return true;
+  if (depth > 64) return false;
+  if (Array.isArray(v)) return v.some((x) => containsSecret(x, depth + 1));
+  if (isPlainObject(v)) return Object.values(v).some((x) => containsSecret(x, depth + 1));
+  return false;
+}
+
+/** A deep copy with every Secret replaced by its value (only for composing a new Secret). */
+function revealDeep(v: unknown): unknown {
+  if (isSecret(v)) return v.reveal();
+  if (Array.isArray(v)) return v.map(revealDeep);
+  if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revealDeep(x)]));
+  return v;
+}
+
+function secretsIn(v: unknown, out: Secret[] = []): Secret[] {
+  if (isSecret(v)) out.push(v);
+  else if (Array.isArray(v)) v.forEach((x) => secretsIn(x, out));
+  else if (isPlainObject(v)) Object.values(v).forEach((x) => secretsIn(x, out));
+  return out;
+}
+
+/** Text of a value inside a string: null → '', objects → JSON. Secrets are handled by `compose`. */
+function text(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** Join pieces into a string, or into a new Secret when any piece holds one. */
+export function compose(pieces: unknown[]): string | Secret {
+  const secrets = pieces.flatMap((p) => secretsIn(p));
+  if (secrets.length === 0) return pieces.map(text).join('');
+  const value = pieces.map((p) => (isSecret(p) ? p.reveal() : containsSecret(p) ? JSON.stringify(revealDeep(p)) : text(p))).join('');
+  return new Secret(value, `template(${[...new Set(secrets.map((s) => s.label))].join(', ')})`);
+}
+
+function opaque(fn: string, v: unknown, offset: number): void {
+  if (containsSecret(v)) throw new ExpressionError(`${fn}() cannot look inside a secret`, offset);
+}
+
+function str(fn: string, v: unknown, offset: number): string {
+  opaque(fn, v, offset);
+  return text(v);
+}
+
+type Fn = (args: unknown[], offset: number) => unknown;
+const FUNCTIONS: Record<string, Fn> = {
+  contains([hay, needle], o) {
+    opaque('contains', hay, o);
+    opaque('contains', needle, o);
+    if (Array.isArray(hay)) return hay.some((x) => equal(x, needle));
+    if (typeof hay === 'string') return hay.includes(text(needle));
+    if (isPlainObject(hay) && typeof needle === 'string') return Object.hasOwn(hay, needle);
+    return false;
+  },
+  startsWith([s, p], o) {
+    const prefix = str('startsWith', p, o);
+    opaque('startsWith', s, o);
+    return typeof s === 'string' && s.startsWith(prefix);
+  },
+  endsWith([s, p], o) {
+    const suffix = str('endsWith', p, o);
+    opaque('endsWith', s, o);
+    return typeof s === 'string' && s.endsWith(suffix);
+  },
+  length([v], o) {
+    opaque('length', v, o);
+    if (v === null || v === undefined) return 0;
+    if (typeof v === 'string' || Array.isArray(v)) return v.length;
+    if (isPlainObject(v)) return Object.keys(v).length;
+    throw new ExpressionError('length() takes a string, a list or an object', o);
+  },
+  join([list, sep], o) {
+    const s = sep === undefined ? ',' : str('join', sep, o);
+    if (list === null || list === undefined) return '';
+    if (!Array.isArray(list)) return compose([list]);
+    const pieces: unknown[] = [];
+    list.forEach((x, i) => {
+      if (i > 0) pieces.push(s);
+      pieces.push(x);
+    });
+    return compose(pieces);
+  },
+  format([fmt, ...args], o) {
+    if (typeof fmt !== 'string') throw new ExpressionError('format() takes a format string first', o);
+    const pieces: unknown[] = [];
+    let lit = '';
+    for (let i = 0; i < fmt.length; i++) {
+      const c = fmt[i]!;
+      if ((c === '{' || c === '}') && fmt[i + 1] === c) {
+        lit += c;
+        i++;
+      } else if (c === '{') {
+        const m = /^\{(\d+)\}/.exec(fmt.slice(i));
+        if (!m) throw new ExpressionError('format(): use {0}, {1}, … (and {{ or }} for a brace)', o);
+        const n = Number(m[1]);
+        if (n >= args.length) throw new ExpressionError(`format(): {${n}} has no argument`, o);
+        pieces.push(lit, args[n]);
+        lit = '';
+        i += m[0].length - 1;
+      } else if (c === '}') throw new ExpressionError('format(): a lone "}" (write }} for a brace)', o);
+      else lit += c;
+    }
+    pieces.push(lit);
+    return compose(pieces);
+  },
+  toJSON([v], o) {
+    opaque('toJSON', v, o);
+    return JSON.stringify(v ?? null);
+  },
+  fromJSON([v], o) {
+    if (typeof v !== 'string') throw new ExpressionError('fromJSON() takes a string', o);
+    try {
+      return JSON.parse(v, (k, x) => {
+        if (FORBIDDEN_PROPS.has(k)) throw new ExpressionError(`fromJSON(): key "${k}" is not allowed`, o);
+        return x;
+      });
+    } catch (e) {
+      if (e instanceof ExpressionError) throw e;
+      throw new ExpressionError('fromJSON(): the text is not valid JSON', o);
+    }
+  },
+  lower: ([v], o) => str('lower', v, o).toLowerCase(),
+  upper: ([v], o) => str('upper', v, o).toUpperCase(),
+};
+
+/** Evaluate a parsed expression. Throws ExpressionError (offset relative to the expression source). */
+export function evaluate(expr: Expr, scope: Scope): unknown {
+  switch (expr.type) {
+    case 'literal':
+      return expr.value;
+    case 'root':
+      return Object.hasOwn(scope, expr.name) ? scope[expr.name] : undefined;
+    case 'member':
+      return read(evaluate(expr.object, scope), expr.name, expr.offset);
+    case 'index': {
+      const obj = evaluate(expr.object, scope);
+      const key = evaluate(expr.index, scope);
+      return read(obj, key, expr.index.offset);
+    }
+    case 'not':
+      return !truthy(evaluate(expr.operand, scope));
+    case 'call':
+      return FUNCTIONS[expr.name]!(
+        expr.args.map((a) => evaluate(a, scope)),
+        expr.offset,
+      );
+    case 'binary': {
+      if (expr.op === '&&') {
+        const l = evaluate(expr.left, scope);
+        return truthy(l) ? evaluate(expr.right, scope) : l;
+      }
+      if (expr.op === '||') {
+        const l = evaluate(expr.left, scope);
+        return truthy(l) ? l : evaluate(expr.right, scope);
+      }
+      const l = evaluate(expr.left, scope);
+      const r = evaluate(expr.right, scope);
+      if (expr.op === '==') return equal(l, r);
+      if (expr.op === '!=') return !equal(l, r);
+      return compare(expr.op, l, r);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- templates
+
+const cache = new Map<string, Expr>();
+function parseCached(src: string): Expr {
+  let e = cache.get(src);
+  if (!e) {
+    e = parseExpression(src);
+    if (cache.size > 2000) cache.clear();
+    cache.set(src, e);
+  }
+  return e;
+}
+
+/** Evaluate `src` with errors re-based to `base` (the offset of `src` within a larger text). */
+function evalAt(src: string, base: number, scope: Scope): unknown {
+  try {
+    return evaluate(parseCached(src), scope);
+  } catch (e) {
+    if (e instanceof ExpressionError) throw new ExpressionError(e.message, e.offset + base);
+    throw e;
+  }
+}
+
+/**
+ * Render one string: exactly one `${{ }}` (whitespace around allowed) yields the typed value;
+ * text mixed with expressions yields a string, or a Secret when any interpolated value is one.
+ */
+export function renderString(s: string, scope: Scope): unknown {
+  if (!hasExpression(s)) return s;
+  const parts = splitTemplate(s);
+  const exprs = parts.filter((p) => p.kind === 'expr');
+  if (exprs.length === 1 && parts.every((p) => p.kind === 'expr' || p.text.trim() === '')) {
+    const p = exprs[0]!;
+    return evalAt(p.src, p.offset, scope);
+  }
+  return compose(parts.map((p) => (p.kind === 'text' ? p.text : evalAt(p.src, p.offset, scope))));
+}
+
+/** Render deep over plain objects and arrays; other values are returned as they are. */
+export function render(value: unknown, scope: Scope): unknown {
+  if (typeof value === 'string') return renderString(value, scope);
+  if (Array.isArray(value)) return value.map((v) => render(v, scope));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = render(v, scope);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Evaluate an expression-only field (`if`, `for_each` given as a string, `item_key`,
+ * `outputs.*`, `verify.expect`): written either bare (`inputs.dry_run`) or as a template
+ * (`${{ inputs.dry_run }}`).
+ */
+export function evaluateField(field: string, scope: Scope): unknown {
+  return hasExpression(field) ? renderString(field, scope) : evalAt(field, 0, scope);
+}
+
+// ---------------------------------------------------------------- static references
+
+function collect(e: Expr, base: number, out: Reference[]): string[] | null {
+  switch (e.type) {
+    case 'literal':
+      return null;
+    case 'root': {
+      const ref: Reference = { root: e.name, path: [], offset: e.offset + base };
+      out.push(ref);
+      return ref.path;
+    }
+    case 'member': {
+      const p = collect(e.object, base, out);
+      p?.push(e.name);
+      return p;
+    }
+    case 'index': {
+      const p = collect(e.object, base, out);
+      collect(e.index, base, out);
+      if (p && e.index.type === 'literal' && e.index.value !== null && typeof e.index.value !== 'boolean') {
+        p.push(String(e.index.value));
+        return p;
+      }
+      return null; // dynamic index: the static path stops here
+    }
+    case 'not':
+      collect(e.operand, base, out);
+      return null;
+    case 'call':
+      for (const a of e.args) collect(a, base, out);
+      return null;
+    case 'binary':
+      collect(e.left, base, out);
+      collect(e.right, base, out);
+      return null;
+  }
+}
+
+/**
+ * The names a text refers to, for semantic checks. `mode: 'template'` (default) reads
+ * `${{ }}` parts; `mode: 'expression'` reads the whole text as one bare expression.
+ * Throws ExpressionError with the offset within `text`.
+ */
+export function references(text: string, mode: 'template' | 'expression' = 'template'): Reference[] {
+  const out: Reference[] = [];
+  const parts = mode === 'expression' ? [{ src: text, offset: 0 }] : splitTemplate(text).flatMap((p) => (p.kind === 'expr' ? [p] : []));
+  for (const p of parts) {
+    let e: Expr;
+    try {
+      e = parseExpression(p.src);
+    } catch (err) {
+      if (err instanceof ExpressionError) throw new ExpressionError(err.message, err.offset + p.offset);
+      throw err;
+    }
+    collect(e, p.offset, out);
+  }
+  return out;
+}
+
+/** Is `name` a root of the expression language? */
+export function isRoot(name: string): name is Root {
+  return (ROOTS as readonly string[]).includes(name);
+}

@@ -1,0 +1,81 @@
+/**
+ * Load a runbook: read → strict YAML → zod schema → semantic checks. Any problem throws one
+ * ValidationError holding every issue found (file:line:col, path, message, code frame).
+ *
+ * - `loadRunbook(file, opts)` reads the file (async).
+ * - `loadRunbookText(text, file, opts)` is synchronous: same checks on text you already have.
+ * - `parseYamlStrict(text, file)` parses any other YAML input (scenarios, fixtures) under the
+ *   same strict rules and returns the plain value.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { ValidationError } from '../errors.js';
+import { ProviderRegistry } from '../../providers/registry.js';
+import { scanCredentials } from './credentials.js';
+import { Runbook } from './schema.js';
+import { checkSemantics } from './semantics.js';
+import { MAX_BYTES, Reporter, readYaml } from './yaml.js';
+import { reportZod } from './zod-issues.js';
+
+export { parseYamlStrict, MAX_BYTES } from './yaml.js';
+
+export interface LoadedRunbook {
+  runbook: Runbook;
+  file: string;
+  dir: string;
+  source: string;
+  /** sha256 hex of source */
+  hash: string;
+}
+
+export interface LoadOptions {
+  /** provider types to check `uses`, `with` and provider config against (default: the built-ins) */
+  registry?: ProviderRegistry;
+  /** stop collecting after this many problems (default 1000) */
+  maxIssues?: number;
+}
+
+let defaultRegistry: ProviderRegistry | undefined;
+
+/** Validate text as a runbook. Synchronous. Throws ValidationError with every issue found. */
+export function loadRunbookText(text: string, file: string, opts: LoadOptions = {}): LoadedRunbook {
+  const rep = new Reporter(file, text, opts.maxIssues ?? 1000);
+  const parsed = readYaml(text, rep);
+  if (!parsed) rep.throwIfAny();
+  // credentials are looked for whatever else is wrong with the file
+  scanCredentials(rep);
+  const res = Runbook.safeParse(parsed!.value);
+  if (!res.success) {
+    if (parsed!.value === null || typeof parsed!.value !== 'object' || Array.isArray(parsed!.value)) {
+      rep.atOffset(0, '', 'a runbook is a YAML mapping with version, id, title and steps', 'schema');
+    } else reportZod(res.error.issues, parsed!.value, rep, { schema: Runbook });
+    rep.throwIfAny();
+  }
+  const runbook = res.data!;
+  const registry = opts.registry ?? (defaultRegistry ??= new ProviderRegistry());
+  checkSemantics(runbook, rep, registry);
+  rep.throwIfAny();
+  return { runbook, file, dir: dirname(resolve(file)), source: text, hash: createHash('sha256').update(text, 'utf8').digest('hex') };
+}
+
+/** Read and validate a runbook file. Throws ValidationError (a missing or unreadable file too). */
+export async function loadRunbook(file: string, opts: LoadOptions = {}): Promise<LoadedRunbook> {
+  let text: string;
+  try {
+    const st = await stat(file);
+    if (st.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    if (st.size > MAX_BYTES) {
+      throw new ValidationError([{ file, line: 0, col: 0, path: '', message: `file is ${st.size} bytes; the limit is ${MAX_BYTES} (1 MiB)`, code: 'too-large' }]);
+    }
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if (e instanceof ValidationError) throw e;
+    const code = (e as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : (e as Error).message;
+    throw new ValidationError([{ file, line: 0, col: 0, path: '', message: `cannot read the file: ${why}`, code: 'read' }], {
+      nextSteps: ['Check the path.'],
+    });
+  }
+  return loadRunbookText(text, file, opts);
+}
