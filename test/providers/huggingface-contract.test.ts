@@ -20,6 +20,8 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const body = async (res: Response): Promise<any> => res.json();
 const call = (path: string, init: { method?: string; token?: string; body?: unknown } = {}) =>
   fetch(sim.url + path, {
     method: init.method ?? 'GET',
@@ -33,14 +35,14 @@ describe('GET /api/whoami-v2', () => {
     const res = await call('/api/whoami-v2', { token: t.aliceWrite });
     expect(res.status).toBe(200);
     expect(res.headers.get('ratelimit')).toMatch(RATELIMIT);
-    const b = await res.json();
+    const b = await body(res);
     expect(b).toMatchObject({ type: 'user', name: 'alice', email: 'alice@example.test', orgs: [{ name: 'acme', roleInOrg: 'admin' }], auth: { type: 'access_token', accessToken: { displayName: 'ci', role: 'write' } } });
     expect(Number.isFinite(Date.parse(b.auth.accessToken.createdAt))).toBe(true);
     expect(b.auth.accessToken.fineGrained).toBeUndefined();
   });
 
   it('fine-grained tokens report role "fineGrained" with fineGrained.scoped[] entries', async () => {
-    const b = await (await call('/api/whoami-v2', { token: t.aliceFine })).json();
+    const b = await body(await call('/api/whoami-v2', { token: t.aliceFine }));
     expect(b.auth.accessToken.role).toBe('fineGrained');
     expect(b.auth.accessToken.fineGrained.scoped).toEqual([{ entity: { _id: expect.any(String), type: 'user', name: 'alice' }, permissions: ['repo.content.read', 'repo.write'] }]);
   });
@@ -69,7 +71,7 @@ describe('GET /api/spaces', () => {
   it('200 array of {id, …} with Link: <…>; rel="next" while more pages remain', async () => {
     const res = await call('/api/spaces?author=alice&limit=50');
     expect(res.status).toBe(200);
-    const page = await res.json();
+    const page = await body(res);
     expect(page).toHaveLength(2);
     expect(page[0]).toMatchObject({ id: 'alice/a1', private: false, lastModified: expect.any(String) });
     const link = res.headers.get('link')!;
@@ -78,7 +80,7 @@ describe('GET /api/spaces', () => {
     let next: string | undefined = /<([^>]+)>/.exec(link)?.[1];
     while (next) {
       const r = await fetch(next);
-      ids.push(...(await r.json()).map((s: { id: string }) => s.id));
+      ids.push(...(await body(r)).map((s: { id: string }) => s.id));
       next = /<([^>]+)>; rel="next"/.exec(r.headers.get('link') ?? '')?.[1];
     }
     expect(ids).toEqual(['alice/a1', 'alice/a2', 'alice/chat', 'alice/docs']);
@@ -89,7 +91,7 @@ describe('Space secrets and variables', () => {
   it('GET secrets → {KEY: {description?, updatedAt?}} with no values', async () => {
     const res = await call('/api/spaces/alice/chat/secrets', { token: t.operator });
     expect(res.status).toBe(200);
-    const b = await res.json();
+    const b = await body(res);
     expect(b.HF_TOKEN).toEqual({ description: 'hub access', updatedAt: '2024-04-01T00:00:00.000Z' });
     expect(JSON.stringify(b)).not.toContain('value');
   });
