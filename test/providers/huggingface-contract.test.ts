@@ -20,7 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const body = async (res: Response): Promise<any> => res.json();
 const call = (path: string, init: { method?: string; token?: string; body?: unknown } = {}) =>
   fetch(sim.url + path, {
