@@ -1,7 +1,144 @@
-import type { Command } from './context.js';
-import { BugError } from '../core/errors.js';
+/**
+ * `runbook run FILE` — opens the TUI on a terminal; otherwise runs scripted (progress on
+ * stderr, `--json` events on stdout, approvals from flags, never waits on stdin).
+ */
+import { relative } from 'node:path';
+import { Engine, type RunResult } from '../core/engine/engine.js';
+import type { EngineObserver } from '../core/engine/events.js';
+import type { OperatorPorts } from '../core/engine/ports.js';
+import { parseInputFlags } from '../core/engine/inputs.js';
+import { FileJournal, checkIncidentId } from '../core/journal/store.js';
+import { SecretRegistry } from '../core/secrets/registry.js';
+import { UsageError } from '../core/errors.js';
+import { scriptedPorts, parseDoneFlags, parseSettleFlags } from '../scripted/ports.js';
+import { jsonReporter, textReporter } from '../scripted/reporters.js';
+import { err, parseFlags, type Command, type CommandContext } from './context.js';
+import { collect, fingerprintKey, loadWithPlugins, newIncidentId, secretsResolver, stateDirOf } from './shared.js';
 
-const command: Command = async () => {
-  throw new BugError('runbook run is being built');
-};
+export const RUN_FLAGS = {
+  incident: { type: 'string' },
+  input: { type: 'string', multiple: true },
+  yes: { type: 'boolean' },
+  approve: { type: 'string', multiple: true },
+  done: { type: 'string', multiple: true },
+  settle: { type: 'string', multiple: true },
+  'accept-changed-runbook': { type: 'boolean' },
+  'break-lock': { type: 'boolean' },
+  'non-interactive': { type: 'boolean' },
+  json: { type: 'boolean' },
+  concurrency: { type: 'string' },
+  'state-dir': { type: 'string' },
+  plugin: { type: 'string', multiple: true },
+  verbose: { type: 'boolean' },
+} as const;
+
+export interface RunSetup {
+  mode: 'live' | 'drill';
+  /** drill: extra observers / config rewriting / a different command name */
+  commandName?: string;
+  configFor?: ConstructorParameters<typeof Engine>[0]['configFor'];
+  prepare?: () => Promise<{ cleanup: () => Promise<void> }>;
+}
+
+export async function runCommand(argv: string[], ctx: CommandContext, setup: RunSetup): Promise<number> {
+  const name = setup.commandName ?? 'run';
+  const { values: f, positionals } = parseFlags(name, argv, RUN_FLAGS);
+  const file = positionals[0];
+  if (!file) throw new UsageError(`runbook ${name}: which runbook? e.g. runbook ${name} runbooks/examples/shell-demo.yaml`);
+  if (positionals.length > 1) throw new UsageError(`runbook ${name}: one runbook at a time (got ${positionals.length})`);
+  const concurrency = f.concurrency === undefined ? 4 : Number(f.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency must be a whole number from 1 to 64');
+  let settle;
+  try {
+    settle = parseSettleFlags(collect(f.settle));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const inputs = parseInputFlags(collect(f.input));
+  const { loaded, registry } = await loadWithPlugins(file, collect(f.plugin), ctx);
+  const stateDir = stateDirOf(f['state-dir'], ctx);
+  const given = f.incident;
+  const incident = given ? checkIncidentId(given) : newIncidentId(loaded.runbook.id);
+  const store = new FileJournal(stateDir, incident);
+  const secrets = new SecretRegistry(ctx.redactor);
+  const interactive = !f['non-interactive'] && !f.json && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
+  const shownFile = relative(ctx.cwd, loaded.file) || loaded.file;
+  const stateFlag = f['state-dir'] ? ` --state-dir ${f['state-dir']}` : '';
+  const resumeCommand = `runbook ${name} ${shownFile} --incident ${incident}${stateFlag}`;
+  const reportCommand = `runbook report ${incident}${stateFlag}`;
+  const fresh = !store.exists();
+  const controller = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, controller.signal]);
+  const env = await setup.prepare?.();
+  const make = (ports: OperatorPorts, observers: EngineObserver[]) =>
+    new Engine({
+      loaded,
+      registry,
+      store,
+      secrets,
+      resolveSecrets: secretsResolver(loaded, secrets, ctx),
+      inputs,
+      mode: setup.mode,
+      ports,
+      observers,
+      concurrency,
+      signal,
+      fingerprintKey: fingerprintKey(stateDir),
+      acceptChangedRunbook: f['accept-changed-runbook'],
+      breakLock: f['break-lock'],
+      configFor: setup.configFor,
+    });
+  try {
+    if (interactive) {
+      const { runTui } = await import('../ui/index.js');
+      let engine: Engine | undefined;
+      const { exitCode } = await runTui({
+        start: async (ports, observe) => {
+          engine = make(ports, [observe]);
+          const r = await engine.run();
+          return { status: r.status, exitCode: r.exitCode, incident: r.incident, detail: r.detail };
+        },
+        note: (text) => engine?.note(text),
+        resumeCommand,
+        reportCommand,
+        mode: setup.mode,
+        stdin: ctx.stdin as NodeJS.ReadStream,
+        stdout: ctx.stdout as NodeJS.WriteStream,
+        stderr: ctx.stderr as NodeJS.WriteStream,
+        abort: () => controller.abort(new Error('quit')),
+      });
+      return exitCode;
+    }
+    if (fresh && !given) err(ctx, `runbook: new incident ${incident}`);
+    const ports = scriptedPorts({ yes: !!f.yes, approve: new Set(collect(f.approve)), done: parseDoneFlags(collect(f.done)), settle });
+    const observer = f.json ? jsonReporter(ctx.stdout, ctx.redactor) : textReporter(ctx.stderr, ctx.redactor, { verbose: f.verbose });
+    const result = await make(ports, [observer]).run();
+    summarize(ctx, result, resumeCommand, reportCommand);
+    return result.exitCode;
+  } finally {
+    await env?.cleanup();
+  }
+}
+
+function summarize(ctx: CommandContext, r: RunResult, resume: string, report: string): void {
+  const steps = r.state ? Object.values(r.state.steps) : [];
+  const count = (s: string) => steps.filter((x) => x.status === s).length;
+  const tally = `${count('ok')} ok, ${count('skipped')} skipped, ${count('failed')} failed`;
+  switch (r.status) {
+    case 'done':
+      err(ctx, `runbook: incident ${r.incident} done (${tally}).\n  → Report: ${report}`);
+      break;
+    case 'failed':
+      err(ctx, `runbook: incident ${r.incident} stopped: a step failed — ${r.detail ?? ''} (${tally}).\n  → Fix the cause, then resume: ${resume}\n  → Report so far: ${report}`);
+      break;
+    case 'waiting':
+      err(ctx, `runbook: incident ${r.incident} is waiting — ${r.detail ?? ''}\n  → Resume: ${resume} <flag above>`);
+      break;
+    case 'interrupted':
+      err(ctx, `runbook: incident ${r.incident} interrupted; state is kept.\n  → Resume: ${resume}`);
+      break;
+  }
+}
+
+const command: Command = (argv, ctx) => runCommand(argv, ctx, { mode: 'live' });
 export default command;

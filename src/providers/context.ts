@@ -17,6 +17,8 @@ export interface ContextOptions<C> {
   secrets?: SecretRegistry;
   log?: Logger;
   onEvidence?: (e: Evidence) => void;
+  /** the runbook's folder (default: the process's working directory) */
+  workdir?: string;
   /** default timeout for HTTP calls, ms */
   httpTimeoutMs?: number;
 }
@@ -47,6 +49,7 @@ export function createActionContext<C>(o: ContextOptions<C>): ActionContext<C> {
     signal,
     idempotencyKey: `${incident.id}/${incident.stepId}/${incident.itemKey}`,
     incident,
+    workdir: o.workdir ?? process.cwd(),
     log,
     exec: (argv, opts) =>
       exec(argv, {

@@ -37,6 +37,8 @@ export interface ActionContext<C = unknown> {
   /** `<incident>/<step>/<item>` — stable across resumes; send it where a service accepts one */
   idempotencyKey: string;
   incident: { id: string; drill: boolean; stepId: string; itemKey: string };
+  /** the runbook's folder: relative paths in inputs are relative to it */
+  workdir: string;
   log: Logger;
   exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
   /** `provider` and `action` are filled in */

@@ -44,10 +44,29 @@ export interface DoubtRequest {
 
 export type DoubtAnswer = { decision: 'done' | 'redo'; via: string } | { decision: 'wait'; hint: string };
 
+export type ProceedAnswer = { action: 'run' } | { action: 'skip'; reason: string };
+export type FailureAnswer = 'retry' | 'continue' | 'stop';
+
+export interface InputRequest {
+  name: string;
+  type: 'string' | 'number' | 'boolean' | 'list';
+  description?: string;
+  prompt?: string;
+  pattern?: string;
+  default?: unknown;
+  secret: false;
+}
+
 export interface OperatorPorts {
   approve(req: ApprovalRequest): Promise<ApprovalAnswer>;
   manual(req: ManualRequest): Promise<ManualAnswer>;
   settle(req: DoubtRequest): Promise<DoubtAnswer>;
   /** ask the operator for a secret (hidden input); absent in scripted mode */
   promptSecret?(question: string): Promise<string>;
+  /** ask for a runbook input that no flag gave (TUI); absent in scripted mode → usage error naming --input */
+  askInput?(req: InputRequest): Promise<string>;
+  /** step-by-step mode: called before each step starts; absent → run */
+  proceed?(step: { id: string; title: string; kind: StepKind }): Promise<ProceedAnswer>;
+  /** a step failed: retry it, continue past it, or stop the run; absent → the runbook's on_failure */
+  onFailure?(step: { id: string; title: string }, error: { message: string; items: string[] }): Promise<FailureAnswer>;
 }

@@ -2,6 +2,7 @@
  * shell — run a command as an argv array (never a shell string). Inputs and secrets reach
  * the command through env only; stdout can be parsed as JSON into outputs.
  */
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defineAction, defineProvider, type ActionContext } from '../sdk.js';
 import { ProviderError } from '../../core/errors.js';
@@ -19,8 +20,10 @@ const Config = z.strictObject({
 type Config = z.infer<typeof Config>;
 
 const RunInput = z.strictObject({
-  /** argv: the program and its arguments, each a separate element */
-  command: z.array(z.string()).min(1),
+  /** argv: the program and its arguments, each a separate element (never a secret: pass those through env) */
+  command: z
+    .array(z.string({ error: (i) => (isSecret(i.input) ? 'a secret never goes in argv (ps shows it): pass it through env and read it there' : 'expected a string') }))
+    .min(1),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), EnvValue).optional(),
   cwd: z.string().optional(),
   stdin: z.union([z.string(), z.custom<Secret>(isSecret)]).optional(),
@@ -64,7 +67,7 @@ const run = defineAction<RunInput, RunOutput, Config>({
   ],
   async run(ctx, input) {
     const res = await ctx.exec(input.command, {
-      cwd: input.cwd ?? ctx.config.cwd,
+      cwd: resolve(ctx.workdir, input.cwd ?? ctx.config.cwd ?? '.'),
       env: envOf(ctx.config, input),
       input: input.stdin,
       signal: ctx.signal,
@@ -83,7 +86,7 @@ const run = defineAction<RunInput, RunOutput, Config>({
   },
   async verify(ctx, input) {
     if (!input.verify_command) return { state: 'unknown', detail: 'no verify_command given' };
-    const res = await ctx.exec(input.verify_command, { cwd: input.cwd ?? ctx.config.cwd, env: envOf(ctx.config, input), signal: ctx.signal });
+    const res = await ctx.exec(input.verify_command, { cwd: resolve(ctx.workdir, input.cwd ?? ctx.config.cwd ?? '.'), env: envOf(ctx.config, input), signal: ctx.signal });
     if (res.timedOut || res.aborted) return { state: 'unknown', detail: 'verify command did not finish' };
     return res.exitCode === 0 ? { state: 'done', detail: 'verify command exited 0' } : { state: 'not-done', detail: `verify command exited ${res.exitCode}` };
   },

@@ -1,0 +1,269 @@
+/**
+ * The engine: opens or resumes an incident, then runs the runbook's steps as a DAG (`needs`,
+ * default: the previous step) with independent branches in parallel under a global
+ * concurrency limit. Every durable fact goes to the journal first, then to the observers.
+ */
+import { ExitCode, UsageError, InterruptedError } from '../errors.js';
+import { evidenceOf, needsConfirm, type Step } from '../runbook/schema.js';
+import type { LoadedRunbook } from '../runbook/load.js';
+import type { Scope } from '../runbook/expressions.js';
+import { fold, type RunState } from '../journal/fold.js';
+import type { JournalStore } from '../journal/store.js';
+import type { Mode, RecordBody, StoredSecret } from '../journal/records.js';
+import type { SecretRegistry } from '../secrets/registry.js';
+import type { Secret } from '../secrets/secret.js';
+import type { ProviderRegistry } from '../../providers/registry.js';
+import type { EngineEvent, EngineObserver, RunStatus, StepInfo } from './events.js';
+import type { OperatorPorts } from './ports.js';
+import { makeEmitter, type RunContext, type StepResult } from './run-context.js';
+import { resolveInputs } from './inputs.js';
+import { runStep } from './step.js';
+import { toStored } from './stored.js';
+
+export interface EngineOptions {
+  loaded: LoadedRunbook;
+  registry: ProviderRegistry;
+  store: JournalStore;
+  secrets: SecretRegistry;
+  /** resolved runbook secrets by name (already registered with the redactor) */
+  resolveSecrets: (ports: OperatorPorts) => Promise<Record<string, Secret>>;
+  /** raw `--input` values */
+  inputs: Record<string, string>;
+  mode: Mode;
+  ports: OperatorPorts;
+  observers?: EngineObserver[];
+  /** global limit of steps running at once */
+  concurrency?: number;
+  signal: AbortSignal;
+  fingerprintKey: Buffer;
+  acceptChangedRunbook?: boolean;
+  breakLock?: boolean;
+  configFor?: RunContext['configFor'];
+}
+
+export interface RunResult {
+  status: RunStatus;
+  exitCode: number;
+  detail?: string;
+  incident: string;
+  resumed: boolean;
+  state: RunState | undefined;
+}
+
+export function stepNeeds(steps: readonly Step[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  steps.forEach((s, i) => m.set(s.id, s.needs ?? (i > 0 ? [steps[i - 1]!.id] : [])));
+  return m;
+}
+
+export function stepInfos(steps: readonly Step[]): StepInfo[] {
+  const needs = stepNeeds(steps);
+  return steps.map((s) => ({
+    id: s.id,
+    kind: s.kind,
+    title: s.title,
+    uses: s.uses,
+    needs: needs.get(s.id) ?? [],
+    confirm: needsConfirm(s),
+    fanOut: s.for_each !== undefined,
+    instructions: s.instructions ?? s.description,
+    evidence: evidenceOf(s),
+  }));
+}
+
+export class Engine {
+  readonly #o: EngineOptions;
+  #rc: RunContext | undefined;
+  #observerErrors = 0;
+
+  constructor(o: EngineOptions) {
+    this.#o = o;
+  }
+
+  get incident(): string {
+    return this.#o.store.incident;
+  }
+
+  /** Add a timeline note (any time during the run). */
+  note(text: string): void {
+    this.#rc?.write({ type: 'note', text: this.#o.secrets.redactor.redact(text) });
+  }
+
+  async run(): Promise<RunResult> {
+    const o = this.#o;
+    const { broken } = o.store.lock({ breakLock: o.breakLock });
+    try {
+      return await this.#run(broken);
+    } finally {
+      o.store.unlock();
+    }
+  }
+
+  async #run(broken: { pid: number; host: string; user: string; startedAt: string } | undefined): Promise<RunResult> {
+    const o = this.#o;
+    const { runbook } = o.loaded;
+    const emit = makeEmitter(o.observers ?? [], () => this.#observerErrors++);
+    const prior = fold(o.store.read());
+    if (prior && prior.mode !== o.mode) {
+      throw new UsageError(`incident ${o.store.incident} is a ${prior.mode} incident; it cannot be resumed as a ${o.mode}`, { nextSteps: ['Use another --incident id.'] });
+    }
+    if (prior && prior.runbook.id !== runbook.id) {
+      throw new UsageError(`incident ${o.store.incident} runs runbook "${prior.runbook.id}", not "${runbook.id}"`, { nextSteps: [`Resume it with ${prior.runbook.path}, or use another --incident id.`] });
+    }
+    const changed = prior !== undefined && prior.runbook.hash !== o.loaded.hash;
+    if (changed && !o.acceptChangedRunbook) {
+      throw new UsageError(`the runbook changed since incident ${o.store.incident} started (${o.loaded.file})`, {
+        nextSteps: ['Review the change; steps are resumed by id, so renamed steps run again.', 'Resume anyway with --accept-changed-runbook.'],
+      });
+    }
+    let inputs: Record<string, unknown>;
+    if (prior) {
+      inputs = prior.inputs;
+      for (const [k, v] of Object.entries(o.inputs)) {
+        if (String(inputs[k]) !== v && JSON.stringify(inputs[k]) !== v) {
+          throw new UsageError(`--input ${k} differs from the value incident ${o.store.incident} started with`, { nextSteps: ['Inputs are fixed when an incident opens: drop the flag, or start a new incident.'] });
+        }
+      }
+    } else inputs = await resolveInputs(runbook.inputs, o.inputs, o.ports);
+    const secrets = await o.resolveSecrets(o.ports);
+    const storedSecrets: Record<string, StoredSecret> = {};
+    for (const [name, s] of Object.entries(secrets)) storedSecrets[name] = { $secret: `secrets.${name}`, fingerprint: s.fingerprint(o.fingerprintKey), last4: s.last4 };
+
+    const write = (body: RecordBody) => {
+      const rec = o.store.append(body);
+      emit({ type: 'record', record: rec });
+    };
+    const outputs = new Map<string, unknown>();
+    const openedAt = prior?.openedAt ?? new Date().toISOString();
+    const rc: RunContext = {
+      loaded: o.loaded,
+      registry: o.registry,
+      store: o.store,
+      secrets: o.secrets,
+      ports: o.ports,
+      mode: o.mode,
+      incident: o.store.incident,
+      fingerprintKey: o.fingerprintKey,
+      signal: o.signal,
+      prior,
+      inputs,
+      outputs,
+      bindings: new Map(),
+      configFor: o.configFor,
+      write,
+      emit,
+      scope: (extra?: Partial<Scope>): Scope => ({
+        inputs,
+        secrets,
+        steps: Object.fromEntries([...outputs].map(([id, out]) => [id, { outputs: (out ?? {}) as Record<string, unknown> }])),
+        incident: { id: o.store.incident, mode: o.mode, drill: o.mode === 'drill', opened_at: openedAt, runbook: runbook.id },
+        ...extra,
+      }),
+      stepById: (id) => runbook.steps.find((s) => s.id === id),
+    };
+    this.#rc = rc;
+    if (!prior) {
+      write({
+        type: 'incident.opened',
+        incident: o.store.incident,
+        mode: o.mode,
+        runbook: { id: runbook.id, title: runbook.title, severity: runbook.severity, path: o.loaded.file, hash: o.loaded.hash },
+        inputs: toStored(inputs, o.fingerprintKey, o.secrets.redactor) as Record<string, unknown>,
+        secrets: storedSecrets,
+      });
+    } else {
+      for (const [name, s] of Object.entries(storedSecrets)) {
+        const was = prior.secrets[name];
+        if (was && was.fingerprint !== s.fingerprint) write({ type: 'note', text: `secret ${name} has a different value than when the incident opened (…${was.last4} → …${s.last4})` });
+      }
+    }
+    if (broken) write({ type: 'lock.broken', previous: broken });
+    write({ type: 'run.started', resumed: prior !== undefined, pid: process.pid, runbookHash: o.loaded.hash, ...(changed ? { acceptedChangedRunbook: true } : {}) });
+    emit({
+      type: 'run.begin',
+      incident: o.store.incident,
+      mode: o.mode,
+      dryRun: false,
+      runbook: { id: runbook.id, title: runbook.title, severity: runbook.severity, path: o.loaded.file },
+      steps: stepInfos(runbook.steps),
+      resumed: prior !== undefined,
+      openedAt,
+    });
+
+    const outcome = await this.#schedule(rc);
+    const reason = outcome.status === 'done' ? 'done' : outcome.status;
+    try {
+      write({ type: 'run.stopped', reason, detail: outcome.detail });
+    } catch {
+      /* the journal is already failing; the outcome below still reports */
+    }
+    const exitCode = { done: ExitCode.ok, failed: ExitCode.failed, waiting: ExitCode.waiting, interrupted: ExitCode.interrupted }[outcome.status];
+    const end: EngineEvent = { type: 'run.end', status: outcome.status, detail: outcome.detail, exitCode };
+    emit(end);
+    return { status: outcome.status, exitCode, detail: outcome.detail, incident: o.store.incident, resumed: prior !== undefined, state: fold(o.store.read()) };
+  }
+
+  async #schedule(rc: RunContext): Promise<{ status: RunStatus; detail?: string }> {
+    const steps = rc.loaded.runbook.steps;
+    const needs = stepNeeds(steps);
+    const state = new Map<string, 'pending' | 'running' | 'ok' | 'failed' | 'skipped'>(steps.map((s) => [s.id, 'pending']));
+    const limit = Math.max(1, this.#o.concurrency ?? 4);
+    const running = new Map<string, Promise<void>>();
+    let halt: StepResult | undefined;
+    let haltStep: string | undefined;
+    let continuedFailures = 0;
+    const terminal = (id: string) => ['ok', 'failed', 'skipped'].includes(state.get(id) ?? '');
+    const start = (s: Step) => {
+      state.set(s.id, 'running');
+      const p = runStep(rc, s)
+        .then((r) => {
+          if (r.status === 'ok' || r.status === 'skipped') state.set(s.id, r.status);
+          else if (r.status === 'failed' && r.continued) {
+            state.set(s.id, 'failed');
+            continuedFailures++;
+          } else {
+            state.set(s.id, r.status === 'failed' ? 'failed' : 'pending');
+            if (!halt || r.status === 'interrupted') {
+              halt = r;
+              haltStep = s.id;
+            }
+          }
+        })
+        .catch((e: unknown) => {
+          state.set(s.id, 'failed');
+          halt = { status: 'failed', message: (e as Error).message, items: [] };
+          haltStep = s.id;
+          if (!(e instanceof Error) || !('exitCode' in e)) return;
+          throw e; // a RunbookError (journal failure, usage) ends the run with its own code
+        })
+        .finally(() => running.delete(s.id));
+      running.set(s.id, p);
+    };
+    let fatal: unknown;
+    for (;;) {
+      if (!halt && !rc.signal.aborted) {
+        for (const s of steps) {
+          if (running.size >= limit) break;
+          if (state.get(s.id) === 'pending' && (needs.get(s.id) ?? []).every(terminal)) start(s);
+        }
+      }
+      if (running.size === 0) break;
+      await Promise.race(running.values()).catch((e: unknown) => {
+        fatal ??= e;
+        halt ??= { status: 'interrupted' };
+      });
+    }
+    if (fatal) throw fatal;
+    if (rc.signal.aborted || halt?.status === 'interrupted') {
+      const err = new InterruptedError();
+      return { status: 'interrupted', detail: err.message };
+    }
+    const h = halt as StepResult | undefined;
+    if (h?.status === 'waiting') return { status: 'waiting', detail: `${haltStep}: ${h.hint}` };
+    if (h?.status === 'failed') return { status: 'failed', detail: `${haltStep}: ${h.message}` };
+    const left = steps.filter((s) => state.get(s.id) === 'pending').map((s) => s.id);
+    if (left.length) return { status: 'failed', detail: `steps not run: ${left.join(', ')}` };
+    if (continuedFailures) return { status: 'failed', detail: `${continuedFailures} step(s) failed (on_failure: continue)` };
+    return { status: 'done' };
+  }
+}

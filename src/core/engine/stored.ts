@@ -1,0 +1,36 @@
+/**
+ * Converting live values (which may hold Secret objects) to what may be stored or shown:
+ * every Secret becomes `{ $secret, fingerprint, last4 }`, every string passes the redactor.
+ */
+import { Secret } from '../secrets/secret.js';
+import type { Redactor } from '../secrets/redactor.js';
+import { isStoredSecret, type StoredSecret } from '../journal/records.js';
+
+export function toStored(v: unknown, key: Buffer, redactor: Redactor, found?: Secret[]): unknown {
+  if (v instanceof Secret) {
+    found?.push(v);
+    return { $secret: v.label, fingerprint: v.fingerprint(key), last4: v.last4 } satisfies StoredSecret;
+  }
+  if (typeof v === 'string') return redactor.redact(v);
+  if (Array.isArray(v)) return v.map((x) => toStored(x, key, redactor, found));
+  if (v instanceof Date) return v.toISOString();
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toStored(x, key, redactor, found);
+    return out;
+  }
+  return v;
+}
+
+export function containsStoredSecret(v: unknown): boolean {
+  if (isStoredSecret(v)) return true;
+  if (Array.isArray(v)) return v.some(containsStoredSecret);
+  if (v && typeof v === 'object') return Object.values(v).some(containsStoredSecret);
+  return false;
+}
+
+/** A short redacted preview of a value for logs and prompts. */
+export function preview(v: unknown, key: Buffer, redactor: Redactor, max = 400): string {
+  const s = JSON.stringify(toStored(v, key, redactor)) ?? 'undefined';
+  return s.length > max ? s.slice(0, max - 1) + '…' : s;
+}
