@@ -92,9 +92,9 @@ export interface LockOwner {
 /** Another process holds the incident. Exit 4. */
 export class LockedError extends RunbookError {
   readonly owner: LockOwner;
-  constructor(incident: string, owner: LockOwner, opts: ErrorOptions = {}) {
+  constructor(incident: string, owner: LockOwner, opts: ErrorOptions & { stale?: boolean } = {}) {
     super(
-      `incident ${incident} is locked by pid ${owner.pid} (${owner.user}@${owner.host}, since ${owner.startedAt})`,
+      `incident ${incident} is locked by pid ${owner.pid} (${owner.user}@${owner.host}, since ${owner.startedAt})${opts.stale ? ' — a stale lock: that process is gone' : ''}`,
       ExitCode.locked,
       {
         nextSteps: opts.nextSteps ?? [

@@ -157,7 +157,7 @@ export class FileJournal implements JournalStore {
       return fd;
     } catch (e) {
       if (e instanceof JournalError) throw e;
-      throw new JournalError(`cannot open the journal ${this.location}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      throw new JournalError(`cannot open the journal ${this.location}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} — nothing was called`, {
         nextSteps: ['Check that the state directory is writable and the disk is not full (--state-dir or RUNBOOK_STATE_DIR to use another).'],
       });
     }
@@ -221,6 +221,7 @@ export class FileJournal implements JournalStore {
         const stale = owner.host === hostname() && (owner.pid === 0 || !isPidAlive(owner.pid));
         if (!opts.breakLock) {
           throw new LockedError(this.incident, owner, {
+            stale,
             nextSteps: stale
               ? [`That process (pid ${owner.pid}) is gone: the lock is stale. Break it with --break-lock.`]
               : ['Wait for that run to finish or stop it.', 'If it is gone (another machine, crashed), break the lock with --break-lock.'],

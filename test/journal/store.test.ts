@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, hostname } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { FileJournal, decodeJournal, encodeRecord, checkIncidentId } from '../../src/core/journal/store.js';
+import { fold, inDoubtItems } from '../../src/core/journal/fold.js';
+import { JournalError, LockedError, UsageError } from '../../src/core/errors.js';
+import type { RecordBody } from '../../src/core/journal/records.js';
+
+const opened: RecordBody = {
+  type: 'incident.opened',
+  incident: 'i1',
+  mode: 'live',
+  runbook: { id: 'rb', title: 'RB', severity: 'high', path: '/x.yaml', hash: 'h' },
+  inputs: {},
+  secrets: {},
+};
+
+function fresh(id = 'i1') {
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-journal-'));
+  return { dir, j: new FileJournal(dir, id) };
+}
+
+describe('file journal', () => {
+  it('appends checksummed records with sequence numbers, mode 0600', () => {
+    const { j } = fresh();
+    j.append(opened);
+    j.append({ type: 'note', text: 'hello' });
+    const recs = j.read();
+    expect(recs.map((r) => [r.seq, r.type])).toEqual([
+      [1, 'incident.opened'],
+      [2, 'note'],
+    ]);
+    expect(recs[1]?.op).toMatch(/@/);
+    expect(statSync(j.file).mode & 0o777).toBe(0o600);
+    expect(statSync(j.dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('drops a torn last line on load and truncates it before the next append', () => {
+    const { dir, j } = fresh();
+    j.append(opened);
+    j.append({ type: 'note', text: 'one' });
+    j.unlock();
+    appendFileSync(j.file, '{"seq":3,"ts":"2026-01-01T00:00:00.000Z","op":"a@b","type":"no');
+    const again = new FileJournal(dir, 'i1');
+    expect(again.read()).toHaveLength(2);
+    again.append({ type: 'note', text: 'two' });
+    const recs = new FileJournal(dir, 'i1').read();
+    expect(recs.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(recs[2]).toMatchObject({ type: 'note', text: 'two' });
+  });
+
+  it('corruption before the last line is an error naming the line', () => {
+    const { j } = fresh();
+    j.append(opened);
+    j.append({ type: 'note', text: 'one' });
+    j.append({ type: 'note', text: 'two' });
+    const text = readFileSync(j.file, 'utf8').replace('"one"', '"0ne"');
+    writeFileSync(j.file, text);
+    expect(() => j.read()).toThrow(JournalError);
+    expect(() => j.read()).toThrow(/line 2: checksum mismatch/);
+  });
+
+  it('any single-byte change to a record is detected (property)', () => {
+    const line = encodeRecord({ seq: 1, ts: '2026-01-01T00:00:00.000Z', op: 'u@h', type: 'note', text: 'some note text' } as never);
+    fc.assert(
+      fc.property(fc.nat({ max: line.length - 1 }), fc.integer({ min: 32, max: 126 }), (pos, code) => {
+        const ch = String.fromCharCode(code);
+        fc.pre(line[pos] !== ch);
+        const bad = line.slice(0, pos) + ch + line.slice(pos + 1);
+        const text = `${bad}\n${line.replace('"seq":1', '"seq":2')}\n`;
+        let threw = false;
+        try {
+          const { records } = decodeJournal(text, 'x');
+          // if the change was not detected, the record must be identical in meaning
+          threw = records.length !== 2;
+        } catch {
+          threw = true;
+        }
+        expect(threw).toBe(true);
+      }),
+    );
+  });
+
+  it('refuses a second holder with the owner named; a stale lock needs --break-lock', () => {
+    const { dir, j } = fresh();
+    j.lock();
+    const other = new FileJournal(dir, 'i1');
+    try {
+      other.lock();
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(LockedError);
+      expect((e as LockedError).owner.pid).toBe(process.pid);
+      expect((e as Error).message).toContain(`pid ${process.pid}`);
+    }
+    j.unlock();
+    // a lock left by a process that is gone
+    writeFileSync(join(j.dir, 'lock'), JSON.stringify({ pid: 2 ** 22 + 7, host: hostname(), user: 'x', startedAt: 'then' }));
+    expect(() => other.lock()).toThrow(/stale/);
+    const { broken } = other.lock({ breakLock: true });
+    expect(broken?.pid).toBe(2 ** 22 + 7);
+    other.unlock();
+  });
+
+  it('fails closed when the journal cannot be written', () => {
+    const { dir } = fresh();
+    writeFileSync(join(dir, 'incidents'), 'a file where a folder should be');
+    const j = new FileJournal(dir, 'i1');
+    expect(() => j.append(opened)).toThrow(JournalError);
+    expect(() => j.append(opened)).toThrow(/nothing was called/);
+  });
+
+  it('rejects incident ids that could escape the state directory', () => {
+    for (const bad of ['../x', 'a/b', '', '.hidden', 'x'.repeat(200)]) expect(() => checkIncidentId(bad)).toThrow(UsageError);
+    expect(checkIncidentId('hf-2024-05-31_a.1')).toBe('hf-2024-05-31_a.1');
+  });
+});
+
+describe('fold', () => {
+  it('an intent without an outcome is in doubt; an outcome settles it', () => {
+    const { j } = fresh();
+    j.append(opened);
+    j.append({ type: 'step.started', step: 's' });
+    j.append({ type: 'items', step: 's', keys: ['a', 'b'] });
+    j.append({ type: 'intent', step: 's', item: 'a', action: 'x.y', attempt: 1, key: 'i1/s/a', input: {}, idempotent: false });
+    j.append({ type: 'outcome', step: 's', item: 'a', status: 'ok', attempt: 1 });
+    j.append({ type: 'intent', step: 's', item: 'b', action: 'x.y', attempt: 1, key: 'i1/s/b', input: {}, idempotent: false });
+    const s = fold(j.read())!;
+    expect(s.steps.s?.items.a?.status).toBe('ok');
+    expect(s.steps.s?.items.b?.status).toBe('in-doubt');
+    expect(inDoubtItems(s).map((x) => x.item.key)).toEqual(['b']);
+    j.append({ type: 'settled', step: 's', item: 'b', decision: 'done', via: 'test' });
+    expect(fold(j.read())!.steps.s?.items.b?.status).toBe('ok');
+  });
+});
