@@ -18,6 +18,11 @@ export function randomAlnum(n: number): string {
   return out;
 }
 
+/** A Slack-shaped token, generated at test time. */
+export function slackToken(kind = 'xoxb'): string {
+  return `${kind}-${randomAlnum(10)}-${randomAlnum(12)}-${randomAlnum(24)}`;
+}
+
 export interface Harness<C> {
   ctx: ActionContext<C>;
   log: ReturnType<typeof memoryLogger>;
@@ -92,7 +97,7 @@ export function expectNoLeak(canary: string, err: unknown, h: { log: { lines: st
   expect(canary.length).toBeGreaterThan(8);
   const places: Record<string, string> = {
     message: String((err as Error)?.message),
-    json: JSON.stringify(err),
+    json: JSON.stringify(err) ?? '',
     inspect: inspect(err, { depth: 10, showHidden: true }),
     log: h.log.lines.join('\n'),
     evidence: JSON.stringify(h.evidence),

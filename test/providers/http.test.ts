@@ -158,6 +158,8 @@ describe('http.request', () => {
 
   it('verify: reads are safe to repeat; writes use the read-back request', async () => {
     expect((await verifyAction(http, h().ctx, { url: `${sim.url}/items/42` })).state).toBe('not-done');
+    const read = await runAction(http, h().ctx, { url: `${sim.url}/items/42` });
+    expect((await verifyAction(http, h().ctx, { url: `${sim.url}/items/42` }, read)).state).toBe('done');
     const input = { method: 'POST', url: `${sim.url}/things`, json: { name: 'v1' }, verify: { url: `${sim.url}/things/v1` } };
     expect((await verifyAction(http, h().ctx, input)).state).toBe('not-done');
     await runAction(http, h().ctx, input);

@@ -4,9 +4,10 @@
  * response into outputs.
  *
  * Idempotency: ActionDef.idempotent is one flag per action, so it is `false` here (a POST or
- * DELETE must never be repeated blindly). For GET and HEAD, `verify` answers `not-done` with
- * "safe to repeat": a read has no effect to be in place, so an in-doubt read is simply re-run.
- * Other methods are verified by an optional read-back request (`verify`), else `unknown`.
+ * DELETE must never be repeated blindly). For GET and HEAD, `verify` answers `done` when there
+ * is an output and `not-done` ("safe to repeat") when the item is in doubt, so the engine simply
+ * re-runs an in-doubt read. Other methods are verified by an optional read-back request
+ * (`verify`), else `unknown`.
  */
 import { z } from 'zod';
 import { ProviderError } from '../../core/errors.js';
@@ -131,8 +132,9 @@ export const request = defineAction<RequestInput, RequestOutput, HttpConfig>({
     ctx.log.info(`${input.method} ${shownUrl(input.url)} → ${res.status}`);
     return { status: res.status, ...pickAll(ctx, input, res) };
   },
-  async verify(ctx, input) {
-    if (isRead(input.method)) return { state: 'not-done', detail: `${input.method} has no lasting effect; safe to repeat` };
+  async verify(ctx, input, output) {
+    // A read has no effect to read back: with an output it happened; without one (in doubt) it is safe to repeat.
+    if (isRead(input.method)) return output ? { state: 'done', detail: `${input.method} answered ${output.status}` } : { state: 'not-done', detail: `${input.method} has no lasting effect; safe to repeat` };
     const v = input.verify;
     if (!v) return { state: 'unknown', detail: 'no verify request given' };
     try {
