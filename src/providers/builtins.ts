@@ -1,6 +1,8 @@
 /** Every built-in provider, in one static list (Shopify's load-specifications pattern). */
 import type { ProviderDef } from './sdk.js';
 import shell from './shell/index.js';
+import email from './email/index.js';
+import scan from './scan/index.js';
 import aws from './aws/index.js';
 
-export const builtinProviders: readonly ProviderDef[] = [shell, aws];
+export const builtinProviders: readonly ProviderDef[] = [shell, email, scan, aws];
