@@ -4,5 +4,8 @@ import shell from './shell/index.js';
 import email from './email/index.js';
 import scan from './scan/index.js';
 import aws from './aws/index.js';
+import http from './http/index.js';
+import slack from './slack/index.js';
+import pagerduty from './pagerduty/index.js';
 
-export const builtinProviders: readonly ProviderDef[] = [shell, email, scan, aws];
+export const builtinProviders: readonly ProviderDef[] = [shell, email, scan, aws, http, slack, pagerduty];
