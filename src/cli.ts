@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<{ default: Command }>> = {
   plan: () => import('./commands/plan.js'),
   status: () => import('./commands/status.js'),
   incidents: () => import('./commands/incidents.js'),
+  report: () => import('./commands/report.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

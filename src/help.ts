@@ -10,6 +10,7 @@ Commands:
   plan FILE         dry-run: show each step's rendered input and the calls it would make
   status ID         the checklist of an incident
   incidents         list incidents in the state directory
+  report ID         the incident's timeline and postmortem (Markdown or JSON)
   validate PATH…    check runbooks (files or folders); exit 2 when any is invalid
   schema            print the JSON Schema of the runbook format
   list [PATH…]      list runbooks with their id, title and severity
@@ -57,6 +58,18 @@ ${STATE}
   incidents: `Usage: runbook incidents [--json]
 
 Lists the incidents in the state directory with runbook, start time and state.
+${STATE}
+`,
+  report: `Usage: runbook report ID [--format md|json] [--out FILE]
+
+The incident's timeline and postmortem, written from its journal alone: summary, metrics
+(time to detect, contain, rotate, notify; a drill's scorecard), each leaked credential with its
+exposure window, every step and item with evidence and approvals, and the open items as a
+checklist. Secrets appear only as fingerprints and last 4 characters.
+
+Options:
+  --format md|json       Markdown (default) or JSON (reportVersion 1, docs/report-format.md)
+  --out FILE             write to FILE (mode 0600) instead of stdout
 ${STATE}
 `,
   validate: `Usage: runbook validate PATH… [--format text|json]

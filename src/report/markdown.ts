@@ -1,0 +1,197 @@
+/**
+ * IncidentReport → Markdown that reads well on GitHub and in a terminal: short sections,
+ * tables with one-line cells, times in UTC. The result is passed through the redactor.
+ */
+import { SINGLE_ITEM } from '../core/journal/fold.js';
+import type { Redactor } from '../core/secrets/redactor.js';
+import { credLabel, fmtDuration, fmtTime, oneLine } from './format.js';
+import type { Credential, IncidentReport, Metric, OpenItem, ReportEvidence, ReportVerify, TimelineEntry } from './types.js';
+
+/** Table-cell / inline text: one line, no pipes, no raw HTML. */
+function esc(s: string, n = 300): string {
+  return oneLine(s, n).replace(/\|/g, '\\|').replace(/</g, '\\<');
+}
+function code(s: string): string {
+  const t = oneLine(s, 120).replace(/\|/g, '\\|');
+  return t.includes('`') ? `\`\` ${t} \`\`` : `\`${t}\``;
+}
+function table(head: string[], rows: string[][]): string[] {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+export function evidenceText(e: ReportEvidence | undefined, v: ReportVerify | undefined): string {
+  const parts: string[] = [];
+  if (e?.httpStatus !== undefined) parts.push(`HTTP ${e.httpStatus}`);
+  if (e?.requestId) parts.push(`request ${e.requestId}`);
+  if (e?.exitCode !== undefined) parts.push(`exit ${e.exitCode ?? 'signal'}`);
+  if (e?.detail) parts.push(e.detail);
+  if (v) parts.push(`verify: ${v.state}${v.detail ? ` (${v.detail})` : ''}`);
+  return parts.join(' · ');
+}
+
+const FILE_STATUS: Record<IncidentReport['summary']['runbook']['file'], string> = {
+  matched: 'unchanged since the incident; step kinds and titles taken from it',
+  changed: 'changed since the incident; step kinds come from the journal or are inferred',
+  missing: 'no longer exists; step kinds come from the journal or are inferred',
+  unreadable: 'could not be read; step kinds come from the journal or are inferred',
+  'not-recorded': 'not recorded in the journal',
+};
+
+function summary(r: IncidentReport): string[] {
+  const s = r.summary;
+  const inputs = Object.entries(s.inputs).map(([k, v]) => {
+    const fp = v && typeof v === 'object' && 'fingerprint' in v ? (v as { fingerprint: string; last4: string }) : undefined;
+    return `${code(k)} = ${fp ? `secret ${code(credLabel(fp.fingerprint, fp.last4))}` : esc(typeof v === 'string' ? v : JSON.stringify(v), 80)}`;
+  });
+  const rows: string[][] = [
+    ['Incident', code(s.incident)],
+    ['Runbook', `${esc(s.runbook.title)} (${code(s.runbook.id)}, severity ${esc(s.runbook.severity)})`],
+    ['Runbook file', s.runbook.path ? `${code(s.runbook.path)}, sha256 ${code(s.runbook.hash.slice(0, 12))} — ${FILE_STATUS[s.runbook.file]}` : FILE_STATUS['not-recorded']],
+    ['Mode', s.mode === 'drill' ? 'drill (simulated providers)' : 'live'],
+    ['Operators', s.operators.map((o) => esc(o)).join(', ')],
+    ['Started', fmtTime(s.openedAt)],
+    ['Ended', s.endedAt ? `${fmtTime(s.endedAt)} (after ${fmtDuration(s.durationMs)})` : `still open — last record ${fmtTime(s.lastRecordAt)} (${fmtDuration(s.durationMs)} after start)`],
+    ['Outcome', `**${s.outcome}**${s.outcomeDetail ? ` — ${esc(s.outcomeDetail)}` : ''}; ${s.openItems === 0 ? 'no open items' : `${s.openItems} open item${s.openItems === 1 ? '' : 's'}`}`],
+    ['Runs', `${s.runs}${s.runs > 1 ? ` (resumed ${s.runs - 1} time${s.runs === 2 ? '' : 's'})` : ''}`],
+  ];
+  if (inputs.length) rows.push(['Inputs', inputs.join('; ')]);
+  return ['## Summary', '', ...table(['Field', 'Value'], rows)];
+}
+
+function metricRow(name: string, m: Metric): string[] {
+  const inc = m.incompleteSteps.length ? `; not finished: ${m.incompleteSteps.map(code).join(', ')}` : '';
+  return [name, m.reached ? fmtDuration(m.ms) : 'not reached', m.reached ? fmtTime(m.at) : '—', `${esc(m.basis)}${inc}`];
+}
+
+function scalar(v: unknown): string {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 1000) return `${v} (${fmtDuration(v)})`;
+  return esc(typeof v === 'string' ? v : JSON.stringify(v) ?? 'null', 200);
+}
+
+function metrics(r: IncidentReport): string[] {
+  const m = r.metrics;
+  const out = [
+    '## Metrics',
+    '',
+    'Measured from the incident opening.',
+    '',
+    ...table(['Measure', 'Time', 'At', 'Basis'], [
+      metricRow('Time to detect', m.detect),
+      metricRow('Time to contain', m.contain),
+      metricRow('Time to rotate', m.rotate),
+      metricRow('Time to notify', m.notify),
+    ]),
+  ];
+  if (m.scorecard) {
+    const rows = Object.entries(m.scorecard).map(([k, v]) => [code(k), scalar(v)]);
+    out.push('', r.summary.mode === 'drill' ? '### Drill scorecard' : '### Scorecard', '', ...(rows.length ? table(['Measure', 'Value'], rows) : ['(empty)']));
+  }
+  return out;
+}
+
+function credential(c: Credential): string[] {
+  const by = (step?: string, item?: string) => (step ? `step ${code(step)}${item && item !== SINGLE_ITEM && item !== c.fingerprint ? ` / ${code(item)}` : ''}` : '');
+  const found = c.foundIn.length
+    ? c.foundIn.map((f) => `${f.where ? code(f.where) : 'unknown place'} (${[f.rule && `rule ${esc(f.rule)}`, by(f.step, f.item), fmtTime(f.at)].filter(Boolean).join(', ')})`).join('; ')
+    : 'not recorded';
+  const lu = c.lastUsed;
+  const w = c.exposureWindow;
+  const dead = c.verifiedDead;
+  const lines = [
+    `### ${code(credLabel(c.fingerprint, c.last4))} — leaked${c.providerHint ? ` (${esc(c.providerHint)})` : ''}`,
+    '',
+    `- **Fingerprint:** ${code(c.fingerprint)}, last 4 characters ${code(c.last4 || '?')}`,
+    `- **Found:** ${found}`,
+    `- **First exposed:** ${c.firstExposedAt ? fmtTime(c.firstExposedAt) : 'unknown (no provider or scanner reported it)'}`,
+    `- **Last used:** ${lu ? `${fmtTime(lu.at)}${lu.service || lu.region ? ` (${[lu.service, lu.region].filter(Boolean).map((x) => esc(x!)).join(', ')})` : ''}, as reported by ${by(lu.step, lu.item)}` : 'not reported by a provider'}`,
+    `- **Revoked:** ${c.revoked ? `${fmtTime(c.revoked.at)} by ${esc(c.revoked.by)} (${by(c.revoked.step, c.revoked.item)}${c.revoked.via === 'settled' ? ', settled by the operator' : ''})` : '**not revoked**'}`,
+    `- **Verified dead:** ${dead ? `${fmtTime(dead.at)} (${dead.basis === 'verify' ? 'read-back' : 'liveness check'}${dead.detail ? `: ${esc(dead.detail)}` : ''}${dead.step ? `, ${by(dead.step, dead.item)}` : ''})` : '**not verified**'}`,
+    `- **Exposure window:** ${w.from ? fmtTime(w.from) : 'unknown'}${w.fromBasis === 'detected' ? ' (detected; first exposure unknown)' : ''} → ${
+      w.to ? `${fmtTime(w.to)}${w.toBasis === 'revoked' ? ' (revoked, not verified dead)' : ''}` : 'still open'
+    }${w.durationMs !== undefined ? ` — **${fmtDuration(w.durationMs)}**` : ''}`,
+  ];
+  return lines;
+}
+
+function credentials(r: IncidentReport): string[] {
+  const leaked = r.credentials.filter((c) => c.role === 'leaked');
+  const created = r.credentials.filter((c) => c.role === 'created');
+  const out = ['## Credentials', ''];
+  if (leaked.length === 0) out.push('No leaked credential was recorded in the journal.');
+  for (const c of leaked) out.push(...credential(c), '');
+  if (created.length) {
+    out.push('### Created during the incident', '');
+    out.push(...table(['Credential', 'Created', 'By'], created.map((c) => [code(credLabel(c.fingerprint, c.last4)), fmtTime(c.createdAt ?? c.detectedAt), c.foundIn.map((f) => (f.step ? code(f.step) : esc(f.where))).join(', ')])));
+  }
+  while (out[out.length - 1] === '') out.pop();
+  return out;
+}
+
+function steps(r: IncidentReport): string[] {
+  const rows = r.steps.map((s, i) => {
+    const ok = s.items.filter((it) => it.status === 'ok').length;
+    const items = s.items.length === 0 || (s.items.length === 1 && s.items[0]?.key === SINGLE_ITEM) ? '' : `${ok}/${s.items.length} ok`;
+    const kind = s.kind ? `${s.kind}${s.kindSource === 'inferred' ? ' (inferred)' : ''}` : 'unknown';
+    return [String(i + 1), `${code(s.id)} ${esc(s.title, 80)}`, kind, `${s.status}${s.reason ? `: ${esc(s.reason, 80)}` : ''}`, fmtTime(s.startedAt), fmtTime(s.finishedAt), items];
+  });
+  return ['## Steps', '', ...table(['#', 'Step', 'Kind', 'Status', 'Started', 'Finished', 'Items'], rows)];
+}
+
+function timelineRow(e: TimelineEntry): string[] {
+  const where = e.step ? `${code(e.step)}${e.item && e.item !== SINGLE_ITEM ? ` · ${code(e.item)}` : ''}` : '';
+  const ev = evidenceText(e.evidence, e.verify);
+  const extra = e.event === 'verify' ? '' : ev;
+  const err = e.error && (e.error.status !== undefined || e.error.code) ? ` (${[e.error.code, e.error.status !== undefined && `HTTP ${e.error.status}`, e.error.requestId && `request ${e.error.requestId}`].filter(Boolean).join(', ')})` : '';
+  return [fmtTime(e.at), esc(e.by), where, `${esc(e.text, 400)}${err}${extra ? ` — ${esc(extra)}` : ''}`];
+}
+
+const OPEN_LABEL: Record<OpenItem['kind'], string> = {
+  failed: 'failed',
+  skipped: 'skipped',
+  'in-doubt': 'in doubt',
+  'manual-not-done': 'manual step not done',
+  denied: 'approval denied',
+  unfinished: 'unfinished',
+  'not-started': 'not started',
+  'credential-not-dead': 'credential not verified dead',
+};
+
+function openItems(r: IncidentReport): string[] {
+  const out = ['## Open items', ''];
+  if (r.openItems.length === 0) return [...out, 'Nothing is open: every step finished ok and every leaked credential is verified dead.'];
+  for (const o of r.openItems) {
+    const where = o.step ? ` ${code(o.step)}${o.item ? ` / ${code(o.item)}` : ''}` : '';
+    out.push(`- [ ] **${OPEN_LABEL[o.kind]}**${where} — ${esc(o.text, 400)}`);
+  }
+  return out;
+}
+
+export function renderMarkdown(r: IncidentReport, redactor: Redactor): string {
+  const s = r.summary;
+  const lines = [
+    `# Incident report: ${code(s.incident)}`,
+    '',
+    `**${esc(s.runbook.title)}** — ${s.mode} incident opened ${fmtTime(s.openedAt)}, ${s.endedAt ? `ended ${fmtTime(s.endedAt)}` : 'still open'}; outcome **${s.outcome}**`,
+    ...(s.mode === 'drill' ? ['', '> **Drill.** Every provider ran against a simulated world; nothing outside it was changed.'] : []),
+    '',
+    ...summary(r),
+    '',
+    ...metrics(r),
+    '',
+    ...credentials(r),
+    '',
+    ...steps(r),
+    '',
+    '## Timeline',
+    '',
+    ...table(['Time (UTC)', 'Who', 'Step · item', 'What happened'], r.timeline.map(timelineRow)),
+    '',
+    ...openItems(r),
+    '',
+    '---',
+    '',
+    `_Written by \`runbook report\` from the incident journal (${r.journal.records} records, last seq ${r.journal.lastSeq}). Credentials appear only as keyed fingerprints and their last 4 characters._`,
+    '',
+  ];
+  return redactor.redact(lines.join('\n'));
+}
