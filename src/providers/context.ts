@@ -60,7 +60,7 @@ export function createActionContext<C>(o: ContextOptions<C>): ActionContext<C> {
           opts?.onLine?.(s, line);
         },
       }),
-    http: (req) => request({ provider, action: o.action, timeoutMs: o.httpTimeoutMs, ...req, signal: req.signal ? AbortSignal.any([req.signal, signal]) : signal }),
+    http: (req) => request({ provider, action: o.action, ...req, timeoutMs: req.timeoutMs ?? o.httpTimeoutMs, signal: req.signal ? AbortSignal.any([req.signal, signal]) : signal }),
     fetch: doorFetch(provider, o.action, { signal, timeoutMs: o.httpTimeoutMs }),
     secret: (value, label) => secrets.create(value, label),
     evidence: (e) => o.onEvidence?.(e),

@@ -65,8 +65,11 @@ export interface ActionDef<I = any, O = any, C = any> {
   description: string;
   input: z.ZodType<I>;
   output: z.ZodType<O>;
-  /** safe to repeat? Non-idempotent actions are verified, never blindly re-run, when in doubt */
-  idempotent: boolean;
+  /**
+   * Safe to repeat? Non-idempotent actions are verified, never blindly re-run, when in doubt.
+   * A function decides per input (e.g. a shell command the runbook marks read-only).
+   */
+  idempotent: boolean | ((input: I) => boolean);
   run(ctx: ActionContext<C>, input: I): Promise<O>;
   /** the calls it would make — for `runbook plan` and approval gates; nothing is called */
   plan?(ctx: ActionContext<C>, input: I): PlanLine[] | Promise<PlanLine[]>;
@@ -85,6 +88,11 @@ export interface ProviderDef<C = any> {
     /** config overrides that aim the instance at a simulator listening on `baseUrl` */
     configFor?(baseUrl: string, config: C): C;
   };
+}
+
+/** Whether an action is safe to repeat for this input. */
+export function isIdempotent(action: Pick<ActionDef, 'idempotent'>, input: unknown): boolean {
+  return typeof action.idempotent === 'function' ? action.idempotent(input) === true : action.idempotent;
 }
 
 export function defineProvider<C>(def: ProviderDef<C>): ProviderDef<C> {
@@ -122,7 +130,7 @@ export function checkProviderShape(v: unknown): string[] {
       if (!['detect', 'revoke', 'rotate', 'notify', 'any'].includes(act.kind as string)) problems.push(`action ${name}: \`kind\` must be detect, revoke, rotate, notify or any`);
       if (!act.input || typeof act.input.safeParse !== 'function') problems.push(`action ${name}: \`input\` must be a zod schema`);
       if (!act.output || typeof act.output.safeParse !== 'function') problems.push(`action ${name}: \`output\` must be a zod schema`);
-      if (typeof act.idempotent !== 'boolean') problems.push(`action ${name}: \`idempotent\` must be true or false`);
+      if (typeof act.idempotent !== 'boolean' && typeof act.idempotent !== 'function') problems.push(`action ${name}: \`idempotent\` must be true, false or a function of the input`);
       if (typeof act.run !== 'function') problems.push(`action ${name}: \`run\` must be a function`);
       for (const opt of ['plan', 'verify'] as const)
         if (act[opt] !== undefined && typeof act[opt] !== 'function') problems.push(`action ${name}: \`${opt}\` must be a function`);

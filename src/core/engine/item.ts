@@ -12,7 +12,7 @@ import { ProviderError, RunbookError, type FailureClass } from '../errors.js';
 import { durationMs, type Step } from '../runbook/schema.js';
 import { evaluateField, truthy } from '../runbook/expressions.js';
 import { createActionContext } from '../../providers/context.js';
-import type { ActionContext, Evidence, VerifyResult } from '../../providers/sdk.js';
+import { isIdempotent, type ActionContext, type Evidence, type VerifyResult } from '../../providers/sdk.js';
 import type { StoredError } from '../journal/records.js';
 import { crashPoint } from '../journal/crash.js';
 import type { ActionRef, RunContext } from './run-context.js';
@@ -136,7 +136,8 @@ async function verifyAfterRun(rc: RunContext, job: ItemJob, output: unknown, sig
 async function settleInDoubt(rc: RunContext, job: ItemJob, signal: AbortSignal): Promise<ItemResult | 'redo'> {
   const { step, key, ref } = job;
   const prior = rc.prior?.steps[step.id]?.items[key];
-  if (ref.action.idempotent && !(prior?.status === 'in-doubt' && step.kind === 'revoke' && ref.action.verify)) return 'redo';
+  const idem = isIdempotent(ref.action, job.input);
+  if (idem && !(prior?.status === 'in-doubt' && step.kind === 'revoke' && ref.action.verify)) return 'redo';
   const v = await verifyItem(rc, job, undefined, signal);
   if (v) rc.write({ type: 'verify', step: step.id, item: key, state: v.state, detail: v.detail, on: 'resume' });
   if (v?.state === 'done') {
@@ -144,7 +145,7 @@ async function settleInDoubt(rc: RunContext, job: ItemJob, signal: AbortSignal):
     return { status: 'ok', output: undefined };
   }
   if (v?.state === 'not-done') return 'redo';
-  if (ref.action.idempotent) return 'redo';
+  if (idem) return 'redo';
   const answer = await rc.ports.settle({ step: step.id, item: key, action: `${ref.binding.instance}.${ref.actionName}`, reason: v?.detail ?? 'the action has no read-back (verify)' });
   if (answer.decision === 'wait') return { status: 'waiting', hint: answer.hint };
   rc.write({ type: 'settled', step: step.id, item: key, decision: answer.decision, via: answer.via });
@@ -178,7 +179,7 @@ export async function runItem(rc: RunContext, job: ItemJob): Promise<ItemResult>
       attempt,
       key: ctx.idempotencyKey,
       input: toStored(job.input, rc.fingerprintKey, rc.secrets.redactor),
-      idempotent: ref.action.idempotent,
+      idempotent: isIdempotent(ref.action, job.input),
     });
     crashPoint('after-intent');
     let output: unknown;
@@ -217,11 +218,11 @@ export async function runItem(rc: RunContext, job: ItemJob): Promise<ItemResult>
       return manualFallback(rc, job, error, signal, deadline);
     }
     if (rc.signal.aborted) {
-      const status = ref.action.idempotent ? 'failed' : 'in-doubt';
+      const status = isIdempotent(ref.action, job.input) ? 'failed' : 'in-doubt';
       rc.write({ type: 'outcome', step: step.id, item: key, status, attempt, error: se, reason: 'interrupted' });
       return { status: 'interrupted' };
     }
-    if (failure === 'ambiguous' && !ref.action.idempotent) {
+    if (failure === 'ambiguous' && !isIdempotent(ref.action, job.input)) {
       const v = await verifyItem(rc, job, undefined, signal);
       if (v) rc.write({ type: 'verify', step: step.id, item: key, state: v.state, detail: v.detail, on: 'retry' });
       if (v?.state === 'done') {

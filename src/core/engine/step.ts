@@ -7,6 +7,7 @@ import { evaluateField, render, truthy } from '../runbook/expressions.js';
 import { SINGLE_ITEM } from '../journal/fold.js';
 import { isSecret } from '../secrets/secret.js';
 import { resolveAction } from './bindings.js';
+import { isIdempotent } from '../../providers/sdk.js';
 import { crashPoint } from '../journal/crash.js';
 import { contextFor, runItem, storedError, type ItemJob, type ItemResult } from './item.js';
 import type { RunContext, StepResult, ActionRef } from './run-context.js';
@@ -243,12 +244,11 @@ async function rehydrate(rc: RunContext, step: Step): Promise<void> {
   if (!step.uses) return;
   const [inst, act] = step.uses.split('.') as [string, string];
   const ref = resolveAction(rc, inst, act);
-  if (!ref.action.idempotent) return;
   const planned = itemsOf(rc, step);
   const outs = new Map<string, unknown>();
   for (const p of planned) {
     const parsed = ref.action.input.safeParse(render(step.with ?? {}, rc.scope({ item: p.item })));
-    if (!parsed.success) return;
+    if (!parsed.success || !isIdempotent(ref.action, parsed.data)) return;
     const ctx = contextFor(rc, { step, key: p.key, input: parsed.data, ref, item: p.item }, rc.signal, []);
     try {
       outs.set(p.key, await ref.action.run(ctx, parsed.data));

@@ -31,6 +31,8 @@ const RunInput = z.strictObject({
   json: z.boolean().default(false),
   /** exit codes that count as success */
   ok_codes: z.array(z.number().int()).default([0]),
+  /** the command only reads (a detect step): safe to run again after a crash */
+  idempotent: z.boolean().default(false),
   /** a read-back command: exit 0 means the effect is in place (used when an item is in doubt) */
   verify_command: z.array(z.string()).min(1).optional(),
 });
@@ -61,7 +63,7 @@ const run = defineAction<RunInput, RunOutput, Config>({
   description: 'Run a command (argv array); values reach it through env, never through a shell string.',
   input: RunInput,
   output: RunOutput,
-  idempotent: false,
+  idempotent: (input) => input.idempotent,
   plan: (_ctx, input) => [
     `run ${JSON.stringify(input.command)}${input.env ? ` with env ${Object.keys(input.env).join(', ')}` : ''}${input.cwd ? ` in ${input.cwd}` : ''}`,
   ],
