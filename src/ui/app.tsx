@@ -1,0 +1,27 @@
+/** The Ink root: store, theme, controller and commands in context around the run screen. */
+import { StoreProvider, type RunStore } from './store.js';
+import { ThemeContext, type Theme } from './theme.js';
+import { CommandsContext, ControllerContext, type Commands } from './context.js';
+import type { Controller } from './controller.js';
+import { RunScreen } from './screens/run-screen.js';
+
+export interface AppProps {
+  store: RunStore;
+  controller: Controller;
+  theme: Theme;
+  commands: Commands;
+}
+
+export function App({ store, controller, theme, commands }: AppProps) {
+  return (
+    <StoreProvider store={store}>
+      <ThemeContext.Provider value={theme}>
+        <CommandsContext.Provider value={commands}>
+          <ControllerContext.Provider value={controller}>
+            <RunScreen />
+          </ControllerContext.Provider>
+        </CommandsContext.Provider>
+      </ThemeContext.Provider>
+    </StoreProvider>
+  );
+}

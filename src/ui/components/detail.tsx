@@ -1,0 +1,29 @@
+/** The detail pane of the selected step (see detail-lines.ts for what it shows). */
+import { Box } from 'ink';
+import { useMemo } from 'react';
+import { useRunStore } from '../store.js';
+import { selectedStep, isWaitingOn } from '../status.js';
+import { useNow } from '../hooks/use-now.js';
+import { detailLog, detailTop, detailWindow } from './detail-lines.js';
+import { Lines, Rule } from './lines.js';
+
+export function Detail({ width, height }: { width: number; height: number }) {
+  const id = useRunStore(selectedStep);
+  const step = useRunStore((s) => (id ? s.steps.get(id) : undefined));
+  const waiting = useRunStore((s) => (id ? isWaitingOn(s, id) : false));
+  const scroll = useRunStore((s) => s.ui.detailScroll);
+  const ticking = step?.status === 'running';
+  const now = useNow(1000, ticking);
+  const inner = Math.max(10, width - 1);
+  const top = useMemo(() => (step ? detailTop(step, waiting, inner, now) : []), [step, waiting, inner, ticking ? now : 0]);
+  const log = useMemo(() => (step ? detailLog(step, inner) : null), [step, inner]);
+  const rows = Math.max(1, height - 1);
+  const win = log ? detailWindow(top, log, rows, scroll) : { lines: [], scrolled: 0, max: 0 };
+  const right = scroll !== null && win.max > 0 ? `${win.scrolled}/${win.max} · f follows` : undefined;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Rule title={step ? `Step ${step.info.id}` : 'Step'} right={right} width={width} />
+      <Lines lines={win.lines} width={inner} />
+    </Box>
+  );
+}

@@ -1,0 +1,46 @@
+/** The text entry at the bottom: notes, reasons, evidence, runbook inputs, secrets (masked). */
+import { useRunStore } from '../store.js';
+import { useController } from '../context.js';
+import { keyContext } from '../keymap.js';
+import { TextInput } from './text-input/text-input.js';
+
+export const ENTRY_ROWS = 3;
+
+export function EntryBar({ width }: { width: number }) {
+  const controller = useController();
+  const entry = useRunStore((s) => s.ui.entry);
+  const prompt = useRunStore((s) => s.prompts[0]);
+  const error = useRunStore((s) => s.ui.entryError);
+  const active = useRunStore((s) => keyContext(s).focus === 'entry');
+  if (entry) {
+    const hint = entry.required ? '⏎ submit · esc cancel' : '⏎ submit (may be empty) · esc cancel';
+    return (
+      <TextInput
+        key={`entry:${entry.purpose}:${prompt?.id ?? 0}`}
+        label={entry.label}
+        width={width}
+        isActive={active}
+        hint={hint}
+        error={error}
+        onSubmit={controller.submitEntry}
+        onCancel={controller.cancelEntry}
+      />
+    );
+  }
+  if (prompt?.kind === 'input' || prompt?.kind === 'secret') {
+    const label = prompt.kind === 'input' ? `${prompt.req.name}${prompt.req.type !== 'string' ? ` (${prompt.req.type})` : ''}` : 'Secret (hidden)';
+    return (
+      <TextInput
+        key={`prompt:${prompt.id}`}
+        label={label}
+        width={width}
+        isActive={active}
+        mask={prompt.kind === 'secret'}
+        hint="⏎ submit"
+        error={error}
+        onSubmit={controller.submitEntry}
+      />
+    );
+  }
+  return null;
+}

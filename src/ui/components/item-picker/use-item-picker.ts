@@ -1,0 +1,30 @@
+/** Keys → picker actions: ↑↓ (j/k) move, space toggles, a all/none, ⏎ submits, esc goes back. */
+import { useSafeInput } from '../../hooks/use-safe-input.js';
+import { useSyncReducer } from '../../hooks/use-sync-reducer.js';
+import { initialPicker, pickerReducer, selectedItems, type PickerState } from './state.js';
+
+export interface UseItemPicker {
+  items: readonly string[];
+  isActive: boolean;
+  pageSize: number;
+  onSubmit(items: string[]): void;
+  onCancel(): void;
+}
+
+export function useItemPicker({ items, isActive, pageSize, onSubmit, onCancel }: UseItemPicker): PickerState {
+  const [state, dispatch, latest] = useSyncReducer(pickerReducer, () => initialPicker(items));
+  useSafeInput(
+    (input, key) => {
+      if (key.upArrow || input === 'k') return dispatch({ type: 'move', delta: -1 });
+      if (key.downArrow || input === 'j') return dispatch({ type: 'move', delta: 1 });
+      if (key.pageUp) return dispatch({ type: 'move', delta: -pageSize });
+      if (key.pageDown) return dispatch({ type: 'move', delta: pageSize });
+      if (input === ' ') return dispatch({ type: 'toggle' });
+      if (input === 'a') return dispatch({ type: 'all' });
+      if (key.return) return onSubmit(selectedItems(latest()));
+      if (key.escape) return onCancel();
+    },
+    { isActive },
+  );
+  return state;
+}

@@ -1,0 +1,48 @@
+/** A one-line text entry: label, value (masked for secrets) with a visible cursor, error. */
+import { Box, Text } from 'ink';
+import { useTheme } from '../../theme.js';
+import { useTextInput } from './use-text-input.js';
+
+export interface TextInputProps {
+  label: string;
+  width: number;
+  isActive: boolean;
+  mask?: boolean;
+  hint?: string;
+  error?: string | null;
+  onSubmit(value: string): void;
+  onCancel?(): void;
+}
+
+export function TextInput({ label, width, isActive, mask, hint, error, onSubmit, onCancel }: TextInputProps) {
+  const theme = useTheme();
+  const { value, cursor } = useTextInput({ isActive, onSubmit, onCancel });
+  const shown = mask ? '•'.repeat(value.length) : value;
+  const room = Math.max(8, width - 4);
+  // keep the cursor in view on long values
+  const start = Math.max(0, cursor - room + 1);
+  const visible = shown.slice(start, start + room);
+  const at = cursor - start;
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text wrap="truncate-end" {...theme.seg.title}>
+        {label}
+      </Text>
+      <Text wrap="truncate-end">
+        <Text {...theme.seg.key}>{'› '}</Text>
+        <Text>{visible.slice(0, at)}</Text>
+        <Text inverse>{visible[at] ?? ' '}</Text>
+        <Text>{visible.slice(at + 1)}</Text>
+      </Text>
+      {error ? (
+        <Text wrap="truncate-end" {...theme.seg.error}>
+          {`! ${error}`}
+        </Text>
+      ) : hint ? (
+        <Text wrap="truncate-end" {...theme.seg.dim}>
+          {hint}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}

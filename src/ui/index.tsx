@@ -1,0 +1,172 @@
+/**
+ * runTui — the interactive face of `runbook run` (loaded only when stdin and stdout are TTYs,
+ * so --help, --version and scripted runs never load Ink).
+ *
+ * Lifecycle: mount Ink → start the engine with the TUI's ports and observer → when the run
+ * ends the screen stays until the operator leaves; on quit: abort the engine, answer every
+ * pending prompt so it can stop, wait for start() to settle (it journals run.stopped),
+ * unmount, leave raw mode, then print the resume command to stderr. Ctrl-C quits the same way
+ * (twice: without waiting). Nothing but Ink writes to the terminal while it is mounted:
+ * console output of libraries is redacted into the status line instead.
+ */
+import { render } from 'ink';
+import type { EngineObserver, RunStatus } from '../core/engine/events.js';
+import type { OperatorPorts } from '../core/engine/ports.js';
+import type { RunState } from '../core/journal/fold.js';
+import { App } from './app.js';
+import { createController } from './controller.js';
+import { createTuiPorts } from './ports.js';
+import { createObserver, createRunStore, type RunStore } from './store.js';
+import { sanitize } from './store/logs.js';
+import { colorFromEnv, createTheme } from './theme.js';
+
+export interface TuiResult {
+  status: RunStatus;
+  exitCode: number;
+  incident: string;
+  detail?: string;
+}
+
+export interface TuiOptions {
+  /** starts the engine with the TUI's ports and observer; resolves when the run ends */
+  start(ports: OperatorPorts, observe: EngineObserver): Promise<TuiResult>;
+  /** adds a timeline note to the journal (engine.note) */
+  note(text: string): void;
+  /** e.g. `runbook run runbooks/x.yaml --incident inc-123` — shown on quit and at the end */
+  resumeCommand: string;
+  /** e.g. `runbook report inc-123` — shown at the end */
+  reportCommand: string;
+  mode: 'live' | 'drill' | 'dry-run';
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** aborts the engine (quit) */
+  abort(): void;
+  /** optional: on resume, the journal so far (fold(records)) — the engine does not replay it */
+  initial?: RunState;
+  /** optional: the process redactor (for console output of libraries and the final summary) */
+  redact?: (text: string) => string;
+  /** optional: environment (NO_COLOR); default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+const CONSOLE = ['log', 'info', 'warn', 'error', 'debug'] as const;
+
+/** Route console.* into the store (redacted, bounded) while Ink owns the terminal. */
+/* eslint-disable no-console -- replaces console methods so nothing writes past Ink; never prints */
+function captureConsole(store: RunStore, redact: (s: string) => string): () => void {
+  const saved = CONSOLE.map((k) => [k, console[k]] as const);
+  for (const k of CONSOLE) {
+    console[k] = (...args: unknown[]) => {
+      const text = sanitize(redact(args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : String(a))).join(' ')), 300);
+      store.setState((s) => ({ system: [...s.system, text].slice(-50) }));
+    };
+  }
+  return () => {
+    for (const [k, f] of saved) console[k] = f;
+  };
+}
+/* eslint-enable no-console */
+
+function summary(r: TuiResult | undefined, quit: boolean, forced: boolean, o: TuiOptions): string {
+  if (forced || !r) return `runbook: left without waiting for the engine; the journal is kept record by record.\n  → Resume: ${o.resumeCommand}\n`;
+  const inc = `incident ${r.incident}`;
+  switch (r.status) {
+    case 'done':
+      return `runbook: ${inc} done.\n  → Report: ${o.reportCommand}\n`;
+    case 'failed':
+      return `runbook: ${inc} stopped: a step failed${r.detail ? ` — ${r.detail}` : ''}.\n  → Fix the cause, then resume: ${o.resumeCommand}\n  → Report so far: ${o.reportCommand}\n`;
+    case 'waiting':
+      return `runbook: ${inc} is waiting${r.detail ? ` — ${r.detail}` : ''}.\n  → Resume: ${o.resumeCommand}\n`;
+    case 'interrupted':
+      return `runbook: ${inc} ${quit ? 'paused (you quit)' : 'interrupted'}; its state is kept.\n  → Resume: ${o.resumeCommand}\n`;
+  }
+}
+
+export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
+  const redact = opts.redact ?? ((s: string) => s);
+  const store = createRunStore({ mode: opts.mode, seed: opts.initial });
+  const observer = createObserver(store);
+  const ports = createTuiPorts(store);
+  const theme = createTheme({ color: colorFromEnv(opts.env ?? process.env) });
+
+  let leave!: () => void;
+  const left = new Promise<void>((r) => (leave = r));
+  let quitting = false;
+  let forced = false;
+  let settled = false;
+  const controller = createController({
+    store,
+    ports,
+    note(text) {
+      try {
+        opts.note(text);
+      } catch (e) {
+        store.setState((s) => ({ system: [...s.system, sanitize(redact(`note not saved: ${(e as Error).message}`), 300)] }));
+      }
+    },
+    quit(force) {
+      if (!quitting && !settled) {
+        quitting = true;
+        store.setState({ phase: 'quitting' });
+        opts.abort(); // first, so the answers below find the run aborted
+        ports.close('the operator quit; resume to decide');
+      }
+      if (force) forced = !settled;
+      if (force || settled) leave();
+    },
+    exit: () => leave(),
+  });
+
+  const restoreTty = () => {
+    try {
+      if (opts.stdin.isTTY) opts.stdin.setRawMode(false);
+    } catch {
+      /* the terminal is gone */
+    }
+  };
+  // whatever happens (an uncaught error, a second SIGINT that exits), never leave raw mode behind
+  process.once('exit', restoreTty);
+  const ink = render(<App store={store} controller={controller} theme={theme} commands={{ resume: opts.resumeCommand, report: opts.reportCommand }} />, {
+    stdin: opts.stdin,
+    stdout: opts.stdout,
+    stderr: opts.stderr,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    maxFps: 20,
+  });
+  const releaseConsole = captureConsole(store, redact);
+
+  let result: TuiResult | undefined;
+  let error: unknown;
+  const run = (async () => {
+    try {
+      result = await opts.start(ports.ports, observer.observe);
+    } catch (e) {
+      error = e;
+    } finally {
+      settled = true;
+      observer.flush();
+      if (result) store.setState({ phase: 'ended', end: { status: result.status, exitCode: result.exitCode, detail: result.detail } });
+      // a failure to start, a quit, or an outside interrupt: nothing left to look at
+      if (error !== undefined || quitting || result?.status === 'interrupted') leave();
+    }
+  })();
+
+  try {
+    await left;
+    if (!forced) await run;
+  } finally {
+    observer.flush();
+    observer.dispose();
+    releaseConsole();
+    if (error !== undefined) ink.clear();
+    ink.unmount();
+    await ink.waitUntilExit().catch(() => undefined);
+    restoreTty();
+    process.off('exit', restoreTty);
+  }
+  if (error !== undefined && !forced) throw error;
+  opts.stderr.write(redact(summary(result, quitting, forced, opts)));
+  return { exitCode: forced || !result ? 130 : result.exitCode };
+}

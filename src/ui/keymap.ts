@@ -1,0 +1,179 @@
+/**
+ * Every key the TUI answers, in one table. The same table dispatches key presses, fills the
+ * footer with the keys that apply now and lists everything in the `?` overlay — so what the
+ * screen says and what the keys do cannot drift apart.
+ */
+import type { Key } from 'ink';
+import type { PromptKind, RunStoreState } from './store/types.js';
+
+export type Focus = 'main' | 'entry' | 'picker' | 'help' | 'quit';
+
+export interface KeyCtx {
+  focus: Focus;
+  prompt: PromptKind | null;
+  phase: RunStoreState['phase'];
+  begun: boolean;
+  autoRun: boolean;
+  follow: boolean;
+  /** evidence asked by the pending manual step */
+  evidence: 'none' | 'note' | 'link';
+  /** the pending approval covers several items */
+  fanOut: boolean;
+  /** a prompt is pending but the operator is looking at the step detail */
+  showDetail: boolean;
+}
+
+export type ActionId =
+  | 'up'
+  | 'down'
+  | 'scroll-up'
+  | 'scroll-down'
+  | 'follow'
+  | 'toggle-pane'
+  | 'note'
+  | 'help'
+  | 'close-help'
+  | 'help-scroll'
+  | 'help-back'
+  | 'quit'
+  | 'quit-confirm'
+  | 'quit-cancel'
+  | 'exit'
+  | 'pause'
+  | 'run-step'
+  | 'run-all'
+  | 'skip-step'
+  | 'approve-all'
+  | 'pick-items'
+  | 'deny'
+  | 'tick'
+  | 'skip-manual'
+  | 'settle-done'
+  | 'settle-redo'
+  | 'settle-later'
+  | 'retry'
+  | 'continue'
+  | 'stop'
+  // handled inside widgets (text entry, item picker); listed for the footer and help
+  | 'submit'
+  | 'cancel'
+  | 'pick-move'
+  | 'pick-toggle'
+  | 'pick-all'
+  | 'pick-submit';
+
+export interface Binding {
+  action: ActionId;
+  keys: string[];
+  /** how the keys are shown (default: the first key) */
+  show?: string;
+  label: string | ((c: KeyCtx) => string);
+  help: string;
+  when(c: KeyCtx): boolean;
+  /** dispatched by a widget's own hook, not by the app */
+  widget?: boolean;
+  /** kept out of the footer (still in help) */
+  quiet?: boolean;
+  /** described by its pair (down by up, scroll-down by scroll-up) */
+  paired?: boolean;
+}
+
+const main = (c: KeyCtx) => c.focus === 'main';
+const on = (k: PromptKind) => (c: KeyCtx) => main(c) && c.prompt === k;
+const running = (c: KeyCtx) => c.phase === 'running' || c.phase === 'starting';
+
+export const BINDINGS: Binding[] = [
+  // what the run is asking for first
+  { action: 'run-step', keys: ['enter', 'r'], show: '⏎', label: 'run step', help: 'run the next step', when: on('proceed') },
+  { action: 'run-all', keys: ['a'], label: 'run all', help: 'run all remaining steps without asking again (gates still ask)', when: on('proceed') },
+  { action: 'skip-step', keys: ['s'], label: 'skip…', help: 'skip the next step, with a reason', when: on('proceed') },
+  { action: 'approve-all', keys: ['y'], label: (c) => (c.fanOut ? 'approve all' : 'approve'), help: 'approve the gate (every item of a fan-out)', when: on('approval') },
+  { action: 'pick-items', keys: ['i'], label: 'pick items…', help: 'approve a fan-out item by item', when: (c) => on('approval')(c) && c.fanOut },
+  { action: 'deny', keys: ['d'], label: 'deny…', help: 'deny the gate, with an optional reason', when: on('approval') },
+  { action: 'tick', keys: ['enter', 't'], show: '⏎', label: (c) => (c.evidence === 'none' ? 'done' : `done + ${c.evidence}…`), help: 'tick the manual step off (with its evidence)', when: on('manual') },
+  { action: 'skip-manual', keys: ['s'], label: 'skip…', help: 'skip the manual step, with a reason', when: on('manual') },
+  { action: 'settle-done', keys: ['m'], label: 'mark done', help: 'in doubt: the effect is in place (you checked)', when: on('doubt') },
+  { action: 'settle-redo', keys: ['r'], label: 'redo', help: 'in doubt: do it again', when: on('doubt') },
+  { action: 'settle-later', keys: ['l'], label: 'decide later', help: 'in doubt: leave it and stop the run (resume decides)', when: on('doubt') },
+  { action: 'retry', keys: ['r'], label: 'retry', help: 'failed step: run it again', when: on('failure') },
+  { action: 'continue', keys: ['c'], label: 'continue', help: 'failed step: go on past it', when: on('failure') },
+  { action: 'stop', keys: ['x'], label: 'stop run', help: 'failed step: stop the run here', when: on('failure') },
+  // widgets
+  { action: 'submit', keys: ['enter'], show: '⏎', label: 'submit', help: 'text entry: submit', when: (c) => c.focus === 'entry', widget: true },
+  { action: 'cancel', keys: ['esc'], label: 'cancel', help: 'text entry / item picker: go back', when: (c) => (c.focus === 'entry' && c.prompt !== 'input' && c.prompt !== 'secret') || c.focus === 'picker', widget: true },
+  { action: 'pick-move', keys: ['up', 'down'], show: '↑↓', label: 'move', help: 'item picker: move', when: (c) => c.focus === 'picker', widget: true },
+  { action: 'pick-toggle', keys: ['space'], label: 'toggle', help: 'item picker: select or unselect the item', when: (c) => c.focus === 'picker', widget: true },
+  { action: 'pick-all', keys: ['a'], label: 'all/none', help: 'item picker: select all or none', when: (c) => c.focus === 'picker', widget: true },
+  { action: 'pick-submit', keys: ['enter'], show: '⏎', label: 'approve selected', help: 'item picker: approve the selected items', when: (c) => c.focus === 'picker', widget: true },
+  // overlays
+  { action: 'quit-confirm', keys: ['y'], label: 'quit', help: 'quit now; the incident state is kept', when: (c) => c.focus === 'quit' },
+  { action: 'quit-cancel', keys: ['n', 'esc', 'q'], label: 'stay', help: 'go back to the run', when: (c) => c.focus === 'quit' },
+  { action: 'close-help', keys: ['esc', '?', 'q', 'enter'], show: 'esc', label: 'close help', help: 'close this help', when: (c) => c.focus === 'help' },
+  { action: 'help-scroll', keys: ['down', 'j', 'pagedown', 'space'], show: '↓', label: 'more', help: 'scroll this help (↑ back)', when: (c) => c.focus === 'help' },
+  { action: 'help-back', keys: ['up', 'k', 'pageup'], label: 'back', help: 'scroll this help back', when: (c) => c.focus === 'help', quiet: true, paired: true },
+  // always there
+  { action: 'pause', keys: ['p'], label: 'pause', help: 'stop running all: ask again before the next step', when: (c) => main(c) && c.autoRun && running(c) },
+  { action: 'toggle-pane', keys: ['tab'], label: (c) => (c.showDetail ? 'show prompt' : 'step detail'), help: 'switch between what is asked and the step detail', when: (c) => main(c) && c.prompt !== null },
+  { action: 'up', keys: ['up', 'k'], show: '↑↓', label: 'select', help: 'select a step (↑ or k, ↓ or j)', when: main },
+  { action: 'down', keys: ['down', 'j'], label: 'select', help: 'select a step', when: main, quiet: true, paired: true },
+  { action: 'scroll-up', keys: ['pageup', 'K'], show: 'PgUp/Dn', label: 'scroll', help: 'scroll the detail or what is asked (PgUp or K, PgDn or J)', when: main, quiet: true },
+  { action: 'scroll-down', keys: ['pagedown', 'J'], label: 'scroll', help: 'scroll the detail', when: main, quiet: true, paired: true },
+  { action: 'follow', keys: ['f'], label: 'follow', help: 'follow the run again (select what needs attention)', when: (c) => main(c) && !c.follow },
+  { action: 'note', keys: ['n'], label: 'note…', help: 'add a note to the incident timeline', when: (c) => main(c) && c.begun && running(c) },
+  { action: 'help', keys: ['?'], label: 'help', help: 'this help', when: main },
+  { action: 'exit', keys: ['q', 'enter'], label: 'exit', help: 'the run is over: leave', when: (c) => main(c) && c.phase === 'ended' && c.prompt === null },
+  { action: 'quit', keys: ['q'], label: 'quit', help: 'quit at any point; the state is kept and the resume command shown (Ctrl-C: at once)', when: (c) => main(c) && running(c) },
+];
+
+/** A key press as a name: 'up', 'enter', 'esc', 'tab', 'space', 'pageup', 'ctrl+c', or the character. */
+export function keyName(input: string, key: Key): string {
+  if (key.ctrl && input) return `ctrl+${input.toLowerCase()}`;
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.leftArrow) return 'left';
+  if (key.rightArrow) return 'right';
+  if (key.pageUp) return 'pageup';
+  if (key.pageDown) return 'pagedown';
+  if (key.home) return 'home';
+  if (key.end) return 'end';
+  if (key.return) return 'enter';
+  if (key.escape) return 'esc';
+  if (key.tab) return 'tab';
+  if (key.backspace || key.delete) return 'backspace';
+  if (input === ' ') return 'space';
+  return input;
+}
+
+/** The binding a key press triggers now (widget keys are left to their widgets). */
+export function resolveKey(name: string, c: KeyCtx): Binding | undefined {
+  return BINDINGS.find((b) => !b.widget && b.keys.includes(name) && b.when(c));
+}
+
+export function activeBindings(c: KeyCtx): Binding[] {
+  return BINDINGS.filter((b) => b.when(c) && !b.quiet);
+}
+
+export const labelOf = (b: Binding, c: KeyCtx): string => (typeof b.label === 'function' ? b.label(c) : b.label);
+export const keysOf = (b: Binding): string => b.show ?? b.keys[0] ?? '';
+
+export function keyContext(s: RunStoreState): KeyCtx {
+  const front = s.prompts[0];
+  const focus: Focus = s.ui.overlay
+    ? s.ui.overlay
+    : s.ui.entry || ((front?.kind === 'input' || front?.kind === 'secret') && s.phase !== 'quitting')
+      ? 'entry'
+      : s.ui.picker !== null
+        ? 'picker'
+        : 'main';
+  return {
+    focus,
+    prompt: front?.kind ?? null,
+    phase: s.phase,
+    begun: s.begun,
+    autoRun: s.ui.autoRun,
+    follow: s.ui.follow,
+    evidence: front?.kind === 'manual' ? front.req.evidence.type : 'none',
+    fanOut: front?.kind === 'approval' ? front.req.items.length > 1 : false,
+    showDetail: s.ui.showDetail,
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The TUI's OperatorPorts: each call puts a prompt (data) into the store and returns a promise
+ * that an action resolves when the operator answers with a key press. Resolvers stay here,
+ * outside the store. After close() (quit), pending and later calls get an answer that stops
+ * the run without deciding anything (approval/settle: wait, manual: not done, failure: stop).
+ */
+import type {
+  ApprovalAnswer,
+  DoubtAnswer,
+  FailureAnswer,
+  ManualAnswer,
+  OperatorPorts,
+  ProceedAnswer,
+} from '../core/engine/ports.js';
+import type { RunStore } from './store.js';
+import type { Prompt, PromptKind } from './store/types.js';
+
+export interface AnswerOf {
+  approval: ApprovalAnswer;
+  manual: ManualAnswer;
+  doubt: DoubtAnswer;
+  input: string;
+  secret: string;
+  proceed: ProceedAnswer;
+  failure: FailureAnswer;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type NewPrompt = DistributiveOmit<Prompt, 'id'>;
+
+export interface TuiPorts {
+  ports: OperatorPorts;
+  /** resolve the prompt `id` (ignored when it was already answered) */
+  answer<K extends PromptKind>(id: number, kind: K, value: AnswerOf[K]): boolean;
+  /** answer everything pending (and everything asked later) so the engine can stop */
+  close(hint: string): void;
+  readonly closed: boolean;
+}
+
+export class QuitError extends Error {
+  override name = 'AbortError';
+}
+
+export function createTuiPorts(store: RunStore): TuiPorts {
+  let seq = 0;
+  let closed: string | null = null;
+  const pending = new Map<number, { kind: PromptKind; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+  const cancelAnswer = (kind: PromptKind, hint: string): { value?: unknown; error?: Error } => {
+    switch (kind) {
+      case 'approval':
+        return { value: { decision: 'wait', hint } satisfies ApprovalAnswer };
+      case 'manual':
+        return { value: { done: false, hint } satisfies ManualAnswer };
+      case 'doubt':
+        return { value: { decision: 'wait', hint } satisfies DoubtAnswer };
+      case 'failure':
+        return { value: 'stop' satisfies FailureAnswer };
+      default:
+        return { error: new QuitError(hint) };
+    }
+  };
+
+  function ask<K extends PromptKind>(p: Extract<NewPrompt, { kind: K }>): Promise<AnswerOf[K]> {
+    if (closed !== null) {
+      const c = cancelAnswer(p.kind, closed);
+      return c.error ? Promise.reject(c.error) : Promise.resolve(c.value as AnswerOf[K]);
+    }
+    const id = ++seq;
+    return new Promise<AnswerOf[K]>((resolve, reject) => {
+      pending.set(id, { kind: p.kind, resolve: resolve as (v: unknown) => void, reject });
+      const prompt = { ...p, id } as Prompt;
+      store.setState((s) => ({
+        prompts: [...s.prompts, prompt],
+        ui: s.prompts.length === 0 ? { ...s.ui, promptScroll: 0, showDetail: false, entryError: null } : s.ui,
+      }));
+    });
+  }
+
+  const remove = (id: number) => {
+    store.setState((s) => {
+      const wasFront = s.prompts[0]?.id === id;
+      return {
+        prompts: s.prompts.filter((p) => p.id !== id),
+        ui: wasFront ? { ...s.ui, promptScroll: 0, picker: null, entry: null, entryError: null, showDetail: false } : s.ui,
+      };
+    });
+  };
+
+  const ports: OperatorPorts = {
+    approve: (req) => ask<'approval'>({ kind: 'approval', step: req.step, req }),
+    manual: (req) => ask<'manual'>({ kind: 'manual', step: req.step, req }),
+    settle: (req) => ask<'doubt'>({ kind: 'doubt', step: req.step, req }),
+    promptSecret: (question) => ask<'secret'>({ kind: 'secret', question }),
+    askInput: (req) => ask<'input'>({ kind: 'input', req }),
+    proceed: (step) => {
+      if (store.getState().ui.autoRun && closed === null) return Promise.resolve({ action: 'run' } as const);
+      return ask<'proceed'>({ kind: 'proceed', step: step.id, req: step });
+    },
+    onFailure: (step, error) => ask<'failure'>({ kind: 'failure', step: step.id, req: { step, error } }),
+  };
+
+  return {
+    ports,
+    answer(id, kind, value) {
+      const p = pending.get(id);
+      if (!p || p.kind !== kind) return false;
+      pending.delete(id);
+      remove(id);
+      p.resolve(value);
+      return true;
+    },
+    close(hint) {
+      if (closed !== null) return;
+      closed = hint;
+      for (const [id, p] of pending) {
+        const c = cancelAnswer(p.kind, hint);
+        if (c.error) p.reject(c.error);
+        else p.resolve(c.value);
+        pending.delete(id);
+      }
+      store.setState((s) => ({ prompts: [], ui: { ...s.ui, picker: null, entry: null, entryError: null } }));
+    },
+    get closed() {
+      return closed !== null;
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/** When the run is over: how it ended, the exit code, and the report / resume commands. */
+import { Box } from 'ink';
+import { useShallow } from 'zustand/react/shallow';
+import { useRunStore } from '../store.js';
+import { useCommands } from '../context.js';
+import { blank, line, seg, wrap, type Line } from '../text.js';
+import { Lines, Rule } from '../components/lines.js';
+import { progressOf } from '../status.js';
+
+const HOW: Record<string, { icon: string; word: string; style: 'ok' | 'error' | 'warn' }> = {
+  done: { icon: '✓', word: 'done — every step finished', style: 'ok' },
+  failed: { icon: '✗', word: 'failed', style: 'error' },
+  waiting: { icon: '◆', word: 'waiting — something is left for later', style: 'warn' },
+  interrupted: { icon: '■', word: 'stopped — the state is kept', style: 'warn' },
+};
+
+export function EndPanel({ width, height }: { width: number; height: number }) {
+  const cmds = useCommands();
+  const v = useRunStore(useShallow((s) => ({ end: s.end, incident: s.incident, ...progressOf(s) })));
+  const out: Line[] = [];
+  const how = HOW[v.end?.status ?? 'interrupted'] ?? HOW.interrupted!;
+  out.push(line(seg(`${how.icon} Run ${how.word}`, how.style)));
+  if (v.end?.detail) out.push(...wrap(line(v.end.detail), width, 2));
+  out.push(line(seg(`${v.done} done · ${v.failed} failed · ${v.skipped} skipped · ${v.total - v.finished} not finished · exit code ${v.end?.exitCode ?? '?'}`, 'dim')));
+  out.push(blank());
+  if (cmds.report) out.push(line(seg('Report:  ', 'bold'), seg(cmds.report, 'code')));
+  if (v.end?.status !== 'done' && cmds.resume) out.push(...wrap(line(seg('Resume:  ', 'bold'), seg(cmds.resume, 'code')), width, 9));
+  out.push(blank());
+  out.push(line(seg('⏎', 'key'), ' or ', seg('q', 'key'), ' to leave · ', seg('↑↓', 'key'), ' to look at the steps'));
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Rule title="Run over" width={width} />
+      <Lines lines={out.slice(0, Math.max(1, height - 1))} width={width} />
+    </Box>
+  );
+}

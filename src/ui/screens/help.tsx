@@ -1,0 +1,51 @@
+/** `?` — what the icons mean and every key, the ones that apply now first. */
+import { Box } from 'ink';
+import { useShallow } from 'zustand/react/shallow';
+import { useRunStore } from '../store.js';
+import { BINDINGS, keyContext, type Binding } from '../keymap.js';
+import { ICON, type DisplayStatus } from '../status.js';
+import { blank, line, seg, type Line } from '../text.js';
+import { Lines, Rule } from '../components/lines.js';
+
+const NAMES: Record<string, string> = { enter: '⏎', up: '↑', down: '↓', pageup: 'PgUp', pagedown: 'PgDn', space: 'space' };
+const show = (b: Binding) => b.keys.map((k) => NAMES[k] ?? k).join(' ');
+
+export function helpLines(now: Set<Binding>): Line[] {
+  const out: Line[] = [];
+  const legend = (Object.keys(ICON) as DisplayStatus[]).map((s) => `${ICON[s]} ${s}`).join('  ');
+  out.push(line(seg('Status: ', 'heading'), legend));
+  out.push(blank());
+  const row = (b: Binding) => line(seg(show(b).padEnd(14), 'key'), b.help);
+  const seen = new Set<string>();
+  const section = (title: string, list: Binding[]) => {
+    const rows = list.filter((b) => !seen.has(b.action) && !b.paired && b.action !== 'help-scroll');
+    if (rows.length === 0) return;
+    out.push(line(seg(title, 'heading')));
+    for (const b of rows) {
+      seen.add(b.action);
+      out.push(row(b));
+    }
+    out.push(blank());
+  };
+  section('Keys that apply now', BINDINGS.filter((b) => now.has(b)));
+  section('Other keys', BINDINGS);
+  out.push(line(seg('Ctrl-C'.padEnd(14), 'key'), 'quit at once (twice: without waiting for the engine); the state is kept'));
+  return out;
+}
+
+export function HelpOverlay({ width, height }: { width: number; height: number }) {
+  const ctx = useRunStore(useShallow(keyContext));
+  const under = { ...ctx, focus: 'main' as const };
+  const now = new Set(BINDINGS.filter((b) => b.when(under)));
+  const scroll = useRunStore((s) => s.ui.helpScroll);
+  const lines = helpLines(now);
+  const rows = Math.max(1, height - 1);
+  const at = Math.min(scroll, Math.max(0, lines.length - rows));
+  const right = lines.length > rows ? `${at + 1}–${Math.min(lines.length, at + rows)} of ${lines.length} · ↓ more · esc closes` : 'esc closes';
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Rule title="Help" right={right} width={width} />
+      <Lines lines={lines.slice(at, at + rows)} width={width} />
+    </Box>
+  );
+}

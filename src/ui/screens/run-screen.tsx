@@ -1,0 +1,80 @@
+/**
+ * The one screen: header, checklist + (what is asked | step detail | end of run), a status
+ * line, the text entry when one is open, and the footer. Every region gets an exact line
+ * budget from the terminal size, so the frame always fits (80×24 and up; resize re-budgets).
+ */
+import { Box } from 'ink';
+import { useRunStore } from '../store.js';
+import { useController } from '../context.js';
+import { useAppKeys } from '../hooks/use-app-keys.js';
+import { useTerminalSize } from '../hooks/use-terminal-size.js';
+import { keyContext } from '../keymap.js';
+import { Header } from '../components/header.js';
+import { Checklist } from '../components/checklist.js';
+import { Detail } from '../components/detail.js';
+import { Footer } from '../components/footer.js';
+import { StatusBar } from '../components/status-bar.js';
+import { EntryBar, ENTRY_ROWS } from '../components/entry-bar.js';
+import { PromptPanel } from '../components/prompt/prompt-panel.js';
+import { HelpOverlay } from './help.js';
+import { EndPanel } from './end-panel.js';
+import { QuitConfirm } from './quit-confirm.js';
+
+export const WIDE = 110;
+
+export interface Layout {
+  wide: boolean;
+  body: number;
+  listWidth: number;
+  listHeight: number;
+  paneWidth: number;
+  paneHeight: number;
+}
+
+/** Line budget: header 2, status 1, footer 1, entry 3 when open, one spare row for Ink. */
+export function layout(columns: number, rows: number, steps: number, entryOpen: boolean): Layout {
+  const body = Math.max(4, rows - 5 - (entryOpen ? ENTRY_ROWS : 0));
+  const wide = columns >= WIDE;
+  if (wide) {
+    const listWidth = Math.min(60, Math.floor(columns * 0.4));
+    return { wide, body, listWidth, listHeight: body, paneWidth: columns - listWidth - 1, paneHeight: body };
+  }
+  const listHeight = Math.min(steps + 1, Math.max(4, Math.floor(body * 0.4)));
+  return { wide, body, listWidth: columns, listHeight, paneWidth: columns, paneHeight: body - listHeight };
+}
+
+function RightPane({ width, height }: { width: number; height: number }) {
+  const hasPrompt = useRunStore((s) => s.prompts.length > 0 && !s.ui.showDetail);
+  const ended = useRunStore((s) => s.phase === 'ended' && s.prompts.length === 0 && s.ui.follow);
+  if (hasPrompt) return <PromptPanel width={width} height={height} />;
+  if (ended) return <EndPanel width={width} height={height} />;
+  return <Detail width={width} height={height} />;
+}
+
+export function RunScreen() {
+  const controller = useController();
+  useAppKeys(controller);
+  const { columns, rows } = useTerminalSize();
+  const steps = useRunStore((s) => s.stepOrder.length);
+  const focus = useRunStore((s) => keyContext(s).focus);
+  const entryOpen = focus === 'entry' || focus === 'quit';
+  const l = layout(columns, rows, steps, entryOpen);
+  const width = columns - 1;
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Header width={width} />
+      {focus === 'help' ? (
+        <HelpOverlay width={width} height={l.body} />
+      ) : (
+        <Box flexDirection={l.wide ? 'row' : 'column'} height={l.body}>
+          <Checklist width={l.wide ? l.listWidth : width} height={l.listHeight} />
+          {l.wide ? <Box width={1} /> : null}
+          <RightPane width={l.wide ? l.paneWidth - 1 : width} height={l.paneHeight} />
+        </Box>
+      )}
+      <StatusBar width={width} />
+      {focus === 'quit' ? <QuitConfirm width={width} /> : focus === 'entry' ? <EntryBar width={width} /> : null}
+      <Footer width={width} />
+    </Box>
+  );
+}

@@ -1,0 +1,103 @@
+/**
+ * What the checklist says about a step: an icon AND a word (never colour alone), and for a
+ * fan-out its item counts, e.g. `3/5, 1 in doubt`.
+ */
+import type { ItemStatus, RunStoreState, StepView } from './store/types.js';
+
+export type DisplayStatus = 'pending' | 'running' | 'waiting' | 'retrying' | 'done' | 'failed' | 'skipped' | 'in doubt';
+
+export const ICON: Record<DisplayStatus, string> = {
+  pending: '○',
+  running: '◐',
+  waiting: '◆',
+  retrying: '↻',
+  done: '✓',
+  failed: '✗',
+  skipped: '↷',
+  'in doubt': '?',
+};
+
+export const ITEM_WORD: Record<ItemStatus, DisplayStatus> = {
+  pending: 'pending',
+  running: 'running',
+  ok: 'done',
+  failed: 'failed',
+  skipped: 'skipped',
+  'in-doubt': 'in doubt',
+};
+
+/** Whether a prompt or a `waiting` event is about this step. */
+export function isWaitingOn(s: RunStoreState, id: string): boolean {
+  return s.prompts.some((p) => p.step === id) || s.waiting?.step === id;
+}
+
+export function displayStatus(step: StepView, waiting: boolean): DisplayStatus {
+  switch (step.status) {
+    case 'ok':
+      return 'done';
+    case 'failed':
+      return 'failed';
+    case 'skipped':
+      return 'skipped';
+    default:
+      break;
+  }
+  if (waiting) return 'waiting';
+  if (step.counts.inDoubt > 0) return 'in doubt';
+  if (step.status === 'running') {
+    for (const k of step.itemOrder) if (step.items[k]?.retry) return 'retrying';
+    return 'running';
+  }
+  return 'pending';
+}
+
+/** `3/5, 1 in doubt, 1 failed` for a fan-out (or any step with several items); '' otherwise. */
+export function countsText(step: StepView): string {
+  const c = step.counts;
+  if (!step.info.fanOut && c.total <= 1) return '';
+  if (c.total === 0) return '';
+  const parts = [`${c.ok + c.skipped}/${c.total}`];
+  if (c.running > 0) parts.push(`${c.running} running`);
+  if (c.inDoubt > 0) parts.push(`${c.inDoubt} in doubt`);
+  if (c.failed > 0) parts.push(`${c.failed} failed`);
+  return parts.join(', ');
+}
+
+export interface Progress {
+  total: number;
+  finished: number;
+  done: number;
+  failed: number;
+  skipped: number;
+}
+
+export function progressOf(s: RunStoreState): Progress {
+  const p: Progress = { total: s.stepOrder.length, finished: 0, done: 0, failed: 0, skipped: 0 };
+  for (const id of s.stepOrder) {
+    const st = s.steps.get(id)?.status;
+    if (st === 'ok') p.done++;
+    else if (st === 'failed') p.failed++;
+    else if (st === 'skipped') p.skipped++;
+  }
+  p.finished = p.done + p.failed + p.skipped;
+  return p;
+}
+
+/** The step the screen follows: the one asking, else the one running, else the next pending. */
+export function focusStep(s: RunStoreState): string | null {
+  const asking = s.prompts[0]?.step;
+  if (asking) return asking;
+  if (s.waiting) return s.waiting.step;
+  if (s.current && s.steps.get(s.current)?.status === 'running') return s.current;
+  for (const id of s.stepOrder) {
+    const st = s.steps.get(id)?.status;
+    if (st === 'running') return id;
+  }
+  for (const id of s.stepOrder) if (s.steps.get(id)?.status === 'pending') return id;
+  return s.stepOrder[s.stepOrder.length - 1] ?? null;
+}
+
+export function selectedStep(s: RunStoreState): string | null {
+  if (!s.ui.follow && s.ui.selected && s.steps.has(s.ui.selected)) return s.ui.selected;
+  return focusStep(s);
+}

@@ -1,0 +1,296 @@
+/**
+ * Pure batch reducer: (state, queued engine events, pending log lines) → next state.
+ * Mirrors fold() in src/core/journal/fold.ts for what the screen shows; objects touched in a
+ * batch are copied once per batch, so a flush costs O(changes + touched steps' items).
+ */
+import type { EngineEvent, StepInfo } from '../../core/engine/events.js';
+import type { RunState } from '../../core/journal/fold.js';
+import type { Counts, ItemView, LogLine, RunStoreState, StepView, StoreLimits } from './types.js';
+import { appendTail, emptyTail, enforceBudget, sanitize } from './logs.js';
+
+export type QueuedEvent = Exclude<EngineEvent, { type: 'log' }>;
+type Rec = Extract<EngineEvent, { type: 'record' }>['record'];
+
+export function placeholderInfo(id: string): StepInfo {
+  return { id, kind: 'manual', title: id, needs: [], confirm: false, fanOut: false, evidence: { type: 'none', required: false } };
+}
+
+export function newStep(info: StepInfo): StepView {
+  return { info, status: 'pending', itemOrder: [], items: {}, counts: countItems([], {}), log: emptyTail() };
+}
+
+export function countItems(order: string[], items: Record<string, ItemView>): Counts {
+  const c: Counts = { total: order.length, pending: 0, running: 0, ok: 0, failed: 0, skipped: 0, inDoubt: 0 };
+  for (const k of order) {
+    const s = items[k]?.status ?? 'pending';
+    if (s === 'in-doubt') c.inDoubt++;
+    else c[s]++;
+  }
+  return c;
+}
+
+class Draft {
+  steps: Map<string, StepView>;
+  order: string[];
+  #stepsCopied = false;
+  #orderCopied = false;
+  #copied = new Set<string>();
+  #itemsCopied = new Set<string>();
+  touched = new Set<string>();
+  constructor(readonly base: RunStoreState) {
+    this.steps = base.steps as Map<string, StepView>;
+    this.order = base.stepOrder;
+  }
+  step(id: string): StepView {
+    if (!this.#stepsCopied) {
+      this.steps = new Map(this.steps);
+      this.#stepsCopied = true;
+    }
+    let s = this.steps.get(id);
+    if (!s) {
+      s = newStep(placeholderInfo(id));
+      this.steps.set(id, s);
+      if (!this.#orderCopied) {
+        this.order = [...this.order];
+        this.#orderCopied = true;
+      }
+      this.order.push(id);
+      this.#copied.add(id);
+      this.#itemsCopied.add(id);
+    } else if (!this.#copied.has(id)) {
+      s = { ...s };
+      this.steps.set(id, s);
+      this.#copied.add(id);
+    }
+    return s;
+  }
+  item(stepId: string, key: string): ItemView {
+    const s = this.step(stepId);
+    this.touched.add(stepId);
+    if (!this.#itemsCopied.has(stepId)) {
+      s.items = { ...s.items };
+      s.itemOrder = [...s.itemOrder];
+      this.#itemsCopied.add(stepId);
+    }
+    let it = s.items[key];
+    if (!it) {
+      it = { key, status: 'pending', attempts: 0 };
+      s.items[key] = it;
+      s.itemOrder.push(key);
+    } else {
+      it = { ...it };
+      s.items[key] = it;
+    }
+    return it;
+  }
+}
+
+const clearsWaiting = new Set(['approval', 'manual', 'settled', 'step.finished', 'intent', 'outcome']);
+
+function applyRecord(next: RunStoreState, d: Draft, r: Rec, limits: StoreLimits): void {
+  if ('step' in r && next.waiting?.step === r.step && clearsWaiting.has(r.type)) next.waiting = undefined;
+  switch (r.type) {
+    case 'incident.opened':
+      next.incident = r.incident;
+      next.runbook = { id: r.runbook.id, title: r.runbook.title, severity: r.runbook.severity, path: r.runbook.path };
+      next.openedAt ??= r.ts;
+      break;
+    case 'run.started':
+      next.resumed = next.resumed || r.resumed;
+      break;
+    case 'step.started': {
+      const s = d.step(r.step);
+      s.status = 'running';
+      s.startedAt ??= r.ts;
+      s.finishedAt = undefined;
+      next.current = r.step;
+      break;
+    }
+    case 'items':
+      for (const k of r.keys) d.item(r.step, k);
+      break;
+    case 'approval':
+      d.step(r.step).approval = { decision: r.decision, items: r.items, via: r.via, reason: r.reason };
+      break;
+    case 'intent': {
+      const it = d.item(r.step, r.item);
+      it.status = 'running';
+      it.attempts = Math.max(it.attempts, r.attempt);
+      it.input = r.input;
+      it.action = r.action;
+      it.settled = undefined;
+      it.retry = undefined;
+      break;
+    }
+    case 'outcome': {
+      const it = d.item(r.step, r.item);
+      it.status = r.status;
+      it.attempts = Math.max(it.attempts, r.attempt);
+      it.output = r.output;
+      it.error = r.error;
+      it.evidence = r.evidence;
+      it.verify = r.verify ?? it.verify;
+      it.reason = r.reason;
+      it.retry = undefined;
+      break;
+    }
+    case 'verify':
+      d.item(r.step, r.item).verify = { state: r.state, detail: r.detail };
+      break;
+    case 'settled': {
+      const it = d.item(r.step, r.item);
+      it.settled = r.decision;
+      it.status = r.decision === 'done' ? 'ok' : 'pending';
+      break;
+    }
+    case 'manual':
+      if (r.item) d.item(r.step, r.item).manual = { note: r.note, link: r.link };
+      else d.step(r.step).manual = { note: r.note, link: r.link, via: r.via };
+      break;
+    case 'step.finished': {
+      const s = d.step(r.step);
+      s.status = r.status;
+      s.finishedAt = r.ts;
+      s.reason = r.reason;
+      s.outputs = r.outputs;
+      if (next.current === r.step) next.current = undefined;
+      break;
+    }
+    case 'secret.created':
+      d.item(r.step, r.item).secret = r.secret;
+      break;
+    case 'note':
+      next.notes = [...next.notes, { text: sanitize(r.text, 500), at: r.ts }].slice(-limits.notes);
+      break;
+    case 'lock.broken':
+      next.notes = [...next.notes, { text: `lock of pid ${r.previous.pid} broken`, at: r.ts }].slice(-limits.notes);
+      break;
+    case 'run.stopped':
+      next.stopped = { reason: r.reason, detail: r.detail };
+      break;
+    default:
+      break;
+  }
+}
+
+export function applyBatch(
+  state: RunStoreState,
+  events: readonly QueuedEvent[],
+  logs: Map<string, { lines: LogLine[]; count: number }>,
+  limits: StoreLimits,
+  now: number,
+): RunStoreState {
+  const next: RunStoreState = { ...state, applied: state.applied + events.length };
+  const d = new Draft(state);
+  for (const e of events) {
+    switch (e.type) {
+      case 'run.begin': {
+        next.begun = true;
+        next.incident = e.incident;
+        next.mode = e.dryRun ? 'dry-run' : e.mode;
+        next.runbook = e.runbook;
+        next.resumed = e.resumed;
+        next.openedAt = e.openedAt;
+        if (next.phase === 'starting') next.phase = 'running';
+        const known = new Set(e.steps.map((s) => s.id));
+        for (const info of e.steps) d.step(info.id).info = info;
+        // the runbook's order first, then any step only the journal knows
+        d.order = [...e.steps.map((s) => s.id), ...d.order.filter((id) => !known.has(id))];
+        break;
+      }
+      case 'record':
+        applyRecord(next, d, e.record, limits);
+        break;
+      case 'retry': {
+        const it = d.item(e.step, e.item);
+        it.retry = { attempt: e.attempt, delayMs: e.delayMs, reason: sanitize(e.reason, 300), at: now };
+        break;
+      }
+      case 'waiting':
+        next.waiting = { step: e.step, item: e.item, on: e.on, hint: sanitize(e.hint, 300) };
+        break;
+      case 'run.end':
+        next.end = { status: e.status, exitCode: e.exitCode, detail: e.detail };
+        next.waiting = undefined;
+        if (next.phase !== 'quitting') next.phase = 'ended';
+        break;
+    }
+  }
+  if (logs.size > 0) {
+    let seq = state.applied + events.length;
+    for (const [id, p] of logs) {
+      const s = d.step(id);
+      const before = s.log.lines.length;
+      s.log = appendTail(s.log, p.lines, p.count, ++seq, limits);
+      next.logKept += s.log.lines.length - before;
+    }
+    next.applied = seq;
+  }
+  for (const id of d.touched) {
+    const s = d.steps.get(id)!;
+    s.counts = countItems(s.itemOrder, s.items);
+  }
+  next.steps = d.steps;
+  next.stepOrder = d.order;
+  if (logs.size > 0) next.logKept = enforceBudget(d.steps, next.logKept, limits);
+  return next;
+}
+
+/** Seed the store from the journal (resume): fold(records) → the checklist so far. */
+export function seedFromRunState(state: RunStoreState, rs: RunState): RunStoreState {
+  const steps = new Map(state.steps);
+  const order = [...state.stepOrder];
+  for (const id of rs.stepOrder) {
+    const src = rs.steps[id];
+    if (!src) continue;
+    const base = steps.get(id) ?? newStep(placeholderInfo(id));
+    if (!steps.has(id)) order.push(id);
+    const items: Record<string, ItemView> = {};
+    for (const k of src.itemOrder) {
+      const it = src.items[k];
+      if (!it) continue;
+      items[k] = {
+        key: k,
+        status: it.status,
+        attempts: it.attempts,
+        output: it.output,
+        error: it.error,
+        evidence: it.evidence,
+        verify: it.verify,
+        reason: it.reason,
+        settled: it.settled,
+        manual: it.manual && { note: it.manual.note, link: it.manual.link },
+      };
+    }
+    steps.set(id, {
+      ...base,
+      // a step that was running when the last process stopped is not running now
+      status: src.status === 'running' ? 'pending' : src.status,
+      startedAt: src.startedAt,
+      finishedAt: src.finishedAt,
+      reason: src.reason,
+      outputs: src.outputs,
+      itemOrder: [...src.itemOrder],
+      items,
+      counts: countItems(src.itemOrder, items),
+      approval: src.approval && { decision: src.approval.decision, items: src.approval.items, via: src.approval.via, reason: src.approval.reason },
+      manual: src.manual && { note: src.manual.note, link: src.manual.link, via: src.manual.via },
+    });
+  }
+  for (const c of rs.secretsCreated) {
+    const s = steps.get(c.step);
+    const it = s?.items[c.item];
+    if (s && it) s.items = { ...s.items, [c.item]: { ...it, secret: c.secret } };
+  }
+  return {
+    ...state,
+    incident: rs.incident,
+    mode: state.mode === 'dry-run' ? 'dry-run' : rs.mode,
+    runbook: { id: rs.runbook.id, title: rs.runbook.title, severity: rs.runbook.severity, path: rs.runbook.path },
+    openedAt: rs.openedAt,
+    resumed: true,
+    steps,
+    stepOrder: order,
+    notes: rs.notes.map((n) => ({ text: sanitize(n.text, 500), at: n.at })).slice(-200),
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Styled lines: the unit every pane renders. A pane builds `Line[]` with a pure function,
+ * takes the window that fits its height, and renders each line truncated to its width — so
+ * a frame never grows past the terminal, whatever the content.
+ */
+export type SegStyle =
+  | 'bold'
+  | 'italic'
+  | 'code'
+  | 'link'
+  | 'heading'
+  | 'dim'
+  | 'error'
+  | 'warn'
+  | 'ok'
+  | 'key'
+  | 'accent'
+  | 'selected'
+  | 'title';
+export interface Seg {
+  text: string;
+  style?: SegStyle;
+}
+export type Line = Seg[];
+
+export const seg = (text: string, style?: SegStyle): Seg => (style ? { text, style } : { text });
+export const line = (...segs: (Seg | string)[]): Line => segs.map((s) => (typeof s === 'string' ? seg(s) : s));
+export const blank = (): Line => [];
+export const lineText = (l: Line): string => l.map((s) => s.text).join('');
+
+/** Word-wrap styled segments to `width`; continuation lines start with `indent` spaces. */
+export function wrap(segs: Line, width: number, indent = 0): Line[] {
+  const w = Math.max(4, width);
+  const out: Line[] = [];
+  let cur: Line = [];
+  let col = 0;
+  const push = (text: string, style?: SegStyle) => {
+    const last = cur[cur.length - 1];
+    if (last && last.style === style) last.text += text;
+    else cur.push(seg(text, style));
+    col += text.length;
+  };
+  const newline = () => {
+    out.push(cur);
+    cur = indent > 0 ? [seg(' '.repeat(Math.min(indent, w - 2)))] : [];
+    col = Math.min(indent, w - 2);
+  };
+  for (const s of segs) {
+    for (const token of s.text.split(/(\s+)/)) {
+      if (token === '') continue;
+      if (/^\s+$/.test(token)) {
+        const space = token.replace(/[^ ]/g, ' ');
+        if (col === 0 || col + space.length > w) continue;
+        push(space, s.style);
+        continue;
+      }
+      let word = token;
+      if (col + word.length > w && col > indent) {
+        // drop the trailing space of the line we leave
+        const last = cur[cur.length - 1];
+        if (last) last.text = last.text.replace(/ +$/, '');
+        newline();
+      }
+      while (col + word.length > w) {
+        const room = Math.max(1, w - col);
+        push(word.slice(0, room), s.style);
+        word = word.slice(room);
+        newline();
+      }
+      if (word) push(word, s.style);
+    }
+  }
+  if (cur.length > 0 || out.length === 0) out.push(cur);
+  return out;
+}
+
+/** Fit plain text to `width`, with an ellipsis when cut. */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text;
+}
+
+export const pad = (text: string, width: number): string => (text.length >= width ? text : text + ' '.repeat(width - text.length));
+
+/** 0:07:03 / 1:02:09 — an incident clock. */
+export function clock(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** 800ms / 4s / 2m 5s */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  return `${Math.floor(s / 60)}m ${s % 60}s`;
+}
+
+/** A JSON-like value as short `key: value` lines; stored secrets show as fingerprint…last4. */
+export function valueLines(v: unknown, width: number, maxLines = 40): Line[] {
+  const out: Line[] = [];
+  const emit = (depth: number, key: string | null, val: unknown) => {
+    if (out.length >= maxLines) return;
+    const prefix = '  '.repeat(depth) + (key === null ? '' : `${key}: `);
+    if (val && typeof val === 'object' && typeof (val as { $secret?: unknown }).$secret === 'string') {
+      const sv = val as { $secret: string; last4?: string };
+      out.push(line(prefix, seg(`‹secret ${sv.$secret} …${sv.last4 ?? '????'}›`, 'dim')));
+      return;
+    }
+    if (Array.isArray(val) && val.every((x) => x === null || typeof x !== 'object')) {
+      out.push(...wrap(line(prefix, seg(`[${val.map((x) => scalar(x)).join(', ')}]`, 'accent')), width, prefix.length));
+      return;
+    }
+    if (val && typeof val === 'object') {
+      if (key !== null) out.push(line(prefix));
+      const entries = Array.isArray(val) ? val.map((x, i) => [`- [${i}]`, x] as const) : Object.entries(val);
+      for (const [k, x] of entries) emit(depth + (key === null ? 0 : 1), k, x);
+      return;
+    }
+    out.push(...wrap(line(prefix, seg(scalar(val), 'accent')), width, prefix.length));
+  };
+  emit(0, null, v);
+  if (out.length >= maxLines) out.splice(maxLines - 1, Infinity, line(seg('…', 'dim')));
+  return out;
+}
+
+function scalar(x: unknown): string {
+  if (typeof x === 'string') return x.replace(/[\r\n]+/g, ' ');
+  if (x === undefined) return '';
+  return JSON.stringify(x) ?? String(x);
+}

@@ -1,0 +1,110 @@
+/**
+ * Component-test helpers: a fresh store, ports and controller per test, rendered with
+ * ink-testing-library; key presses as terminal bytes; waiting for a frame condition (never a
+ * fixed sleep).
+ */
+import { render } from 'ink-testing-library';
+import { vi } from 'vitest';
+import { App } from '../../src/ui/app.js';
+import { createController } from '../../src/ui/controller.js';
+import { createTuiPorts } from '../../src/ui/ports.js';
+import { createObserver, createRunStore } from '../../src/ui/store.js';
+import { createTheme } from '../../src/ui/theme.js';
+import type { EngineEvent, StepInfo } from '../../src/core/engine/events.js';
+import type { RecordBody } from '../../src/core/journal/records.js';
+import type { UiMode } from '../../src/ui/store/types.js';
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
+export const plain = (s: string | undefined): string => (s ?? '').replace(ANSI, '');
+
+export const KEY = {
+  enter: '\r',
+  esc: '\u001b',
+  up: '\u001b[A',
+  down: '\u001b[B',
+  pgdn: '\u001b[6~',
+  pgup: '\u001b[5~',
+  tab: '\t',
+  backspace: '\u007f',
+  ctrlC: '\u0003',
+  space: ' ',
+} as const;
+
+export async function waitFor(cond: () => boolean, what: string | (() => string), timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export function step(id: string, over: Partial<StepInfo> = {}): StepInfo {
+  return { id, kind: 'detect', title: `Title of ${id}`, needs: [], confirm: false, fanOut: false, evidence: { type: 'none', required: false }, ...over };
+}
+
+let seq = 0;
+export function rec(body: RecordBody): EngineEvent {
+  return { type: 'record', record: { ...body, seq: ++seq, ts: new Date().toISOString(), op: 'tester@host' } };
+}
+
+export function begin(steps: StepInfo[], over: Partial<Extract<EngineEvent, { type: 'run.begin' }>> = {}): EngineEvent {
+  return {
+    type: 'run.begin',
+    incident: 'inc-42',
+    mode: 'live',
+    dryRun: false,
+    runbook: { id: 'rb', title: 'Leaked token response', severity: 'high', path: 'rb.yaml' },
+    steps,
+    resumed: false,
+    openedAt: new Date(Date.now() - 65_000).toISOString(),
+    ...over,
+  };
+}
+
+export interface SetupOptions {
+  mode?: UiMode;
+  color?: boolean;
+  columns?: number;
+  rows?: number;
+}
+
+export function setup(o: SetupOptions = {}) {
+  const store = createRunStore({ mode: o.mode ?? 'live' });
+  const obs = createObserver(store, { intervalMs: 5 });
+  const ports = createTuiPorts(store);
+  const note = vi.fn<(t: string) => void>();
+  const quit = vi.fn<(force: boolean) => void>();
+  const exit = vi.fn<() => void>();
+  const controller = createController({ store, ports, note, quit, exit });
+  const theme = createTheme({ color: o.color ?? false });
+  const ui = render(<App store={store} controller={controller} theme={theme} commands={{ resume: 'runbook run rb.yaml --incident inc-42', report: 'runbook report inc-42' }} />);
+  const size = { columns: o.columns ?? 100, rows: o.rows ?? 30 };
+  Object.defineProperty(ui.stdout, 'columns', { get: () => size.columns, configurable: true });
+  Object.defineProperty(ui.stdout, 'rows', { get: () => size.rows, configurable: true });
+  ui.stdout.emit('resize');
+  const emit = (...events: EngineEvent[]) => {
+    for (const e of events) obs.observe(e);
+    obs.flush();
+  };
+  return {
+    store,
+    obs,
+    ports,
+    note,
+    quit,
+    exit,
+    ui,
+    emit,
+    frame: () => plain(ui.lastFrame()),
+    press: (...keys: string[]) => {
+      for (const k of keys) ui.stdin.write(k);
+    },
+    resize(columns: number, rows: number) {
+      size.columns = columns;
+      size.rows = rows;
+      ui.stdout.emit('resize');
+    },
+    until: (cond: (f: string) => boolean, what: string) => waitFor(() => cond(plain(ui.lastFrame())), () => `${what}; last frame:\n${plain(ui.lastFrame())}`),
+  };
+}
