@@ -7,5 +7,7 @@ import aws from './aws/index.js';
 import http from './http/index.js';
 import slack from './slack/index.js';
 import pagerduty from './pagerduty/index.js';
+import huggingface from './huggingface/index.js';
+import github from './github/index.js';
 
-export const builtinProviders: readonly ProviderDef[] = [shell, email, scan, aws, http, slack, pagerduty];
+export const builtinProviders: readonly ProviderDef[] = [shell, email, scan, aws, http, slack, pagerduty, huggingface, github];
