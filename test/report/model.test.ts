@@ -9,6 +9,7 @@ import { hashMatches, inferKind, loadRunbookFile } from '../../src/report/runboo
 import type { IncidentReport } from '../../src/report/types.js';
 import { ALL_TYPES, FP, HF_RUNBOOK, drill, everyKind, liveHf } from './scenarios.js';
 import { tempDir } from './harness.js';
+import { FixedJournal } from './writer.js';
 
 let t: ReturnType<typeof tempDir>;
 const state = () => join(t.dir, 'state');
@@ -135,6 +136,28 @@ describe('every record kind', () => {
     expect(c.foundIn.map((f) => f.where)).toEqual(['input leaked', 'space eve/demo']);
     expect(r.summary.inputs.leaked).toEqual({ fingerprint: FP.a, last4: 'Wq3z' });
     expect(r.openItems.map((o) => o.kind)).toEqual(['skipped', 'denied', 'failed', 'manual-not-done']);
+  });
+});
+
+describe('an incident that has only just begun', () => {
+  it('is in progress while a run has no run.stopped, and lists the runbook steps not started as open', () => {
+    const j = new FixedJournal(state(), 'fresh', '2025-06-01T00:00:00.000Z');
+    const hash = createHash('sha256').update(HF_RUNBOOK).digest('hex');
+    j.add({ type: 'incident.opened', incident: 'fresh', mode: 'live', runbook: { id: 'hf', title: 'HF', severity: 'high', path: 'runbooks/hf.yaml', hash }, inputs: {}, secrets: {} })
+      .add({ type: 'run.started', resumed: false, pid: 5, runbookHash: hash })
+      .add({ type: 'step.started', step: 'scan' })
+      .write();
+    const r = reportOf('fresh');
+    expect(r.summary.outcome).toBe('in-progress');
+    expect(r.summary.endedAt).toBeUndefined();
+    expect(r.steps[0]).toMatchObject({ id: 'scan', status: 'running' });
+    // steps never reached: manual ones are "not done", the others "not started"
+    expect(r.openItems.map((o) => [o.kind, o.step])).toEqual([
+      ['unfinished', 'scan'],
+      ...r.steps.slice(1).map((s) => [s.kind === 'manual' ? 'manual-not-done' : 'not-started', s.id]),
+    ]);
+    expect(r.openItems.filter((o) => o.kind === 'manual-not-done')).toHaveLength(2);
+    expect(r.metrics.detect).toMatchObject({ reached: false, basis: 'no detect step finished ok' });
   });
 });
 
