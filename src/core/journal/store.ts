@@ -20,12 +20,23 @@ export interface JournalStore {
   exists(): boolean;
   /** all records; a torn last line is dropped; corruption elsewhere throws naming the line */
   read(): JournalRecord[];
-  /** durable when it returns; throws JournalError (and nothing else happens) when it cannot write */
+  /**
+   * Durable when it returns (for the record types in DURABLE; the others ride on the next
+   * fsync — they can be recomputed on resume); throws JournalError (and nothing else happens)
+   * when it cannot write.
+   */
   append(body: RecordBody): JournalRecord;
   /** take the incident lock; throws LockedError naming the owner */
   lock(opts?: { breakLock?: boolean }): { broken?: LockOwner };
   unlock(): void;
 }
+
+/**
+ * Records that guard a side effect or hold an operator's decision are fsynced before append()
+ * returns. The rest (step.started, items, step.finished, run.started, verify, secret.created)
+ * are written at once and made durable by the next fsync: on resume they are recomputed.
+ */
+export const DURABLE = new Set<RecordBody['type']>(['incident.opened', 'intent', 'outcome', 'approval', 'manual', 'settled', 'note', 'run.stopped', 'lock.broken', 'scorecard']);
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -174,7 +185,7 @@ export class FileJournal implements JournalStore {
       let off = 0;
       try {
         while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-        fsyncSync(fd);
+        if (DURABLE.has(body.type)) fsyncSync(fd);
       } catch (e) {
         // undo a partial write so the file stays a valid journal
         try {

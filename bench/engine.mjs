@@ -1,0 +1,91 @@
+// Engine benchmarks (run with `node --import tsx`, as npm run bench does):
+// 1. per-step overhead of 1,000 no-op steps with the durable journal, against the fsync floor
+//    measured in the same run (two fsyncs per step: intent and outcome) — target within 2×;
+// 2. 200 shell steps running `true`, against 200 bare execa calls in the same run — target ≤ 1.2×;
+// 3. if ansible-playbook is installed, the same 200 commands as an Ansible playbook.
+import { mkdtempSync, openSync, writeSync, fsyncSync, closeSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { execa } from 'execa';
+import { z } from 'zod';
+import { time, row } from './lib.mjs';
+import { Engine } from '../src/core/engine/engine.ts';
+import { loadRunbookText } from '../src/core/runbook/load.ts';
+import { FileJournal } from '../src/core/journal/store.ts';
+import { SecretRegistry } from '../src/core/secrets/registry.ts';
+import { ProviderRegistry } from '../src/providers/registry.ts';
+import { defineProvider, defineAction } from '../src/providers/sdk.ts';
+import { scriptedPorts } from '../src/scripted/ports.ts';
+
+const noop = defineProvider({
+  type: 'noop',
+  description: 'does nothing',
+  config: z.strictObject({}),
+  actions: { run: defineAction({ kind: 'any', description: 'nothing', input: z.strictObject({}), output: z.object({}), idempotent: false, run: async () => ({}) }) },
+});
+
+async function runEngine(yaml, providers = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-bench-'));
+  const registry = new ProviderRegistry();
+  for (const p of providers) registry.add(p, 'bench');
+  const loaded = loadRunbookText(yaml, join(dir, 'rb.yaml'), { registry });
+  const engine = new Engine({
+    loaded,
+    registry,
+    store: new FileJournal(join(dir, 'state'), 'bench'),
+    secrets: new SecretRegistry(),
+    resolveSecrets: async () => ({}),
+    inputs: {},
+    mode: 'live',
+    ports: scriptedPorts({ yes: true, approve: new Set(), done: new Map(), settle: new Map() }),
+    signal: new AbortController().signal,
+    fingerprintKey: randomBytes(32),
+  });
+  const r = await engine.run();
+  if (r.status !== 'done') throw new Error(`bench run ended ${r.status}: ${r.detail}`);
+}
+
+const steps = (n, uses, withBlock) =>
+  `version: 1\nid: bench\ntitle: bench\nproviders:\n  p: { type: ${uses} }\nsteps:\n` +
+  Array.from({ length: n }, (_, i) => `  - id: s${i}\n    kind: detect\n    title: step ${i}\n    uses: p.run\n${withBlock}`).join('');
+
+function fsyncFloor(n) {
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-bench-fsync-'));
+  const fd = openSync(join(dir, 'f.jsonl'), 'a', 0o600);
+  const line = Buffer.from(JSON.stringify({ seq: 1, ts: new Date().toISOString(), type: 'outcome', pad: 'x'.repeat(120) }) + '\n');
+  const t = performance.now();
+  for (let i = 0; i < n; i++) {
+    writeSync(fd, line);
+    fsyncSync(fd);
+  }
+  closeSync(fd);
+  return performance.now() - t;
+}
+
+console.log('engine: 1,000 no-op steps with the durable journal');
+const floor = fsyncFloor(2000);
+row('fsync floor: 2,000 appends + fsync', floor);
+const engine = await time(() => runEngine(steps(1000, 'noop', '    with: {}\n'), [noop]));
+row('engine: 1,000 no-op steps', engine, floor, 'fsync floor');
+console.log(`  per step: ${(engine / 1000).toFixed(2)} ms (floor ${(floor / 1000).toFixed(2)} ms)`);
+
+console.log('\nengine: 200 shell steps running `true`');
+const bare = await time(async () => {
+  for (let i = 0; i < 200; i++) await execa('true', [], { reject: true });
+});
+row('200 bare execa calls', bare);
+const shell = await time(() => runEngine(steps(200, 'shell', '    with: { command: ["true"] }\n')));
+row('engine: 200 shell steps', shell, bare, 'bare execa');
+
+const ansible = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });
+if (ansible.status === 0) {
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-bench-ansible-'));
+  const tasks = Array.from({ length: 200 }, (_, i) => `    - name: t${i}\n      ansible.builtin.command: /bin/true\n`).join('');
+  writeFileSync(join(dir, 'p.yml'), `- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n${tasks}`);
+  const a = await time(async () => {
+    spawnSync('ansible-playbook', ['-i', 'localhost,', join(dir, 'p.yml')], { encoding: 'utf8' });
+  });
+  row('ansible-playbook: 200 command tasks', a, bare, 'bare execa');
+} else console.log('  (ansible-playbook not installed: `apt-get install ansible-core` to compare)');

@@ -1,0 +1,37 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { CLI, ROOT, cli, ensureBuilt } from './cli.js';
+
+beforeAll(ensureBuilt);
+
+const traced = (args: string[]) =>
+  spawnSync(process.execPath, ['--import', join(ROOT, 'test/e2e/fixtures/trace-resolve.mjs'), CLI, ...args], { encoding: 'utf8' });
+
+describe('startup', () => {
+  it('--version and --help load no package at all (no Ink, no SDK)', () => {
+    for (const args of [['--version'], ['--help'], ['run', '--help']]) {
+      const r = traced(args);
+      expect(r.status).toBe(0);
+      expect(r.stderr.match(/^RESOLVE .*/gm) ?? []).toEqual([]);
+    }
+  });
+
+  it('a scripted run loads no Ink', () => {
+    const r = traced(['plan', 'runbooks/examples/leaked-token-triage.yaml', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).steps.length).toBeGreaterThan(1);
+    expect(r.stderr).toMatch(/RESOLVE (zod|yaml)\b/); // the tracer works
+    expect(r.stderr).not.toMatch(/RESOLVE (ink|react)\b/);
+  });
+
+  it('prints the version and the exit-code table', () => {
+    expect(cli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const h = cli(['--help']);
+    expect(h.stdout).toContain('Exit codes: 0 done');
+    expect(cli([]).code).toBe(2);
+    const bad = cli(['frobnicate']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown command "frobnicate"');
+  });
+});
