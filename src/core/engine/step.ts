@@ -110,7 +110,7 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
     if (prior.status === 'ok' && containsStoredSecret(prior.outputs)) await rehydrate(rc, step);
     return { status: prior.status };
   }
-  rc.write({ type: 'step.started', step: step.id });
+  rc.write({ type: 'step.started', step: step.id, kind: step.kind, title: step.title });
   if (step.if !== undefined) {
     const go = typeof step.if === 'boolean' ? step.if : truthy(evaluateField(step.if, rc.scope()));
     if (!go) {

@@ -36,7 +36,7 @@ export type RecordBody =
       secrets: Record<string, StoredSecret>;
     }
   | { type: 'run.started'; resumed: boolean; pid: number; runbookHash: string; acceptedChangedRunbook?: boolean }
-  | { type: 'step.started'; step: string }
+  | { type: 'step.started'; step: string; kind?: string; title?: string }
   /** the keys of a fan-out, in order */
   | { type: 'items'; step: string; keys: string[] }
   | { type: 'approval'; step: string; items?: string[]; decision: 'approved' | 'denied'; via: string; reason?: string }
