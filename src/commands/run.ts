@@ -8,6 +8,7 @@ import type { EngineObserver } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
 import { parseInputFlags } from '../core/engine/inputs.js';
 import { FileJournal, checkIncidentId } from '../core/journal/store.js';
+import { fold } from '../core/journal/fold.js';
 import { SecretRegistry } from '../core/secrets/registry.js';
 import { UsageError } from '../core/errors.js';
 import { scriptedPorts, parseDoneFlags, parseSettleFlags } from '../scripted/ports.js';
@@ -106,6 +107,9 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
         stdout: ctx.stdout as NodeJS.WriteStream,
         stderr: ctx.stderr as NodeJS.WriteStream,
         abort: () => controller.abort(new Error('quit')),
+        // the engine does not replay the journal: seed the checklist with it on resume
+        initial: fresh ? undefined : fold(store.read()),
+        redact: (text) => ctx.redactor.redact(text),
       });
       return exitCode;
     }
