@@ -231,3 +231,88 @@ steps:
     expect(r.journal.read().at(-1)).toMatchObject({ type: 'run.stopped', reason: 'interrupted' });
   });
 });
+
+describe('engine: scheduling', () => {
+  it('runs independent branches of the needs graph at the same time (a barrier both must reach)', async () => {
+    const w = workspace();
+    let arrived = 0;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const barrier = defineProvider({
+      type: 'barrier',
+      description: 'test',
+      config: z.strictObject({}),
+      actions: {
+        meet: defineAction({
+          kind: 'any',
+          description: 'wait until two callers are here',
+          input: z.strictObject({}),
+          output: z.object({ met: z.boolean() }),
+          idempotent: true,
+          async run(ctx) {
+            if (++arrived === 2) release();
+            const t = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5000));
+            const r = await Promise.race([gate.then(() => 'met' as const), t]);
+            if (r === 'timeout') throw new ProviderError({ provider: ctx.instance, action: ctx.action, message: 'alone at the barrier', failure: 'definite' });
+            return { met: true };
+          },
+        }),
+      },
+    });
+    const yaml = `version: 1
+id: par
+title: Parallel branches
+providers: { b: { type: barrier } }
+steps:
+  - { id: start, kind: manual, title: Start }
+  - { id: left, kind: detect, title: Left, uses: b.meet, needs: [start] }
+  - { id: right, kind: detect, title: Right, uses: b.meet, needs: [start] }
+  - { id: join, kind: manual, title: Join, needs: [left, right] }
+`;
+    const r = await runEngine({ yaml, dir: w.dir, stateDir: w.stateDir, providers: [barrier], done: { start: '', join: '' } });
+    expect(r.result.status).toBe('done');
+    expect(arrived).toBe(2);
+  });
+
+  it('a false `if` skips the step with the condition as reason, and later steps still run', async () => {
+    const w = workspace();
+    const yaml = `version: 1
+id: cond
+title: Conditions
+inputs: { dry: { type: boolean, default: true } }
+providers: { sh: { type: shell } }
+steps:
+  - id: maybe
+    kind: detect
+    title: Only when not dry
+    if: \${{ !inputs.dry }}
+    uses: sh.run
+    with: { command: ["false"] }
+  - { id: after, kind: manual, title: After }
+`;
+    const r = await runEngine({ yaml, dir: w.dir, stateDir: w.stateDir, done: { after: '' } });
+    expect(r.result.status).toBe('done');
+    expect(r.result.state?.steps.maybe?.status).toBe('skipped');
+    expect(r.result.state?.steps.maybe?.reason).toContain('condition is false');
+    expect(r.result.state?.steps.after?.status).toBe('ok');
+  });
+
+  it('item_key gives stable keys; duplicates get a suffix', async () => {
+    const w = workspace();
+    const yaml = `version: 1
+id: keys
+title: Keys
+providers: { sh: { type: shell } }
+steps:
+  - id: each
+    kind: detect
+    title: Each
+    for_each: [{ name: x }, { name: y }, { name: x }]
+    item_key: \${{ item.name }}
+    uses: sh.run
+    with: { command: ["true"], idempotent: true }
+`;
+    const r = await runEngine({ yaml, dir: w.dir, stateDir: w.stateDir });
+    expect(r.result.state?.steps.each?.itemOrder).toEqual(['x', 'y', 'x#2']);
+  });
+});
