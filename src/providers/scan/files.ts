@@ -2,7 +2,7 @@
  * Scanning files and folders: walk the given paths (never into `.git`, never following
  * symlinks), skip binary files and files over the size cap, run every rule over the rest.
  */
-import { lstat, open, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { detect, lineOf, type FindingSet, type ScanOptions } from './findings.js';
 
@@ -48,15 +48,8 @@ async function* walk(path: string, stats: FileScanStats, signal: AbortSignal): A
 }
 
 /** A file is binary when its first 8 KiB hold a NUL byte (git's own test). */
-async function isBinary(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(8192);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead).includes(0);
-  } finally {
-    await fh.close();
-  }
+function isBinary(buf: Buffer): boolean {
+  return buf.subarray(0, 8192).includes(0);
 }
 
 export async function scanPaths(
@@ -70,17 +63,23 @@ export async function scanPaths(
       stats.skipped_large++;
       return;
     }
-    let text: string;
+    let buf: Buffer;
     try {
-      if (file.size > 0 && (await isBinary(file.path))) {
-        stats.skipped_binary++;
-        return;
-      }
-      text = await readFile(file.path, 'utf8');
+      buf = await readFile(file.path);
     } catch {
       stats.skipped_other++;
       return;
     }
+    // the size can change between lstat and read
+    if (buf.length > opts.maxFileBytes) {
+      stats.skipped_large++;
+      return;
+    }
+    if (isBinary(buf)) {
+      stats.skipped_binary++;
+      return;
+    }
+    const text = buf.toString('utf8');
     stats.files++;
     stats.bytes += file.size;
     if (!text) return;

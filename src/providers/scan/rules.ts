@@ -89,7 +89,9 @@ export const DEFAULT_ENTROPY: EntropyOptions = { threshold: 3.5, minLength: 16 }
  * says it holds a credential, an assignment, and a value of at least minLength characters.
  */
 const ASSIGNMENT =
-  /([A-Za-z0-9_.-]*(?:key|token|secret|passw(?:or)?d|pwd|credentials?|auth)[A-Za-z0-9_.-]*)["']?[ \t]*(?::=|=>|=|:)[ \t]*(["'`]?)([^\s"'`,;]+)\2/gi;
+  /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]*?(?:key|token|secret|passw(?:or)?d|pwd|credentials?|auth)[A-Za-z0-9_.-]*)["']?[ \t]*(?::=|=>|=|:)[ \t]*(["'`]?)([^\s"'`,;]+)\2/gi;
+/** cheap pre-check: no credential word, no assignment to look at */
+const KEYWORD = /key|token|secret|passw|pwd|credential|auth/i;
 
 const PLACEHOLDER = /example|sample|dummy|changeme|change_me|placeholder|your[_-]|xxxx|\*\*\*|<|>|\.\.\.|^null$|^none$|^true$|^false$/i;
 /** references, not values: `${{ secrets.x }}`, `${VAR}`, `$(cmd)`, `process.env.X`, `os.environ[...]` */
@@ -114,6 +116,7 @@ export function isHighEntropySecret(value: string, opts: EntropyOptions = DEFAUL
 
 export function entropyHits(text: string, opts: EntropyOptions = DEFAULT_ENTROPY): RawHit[] {
   const out: RawHit[] = [];
+  if (!KEYWORD.test(text)) return out;
   ASSIGNMENT.lastIndex = 0;
   for (const m of text.matchAll(ASSIGNMENT)) {
     const value = m[3];

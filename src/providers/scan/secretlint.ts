@@ -22,6 +22,27 @@ const CONFIG: SecretLintCoreConfig = {
   ],
 };
 
+/**
+ * secretlint <= 13.0.x profiles every run: a performance mark per rule per file, and an observer
+ * whose callback scans every earlier mark (O(n²), and the marks are never freed) — upstream
+ * secretlint/secretlint#1633 and #1653, fixed by #1673 (profiling made opt-in). On a 2,000-file
+ * tree that cost grows to most of the run, and in a long incident run it is a memory leak.
+ * We turn it off on the shared profiler instance before the first lint; if the package cannot
+ * be loaded, scanning still works, only slower.
+ */
+let profilerOff: Promise<void> | undefined;
+function disableProfiler(): Promise<void> {
+  profilerOff ??= import('@secretlint/profiler').then(
+    ({ secretLintProfiler: p }) => {
+      const q = p as unknown as { setEnabled?: (on: boolean) => void; mark: (m: unknown) => void };
+      if (typeof q.setEnabled === 'function') q.setEnabled(false);
+      else q.mark = () => undefined;
+    },
+    () => undefined,
+  );
+  return profilerOff;
+}
+
 const VALUE_FIELDS = ['KEY', 'TOKEN', 'URL', 'URI', 'CREDENTIAL', 'ID'] as const;
 
 function hintOf(ruleId: string): ProviderHint {
@@ -39,6 +60,7 @@ function shortRule(ruleId: string, messageId: string): string {
 
 /** Run the recommended preset over one text; returns raw hits (values) with their offsets. */
 export async function secretlintHits(text: string, filePath: string): Promise<RawHit[]> {
+  await disableProfiler();
   const res = await lintSource({
     source: { content: text, filePath, contentType: 'text' },
     options: { config: CONFIG, maskSecrets: false, noPhysicFilePath: true },
