@@ -4,11 +4,11 @@
  * behind our back, and each checked by a secret canary (no token or value generated for the
  * test in the error's message, JSON, inspect, stack, next steps, or the logger's lines).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProviderError } from '../../src/core/errors.js';
 import { startHttpSimulator, type Fault, type HttpSimulator } from '../../src/drill/simulators/base.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../../src/drill/simulators/github/index.js';
-import { expectNoLeak, fail, ghToken, secret, world } from './github-fixtures.js';
+import { expectNoLeak, fail, ghToken, run, secret, world } from './github-fixtures.js';
 
 let sim: GitHubSimulator;
 let w: ReturnType<typeof world>;
@@ -23,6 +23,7 @@ beforeAll(async () => {
     op: 'echo',
     respond: () => {
       const said = `${req.headers.authorization ?? ''} ${req.body}`.replace(/[^\x20-\x7e]/g, '');
+      if (echoStatus === 200) return { status: 200, headers: { deprecation: 'true', sunset: said.slice(0, 60), link: `<https://docs.example/${said.slice(0, 60)}>; rel="deprecation"` }, body: { login: 'bob', id: 1 } };
       return { status: echoStatus, headers: { 'x-echo': said, 'retry-after': '5' }, body: { message: `echo ${said}`, errors: [{ message: said }], documentation_url: said } };
     },
   }));
@@ -174,4 +175,20 @@ describe('secret canary against a hostile API that echoes what it was sent', () 
       });
     }
   }
+});
+
+describe('Octokit is silent', () => {
+  it('a deprecation header (which Octokit would warn about on the console) prints nothing', async () => {
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => vi.spyOn(console, m).mockImplementation(() => {}));
+    try {
+      echoStatus = 200;
+      const { out, log } = await run({ url: echo.url }, 'verifyToken', { token: secret(ghToken()) });
+      expect(out).toMatchObject({ live: true, login: 'bob' });
+      expect(log.lines).toEqual([]);
+      for (const s of spies) expect(s).not.toHaveBeenCalled();
+    } finally {
+      for (const s of spies) s.mockRestore();
+      echoStatus = 400;
+    }
+  });
 });

@@ -38,9 +38,13 @@ export function apiUrl(ctx: Ctx): string {
   return (ctx.config.api_url ?? 'https://api.github.com').replace(/\/+$/, '');
 }
 
-/** An Octokit on the configured API with `auth` (or none: the credentials-revoke endpoint refuses auth). */
+/**
+ * An Octokit on the configured API with `auth` (or none: the credentials-revoke endpoint refuses auth).
+ * Both loggers are silenced: `log` (request-log plugin) and `request.log` (deprecation
+ * warnings, which would otherwise go to the console).
+ */
 export function client(ctx: Ctx, auth: Secret | null): Octokit {
-  const o = new Octokit({ baseUrl: apiUrl(ctx), auth: auth?.reveal(), userAgent: 'runbook', log: silent, request: { fetch: ctx.fetch } });
+  const o = new Octokit({ baseUrl: apiUrl(ctx), auth: auth?.reveal(), userAgent: 'runbook', log: silent, request: { fetch: ctx.fetch, log: silent } });
   o.hook.before('request', (opts) => {
     opts.headers['x-github-api-version'] = '2022-11-28';
   });
