@@ -147,7 +147,11 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
     } finally {
       settled = true;
       observer.flush();
-      if (result) store.setState({ phase: 'ended', end: { status: result.status, exitCode: result.exitCode, detail: result.detail } });
+      if (result) {
+        observer.observe({ type: 'run.end', status: result.status, exitCode: result.exitCode, detail: result.detail });
+        observer.flush();
+        if (!quitting) store.setState({ phase: 'ended' });
+      }
       // a failure to start, a quit, or an outside interrupt: nothing left to look at
       if (error !== undefined || quitting || result?.status === 'interrupted') leave();
     }
@@ -159,6 +163,9 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
   } finally {
     observer.flush();
     observer.dispose();
+    // the last frame stays on the terminal: it must not offer keys any more
+    store.setState({ phase: 'closed' });
+    await new Promise((r) => setImmediate(r));
     releaseConsole();
     if (error !== undefined) ink.clear();
     ink.unmount();

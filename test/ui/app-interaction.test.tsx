@@ -246,3 +246,26 @@ describe('inputs, notes, help, quit', () => {
     await t.until(() => t.exit.mock.calls.length === 1, 'exit');
   });
 });
+
+describe('keys that arrive together', () => {
+  it('takes several keys of one chunk one by one, and text + Enter as typed then submitted', async () => {
+    const t = await started();
+    t.press('jj');
+    await t.until((f) => f.includes('Step tell'), 'moved two steps');
+    t.press('kf');
+    await t.until((f) => f.includes('Step find'), 'moved back, then follow');
+    t.press('n');
+    await t.until((f) => f.includes('Timeline note'), 'note entry');
+    t.press('scoped the blast radius\r');
+    await t.until(() => t.note.mock.calls.length === 1, 'note sent');
+    expect(t.note).toHaveBeenCalledWith('scoped the blast radius');
+    const ans = t.ports.ports.approve(GATE);
+    await t.until((f) => f.includes('Approval needed'), 'gate');
+    t.press('i');
+    await t.until((f) => f.includes('Approve which items?'), 'picker');
+    t.press('j j ');
+    await t.until((f) => f.includes('2 of 3 selected'), 'two toggled in one chunk');
+    t.press(KEY.enter);
+    await expect(ans).resolves.toMatchObject({ items: ['b', 'c'] });
+  });
+});

@@ -5,7 +5,7 @@ import { createTuiPorts } from '../../src/ui/ports.js';
 import type { PromptKind } from '../../src/ui/store/types.js';
 
 const prompts: (PromptKind | null)[] = [null, 'approval', 'manual', 'doubt', 'failure', 'proceed', 'input', 'secret'];
-const phases = ['starting', 'running', 'quitting', 'ended'] as const;
+const phases = ['starting', 'running', 'quitting', 'ended', 'closed'] as const;
 
 function* contexts(): Generator<KeyCtx> {
   for (const focus of ['main', 'entry', 'picker', 'help', 'quit'] as const)

@@ -13,7 +13,7 @@ export function EntryBar({ width }: { width: number }) {
   const error = useRunStore((s) => s.ui.entryError);
   const active = useRunStore((s) => keyContext(s).focus === 'entry');
   if (entry) {
-    const hint = entry.required ? '⏎ submit · esc cancel' : '⏎ submit (may be empty) · esc cancel';
+    const hint = entry.required ? ' ' : 'may be left empty';
     return (
       <TextInput
         key={`entry:${entry.purpose}:${prompt?.id ?? 0}`}
@@ -36,7 +36,7 @@ export function EntryBar({ width }: { width: number }) {
         width={width}
         isActive={active}
         mask={prompt.kind === 'secret'}
-        hint="⏎ submit"
+        hint={prompt.kind === 'secret' ? 'typed characters are not shown' : ' '}
         error={error}
         onSubmit={controller.submitEntry}
       />

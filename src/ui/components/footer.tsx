@@ -9,6 +9,7 @@ export function Footer({ width }: { width: number }) {
   const theme = useTheme();
   const ctx = useRunStore(useShallow(keyContext));
   const phase = ctx.phase;
+  if (phase === 'closed') return <Text> </Text>;
   if (phase === 'quitting') {
     return (
       <Text wrap="truncate-end" {...theme.seg.dim}>

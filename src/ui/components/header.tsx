@@ -40,7 +40,7 @@ export function Header({ width }: { width: number }) {
   const barWidth = Math.max(6, Math.min(24, width - 70));
   const filled = h.total === 0 ? 0 : Math.round((h.finished / h.total) * barWidth);
   const pct = h.total === 0 ? 0 : Math.round((h.finished / h.total) * 100);
-  const how = h.phase === 'ended' ? 'run over' : h.phase === 'quitting' ? 'stopping…' : h.autoRun ? 'running all' : 'step by step';
+  const how = h.phase === 'ended' || h.phase === 'closed' ? 'run over' : h.phase === 'quitting' ? 'stopping…' : h.autoRun ? 'running all' : 'step by step';
   const extra = [h.failed ? `${h.failed} failed` : '', h.skipped ? `${h.skipped} skipped` : '', h.resumed ? 'resumed' : ''].filter(Boolean).join(' · ');
   return (
     <Box flexDirection="column" width={width}>

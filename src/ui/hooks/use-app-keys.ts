@@ -1,21 +1,29 @@
 /**
  * The app's one key router: Ctrl-C always quits; otherwise the key is looked up in the keymap
  * against the store's state at the moment of the key press (not the last render), unless a
- * text entry or the item picker has the focus (they read keys themselves).
+ * text entry or the item picker has the focus (they read keys themselves). Several keys that
+ * arrive in one chunk (fast typing, tmux send-keys) are taken one by one, and the rest is
+ * dropped as soon as one of them moves the focus away from the main screen.
  */
 import { useSafeInput } from './use-safe-input.js';
 import { useRunStoreApi } from '../store.js';
 import { keyContext, keyName, resolveKey } from '../keymap.js';
 import type { Controller } from '../controller.js';
 
+const CHAR_NAMES: Record<string, string> = { '\r': 'enter', '\n': 'enter', '\t': 'tab', ' ': 'space' };
+
 export function useAppKeys(controller: Controller): void {
   const store = useRunStoreApi();
   useSafeInput((input, key) => {
     const name = keyName(input, key);
-    if (name === 'ctrl+c') return controller.interrupt();
-    const ctx = keyContext(store.getState());
-    if (ctx.focus === 'entry' || ctx.focus === 'picker' || ctx.phase === 'quitting') return;
-    const b = resolveKey(name, ctx);
-    if (b) controller.dispatch(b.action);
+    if (name === 'ctrl+c' || input.includes('\u0003')) return controller.interrupt();
+    const plainChars = input.length > 1 && !key.ctrl && !key.meta && name === input;
+    const names = plainChars ? [...input].map((c) => CHAR_NAMES[c] ?? c) : [name];
+    for (const n of names) {
+      const ctx = keyContext(store.getState());
+      if (ctx.focus === 'entry' || ctx.focus === 'picker' || ctx.phase === 'quitting' || ctx.phase === 'closed') return;
+      const b = resolveKey(n, ctx);
+      if (b) controller.dispatch(b.action);
+    }
   });
 }

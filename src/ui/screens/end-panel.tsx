@@ -16,7 +16,7 @@ const HOW: Record<string, { icon: string; word: string; style: 'ok' | 'error' | 
 
 export function EndPanel({ width, height }: { width: number; height: number }) {
   const cmds = useCommands();
-  const v = useRunStore(useShallow((s) => ({ end: s.end, incident: s.incident, ...progressOf(s) })));
+  const v = useRunStore(useShallow((s) => ({ end: s.end, incident: s.incident, closed: s.phase === 'closed', ...progressOf(s) })));
   const out: Line[] = [];
   const how = HOW[v.end?.status ?? 'interrupted'] ?? HOW.interrupted!;
   out.push(line(seg(`${how.icon} Run ${how.word}`, how.style)));
@@ -25,8 +25,7 @@ export function EndPanel({ width, height }: { width: number; height: number }) {
   out.push(blank());
   if (cmds.report) out.push(line(seg('Report:  ', 'bold'), seg(cmds.report, 'code')));
   if (v.end?.status !== 'done' && cmds.resume) out.push(...wrap(line(seg('Resume:  ', 'bold'), seg(cmds.resume, 'code')), width, 9));
-  out.push(blank());
-  out.push(line(seg('⏎', 'key'), ' or ', seg('q', 'key'), ' to leave · ', seg('↑↓', 'key'), ' to look at the steps'));
+  if (!v.closed) out.push(blank(), line(seg('⏎', 'key'), ' or ', seg('q', 'key'), ' to leave · ', seg('↑↓', 'key'), ' to look at the steps'));
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Rule title="Run over" width={width} />

@@ -45,7 +45,7 @@ export function layout(columns: number, rows: number, steps: number, entryOpen: 
 
 function RightPane({ width, height }: { width: number; height: number }) {
   const hasPrompt = useRunStore((s) => s.prompts.length > 0 && !s.ui.showDetail);
-  const ended = useRunStore((s) => s.phase === 'ended' && s.prompts.length === 0 && s.ui.follow);
+  const ended = useRunStore((s) => s.end !== undefined && s.prompts.length === 0 && s.ui.follow);
   if (hasPrompt) return <PromptPanel width={width} height={height} />;
   if (ended) return <EndPanel width={width} height={height} />;
   return <Detail width={width} height={height} />;

@@ -213,6 +213,9 @@ export function applyBatch(
         next.end = { status: e.status, exitCode: e.exitCode, detail: e.detail };
         next.waiting = undefined;
         if (next.phase !== 'quitting') next.phase = 'ended';
+        // a step started but not finished (quit at its prompt) is not running any more
+        for (const [id, st] of d.steps) if (st.status === 'running') d.step(id).status = 'pending';
+        next.current = undefined;
         break;
     }
   }

@@ -143,7 +143,8 @@ export interface RunStoreState {
   system: string[];
   /** the engine journaled run.stopped */
   stopped?: { reason: string; detail?: string };
-  phase: 'starting' | 'running' | 'quitting' | 'ended';
+  /** closed: the TUI is unmounting (the last frame must not offer keys) */
+  phase: 'starting' | 'running' | 'quitting' | 'ended' | 'closed';
   end?: RunEnd;
   ui: UiState;
   /** how many events were applied (for tests and the bench) */

@@ -15,6 +15,16 @@ export function useItemPicker({ items, isActive, pageSize, onSubmit, onCancel }:
   const [state, dispatch, latest] = useSyncReducer(pickerReducer, () => initialPicker(items));
   useSafeInput(
     (input, key) => {
+      // several keys in one chunk (fast typing): one by one
+      if (input.length > 1 && !key.ctrl && !key.meta && !/[\r\n]/.test(input)) {
+        for (const c of input) {
+          if (c === 'k') dispatch({ type: 'move', delta: -1 });
+          else if (c === 'j') dispatch({ type: 'move', delta: 1 });
+          else if (c === ' ') dispatch({ type: 'toggle' });
+          else if (c === 'a') dispatch({ type: 'all' });
+        }
+        return;
+      }
       if (key.upArrow || input === 'k') return dispatch({ type: 'move', delta: -1 });
       if (key.downArrow || input === 'j') return dispatch({ type: 'move', delta: 1 });
       if (key.pageUp) return dispatch({ type: 'move', delta: -pageSize });

@@ -24,7 +24,11 @@ export function useTextInput({ isActive, onSubmit, onCancel }: UseTextInput): Te
       if (key.home) return dispatch({ type: 'home' });
       if (key.end) return dispatch({ type: 'end' });
       if (key.upArrow || key.downArrow || key.pageUp || key.pageDown || key.tab) return;
-      if (input) dispatch({ type: 'insert', text: input });
+      if (!input) return;
+      // typed text and Enter in one chunk (fast typing, tmux send-keys): insert, then submit
+      const submit = input.length > 1 && /[\r\n]$/.test(input);
+      dispatch({ type: 'insert', text: submit ? input.replace(/[\r\n]+$/, '') : input });
+      if (submit) onSubmit(latest().value);
     },
     { isActive },
   );
