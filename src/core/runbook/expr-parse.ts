@@ -152,7 +152,7 @@ class Parser {
   parse(): Expr {
     const e = this.expr();
     const t = this.#peek;
-    if (t.t !== 'end') throw new ExpressionError(`unexpected ${describe(t).slice(6)} after the expression`, t.o);
+    if (t.t !== 'end') throw new ExpressionError(`unexpected ${describe(t).replace(/^, found /, '')} after the expression`, t.o);
     return e;
   }
   expr(): Expr {

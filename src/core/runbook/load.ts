@@ -16,7 +16,7 @@ import { scanCredentials } from './credentials.js';
 import { Runbook } from './schema.js';
 import { checkSemantics } from './semantics.js';
 import { MAX_BYTES, Reporter, readYaml } from './yaml.js';
-import { reportZod } from './zod-issues.js';
+import { describeValue, reportZod } from './zod-issues.js';
 
 export { parseYamlStrict, MAX_BYTES } from './yaml.js';
 
@@ -48,7 +48,7 @@ export function loadRunbookText(text: string, file: string, opts: LoadOptions = 
   const res = Runbook.safeParse(parsed!.value);
   if (!res.success) {
     if (parsed!.value === null || typeof parsed!.value !== 'object' || Array.isArray(parsed!.value)) {
-      rep.atOffset(0, '', 'a runbook is a YAML mapping with version, id, title and steps', 'schema');
+      rep.atOffset(rep.offsetOf([], 'value'), '', `a runbook is a YAML mapping with version, id, title and steps (this file holds ${describeValue(parsed!.value)})`, 'schema');
     } else reportZod(res.error.issues, parsed!.value, rep, { schema: Runbook });
     rep.throwIfAny();
   }
@@ -66,7 +66,7 @@ export async function loadRunbook(file: string, opts: LoadOptions = {}): Promise
     const st = await stat(file);
     if (st.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
     if (st.size > MAX_BYTES) {
-      throw new ValidationError([{ file, line: 0, col: 0, path: '', message: `file is ${st.size} bytes; the limit is ${MAX_BYTES} (1 MiB)`, code: 'too-large' }]);
+      throw new ValidationError([{ file, line: 0, col: 0, path: '', message: `file is ${st.size} bytes; the limit is ${MAX_BYTES} bytes (4 MiB)`, code: 'too-large' }]);
     }
     text = await readFile(file, 'utf8');
   } catch (e) {

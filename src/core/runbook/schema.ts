@@ -165,6 +165,9 @@ export const Step = z.strictObject({
 });
 export type Step = z.infer<typeof Step>;
 
+/** The most steps a runbook may have. */
+export const MAX_STEPS = 10_000;
+
 /** Reserved for drills: a runbook's default scenario. */
 export const RunbookDrill = z
   .strictObject({
@@ -192,7 +195,7 @@ export const Runbook = z
     /** third-party provider modules: paths (relative to the runbook) or package names */
     plugins: z.array(z.string()).default([]).describe('third-party provider modules: paths (relative to the runbook) or package names'),
     drill: RunbookDrill.optional(),
-    steps: z.array(Step).min(1).describe('the steps, run in order unless needs says otherwise'),
+    steps: z.array(Step).min(1).max(MAX_STEPS).describe('the steps, run in order unless needs says otherwise'),
   })
   .describe('an incident-response runbook (format v1, docs/runbook-format.md)');
 export type Runbook = z.infer<typeof Runbook>;

@@ -152,7 +152,7 @@ function checkStep(ctx: RefContext, step: Step, i: number, r: Resolved | undefin
   if (typeof step.if === 'string') checkText(ctx, step.if, at('if'), site('if', COND), 'field');
   if (typeof step.for_each === 'string') checkText(ctx, step.for_each, at('for_each'), site('for_each', COND), 'field');
   else if (Array.isArray(step.for_each)) checkDeep(ctx, step.for_each, at('for_each'), site('for_each', COND));
-  if (step.item_key !== undefined) checkText(ctx, step.item_key, at('item_key'), site('item_key', KEY), 'field');
+  if (step.item_key !== undefined && forEach) checkText(ctx, step.item_key, at('item_key'), site('item_key', KEY), 'field');
   for (const [name, expr] of Object.entries(step.outputs ?? {})) checkText(ctx, expr, at('outputs', name), site('outputs', OUTPUTS), 'field');
 }
 

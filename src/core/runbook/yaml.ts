@@ -8,7 +8,8 @@ import { ValidationError, type Issue } from '../errors.js';
 import { codeFrame, splitLines } from './codeframe.js';
 import { redactShapes } from '../secrets/redactor.js';
 
-export const MAX_BYTES = 1024 * 1024;
+/** 4 MiB: room for a 5,000-step runbook with instructions, far from what a parser struggles with. */
+export const MAX_BYTES = 4 * 1024 * 1024;
 export const MAX_DEPTH = 64;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
@@ -136,7 +137,7 @@ export function locate(root: Node | null, path: Path): { node: Node | null; pair
 export function readYaml(text: string, rep: Reporter): { value: unknown; doc: Document } | undefined {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_BYTES) {
-    rep.atOffset(undefined, '', `file is ${bytes} bytes; the limit is ${MAX_BYTES} (1 MiB)`, 'too-large');
+    rep.atOffset(undefined, '', `file is ${bytes} bytes; the limit is ${MAX_BYTES} bytes (4 MiB)`, 'too-large');
     return undefined;
   }
   const doc = parseDocument(text, {
@@ -162,12 +163,15 @@ export function readYaml(text: string, rep: Reporter): { value: unknown; doc: Do
           ? 'the document is nested too deeply'
           : e.code === 'TAG_RESOLVE_FAILED'
             ? `${msg} (custom tags are not allowed)`
-            : msg;
+            : e.code === 'MULTIPLE_DOCS'
+              ? 'a runbook is one YAML document; remove the second document (after ---)'
+              : msg;
     rep.atOffset(e.pos[0], '', message, code);
     if (e.code === 'RESOURCE_EXHAUSTION') break;
   }
   if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== '1.2') {
-    rep.atOffset(0, '', `%YAML ${doc.directives.yaml.version} is not supported; runbooks are YAML 1.2 (remove the directive)`, 'yaml-syntax');
+    const at = /^%YAML/m.exec(text)?.index ?? 0;
+    rep.atOffset(at, '', `%YAML ${doc.directives.yaml.version} is not supported; runbooks are YAML 1.2 (remove the directive)`, 'yaml-syntax');
   }
   if (rep.issues.length > 0) return undefined;
   rep.root = (doc.contents as Node | null) ?? null;
@@ -177,10 +181,20 @@ export function readYaml(text: string, rep: Reporter): { value: unknown; doc: Do
   return { value, doc };
 }
 
+/** The node's range starts at its value; the tag (`!!binary`, `!foo`) is the token before it. */
+function tagOffset(src: string, start: number | undefined): number | undefined {
+  if (start === undefined) return undefined;
+  let i = start;
+  while (i > 0 && (src[i - 1] === ' ' || src[i - 1] === '\t')) i--;
+  let j = i;
+  while (j > 0 && !/\s/.test(src[j - 1]!)) j--;
+  return src[j] === '!' ? j : start;
+}
+
 function checkTag(n: Node, path: Path, rep: Reporter): boolean {
   const tag = (n as { tag?: string }).tag;
   if (tag && !CORE_TAGS.has(tag)) {
-    rep.atOffset(n.range?.[0], path, `tag ${tag} is not allowed (plain YAML only: strings, numbers, booleans, null, lists, mappings)`, 'yaml-tag');
+    rep.atOffset(tagOffset(rep.source, n.range?.[0]), path, `tag ${tag} is not allowed (plain YAML only: strings, numbers, booleans, null, lists, mappings)`, 'yaml-tag');
     return false;
   }
   return true;
