@@ -87,7 +87,7 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
   const redact = opts.redact ?? ((s: string) => s);
   const store = createRunStore({ mode: opts.mode, seed: opts.initial });
   const observer = createObserver(store);
-  const ports = createTuiPorts(store);
+  const ports = createTuiPorts(store, { beforeAsk: () => observer.flush() });
   const theme = createTheme({ color: colorFromEnv(opts.env ?? process.env) });
 
   let leave!: () => void;

@@ -41,7 +41,11 @@ export class QuitError extends Error {
   override name = 'AbortError';
 }
 
-export function createTuiPorts(store: RunStore): TuiPorts {
+/**
+ * `beforeAsk` runs before a prompt enters the store: the run command passes the observer's
+ * flush, so what led to a question (the step that just finished) is on screen with it.
+ */
+export function createTuiPorts(store: RunStore, opts: { beforeAsk?: () => void } = {}): TuiPorts {
   let seq = 0;
   let closed: string | null = null;
   const pending = new Map<number, { kind: PromptKind; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -67,6 +71,7 @@ export function createTuiPorts(store: RunStore): TuiPorts {
       return c.error ? Promise.reject(c.error) : Promise.resolve(c.value as AnswerOf[K]);
     }
     const id = ++seq;
+    opts.beforeAsk?.();
     return new Promise<AnswerOf[K]>((resolve, reject) => {
       pending.set(id, { kind: p.kind, resolve: resolve as (v: unknown) => void, reject });
       const prompt = { ...p, id } as Prompt;

@@ -62,3 +62,16 @@ describe('TUI operator ports', () => {
     expect(store.getState().prompts).toEqual([]);
   });
 });
+
+describe('prompt order', () => {
+  it('flushes what led to a question before the question shows', async () => {
+    const { createObserver } = await import('../../src/ui/store.js');
+    const store = createRunStore();
+    const obs = createObserver(store, { intervalMs: 60_000 });
+    const t = createTuiPorts(store, { beforeAsk: () => obs.flush() });
+    obs.observe({ type: 'record', record: { type: 'step.finished', step: 'revoke', status: 'ok', seq: 1, ts: new Date().toISOString(), op: 'o' } });
+    void t.ports.proceed!({ id: 'rotate', title: 'Rotate', kind: 'rotate' });
+    expect(store.getState().steps.get('revoke')?.status).toBe('ok');
+    expect(store.getState().prompts[0]?.kind).toBe('proceed');
+  });
+});
