@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProviderError } from '../../src/core/errors.js';
-import { startHttpSimulator, type Fault, type HttpSimulator } from '../../src/drill/simulators/base.js';
+import { startHttpSimulator, type Fault, type HttpSimulator, type SimResponse } from '../../src/drill/simulators/base.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../../src/drill/simulators/github/index.js';
 import { expectNoLeak, fail, ghToken, run, secret, world } from './github-fixtures.js';
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
   // a hostile API that echoes the request's auth and body in its error message and headers
   echo = await startHttpSimulator('hostile-github', (req) => ({
     op: 'echo',
-    respond: () => {
+    respond: (): SimResponse => {
       const said = `${req.headers.authorization ?? ''} ${req.body}`.replace(/[^\x20-\x7e]/g, '');
       if (echoStatus === 200) return { status: 200, headers: { deprecation: 'true', sunset: said.slice(0, 60), link: `<https://docs.example/${said.slice(0, 60)}>; rel="deprecation"` }, body: { login: 'bob', id: 1 } };
       return { status: echoStatus, headers: { 'x-echo': said, 'retry-after': '5' }, body: { message: `echo ${said}`, errors: [{ message: said }], documentation_url: said } };
