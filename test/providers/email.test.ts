@@ -3,7 +3,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import email from '../../src/providers/email/index.js';
 import { createActionContext, memoryLogger } from '../../src/providers/context.js';
 import { SecretRegistry } from '../../src/core/secrets/registry.js';
@@ -14,7 +14,7 @@ import { startSmtpSimulator, type SmtpSimulator } from '../../src/drill/simulato
 const send = email.actions.send!;
 const CANARY = 'canary-' + randomBytes(12).toString('hex');
 
-function emailContext(config: Omit<z.input<typeof email.config>, 'password'> & { password?: string }, incident = 'inc-1') {
+function emailContext(config: Record<string, unknown> & { password?: string }, incident = 'inc-1') {
   const secrets = new SecretRegistry();
   const log = memoryLogger();
   const evidence: unknown[] = [];
@@ -135,6 +135,22 @@ describe('email.send against the SMTP simulator', () => {
     expect((err as ProviderError).retryable).toBe(true);
   });
 
+  it('a server that never greets times out as a not-sent ProviderError', async () => {
+    const sockets = new Set<Socket>();
+    const mute = createServer((sock) => sockets.add(sock));
+    await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
+    try {
+      const { ctx } = emailContext({ ...base(), port: (mute.address() as AddressInfo).port, timeout_ms: 300 });
+      const err = await send.run(ctx, send.input.parse({ to: 'a@acme.test', subject: 's', body: 'b' })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProviderError);
+      expect(err).toMatchObject({ failure: 'not-sent', code: 'CONNECTION', message: expect.stringContaining('timed out') });
+      expect((err as Error).message).not.toContain(CANARY);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => mute.close(r));
+    }
+  });
+
   it('in a drill, a non-loopback SMTP host is refused before connecting', async () => {
     setLoopbackOnly(true);
     try {
@@ -164,12 +180,12 @@ describe('SMTP simulator contract', () => {
     try {
       const { ctx } = emailContext(sim.configFor({ from: 'x@acme.test' }), 'inc-c');
       await send.run(ctx, send.input.parse({ to: ['p@acme.test', 'q@acme.test'], subject: 'S', body: 'B' }));
-      const all = await (await fetch(`${sim.readbackUrl}/messages`)).json();
+      const all = (await (await fetch(`${sim.readbackUrl}/messages`)).json()) as { messages: unknown[] };
       expect(all.messages).toHaveLength(2);
       const one = await (await fetch(`${sim.readbackUrl}/messages?dedupe=${encodeURIComponent('inc-c/notify-users/-/q@acme.test')}`)).json();
       expect(one).toEqual({ messages: [{ messageId: expect.stringMatching(/^<.+@acme\.test>$/), dedupeId: 'inc-c/notify-users/-/q@acme.test', from: 'x@acme.test', to: ['q@acme.test'], subject: 'S', receivedAt: expect.any(String) }] });
       expect(sim.messages[0]!.user).toBeUndefined();
-      expect((await fetch(`${sim.readbackUrl}/messages`, { method: 'DELETE' }).then((r) => r.json())).deleted).toBe(2);
+      expect(await fetch(`${sim.readbackUrl}/messages`, { method: 'DELETE' }).then((r) => r.json())).toEqual({ deleted: 2 });
       expect(sim.messages).toHaveLength(0);
     } finally {
       await sim.close();

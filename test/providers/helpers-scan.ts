@@ -67,9 +67,9 @@ export function commitAll(dir: string, message: string): string {
 type ScanConfig = z.output<typeof scan.config>;
 
 /** A context for a scan action, with the instance config parsed as the engine would. */
-export function scanContext(action: string, config: z.input<typeof scan.config>, secrets = new SecretRegistry()) {
+export function scanContext(action: string, config: z.input<typeof scan.config>, secrets = new SecretRegistry(), httpTimeoutMs?: number) {
   const log = memoryLogger();
   const evidence: unknown[] = [];
-  const ctx = createActionContext<ScanConfig>({ type: 'scan', action, config: scan.config.parse(config), secrets, log, onEvidence: (e) => evidence.push(e) });
+  const ctx = createActionContext<ScanConfig>({ type: 'scan', action, config: scan.config.parse(config), secrets, log, onEvidence: (e) => evidence.push(e), httpTimeoutMs });
   return { ctx, secrets, log, evidence };
 }

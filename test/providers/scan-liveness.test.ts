@@ -101,6 +101,39 @@ describe('scan.checkLiveness against HF, GitHub and Slack contracts', () => {
     expect(JSON.stringify(out)).not.toContain(tok.hfLive);
   });
 
+  it('rate limits, 5xx, 404 and timeouts are unknown with a reason; the token never appears', async () => {
+    let mode = '';
+    const flaky = await serve((_req, _b, res) => {
+      if (mode === 'hang') return;
+      if (mode === 'ratelimit') return sendJson(res, 403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 60) });
+      if (mode === '429') return sendJson(res, 429, { error: 'slow down' }, { 'retry-after': '7' });
+      if (mode === '404') return sendJson(res, 404, { message: 'Not Found' });
+      sendJson(res, 500, { message: `server error echoing ${bearer(_req)}` });
+    });
+    try {
+      const c = scanContext('checkLiveness', { github_url: flaky.url, slack_url: flaky.url, hf_url: flaky.url }, undefined, 300);
+      const token = c.ctx.secret(tok.ghLive, 'x');
+      const check = async (hint: 'github' | 'huggingface') => (await live.run(c.ctx, { findings: [{ token, provider_hint: hint }] })).findings[0]!;
+      const cases: [string, 'github' | 'huggingface', RegExp][] = [
+        ['ratelimit', 'github', /^GitHub rate limited the check \(HTTP 403\); retry after (59|60) s$/],
+        ['429', 'huggingface', /^Hugging Face rate limited the check \(HTTP 429\); retry after 7 s$/],
+        ['500', 'github', /^GitHub answered HTTP 500$/],
+        ['404', 'huggingface', /^Hugging Face answered HTTP 404$/],
+        ['hang', 'github', /timed out/],
+      ];
+      for (const [m, hint, detail] of cases) {
+        mode = m;
+        const f = await check(hint);
+        expect(f.liveness, m).toBe('unknown');
+        expect(f.liveness_detail, m).toMatch(detail);
+        expect(JSON.stringify(f), m).not.toContain(tok.ghLive);
+      }
+      for (const line of c.log.lines) expect(line).not.toContain(tok.ghLive);
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it('plans the calls without making them', async () => {
     const c = scanContext('checkLiveness', { hf_url: hf.url });
     const before = hf.seen.length;

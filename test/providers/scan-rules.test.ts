@@ -85,6 +85,11 @@ describe('shape rules and secretlint together', () => {
     expect(text.slice(hits[0]!.index, hits[0]!.index + s.length)).toBe(s);
   });
 
+  it("leaves no profiler marks behind (secretlint's always-on profiler is turned off)", async () => {
+    for (let i = 0; i < 20; i++) await secretlintHits(`line ${i}\n`, `f${i}.txt`);
+    expect(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('@core>'))).toEqual([]);
+  });
+
   it('does not match longer runs or the documented EXAMPLE key', () => {
     expect(shapeHits(`hf_${randomFrom('abcdefghijklmnop', 40)}`)).toEqual([]);
     expect(shapeHits('AKIAIOSFODNN7EXAMPLE')).toEqual([]);

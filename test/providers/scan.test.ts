@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import scan from '../../src/providers/scan/index.js';
 import { ProviderError } from '../../src/core/errors.js';
 import { fingerprintValue, isSecret } from '../../src/core/secrets/secret.js';
@@ -13,7 +14,7 @@ const gitScan = scan.actions.git!;
 /** every value must be absent from everything that can be printed or stored */
 function expectNoValues(values: string[], ...outputs: unknown[]) {
   for (const o of outputs) {
-    const text = typeof o === 'string' ? o : JSON.stringify(o);
+    const text = typeof o === 'string' ? o : `${JSON.stringify(o)}\n${inspect(o, { depth: null })}`;
     for (const v of values) expect(text.includes(v), `a value leaked into ${text.slice(0, 80)}`).toBe(false);
   }
 }
@@ -91,9 +92,17 @@ describe('scan.files', () => {
     expect(fp(r1)).toMatch(/^[0-9a-f]{16}$/);
   });
 
+  it('skips excluded names anywhere below the paths', async () => {
+    const out = await files.run(scanContext('files', {}).ctx, files.input.parse({ paths: [t.dir], exclude: ['app', 'notify.js'] }));
+    expect(out.findings.some((f: any) => f.file.includes('/app/') || f.file.endsWith('notify.js'))).toBe(false);
+    expect(out.findings.some((f: any) => f.file.endsWith('.env'))).toBe(true);
+  });
+
   it('plans without reading anything', async () => {
     const { ctx } = scanContext('files', {});
-    expect(await files.plan!(ctx, { paths: ['/nonexistent'] })).toEqual([expect.stringContaining('/nonexistent')]);
+    expect(await files.plan!(ctx, files.input.parse({ paths: ['/nonexistent'], exclude: ['node_modules'] }))).toEqual([
+      'read and scan /nonexistent (skipping .git, node_modules, binary files and files over 5 MiB); nothing is changed',
+    ]);
   });
 });
 

@@ -14,9 +14,7 @@ export interface FileScanStats {
   skipped_other: number;
 }
 
-const SKIP_DIRS = new Set(['.git']);
-
-async function* walk(path: string, stats: FileScanStats, signal: AbortSignal): AsyncGenerator<{ path: string; size: number }> {
+async function* walk(path: string, stats: FileScanStats, signal: AbortSignal, skip: ReadonlySet<string>): AsyncGenerator<{ path: string; size: number }> {
   signal.throwIfAborted();
   let st;
   try {
@@ -42,8 +40,8 @@ async function* walk(path: string, stats: FileScanStats, signal: AbortSignal): A
     return;
   }
   for (const name of entries) {
-    if (SKIP_DIRS.has(name)) continue;
-    yield* walk(join(path, name), stats, signal);
+    if (skip.has(name)) continue;
+    yield* walk(join(path, name), stats, signal, skip);
   }
 }
 
@@ -55,7 +53,7 @@ function isBinary(buf: Buffer): boolean {
 export async function scanPaths(
   paths: readonly string[],
   set: FindingSet,
-  opts: ScanOptions & { maxFileBytes: number; signal: AbortSignal; concurrency?: number },
+  opts: ScanOptions & { maxFileBytes: number; signal: AbortSignal; concurrency?: number; exclude?: readonly string[] },
 ): Promise<FileScanStats> {
   const stats: FileScanStats = { files: 0, bytes: 0, skipped_binary: 0, skipped_large: 0, skipped_other: 0 };
   const scanOne = async (file: { path: string; size: number }) => {
@@ -91,8 +89,10 @@ export async function scanPaths(
   // a small pool: reading overlaps with matching, results stay deterministic per file
   const limit = Math.max(1, opts.concurrency ?? 8);
   const running = new Set<Promise<void>>();
+  // `.git` always; plus file or folder names the caller excludes (exact names, e.g. node_modules)
+  const skip = new Set(['.git', ...(opts.exclude ?? [])]);
   for (const root of paths) {
-    for await (const file of walk(resolve(root), stats, opts.signal)) {
+    for await (const file of walk(resolve(root), stats, opts.signal, skip)) {
       const p: Promise<void> = scanOne(file).finally(() => running.delete(p));
       running.add(p);
       if (running.size >= limit) await Promise.race(running);

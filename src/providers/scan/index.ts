@@ -54,7 +54,12 @@ function summary(n: number): string {
   return n === 1 ? '1 finding' : `${n} findings`;
 }
 
-const FilesInput = z.strictObject({ paths: z.array(z.string().min(1)).min(1) });
+const FilesInput = z.strictObject({
+  /** files and folders to scan */
+  paths: z.array(z.string().min(1)).min(1),
+  /** file or folder names to skip anywhere below the paths (exact names, e.g. node_modules); .git is always skipped */
+  exclude: z.array(z.string().min(1)).default([]),
+});
 const FilesOutput = z.object({
   findings: z.array(Finding),
   stats: z.object({ files: z.number(), bytes: z.number(), skipped_binary: z.number(), skipped_large: z.number(), skipped_other: z.number() }),
@@ -66,11 +71,13 @@ const files = defineAction<z.infer<typeof FilesInput>, z.infer<typeof FilesOutpu
   input: FilesInput,
   output: FilesOutput,
   idempotent: true,
-  plan: (_ctx, input) => [`read and scan ${input.paths.join(', ')} (skipping .git, binary files and files over 5 MB); nothing is changed`],
+  plan: (ctx, input) => [
+    `read and scan ${input.paths.join(', ')} (skipping ${['.git', ...input.exclude].join(', ')}, binary files and files over ${+(cfg(ctx).max_file_bytes / 1048576).toFixed(1)} MiB); nothing is changed`,
+  ],
   async run(ctx, input) {
     const c = cfg(ctx);
     const set = new FindingSet((v, l) => ctx.secret(v, l), c.fingerprint_key);
-    const stats = await scanPaths(input.paths, set, { ...scanOptions(c), maxFileBytes: c.max_file_bytes, signal: ctx.signal });
+    const stats = await scanPaths(input.paths, set, { ...scanOptions(c), maxFileBytes: c.max_file_bytes, signal: ctx.signal, exclude: input.exclude });
     const findings = set.list('byLocation');
     ctx.log.info(`scanned ${stats.files} files (${stats.skipped_binary} binary, ${stats.skipped_large} too large skipped): ${summary(findings.length)}`);
     ctx.evidence({ detail: `${stats.files} files scanned, ${summary(findings.length)}` });
