@@ -127,11 +127,19 @@ steps:
     item_key: item
     concurrency: 2
     with: { command: [echo, "\${{ item }}", "\${{ steps.a.outputs.line }}"] }
-    outputs: { out: "\${{ result.stdout }}" }
+    outputs: { out: "\${{ result.count }}" }
   - { id: d, kind: manual, title: "\${{ steps.c.outputs.out }}", needs: [c] }
-  - { id: e, kind: manual, title: "\${{ steps.a.outputs.line }} \${{ steps.d.outputs.anything }}" }
+  - { id: e, kind: manual, title: "\${{ steps.a.outputs.line }} \${{ steps.d.outputs.note }}" }
+  - { id: f, kind: detect, title: "\${{ steps.e.outputs.link }}", uses: sh.run, for_each: [1, 2], with: { command: [echo] } }
+  - { id: g, kind: manual, title: "\${{ steps.f.outputs.count }} \${{ steps.f.outputs.items[0].stdout }}" }
 `;
-    expect(loadRunbookText(text, 'x.yaml').runbook.steps).toHaveLength(5);
+    expect(loadRunbookText(text, 'x.yaml').runbook.steps).toHaveLength(7);
+    // a manual step's outputs are note and link; a for_each step's are items, keys and count
+    const bad = issues(() => loadRunbookText(text.replace('steps.d.outputs.note', 'steps.d.outputs.anything').replace('steps.f.outputs.count', 'steps.f.outputs.stdout'), 'x.yaml'));
+    expect(bad.map((i) => i.message)).toEqual([
+      'step "d" has no output "anything" (outputs: link, note)',
+      'step "f" has no output "stdout" (outputs: count, items, keys)',
+    ]);
   });
 });
 

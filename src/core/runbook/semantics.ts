@@ -18,7 +18,9 @@ const TEXT = roots('inputs', 'steps', 'incident', 'item');
 const WITH = roots('inputs', 'secrets', 'steps', 'incident', 'item');
 const COND = roots('inputs', 'steps', 'incident');
 const KEY = roots('item', 'inputs', 'incident');
-const OUTPUTS = roots('result', 'item', 'inputs', 'steps', 'incident');
+/** outputs are evaluated once per step; for a for_each step `result` is {items, keys, count} */
+const OUTPUTS = roots('result', 'inputs', 'steps', 'incident');
+const EXPECT = roots('result', 'item', 'inputs', 'steps', 'incident');
 const VERIFY_WITH = roots('inputs', 'secrets', 'steps', 'incident', 'item', 'result');
 const CONFIG = roots('inputs', 'secrets', 'incident');
 
@@ -90,17 +92,22 @@ export function checkSemantics(rb: Runbook, rep: Reporter, registry: ProviderReg
     return { instance, type, name, action };
   };
 
-  // output names each step is known to produce (checked by steps.X.outputs.Y)
+  // output names each step is known to produce (checked by steps.X.outputs.Y): declared
+  // outputs; else a manual step's note and link; a for_each step's items, keys and count; or
+  // the keys of the action's output schema
   const resolved = new Map<number, Resolved>();
   rb.steps.forEach((step, i) => {
+    const info = steps.get(step.id);
+    const own = info && info.index === i && !step.outputs ? info : undefined;
+    if (own && step.kind === 'manual') own.outputs = ['note', 'link'];
+    else if (own && step.for_each !== undefined) own.outputs = ['items', 'keys', 'count'];
     if (step.uses === undefined) return;
     const r = step.kind === 'manual' ? undefined : resolve(step.uses, ['steps', i, 'uses']);
     if (!r) return;
     resolved.set(i, r);
-    const info = steps.get(step.id);
-    if (info && info.index === i && !step.outputs && !step.for_each) {
+    if (own && step.for_each === undefined) {
       const shape = (r.action.output as { _zod?: { def?: { type?: string; shape?: Record<string, unknown> } } })?._zod?.def;
-      if (shape?.type === 'object' && shape.shape) info.outputs = Object.keys(shape.shape);
+      if (shape?.type === 'object' && shape.shape) own.outputs = Object.keys(shape.shape);
     }
   });
 
@@ -120,6 +127,7 @@ function checkStep(ctx: RefContext, step: Step, i: number, r: Resolved | undefin
     if (step.with !== undefined) rep.atPath(at('with'), 'key', 'manual steps take no with: (they call no action)', 'manual-uses');
     if (step.retry !== undefined) rep.atPath(at('retry'), 'key', 'retry does not apply to manual steps', 'manual-uses');
     if (step.verify === true) rep.atPath(at('verify'), 'value', 'verify: true needs an action; give verify: { uses: …, expect: … }', 'verify');
+    if (step.outputs !== undefined) rep.atPath(at('outputs'), 'key', 'manual steps have fixed outputs (note and link); remove outputs:', 'manual-uses');
   } else {
     if (step.uses === undefined)
       rep.atPath(at('uses'), 'parent', `missing required field "uses" (a ${step.kind} step calls a provider action; use kind: manual for a step done by hand)`, 'missing-key');
@@ -141,7 +149,7 @@ function checkStep(ctx: RefContext, step: Step, i: number, r: Resolved | undefin
     const v = resolve(step.verify.uses, at('verify', 'uses'));
     if (v) checkAgainst(v.action.input, step.verify.with ?? {}, at('verify', 'with'), rep);
     if (step.verify.with) checkDeep(ctx, step.verify.with, at('verify', 'with'), site('verify.with', VERIFY_WITH));
-    if (step.verify.expect !== undefined) checkText(ctx, step.verify.expect, at('verify', 'expect'), site('verify.expect', OUTPUTS), 'field');
+    if (step.verify.expect !== undefined) checkText(ctx, step.verify.expect, at('verify', 'expect'), site('verify.expect', EXPECT), 'field');
   }
 
   for (const f of ['title', 'description', 'instructions'] as const) {
@@ -162,7 +170,8 @@ function checkInputs(rb: Runbook, rep: Reporter): void {
     let re: RegExp | undefined;
     if (input.pattern !== undefined) {
       try {
-        re = new RegExp(input.pattern);
+        // the whole value must match (as the engine checks --input values)
+        re = new RegExp(`^(?:${input.pattern})$`);
       } catch (e) {
         rep.atPath(at('pattern'), 'value', `not a valid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`, 'input');
       }
