@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ensureBuilt } from './cli.js';
+import { CLI, ROOT, ensureBuilt } from './cli.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const SOCKET = `runbook-tui-${process.pid}`;
@@ -185,4 +185,33 @@ describe.skipIf(!hasTmux)('runbook run — the TUI in tmux', () => {
     expect(recs.filter((r) => r.type === 'manual')).toHaveLength(1);
     expect(recs.filter((r) => r.type === 'step.finished' && r.step === 'wrapup' && r.status === 'ok')).toHaveLength(1);
   }, OVERALL_MS + 10_000);
+});
+
+// Ink is bundled into the TUI's own chunk (dist/ui-*.js), so a tracer of bare package names
+// cannot see it: trace every module URL instead.
+const TRACER = `import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(\`export async function resolve(s, c, n) { const r = await n(s, c); process.stderr.write('LOAD ' + r.url + '\\\\n'); return r; }\`));
+`;
+
+describe('the TUI chunk', () => {
+  beforeAll(ensureBuilt);
+  it('is loaded only by an interactive run: never by --help, a scripted run or a plan', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-tui-'));
+    writeFileSync(join(dir, 'rb.yaml'), RUNBOOK);
+    writeFileSync(join(dir, 'trace.mjs'), TRACER);
+    const runs = [
+      ['--help'],
+      ['run', '--help'],
+      ['plan', 'rb.yaml'],
+      ['run', 'rb.yaml', '--state-dir', join(dir, 'state'), '--incident', 'scripted', '--non-interactive'],
+    ];
+    for (const args of runs) {
+      const r = spawnSync(process.execPath, ['--import', join(dir, 'trace.mjs'), CLI, ...args], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } });
+      const loads = r.stderr.match(/^LOAD .*/gm) ?? [];
+      expect(loads.some((l) => l.includes('/dist/cli.js')), `${args.join(' ')}: the tracer works`).toBe(true);
+      expect(loads.filter((l) => /\/dist\/ui-[A-Z0-9]+\.js$/.test(l) || /node_modules\/(ink|react)\//.test(l)), args.join(' ')).toEqual([]);
+    }
+    // and the interactive path does load it (the chunk exists under that name)
+    expect(spawnSync('ls', [join(ROOT, 'dist')], { encoding: 'utf8' }).stdout).toMatch(/^ui-[A-Z0-9]+\.js$/m);
+  });
 });
