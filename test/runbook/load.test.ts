@@ -273,3 +273,12 @@ steps:
     expect(loadRunbookText(text, 'x.yaml').runbook.steps[0]!.title).toContain('EXAMPLE');
   });
 });
+
+describe('docs/runbook-format.md', () => {
+  it('its complete examples are valid runbooks', () => {
+    const md = readFileSync(join(root, 'docs', 'runbook-format.md'), 'utf8');
+    const blocks = [...md.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => /^version: 1$/m.test(b));
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const b of blocks) expect(loadRunbookText(b, 'doc.yaml').runbook.version).toBe(1);
+  });
+});
