@@ -9,7 +9,7 @@
  *   behind in its group is terminated the same way — a step owns its processes, and a leftover
  *   holding our pipes would otherwise keep the step from finishing;
  * - output delivered line by line to a caller-supplied sink (already redacted by the caller's
- *   logger) and collected, capped, for the result;
+ *   logger; over-long lines in flagged pieces) and collected, capped, for the result;
  * - a non-zero exit is a result, not an error; an ExecError (naming argv0, never the
  *   arguments) means the process could not be started.
  */
@@ -32,8 +32,12 @@ export interface ExecOptions {
   /** time between SIGTERM and SIGKILL of the process group (default 2000 ms) */
   graceMs?: number;
   signal?: AbortSignal;
-  /** each line of output, without its line ending; a throwing sink is ignored */
-  onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+  /**
+   * each line of output, without its line ending; a throwing sink is ignored. A line longer
+   * than `maxLine` arrives in pieces: every piece but the last has `partial: true` — feed them
+   * to `Redactor.lineSink` (or join them) so a secret cut between two pieces is still masked.
+   */
+  onLine?: (stream: 'stdout' | 'stderr', line: string, partial?: boolean) => void;
   /** cap on collected output per stream, in characters (default 1 MiB); the sink still sees every line */
   maxBuffer?: number;
   /** a line longer than this (characters) is delivered in pieces (default 64 KiB) */
@@ -193,15 +197,17 @@ export async function exec(argv: readonly string[], opts: ExecOptions = {}): Pro
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const emit = (stream: 'stdout' | 'stderr', line: string) => {
+  const emit = (stream: 'stdout' | 'stderr', line: string, partial = false) => {
+    const text = partial ? line : line + '\n';
     const room = maxBuffer - collected[stream].length;
-    if (room >= line.length + 1) collected[stream] += line + '\n';
+    if (room >= text.length) collected[stream] += text;
     else {
-      if (room > 0) collected[stream] += (line + '\n').slice(0, room);
+      if (room > 0) collected[stream] += text.slice(0, room);
       truncated = true;
     }
     try {
-      opts.onLine?.(stream, line);
+      if (partial) opts.onLine?.(stream, line, true);
+      else opts.onLine?.(stream, line);
     } catch {
       /* a broken observer never stops a step */
     }
@@ -214,14 +220,15 @@ export async function exec(argv: readonly string[], opts: ExecOptions = {}): Pro
     try {
       for await (const chunk of src as AsyncIterable<string>) {
         pending += chunk;
-        let i: number;
-        while ((i = pending.indexOf('\n')) >= 0) {
-          emit(stream, pending.slice(0, i).replace(/\r$/, ''));
-          pending = pending.slice(i + 1);
-        }
-        while (pending.length > maxLine) {
-          emit(stream, pending.slice(0, maxLine));
-          pending = pending.slice(maxLine);
+        for (;;) {
+          const i = pending.indexOf('\n');
+          if (i >= 0 && i <= maxLine) {
+            emit(stream, pending.slice(0, i).replace(/\r$/, ''));
+            pending = pending.slice(i + 1);
+          } else if (pending.length > maxLine) {
+            emit(stream, pending.slice(0, maxLine), true);
+            pending = pending.slice(maxLine);
+          } else break;
         }
       }
     } catch {

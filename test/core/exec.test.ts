@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exec, ExecError, ENV_ALLOW_LIST } from '../../src/core/exec.js';
 import { Secret } from '../../src/core/secrets/secret.js';
+import { MASK, Redactor } from '../../src/core/secrets/redactor.js';
 
 const NODE = process.execPath;
 const canary = () => 'cn_' + randomBytes(18).toString('hex');
@@ -146,10 +147,33 @@ describe('exec', () => {
     expect(res.truncated).toBe(true);
   });
 
-  it('splits a line longer than maxLine', async () => {
-    const lines: string[] = [];
-    await exec([NODE, '-e', 'process.stdout.write("x".repeat(2500))'], { maxLine: 1000, onLine: (_s, l) => lines.push(l) });
-    expect(lines.map((l) => l.length)).toEqual([1000, 1000, 500]);
+  it('splits a line longer than maxLine into flagged pieces; stdout stays faithful', async () => {
+    const pieces: [number, boolean][] = [];
+    const res = await exec([NODE, '-e', 'process.stdout.write("x".repeat(2500) + "\\nnext\\n")'], { maxLine: 1000, onLine: (_s, l, partial) => pieces.push([l.length, partial === true]) });
+    expect(pieces).toEqual([
+      [1000, true],
+      [1000, true],
+      [500, false],
+      [4, false],
+    ]);
+    expect(res.stdout).toBe('x'.repeat(2500) + '\nnext\n');
+  });
+
+  it('a secret cut between two pieces of a long line is still masked through Redactor.lineSink', async () => {
+    const secret = canary();
+    const r = new Redactor();
+    r.add(secret);
+    const shown: string[] = [];
+    const sink = r.lineSink((l) => shown.push(l), { maxLine: 4000, maxShape: 64 });
+    // the secret straddles the 1000-character boundary of exec's pieces
+    const script = `process.stdout.write("a".repeat(990) + process.env.S + "b".repeat(3000) + "\\nend\\n")`;
+    await exec([NODE, '-e', script], { env: { S: secret }, maxLine: 1000, onLine: (_s, l, partial) => sink.line(l, partial) });
+    sink.flush();
+    const all = shown.join('\n');
+    expect(all).not.toContain(secret);
+    expect(all).toContain(MASK);
+    expect(shown.at(-1)).toBe('end');
+    expect(all.replace(MASK, '')).toBe('a'.repeat(990) + 'b'.repeat(3000) + '\nend');
   });
 
   it('feeds stdin from input (a Secret is revealed only to the child)', async () => {

@@ -156,6 +156,40 @@ export class Redactor {
       },
     };
   }
+
+  /**
+   * For `exec`'s `onLine`: takes lines and pieces of over-long lines (`partial: true`) and hands
+   * `sink` redacted lines. Pieces are joined before matching, so a secret cut between two pieces
+   * is still masked; a line longer than `maxLine` reaches `sink` in pieces cut at safe points.
+   */
+  lineSink(sink: (line: string) => void, opts: { maxLine?: number; maxShape?: number } = {}): RedactingLineSink {
+    let buf = '';
+    const s = this.stream((text) => {
+      buf += text;
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        sink(buf.slice(0, i));
+        buf = buf.slice(i + 1);
+      }
+      // text without a final newline is a safe cut of a long line
+      if (buf.length > 0) {
+        sink(buf);
+        buf = '';
+      }
+    }, opts);
+    return {
+      line: (text, partial = false) => s.write(partial ? text : text + '\n'),
+      flush: () => s.flush(),
+    };
+  }
+}
+
+/** A line sink fed by lines and flagged pieces of over-long lines (see `Redactor.lineSink`). */
+export interface RedactingLineSink {
+  /** a complete line (without its ending), or with `partial` a piece that the next call continues */
+  line(text: string, partial?: boolean): void;
+  /** emit a held-back piece (call at the end) */
+  flush(): void;
 }
 
 function applySpans(text: string, spans: Span[]): string {
