@@ -66,7 +66,7 @@ export class Redactor {
         value.length === 0
           ? `${name} is empty`
           : `${name} is shorter than ${MIN_SECRET_LENGTH} characters and cannot be masked in output without masking ordinary text; use a longer value`;
-      this.#warnings.push(warning);
+      if (!this.#warnings.includes(warning)) this.#warnings.push(warning);
       return { label: name, added: 0, warning };
     }
     let added = 0;

@@ -54,7 +54,8 @@ export class SecretRegistry {
 
   #register(s: Secret): AddResult {
     const r = this.redactor.add(s);
-    if (r.warning) this.warn(r.warning);
+    // the same secret set twice warns once
+    if (r.warning && !this.#warnings.includes(r.warning)) this.warn(r.warning);
     return r;
   }
 }
