@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<{ default: Command }>> = {
   status: () => import('./commands/status.js'),
   incidents: () => import('./commands/incidents.js'),
   report: () => import('./commands/report.js'),
+  providers: () => import('./commands/providers.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -14,6 +14,7 @@ Commands:
   validate PATH…    check runbooks (files or folders); exit 2 when any is invalid
   schema            print the JSON Schema of the runbook format
   list [PATH…]      list runbooks with their id, title and severity
+  providers [TYPE…] provider types: actions, kinds, input fields, plan/verify/simulate
 
 Global options:
   -h, --help        help (also: runbook help COMMAND)
@@ -43,9 +44,10 @@ Options:
   --non-interactive      scripted mode even on a terminal
   --json                 one JSON event per line on stdout (scripted mode)
   --concurrency N        global limit of steps running at once (default 4)
+  --plugin PATH|PACKAGE  load a provider plugin besides the runbook's plugins: (repeatable)
 ${STATE}
 `,
-  plan: `Usage: runbook plan FILE [--input KEY=VALUE]… [--json]
+  plan: `Usage: runbook plan FILE [--input KEY=VALUE]… [--plugin PATH|PACKAGE]… [--json]
 
 Dry-run: every step with its rendered input (secrets redacted) and the calls its provider would
 make. Nothing is called and no incident is created.
@@ -80,6 +82,14 @@ file:line:col with the field path and a code frame. Exit 0 when all are valid, 2
   schema: `Usage: runbook schema
 
 Prints the JSON Schema of the runbook format (also committed as schema/runbook.schema.json).
+`,
+  providers: `Usage: runbook providers [TYPE…] [--plugin PATH|PACKAGE]… [--json]
+
+Every provider type (or the ones named) with its config fields and actions: each action's kind,
+whether it is idempotent (or decides per input), whether it supports plan, verify and simulate
+(a drill simulator), and its input fields from the zod schemas (* = required; secrets must be
+\${{ secrets.NAME }} references). --plugin includes third-party providers
+(docs/writing-a-provider.md). --json: {providersVersion: 1, providers: [...]}.
 `,
   list: `Usage: runbook list [PATH…]
 

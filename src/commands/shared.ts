@@ -40,19 +40,34 @@ export function newIncidentId(runbookId: string, now = new Date()): string {
   return `${runbookId.slice(0, 40)}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
+/**
+ * The built-in providers plus the runbook's `plugins:` (paths relative to the runbook) and the
+ * `--plugin` specs (relative to the working directory). `text` is the runbook's YAML.
+ */
+export async function pluginRegistry(path: string, text: string, extraPlugins: readonly string[], cwd: string): Promise<ProviderRegistry> {
+  const registry = new ProviderRegistry();
+  const specs: { spec: string; base: string }[] = extraPlugins.map((spec) => ({ spec, base: cwd }));
+  try {
+    const doc = parseYamlStrict(text, path) as { plugins?: unknown } | null;
+    if (doc && Array.isArray(doc.plugins)) for (const p of doc.plugins) if (typeof p === 'string') specs.push({ spec: p, base: dirname(path) });
+  } catch {
+    /* the full load reports the problem with positions */
+  }
+  for (const { spec, base } of specs) registry.add(await loadPlugin(spec, base), spec);
+  return registry;
+}
+
 /** Load the runbook's plugins (and --plugin ones), then the runbook validated against the full registry. */
 export async function loadWithPlugins(file: string, extraPlugins: readonly string[], ctx: CommandContext): Promise<{ loaded: LoadedRunbook; registry: ProviderRegistry }> {
   const path = resolve(ctx.cwd, file);
   if (!existsSync(path)) throw new UsageError(`runbook file not found: ${file}`, { nextSteps: ['Check the path; `runbook list` shows the shipped runbooks.'] });
-  const registry = new ProviderRegistry();
-  const specs: { spec: string; base: string }[] = extraPlugins.map((spec) => ({ spec, base: ctx.cwd }));
+  let text = '';
   try {
-    const doc = parseYamlStrict(readFileSync(path, 'utf8'), path) as { plugins?: unknown } | null;
-    if (doc && Array.isArray(doc.plugins)) for (const p of doc.plugins) if (typeof p === 'string') specs.push({ spec: p, base: dirname(path) });
+    text = readFileSync(path, 'utf8');
   } catch {
-    /* the full load below reports the problem with positions */
+    /* loadRunbook reports an unreadable file */
   }
-  for (const { spec, base } of specs) registry.add(await loadPlugin(spec, base), spec);
+  const registry = await pluginRegistry(path, text, extraPlugins, ctx.cwd);
   return { loaded: await loadRunbook(path, { registry }), registry };
 }
 

@@ -10,6 +10,9 @@ import { out, err, parseFlags } from './context.js';
 import { ExitCode, UsageError, ValidationError, type Issue } from '../core/errors.js';
 import { loadRunbook, loadRunbookText } from '../core/runbook/load.js';
 import { findRunbooks } from '../core/runbook/find.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import { pluginRegistry } from './shared.js';
+import { readFileSync } from 'node:fs';
 
 export interface FileResult {
   file: string;
@@ -34,9 +37,20 @@ export async function validatePaths(paths: readonly string[], ctx: CommandContex
   const results: FileResult[] = [];
   for (const f of found) {
     const file = displayPath(ctx, f.file);
+    let registry: ProviderRegistry | undefined;
     try {
-      if (f.text !== undefined) loadRunbookText(f.text, file);
-      else await loadRunbook(f.file);
+      // a runbook's plugins: are part of it — their provider types must be known to check it
+      registry = await pluginRegistry(f.file, f.text ?? readFileSync(f.file, 'utf8'), [], ctx.cwd);
+    } catch (e) {
+      if (e instanceof UsageError) {
+        results.push({ file, valid: false, issues: [{ file, line: 0, col: 0, path: 'plugins', message: e.message, code: 'plugin' }] });
+        continue;
+      }
+      /* unreadable: the load below reports it */
+    }
+    try {
+      if (f.text !== undefined) loadRunbookText(f.text, file, { registry });
+      else await loadRunbook(f.file, { registry });
       results.push({ file, valid: true, issues: [] });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;

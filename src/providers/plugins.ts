@@ -1,0 +1,162 @@
+/**
+ * Third-party provider plugins: resolve a module by path or package name, import it, and check
+ * that it exports a provider. Every failure is a UsageError (exit 2) that names the module and
+ * says what is wrong — never a stack trace (vitest's reporter loader is the model).
+ *
+ * A plugin's default export (or its `provider` export) is either a provider definition or a
+ * function that receives the plugin SDK (`PluginSdk`) and returns one. The function form gives
+ * a plain-JavaScript plugin the host's own zod, `ProviderError` and `Secret` checks, so its
+ * errors keep their failure class and its secret fields accept the engine's Secrets.
+ * docs/writing-a-provider.md describes the contract.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { ProviderError, UsageError } from '../core/errors.js';
+import { httpError } from '../core/http.js';
+import { isSecret } from '../core/secrets/secret.js';
+import { checkProviderShape, defineAction, defineProvider, SecretOut, secretField, type ProviderDef } from './sdk.js';
+
+/** What a plugin's factory function receives. Version 1; fields are only ever added. */
+export const pluginSdk = Object.freeze({
+  version: 1,
+  z,
+  defineProvider,
+  defineAction,
+  secretField,
+  SecretOut,
+  isSecret,
+  ProviderError,
+  httpError,
+});
+export type PluginSdk = typeof pluginSdk;
+
+const DOCS = 'See docs/writing-a-provider.md: export default defineProvider({ type, description, config, actions }), or a function (sdk) => provider.';
+
+function firstLine(e: unknown): string {
+  const msg = (e as { message?: unknown })?.message;
+  return (typeof msg === 'string' ? msg : String(e)).split('\n')[0]!.slice(0, 300);
+}
+
+/** `./x.mjs`, `../x.mjs`, `/abs/x.mjs`: a file; anything else: a package name (optionally with a subpath). */
+export function isPathSpec(spec: string): boolean {
+  return spec.startsWith('./') || spec.startsWith('../') || spec === '.' || spec === '..' || isAbsolute(spec);
+}
+
+/** Pick a target from an `exports` value for an ESM import (conditions import, node, default). */
+function pickExport(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const r = pickExport(x);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    for (const c of ['import', 'node', 'default']) if (Object.hasOwn(o, c)) return pickExport(o[c]);
+  }
+  return undefined;
+}
+
+/** The file a package folder exports for `sub` ('' for the package itself): `exports`, else `main`, else index.js. */
+function packageEntry(pkgDir: string, spec: string, sub: string): string {
+  const pkgFile = join(pkgDir, 'package.json');
+  let pkg: { exports?: unknown; main?: unknown } = {};
+  if (existsSync(pkgFile)) {
+    try {
+      pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as typeof pkg;
+    } catch {
+      throw new UsageError(`cannot load provider plugin ${spec}: ${pkgFile} is not valid JSON`);
+    }
+  }
+  let target: string | undefined;
+  if (pkg.exports !== undefined) {
+    const ex = pkg.exports;
+    const map = ex && typeof ex === 'object' && !Array.isArray(ex) && Object.keys(ex).some((k) => k.startsWith('.')) ? (ex as Record<string, unknown>) : { '.': ex };
+    const key = sub ? `./${sub}` : '.';
+    target = Object.hasOwn(map, key) ? pickExport(map[key]) : undefined;
+    if (!target) throw new UsageError(`cannot load provider plugin ${spec}: ${pkgFile} does not export "${key}" for import`, { nextSteps: ['Check the "exports" field of that package.json.'] });
+  } else target = sub || (typeof pkg.main === 'string' ? pkg.main : existsSync(join(pkgDir, 'index.mjs')) ? 'index.mjs' : 'index.js');
+  const file = resolve(pkgDir, target);
+  if (!existsSync(file) || statSync(file).isDirectory())
+    throw new UsageError(`cannot load provider plugin ${spec}: it points at ${file}, which does not exist`, { nextSteps: ['Is the package built and installed? Point at the module file itself.'] });
+  return pathToFileURL(file).href;
+}
+
+/**
+ * Resolve a package name from `baseDir` (not from where runbook itself is installed): walk up
+ * the `node_modules` folders, then read the package's `exports` (or `main`).
+ */
+function resolvePackage(spec: string, baseDir: string): string {
+  const parts = spec.split('/');
+  const nameLen = spec.startsWith('@') ? 2 : 1;
+  const name = parts.slice(0, nameLen).join('/');
+  const sub = parts.slice(nameLen).join('/');
+  if (!name || (spec.startsWith('@') && parts.length < 2)) throw new UsageError(`cannot load provider plugin ${spec}: not a package name or a path (write a path as ./${spec})`);
+  for (let dir = resolve(baseDir); ; dir = dirname(dir)) {
+    const pkgDir = join(dir, 'node_modules', name);
+    if (existsSync(join(pkgDir, 'package.json'))) return packageEntry(pkgDir, spec, sub);
+    if (dirname(dir) === dir) break;
+  }
+  throw new UsageError(`cannot load provider plugin ${spec}: package ${name} is not installed (looked in node_modules from ${baseDir} upwards)`, {
+    nextSteps: [`Install it: npm install ${name}`, `If it is a file, write it as a path: ./${spec}`],
+  });
+}
+
+function resolveSpec(spec: string, baseDir: string): string {
+  if (!spec.trim()) throw new UsageError('cannot load provider plugin "": the name is empty');
+  if (!isPathSpec(spec)) return resolvePackage(spec, baseDir);
+  const file = resolve(baseDir, spec);
+  if (!existsSync(file)) throw new UsageError(`cannot load provider plugin ${spec}: no such file ${file}`, { nextSteps: [`Check the path (it is resolved against ${baseDir}).`] });
+  return statSync(file).isDirectory() ? packageEntry(file, spec, '') : pathToFileURL(file).href;
+}
+
+function importFailure(spec: string, e: unknown): UsageError {
+  const code = (e as { code?: unknown })?.code;
+  let why = firstLine(e);
+  const nextSteps: string[] = [];
+  if (e instanceof SyntaxError) {
+    // Node puts `file:///path:LINE` on the first line of the stack of an ESM syntax error
+    const at = /^(file:\/\/\S+?:\d+)/.exec(String(e.stack ?? ''))?.[1];
+    why = `syntax error${at ? ` at ${at}` : ''}: ${why}`;
+  } else if (code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+    nextSteps.push('Write the plugin in JavaScript (.mjs or .js in an ESM package), or compile it first.');
+  } else if (code === 'ERR_MODULE_NOT_FOUND') {
+    nextSteps.push('A module the plugin imports is missing: install its dependencies next to it (or use the sdk argument for zod).');
+  } else {
+    why = `it threw while loading: ${why}`;
+  }
+  return new UsageError(`cannot load provider plugin ${spec}: ${why}`, { nextSteps: [...nextSteps, DOCS] });
+}
+
+/**
+ * Load a third-party provider module: a path (relative to `baseDir`) or a package name
+ * (resolved from `baseDir`). Returns the validated provider definition.
+ */
+export async function loadPlugin(spec: string, baseDir: string): Promise<ProviderDef> {
+  const target = resolveSpec(spec, baseDir);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(target)) as Record<string, unknown>;
+  } catch (e) {
+    throw importFailure(spec, e);
+  }
+  let def: unknown = mod.default ?? mod.provider;
+  if (def === undefined) {
+    const names = Object.keys(mod);
+    throw new UsageError(`provider plugin ${spec} is not a valid provider: it has no default export and no \`provider\` export${names.length ? ` (it exports ${names.slice(0, 8).join(', ')})` : ''}`, { nextSteps: [DOCS] });
+  }
+  if (typeof def === 'function') {
+    try {
+      def = await (def as (sdk: PluginSdk) => unknown)(pluginSdk);
+    } catch (e) {
+      throw new UsageError(`provider plugin ${spec} is not a valid provider: its factory function threw: ${firstLine(e)}`, { nextSteps: [DOCS] });
+    }
+  }
+  const problems = checkProviderShape(def);
+  if (problems.length) throw new UsageError(`provider plugin ${spec} is not a valid provider: ${problems.join('; ')}`, { nextSteps: [DOCS] });
+  return def as ProviderDef;
+}
