@@ -106,8 +106,10 @@ export function checkSemantics(rb: Runbook, rep: Reporter, registry: ProviderReg
     if (!r) return;
     resolved.set(i, r);
     if (own && step.for_each === undefined) {
-      const shape = (r.action.output as { _zod?: { def?: { type?: string; shape?: Record<string, unknown> } } })?._zod?.def;
-      if (shape?.type === 'object' && shape.shape) own.outputs = Object.keys(shape.shape);
+      const def = (r.action.output as { _zod?: { def?: { type?: string; shape?: Record<string, unknown>; catchall?: { _zod?: { def?: { type?: string } } } } } })?._zod?.def;
+      // a loose output object (catchall) may carry other keys: not checked
+      const open = def?.catchall !== undefined && def.catchall._zod?.def?.type !== 'never';
+      if (def?.type === 'object' && def.shape && !open) own.outputs = Object.keys(def.shape);
     }
   });
 
