@@ -75,7 +75,8 @@ describe('runbook run (scripted)', () => {
 
   it('a second process on the same incident is refused with exit 4 naming the owner', async () => {
     const w = ws();
-    writeFileSync(join(w.dir, 'slow.yaml'), slowYaml);
+    // a step that ends by itself: the first run is killed with -9 below, which leaves its child running
+    writeFileSync(join(w.dir, 'slow.yaml'), slowYaml.replace(/command: \[node, -e, .*\]\n/, 'command: [node, -e, "setTimeout(() => {}, 15000)"]\n'));
     const first = cliAsync(['run', 'slow.yaml', '--incident', 'L', '--state-dir', w.state], { cwd: w.dir });
     await until(() => first.out().stderr.includes('▶ wait'), 20_000, 'first run to start its step');
     const second = cli(['run', 'slow.yaml', '--incident', 'L', '--state-dir', w.state], { cwd: w.dir });
