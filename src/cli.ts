@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<{ default: Command }>> = {
   schema: () => import('./commands/schema.js'),
   list: () => import('./commands/list.js'),
   run: () => import('./commands/run.js'),
+  drill: () => import('./commands/drill.js'),
   plan: () => import('./commands/plan.js'),
   status: () => import('./commands/status.js'),
   incidents: () => import('./commands/incidents.js'),

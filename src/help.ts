@@ -7,6 +7,7 @@ Usage: runbook <command> [options]
 
 Commands:
   run FILE          run a runbook (TUI on a terminal, scripted otherwise)
+  drill FILE        practise a runbook against a simulated world that fights back; scorecard at the end
   plan FILE         dry-run: show each step's rendered input and the calls it would make
   status ID         the checklist of an incident
   incidents         list incidents in the state directory
@@ -45,6 +46,23 @@ Options:
   --json                 one JSON event per line on stdout (scripted mode)
   --concurrency N        global limit of steps running at once (default 4)
   --plugin PATH|PACKAGE  load a provider plugin besides the runbook's plugins: (repeatable)
+${STATE}
+`,
+  drill: `Usage: runbook drill FILE [--scenario FILE] [--faults SPEC] [--seed N] [--speed X] [run options]
+
+Runs the runbook exactly as \`runbook run\` does (TUI on a terminal, scripted otherwise; the same
+flags), but against a simulated world started in-process on 127.0.0.1 and seeded from a
+scenario: every provider is pointed at its simulator, secrets come from the world, and any other
+outbound connection is refused. An adversary uses leaked credentials that are still live; at the
+end a scorecard (also in the journal) says how fast the leak was detected, contained, rotated and
+notified, and what the attacker managed meanwhile. See docs/drills.md.
+
+Options (besides those of run):
+  --scenario FILE        the world (default: the runbook's drill.scenario or inline drill.world)
+  --faults SPEC          inject faults, e.g. huggingface.revokeToken:ambiguous,github.*:429@0.3
+                         (PROVIDER.ACTION:FAULT[@RATE|xCOUNT]; none = no faults)
+  --seed N               same seed, same world and same faults (default: the scenario's, else random)
+  --speed X              drill seconds per real second (default: the scenario's time_scale, else 1)
 ${STATE}
 `,
   plan: `Usage: runbook plan FILE [--input KEY=VALUE]… [--plugin PATH|PACKAGE]… [--json]

@@ -3,11 +3,13 @@
  * stderr, `--json` events on stdout, approvals from flags, never waits on stdin).
  */
 import { relative } from 'node:path';
-import { Engine, type RunResult } from '../core/engine/engine.js';
+import { Engine, type EngineOptions, type RunResult } from '../core/engine/engine.js';
 import type { EngineObserver } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
 import { parseInputFlags } from '../core/engine/inputs.js';
 import { FileJournal, checkIncidentId } from '../core/journal/store.js';
+import type { LoadedRunbook } from '../core/runbook/load.js';
+import type { ProviderRegistry } from '../providers/registry.js';
 import { fold } from '../core/journal/fold.js';
 import { SecretRegistry } from '../core/secrets/registry.js';
 import { UsageError } from '../core/errors.js';
@@ -33,17 +35,49 @@ export const RUN_FLAGS = {
   verbose: { type: 'boolean' },
 } as const;
 
+/** What `prepare` gets to set up a run's environment (a drill's simulated world). */
+export interface PrepareContext {
+  flags: Record<string, unknown>;
+  loaded: LoadedRunbook;
+  registry: ProviderRegistry;
+  store: FileJournal;
+  stateDir: string;
+  fresh: boolean;
+  interactive: boolean;
+  secrets: SecretRegistry;
+  fingerprintKey: Buffer;
+  /** the `--input` flags */
+  inputs: Record<string, string>;
+  ctx: CommandContext;
+}
+
+/** The environment `prepare` made; every hook is optional. */
+export interface RunEnv {
+  cleanup(): Promise<void>;
+  /** inputs for the engine (replace the `--input` flags) */
+  inputs?: Record<string, string>;
+  configFor?: EngineOptions['configFor'];
+  resolveSecrets?: EngineOptions['resolveSecrets'];
+  wrapPorts?(ports: OperatorPorts): OperatorPorts;
+  /** wrap the observer (TUI store or scripted reporter) */
+  observe?(inner: EngineObserver): EngineObserver;
+  attach?(engine: Engine): void;
+  /** lines for stderr once the run is over (scripted mode, and after the TUI closes) */
+  finish?(): string[];
+}
+
 export interface RunSetup {
   mode: 'live' | 'drill';
-  /** drill: extra observers / config rewriting / a different command name */
+  /** drill: a different command name, extra flags, and an environment made before the engine starts */
   commandName?: string;
-  configFor?: ConstructorParameters<typeof Engine>[0]['configFor'];
-  prepare?: () => Promise<{ cleanup: () => Promise<void> }>;
+  configFor?: EngineOptions['configFor'];
+  flags?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+  prepare?: (p: PrepareContext) => Promise<RunEnv>;
 }
 
 export async function runCommand(argv: string[], ctx: CommandContext, setup: RunSetup): Promise<number> {
   const name = setup.commandName ?? 'run';
-  const { values: f, positionals } = parseFlags(name, argv, RUN_FLAGS);
+  const { values: f, positionals } = parseFlags(name, argv, { ...RUN_FLAGS, ...setup.flags } as typeof RUN_FLAGS);
   const file = positionals[0];
   if (!file) throw new UsageError(`runbook ${name}: which runbook? e.g. runbook ${name} runbooks/examples/shell-demo.yaml`);
   if (positionals.length > 1) throw new UsageError(`runbook ${name}: one runbook at a time (got ${positionals.length})`);
@@ -70,25 +104,29 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   const fresh = !store.exists();
   const controller = new AbortController();
   const signal = AbortSignal.any([ctx.signal, controller.signal]);
-  const env = await setup.prepare?.();
-  const make = (ports: OperatorPorts, observers: EngineObserver[]) =>
-    new Engine({
+  const fpKey = fingerprintKey(stateDir);
+  const env = await setup.prepare?.({ flags: f, loaded, registry, store, stateDir, fresh, interactive, secrets, fingerprintKey: fpKey, inputs, ctx });
+  const make = (ports: OperatorPorts, observers: EngineObserver[]) => {
+    const engine = new Engine({
       loaded,
       registry,
       store,
       secrets,
-      resolveSecrets: secretsResolver(loaded, secrets, ctx),
-      inputs,
+      resolveSecrets: env?.resolveSecrets ?? secretsResolver(loaded, secrets, ctx),
+      inputs: env?.inputs ?? inputs,
       mode: setup.mode,
-      ports,
-      observers,
+      ports: env?.wrapPorts ? env.wrapPorts(ports) : ports,
+      observers: env?.observe ? observers.map((o) => env.observe!(o)) : observers,
       concurrency,
       signal,
-      fingerprintKey: fingerprintKey(stateDir),
+      fingerprintKey: fpKey,
       acceptChangedRunbook: f['accept-changed-runbook'],
       breakLock: f['break-lock'],
-      configFor: setup.configFor,
+      configFor: env?.configFor ?? setup.configFor,
     });
+    env?.attach?.(engine);
+    return engine;
+  };
   try {
     if (interactive) {
       const { runTui } = await import('../ui/index.js');
@@ -117,6 +155,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
     const ports = scriptedPorts({ yes: !!f.yes, approve: new Set(collect(f.approve)), done: parseDoneFlags(collect(f.done)), settle });
     const observer = f.json ? jsonReporter(ctx.stdout, ctx.redactor) : textReporter(ctx.stderr, ctx.redactor, { verbose: f.verbose });
     const result = await make(ports, [observer]).run();
+    for (const l of env?.finish?.() ?? []) err(ctx, l);
     summarize(ctx, result, resumeCommand, reportCommand);
     return result.exitCode;
   } finally {

@@ -9,6 +9,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
 
 export interface RecordedRequest {
   method: string;
@@ -28,8 +29,12 @@ export type Fault =
   /** apply the request, then drop the connection before answering (ambiguous for the client) */
   | { type: 'ambiguous' };
 
-/** Decides, per request, whether to inject a fault. `op` is the simulator's name for the operation. */
-export type FaultHook = (req: { op: string; method: string; path: string }) => Fault | undefined;
+/**
+ * Decides, per request, whether to inject a fault. `op` is the simulator's name for the
+ * operation; `key` is a short hash of the request's credentials and body (never the values),
+ * so a seeded drill can decide the same way for the same request whatever the arrival order.
+ */
+export type FaultHook = (req: { op: string; method: string; path: string; key?: string }) => Fault | undefined;
 
 export interface SimRequest {
   method: string;
@@ -104,7 +109,8 @@ export async function startHttpSimulator(name: string, handler: SimHandler, opts
         return send(res, { status: 404, body: { error: 'Not Found' } });
       }
       rec.op = route.op;
-      const fault = faults?.({ op: route.op, method: sreq.method, path: sreq.path });
+      const key = faults ? createHash('sha256').update(`${String(req.headers.authorization ?? '')}\n${body}`).digest('hex').slice(0, 16) : undefined;
+      const fault = faults?.({ op: route.op, method: sreq.method, path: sreq.path, key });
       if (fault?.type === 'timeout') {
         hanging.add(res);
         return;

@@ -41,6 +41,8 @@ export interface PagerDutySimulator extends HttpSimulator {
   incident(dedupKey: string): PagerDutyIncident | undefined;
   /** accepted events, in order */
   events: PagerDutyEvent[];
+  /** put back incidents saved from an earlier run (a resumed drill) */
+  restore(saved: PagerDutyIncident[]): void;
 }
 
 export interface PagerDutySimOptions {
@@ -129,5 +131,12 @@ export async function startPagerDutySimulator(opts: PagerDutySimOptions = {}): P
     incidents,
     incident: (k) => latest.get(k),
     events,
+    restore: (saved) => {
+      for (const inc of saved) {
+        const copy = { ...inc, number: incidents.length + 1 };
+        incidents.push(copy);
+        latest.set(copy.dedupKey, copy);
+      }
+    },
   };
 }

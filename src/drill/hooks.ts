@@ -1,0 +1,145 @@
+/**
+ * How a drill plugs into a run (RunEnv hooks of src/commands/run.ts): it watches the engine's
+ * events to move the adversary and measure progress, stands in for the responder on manual
+ * steps that have a `drill.takes` (scripted mode), keeps its state for resume, and writes the
+ * scorecard into the journal when the run is over.
+ */
+import { durationMs } from '../core/runbook/schema.js';
+import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
+import type { OperatorPorts } from '../core/engine/ports.js';
+import { fold } from '../core/journal/fold.js';
+import type { PrepareContext } from '../commands/run.js';
+import type { Adversary, DrillClock } from './adversary.js';
+import type { FaultRule, FaultStats } from './faults.js';
+import type { Refusal } from './guard.js';
+import type { Progress } from './progress.js';
+import type { Scenario } from './scenario/schema.js';
+import { computeScorecard, formatScorecard, previousDrills, scorecardLine, type Scorecard } from './scorecard.js';
+import { leakedState, type LiveWorld } from './world/live.js';
+import { Responders } from './responder.js';
+
+export interface HookDeps {
+  p: PrepareContext;
+  scenario: Scenario;
+  seed: number;
+  speed: number;
+  rules: readonly FaultRule[];
+  stats: FaultStats;
+  refusals: readonly Refusal[];
+  world: LiveWorld;
+  clock: DrillClock;
+  adversary: Adversary;
+  progress: Progress;
+  save(): void;
+  setNote(fn: (text: string) => void): void;
+}
+
+const TICK_MS = 200;
+
+export function drillHooks(d: HookDeps) {
+  const { p, clock, adversary, progress } = d;
+  let timer: NodeJS.Timeout | undefined;
+  let card: { sc: Scorecard; final: boolean } | undefined;
+  let claimed = false;
+  const responders = new Responders(clock, p.ctx.signal);
+
+  const tick = () => {
+    const now = clock.now();
+    adversary.tick(now);
+    progress.check(now);
+  };
+  clock.onAdvance = tick;
+
+  const scorecard = (status: string): Scorecard => {
+    const t = progress.state;
+    const leaked = leakedState(d.world);
+    return computeScorecard({
+      scenario: d.scenario.name,
+      seed: d.seed,
+      speed: d.speed,
+      status,
+      times: { detect: progress.detectAt(), contain: t.containAt, rotate: t.rotateAt, notify: t.notifyAt },
+      leaked: leaked.length,
+      leakedDead: leaked.filter((l) => !l.live).length,
+      leakedDetected: progress.leakedIds.filter((id) => t.detected[id] !== undefined).length,
+      adversary: adversary.records,
+      adversaryPending: adversary.pending,
+      persistence: adversary.persistence(),
+      state: fold(p.store.read()),
+      notifyMissing: progress.notifyMissing(),
+      duplicates: progress.duplicates(),
+      faults: d.rules.map((r) => r.text),
+      faultsInjected: d.stats.injected,
+      refused: d.refusals.length,
+      previous: previousDrills(p.stateDir, p.loaded.runbook.id, p.store.incident),
+    });
+  };
+
+  const onEvent = (e: EngineEvent, inner: EngineObserver): EngineEvent => {
+    responders.onEvent(e);
+    if (e.type === 'run.begin') {
+      timer ??= setInterval(tick, TICK_MS);
+      timer.unref();
+    }
+    if (e.type === 'record') {
+      progress.onRecord(e.record, clock.now());
+      tick();
+      if (e.record.type === 'outcome' || e.record.type === 'step.finished' || e.record.type === 'manual') d.save();
+      return e;
+    }
+    if (e.type !== 'run.end') return e;
+    stop();
+    tick();
+    const final = e.status === 'done' || e.status === 'failed';
+    const sc = scorecard(e.status);
+    card = { sc, final };
+    if (final) {
+      try {
+        inner({ type: 'record', record: p.store.append({ type: 'scorecard', data: sc }) });
+      } catch {
+        /* the scorecard is still printed */
+      }
+    }
+    d.save();
+    return { ...e, detail: [e.detail, (final ? '' : 'So far: ') + scorecardLine(sc)].filter(Boolean).join(' — ') };
+  };
+
+  const stop = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  };
+
+  return {
+    stop,
+    observe(inner: EngineObserver): EngineObserver {
+      if (claimed) return inner;
+      claimed = true;
+      return (e) => inner(onEvent(e, inner));
+    },
+    attach(engine: { note(text: string): void }): void {
+      d.setNote((t) => engine.note(t));
+    },
+    wrapPorts(ports: OperatorPorts): OperatorPorts {
+      if (p.interactive) return ports;
+      return {
+        ...ports,
+        async manual(req) {
+          const ans = await ports.manual(req);
+          if (ans.done || (!ans.done && ans.skip) || req.item !== undefined) return ans;
+          const step = p.loaded.runbook.steps.find((s) => s.id === req.step);
+          const takes = step?.kind === 'manual' ? step.drill?.takes : undefined;
+          if (takes === undefined) return ans;
+          await responders.take(req.step, durationMs(takes));
+          const note = `simulated responder (drill): done in ${String(takes)} of drill time`;
+          return req.evidence.type === 'link' ? { done: true, via: 'drill responder', link: `https://drill.invalid/${req.step}`, note } : { done: true, via: 'drill responder', note };
+        },
+      };
+    },
+    finish(): string[] {
+      const c = card ?? { sc: scorecard('interrupted'), final: false };
+      const lines = formatScorecard(c.sc);
+      if (!c.final) lines[0] += ' — so far: the drill is not over';
+      return ['', ...lines];
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * What the drill measures, in drill time, against the world (not against what the runbook
+ * claims): when the run first held every leaked credential (detect), when every leaked
+ * credential was dead in the simulators (contain), when no consumer still held or ran a
+ * leaked value (rotate), and when every expected notification had arrived (notify).
+ */
+import { fingerprintValue } from '../core/secrets/secret.js';
+import type { JournalRecord } from '../core/journal/records.js';
+import { fingerprintsIn } from '../report/credentials.js';
+import type { Scenario } from './scenario/schema.js';
+import { deliveries, leakedState, type LiveWorld } from './world/live.js';
+
+export interface ProgressState {
+  /** credential id → drill ms it first appeared in a step's input or output */
+  detected: Record<string, number>;
+  containAt?: number;
+  rotateAt?: number;
+  notifyAt?: number;
+}
+
+function strings(v: unknown, out: Set<string>, depth = 0): void {
+  if (depth > 32) return;
+  if (typeof v === 'string') out.add(v);
+  else if (Array.isArray(v)) for (const x of v) strings(x, out, depth + 1);
+  else if (v && typeof v === 'object') for (const x of Object.values(v)) strings(x, out, depth + 1);
+}
+
+export class Progress {
+  readonly state: ProgressState;
+  readonly #fps = new Map<string, string>();
+  readonly #world: LiveWorld;
+  readonly #expectEmail: string[];
+
+  constructor(
+    world: LiveWorld,
+    private readonly scenario: Scenario,
+    fingerprintKey: Buffer,
+    private readonly attackerPosts: ReadonlySet<string>,
+    prior?: ProgressState,
+  ) {
+    this.#world = world;
+    this.state = prior ? { ...prior, detected: { ...prior.detected } } : { detected: {} };
+    for (const c of world.built.credentials.values()) if (c.leaked) this.#fps.set(fingerprintValue(c.value, fingerprintKey), c.id);
+    this.#expectEmail = (scenario.expect.email ?? [...new Set([...world.built.credentials.values()].filter((c) => c.leaked && c.email).map((c) => c.email!))]).map((e) => e.toLowerCase());
+  }
+
+  get leakedIds(): string[] {
+    return [...this.#world.built.credentials.values()].filter((c) => c.leaked).map((c) => c.id);
+  }
+
+  get expectedEmail(): readonly string[] {
+    return this.#expectEmail;
+  }
+
+  /** A journal record: did it carry a leaked credential (as a fingerprint, or an AWS key id)? */
+  onRecord(r: JournalRecord | (Record<string, unknown> & { type: string }), now: number): void {
+    const body = r.type === 'outcome' ? (r as { output?: unknown }).output : r.type === 'step.finished' ? (r as { outputs?: unknown }).outputs : r.type === 'intent' ? (r as { input?: unknown }).input : undefined;
+    if (body === undefined) return;
+    for (const fp of fingerprintsIn(body).keys()) {
+      const id = this.#fps.get(fp);
+      if (id && this.state.detected[id] === undefined) this.state.detected[id] = now;
+    }
+    const seen = new Set<string>();
+    strings(body, seen);
+    for (const c of this.#world.built.credentials.values()) if (c.leaked && c.service === 'aws' && seen.has(c.value) && this.state.detected[c.id] === undefined) this.state.detected[c.id] = now;
+  }
+
+  /** Check the world; record the first time each goal holds. */
+  check(now: number): void {
+    const s = this.state;
+    if (s.containAt === undefined) {
+      const leaked = leakedState(this.#world);
+      if (leaked.length && leaked.every((l) => !l.live)) s.containAt = now;
+    }
+    if (s.rotateAt === undefined) {
+      const consumers = this.#world.built.consumers.filter((c) => this.#world.built.credentials.get(c.credential)?.leaked);
+      if (consumers.length && consumers.every((c) => this.#world.consumerState(c).restarted)) s.rotateAt = now;
+    }
+    if (s.notifyAt === undefined && this.notifyMissing().length === 0 && this.#expectsAny()) s.notifyAt = now;
+  }
+
+  #expectsAny(): boolean {
+    return this.#expectEmail.length > 0 || this.scenario.expect.slack_channels.length > 0 || this.scenario.expect.pagerduty;
+  }
+
+  /** Expected notifications not (yet) delivered. */
+  notifyMissing(): string[] {
+    const d = deliveries(this.#world, this.attackerPosts);
+    const missing = this.#expectEmail.filter((e) => !d.email[e]).map((e) => `mail to ${e}`);
+    for (const ch of this.scenario.expect.slack_channels) if (!d.slack[ch]) missing.push(`Slack #${ch}`);
+    if (this.scenario.expect.pagerduty && d.pagerduty === 0) missing.push('PagerDuty page');
+    return missing;
+  }
+
+  /** Recipients mailed more than once. */
+  duplicates(): string[] {
+    const d = deliveries(this.#world, this.attackerPosts);
+    return Object.entries(d.email)
+      .filter(([, n]) => n > 1)
+      .map(([to, n]) => `${to} ×${n}`);
+  }
+
+  detectAt(): number | undefined {
+    const ids = this.leakedIds;
+    if (!ids.length || ids.some((id) => this.state.detected[id] === undefined)) return undefined;
+    return Math.max(...ids.map((id) => this.state.detected[id]!));
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Load a drill scenario: from `--scenario FILE`, the runbook's `drill.scenario` (a path
+ * relative to the runbook) or its inline `drill.world` block. Same strict YAML rules as
+ * runbooks (src/core/runbook/yaml.ts), a strict zod schema, cross-reference checks, and a
+ * credential scan — every problem is reported as file:line:col.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve, dirname } from 'node:path';
+import { UsageError } from '../../core/errors.js';
+import { Reporter, readYaml, type Path } from '../../core/runbook/yaml.js';
+import { reportZod } from '../../core/runbook/zod-issues.js';
+import { scanCredentials } from '../../core/runbook/credentials.js';
+import type { LoadedRunbook } from '../../core/runbook/load.js';
+import { InlineScenario, Scenario, type Scenario as ScenarioT } from './schema.js';
+
+export interface LoadedScenario {
+  scenario: ScenarioT;
+  /** the file it came from (the runbook for an inline block) */
+  file: string;
+  /** the runbook's `drill.faults`, used when the scenario has none */
+  faults?: string | string[];
+}
+
+/** Cross references: ids unique, every referenced credential and owner known. */
+function checkRefs(s: ScenarioT, rep: Reporter, base: Path): void {
+  const creds = new Map<string, Path>();
+  const add = (id: string, at: Path) => {
+    if (creds.has(id)) rep.atPath([...base, ...at, 'id'], 'value', `credential id "${id}" is used twice`, 'scenario');
+    else creds.set(id, at);
+  };
+  const hf = s.huggingface;
+  const hfUsers = new Set(hf?.users.map((u) => u.name));
+  const hfOrgs = new Set([...(hf?.orgs.map((o) => o.name) ?? []), ...(hf?.users.flatMap((u) => u.orgs.map((o) => o.name)) ?? [])]);
+  hf?.tokens.forEach((t, i) => {
+    add(t.id, ['huggingface', 'tokens', i]);
+    const known = t.legacy_org ? hfOrgs.has(t.owner) : hfUsers.has(t.owner);
+    if (!known) rep.atPath([...base, 'huggingface', 'tokens', i, 'owner'], 'value', `owner ${t.owner} is not a ${t.legacy_org ? 'known org' : 'known user'}`, 'scenario');
+  });
+  const gh = s.github;
+  const ghUsers = new Set(gh?.users.map((u) => u.login));
+  gh?.tokens.forEach((t, i) => {
+    add(t.id, ['github', 'tokens', i]);
+    if (!ghUsers.has(t.login)) rep.atPath([...base, 'github', 'tokens', i, 'login'], 'value', `login ${t.login} is not a known user`, 'scenario');
+  });
+  s.aws?.users.forEach((u, i) => u.keys.forEach((k, j) => add(k.id, ['aws', 'users', i, 'keys', j])));
+  s.slack?.tokens.forEach((t, i) => add(t.id, ['slack', 'tokens', i]));
+  const need = (id: string, at: Path) => {
+    if (!creds.has(id)) rep.atPath([...base, ...at], 'value', `no credential has the id "${id}"`, 'scenario');
+  };
+  hf?.spaces.forEach((sp, i) => {
+    for (const [k, v] of Object.entries(sp.secrets)) if ('credential' in v) need(v.credential, ['huggingface', 'spaces', i, 'secrets', k, 'credential']);
+  });
+  gh?.repos.forEach((r, i) => {
+    r.alerts.forEach((a, j) => need(a.credential, ['github', 'repos', i, 'alerts', j, 'credential']));
+    for (const [k, v] of Object.entries(r.secrets)) if ('credential' in v) need(v.credential, ['github', 'repos', i, 'secrets', k, 'credential']);
+  });
+  s.aws?.secrets.forEach((x, i) => {
+    if (x.value && 'credential' in x.value) need(x.value.credential, ['aws', 'secrets', i, 'value', 'credential']);
+  });
+  for (const [name, m] of Object.entries(s.secrets)) if ('credential' in m) need(m.credential, ['secrets', name, 'credential']);
+  s.adversary.forEach((a, i) => {
+    need(a.credential, ['adversary', i, 'credential']);
+    const service = a.do.split('.')[0];
+    const at = creds.get(a.credential);
+    if (at && at[0] !== service) rep.atPath([...base, 'adversary', i, 'do'], 'value', `${a.do} needs a ${service} credential; "${a.credential}" is a ${String(at[0])} credential`, 'scenario');
+    if (['huggingface.read_space', 'huggingface.tamper_space', 'github.read_repo', 'slack.post_message'].includes(a.do) && !a.target)
+      rep.atPath([...base, 'adversary', i], 'parent', `${a.do} needs a target`, 'scenario');
+  });
+}
+
+function parse(text: string, file: string, base: Path, inline: boolean): ScenarioT {
+  const rep = new Reporter(file, text);
+  const parsed = readYaml(text, rep);
+  if (!parsed) rep.throwIfAny();
+  scanCredentials(rep);
+  let value: unknown = parsed!.value;
+  for (const k of base) value = value && typeof value === 'object' ? (value as Record<string | number, unknown>)[k] : undefined;
+  const schema = inline ? InlineScenario : Scenario;
+  const res = schema.safeParse(value);
+  if (!res.success) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) rep.atPath(base, 'value', 'a scenario is a YAML mapping with version: 1, name and the world', 'schema');
+    else reportZod(res.error.issues, value, rep, { base, schema });
+    rep.throwIfAny();
+  }
+  checkRefs(res.data!, rep, base);
+  rep.throwIfAny();
+  return res.data!;
+}
+
+/** Load a scenario file. Throws ValidationError (positions) or UsageError (missing file). */
+export function loadScenarioFile(path: string): ScenarioT {
+  if (!existsSync(path)) throw new UsageError(`scenario file not found: ${path}`, { nextSteps: ['Give a scenario with --scenario FILE (see docs/drills.md).'] });
+  return parse(readFileSync(path, 'utf8'), path, [], false);
+}
+
+/** The scenario of a drill: --scenario, else the runbook's drill.scenario or inline drill.world. */
+export function scenarioFor(loaded: LoadedRunbook, flag: string | undefined, cwd: string): LoadedScenario {
+  const d = loaded.runbook.drill;
+  if (flag) {
+    const file = resolve(cwd, flag);
+    return { scenario: loadScenarioFile(file), file, faults: d?.faults as LoadedScenario['faults'] };
+  }
+  if (d?.scenario) {
+    const file = resolve(dirname(loaded.file), d.scenario);
+    return { scenario: loadScenarioFile(file), file, faults: d.faults as LoadedScenario['faults'] };
+  }
+  if (d?.world) return { scenario: parse(loaded.source, loaded.file, ['drill', 'world'], true), file: loaded.file, faults: d.faults as LoadedScenario['faults'] };
+  throw new UsageError(`${loaded.runbook.id} has no drill scenario`, {
+    nextSteps: ['Give one with --scenario FILE, or add `drill: { scenario: PATH }` to the runbook (docs/drills.md).'],
+  });
+}
+
+/** Inputs for the run: scenario inputs, then the runbook's drill.inputs, then --input flags; `{workspace}` expanded. */
+export function drillInputs(s: ScenarioT, runbookDrillInputs: Record<string, unknown> | undefined, flags: Record<string, string>, workspace: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const put = (k: string, v: unknown) => {
+    const text = Array.isArray(v) ? JSON.stringify(v) : typeof v === 'string' ? v : JSON.stringify(v);
+    out[k] = text.split('{workspace}').join(workspace);
+  };
+  for (const [k, v] of Object.entries(s.inputs)) put(k, v);
+  for (const [k, v] of Object.entries(runbookDrillInputs ?? {})) put(k, v);
+  return { ...out, ...flags };
+}

@@ -1,0 +1,198 @@
+/**
+ * Drill scenario format v1 — the zod schema (strict at every level). A scenario describes a
+ * simulated world (users, tokens, Spaces, repositories, IAM keys, Slack channels), which
+ * runbook secrets map to which world credential, an adversary timeline and default faults.
+ *
+ * It never holds a credential value: every credential has an `id`, and its value is generated
+ * when the drill starts (src/drill/world/values.ts). Documented in docs/drills.md.
+ */
+import { z } from 'zod';
+import { Duration } from '../../core/runbook/schema.js';
+
+const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'an id of letters, digits, ".", "-" and "_"').max(100);
+const EnvKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+const Name = z.string().regex(/^[A-Za-z0-9][\w.-]*$/, 'a name of letters, digits, ".", "-" and "_"').max(100);
+const Iso = z.iso.datetime({ offset: true });
+const Email = z.email();
+
+/** A secret held somewhere in the world: a world credential, or a generated opaque value. */
+export const HeldValue = z.union([
+  z.strictObject({ credential: Id.describe('id of a credential of the world'), updated_at: Iso.optional() }),
+  z.strictObject({ generate: z.enum(['opaque', 'password', 'hex']).describe('a random value made at start'), updated_at: Iso.optional() }),
+]);
+export type HeldValue = z.infer<typeof HeldValue>;
+
+const Leak = {
+  /** the credential leaked: it counts for detect / contain, and the adversary may use it */
+  leaked: z.boolean().default(false),
+  revoked: z.boolean().default(false),
+};
+
+const HfScope = z.strictObject({
+  entity: z.strictObject({ type: z.enum(['user', 'org', 'space', 'model', 'dataset']), name: z.string().min(1) }),
+  permissions: z.array(z.string().min(1)).min(1),
+});
+
+export const HfWorldSpec = z.strictObject({
+  orgs: z.array(z.strictObject({ name: Name, fullname: z.string().optional(), email: Email.optional().describe('where mail for the org goes (its admins)') })).default([]),
+  users: z
+    .array(
+      z.strictObject({
+        name: Name,
+        email: Email.optional(),
+        fullname: z.string().optional(),
+        orgs: z.array(z.strictObject({ name: Name, role: z.enum(['admin', 'write', 'contributor', 'read']).default('write') })).default([]),
+      }),
+    )
+    .default([]),
+  tokens: z
+    .array(
+      z.strictObject({
+        id: Id,
+        /** a user, or an org for a legacy `api_org_` token */
+        owner: Name,
+        role: z.enum(['read', 'write', 'fineGrained']).optional(),
+        legacy_org: z.boolean().default(false).describe('a legacy api_org_ token of an org'),
+        name: z.string().optional(),
+        created_at: Iso.optional(),
+        scoped: z.array(HfScope).optional(),
+        ...Leak,
+      }),
+    )
+    .default([]),
+  spaces: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, 'owner/name'),
+        private: z.boolean().default(false),
+        sdk: z.enum(['gradio', 'streamlit', 'docker', 'static']).default('gradio'),
+        last_modified: Iso.optional(),
+        secrets: z.record(EnvKey, HeldValue).default({}),
+        variables: z.record(EnvKey, z.string()).default({}),
+      }),
+    )
+    .default([]),
+  /** the Hub's optional endpoints */
+  revoke_endpoint: z.union([z.literal(true), z.literal(404), z.literal(405)]).default(true),
+  secrets_list_endpoint: z.boolean().default(true),
+});
+
+export const GhWorldSpec = z.strictObject({
+  users: z.array(z.strictObject({ login: Name, email: Email.optional() })).default([]),
+  orgs: z.array(z.strictObject({ login: Name, members: z.array(Name).default([]) })).default([]),
+  tokens: z
+    .array(z.strictObject({ id: Id, login: Name, kind: z.enum(['classic', 'fine-grained']).default('classic'), scopes: z.array(z.string()).default([]), ...Leak }))
+    .default([]),
+  repos: z
+    .array(
+      z.strictObject({
+        full_name: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+        private: z.boolean().default(true),
+        alerts: z.array(z.strictObject({ credential: Id, secret_type: z.string().default('github_personal_access_token'), state: z.enum(['open', 'resolved']).default('open') })).default([]),
+        secrets: z.record(EnvKey, HeldValue).default({}),
+      }),
+    )
+    .default([]),
+});
+
+export const AwsWorldSpec = z.strictObject({
+  account: z.string().regex(/^\d{12}$/, 'a 12-digit account id').optional(),
+  region: z.string().optional(),
+  users: z
+    .array(
+      z.strictObject({
+        name: Name,
+        email: Email.optional(),
+        policies: z.array(z.string()).default([]),
+        keys: z
+          .array(
+            z.strictObject({
+              id: Id,
+              status: z.enum(['Active', 'Inactive']).default('Active'),
+              last_used: z.strictObject({ date: Iso, service: z.string(), region: z.string() }).optional(),
+              leaked: z.boolean().default(false),
+            }),
+          )
+          .max(2, 'IAM allows two access keys per user')
+          .default([]),
+      }),
+    )
+    .default([]),
+  secrets: z.array(z.strictObject({ name: z.string().min(1), value: HeldValue.optional() })).default([]),
+});
+
+export const SlackWorldSpec = z.strictObject({
+  channels: z.array(z.strictObject({ name: Name, archived: z.boolean().default(false), member: z.boolean().default(true) })).default([]),
+  tokens: z.array(z.strictObject({ id: Id, user: Name, bot: z.boolean().default(false), ...Leak })).default([]),
+});
+
+export const ADVERSARY_ACTIONS = [
+  'huggingface.read_space',
+  'huggingface.tamper_space',
+  'huggingface.create_token',
+  'github.read_repo',
+  'aws.list_keys',
+  'aws.create_key',
+  'slack.post_message',
+] as const;
+
+export const AdversaryStep = z.strictObject({
+  /** drill time since the incident opened: `90s`, `5m` */
+  at: Duration,
+  /** the leaked credential the attacker uses */
+  credential: Id,
+  do: z.enum(ADVERSARY_ACTIONS),
+  /** a Space or repo (`owner/name`), a channel, an IAM user — what the action needs */
+  target: z.string().min(1).optional(),
+  note: z.string().optional(),
+});
+export type AdversaryStep = z.infer<typeof AdversaryStep>;
+
+/** Where a runbook secret's value comes from in a drill. */
+export const SecretMapping = z.union([
+  z.strictObject({ credential: Id, part: z.enum(['id', 'secret']).optional().describe('AWS keys: the access key id or the secret access key') }),
+  z.strictObject({ generate: z.enum(['opaque', 'hex']) }),
+]);
+
+export const ScenarioBody = {
+  name: Name,
+  description: z.string().optional(),
+  /** default --seed */
+  seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  /** drill seconds per real second (default 1); `--speed` overrides; 0 = only simulated responders move the clock */
+  time_scale: z.number().min(0).max(3600).optional(),
+  /** runbook inputs; `{workspace}` is replaced by the drill's temporary folder */
+  inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).default({}),
+  secrets: z.record(z.string(), SecretMapping).default({}),
+  huggingface: HfWorldSpec.optional(),
+  github: GhWorldSpec.optional(),
+  aws: AwsWorldSpec.optional(),
+  slack: SlackWorldSpec.optional(),
+  pagerduty: z.strictObject({}).optional(),
+  mail: z.strictObject({ reject: z.array(Email).default([]) }).optional(),
+  /** files the drill writes to its temporary folder (mode 0600) */
+  workspace: z
+    .strictObject({
+      /** a folder with every Space secret value, as `<owner>/<space>/<KEY>` (what a team's secret store export looks like) */
+      space_secrets: z.string().regex(/^[\w.-]+$/, 'a plain folder name').optional(),
+      /** a JSON file mapping Hub user and org names to e-mail addresses */
+      contacts: z.string().regex(/^[\w.-]+$/, 'a plain file name').optional(),
+    })
+    .default({}),
+  adversary: z.array(AdversaryStep).default([]),
+  /** default faults (the --faults SPEC syntax, or a list of rules) */
+  faults: z.union([z.string(), z.array(z.string())]).optional(),
+  /** what a finished drill must have notified */
+  expect: z
+    .strictObject({
+      email: z.array(Email).optional().describe('default: the e-mail of every owner of a leaked credential'),
+      slack_channels: z.array(Name).default([]),
+      pagerduty: z.boolean().default(false),
+    })
+    .default({ slack_channels: [], pagerduty: false }),
+};
+
+export const Scenario = z.strictObject({ version: z.literal(1), ...ScenarioBody }).describe('a drill scenario (docs/drills.md)');
+/** the runbook's inline `drill.world` block: the same body, `version` optional */
+export const InlineScenario = z.strictObject({ version: z.literal(1).optional(), ...ScenarioBody });
+export type Scenario = z.infer<typeof InlineScenario>;

@@ -1,0 +1,150 @@
+/**
+ * A drill session: everything `runbook drill` sets up around the engine — the scenario, the
+ * seed, the world and its simulators (faults attached), the outbound guards, world-made
+ * secrets and inputs, the adversary on the drill clock, the simulated responder, progress
+ * measured against the world, the state kept for resume, and the scorecard at the end.
+ * The engine and the providers are the same as in a live run.
+ */
+import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import { UsageError } from '../core/errors.js';
+import { setLoopbackOnly } from '../core/http.js';
+import type { Secret } from '../core/secrets/secret.js';
+import type { PrepareContext, RunEnv } from '../commands/run.js';
+import { Adversary, DrillClock } from './adversary.js';
+import { parseFaults, type FaultStats } from './faults.js';
+import { guardOutbound, releaseOutbound } from './guard.js';
+import { Progress } from './progress.js';
+import { drillInputs, scenarioFor } from './scenario/load.js';
+import { drillDir, readDrillState, writeDrillState } from './state.js';
+import { captureWorld, restoreWorld } from './snapshot.js';
+import { buildWorld, secretValue } from './world/build.js';
+import { startWorld } from './world/live.js';
+import { ValueMaker, worldKey } from './world/values.js';
+import { removeWorkspace, writeWorkspace } from './world/workspace.js';
+import { drillHooks } from './hooks.js';
+
+export const DRILL_FLAGS = {
+  scenario: { type: 'string' },
+  faults: { type: 'string' },
+  seed: { type: 'string' },
+  speed: { type: 'string' },
+} as const;
+
+function numberFlag(name: string, v: unknown, ok: (n: number) => boolean, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new UsageError(`--${name} must be ${what}`);
+  return n;
+}
+
+export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
+  const { loaded, ctx, store } = p;
+  const f = p.flags;
+  const dir = drillDir(store.dir);
+  const prior = p.fresh ? undefined : readDrillState(dir);
+  const { scenario, file, faults: runbookFaults } = scenarioFor(loaded, f.scenario as string | undefined, ctx.cwd);
+  const seedFlag = numberFlag('seed', f.seed, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'a whole number from 0 to 4294967295');
+  if (prior && seedFlag !== undefined && seedFlag !== prior.seed) throw new UsageError(`--seed ${seedFlag} differs from the seed this drill started with (${prior.seed})`, { nextSteps: ['Drop --seed to resume, or start a new drill.'] });
+  const seed = seedFlag ?? prior?.seed ?? scenario.seed ?? randomInt(2 ** 31);
+  const speed = numberFlag('speed', f.speed, (n) => n >= 0 && n <= 3600, 'a number from 0 to 3600 (drill seconds per real second)') ?? prior?.speed ?? scenario.time_scale ?? 1;
+  const faultSpec = f.faults !== undefined ? (f.faults as string) : prior ? prior.faults : (scenario.faults ?? runbookFaults);
+  const rules = parseFaults(faultSpec);
+
+  const values = new ValueMaker(worldKey(seed));
+  const built = buildWorld(scenario, values);
+  const types = new Set(Object.values(loaded.runbook.providers).map((x) => x.type));
+  const stats: FaultStats = { injected: {} };
+  // guards first: nothing below may reach past loopback
+  setLoopbackOnly(true);
+  const refusals = guardOutbound();
+  const world = await startWorld({ scenario, built, types, faults: rules, seed, stats });
+  for (const c of built.credentials.values()) {
+    p.secrets.create(c.value, `drill credential ${c.id}`);
+    if (c.secret) p.secrets.create(c.secret, `drill credential ${c.id} (secret)`);
+  }
+  for (const [label, v] of built.generated) p.secrets.create(v, `drill value ${label}`);
+  const workspace = join(dir, 'workspace');
+  writeWorkspace(workspace, scenario, built);
+
+  const clock = new DrillClock(speed, prior?.clockMs ?? 0);
+  let engineNote: ((text: string) => void) | undefined;
+  const adversary = new Adversary({
+    steps: scenario.adversary,
+    world,
+    values,
+    onRecord: (r) => engineNote?.(`drill: adversary ${r.do} with ${r.credential}${r.target ? ` on ${r.target}` : ''} at ${Math.round(r.at / 1000)}s — ${r.outcome}: ${r.detail}`),
+    register: (v) => p.secrets.create(v, 'drill attacker credential'),
+    done: prior?.adversary,
+  });
+  if (prior?.world) restoreWorld(world, prior.world, values, adversary);
+  const progress = new Progress(world, scenario, p.fingerprintKey, adversary.posted, prior?.progress);
+
+  const save = () => {
+    try {
+      writeDrillState(dir, {
+        version: 1,
+        seed,
+        speed,
+        faults: rules.map((r) => r.text),
+        scenario: file,
+        clockMs: clock.now(),
+        adversary: adversary.records,
+        progress: progress.state,
+        world: captureWorld(world, adversary, ctx.redactor),
+      });
+    } catch {
+      /* the journal is the source of truth; a lost snapshot only makes a resumed world fresher */
+    }
+  };
+
+  const unsim = world.unsimulated(loaded.runbook.providers);
+  const preamble = [
+    `drill: scenario ${scenario.name} (${file}), seed ${seed}, ${speed} drill s per real s${prior ? `, resumed at drill time ${Math.round(clock.now() / 1000)}s` : ''}`,
+    `drill: simulators ${Object.entries(world.endpoints).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'} — every other outbound connection is refused`,
+    `drill: ${built.credentials.size} credentials (${[...built.credentials.values()].filter((c) => c.leaked).length} leaked), ${adversary.pending} adversary action(s) scheduled${rules.length ? `, faults: ${rules.map((r) => r.text).join(', ')}` : ''}`,
+    ...(unsim.length ? [`drill: no simulator for ${unsim.join(', ')}: their calls will be refused`] : []),
+  ];
+  if (!p.interactive) for (const l of preamble) ctx.stderr.write(ctx.redactor.redact(l) + '\n');
+
+  const resolveSecrets = async (): Promise<Record<string, Secret>> => {
+    const out: Record<string, Secret> = {};
+    for (const name of Object.keys(loaded.runbook.secrets)) {
+      const s = p.secrets.create(secretValue(scenario, built, values, name), `secrets.${name}`);
+      p.secrets.set(name, s);
+      out[name] = s;
+    }
+    return out;
+  };
+
+  const hooks = drillHooks({
+    p,
+    scenario,
+    seed,
+    speed,
+    rules,
+    stats,
+    refusals,
+    world,
+    clock,
+    adversary,
+    progress,
+    save,
+    setNote: (fn) => (engineNote = fn),
+  });
+
+  return {
+    inputs: drillInputs(scenario, loaded.runbook.drill?.inputs, p.inputs, workspace),
+    configFor: world.configFor(p.registry),
+    resolveSecrets,
+    ...hooks,
+    cleanup: async () => {
+      hooks.stop();
+      save();
+      removeWorkspace(workspace);
+      await world.close();
+      releaseOutbound();
+      setLoopbackOnly(false);
+    },
+  };
+}
