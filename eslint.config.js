@@ -56,6 +56,10 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', Buffer: 'readonly', URL: 'readonly', performance: 'readonly' } },
+  },
+  {
     files: ['test/**/*.ts', 'test/**/*.tsx'],
     rules: { 'no-restricted-imports': 'off', 'no-restricted-syntax': 'off' },
   },

@@ -92,7 +92,7 @@ Options:
   --out FILE             write to FILE (mode 0600) instead of stdout
 ${STATE}
 `,
-  validate: `Usage: runbook validate PATH… [--format text|json]
+  validate: `Usage: runbook validate PATH… [--format text|json] [--max-issues N]
 
 Checks runbooks (files, or folders searched for *.yaml / *.yml). Every problem is reported as
 file:line:col with the field path and a code frame. Exit 0 when all are valid, 2 otherwise.
@@ -109,7 +109,7 @@ whether it is idempotent (or decides per input), whether it supports plan, verif
 \${{ secrets.NAME }} references). --plugin includes third-party providers
 (docs/writing-a-provider.md). --json: {providersVersion: 1, providers: [...]}.
 `,
-  list: `Usage: runbook list [PATH…]
+  list: `Usage: runbook list [PATH…] [--json]
 
 Lists the runbooks found in PATH (default: ./runbooks) with id, severity, steps and title.
 `,

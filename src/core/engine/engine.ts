@@ -7,6 +7,7 @@ import { ExitCode, UsageError, InterruptedError } from '../errors.js';
 import { evidenceOf, needsConfirm, type Step } from '../runbook/schema.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import type { Scope } from '../runbook/expressions.js';
+import { renderText } from './text.js';
 import { fold, type RunState } from '../journal/fold.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Mode, RecordBody, StoredSecret } from '../journal/records.js';
@@ -56,17 +57,17 @@ export function stepNeeds(steps: readonly Step[]): Map<string, string[]> {
   return m;
 }
 
-export function stepInfos(steps: readonly Step[]): StepInfo[] {
+export function stepInfos(steps: readonly Step[], scope: Scope = {}): StepInfo[] {
   const needs = stepNeeds(steps);
   return steps.map((s) => ({
     id: s.id,
     kind: s.kind,
-    title: s.title,
+    title: renderText(s.title, scope) ?? s.title,
     uses: s.uses,
     needs: needs.get(s.id) ?? [],
     confirm: needsConfirm(s),
     fanOut: s.for_each !== undefined,
-    instructions: s.instructions ?? s.description,
+    instructions: renderText(s.instructions ?? s.description, scope),
     evidence: evidenceOf(s),
   }));
 }
@@ -185,7 +186,7 @@ export class Engine {
       mode: o.mode,
       dryRun: false,
       runbook: { id: runbook.id, title: runbook.title, severity: runbook.severity, path: o.loaded.file },
-      steps: stepInfos(runbook.steps),
+      steps: stepInfos(runbook.steps, rc.scope()),
       resumed: prior !== undefined,
       openedAt,
     });

@@ -7,6 +7,7 @@ import { evaluateField, render, truthy } from '../runbook/expressions.js';
 import { SINGLE_ITEM } from '../journal/fold.js';
 import { isSecret } from '../secrets/secret.js';
 import { resolveAction } from './bindings.js';
+import { renderText } from './text.js';
 import { isIdempotent } from '../../providers/sdk.js';
 import { crashPoint } from '../journal/crash.js';
 import { contextFor, runItem, storedError, type ItemJob, type ItemResult } from './item.js';
@@ -64,7 +65,8 @@ function stepOutputs(rc: RunContext, step: Step, planned: PlannedItem[], outs: M
 }
 
 async function runManual(rc: RunContext, step: Step): Promise<StepResult> {
-  const ans = await rc.ports.manual({ step: step.id, title: step.title, instructions: step.instructions ?? step.description, evidence: evidenceOf(step) });
+  const scope = rc.scope();
+  const ans = await rc.ports.manual({ step: step.id, title: renderText(step.title, scope) ?? step.title, instructions: renderText(step.instructions ?? step.description, scope), evidence: evidenceOf(step) });
   if (ans.done) {
     rc.write({ type: 'manual', step: step.id, note: ans.note, link: ans.link, via: ans.via });
     finish(rc, step, 'ok', { note: ans.note ?? null, link: ans.link ?? null });
