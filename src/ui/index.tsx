@@ -48,11 +48,13 @@ export interface TuiOptions {
   redact?: (text: string) => string;
   /** optional: environment (NO_COLOR); default process.env */
   env?: NodeJS.ProcessEnv;
+  /** optional: aborted on SIGINT/SIGTERM from outside — the TUI then quits as if the operator had */
+  signal?: AbortSignal;
 }
 
 const CONSOLE = ['log', 'info', 'warn', 'error', 'debug'] as const;
 
-/** Route console.* into the store (redacted, bounded) while Ink owns the terminal. */
+/** Route console.* and process warnings into the store (redacted, bounded) while Ink owns the terminal. */
 /* eslint-disable no-console -- replaces console methods so nothing writes past Ink; never prints */
 function captureConsole(store: RunStore, redact: (s: string) => string): () => void {
   const saved = CONSOLE.map((k) => [k, console[k]] as const);
@@ -62,8 +64,15 @@ function captureConsole(store: RunStore, redact: (s: string) => string): () => v
       store.setState((s) => ({ system: [...s.system, text].slice(-50) }));
     };
   }
+  // process warnings (deprecations from SDKs…) would print to stderr through the frame
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((w: string | Error) => {
+    const text = sanitize(redact(`warning: ${typeof w === 'string' ? w : w.message}`), 300);
+    store.setState((s) => ({ system: [...s.system, text].slice(-50) }));
+  }) as typeof process.emitWarning;
   return () => {
     for (const [k, f] of saved) console[k] = f;
+    process.emitWarning = emitWarning;
   };
 }
 /* eslint-enable no-console */
@@ -136,6 +145,9 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
     maxFps: 20,
   });
   const releaseConsole = captureConsole(store, redact);
+  const onOutsideAbort = () => controller.interrupt();
+  if (opts.signal?.aborted) onOutsideAbort();
+  else opts.signal?.addEventListener('abort', onOutsideAbort, { once: true });
 
   let result: TuiResult | undefined;
   let error: unknown;
@@ -167,6 +179,7 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
     store.setState({ phase: 'closed' });
     await new Promise((r) => setImmediate(r));
     releaseConsole();
+    opts.signal?.removeEventListener('abort', onOutsideAbort);
     if (error !== undefined) ink.clear();
     ink.unmount();
     await ink.waitUntilExit().catch(() => undefined);

@@ -196,4 +196,40 @@ describe('runTui', () => {
       console.warn = orig;
     }
   });
+
+  it('SIGINT/SIGTERM from outside (the signal) quits as the operator would: pending prompts are answered so the engine can stop', async () => {
+    const outside = new AbortController();
+    const h = harness(async (ports, observe, signal) => {
+      observe(begin(STEPS));
+      const a = await ports.approve({ step: 'revoke', title: 'Revoke', kind: 'revoke', plan: ['x'], items: ['-'], inputs: {} });
+      expect(a).toMatchObject({ decision: 'wait' });
+      expect(signal.aborted).toBe(true);
+      return { status: 'interrupted', exitCode: 130, incident: 'inc-42' };
+    });
+    h.opts.signal = outside.signal;
+    const done = runTui(h.opts);
+    await h.until('Approval needed');
+    outside.abort();
+    await expect(done).resolves.toEqual({ exitCode: 130 });
+    expect(h.abort).toHaveBeenCalledTimes(1);
+    expect(h.stdin.raw).toBe(false);
+    expect(h.stderr.text).toContain('Resume: runbook run rb.yaml --incident inc-42');
+  });
+
+  it('process warnings while mounted go to the status line, not through the frame', async () => {
+    const h = harness(async (ports, observe) => {
+      observe(begin(STEPS));
+      process.emitWarning('SDK v2 is deprecated');
+      await ports.manual({ step: 'tell', title: 'Tell', evidence: { type: 'none', required: false } });
+      return { status: 'done', exitCode: 0, incident: 'inc-42' };
+    });
+    const emit = process.emitWarning;
+    const done = runTui(h.opts);
+    await h.until('warning: SDK v2 is deprecated');
+    h.stdin.type(KEY.enter);
+    await h.until('Run done');
+    h.stdin.type('q');
+    await done;
+    expect(process.emitWarning).toBe(emit);
+  });
 });
