@@ -148,6 +148,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
         // the engine does not replay the journal: seed the checklist with it on resume
         initial: fresh ? undefined : fold(store.read()),
         redact: (text) => ctx.redactor.redact(text),
+        signal: ctx.signal,
       });
       return exitCode;
     }
