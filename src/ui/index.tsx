@@ -145,7 +145,11 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
     maxFps: 20,
   });
   const releaseConsole = captureConsole(store, redact);
-  const onOutsideAbort = () => controller.interrupt();
+  let outside = false;
+  const onOutsideAbort = () => {
+    outside = true;
+    controller.interrupt();
+  };
   if (opts.signal?.aborted) onOutsideAbort();
   else opts.signal?.addEventListener('abort', onOutsideAbort, { once: true });
 
@@ -187,6 +191,6 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
     process.off('exit', restoreTty);
   }
   if (error !== undefined && !forced) throw error;
-  opts.stderr.write(redact(summary(result, quitting, forced, opts)));
+  opts.stderr.write(redact(summary(result, quitting && !outside, forced, opts)));
   return { exitCode: forced || !result ? 130 : result.exitCode };
 }

@@ -213,6 +213,7 @@ describe('runTui', () => {
     await expect(done).resolves.toEqual({ exitCode: 130 });
     expect(h.abort).toHaveBeenCalledTimes(1);
     expect(h.stdin.raw).toBe(false);
+    expect(h.stderr.text).toContain('incident inc-42 interrupted; its state is kept.');
     expect(h.stderr.text).toContain('Resume: runbook run rb.yaml --incident inc-42');
   });
 
