@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ProviderError, UsageError } from '../core/errors.js';
 import { httpError } from '../core/http.js';
@@ -114,14 +114,14 @@ function resolveSpec(spec: string, baseDir: string): string {
   return statSync(file).isDirectory() ? packageEntry(file, spec, '') : pathToFileURL(file).href;
 }
 
-function importFailure(spec: string, e: unknown): UsageError {
+function importFailure(spec: string, target: string, e: unknown): UsageError {
   const code = (e as { code?: unknown })?.code;
   let why = firstLine(e);
   const nextSteps: string[] = [];
   if (e instanceof SyntaxError) {
-    // Node puts `file:///path:LINE` on the first line of the stack of an ESM syntax error
-    const at = /^(file:\/\/\S+?:\d+)/.exec(String(e.stack ?? ''))?.[1];
-    why = `syntax error${at ? ` at ${at}` : ''}: ${why}`;
+    // Node 20 keeps the line of an ESM syntax error out of the error object: name the file
+    why = `syntax error in ${target.startsWith('file:') ? fileURLToPath(target) : target}: ${why}`;
+    nextSteps.push(`Find the line with: node --check ${target.startsWith('file:') ? fileURLToPath(target) : target}`);
   } else if (code === 'ERR_UNKNOWN_FILE_EXTENSION') {
     nextSteps.push('Write the plugin in JavaScript (.mjs or .js in an ESM package), or compile it first.');
   } else if (code === 'ERR_MODULE_NOT_FOUND') {
@@ -132,17 +132,22 @@ function importFailure(spec: string, e: unknown): UsageError {
   return new UsageError(`cannot load provider plugin ${spec}: ${why}`, { nextSteps: [...nextSteps, DOCS] });
 }
 
+const loaded = new Map<string, ProviderDef>();
+
 /**
  * Load a third-party provider module: a path (relative to `baseDir`) or a package name
  * (resolved from `baseDir`). Returns the validated provider definition.
  */
 export async function loadPlugin(spec: string, baseDir: string): Promise<ProviderDef> {
   const target = resolveSpec(spec, baseDir);
+  // one definition per module, so a plugin listed twice (plugins: and --plugin) is one provider
+  const cached = loaded.get(target);
+  if (cached) return cached;
   let mod: Record<string, unknown>;
   try {
     mod = (await import(target)) as Record<string, unknown>;
   } catch (e) {
-    throw importFailure(spec, e);
+    throw importFailure(spec, target, e);
   }
   let def: unknown = mod.default ?? mod.provider;
   if (def === undefined) {
@@ -158,5 +163,6 @@ export async function loadPlugin(spec: string, baseDir: string): Promise<Provide
   }
   const problems = checkProviderShape(def);
   if (problems.length) throw new UsageError(`provider plugin ${spec} is not a valid provider: ${problems.join('; ')}`, { nextSteps: [DOCS] });
+  loaded.set(target, def as ProviderDef);
   return def as ProviderDef;
 }
