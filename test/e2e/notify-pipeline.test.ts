@@ -92,7 +92,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (process.env.KEEP_E2E) return void console.log(tmp);
   await Promise.all([hf, gh, aws, slack, pd, smtp, hook].map((s) => s?.close()));
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
