@@ -106,7 +106,8 @@ function block(tokens: Token[], width: number, depth: number): Line[] {
       }
       case 'code': {
         gap();
-        for (const c of (t as Tokens.Code).text.split('\n')) out.push(line(ind + '  ', seg(sanitize(c), 'code')));
+        // code keeps its spacing and is broken (not cut) at the width
+        for (const c of (t as Tokens.Code).text.replace(/\n+$/, '').split('\n')) out.push(...wrap(line(ind + '  ', seg(sanitize(c), 'code')), width, ind.length + 2));
         break;
       }
       case 'blockquote': {

@@ -50,7 +50,9 @@ export function wrap(segs: Line, width: number, indent = 0): Line[] {
       if (token === '') continue;
       if (/^\s+$/.test(token)) {
         const space = token.replace(/[^ ]/g, ' ');
-        if (col === 0 || col + space.length > w) continue;
+        // leading spaces of the text are kept; those at a break are dropped
+        const atBreak = out.length > 0 && col <= Math.min(indent, w - 2);
+        if (atBreak || col + space.length > w) continue;
         push(space, s.style);
         continue;
       }

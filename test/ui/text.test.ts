@@ -64,3 +64,14 @@ describe('theme', () => {
     expect(createTheme({ color: true }).badge.live).toMatchObject({ color: 'red', inverse: true });
   });
 });
+
+describe('code blocks', () => {
+  it('keep their indentation and break long lines instead of cutting them', () => {
+    const lines = renderMarkdown('```\nif x:\n    deploy --token-id 0123456789abcdef0123456789abcdef\n```\n', 30).map(lineText);
+    expect(lines[0]).toBe('  if x:');
+    expect(lines[1]).toMatch(/^ {6}deploy/);
+    expect(lines.join('')).toContain('0123456789abcdef');
+    expect(lines.every((l) => l.length <= 30)).toBe(true);
+    expect(lines.at(-1)?.trim()).not.toBe('');
+  });
+});
