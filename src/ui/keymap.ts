@@ -57,6 +57,7 @@ export type ActionId =
   // handled inside widgets (text entry, item picker); listed for the footer and help
   | 'submit'
   | 'cancel'
+  | 'interrupt'
   | 'pick-move'
   | 'pick-toggle'
   | 'pick-all'
@@ -100,6 +101,7 @@ export const BINDINGS: Binding[] = [
   { action: 'stop', keys: ['x'], label: 'stop run', help: 'failed step: stop the run here', when: on('failure') },
   // widgets
   { action: 'submit', keys: ['enter'], show: '⏎', label: 'submit', help: 'text entry: submit', when: (c) => c.focus === 'entry', widget: true },
+  { action: 'interrupt', keys: ['ctrl+c'], show: 'Ctrl-C', label: 'quit', help: 'quit at once, at any point (twice: without waiting for the engine); the state is kept', when: (c) => c.focus === 'entry' && (c.prompt === 'input' || c.prompt === 'secret'), widget: true },
   { action: 'cancel', keys: ['esc'], label: 'cancel', help: 'text entry / item picker: go back', when: (c) => (c.focus === 'entry' && c.prompt !== 'input' && c.prompt !== 'secret') || c.focus === 'picker', widget: true },
   { action: 'pick-move', keys: ['up', 'down'], show: '↑↓', label: 'move', help: 'item picker: move', when: (c) => c.focus === 'picker', widget: true },
   { action: 'pick-toggle', keys: ['space'], label: 'toggle', help: 'item picker: select or unselect the item', when: (c) => c.focus === 'picker', widget: true },

@@ -169,6 +169,7 @@ describe('inputs, notes, help, quit', () => {
     const t = setup();
     const user = t.ports.ports.askInput!({ name: 'user', type: 'string', pattern: '^[a-z]+$', prompt: 'Which HF user leaked the token?', secret: false });
     await t.until((f) => f.includes('Input needed · user') && f.includes('Which HF user leaked the token?'), 'input prompt');
+    expect(t.frame()).toMatch(/⏎ submit\s+Ctrl-C quit/); // q types a q here; the way out is shown
     t.press('Bad User', KEY.enter);
     await t.until((f) => f.includes('user must match ^[a-z]+$'), 'pattern error');
     t.press('\u0015', 'alice', KEY.enter); // Ctrl-U clears

@@ -7,7 +7,7 @@ import { ICON, type DisplayStatus } from '../status.js';
 import { blank, line, seg, type Line } from '../text.js';
 import { Lines, Rule } from '../components/lines.js';
 
-const NAMES: Record<string, string> = { enter: '⏎', up: '↑', down: '↓', pageup: 'PgUp', pagedown: 'PgDn', space: 'space' };
+const NAMES: Record<string, string> = { enter: '⏎', up: '↑', down: '↓', pageup: 'PgUp', pagedown: 'PgDn', space: 'space', 'ctrl+c': 'Ctrl-C' };
 const show = (b: Binding) => b.keys.map((k) => NAMES[k] ?? k).join(' ');
 
 export function helpLines(now: Set<Binding>): Line[] {
@@ -29,7 +29,6 @@ export function helpLines(now: Set<Binding>): Line[] {
   };
   section('Keys that apply now', BINDINGS.filter((b) => now.has(b)));
   section('Other keys', BINDINGS);
-  out.push(line(seg('Ctrl-C'.padEnd(14), 'key'), 'quit at once (twice: without waiting for the engine); the state is kept'));
   return out;
 }
 
