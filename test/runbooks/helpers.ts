@@ -135,7 +135,7 @@ export function expectNoValues(values: readonly string[], texts: { where: string
   expect(values.length).toBeGreaterThan(0);
   for (const { where, text } of texts) {
     for (const v of values) {
-      for (const form of [v, Buffer.from(v).toString('base64')]) expect(text.includes(form), `${where} holds a credential value (…${v.slice(-4)})`).toBe(false);
+      for (const form of [v, Buffer.from(v).toString('base64')]) expect(text.includes(form), `${where} holds a credential value (…${v.slice(-4)}): ${JSON.stringify(text.slice(Math.max(0, text.indexOf(form) - 120), text.indexOf(form) + form.length + 40)).replace(form, '<VALUE>')}`).toBe(false);
     }
   }
 }
