@@ -295,3 +295,23 @@ describe('properties', () => {
     );
   });
 });
+
+describe('list functions', () => {
+  const ev = (src: string, scope: Record<string, unknown>) => evaluate(parseExpression(src), scope);
+  const findings = [
+    { file: 'a', live: true, owner: { email: 'x@e' } },
+    { file: 'b', live: false, owner: { email: 'y@e' } },
+    { file: 'c', live: true, owner: { email: 'x@e' } },
+  ];
+  it('pluck, where, unique and flatten compose', () => {
+    const scope = { steps: { s: { outputs: { items: findings } } } };
+    expect(ev("pluck(steps.s.outputs.items, 'owner.email')", scope)).toEqual(['x@e', 'y@e', 'x@e']);
+    expect(ev("unique(pluck(where(steps.s.outputs.items, 'live'), 'owner.email'))", scope)).toEqual(['x@e']);
+    expect(ev("length(where(steps.s.outputs.items, 'live', false))", scope)).toBe(1);
+    expect(ev('flatten(item)', { item: [[1, 2], 3, [4]] })).toEqual([1, 2, 3, 4]);
+  });
+  it('refuses what is not a list, and guards prototype keys', () => {
+    expect(() => ev("pluck(item, 'a')", { item: 'str' })).toThrow(/takes a list/);
+    expect(() => ev("pluck(item, '__proto__')", { item: [{}] })).toThrow(/cannot be read/);
+  });
+});

@@ -29,6 +29,10 @@ export const FUNCTION_ARITY: Record<string, [number, number]> = {
   fromJSON: [1, 1],
   lower: [1, 1],
   upper: [1, 1],
+  pluck: [2, 2],
+  where: [2, 3],
+  unique: [1, 1],
+  flatten: [1, 1],
 };
 
 /** Property names that are never read (prototype pollution / escape guards). */

@@ -149,7 +149,8 @@ const FUNCTIONS: Record<string, Fn> = {
     return typeof s === 'string' && s.endsWith(suffix);
   },
   length([v], o) {
-    opaque('length', v, o);
+    // counting a list or an object says nothing about the secrets it may hold
+    if (!Array.isArray(v) && !isPlainObject(v)) opaque('length', v, o);
     if (v === null || v === undefined) return 0;
     if (typeof v === 'string' || Array.isArray(v)) return v.length;
     if (isPlainObject(v)) return Object.keys(v).length;
@@ -207,7 +208,50 @@ const FUNCTIONS: Record<string, Fn> = {
   },
   lower: ([v], o) => str('lower', v, o).toLowerCase(),
   upper: ([v], o) => str('upper', v, o).toUpperCase(),
+  /** pluck(list, 'a.b'): the value at that path of each element */
+  pluck([list, path], o) {
+    const p = pathOf('pluck', path, o);
+    return listOf('pluck', list, o).map((x) => readPath(x, p, o));
+  },
+  /** where(list, 'a.b'): elements whose value there is truthy; where(list, 'a.b', v): equal to v */
+  where(args, o) {
+    const [list, path] = args;
+    const p = pathOf('where', path, o);
+    return listOf('where', list, o).filter((x) => {
+      const got = readPath(x, p, o);
+      if (args.length < 3) return truthy(got);
+      opaque('where', got, o);
+      return equal(got, args[2]);
+    });
+  },
+  /** unique(list): the list without repeated elements (first kept) */
+  unique([list], o) {
+    const out: unknown[] = [];
+    for (const x of listOf('unique', list, o)) if (!out.some((y) => equal(x, y))) out.push(x);
+    return out;
+  },
+  /** flatten(list): one level of nested lists spread into one list */
+  flatten([list], o) {
+    return listOf('flatten', list, o).flatMap((x) => (Array.isArray(x) ? x : [x]));
+  },
 };
+
+function listOf(fn: string, v: unknown, o: number): unknown[] {
+  if (v === null || v === undefined) return [];
+  if (!Array.isArray(v)) throw new ExpressionError(`${fn}() takes a list`, o);
+  return v;
+}
+
+function pathOf(fn: string, path: unknown, o: number): string[] {
+  if (typeof path !== 'string' || !path) throw new ExpressionError(`${fn}() takes a field path such as 'owner.email'`, o);
+  return path.split('.');
+}
+
+function readPath(v: unknown, path: string[], o: number): unknown {
+  let cur = v;
+  for (const k of path) cur = read(cur, k, o);
+  return cur;
+}
 
 /** Evaluate a parsed expression. Throws ExpressionError (offset relative to the expression source). */
 export function evaluate(expr: Expr, scope: Scope): unknown {
