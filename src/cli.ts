@@ -55,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal); // the terminal closed: stop cleanly so the lock is released
   const ctx: CommandContext = {
     stdout: process.stdout,
     stderr: process.stderr,

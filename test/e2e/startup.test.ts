@@ -17,12 +17,14 @@ describe('startup', () => {
     }
   });
 
-  it('a scripted run loads no Ink', () => {
+  it('a scripted command loads no Ink and not the TUI chunk', () => {
     const r = traced(['plan', 'runbooks/examples/leaked-token-triage.yaml', '--json']);
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).steps.length).toBeGreaterThan(1);
     expect(r.stderr).toMatch(/RESOLVE (zod|yaml)\b/); // the tracer works
+    expect(r.stderr).toMatch(/^CHUNK plan-/m);
     expect(r.stderr).not.toMatch(/RESOLVE (ink|react)\b/);
+    expect(r.stderr).not.toMatch(/^CHUNK ui-/m); // Ink is bundled into the TUI chunk
   });
 
   it('prints the version and the exit-code table', () => {

@@ -132,6 +132,28 @@ async function verifyAfterRun(rc: RunContext, job: ItemJob, output: unknown, sig
   }
 }
 
+/** Ask the operator about an item in doubt; 'verify' reads it back again before asking again. */
+async function askOperator(rc: RunContext, job: ItemJob, signal: AbortSignal, reason: string, attempt: number): Promise<ItemResult | 'redo'> {
+  const { step, key, ref } = job;
+  for (;;) {
+    const answer = await rc.ports.settle({ step: step.id, item: key, action: `${ref.binding.instance}.${ref.actionName}`, reason });
+    if (answer.decision === 'wait') return { status: 'in-doubt', hint: answer.hint };
+    if (answer.decision === 'verify') {
+      const v = await verifyItem(rc, job, undefined, signal);
+      if (v) rc.write({ type: 'verify', step: step.id, item: key, state: v.state, detail: v.detail, on: 'resume' });
+      if (v?.state === 'done') {
+        rc.write({ type: 'outcome', step: step.id, item: key, status: 'ok', attempt, verify: v, reason: 'in doubt; verified done' });
+        return { status: 'ok', output: undefined };
+      }
+      if (v?.state === 'not-done') return 'redo';
+      reason = v?.detail ?? 'the action has no read-back (verify)';
+      continue;
+    }
+    rc.write({ type: 'settled', step: step.id, item: key, decision: answer.decision, via: answer.via });
+    return answer.decision === 'done' ? { status: 'ok', output: undefined } : 'redo';
+  }
+}
+
 /** Settle an item found in doubt on resume. Returns 'redo' when the call may be made again. */
 async function settleInDoubt(rc: RunContext, job: ItemJob, signal: AbortSignal): Promise<ItemResult | 'redo'> {
   const { step, key, ref } = job;
@@ -144,12 +166,9 @@ async function settleInDoubt(rc: RunContext, job: ItemJob, signal: AbortSignal):
     rc.write({ type: 'outcome', step: step.id, item: key, status: 'ok', attempt: prior?.attempts ?? 1, verify: v, reason: 'in doubt; verified done on resume' });
     return { status: 'ok', output: undefined };
   }
-  if (v?.state === 'not-done') return 'redo';
-  if (idem) return 'redo';
-  const answer = await rc.ports.settle({ step: step.id, item: key, action: `${ref.binding.instance}.${ref.actionName}`, reason: v?.detail ?? 'the action has no read-back (verify)' });
-  if (answer.decision === 'wait') return { status: 'waiting', hint: answer.hint };
-  rc.write({ type: 'settled', step: step.id, item: key, decision: answer.decision, via: answer.via });
-  return answer.decision === 'done' ? { status: 'ok', output: undefined } : 'redo';
+  if (v?.state === 'not-done' || idem) return 'redo';
+  const r = await askOperator(rc, job, signal, v?.detail ?? 'the action has no read-back (verify)', prior?.attempts ?? 1);
+  return r !== 'redo' && r.status === 'in-doubt' ? { status: 'waiting', hint: r.hint } : r;
 }
 
 export async function runItem(rc: RunContext, job: ItemJob): Promise<ItemResult> {
@@ -231,7 +250,9 @@ export async function runItem(rc: RunContext, job: ItemJob): Promise<ItemResult>
       }
       if (v?.state !== 'not-done') {
         rc.write({ type: 'outcome', step: step.id, item: key, status: 'in-doubt', attempt, error: se, evidence: mergeEvidence(evidence), verify: v, reason: 'ambiguous failure and no read-back' });
-        return { status: 'in-doubt', hint: se.message };
+        const asked = await askOperator(rc, job, signal, `${se.message}${v?.detail ? `; read-back: ${v.detail}` : ''}`, attempt);
+        if (asked !== 'redo') return asked;
+        continue;
       }
     }
     rc.write({ type: 'outcome', step: step.id, item: key, status: 'failed', attempt, error: se, evidence: mergeEvidence(evidence) });

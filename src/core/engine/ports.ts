@@ -42,7 +42,8 @@ export interface DoubtRequest {
   reason: string;
 }
 
-export type DoubtAnswer = { decision: 'done' | 'redo'; via: string } | { decision: 'wait'; hint: string };
+/** done: it happened; redo: call it again; verify: read it back again (then ask again if still unknown); wait: decide later */
+export type DoubtAnswer = { decision: 'done' | 'redo'; via: string } | { decision: 'verify' } | { decision: 'wait'; hint: string };
 
 export type ProceedAnswer = { action: 'run' } | { action: 'skip'; reason: string };
 export type FailureAnswer = 'retry' | 'continue' | 'stop';

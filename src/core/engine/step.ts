@@ -109,23 +109,21 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
   const prior = rc.prior?.steps[step.id];
   if (prior?.status === 'ok' || prior?.status === 'skipped') {
     rc.outputs.set(step.id, prior.outputs);
-    if (prior.status === 'ok' && containsStoredSecret(prior.outputs)) await rehydrate(rc, step);
+    if (prior.status === 'ok' && containsStoredSecret(prior.outputs) && neededLater(rc, step.id)) await rehydrate(rc, step);
     return { status: prior.status };
   }
+  const go = step.if === undefined || (typeof step.if === 'boolean' ? step.if : truthy(evaluateField(step.if, rc.scope())));
+  // step-by-step mode asks before the step is journaled as started (quitting here leaves no trace)
+  const proceed = go && rc.ports.proceed ? await rc.ports.proceed({ id: step.id, title: step.title, kind: step.kind }) : { action: 'run' as const };
+  if (rc.signal.aborted) return { status: 'interrupted' };
   rc.write({ type: 'step.started', step: step.id, kind: step.kind, title: step.title });
-  if (step.if !== undefined) {
-    const go = typeof step.if === 'boolean' ? step.if : truthy(evaluateField(step.if, rc.scope()));
-    if (!go) {
-      finish(rc, step, 'skipped', undefined, `condition is false: ${String(step.if)}`);
-      return { status: 'skipped' };
-    }
+  if (!go) {
+    finish(rc, step, 'skipped', undefined, `condition is false: ${String(step.if)}`);
+    return { status: 'skipped' };
   }
-  if (rc.ports.proceed) {
-    const p = await rc.ports.proceed({ id: step.id, title: step.title, kind: step.kind });
-    if (p.action === 'skip') {
-      finish(rc, step, 'skipped', undefined, p.reason);
-      return { status: 'skipped' };
-    }
+  if (proceed.action === 'skip') {
+    finish(rc, step, 'skipped', undefined, proceed.reason);
+    return { status: 'skipped' };
   }
   if (step.kind === 'manual' || !step.uses) return runManual(rc, step);
   const [inst, act] = step.uses.split('.') as [string, string];
@@ -236,6 +234,23 @@ function aggregate(step: Step, results: Map<string, ItemResult>): StepResult {
     return { status: 'failed', message: `${failed.length} of ${results.size} item(s) failed; first: ${first.error.message}`, items: failed.map(([k]) => k) };
   }
   return { status: 'ok' };
+}
+
+/**
+ * Whether this step's live outputs are needed: a step that has not finished yet refers to
+ * them, or refers to a finished step that will itself be re-run from them.
+ */
+function neededLater(rc: RunContext, id: string, seen = new Set<string>()): boolean {
+  if (seen.has(id)) return false;
+  seen.add(id);
+  const esc = id.replace(/[-]/g, '\\-');
+  const ref = new RegExp(`steps\\s*(\\.\\s*${esc}(?![\\w-])|\\[\\s*['"]${esc}['"])`);
+  return rc.loaded.runbook.steps.some((s) => {
+    if (s.id === id || !ref.test(JSON.stringify(s))) return false;
+    const st = rc.prior?.steps[s.id];
+    if (st?.status !== 'ok' && st?.status !== 'skipped') return true;
+    return st.status === 'ok' && containsStoredSecret(st.outputs) && neededLater(rc, s.id, seen);
+  });
 }
 
 /**
