@@ -24,7 +24,7 @@ import { startSmtpSimulator, type SmtpSimulator } from '../../src/drill/simulato
 import { newAccessKeyId, newSecretAccessKey } from '../../src/drill/simulators/aws/index.js';
 import { motoAvailable, startMoto, MOTO_MISSING, type Moto } from '../helpers/moto.js';
 import { cliAsync, type CliResult } from '../e2e/cli.js';
-import { deliveries, drill, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, runbookPath, status, tempDir, world } from './helpers.js';
+import { deliveries, expectTemplatesRender, drill, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, runbookPath, status, tempDir, world } from './helpers.js';
 
 const NAME = 'aws-access-key-exposure';
 
@@ -53,6 +53,7 @@ describe('aws-access-key-exposure drill', { timeout: 120_000 }, () => {
     expect(d.mail).toEqual({ 'platform@acme.test': 1 });
     expect(d.slack).toEqual({ 'security-incidents': 1 });
     expectNoValues(values.values, everythingWritten(tmp.dir, id, [r]));
+    expect(await expectTemplatesRender(NAME, st)).toBeGreaterThan(10);
   });
 
   it('stops at the containment gate with the key still active', async () => {

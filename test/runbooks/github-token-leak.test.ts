@@ -13,7 +13,7 @@
  * acts at the same point of the run every time.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliveries, drill, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, status, tempDir, world, type WorldSnapshot } from './helpers.js';
+import { deliveries, expectTemplatesRender, drill, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, status, tempDir, world, type WorldSnapshot } from './helpers.js';
 
 const NAME = 'github-token-leak';
 const values = drillValues(NAME);
@@ -59,6 +59,7 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
     expect(Object.values(st.steps['verify-dead']!.items).every((i) => i.status === 'ok')).toBe(true);
     expectEndState(world(tmp.dir, id));
     expectNoValues(values.values, everythingWritten(tmp.dir, id, [r]));
+    expect(await expectTemplatesRender(NAME, st)).toBeGreaterThan(10);
   });
 
   it('stops at each approval gate with nothing done past it, and a resumed run finishes with each notification once', async () => {

@@ -13,6 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { cli, cliAsync, ROOT, type CliResult } from '../e2e/cli.js';
+import { loadRunbook } from '../../src/core/runbook/load.js';
+import { evaluateField, renderString, type Scope } from '../../src/core/runbook/expressions.js';
+import { isStoredSecret } from '../../src/core/journal/records.js';
+import { SecretRegistry } from '../../src/core/secrets/registry.js';
 import { loadScenarioFile } from '../../src/drill/scenario/load.js';
 import { buildWorld, secretValue } from '../../src/drill/world/build.js';
 import { ValueMaker, worldKey } from '../../src/drill/world/values.js';
@@ -170,4 +174,41 @@ export function expectCleanScorecard(sc: Scorecard | undefined, leaked: number):
   expect(sc!.adversary_succeeded).toBe(0);
   expect(sc!.adversary_persistence_live).toBe(0);
   expect(sc!.outbound_refused).toBe(0);
+}
+
+/**
+ * Render every title, description and instructions template of the runbook against what the
+ * finished drill recorded (inputs and each step's stored outputs; each item of a fan-out step).
+ * The engine shows a template that fails to render as written — `${{ … }}` in front of a
+ * responder — so here a failure throws, and a rendered text must hold no leftover expression.
+ */
+/** Stored secrets (`{$secret, fingerprint, last4}`) back to Secret objects, as a live run holds them. */
+function revive(v: unknown, registry: SecretRegistry): unknown {
+  if (isStoredSecret(v)) return registry.create(`stand-in-${v.fingerprint}`, v.$secret);
+  if (Array.isArray(v)) return v.map((x) => revive(x, registry));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x, registry)]));
+  return v;
+}
+
+export async function expectTemplatesRender(name: string, st: StatusJson & { inputs?: Record<string, unknown>; incident?: string }): Promise<number> {
+  const { runbook } = await loadRunbook(runbookPath(name));
+  const registry = new SecretRegistry();
+  const steps = Object.fromEntries(Object.entries(st.steps).map(([id, s]) => [id, { outputs: revive(s.outputs ?? {}, registry) as Record<string, unknown> }]));
+  const base: Scope = { inputs: st.inputs ?? {}, secrets: {}, steps, incident: { id: st.incident ?? 'incident', mode: 'drill', drill: true, opened_at: '2024-06-01T00:00:00Z', runbook: runbook.id } };
+  let rendered = 0;
+  for (const step of runbook.steps) {
+    const items = step.for_each === undefined ? [undefined] : ((typeof step.for_each === 'string' ? evaluateField(step.for_each, base) : step.for_each) as unknown[]);
+    expect(Array.isArray(items), `${step.id}: for_each yields a list`).toBe(true);
+    for (const item of items) {
+      for (const field of ['title', 'description', 'instructions'] as const) {
+        const text = step[field];
+        if (text === undefined) continue;
+        const out = renderString(text, { ...base, ...(item === undefined ? {} : { item }) });
+        expect(typeof out, `${step.id}.${field} renders to text, not to a secret`).toBe('string');
+        expect(out as string, `${step.id}.${field}`).not.toMatch(/\$\{\{|\[object Object\]|undefined/);
+        rendered++;
+      }
+    }
+  }
+  return rendered;
 }

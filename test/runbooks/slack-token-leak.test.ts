@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliveries, drill, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, scenarioPath, status, tempDir, world } from './helpers.js';
+import { deliveries, expectTemplatesRender, drill, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, scenarioPath, status, tempDir, world } from './helpers.js';
 
 const NAME = 'slack-token-leak';
 const values = drillValues(NAME);
@@ -42,6 +42,7 @@ describe('slack-token-leak drill', { timeout: 120_000 }, () => {
     expect(d.slack, 'the attacker never got to post, and the summary went out once').toEqual({ 'security-incidents': 1 });
     expect(d.mail).toEqual({ 'chatops@acme.test': 1 });
     expectNoValues(values.values, everythingWritten(tmp.dir, id, [r]));
+    expect(await expectTemplatesRender(NAME, st)).toBeGreaterThan(10);
   });
 
   it('stops at the revoke gate with the token still live', async () => {
