@@ -141,6 +141,9 @@ export function createController(d: ControllerDeps): Controller {
       case 'settle-redo':
         if (p?.kind === 'doubt') ports.answer(p.id, 'doubt', { decision: action === 'settle-done' ? 'done' : 'redo', via: 'tui' });
         return;
+      case 'settle-verify':
+        if (p?.kind === 'doubt') ports.answer(p.id, 'doubt', { decision: 'verify' });
+        return;
       case 'settle-later':
         if (p?.kind === 'doubt') ports.answer(p.id, 'doubt', { decision: 'wait', hint: 'left in doubt by the operator' });
         return;

@@ -50,6 +50,7 @@ export type ActionId =
   | 'skip-manual'
   | 'settle-done'
   | 'settle-redo'
+  | 'settle-verify'
   | 'settle-later'
   | 'retry'
   | 'continue'
@@ -95,6 +96,7 @@ export const BINDINGS: Binding[] = [
   { action: 'skip-manual', keys: ['s'], label: 'skip…', help: 'skip the manual step, with a reason', when: on('manual') },
   { action: 'settle-done', keys: ['m'], label: 'mark done', help: 'in doubt: the effect is in place (you checked)', when: on('doubt') },
   { action: 'settle-redo', keys: ['r'], label: 'redo', help: 'in doubt: do it again', when: on('doubt') },
+  { action: 'settle-verify', keys: ['v'], label: 're-verify', help: 'in doubt: read it back from the provider again', when: on('doubt') },
   { action: 'settle-later', keys: ['l'], label: 'decide later', help: 'in doubt: leave it and stop the run (resume decides)', when: on('doubt') },
   { action: 'retry', keys: ['r'], label: 'retry', help: 'failed step: run it again', when: on('failure') },
   { action: 'continue', keys: ['c'], label: 'continue', help: 'failed step: go on past it', when: on('failure') },

@@ -152,9 +152,9 @@ describe('manual steps, failures, doubt', () => {
     }
   });
 
-  it('settles an in-doubt item: m done, r redo, l later', async () => {
+  it('settles an in-doubt item: m done, r redo, v re-verify, l later', async () => {
     const t = await started();
-    for (const [key, want] of [['m', { decision: 'done', via: 'tui' }], ['r', { decision: 'redo', via: 'tui' }], ['l', { decision: 'wait', hint: 'left in doubt by the operator' }]] as const) {
+    for (const [key, want] of [['m', { decision: 'done', via: 'tui' }], ['r', { decision: 'redo', via: 'tui' }], ['v', { decision: 'verify' }], ['l', { decision: 'wait', hint: 'left in doubt by the operator' }]] as const) {
       const ans = t.ports.ports.settle({ step: 'revoke', item: 'b', action: 'hf.revokeToken', reason: 'verify returned unknown' });
       await t.until((f) => f.includes('In doubt · revoke / b') && f.includes('verify returned unknown'), 'doubt prompt');
       t.press(key);
