@@ -150,6 +150,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
         redact: (text) => ctx.redactor.redact(text),
         signal: ctx.signal,
       });
+      for (const l of env?.finish?.() ?? []) err(ctx, l);
       return exitCode;
     }
     if (fresh && !given) err(ctx, `runbook: new incident ${incident}`);

@@ -114,9 +114,18 @@ export function parseFaults(spec: string | readonly string[] | undefined): Fault
   });
 }
 
+/** Counters of the fault decisions (kept with the drill's state, so a resumed drill goes on with the sequence). */
 export interface FaultStats {
   /** rule text → faults injected */
   injected: Record<string, number>;
+  /** request identity → times seen */
+  seen: Record<string, number>;
+  /** rule index → times applied (for xCOUNT) */
+  used: Record<string, number>;
+}
+
+export function newFaultStats(prior?: Partial<FaultStats>): FaultStats {
+  return { injected: { ...prior?.injected }, seen: { ...prior?.seen }, used: { ...prior?.used } };
 }
 
 function uniform(...parts: (string | number)[]): number {
@@ -127,17 +136,15 @@ function uniform(...parts: (string | number)[]): number {
 export function faultHook(service: string, rules: readonly FaultRule[], seed: number, stats: FaultStats): FaultHook | undefined {
   const mine = rules.map((r, i) => ({ r, i })).filter(({ r }) => r.service === service);
   if (!mine.length) return undefined;
-  const seen = new Map<string, number>();
-  const used = new Map<number, number>();
   return ({ op, method, path, key }) => {
-    const id = `${op}|${method}|${path}|${key ?? ''}`;
-    const n = (seen.get(id) ?? 0) + 1;
-    seen.set(id, n);
+    const id = `${service}|${op}|${method}|${path}|${key ?? ''}`;
+    const n = (stats.seen[id] ?? 0) + 1;
+    stats.seen[id] = n;
     for (const { r, i } of mine) {
       if (r.ops !== '*' && !r.ops.includes(op)) continue;
-      if (r.count !== undefined && (used.get(i) ?? 0) >= r.count) continue;
+      if (r.count !== undefined && (stats.used[i] ?? 0) >= r.count) continue;
       if (r.rate < 1 && uniform(seed, i, id, n) >= r.rate) continue;
-      used.set(i, (used.get(i) ?? 0) + 1);
+      stats.used[i] = (stats.used[i] ?? 0) + 1;
       stats.injected[r.text] = (stats.injected[r.text] ?? 0) + 1;
       return toFault(r.fault, uniform(seed, i, id, n, 'status'));
     }

@@ -53,6 +53,7 @@ export function drillHooks(d: HookDeps) {
   const scorecard = (status: string): Scorecard => {
     const t = progress.state;
     const leaked = leakedState(d.world);
+    const consumers = d.world.built.consumers.filter((c) => d.world.built.credentials.get(c.credential)?.leaked);
     return computeScorecard({
       scenario: d.scenario.name,
       seed: d.seed,
@@ -62,6 +63,8 @@ export function drillHooks(d: HookDeps) {
       leaked: leaked.length,
       leakedDead: leaked.filter((l) => !l.live).length,
       leakedDetected: progress.leakedIds.filter((id) => t.detected[id] !== undefined).length,
+      consumers: consumers.length,
+      consumersRotated: consumers.filter((c) => d.world.consumerState(c).restarted).length,
       adversary: adversary.records,
       adversaryPending: adversary.pending,
       persistence: adversary.persistence(),

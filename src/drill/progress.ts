@@ -40,7 +40,11 @@ export class Progress {
   ) {
     this.#world = world;
     this.state = prior ? { ...prior, detected: { ...prior.detected } } : { detected: {} };
-    for (const c of world.built.credentials.values()) if (c.leaked) this.#fps.set(fingerprintValue(c.value, fingerprintKey), c.id);
+    for (const c of world.built.credentials.values()) {
+      if (!c.leaked) continue;
+      this.#fps.set(fingerprintValue(c.value, fingerprintKey), c.id);
+      if (c.secret) this.#fps.set(fingerprintValue(c.secret, fingerprintKey), c.id);
+    }
     this.#expectEmail = (scenario.expect.email ?? [...new Set([...world.built.credentials.values()].filter((c) => c.leaked && c.email).map((c) => c.email!))]).map((e) => e.toLowerCase());
   }
 
@@ -54,7 +58,8 @@ export class Progress {
 
   /** A journal record: did it carry a leaked credential (as a fingerprint, or an AWS key id)? */
   onRecord(r: JournalRecord | (Record<string, unknown> & { type: string }), now: number): void {
-    const body = r.type === 'outcome' ? (r as { output?: unknown }).output : r.type === 'step.finished' ? (r as { outputs?: unknown }).outputs : r.type === 'intent' ? (r as { input?: unknown }).input : undefined;
+    const rec = r as Record<string, unknown>;
+    const body = r.type === 'incident.opened' ? [rec.inputs, rec.secrets] : rec[{ outcome: 'output', 'step.finished': 'outputs', intent: 'input' }[r.type] ?? ''];
     if (body === undefined) return;
     for (const fp of fingerprintsIn(body).keys()) {
       const id = this.#fps.get(fp);

@@ -13,7 +13,8 @@ import type { AdversaryRecord } from './adversary.js';
 
 export type Scorecard = Record<string, unknown> & {
   scenario: string;
-  seed: number;
+  /** a string: the report shows large numbers as durations */
+  seed: string;
   status: string;
   detect_ms: number | null;
   contain_ms: number | null;
@@ -34,6 +35,8 @@ export interface ScorecardInput {
   leaked: number;
   leakedDead: number;
   leakedDetected: number;
+  consumers: number;
+  consumersRotated: number;
   adversary: readonly AdversaryRecord[];
   adversaryPending: number;
   persistence: number;
@@ -65,7 +68,7 @@ export function computeScorecard(i: ScorecardInput): Scorecard {
   const contain = msOrNull(i.times.contain);
   const sc: Scorecard = {
     scenario: i.scenario,
-    seed: i.seed,
+    seed: String(i.seed),
     speed: i.speed,
     status: i.status,
     detect_ms: msOrNull(i.times.detect),
@@ -75,6 +78,8 @@ export function computeScorecard(i: ScorecardInput): Scorecard {
     leaked: i.leaked,
     leaked_detected: i.leakedDetected,
     leaked_dead: i.leakedDead,
+    consumers: i.consumers,
+    consumers_rotated: i.consumersRotated,
     adversary_attempted: adv.length,
     adversary_succeeded: adv.filter((a) => a.outcome === 'succeeded').length,
     adversary_blocked: adv.filter((a) => a.outcome === 'blocked').length,
@@ -117,7 +122,7 @@ export function formatScorecard(sc: Scorecard): string[] {
     `── Drill scorecard — ${sc.scenario} (seed ${sc.seed}, drill time) ──`,
     `  time to detect   ${fmtMs(sc.detect_ms)}   (${String(sc.leaked_detected)}/${sc.leaked} leaked credentials found by the run)`,
     `  time to contain  ${fmtMs(sc.contain_ms)}   (${sc.leaked_dead}/${sc.leaked} leaked credentials dead in the world)`,
-    `  time to rotate   ${fmtMs(sc.rotate_ms)}`,
+    `  time to rotate   ${sc.consumers ? `${fmtMs(sc.rotate_ms)}   (${String(sc.consumers_rotated)}/${String(sc.consumers)} places that held a leaked value rotated and reloaded)` : 'nothing held a leaked value'}`,
     `  time to notify   ${fmtMs(sc.notify_ms)}${(sc.notify_missing as string[]).length ? `   missing: ${list(sc.notify_missing)}` : ''}`,
     `  attacker         ${sc.adversary_succeeded} succeeded before containment, ${sc.adversary_blocked} blocked${Number(sc.adversary_pending) ? `, ${String(sc.adversary_pending)} not yet due` : ''}${Number(sc.adversary_persistence_live) ? ` — ${String(sc.adversary_persistence_live)} attacker-made credential(s) still live` : ''}`,
   ];

@@ -12,7 +12,7 @@ import { setLoopbackOnly } from '../core/http.js';
 import type { Secret } from '../core/secrets/secret.js';
 import type { PrepareContext, RunEnv } from '../commands/run.js';
 import { Adversary, DrillClock } from './adversary.js';
-import { parseFaults, type FaultStats } from './faults.js';
+import { newFaultStats, parseFaults } from './faults.js';
 import { guardOutbound, releaseOutbound } from './guard.js';
 import { Progress } from './progress.js';
 import { drillInputs, scenarioFor } from './scenario/load.js';
@@ -54,13 +54,15 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   const values = new ValueMaker(worldKey(seed));
   const built = buildWorld(scenario, values);
   const types = new Set(Object.values(loaded.runbook.providers).map((x) => x.type));
-  const stats: FaultStats = { injected: {} };
+  const sameRules = prior !== undefined && prior.faults.join(',') === rules.map((r) => r.text).join(',');
+  const stats = newFaultStats(sameRules ? prior.faultStats : undefined);
   // guards first: nothing below may reach past loopback
   setLoopbackOnly(true);
   const refusals = guardOutbound();
   const world = await startWorld({ scenario, built, types, faults: rules, seed, stats });
   for (const c of built.credentials.values()) {
-    p.secrets.create(c.value, `drill credential ${c.id}`);
+    // an AWS access key id is an identifier (runbooks show it); its secret access key is the secret
+    if (c.service !== 'aws') p.secrets.create(c.value, `drill credential ${c.id}`);
     if (c.secret) p.secrets.create(c.secret, `drill credential ${c.id} (secret)`);
   }
   for (const [label, v] of built.generated) p.secrets.create(v, `drill value ${label}`);
@@ -81,12 +83,14 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   const progress = new Progress(world, scenario, p.fingerprintKey, adversary.posted, prior?.progress);
 
   const save = () => {
+    if (!store.exists()) return; // nothing started (e.g. a usage error before the incident opened)
     try {
       writeDrillState(dir, {
         version: 1,
         seed,
         speed,
         faults: rules.map((r) => r.text),
+        faultStats: stats,
         scenario: file,
         clockMs: clock.now(),
         adversary: adversary.records,
@@ -134,7 +138,10 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   });
 
   return {
-    inputs: drillInputs(scenario, loaded.runbook.drill?.inputs, p.inputs, workspace),
+    inputs: drillInputs(scenario, loaded.runbook.drill?.inputs, p.inputs, workspace, (id) => {
+      const c = built.credentials.get(id);
+      return c?.service === 'aws' ? c.value : undefined;
+    }),
     configFor: world.configFor(p.registry),
     resolveSecrets,
     ...hooks,

@@ -9,12 +9,15 @@ import { dirname, join } from 'node:path';
 import type { AdversaryRecord } from './adversary.js';
 import type { ProgressState } from './progress.js';
 import type { WorldSnapshot } from './snapshot.js';
+import type { FaultStats } from './faults.js';
 
 export interface DrillState {
   version: 1;
   seed: number;
   speed: number;
   faults: string[];
+  /** fault decisions so far (only valid for the same fault rules) */
+  faultStats?: FaultStats;
   scenario: string;
   clockMs: number;
   adversary: AdversaryRecord[];

@@ -58,13 +58,19 @@ function checkRefs(s: ScenarioT, rep: Reporter, base: Path): void {
     if (x.value && 'credential' in x.value) need(x.value.credential, ['aws', 'secrets', i, 'value', 'credential']);
   });
   for (const [name, m] of Object.entries(s.secrets)) if ('credential' in m) need(m.credential, ['secrets', name, 'credential']);
+  for (const [name, v] of Object.entries(s.inputs)) {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) continue;
+    need(v.access_key_id_of, ['inputs', name, 'access_key_id_of']);
+    const at = creds.get(v.access_key_id_of);
+    if (at && at[0] !== 'aws') rep.atPath([...base, 'inputs', name, 'access_key_id_of'], 'value', `"${v.access_key_id_of}" is not an AWS key: only an access key id may go into an input (inputs are journaled)`, 'scenario');
+  }
   s.adversary.forEach((a, i) => {
     need(a.credential, ['adversary', i, 'credential']);
     const service = a.do.split('.')[0];
     const at = creds.get(a.credential);
     if (at && at[0] !== service) rep.atPath([...base, 'adversary', i, 'do'], 'value', `${a.do} needs a ${service} credential; "${a.credential}" is a ${String(at[0])} credential`, 'scenario');
     if (['huggingface.read_space', 'huggingface.tamper_space', 'github.read_repo', 'slack.post_message'].includes(a.do) && !a.target)
-      rep.atPath([...base, 'adversary', i], 'parent', `${a.do} needs a target`, 'scenario');
+      rep.atPath([...base, 'adversary', i], 'value', `${a.do} needs a target`, 'scenario');
   });
 }
 
@@ -111,9 +117,19 @@ export function scenarioFor(loaded: LoadedRunbook, flag: string | undefined, cwd
 }
 
 /** Inputs for the run: scenario inputs, then the runbook's drill.inputs, then --input flags; `{workspace}` expanded. */
-export function drillInputs(s: ScenarioT, runbookDrillInputs: Record<string, unknown> | undefined, flags: Record<string, string>, workspace: string): Record<string, string> {
+export function drillInputs(
+  s: ScenarioT,
+  runbookDrillInputs: Record<string, unknown> | undefined,
+  flags: Record<string, string>,
+  workspace: string,
+  keyIdOf: (credential: string) => string | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   const put = (k: string, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v) && 'access_key_id_of' in v) {
+      out[k] = keyIdOf(String((v as { access_key_id_of: unknown }).access_key_id_of)) ?? '';
+      return;
+    }
     const text = Array.isArray(v) ? JSON.stringify(v) : typeof v === 'string' ? v : JSON.stringify(v);
     out[k] = text.split('{workspace}').join(workspace);
   };

@@ -161,8 +161,14 @@ export const ScenarioBody = {
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
   /** drill seconds per real second (default 1); `--speed` overrides; 0 = only simulated responders move the clock */
   time_scale: z.number().min(0).max(3600).optional(),
-  /** runbook inputs; `{workspace}` is replaced by the drill's temporary folder */
-  inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).default({}),
+  /**
+   * runbook inputs; `{workspace}` is replaced by the drill's workspace folder, and
+   * `{ access_key_id_of: ID }` by the (generated) access key id of an AWS key of the world —
+   * an identifier, not a secret (never a token: inputs are journaled as they are)
+   */
+  inputs: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.strictObject({ access_key_id_of: Id })]))
+    .default({}),
   secrets: z.record(z.string(), SecretMapping).default({}),
   huggingface: HfWorldSpec.optional(),
   github: GhWorldSpec.optional(),

@@ -28,7 +28,7 @@ export interface Credential {
 
 /** Where a credential value is held; rotating it means this place no longer holds a leaked value. */
 export interface Consumer {
-  service: 'huggingface' | 'github';
+  service: 'huggingface' | 'github' | 'aws';
   /** Space or repo id */
   where: string;
   key: string;
@@ -59,7 +59,13 @@ export function buildWorld(s: Scenario, v: ValueMaker): BuiltWorld {
     generated.set(label, value);
     return value;
   };
-  const held = (h: HeldValue, label: string): string => ('credential' in h ? (credentials.get(h.credential)?.value ?? '') : gen(label, h.generate));
+  const held = (h: HeldValue, label: string): string => {
+    if (!('credential' in h)) return gen(label, h.generate);
+    const c = credentials.get(h.credential);
+    // an AWS key is stored as its pair, as services read it
+    if (c?.secret) return JSON.stringify({ AccessKeyId: c.value, SecretAccessKey: c.secret });
+    return c?.value ?? '';
+  };
   const out: BuiltWorld = { credentials, consumers, contacts, generated };
 
   const hf = s.huggingface;
@@ -137,7 +143,10 @@ export function buildWorld(s: Scenario, v: ValueMaker): BuiltWorld {
           return { id, secret, status: k.status, last_used: k.last_used };
         }),
       })),
-      secrets: aws.secrets.map((x) => ({ name: x.name, value: x.value ? held(x.value, `aws:${x.name}`) : undefined })),
+      secrets: aws.secrets.map((x) => {
+        if (x.value && 'credential' in x.value) consumers.push({ service: 'aws', where: x.name, key: 'AWSCURRENT', credential: x.value.credential });
+        return { name: x.name, value: x.value ? held(x.value, `aws:${x.name}`) : undefined };
+      }),
     };
   }
 

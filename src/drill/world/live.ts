@@ -127,6 +127,17 @@ function consumerState(w: LiveWorld, c: Consumer): { rotated: boolean; restarted
     const rotated = w.hf?.secretValue(c.where, c.key) !== leaked;
     return { rotated, restarted: rotated && w.hf?.runningSecret(c.where, c.key) !== leaked };
   }
+  if (c.service === 'aws') {
+    const cred = w.built.credentials.get(c.credential);
+    let current = '';
+    try {
+      current = w.aws?.world.getSecretValue(c.where).version.value ?? '';
+    } catch {
+      current = '';
+    }
+    const rotated = !!cred && !current.includes(cred.value) && !(cred.secret && current.includes(cred.secret));
+    return { rotated, restarted: rotated };
+  }
   const rotated = w.github?.actionsSecret(c.where, c.key) !== leaked;
   return { rotated, restarted: rotated };
 }
