@@ -3,12 +3,11 @@
  * reversible), create (the new secret is a Secret from birth), delete (verified by listing).
  */
 import { z } from 'zod';
-import { CreateAccessKeyCommand, DeleteAccessKeyCommand, GetAccessKeyLastUsedCommand, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { ProviderError } from '../../core/errors.js';
 import { defineAction, SecretOut, type ActionContext } from '../sdk.js';
 import type { Secret } from '../../core/secrets/secret.js';
 import { call, isAwsError } from './errors.js';
-import { iamClient, type AwsConfig } from './transport.js';
+import { iamClient, loadIam, type AwsConfig } from './transport.js';
 
 type Ctx = ActionContext<AwsConfig>;
 const NO_SUCH = ['NoSuchEntity'];
@@ -23,7 +22,8 @@ type KeyMeta = z.infer<typeof KeyMeta>;
 
 /** All access keys of a user (follows pagination). */
 export async function listKeys(ctx: Ctx, user: string): Promise<KeyMeta[]> {
-  const iam = iamClient(ctx);
+  const iam = await iamClient(ctx);
+  const { ListAccessKeysCommand } = await loadIam();
   const keys: KeyMeta[] = [];
   let marker: string | undefined;
   do {
@@ -37,8 +37,10 @@ export async function listKeys(ctx: Ctx, user: string): Promise<KeyMeta[]> {
 
 /** Who owns a key (GetAccessKeyLastUsed names the user); `null` when no such key exists in the account. */
 async function ownerOf(ctx: Ctx, keyId: string): Promise<string | null> {
+  const iam = await iamClient(ctx);
+  const { GetAccessKeyLastUsedCommand } = await loadIam();
   try {
-    const out = await call(ctx, { doing: `looking up access key ${keyId}` }, () => iamClient(ctx).send(new GetAccessKeyLastUsedCommand({ AccessKeyId: keyId })));
+    const out = await call(ctx, { doing: `looking up access key ${keyId}` }, () => iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: keyId })));
     return out.UserName ?? null;
   } catch (e) {
     if (isAwsError(e, ...NO_SUCH)) return null;
@@ -90,8 +92,10 @@ export const keyLastUsed = defineAction({
   plan: (_ctx, i) => [`iam GetAccessKeyLastUsed AccessKeyId=${i.access_key_id}`],
   async run(ctx: Ctx, i) {
     const doing = `reading when access key ${i.access_key_id} was last used`;
+    const iam = await iamClient(ctx);
+    const { GetAccessKeyLastUsedCommand } = await loadIam();
     const out = await call(ctx, { doing, messages: { NoSuchEntityException: `access key ${i.access_key_id} does not exist in this account` } }, () =>
-      iamClient(ctx).send(new GetAccessKeyLastUsedCommand({ AccessKeyId: i.access_key_id })),
+      iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: i.access_key_id })),
     );
     const u = out.AccessKeyLastUsed;
     return { access_key_id: i.access_key_id, user_name: out.UserName ?? null, last_used_date: u?.LastUsedDate?.toISOString() ?? null, service_name: na(u?.ServiceName), region: na(u?.Region) };
@@ -107,8 +111,10 @@ export const deactivateKey = defineAction({
   plan: (_ctx, i) => [`iam UpdateAccessKey UserName=${i.user_name} AccessKeyId=${i.access_key_id} Status=Inactive`],
   async run(ctx: Ctx, i) {
     const doing = `deactivating access key ${i.access_key_id} of IAM user ${i.user_name}`;
+    const iam = await iamClient(ctx);
+    const { UpdateAccessKeyCommand } = await loadIam();
     try {
-      await call(ctx, { doing }, () => iamClient(ctx).send(new UpdateAccessKeyCommand({ UserName: i.user_name, AccessKeyId: i.access_key_id, Status: 'Inactive' })));
+      await call(ctx, { doing }, () => iam.send(new UpdateAccessKeyCommand({ UserName: i.user_name, AccessKeyId: i.access_key_id, Status: 'Inactive' })));
     } catch (e) {
       if (!isAwsError(e, ...NO_SUCH)) throw e;
       await diagnose(ctx, i, doing, e);
@@ -134,6 +140,8 @@ export const createKey = defineAction({
   plan: (_ctx, i) => [`iam CreateAccessKey UserName=${i.user_name} (the new secret access key is kept as a Secret)`],
   async run(ctx: Ctx, i) {
     const doing = `creating an access key for IAM user ${i.user_name}`;
+    const iam = await iamClient(ctx);
+    const { CreateAccessKeyCommand } = await loadIam();
     const out = await call(
       ctx,
       {
@@ -144,7 +152,7 @@ export const createKey = defineAction({
         },
         nextSteps: { LimitExceededException: ['Run deleteKey on the old (leaked or inactive) key, then run this step again.'] },
       },
-      () => iamClient(ctx).send(new CreateAccessKeyCommand({ UserName: i.user_name })),
+      () => iam.send(new CreateAccessKeyCommand({ UserName: i.user_name })),
     );
     const k = out.AccessKey;
     const secret: Secret | undefined = k?.SecretAccessKey ? ctx.secret(k.SecretAccessKey, `aws secret access key ${k.AccessKeyId ?? ''}`.trim()) : undefined;
@@ -171,8 +179,10 @@ export const deleteKey = defineAction({
   plan: (_ctx, i) => [`iam DeleteAccessKey UserName=${i.user_name} AccessKeyId=${i.access_key_id}`, `iam ListAccessKeys UserName=${i.user_name} (confirm it is gone)`],
   async run(ctx: Ctx, i) {
     const doing = `deleting access key ${i.access_key_id} of IAM user ${i.user_name}`;
+    const iam = await iamClient(ctx);
+    const { DeleteAccessKeyCommand } = await loadIam();
     try {
-      await call(ctx, { doing }, () => iamClient(ctx).send(new DeleteAccessKeyCommand({ UserName: i.user_name, AccessKeyId: i.access_key_id })));
+      await call(ctx, { doing }, () => iam.send(new DeleteAccessKeyCommand({ UserName: i.user_name, AccessKeyId: i.access_key_id })));
     } catch (e) {
       if (!isAwsError(e, ...NO_SUCH)) throw e;
       await diagnose(ctx, i, doing, e);

@@ -5,13 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ProviderError } from '../../core/errors.js';
 import { defineAction, secretField, type ActionContext } from '../sdk.js';
 import { awsError, awsErrorInfo, call, isAwsError } from './errors.js';
 import { AccessKeyId } from './iam.js';
-import { smClient, stsClient, type AwsConfig } from './transport.js';
+import { loadSecretsManager, loadSts, smClient, stsClient, type AwsConfig } from './transport.js';
 
 type Ctx = ActionContext<AwsConfig>;
 
@@ -31,7 +29,8 @@ export const verifyKey = defineAction({
   plan: (_ctx, i) => [`sts GetCallerIdentity signed with access key ${i.access_key_id} (live or dead)`],
   async run(ctx: Ctx, i) {
     const doing = `checking whether access key ${i.access_key_id} is live`;
-    const sts = stsClient(ctx, { accessKeyId: i.access_key_id, secretAccessKey: i.secret_access_key.reveal(), sessionToken: i.session_token?.reveal() });
+    const sts = await stsClient(ctx, { accessKeyId: i.access_key_id, secretAccessKey: i.secret_access_key.reveal(), sessionToken: i.session_token?.reveal() });
+    const { GetCallerIdentityCommand } = await loadSts();
     try {
       const out = await sts.send(new GetCallerIdentityCommand({}));
       ctx.evidence({ httpStatus: out.$metadata.httpStatusCode, requestId: out.$metadata.requestId, detail: 'live' });
@@ -74,6 +73,8 @@ export const putSecretValue = defineAction({
   plan: (ctx, i) => [`secretsmanager PutSecretValue SecretId=${i.secret_id} ClientRequestToken=${clientRequestToken(ctx.idempotencyKey)} (value: ${i.value.label})`],
   async run(ctx: Ctx, i) {
     const token = clientRequestToken(ctx.idempotencyKey);
+    const sm = await smClient(ctx);
+    const { PutSecretValueCommand } = await loadSecretsManager();
     const out = await call(
       ctx,
       {
@@ -84,14 +85,16 @@ export const putSecretValue = defineAction({
           ResourceExistsException: `this step already stored a different value under its request token ${token}; a new value needs a new step or item`,
         },
       },
-      () => smClient(ctx).send(new PutSecretValueCommand({ SecretId: i.secret_id, SecretString: i.value.reveal(), ClientRequestToken: token })),
+      () => sm.send(new PutSecretValueCommand({ SecretId: i.secret_id, SecretString: i.value.reveal(), ClientRequestToken: token })),
     );
     return { arn: out.ARN ?? null, name: out.Name ?? null, version_id: out.VersionId ?? token };
   },
   async verify(ctx: Ctx, i) {
     const token = clientRequestToken(ctx.idempotencyKey);
+    const sm = await smClient(ctx);
+    const { GetSecretValueCommand } = await loadSecretsManager();
     try {
-      const out = await call(ctx, { doing: `reading back secret ${i.secret_id}`, hide: [i.value.reveal()] }, () => smClient(ctx).send(new GetSecretValueCommand({ SecretId: i.secret_id, VersionId: token })));
+      const out = await call(ctx, { doing: `reading back secret ${i.secret_id}`, hide: [i.value.reveal()] }, () => sm.send(new GetSecretValueCommand({ SecretId: i.secret_id, VersionId: token })));
       return out.SecretString === i.value.reveal() ? { state: 'done', detail: `version ${token} holds the value` } : { state: 'not-done', detail: `version ${token} holds another value` };
     } catch (e) {
       if (isAwsError(e, 'ResourceNotFoundException')) return { state: 'not-done', detail: `no version ${token} in secret ${i.secret_id}` };

@@ -3,10 +3,10 @@
  * drill loopback guard, safe errors), the SDK never retries (`maxAttempts: 1` — the engine
  * owns retries), never logs (a silent logger) and never looks for credentials on its own
  * (they are passed explicitly).
+ *
+ * The SDK packages are loaded on first use (`loadIam` & co.), not when the provider is
+ * imported: `validate`, `plan` and `--help` never pay for them (~1 s for client-iam alone).
  */
-import { IAMClient } from '@aws-sdk/client-iam';
-import { STSClient } from '@aws-sdk/client-sts';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { HttpHandlerOptions, HttpRequest, HttpResponse } from '@smithy/types';
 import { ProviderError } from '../../core/errors.js';
 import type { Secret } from '../../core/secrets/secret.js';
@@ -92,7 +92,19 @@ export function operatorCreds(config: AwsConfig): KeyPair {
   };
 }
 
-export const iamClient = (ctx: ActionContext<AwsConfig>) => new IAMClient(common(ctx, operatorCreds(ctx.config)));
-export const smClient = (ctx: ActionContext<AwsConfig>) => new SecretsManagerClient(common(ctx, operatorCreds(ctx.config)));
+export type IamSdk = typeof import('@aws-sdk/client-iam');
+export type StsSdk = typeof import('@aws-sdk/client-sts');
+export type SecretsManagerSdk = typeof import('@aws-sdk/client-secrets-manager');
+
+let iamSdk: Promise<IamSdk> | undefined;
+let stsSdk: Promise<StsSdk> | undefined;
+let smSdk: Promise<SecretsManagerSdk> | undefined;
+/** The SDK modules, imported once, on first use. */
+export const loadIam = () => (iamSdk ??= import('@aws-sdk/client-iam'));
+export const loadSts = () => (stsSdk ??= import('@aws-sdk/client-sts'));
+export const loadSecretsManager = () => (smSdk ??= import('@aws-sdk/client-secrets-manager'));
+
+export const iamClient = async (ctx: ActionContext<AwsConfig>) => new (await loadIam()).IAMClient(common(ctx, operatorCreds(ctx.config)));
+export const smClient = async (ctx: ActionContext<AwsConfig>) => new (await loadSecretsManager()).SecretsManagerClient(common(ctx, operatorCreds(ctx.config)));
 /** STS signed with an arbitrary key pair (the leaked one, for liveness checks). */
-export const stsClient = (ctx: ActionContext<AwsConfig>, creds: KeyPair) => new STSClient(common(ctx, creds));
+export const stsClient = async (ctx: ActionContext<AwsConfig>, creds: KeyPair) => new (await loadSts()).STSClient(common(ctx, creds));

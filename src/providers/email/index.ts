@@ -12,14 +12,20 @@
  *
  * Errors are rebuilt as ProviderError from nodemailer's code and SMTP reply code only: its
  * error text and response can echo credentials, so they are never passed on.
+ *
+ * nodemailer and the Markdown renderer (marked) are imported when a message is sent, not
+ * when the provider is loaded.
  */
 import { createHash } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { ProviderError, type FailureClass } from '../../core/errors.js';
 import { isLoopbackHost, isLoopbackOnly } from '../../core/http.js';
 import { defineAction, defineProvider, secretField, type ActionContext } from '../sdk.js';
-import { markdownToHtml, markdownToText } from './render.js';
+
+let mailer: Promise<(typeof import('nodemailer'))['default']> | undefined;
+let renderer: Promise<typeof import('./render.js')> | undefined;
+const loadNodemailer = () => (mailer ??= import('nodemailer').then((m) => m.default));
+const loadRender = () => (renderer ??= import('./render.js'));
 
 const Config = z
   .strictObject({
@@ -129,6 +135,7 @@ const send = defineAction<SendInput, SendOutput, Config>({
     if (isLoopbackOnly() && !isLoopbackHost(c.host)) {
       throw new ProviderError({ provider: ctx.instance, action: ctx.action, message: `refused to contact ${c.host}: a drill may only reach the loopback simulators`, failure: 'definite', code: 'DRILL_OUTBOUND_REFUSED' });
     }
+    const [nodemailer, { markdownToHtml, markdownToText }] = await Promise.all([loadNodemailer(), loadRender()]);
     const transport = nodemailer.createTransport({
       host: c.host,
       port: c.port,

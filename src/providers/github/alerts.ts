@@ -56,7 +56,7 @@ export const listSecretScanningAlerts = defineAction({
   idempotent: true,
   plan: (ctx: Ctx, input) => [`GET ${apiUrl(ctx)}${input.repo ? `/repos/${input.repo}` : `/orgs/${input.org}`}/secret-scanning/alerts (all pages)`],
   async run(ctx: Ctx, input) {
-    const gh = operatorClient(ctx);
+    const gh = await operatorClient(ctx);
     const filters = {
       per_page: input.per_page,
       ...(input.state ? { state: input.state } : {}),
@@ -112,7 +112,7 @@ export const resolveAlert = defineAction({
   plan: (ctx: Ctx, input) => [`PATCH ${apiUrl(ctx)}/repos/${input.repo}/secret-scanning/alerts/${input.alert_number} {state: resolved, resolution: ${input.resolution}}`],
   async run(ctx: Ctx, input) {
     try {
-      const res = await operatorClient(ctx).rest.secretScanning.updateAlert({
+      const res = await (await operatorClient(ctx)).rest.secretScanning.updateAlert({
         ...split(input.repo),
         alert_number: input.alert_number,
         state: 'resolved',
@@ -127,7 +127,7 @@ export const resolveAlert = defineAction({
   },
   async verify(ctx: Ctx, input): Promise<VerifyResult> {
     try {
-      const { data } = await operatorClient(ctx).rest.secretScanning.getAlert({ ...split(input.repo), alert_number: input.alert_number });
+      const { data } = await (await operatorClient(ctx)).rest.secretScanning.getAlert({ ...split(input.repo), alert_number: input.alert_number });
       return data.state === 'resolved' ? { state: 'done', detail: `resolved as ${data.resolution}` } : { state: 'not-done', detail: `state ${data.state}` };
     } catch (e) {
       throw ghFail(ctx, e, `reading alert ${input.repo}#${input.alert_number}`);

@@ -6,9 +6,11 @@
  *
  * @octokit/rest 22 bundles no retry or throttling plugin (core, request-log, paginate,
  * endpoint methods only), so rate limits surface here and the engine's retry policy waits.
+ *
+ * Octokit is imported on the first call (`loadOctokit`), not when the provider is loaded.
  */
 import { z } from 'zod';
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
 import { ProviderError } from '../../core/errors.js';
 import { classifyStatus, retryAfterMs, safeUrl } from '../../core/http.js';
 import type { Secret } from '../../core/secrets/secret.js';
@@ -32,6 +34,10 @@ export const split = (repo: string) => {
   return { owner, repo: name };
 };
 
+let octokit: Promise<typeof Octokit> | undefined;
+/** @octokit/rest, imported once, on first use. */
+export const loadOctokit = () => (octokit ??= import('@octokit/rest').then((m) => m.Octokit));
+
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 export function apiUrl(ctx: Ctx): string {
@@ -43,7 +49,8 @@ export function apiUrl(ctx: Ctx): string {
  * Both loggers are silenced: `log` (request-log plugin) and `request.log` (deprecation
  * warnings, which would otherwise go to the console).
  */
-export function client(ctx: Ctx, auth: Secret | null): Octokit {
+export async function client(ctx: Ctx, auth: Secret | null): Promise<Octokit> {
+  const Octokit = await loadOctokit();
   const o = new Octokit({ baseUrl: apiUrl(ctx), auth: auth?.reveal(), userAgent: 'runbook', log: silent, request: { fetch: ctx.fetch, log: silent } });
   o.hook.before('request', (opts) => {
     opts.headers['x-github-api-version'] = '2022-11-28';
@@ -51,7 +58,8 @@ export function client(ctx: Ctx, auth: Secret | null): Octokit {
   return o;
 }
 
-export function operatorClient(ctx: Ctx): Octokit {
+/** An Octokit with the operator token; throws NO_TOKEN (before loading anything) when there is none. */
+export async function operatorClient(ctx: Ctx): Promise<Octokit> {
   if (!ctx.config.token) {
     throw new ProviderError({
       provider: ctx.instance,

@@ -3,7 +3,6 @@
  * libsodium `crypto_box_seal` against the repo's public key), delete a deploy key, and revoke
  * an org's access for a fine-grained PAT (GitHub App installation token required).
  */
-import sodium from 'libsodium-wrappers';
 import { z } from 'zod';
 import { defineAction, secretField, type VerifyResult } from '../sdk.js';
 import { apiUrl, ghFail, operatorClient, RepoId, split, statusOf, type Ctx } from './client.js';
@@ -12,6 +11,11 @@ const SecretName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ (not starting with a digit)')
   .refine((s) => !/^GITHUB_/i.test(s), 'names starting with GITHUB_ are reserved');
+
+let libsodium: Promise<(typeof import('libsodium-wrappers'))['default']> | undefined;
+/** libsodium (sealed boxes), imported on first use: it is only needed to rotate an Actions secret. */
+const loadSodium = () => (libsodium ??= import('libsodium-wrappers').then((m) => m.default));
+
 const SKEW_MS = 5 * 60_000;
 
 export const rotateActionsSecret = defineAction({
@@ -25,7 +29,8 @@ export const rotateActionsSecret = defineAction({
     `PUT ${apiUrl(ctx)}/repos/${input.repo}/actions/secrets/${input.name} (sealed ${input.value})`,
   ],
   async run(ctx: Ctx, input) {
-    const gh = operatorClient(ctx);
+    const gh = await operatorClient(ctx);
+    const sodium = await loadSodium();
     const set_at = new Date().toISOString();
     try {
       const { data: key } = await gh.rest.actions.getRepoPublicKey(split(input.repo));
@@ -48,7 +53,7 @@ export const rotateActionsSecret = defineAction({
   /** done when the secret exists and was updated at or after this run (values are write-only) */
   async verify(ctx: Ctx, input, output): Promise<VerifyResult> {
     try {
-      const { data } = await operatorClient(ctx).rest.actions.getRepoSecret({ ...split(input.repo), secret_name: input.name });
+      const { data } = await (await operatorClient(ctx)).rest.actions.getRepoSecret({ ...split(input.repo), secret_name: input.name });
       if (!output) return { state: 'unknown', detail: `${input.name} exists (updated ${data.updated_at}); its value cannot be read back` };
       return Date.parse(data.updated_at) >= Date.parse(output.set_at) - SKEW_MS ? { state: 'done', detail: `updated ${data.updated_at}` } : { state: 'not-done', detail: `last updated ${data.updated_at}, before this run` };
     } catch (e) {
@@ -61,7 +66,7 @@ export const rotateActionsSecret = defineAction({
 /** Is the repo itself reachable? (Tells "key already gone" from "wrong repo / no access".) */
 async function repoReachable(ctx: Ctx, repo: string): Promise<boolean> {
   try {
-    await operatorClient(ctx).rest.repos.get(split(repo));
+    await (await operatorClient(ctx)).rest.repos.get(split(repo));
     return true;
   } catch (e) {
     if (statusOf(e) === 404) return false;
@@ -80,7 +85,7 @@ export const deleteDeployKey = defineAction({
   plan: (ctx: Ctx, input) => [`DELETE ${apiUrl(ctx)}/repos/${input.repo}/keys/${input.key_id}`],
   async run(ctx: Ctx, input) {
     try {
-      const res = await operatorClient(ctx).rest.repos.deleteDeployKey({ ...split(input.repo), key_id: input.key_id });
+      const res = await (await operatorClient(ctx)).rest.repos.deleteDeployKey({ ...split(input.repo), key_id: input.key_id });
       ctx.evidence({ httpStatus: res.status });
       return { repo: input.repo, key_id: input.key_id, deleted: true, already_gone: false };
     } catch (e) {
@@ -92,7 +97,7 @@ export const deleteDeployKey = defineAction({
   },
   async verify(ctx: Ctx, input): Promise<VerifyResult> {
     try {
-      await operatorClient(ctx).rest.repos.getDeployKey({ ...split(input.repo), key_id: input.key_id });
+      await (await operatorClient(ctx)).rest.repos.getDeployKey({ ...split(input.repo), key_id: input.key_id });
       return { state: 'not-done', detail: `deploy key ${input.key_id} still exists` };
     } catch (e) {
       if (statusOf(e) !== 404) throw ghFail(ctx, e, `reading deploy key ${input.key_id} of ${input.repo}`);
@@ -112,7 +117,7 @@ export const revokeOrgPat = defineAction({
   plan: (ctx: Ctx, input) => [`POST ${apiUrl(ctx)}/orgs/${input.org}/personal-access-tokens/${input.pat_id} {action: revoke}`],
   async run(ctx: Ctx, input) {
     try {
-      const res = await operatorClient(ctx).rest.orgs.updatePatAccess({ org: input.org, pat_id: input.pat_id, action: 'revoke' });
+      const res = await (await operatorClient(ctx)).rest.orgs.updatePatAccess({ org: input.org, pat_id: input.pat_id, action: 'revoke' });
       ctx.evidence({ httpStatus: res.status });
       return { org: input.org, pat_id: input.pat_id, revoked: true };
     } catch (e) {
@@ -123,7 +128,7 @@ export const revokeOrgPat = defineAction({
   },
   async verify(ctx: Ctx, input): Promise<VerifyResult> {
     try {
-      const gh = operatorClient(ctx);
+      const gh = await operatorClient(ctx);
       const grants = await gh.paginate(gh.rest.orgs.listPatGrants, { org: input.org, per_page: 100 });
       return grants.some((g) => g.id === input.pat_id) ? { state: 'not-done', detail: `grant ${input.pat_id} still present` } : { state: 'done', detail: `grant ${input.pat_id} is gone` };
     } catch (e) {

@@ -40,7 +40,7 @@ type VerifyOutput = z.infer<typeof VerifyOutput>;
 export async function checkToken(ctx: Ctx, token: Secret): Promise<VerifyOutput> {
   const kind = tokenKind(token.reveal());
   try {
-    const res = await client(ctx, token).rest.users.getAuthenticated();
+    const res = await (await client(ctx, token)).rest.users.getAuthenticated();
     const h = res.headers as Record<string, string | undefined>;
     const scopes = h['x-oauth-scopes'];
     return {
@@ -93,7 +93,7 @@ export const revokeCredentials = defineAction({
     return [`POST ${apiUrl(ctx)}/credentials/revoke × ${n} (no auth; ${input.credentials.length} credential(s): ${input.credentials.map(tail).join(', ')})`, 'then GET /user with each token until it answers 401'];
   },
   async run(ctx: Ctx, input) {
-    const gh = client(ctx, null);
+    const gh = await client(ctx, null);
     const batches: Secret[][] = [];
     for (let i = 0; i < input.credentials.length; i += input.batch_size) batches.push(input.credentials.slice(i, i + input.batch_size));
     let accepted = 0;

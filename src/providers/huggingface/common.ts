@@ -4,7 +4,6 @@
  * messages carry server text and URLs).
  */
 import { z } from 'zod';
-import { HubApiError } from '@huggingface/hub';
 import { ProviderError, type FailureClass } from '../../core/errors.js';
 import { classifyStatus, retryAfterMs, safeUrl, type HttpResponse } from '../../core/http.js';
 import type { Secret } from '../../core/secrets/secret.js';
@@ -22,6 +21,12 @@ export type Ctx = ActionContext<Config>;
 /** `owner/name` */
 export const SpaceId = z.string().regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, 'a Space id such as owner/name');
 export const EnvKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+
+type Hub = typeof import('@huggingface/hub');
+let hub: Promise<Hub> | undefined;
+let hubLoaded: Hub | undefined;
+/** The official client, imported on first use (never when the provider is loaded). */
+export const loadHub = () => (hub ??= import('@huggingface/hub').then((m) => (hubLoaded = m)));
 
 export function hubUrl(ctx: Ctx): string {
   return (ctx.config.hub_url ?? 'https://huggingface.co').replace(/\/+$/, '');
@@ -120,7 +125,8 @@ export function capturingFetch(ctx: Ctx): { fetch: typeof fetch; last(): FailDet
  */
 export function fromClientError(ctx: Ctx, e: unknown, last: FailDetail | undefined, message?: string): ProviderError {
   if (e instanceof ProviderError) return e;
-  if (e instanceof HubApiError) {
+  // a HubApiError can only come from a client that was loaded
+  if (hubLoaded && e instanceof hubLoaded.HubApiError) {
     const d = last && last.status === e.statusCode ? last : { status: e.statusCode, headers: new Headers(), url: safeUrl(e.url) };
     return hubError(ctx, d, message);
   }

@@ -4,9 +4,8 @@
  * secret only reaches a running Space after a restart.
  */
 import { z } from 'zod';
-import { listSpaces as hubListSpaces } from '@huggingface/hub';
 import { defineAction } from '../sdk.js';
-import { authHeader, capturingFetch, fromClientError, hubUrl, operatorToken, resError, SpaceId, spaceUrl, type Ctx } from './common.js';
+import { authHeader, capturingFetch, fromClientError, hubUrl, loadHub, operatorToken, resError, SpaceId, spaceUrl, type Ctx } from './common.js';
 
 const ListInput = z.strictObject({
   /** a user or org name */
@@ -25,6 +24,7 @@ export const listSpaces = defineAction({
   idempotent: true,
   plan: (ctx: Ctx, input) => [`GET ${hubUrl(ctx)}/api/spaces?author=${input.author} (following Link rel="next")`],
   async run(ctx: Ctx, input) {
+    const { listSpaces: hubListSpaces } = await loadHub();
     const cap = capturingFetch(ctx);
     const token = ctx.config.token;
     const spaces: z.infer<typeof SpaceOut>[] = [];

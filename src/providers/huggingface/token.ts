@@ -6,11 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { whoAmI } from '@huggingface/hub';
 import { ProviderError } from '../../core/errors.js';
 import type { Secret } from '../../core/secrets/secret.js';
 import { defineAction, secretField } from '../sdk.js';
-import { capturingFetch, fromClientError, hubUrl, resError, type Ctx } from './common.js';
+import { capturingFetch, fromClientError, hubUrl, loadHub, resError, type Ctx } from './common.js';
 
 export const VerifyOutput = z.object({
   live: z.boolean(),
@@ -91,6 +90,7 @@ export async function whoami(ctx: Ctx, token: Secret, opts: { fresh: boolean }):
   }
   let out: VerifyOutput;
   if (token.reveal().startsWith('hf_')) {
+    const { whoAmI } = await loadHub();
     const cap = capturingFetch(ctx);
     try {
       const body = (await whoAmI({ accessToken: token.reveal(), hubUrl: hubUrl(ctx), fetch: cap.fetch })) as WhoAmIBody;

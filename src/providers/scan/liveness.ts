@@ -6,7 +6,7 @@
  * A check never throws: anything that is not a clear "accepted" or "rejected" is `unknown`
  * with a short detail (rate limits, 5xx, network failures), never with a response body.
  */
-import { STSClient, GetCallerIdentityCommand, type STSClientConfig } from '@aws-sdk/client-sts';
+import type { STSClientConfig } from '@aws-sdk/client-sts';
 import { ProviderError } from '../../core/errors.js';
 import type { Secret } from '../../core/secrets/secret.js';
 import type { HttpResponse } from '../../core/http.js';
@@ -99,6 +99,10 @@ export async function checkSlack(ctx: CheckContext, token: Secret, baseUrl: stri
   }
 }
 
+let stsSdk: Promise<typeof import('@aws-sdk/client-sts')> | undefined;
+/** The STS client is imported on first use (never when the scan provider is loaded). */
+const loadSts = () => (stsSdk ??= import('@aws-sdk/client-sts'));
+
 type RequestHandler = NonNullable<STSClientConfig['requestHandler']>;
 
 /** An AWS SDK request handler that sends through our HTTP door (timeouts, loopback guard, safe errors). */
@@ -137,6 +141,7 @@ export interface AwsCheckOptions {
  */
 export async function checkAws(ctx: CheckContext, keyId: Secret, secretKey: Secret | undefined, opts: AwsCheckOptions = {}): Promise<LivenessResult> {
   if (!secretKey) return { status: 'unknown', detail: 'no secret access key was found next to this key id; it cannot be checked alone' };
+  const { STSClient, GetCallerIdentityCommand } = await loadSts();
   const client = new STSClient({
     region: opts.region ?? 'us-east-1',
     endpoint: opts.endpoint,

@@ -5,22 +5,32 @@
  * URL, URI, CREDENTIAL, ID) when `maskSecrets` is off. We read the value from there (or from
  * the reported range) and hand it straight to the caller, which wraps it in a Secret. The
  * message text itself (which contains the value) is dropped here and never leaves this file.
+ *
+ * secretlint and its preset are imported on the first scan, not when the provider is loaded.
  */
-import { lintSource } from '@secretlint/core';
-import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
 import type { SecretLintCoreConfig } from '@secretlint/types';
 import type { ProviderHint, RawHit } from './rules.js';
 
-const CONFIG: SecretLintCoreConfig = {
-  rules: [
-    {
-      id: '@secretlint/secretlint-rule-preset-recommend',
-      rule: recommended,
-      // AWS key ids are found by our own rule (with the EXAMPLE filter); account ids are not secrets
-      rules: [{ id: '@secretlint/secretlint-rule-aws', allowMessageIds: ['AWSAccountID', 'AWSAccessKeyID'] }],
+type LintSource = (typeof import('@secretlint/core'))['lintSource'];
+
+let engine: Promise<{ lintSource: LintSource; config: SecretLintCoreConfig }> | undefined;
+/** `lintSource` and the preset config, loaded once (with the profiler turned off first). */
+function loadEngine() {
+  engine ??= Promise.all([import('@secretlint/core'), import('@secretlint/secretlint-rule-preset-recommend'), disableProfiler()]).then(([core, preset]) => ({
+    lintSource: core.lintSource,
+    config: {
+      rules: [
+        {
+          id: '@secretlint/secretlint-rule-preset-recommend',
+          rule: preset.creator,
+          // AWS key ids are found by our own rule (with the EXAMPLE filter); account ids are not secrets
+          rules: [{ id: '@secretlint/secretlint-rule-aws', allowMessageIds: ['AWSAccountID', 'AWSAccessKeyID'] }],
+        },
+      ],
     },
-  ],
-};
+  }));
+  return engine;
+}
 
 /**
  * secretlint <= 13.0.x profiles every run: a performance mark per rule per file, and an observer
@@ -60,10 +70,10 @@ function shortRule(ruleId: string, messageId: string): string {
 
 /** Run the recommended preset over one text; returns raw hits (values) with their offsets. */
 export async function secretlintHits(text: string, filePath: string): Promise<RawHit[]> {
-  await disableProfiler();
+  const { lintSource, config } = await loadEngine();
   const res = await lintSource({
     source: { content: text, filePath, contentType: 'text' },
-    options: { config: CONFIG, maskSecrets: false, noPhysicFilePath: true },
+    options: { config, maskSecrets: false, noPhysicFilePath: true },
   });
   const out: RawHit[] = [];
   for (const m of res.messages) {

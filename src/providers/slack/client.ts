@@ -6,18 +6,10 @@
  * - it never logs to the console (silent logger);
  * - every error is rebuilt as a ProviderError; the client's errors are dropped, never wrapped
  *   (a WebAPIHTTPError carries the response headers, a request error the original cause).
+ *
+ * The client package is imported on the first call (`loadSlack`), not when the provider is loaded.
  */
-import {
-  LogLevel,
-  WebAPIHTTPError,
-  WebAPIPlatformError,
-  WebAPIRateLimitedError,
-  WebAPIRequestError,
-  WebClient,
-  type FetchFunction,
-  type Logger as SlackLogger,
-  type WebAPICallResult,
-} from '@slack/web-api';
+import type { FetchFunction, Logger as SlackLogger, WebAPICallResult, WebClient } from '@slack/web-api';
 import { ProviderError } from '../../core/errors.js';
 import { classifyStatus, retryAfterMs } from '../../core/http.js';
 import type { Secret } from '../../core/secrets/secret.js';
@@ -25,7 +17,13 @@ import type { ActionContext } from '../sdk.js';
 import type { SlackConfig } from './config.js';
 import { platformError, slackCode } from './errors.js';
 
-const silent: SlackLogger = {
+type SlackSdk = typeof import('@slack/web-api');
+let sdk: Promise<SlackSdk> | undefined;
+let sdkLoaded: SlackSdk | undefined;
+/** @slack/web-api, imported once, on first use. */
+export const loadSlack = () => (sdk ??= import('@slack/web-api').then((m) => (sdkLoaded = m)));
+
+const silent = ({ LogLevel }: SlackSdk): SlackLogger => ({
   debug: () => {},
   info: () => {},
   warn: () => {},
@@ -33,16 +31,18 @@ const silent: SlackLogger = {
   setLevel: () => {},
   getLevel: () => LogLevel.ERROR,
   setName: () => {},
-};
+});
 
-export function slackClient(ctx: ActionContext<SlackConfig>, token: Secret): WebClient {
+export async function slackClient(ctx: ActionContext<SlackConfig>, token: Secret): Promise<WebClient> {
+  const m = await loadSlack();
+  const { LogLevel, WebClient } = m;
   return new WebClient(token.reveal(), {
     slackApiUrl: ctx.config.api_url,
     fetch: ctx.fetch as FetchFunction,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     logLevel: LogLevel.ERROR,
-    logger: silent,
+    logger: silent(m),
     timeout: ctx.config.timeout_ms ?? 0,
     // the method name is always ours, but never let it redirect the token elsewhere
     allowAbsoluteUrls: false,
@@ -54,15 +54,17 @@ export function slackError(ctx: ActionContext<SlackConfig>, method: string, e: u
   const p = ctx.instance;
   const a = ctx.action;
   if (e instanceof ProviderError) return e;
-  if (e instanceof WebAPIRequestError) {
+  // the client's error classes: an error can only be one of them if the client was loaded
+  const { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } = sdkLoaded ?? {};
+  if (WebAPIRequestError && e instanceof WebAPIRequestError) {
     if (e.original instanceof ProviderError) return e.original;
     return new ProviderError({ provider: p, action: a, message: `${method}: the request to Slack failed`, failure: 'ambiguous', code: 'NETWORK' });
   }
-  if (e instanceof WebAPIRateLimitedError) {
+  if (WebAPIRateLimitedError && e instanceof WebAPIRateLimitedError) {
     return new ProviderError({ provider: p, action: a, message: `${method}: Slack rate-limited the call; retry after ${e.retryAfter}s`, status: 429, code: 'ratelimited', failure: 'not-sent', retryAfterMs: e.retryAfter * 1000 });
   }
-  if (e instanceof WebAPIPlatformError) return platformError(p, a, method, e.data?.error);
-  if (e instanceof WebAPIHTTPError) {
+  if (WebAPIPlatformError && e instanceof WebAPIPlatformError) return platformError(p, a, method, e.data?.error);
+  if (WebAPIHTTPError && e instanceof WebAPIHTTPError) {
     const headers = new Headers();
     for (const [k, v] of Object.entries(e.headers ?? {})) if (typeof v === 'string') headers.set(k, v);
     return new ProviderError({
@@ -85,7 +87,7 @@ export function slackError(ctx: ActionContext<SlackConfig>, method: string, e: u
 
 /** Call a Web API method; returns the `ok:true` result or throws a ProviderError. */
 export async function callSlack<T extends WebAPICallResult>(ctx: ActionContext<SlackConfig>, token: Secret, method: string, args: Record<string, unknown>): Promise<T> {
-  const client = slackClient(ctx, token);
+  const client = await slackClient(ctx, token);
   try {
     return (await client.apiCall(method, args)) as T;
   } catch (e) {
@@ -100,7 +102,8 @@ export async function callSlackResult<T extends WebAPICallResult>(
   method: string,
   args: Record<string, unknown>,
 ): Promise<{ ok: true; result: T } | { ok: false; code: string; err: ProviderError }> {
-  const client = slackClient(ctx, token);
+  const client = await slackClient(ctx, token);
+  const { WebAPIPlatformError } = await loadSlack();
   try {
     return { ok: true, result: (await client.apiCall(method, args)) as T };
   } catch (e) {
