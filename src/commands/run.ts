@@ -64,6 +64,8 @@ export interface RunEnv {
   attach?(engine: Engine): void;
   /** lines for stderr once the run is over (scripted mode, and after the TUI closes) */
   finish?(): string[];
+  /** what the TUI's end screen says about the run (given the engine's detail) */
+  endDetail?(detail: string | undefined): string | undefined;
 }
 
 export interface RunSetup {
@@ -135,7 +137,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
         start: async (ports, observe) => {
           engine = make(ports, [observe]);
           const r = await engine.run();
-          return { status: r.status, exitCode: r.exitCode, incident: r.incident, detail: r.detail };
+          return { status: r.status, exitCode: r.exitCode, incident: r.incident, detail: env?.endDetail ? env.endDetail(r.detail) : r.detail };
         },
         note: (text) => engine?.note(text),
         resumeCommand,

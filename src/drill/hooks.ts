@@ -104,8 +104,10 @@ export function drillHooks(d: HookDeps) {
       }
     }
     d.save();
-    return { ...e, detail: [e.detail, (final ? '' : 'So far: ') + scorecardLine(sc)].filter(Boolean).join(' — ') };
+    return { ...e, detail: endDetail(e.detail) };
   };
+
+  const endDetail = (detail: string | undefined): string | undefined => (card ? [detail, (card.final ? '' : 'So far: ') + scorecardLine(card.sc)].filter(Boolean).join(' — ') : detail);
 
   const stop = () => {
     if (timer) clearInterval(timer);
@@ -114,6 +116,7 @@ export function drillHooks(d: HookDeps) {
 
   return {
     stop,
+    endDetail,
     observe(inner: EngineObserver): EngineObserver {
       if (claimed) return inner;
       claimed = true;
