@@ -11,9 +11,22 @@
  *
  * `--speed 0`: only the simulated responder moves the drill clock, so the attacker (20 s in)
  * acts at the same point of the run every time.
+ *
+ * The scan-finding entry (source=scan) runs live (`runbook run`) against the GitHub, Slack and
+ * SMTP simulators on loopback and a real git repository with a GitHub token and an AWS key in
+ * its history: only the GitHub token reaches GitHub.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { deliveries, expectTemplatesRender, drill, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, status, tempDir, world, type WorldSnapshot } from './helpers.js';
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startGitHubSimulator, type GitHubSimulator } from '../../src/drill/simulators/github/index.js';
+import { startSlackSimulator, type SlackSimulator } from '../../src/drill/simulators/slack.js';
+import { startSmtpSimulator, type SmtpSimulator } from '../../src/drill/simulators/smtp.js';
+import { newAccessKeyId, newSecretAccessKey } from '../../src/drill/simulators/aws/index.js';
+import { cliAsync } from '../e2e/cli.js';
+import { deliveries, expectTemplatesRender, drill, filesUnder, runbookPath, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, status, tempDir, world, type WorldSnapshot } from './helpers.js';
 
 const NAME = 'github-token-leak';
 const values = drillValues(NAME);
@@ -53,7 +66,7 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
     expect(st.scorecard.detect_ms).not.toBeNull();
     expect(st.scorecard.rotate_ms, 'every consumer of a leaked token rotated').not.toBeNull();
     expect(st.scorecard.adversary_blocked).toBe(1);
-    expect(st.scorecard.items_skipped).toEqual(['no-alerts']);
+    expect(st.scorecard.items_skipped).toEqual(['scan-clone', 'no-leaks']);
     // the final check ran on both alerts and each verification passed
     expect(Object.keys(st.steps['verify-dead']!.items).sort()).toEqual(['acme/api#1', 'acme/api#2']);
     expect(Object.values(st.steps['verify-dead']!.items).every((i) => i.status === 'ok')).toBe(true);
@@ -100,5 +113,98 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
     expectCleanScorecard(sc, 2);
     expect((sc as unknown as { faults_injected: number }).faults_injected).toBe(2);
     expectEndState(world(tmp.dir, id));
+  });
+});
+
+describe('github-token-leak from a scan finding (runbook run, live mode, simulators on loopback)', { timeout: 120_000 }, () => {
+  const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const rand = (n: number) => [...randomBytes(n)].map((b) => ALNUM[b % ALNUM.length]).join('');
+  // generated here at run time: the leaked PAT, an AWS pair that must never reach GitHub, the operator's tokens
+  const leaked = `ghp_${rand(36)}`;
+  const aws = { id: newAccessKeyId(), secret: newSecretAccessKey() };
+  const operator = `ghp_${rand(36)}`;
+  const replacement = `github_pat_${rand(82)}`;
+  const slackToken = `xoxb-${rand(12)}-${rand(24)}`;
+  let gh: GitHubSimulator;
+  let slack: SlackSimulator;
+  let smtp: SmtpSimulator;
+  let tmp: ReturnType<typeof tempDir>;
+  let clone: string;
+
+  const git = (args: string[]) => {
+    const r = spawnSync('git', ['-C', clone, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tmp.dir, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'dana', GIT_AUTHOR_EMAIL: 'dana@acme.test', GIT_COMMITTER_NAME: 'dana', GIT_COMMITTER_EMAIL: 'dana@acme.test' } });
+    if (r.status !== 0) throw new Error(`git ${args[0]}: ${r.stderr}`);
+  };
+
+  beforeAll(async () => {
+    tmp = tempDir('gh-scan');
+    clone = join(tmp.dir, 'api');
+    mkdirSync(join(clone, 'scripts'), { recursive: true });
+    git(['init', '-q', '-b', 'main']);
+    writeFileSync(join(clone, 'scripts', 'release.sh'), `#!/bin/sh\nexport GITHUB_TOKEN=${leaked}\n./release\n`);
+    writeFileSync(join(clone, 'deploy.ini'), `[default]\naws_access_key_id = ${aws.id}\naws_secret_access_key = ${aws.secret}\n`);
+    git(['add', '.']);
+    git(['commit', '-q', '-m', 'release script']);
+    writeFileSync(join(clone, 'scripts', 'release.sh'), '#!/bin/sh\n./release\n');
+    git(['commit', '-q', '-am', 'drop the token']); // only the history has it now
+    gh = await startGitHubSimulator({
+      seed: {
+        users: [{ login: 'dana' }, { login: 'secops' }],
+        orgs: [{ login: 'acme', members: ['dana', 'secops'] }],
+        tokens: [
+          { value: leaked, login: 'dana', scopes: ['repo', 'workflow'] },
+          { value: operator, login: 'secops', scopes: ['repo', 'security_events'] },
+        ],
+        repos: [{ full_name: 'acme/api', secret_scanning: false, secrets: { RELEASE_TOKEN: leaked } }],
+      },
+    });
+    slack = await startSlackSimulator();
+    slack.addToken(slackToken, { user: 'incident-bot', bot_id: 'BINCIDENT' });
+    slack.addChannel('security-incidents');
+    smtp = await startSmtpSimulator();
+  });
+  afterAll(async () => {
+    await Promise.all([gh?.close(), slack?.close(), smtp?.close()]);
+    tmp?.remove();
+  });
+
+  it('revokes the GitHub token found in the history, rotates its Actions secret, sends nothing else to GitHub, notifies once', async () => {
+    const state = join(tmp.dir, 'state');
+    const inputs = {
+      repo: 'acme/api',
+      source: 'scan',
+      scan_path: clone,
+      actions_secrets: 'RELEASE_TOKEN',
+      owner_email: 'dana@acme.test',
+      github_api_url: gh.url,
+      slack_api_url: slack.apiUrl,
+      smtp_host: smtp.host,
+      smtp_port: String(smtp.port),
+    };
+    const args = ['run', runbookPath(NAME), '--yes', '--state-dir', state, ...Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]), '--done', 'review-activity=https://tickets.acme.test/SEC-7'];
+    const env = { GITHUB_TOKEN: operator, SLACK_BOT_TOKEN: slackToken, RUNBOOK_SECRET_REPLACEMENT_TOKEN: replacement };
+    const r = await cliAsync(args, { env }).done;
+    expect(r.code, r.stderr).toBe(0);
+
+    expect(gh.isLive(leaked), 'the leaked token is dead').toBe(false);
+    expect(gh.isLive(operator), "the operator's token is alive").toBe(true);
+    expect(gh.actionsSecret('acme/api', 'RELEASE_TOKEN'), 'the consumer holds the replacement').toBe(replacement);
+    // one revoke call: the AWS key found next to it never went to GitHub
+    expect(gh.count('revokeCredentials')).toBe(1);
+    expect(gh.count('listAlertsForRepo')).toBe(0);
+    expect(smtp.messages.map((m) => m.to)).toEqual([['dana@acme.test']]);
+    expect(slack.messages).toHaveLength(1);
+
+    const id = onlyIncident(state);
+    const st = status(state, id);
+    expect(st.steps['scan-clone']?.status).toBe('ok');
+    expect(st.steps['find-alerts']?.status).toBe('skipped');
+    expect(st.steps['resolve-alerts']?.status).toBe('skipped');
+    expect(Object.keys(st.steps['revoke-tokens']!.items)).toEqual([expect.stringMatching(/^scan-[0-9a-f]+$/)]);
+    expect(st.steps['verify-dead']?.status).toBe('ok');
+    expect(await expectTemplatesRender(NAME, st)).toBeGreaterThan(10);
+    const texts = [...everythingWritten(state, id, [r]), ...smtp.messages.map((m) => ({ where: 'mail', text: `${m.subject}\n${m.text ?? ''}` })), ...slack.messages.map((m) => ({ where: 'slack', text: m.text ?? '' }))];
+    expectNoValues([leaked, operator, replacement, slackToken, aws.secret], texts);
+    expect(filesUnder(state).length).toBeGreaterThan(0);
   });
 });
