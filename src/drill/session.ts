@@ -8,6 +8,7 @@
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { fold } from '../core/journal/fold.js';
 import { setLoopbackOnly } from '../core/http.js';
 import type { Secret } from '../core/secrets/secret.js';
 import type { PrepareContext, RunEnv } from '../commands/run.js';
@@ -42,6 +43,13 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   const { loaded, ctx, store } = p;
   const f = p.flags;
   const dir = drillDir(store.dir);
+  if (!p.fresh) {
+    // before touching the incident's folder: it must be a drill, and no other process may be running it
+    const mode = fold(store.read())?.mode;
+    if (mode && mode !== 'drill') throw new UsageError(`incident ${store.incident} is a ${mode} incident; it cannot be resumed as a drill`, { nextSteps: ['Use another --incident id.'] });
+    store.lock({ breakLock: f['break-lock'] === true });
+    store.unlock();
+  }
   const prior = p.fresh ? undefined : readDrillState(dir);
   const { scenario, file, faults: runbookFaults } = scenarioFor(loaded, f.scenario as string | undefined, ctx.cwd);
   const seedFlag = numberFlag('seed', f.seed, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'a whole number from 0 to 4294967295');
@@ -107,7 +115,7 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
     `drill: scenario ${scenario.name} (${file}), seed ${seed}, ${speed} drill s per real s${prior ? `, resumed at drill time ${Math.round(clock.now() / 1000)}s` : ''}`,
     `drill: simulators ${Object.entries(world.endpoints).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'} — every other outbound connection is refused`,
     `drill: ${built.credentials.size} credentials (${[...built.credentials.values()].filter((c) => c.leaked).length} leaked), ${adversary.pending} adversary action(s) scheduled${rules.length ? `, faults: ${rules.map((r) => r.text).join(', ')}` : ''}`,
-    ...(unsim.length ? [`drill: no simulator for ${unsim.join(', ')}: their calls will be refused`] : []),
+    ...(unsim.length ? [`drill: no simulator for ${unsim.join(', ')}: only loopback addresses can be reached from them`] : []),
   ];
   if (!p.interactive) for (const l of preamble) ctx.stderr.write(ctx.redactor.redact(l) + '\n');
 
