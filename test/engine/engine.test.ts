@@ -316,3 +316,40 @@ steps:
     expect(r.result.state?.steps.each?.itemOrder).toEqual(['x', 'y', 'x#2']);
   });
 });
+
+describe('engine: values the journal keeps masked', () => {
+  const keyId = () => 'AKIA' + Array.from({ length: 16 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[Math.floor(Math.random() * 32)]).join('');
+  const yaml = `version: 1
+id: masked
+title: Masked values survive a resume
+inputs: { key: { type: string, required: true }, effects: { type: string, required: true } }
+providers: { sh: { type: shell } }
+steps:
+  - id: look
+    kind: detect
+    title: Look the key up
+    uses: sh.run
+    with: { command: [node, -e, "console.log(JSON.stringify({ id: process.argv[1] }))", "\${{ inputs.key }}"], json: true, idempotent: true }
+  - { id: gate, kind: manual, title: Decide }
+  - id: act
+    kind: notify
+    title: Use both
+    uses: sh.run
+    with:
+      command: [node, effects.mjs, add, "\${{ inputs.key }}/\${{ steps.look.outputs.json.id }}"]
+      env: { EFFECTS: "\${{ inputs.effects }}" }
+`;
+  it('an input that looks like a credential must be given again on resume, checked by fingerprint; masked outputs are recovered', async () => {
+    const w = workspace();
+    const key = keyId();
+    const first = await runEngine({ yaml, dir: w.dir, stateDir: w.stateDir, inputs: { key, effects: w.effects } });
+    expect(first.result.status).toBe('waiting');
+    const journal = readFileSync(first.journal.file, 'utf8');
+    expect(journal).not.toContain(key);
+    await expect(runEngine({ yaml, dir: w.dir, stateDir: w.stateDir, done: { gate: '' } })).rejects.toThrow(/input key is kept masked in the journal/);
+    await expect(runEngine({ yaml, dir: w.dir, stateDir: w.stateDir, done: { gate: '' }, inputs: { key: keyId() } })).rejects.toThrow(/not the value/);
+    const resumed = await runEngine({ yaml, dir: w.dir, stateDir: w.stateDir, done: { gate: '' }, inputs: { key } });
+    expect(resumed.result.status).toBe('done');
+    expect(lines(w.effects)).toEqual([`${key}/${key}`]);
+  });
+});

@@ -17,9 +17,10 @@ import type { ProviderRegistry } from '../../providers/registry.js';
 import type { EngineEvent, EngineObserver, RunStatus, StepInfo } from './events.js';
 import type { OperatorPorts } from './ports.js';
 import { makeEmitter, type RunContext, type StepResult } from './run-context.js';
-import { resolveInputs } from './inputs.js';
+import { coerceInput, resolveInputs } from './inputs.js';
 import { runStep } from './step.js';
-import { toStored } from './stored.js';
+import { maskedByRedaction, toStored } from './stored.js';
+import { fingerprintValue } from '../secrets/secret.js';
 
 export interface EngineOptions {
   loaded: LoadedRunbook;
@@ -117,15 +118,9 @@ export class Engine {
         nextSteps: ['Review the change; steps are resumed by id, so renamed steps run again.', 'Resume anyway with --accept-changed-runbook.'],
       });
     }
-    let inputs: Record<string, unknown>;
-    if (prior) {
-      inputs = prior.inputs;
-      for (const [k, v] of Object.entries(o.inputs)) {
-        if (String(inputs[k]) !== v && JSON.stringify(inputs[k]) !== v) {
-          throw new UsageError(`--input ${k} differs from the value incident ${o.store.incident} started with`, { nextSteps: ['Inputs are fixed when an incident opens: drop the flag, or start a new incident.'] });
-        }
-      }
-    } else inputs = await resolveInputs(runbook.inputs, o.inputs, o.ports);
+    const inputs = prior ? await this.#resumeInputs(prior) : await resolveInputs(runbook.inputs, o.inputs, o.ports);
+    const inputFingerprints: Record<string, string> = {};
+    for (const [k, v] of Object.entries(inputs)) if (maskedByRedaction(v, o.secrets.redactor)) inputFingerprints[k] = fingerprintValue(JSON.stringify(v), o.fingerprintKey);
     const secrets = await o.resolveSecrets(o.ports);
     const storedSecrets: Record<string, StoredSecret> = {};
     for (const [name, s] of Object.entries(secrets)) storedSecrets[name] = { $secret: `secrets.${name}`, fingerprint: s.fingerprint(o.fingerprintKey), last4: s.last4 };
@@ -171,6 +166,7 @@ export class Engine {
         runbook: { id: runbook.id, title: runbook.title, severity: runbook.severity, path: o.loaded.file, hash: o.loaded.hash },
         inputs: toStored(inputs, o.fingerprintKey, o.secrets.redactor) as Record<string, unknown>,
         secrets: storedSecrets,
+        ...(Object.keys(inputFingerprints).length ? { inputFingerprints } : {}),
       });
     } else {
       for (const [name, s] of Object.entries(storedSecrets)) {
@@ -202,6 +198,36 @@ export class Engine {
     const end: EngineEvent = { type: 'run.end', status: outcome.status, detail: outcome.detail, exitCode };
     emit(end);
     return { status: outcome.status, exitCode, detail: outcome.detail, incident: o.store.incident, resumed: prior !== undefined, state: fold(o.store.read()) };
+  }
+
+  /**
+   * Inputs are fixed when an incident opens. An input the journal keeps masked (it looked like
+   * a credential, e.g. an AWS access key id) must be given again; its fingerprint is checked.
+   */
+  async #resumeInputs(prior: RunState): Promise<Record<string, unknown>> {
+    const o = this.#o;
+    const specs = o.loaded.runbook.inputs;
+    const inputs = { ...prior.inputs };
+    for (const [k, fp] of Object.entries(prior.inputFingerprints)) {
+      const spec = specs[k];
+      let raw = o.inputs[k];
+      if (raw === undefined && o.ports.askInput && spec) raw = await o.ports.askInput({ name: k, type: spec.type, description: spec.description, prompt: `${k} (kept masked in the journal — give it again)`, pattern: spec.pattern, secret: false });
+      if (raw === undefined) {
+        throw new UsageError(`input ${k} is kept masked in the journal of incident ${o.store.incident} (it looks like a credential): give it again to resume`, { nextSteps: [`Add --input ${k}=VALUE (the same value the incident started with).`] });
+      }
+      const value = spec ? coerceInput(k, spec, raw) : raw;
+      if (fingerprintValue(JSON.stringify(value), o.fingerprintKey) !== fp) {
+        throw new UsageError(`--input ${k} is not the value incident ${o.store.incident} started with`, { nextSteps: ['Inputs are fixed when an incident opens: give the same value, or start a new incident.'] });
+      }
+      inputs[k] = value;
+    }
+    for (const [k, v] of Object.entries(o.inputs)) {
+      if (Object.hasOwn(prior.inputFingerprints, k)) continue;
+      if (String(inputs[k]) !== v && JSON.stringify(inputs[k]) !== v) {
+        throw new UsageError(`--input ${k} differs from the value incident ${o.store.incident} started with`, { nextSteps: ['Inputs are fixed when an incident opens: drop the flag, or start a new incident.'] });
+      }
+    }
+    return inputs;
   }
 
   async #schedule(rc: RunContext): Promise<{ status: RunStatus; detail?: string }> {

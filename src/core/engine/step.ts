@@ -12,7 +12,7 @@ import { isIdempotent } from '../../providers/sdk.js';
 import { crashPoint } from '../journal/crash.js';
 import { contextFor, runItem, storedError, type ItemJob, type ItemResult } from './item.js';
 import type { RunContext, StepResult, ActionRef } from './run-context.js';
-import { containsStoredSecret, preview, toStored } from './stored.js';
+import { containsStoredSecret, maskedByRedaction, preview, toStored } from './stored.js';
 
 interface PlannedItem {
   key: string;
@@ -51,7 +51,8 @@ function itemsOf(rc: RunContext, step: Step): PlannedItem[] {
 }
 
 function finish(rc: RunContext, step: Step, status: 'ok' | 'failed' | 'skipped', outputs?: unknown, reason?: string): void {
-  rc.write({ type: 'step.finished', step: step.id, status, reason, outputs: outputs === undefined ? undefined : toStored(outputs, rc.fingerprintKey, rc.secrets.redactor) });
+  const masked = outputs !== undefined && maskedByRedaction(outputs, rc.secrets.redactor);
+  rc.write({ type: 'step.finished', step: step.id, status, reason, outputs: outputs === undefined ? undefined : toStored(outputs, rc.fingerprintKey, rc.secrets.redactor), ...(masked ? { masked } : {}) });
   if (outputs !== undefined) rc.outputs.set(step.id, outputs);
 }
 
@@ -109,7 +110,7 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
   const prior = rc.prior?.steps[step.id];
   if (prior?.status === 'ok' || prior?.status === 'skipped') {
     rc.outputs.set(step.id, prior.outputs);
-    if (prior.status === 'ok' && containsStoredSecret(prior.outputs) && neededLater(rc, step.id)) await rehydrate(rc, step);
+    if (prior.status === 'ok' && (prior.masked || containsStoredSecret(prior.outputs)) && neededLater(rc, step.id)) await rehydrate(rc, step);
     return { status: prior.status };
   }
   const go = step.if === undefined || (typeof step.if === 'boolean' ? step.if : truthy(evaluateField(step.if, rc.scope())));
@@ -249,7 +250,7 @@ function neededLater(rc: RunContext, id: string, seen = new Set<string>()): bool
     if (s.id === id || !ref.test(JSON.stringify(s))) return false;
     const st = rc.prior?.steps[s.id];
     if (st?.status !== 'ok' && st?.status !== 'skipped') return true;
-    return st.status === 'ok' && containsStoredSecret(st.outputs) && neededLater(rc, s.id, seen);
+    return st.status === 'ok' && (st.masked || containsStoredSecret(st.outputs)) && neededLater(rc, s.id, seen);
   });
 }
 
@@ -263,9 +264,12 @@ async function rehydrate(rc: RunContext, step: Step): Promise<void> {
   const ref = resolveAction(rc, inst, act);
   const planned = itemsOf(rc, step);
   const outs = new Map<string, unknown>();
+  const cannot = (why: string) =>
+    rc.emit({ type: 'log', step: step.id, item: SINGLE_ITEM, stream: 'warn', text: `later steps use this step's outputs, which the journal keeps masked, and ${why}: they will see the masked values` });
   for (const p of planned) {
     const parsed = ref.action.input.safeParse(render(step.with ?? {}, rc.scope({ item: p.item })));
-    if (!parsed.success || !isIdempotent(ref.action, parsed.data)) return;
+    if (!parsed.success) return cannot('its input cannot be rebuilt');
+    if (!isIdempotent(ref.action, parsed.data)) return cannot('it is not safe to run again');
     const ctx = contextFor(rc, { step, key: p.key, input: parsed.data, ref, item: p.item }, rc.signal, []);
     try {
       outs.set(p.key, await ref.action.run(ctx, parsed.data));

@@ -34,3 +34,11 @@ export function preview(v: unknown, key: Buffer, redactor: Redactor, max = 400):
   const s = JSON.stringify(toStored(v, key, redactor)) ?? 'undefined';
   return s.length > max ? s.slice(0, max - 1) + '…' : s;
 }
+
+/** Whether the redactor would change any string inside `v` (so its stored form is not the value). */
+export function maskedByRedaction(v: unknown, redactor: Redactor): boolean {
+  if (typeof v === 'string') return redactor.redact(v) !== v;
+  if (Array.isArray(v)) return v.some((x) => maskedByRedaction(x, redactor));
+  if (v && typeof v === 'object' && !(v instanceof Secret)) return Object.values(v).some((x) => maskedByRedaction(x, redactor));
+  return false;
+}

@@ -38,6 +38,8 @@ export interface StepState {
   approval?: { decision: 'approved' | 'denied'; items?: string[]; by: string; at: string; via: string; reason?: string };
   manual?: { note?: string; link?: string; by: string; at: string; via: string };
   outputs?: unknown;
+  /** the stored outputs were masked by the redactor: the live values must be recovered */
+  masked?: boolean;
 }
 
 export interface RunState {
@@ -46,6 +48,7 @@ export interface RunState {
   runbook: { id: string; title: string; severity: string; path: string; hash: string };
   inputs: Record<string, unknown>;
   secrets: Record<string, StoredSecret>;
+  inputFingerprints: Record<string, string>;
   openedAt: string;
   updatedAt: string;
   operators: string[];
@@ -94,6 +97,7 @@ export function fold(records: readonly JournalRecord[]): RunState | undefined {
         runbook: r.runbook,
         inputs: r.inputs,
         secrets: r.secrets,
+        inputFingerprints: r.inputFingerprints ?? {},
         openedAt: r.ts,
         updatedAt: r.ts,
         operators: [r.op],
@@ -196,6 +200,7 @@ export function fold(records: readonly JournalRecord[]): RunState | undefined {
         st.finishedAt = r.ts;
         st.reason = r.reason;
         st.outputs = r.outputs;
+        st.masked = r.masked;
         break;
       }
       case 'secret.created':

@@ -34,6 +34,8 @@ export type RecordBody =
       inputs: Record<string, unknown>;
       /** fingerprints of the runbook's resolved secrets */
       secrets: Record<string, StoredSecret>;
+      /** inputs that the redactor masked (they look like credentials): keyed fingerprints, so a resume can check the value given again */
+      inputFingerprints?: Record<string, string>;
     }
   | { type: 'run.started'; resumed: boolean; pid: number; runbookHash: string; acceptedChangedRunbook?: boolean }
   | { type: 'step.started'; step: string; kind?: string; title?: string }
@@ -60,7 +62,8 @@ export type RecordBody =
   /** the operator settled an in-doubt item */
   | { type: 'settled'; step: string; item: string; decision: 'done' | 'redo'; via: string }
   | { type: 'manual'; step: string; item?: string; note?: string; link?: string; via: string }
-  | { type: 'step.finished'; step: string; status: 'ok' | 'failed' | 'skipped'; reason?: string; outputs?: unknown }
+  /** `masked`: the stored outputs differ from the live ones (the redactor masked something) */
+  | { type: 'step.finished'; step: string; status: 'ok' | 'failed' | 'skipped'; reason?: string; outputs?: unknown; masked?: boolean }
   | { type: 'secret.created'; step: string; item: string; secret: StoredSecret }
   | { type: 'note'; text: string }
   | { type: 'run.stopped'; reason: 'done' | 'failed' | 'waiting' | 'interrupted'; detail?: string }
