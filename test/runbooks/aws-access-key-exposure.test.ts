@@ -66,15 +66,17 @@ describe('aws-access-key-exposure drill', { timeout: 120_000 }, () => {
     expect(status(tmp.dir, id).steps['check-leaked-key']?.status).toBe('ok');
   });
 
-  // KNOWN BUG (reported): the journal stores inputs through the redactor, which masks every
-  // AKIA-shaped string, so a resumed run reads access_key_id as "***" and the aws provider
-  // refuses it. Remove `.fails` when stored inputs keep access key ids.
-  it.fails('resumes after the containment gate (access_key_id survives the journal)', async () => {
+  // The journal keeps the AKIA-shaped input masked: a resume must give it again (checked by
+  // its fingerprint) and says so when it is missing.
+  it('resumes after the containment gate when the masked access_key_id is given again', async () => {
     tmp = tempDir('aws-resume');
     const first = await drill(NAME, tmp.dir, ['--speed', '0', '--input', `access_key_id=${leakedId}`]);
     expect(first.code).toBe(3);
     const id = onlyIncident(tmp.dir);
-    const second = await drill(NAME, tmp.dir, ['--incident', id, '--yes']);
+    const missing = await drill(NAME, tmp.dir, ['--incident', id, '--yes']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--input access_key_id=VALUE');
+    const second = await drill(NAME, tmp.dir, ['--incident', id, '--yes', '--input', `access_key_id=${leakedId}`]);
     expect(second.code, second.stderr).toBe(0);
     expectCleanScorecard(status(tmp.dir, id).scorecard, 1);
   });
