@@ -5,6 +5,10 @@
 import { exec } from '../core/exec.js';
 import { request, doorFetch } from '../core/http.js';
 import { SecretRegistry } from '../core/secrets/registry.js';
+import { fingerprintValue } from '../core/secrets/secret.js';
+import { randomBytes } from 'node:crypto';
+
+const PROCESS_KEY = randomBytes(32);
 import type { ActionContext, Evidence, Logger } from './sdk.js';
 
 export interface ContextOptions<C> {
@@ -19,6 +23,8 @@ export interface ContextOptions<C> {
   onEvidence?: (e: Evidence) => void;
   /** the runbook's folder (default: the process's working directory) */
   workdir?: string;
+  /** the key for fingerprints (the journal's); default: a random key per process */
+  fingerprintKey?: Buffer;
   /** default timeout for HTTP calls, ms */
   httpTimeoutMs?: number;
 }
@@ -63,6 +69,7 @@ export function createActionContext<C>(o: ContextOptions<C>): ActionContext<C> {
     http: (req) => request({ provider, action: o.action, ...req, timeoutMs: req.timeoutMs ?? o.httpTimeoutMs, signal: req.signal ? AbortSignal.any([req.signal, signal]) : signal }),
     fetch: doorFetch(provider, o.action, { signal, timeoutMs: o.httpTimeoutMs }),
     secret: (value, label) => secrets.create(value, label),
+    fingerprint: (value) => fingerprintValue(value, o.fingerprintKey ?? PROCESS_KEY),
     evidence: (e) => o.onEvidence?.(e),
   };
 }

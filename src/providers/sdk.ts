@@ -45,6 +45,8 @@ export interface ActionContext<C = unknown> {
   http(req: Omit<HttpRequest, 'provider' | 'action'> & Partial<Pick<HttpRequest, 'provider' | 'action'>>): Promise<HttpResponse>;
   /** fetch through the HTTP door, for official client libraries */
   fetch: typeof fetch;
+  /** the keyed fingerprint the journal uses for this value (stable across resumes of an incident) */
+  fingerprint(value: string): string;
   /** wrap a value that was just created or discovered as a Secret and register it with the redactor at once */
   secret(value: string, label: string): Secret;
   /** record evidence for this item (kept in the journal's outcome record) */

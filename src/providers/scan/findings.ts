@@ -80,15 +80,17 @@ type MakeSecret = (value: string, label: string) => Secret;
 
 export class FindingSet {
   readonly #byFp = new Map<string, Finding>();
-  readonly #key: Buffer | string;
+  readonly #fp: (value: string) => string;
   readonly #secret: MakeSecret;
-  constructor(secret: MakeSecret, key?: Secret) {
+  /** `fingerprint`: the run's own keyed fingerprint (the journal's), used when no `key` is configured */
+  constructor(secret: MakeSecret, key?: Secret, fingerprint?: (value: string) => string) {
     this.#secret = secret;
-    this.#key = key ? key.reveal() : PROCESS_KEY;
+    const k = key ? key.reveal() : undefined;
+    this.#fp = k !== undefined ? (v) => fingerprintValue(v, k) : (fingerprint ?? ((v) => fingerprintValue(v, PROCESS_KEY)));
   }
 
   fingerprint(value: string): string {
-    return fingerprintValue(value, this.#key);
+    return this.#fp(value);
   }
 
   /**

@@ -12,7 +12,9 @@
  * 4 characters) is safe to print and store.
  *
  * Fingerprints are HMAC-SHA256 keyed with `fingerprint_key` when the instance config has one;
- * otherwise with a random key made once per process — then fingerprints only match within one
+ * otherwise with the run's own key (ctx.fingerprint: the state directory's key, the same the
+ * journal uses, so a finding's fingerprint matches the journal's) — outside the engine, with a
+ * random key made once per process: then fingerprints only match within one
  * run (the engine will supply a stable per-incident key).
  */
 import { z } from 'zod';
@@ -76,7 +78,7 @@ const files = defineAction<z.infer<typeof FilesInput>, z.infer<typeof FilesOutpu
   ],
   async run(ctx, input) {
     const c = cfg(ctx);
-    const set = new FindingSet((v, l) => ctx.secret(v, l), c.fingerprint_key);
+    const set = new FindingSet((v, l) => ctx.secret(v, l), c.fingerprint_key, (v) => ctx.fingerprint(v));
     const stats = await scanPaths(input.paths, set, { ...scanOptions(c), maxFileBytes: c.max_file_bytes, signal: ctx.signal, exclude: input.exclude });
     const findings = set.list('byLocation');
     ctx.log.info(`scanned ${stats.files} files (${stats.skipped_binary} binary, ${stats.skipped_large} too large skipped): ${summary(findings.length)}`);
@@ -105,7 +107,7 @@ const git = defineAction<z.infer<typeof GitInput>, z.infer<typeof GitOutput>, Co
   plan: (_ctx, input) => [`git -C ${input.repo} log -p ${input.refs?.length ? input.refs.join(' ') : '--all'} and scan every added line; nothing is changed`],
   async run(ctx, input) {
     const c = cfg(ctx);
-    const set = new FindingSet((v, l) => ctx.secret(v, l), c.fingerprint_key);
+    const set = new FindingSet((v, l) => ctx.secret(v, l), c.fingerprint_key, (v) => ctx.fingerprint(v));
     const stats = await scanGitHistory(ctx as ActionContext<unknown>, input.repo, set, { ...scanOptions(c), refs: input.refs });
     const findings = set.list('seen');
     ctx.log.info(`scanned ${stats.commits} commits (${stats.added_lines} added lines): ${summary(findings.length)}`);
