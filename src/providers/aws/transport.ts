@@ -99,10 +99,14 @@ export type SecretsManagerSdk = typeof import('@aws-sdk/client-secrets-manager')
 let iamSdk: Promise<IamSdk> | undefined;
 let stsSdk: Promise<StsSdk> | undefined;
 let smSdk: Promise<SecretsManagerSdk> | undefined;
-/** The SDK modules, imported once, on first use. */
-export const loadIam = () => (iamSdk ??= import('@aws-sdk/client-iam'));
-export const loadSts = () => (stsSdk ??= import('@aws-sdk/client-sts'));
-export const loadSecretsManager = () => (smSdk ??= import('@aws-sdk/client-secrets-manager'));
+/**
+ * The SDK modules, imported once, on first use. They are CommonJS packages: their exports are
+ * taken from `default` (= `module.exports`), which is what both Node's ESM interop and a bundled
+ * chunk offer — a bundler's chunk for a CommonJS module has no named exports.
+ */
+export const loadIam = () => (iamSdk ??= import('@aws-sdk/client-iam').then((m) => m.default));
+export const loadSts = () => (stsSdk ??= import('@aws-sdk/client-sts').then((m) => m.default));
+export const loadSecretsManager = () => (smSdk ??= import('@aws-sdk/client-secrets-manager').then((m) => m.default));
 
 export const iamClient = async (ctx: ActionContext<AwsConfig>) => new (await loadIam()).IAMClient(common(ctx, operatorCreds(ctx.config)));
 export const smClient = async (ctx: ActionContext<AwsConfig>) => new (await loadSecretsManager()).SecretsManagerClient(common(ctx, operatorCreds(ctx.config)));

@@ -100,8 +100,8 @@ export async function checkSlack(ctx: CheckContext, token: Secret, baseUrl: stri
 }
 
 let stsSdk: Promise<typeof import('@aws-sdk/client-sts')> | undefined;
-/** The STS client is imported on first use (never when the scan provider is loaded). */
-const loadSts = () => (stsSdk ??= import('@aws-sdk/client-sts'));
+/** The STS client is imported on first use (never when the scan provider is loaded); a CommonJS package: see aws/transport.ts. */
+const loadSts = () => (stsSdk ??= import('@aws-sdk/client-sts').then((m) => m.default));
 
 type RequestHandler = NonNullable<STSClientConfig['requestHandler']>;
 

@@ -20,8 +20,8 @@ import { platformError, slackCode } from './errors.js';
 type SlackSdk = typeof import('@slack/web-api');
 let sdk: Promise<SlackSdk> | undefined;
 let sdkLoaded: SlackSdk | undefined;
-/** @slack/web-api, imported once, on first use. */
-export const loadSlack = () => (sdk ??= import('@slack/web-api').then((m) => (sdkLoaded = m)));
+/** @slack/web-api, imported once, on first use; a CommonJS package, so its exports are `default` (see aws/transport.ts). */
+export const loadSlack = () => (sdk ??= import('@slack/web-api').then((m) => (sdkLoaded = m.default)));
 
 const silent = ({ LogLevel }: SlackSdk): SlackLogger => ({
   debug: () => {},
