@@ -1,51 +1,21 @@
 // Commands that load a runbook (validate, plan) build the provider registry but call no
 // provider action: they must not load any provider SDK. Providers import their SDKs on first
 // use (src/providers/*: `loadIam()`, `loadOctokit()` …). Proven with the module-resolution
-// tracer: a package is "loaded" when the CLI resolves it from node_modules (RESOLVE name) or
-// when it loads a dist chunk that has the package bundled in (CHUNK file → the chunk's source map).
+// tracer: a package is "loaded" when the CLI resolves it from node_modules or loads a dist chunk
+// that has it bundled in (./loaded-packages.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ROOT, ensureBuilt } from './cli.js';
+import { ensureBuilt } from './cli.js';
+import { tracedCli as traced } from './loaded-packages.js';
 
 beforeAll(ensureBuilt);
 
 const EXAMPLE = 'runbooks/examples/leaked-token-triage.yaml';
 /** SDKs (and the test-only SMTP server) that only an action that runs may load */
 const isSdk = (pkg: string) => /^(@aws-sdk|@smithy|@octokit|@slack|@huggingface|@secretlint)\//.test(pkg) || ['nodemailer', 'smtp-server', 'libsodium-wrappers', 'libsodium', 'marked'].includes(pkg);
-
-const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
-
-/** Every package the traced process loaded, from node_modules or bundled into a dist chunk. */
-function loadedPackages(stderr: string): Set<string> {
-  const out = new Set<string>();
-  for (const [, spec] of stderr.matchAll(/^RESOLVE (\S+)$/gm)) if (spec) out.add(packageOf(spec));
-  for (const [, chunk] of stderr.matchAll(/^CHUNK (\S+)$/gm)) {
-    // the tracer names any file below a `dist/` folder, packages' own included (e.g. mjs/signals.js)
-    if (!chunk || !existsSync(join(ROOT, 'dist', chunk))) continue;
-    const map = join(ROOT, 'dist', `${chunk}.map`);
-    expect(existsSync(map), `no source map for dist/${chunk}`).toBe(true);
-    for (const source of (JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] }).sources) {
-      const inPackage = source.split('node_modules/').at(-1);
-      if (inPackage && inPackage !== source) out.add(packageOf(inPackage));
-    }
-  }
-  return out;
-}
-
-function traced(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, ['--import', join(ROOT, 'test/e2e/fixtures/trace-resolve.mjs'), CLI, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' },
-    timeout: 60_000,
-  });
-  return { ...r, packages: loadedPackages(r.stderr) };
-}
-
 const sdks = (packages: Set<string>) => [...packages].filter(isSdk).sort();
 
 describe('startup: loading a runbook loads no provider SDK', () => {
