@@ -69,6 +69,13 @@ describe('startup: loading a runbook loads no provider SDK', () => {
     expect(sdks(slack.packages)).toEqual([]);
   });
 
+  it('runbook providers (lists every action and its inputs from the schemas)', () => {
+    const r = traced(['providers', 'aws']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('deactivateKey');
+    expect(sdks(r.packages)).toEqual([]);
+  });
+
   it('runbook validate of every shipped runbook (aws, github, slack, huggingface, email, scan)', () => {
     const r = traced(['validate', 'runbooks']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
