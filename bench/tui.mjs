@@ -19,6 +19,8 @@ const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const CLI = resolve('dist/cli.js');
 const OUT = resolve('bench/.out/tui');
 const SOCKET = `runbook-bench-${process.pid}`;
+// whatever happens (a timeout throws), leave no tmux server or CLI behind
+process.on('exit', () => spawnSync('tmux', ['-L', SOCKET, 'kill-server']));
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const PARTS = new Set((process.env.BENCH_PARTS ?? '1,2,3').split(',').map(Number));
 const MiB = (b) => `${(b / 1048576).toFixed(1)} MiB`;
@@ -84,8 +86,7 @@ async function launch(name, command, firstNeedle, completeNeedles) {
     const s = screen(name);
     if (first === undefined && s.includes(firstNeedle)) first = performance.now();
     return completeNeedles.every((n) => s.includes(n));
-  }, 60_000, `${completeNeedles.join(' + ')} in ${name}`);
-  tmux('kill-session', '-t', name);
+  }, 60_000, `${completeNeedles.join(' + ')} in ${name}`).finally(() => tmux('kill-session', '-t', name));
   return { first: (first ?? done) - t0, complete: done - t0 };
 }
 
