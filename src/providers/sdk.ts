@@ -6,6 +6,7 @@
  * secrets as `Secret` objects) and returns a typed result, or throws a ProviderError.
  */
 import { z } from 'zod';
+import { ProviderError } from '../core/errors.js';
 import type { ExecOptions, ExecResult } from '../core/exec.js';
 import type { HttpRequest, HttpResponse } from '../core/http.js';
 import { Secret, isSecret } from '../core/secrets/secret.js';
@@ -90,6 +91,18 @@ export interface ProviderDef<C = any> {
     /** config overrides that aim the instance at a simulator listening on `baseUrl` */
     configFor?(baseUrl: string, config: C): C;
   };
+}
+
+/** The error for an action that needs the operator's credential and the instance config has none. */
+export function operatorTokenMissing(ctx: Pick<ActionContext, 'instance' | 'action'>, hint: string): ProviderError {
+  return new ProviderError({
+    provider: ctx.instance,
+    action: ctx.action,
+    message: 'this action needs the operator token (config.token)',
+    failure: 'definite',
+    code: 'NO_TOKEN',
+    nextSteps: [hint],
+  });
 }
 
 /** Whether an action is safe to repeat for this input. */

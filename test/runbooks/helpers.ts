@@ -41,27 +41,9 @@ export function onlyIncident(stateDir: string): string {
   return ids[0]!;
 }
 
-export interface Scorecard {
-  scenario: string;
-  status: string;
-  detect_ms: number | null;
-  contain_ms: number | null;
-  rotate_ms: number | null;
-  notify_ms: number | null;
-  leaked: number;
-  leaked_detected: number;
-  leaked_dead: number;
-  adversary_attempted: number;
-  adversary_succeeded: number;
-  adversary_blocked: number;
-  adversary_persistence_live: number;
-  items_failed: string[];
-  items_skipped: string[];
-  items_in_doubt: string[];
-  notify_missing: string[];
-  notify_duplicates: string[];
-  outbound_refused: number;
-}
+/** The drill's scorecard as `runbook status --json` shows it. */
+export type { Scorecard } from '../../src/drill/scorecard.js';
+import type { Scorecard } from '../../src/drill/scorecard.js';
 
 export interface StatusJson {
   mode: string;

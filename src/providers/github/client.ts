@@ -14,7 +14,7 @@ import type { Octokit } from '@octokit/rest';
 import { ProviderError } from '../../core/errors.js';
 import { classifyStatus, retryAfterMs, safeUrl } from '../../core/http.js';
 import type { Secret } from '../../core/secrets/secret.js';
-import { secretField, type ActionContext } from '../sdk.js';
+import { operatorTokenMissing, secretField, type ActionContext } from '../sdk.js';
 
 export const Config = z.strictObject({
   /** the REST API root (GitHub Enterprise: https://HOST/api/v3); a simulator in drills and tests */
@@ -60,16 +60,7 @@ export async function client(ctx: Ctx, auth: Secret | null): Promise<Octokit> {
 
 /** An Octokit with the operator token; throws NO_TOKEN (before loading anything) when there is none. */
 export async function operatorClient(ctx: Ctx): Promise<Octokit> {
-  if (!ctx.config.token) {
-    throw new ProviderError({
-      provider: ctx.instance,
-      action: ctx.action,
-      message: 'this action needs the operator token (config.token)',
-      failure: 'definite',
-      code: 'NO_TOKEN',
-      nextSteps: ['Set `token: ${{ secrets.github_token }}` on the github provider.'],
-    });
-  }
+  if (!ctx.config.token) throw operatorTokenMissing(ctx, 'Set `token: ${{ secrets.github_token }}` on the github provider.');
   return client(ctx, ctx.config.token);
 }
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ProviderError, type FailureClass } from '../../core/errors.js';
 import { classifyStatus, retryAfterMs, safeUrl, type HttpResponse } from '../../core/http.js';
 import type { Secret } from '../../core/secrets/secret.js';
-import { secretField, type ActionContext } from '../sdk.js';
+import { operatorTokenMissing, secretField, type ActionContext } from '../sdk.js';
 
 export const Config = z.strictObject({
   /** the Hub; point it at a simulator in drills and tests */
@@ -39,16 +39,7 @@ export function spaceUrl(ctx: Ctx, id: string, sub = ''): string {
 
 export function operatorToken(ctx: Ctx): Secret {
   const t = ctx.config.token;
-  if (!t) {
-    throw new ProviderError({
-      provider: ctx.instance,
-      action: ctx.action,
-      message: 'this action needs the operator token (config.token)',
-      failure: 'definite',
-      code: 'NO_TOKEN',
-      nextSteps: ['Set `token: ${{ secrets.hf_token }}` on the huggingface provider, with write access to the Spaces in scope.'],
-    });
-  }
+  if (!t) throw operatorTokenMissing(ctx, 'Set `token: ${{ secrets.hf_token }}` on the huggingface provider, with write access to the Spaces in scope.');
   return t;
 }
 

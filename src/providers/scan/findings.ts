@@ -64,16 +64,19 @@ export async function detect(text: string, filePath: string, opts: ScanOptions):
 export function lineOf(text: string): (index: number) => number {
   const starts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (index) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] ?? 0) <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  return (index) => lineIndex(starts, index) + 1;
+}
+
+/** The 0-based line holding character `index`, given each line's start offset (binary search). */
+export function lineIndex(starts: readonly number[], index: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 type MakeSecret = (value: string, label: string) => Secret;

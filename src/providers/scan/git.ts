@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ProviderError } from '../../core/errors.js';
 import type { ActionContext } from '../sdk.js';
-import { detect, type FindingSet, type ScanOptions } from './findings.js';
+import { detect, lineIndex, type FindingSet, type ScanOptions } from './findings.js';
 
 export interface GitScanStats {
   commits: number;
@@ -100,13 +100,7 @@ async function parsePatchFile(path: string, set: FindingSet, opts: ScanOptions, 
       off += l.length + 1;
     }
     set.add(hits, (index) => {
-      let lo = 0;
-      let hi = starts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if ((starts[mid] ?? 0) <= index) lo = mid;
-        else hi = mid - 1;
-      }
+      const lo = lineIndex(starts, index);
       return { file: b.file, line: b.lineNos[lo] ?? 0, commit: b.commit };
     });
   };
