@@ -9,6 +9,14 @@ import { VERSION, HELP, COMMAND_HELP } from './help.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+// `runbook report ID | head`: the reader went away — not an error, and not a bug to report
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 const commands: Record<string, () => Promise<{ default: Command }>> = {
   validate: () => import('./commands/validate.js'),
   schema: () => import('./commands/schema.js'),

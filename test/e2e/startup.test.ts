@@ -38,4 +38,10 @@ describe('startup', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown command "frobnicate"');
   });
+
+  it('a reader that goes away (| head) is not reported as a bug', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" schema | true`], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toContain('internal error');
+  });
 });
