@@ -7,6 +7,7 @@ import type { ActionId } from './keymap.js';
 import type { Entry, Prompt } from './store/types.js';
 import type { TuiPorts } from './ports.js';
 import { selectedStep } from './status.js';
+import { compilePattern, type Pattern } from '../core/runbook/pattern.js';
 
 export interface ControllerDeps {
   store: RunStore;
@@ -39,9 +40,9 @@ export function validateInput(p: Extract<Prompt, { kind: 'input' }>, raw: string
   if (req.type === 'number' && !Number.isFinite(Number(v))) return { error: `${req.name} must be a number` };
   if (req.type === 'boolean' && !/^(true|false|yes|no|y|n)$/i.test(v)) return { error: `${req.name} must be yes or no` };
   if (req.pattern) {
-    let re: RegExp | undefined;
+    let re: Pattern | undefined;
     try {
-      re = new RegExp(req.pattern);
+      re = compilePattern(req.pattern); // RE2 (no backtracking), the whole value, as the engine checks it
     } catch {
       re = undefined;
     }

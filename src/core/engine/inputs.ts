@@ -1,6 +1,7 @@
 /** Typing runbook inputs from `--input key=value` flags (and the TUI's prompts). */
 import { UsageError } from '../errors.js';
 import type { Input } from '../runbook/schema.js';
+import { compilePattern, type Pattern } from '../runbook/pattern.js';
 import type { InputRequest, OperatorPorts } from './ports.js';
 
 export function coerceInput(name: string, spec: Input, raw: string): unknown {
@@ -39,9 +40,9 @@ export function coerceInput(name: string, spec: Input, raw: string): unknown {
 
 function checkPattern(name: string, spec: Input, value: unknown): void {
   if (!spec.pattern) return;
-  let re: RegExp;
+  let re: Pattern;
   try {
-    re = new RegExp(`^(?:${spec.pattern})$`);
+    re = compilePattern(spec.pattern);
   } catch {
     throw new UsageError(`input ${name}: its pattern is not a valid regular expression`);
   }

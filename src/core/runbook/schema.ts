@@ -24,12 +24,16 @@ const Id = z
   .regex(idPattern, 'use letters, digits, "-" and "_" (start with a letter or digit)');
 
 /** `30s`, `5m`, `1h`, `250ms`, or a number of seconds. */
+/** The longest a Node timer can wait (2^31-1 ms, about 24.8 days): a longer delay fires at once. */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
 export const Duration = z
   .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 500ms, 30s, 5m or 1h')])
-  .describe('a duration: 500ms, 30s, 5m, 1h, or a number of seconds');
+  .refine((d: number | string) => !(durationMs(d) > MAX_DURATION_MS), `too long: a timer waits at most ${MAX_DURATION_MS} ms (about 596h); use a shorter duration`)
+  .describe('a duration: 500ms, 30s, 5m, 1h, or a number of seconds (at most 596h)');
 export type Duration = z.infer<typeof Duration>;
 
-export function durationMs(d: Duration): number {
+export function durationMs(d: number | string): number {
   if (typeof d === 'number') return d * 1000;
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(d);
   if (!m) return NaN;

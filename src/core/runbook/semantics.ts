@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { ProviderRegistry } from '../../providers/registry.js';
 import type { ActionDef } from '../../providers/sdk.js';
 import { hasExpression, type Root } from './expressions.js';
+import { compilePattern, type Pattern } from './pattern.js';
 import { checkDeep, checkText, type RefContext, type Site, type StepInfo } from './refs.js';
 import type { Runbook, Step } from './schema.js';
 import type { Path, Reporter } from './yaml.js';
@@ -169,13 +170,13 @@ function checkStep(ctx: RefContext, step: Step, i: number, r: Resolved | undefin
 function checkInputs(rb: Runbook, rep: Reporter): void {
   for (const [name, input] of Object.entries(rb.inputs)) {
     const at = (...p: Path): Path => ['inputs', name, ...p];
-    let re: RegExp | undefined;
+    let re: Pattern | undefined;
     if (input.pattern !== undefined) {
       try {
-        // the whole value must match (as the engine checks --input values)
-        re = new RegExp(`^(?:${input.pattern})$`);
+        // the whole value must match (as the engine checks --input values); RE2: never backtracks
+        re = compilePattern(input.pattern);
       } catch (e) {
-        rep.atPath(at('pattern'), 'value', `not a valid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`, 'input');
+        rep.atPath(at('pattern'), 'value', `not a valid regular expression: ${(e as Error).message}`, 'input');
       }
       if (input.type === 'number' || input.type === 'boolean') rep.atPath(at('pattern'), 'key', `pattern applies to string and list inputs, not ${input.type}`, 'input');
     }
