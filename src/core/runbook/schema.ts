@@ -30,7 +30,7 @@ export const MAX_DURATION_MS = 2 ** 31 - 1;
 export const Duration = z
   .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 500ms, 30s, 5m or 1h')])
   .refine((d: number | string) => !(durationMs(d) > MAX_DURATION_MS), `too long: a timer waits at most ${MAX_DURATION_MS} ms (about 596h); use a shorter duration`)
-  .describe('a duration: 500ms, 30s, 5m, 1h, or a number of seconds (at most 596h)');
+  .describe('a duration: 500ms, 30s, 5m, 1h, or a number of seconds');
 export type Duration = z.infer<typeof Duration>;
 
 export function durationMs(d: number | string): number {
