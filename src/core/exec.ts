@@ -7,7 +7,12 @@
  *   (SIGTERM, then SIGKILL after a grace period; once the leader is gone after a kill, the rest
  *   of the group gets SIGKILL at once). When the leader exits on its own, whatever it left
  *   behind in its group is terminated the same way — a step owns its processes, and a leftover
- *   holding our pipes would otherwise keep the step from finishing;
+ *   holding our pipes would otherwise keep the step from finishing. A child that left the group
+ *   (`setsid`) is found too: by parentage and by holding our pipes (proc-tree.ts), and signalled
+ *   with the group; after the last kill the pipes are read for a moment, then closed, so a
+ *   timeout ends the step on time whatever the children do;
+ * - an argument or environment larger than execve takes is refused before anything starts
+ *   (E2BIG), with a hint to pass large values on stdin or in a file;
  * - output delivered line by line to a caller-supplied sink (already redacted by the caller's
  *   logger; over-long lines in flagged pieces) and collected, capped, for the result;
  * - a non-zero exit is a result, not an error; an ExecError (naming argv0, never the
@@ -18,6 +23,13 @@ import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { Secret } from './secrets/secret.js';
 import { RunbookError, ExitCode } from './errors.js';
+import { childStdio, leftovers, signalFound, type Found } from './proc-tree.js';
+
+/** after the last kill, how long output still in the pipes is read before they are closed */
+const DRAIN_MS = 250;
+/** after the leader exits on its own, how long its pipes may stay open before their holders are ended */
+const STUCK_MS = 200;
+
 
 /** Parent env variables a child may see (everything else must be passed explicitly). */
 export const ENV_ALLOW_LIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER', 'LOGNAME', 'SHELL', 'TERM'];
@@ -63,9 +75,9 @@ export interface ExecResult {
 export class ExecError extends RunbookError {
   readonly argv0: string;
   readonly reason: 'spawn' | 'timeout' | 'aborted';
-  constructor(argv0: string, reason: 'spawn' | 'timeout' | 'aborted', detail: string) {
+  constructor(argv0: string, reason: 'spawn' | 'timeout' | 'aborted', detail: string, nextSteps?: string[]) {
     super(`${argv0}: ${detail}`, ExitCode.failed, {
-      nextSteps: reason === 'spawn' ? [`Check that ${argv0} is installed and on PATH.`] : [],
+      nextSteps: nextSteps ?? (reason === 'spawn' ? [`Check that ${argv0} is installed and on PATH.`] : []),
     });
     this.argv0 = argv0;
     this.reason = reason;
@@ -94,15 +106,40 @@ function signalGroup(pgid: number, sig: NodeJS.Signals | 0): boolean {
   }
 }
 
+/**
+ * What execve(2) takes on Linux: one argument or one NAME=value string of at most 128 KiB
+ * (MAX_ARG_STRLEN, counting its NUL), and all of them together within ARG_MAX (a quarter of the
+ * stack limit: 2 MiB by default; a little is kept back for the kernel's own strings).
+ */
+export const MAX_ARG_BYTES = 128 * 1024;
+export const MAX_ARGS_TOTAL_BYTES = 2 * 1024 * 1024 - 16 * 1024;
+const LARGE_VALUES = 'Pass large values on stdin (shell provider: stdin:) or in a file, not in argv or env.';
+
+function size(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
+}
+
+function tooBig(file: string, what: string): ExecError {
+  return new ExecError(file, 'spawn', `${what} (E2BIG); nothing was started`, [LARGE_VALUES]);
+}
+
 function checkArgs(file: string, argv: readonly unknown[], env: Record<string, string>): void {
+  let total = 0;
   argv.forEach((a, i) => {
     if (typeof a !== 'string') throw new ExecError(file, 'spawn', `argument ${i} is not a string`);
     if (a.includes('\0')) throw new ExecError(file, 'spawn', `argument ${i} contains a NUL byte`);
+    const n = Buffer.byteLength(a) + 1;
+    if (n > MAX_ARG_BYTES) throw tooBig(file, `argument ${i} is ${size(n)}; the system refuses a single argument over ${size(MAX_ARG_BYTES)}`);
+    total += n + 8;
   });
   for (const [k, v] of Object.entries(env)) {
     if (!/^[^=\0]+$/.test(k)) throw new ExecError(file, 'spawn', `invalid environment variable name ${JSON.stringify(k.replace(/\0/g, ''))}`);
     if (v.includes('\0')) throw new ExecError(file, 'spawn', `environment variable ${k} contains a NUL byte`);
+    const n = Buffer.byteLength(k) + Buffer.byteLength(v) + 2;
+    if (n > MAX_ARG_BYTES) throw tooBig(file, `environment variable ${k} is ${size(n)}; the system refuses a single variable over ${size(MAX_ARG_BYTES)}`);
+    total += n + 8;
   }
+  if (total > MAX_ARGS_TOTAL_BYTES) throw tooBig(file, `the arguments and environment add up to ${size(total)}; the system takes at most about ${size(MAX_ARGS_TOTAL_BYTES)}`);
 }
 
 async function spawnFailure(file: string, code: string | undefined, cwd: string | undefined): Promise<ExecError> {
@@ -112,6 +149,7 @@ async function spawnFailure(file: string, code: string | undefined, cwd: string 
   }
   if (code === 'ENOENT') return new ExecError(file, 'spawn', 'command not found');
   if (code === 'EACCES') return new ExecError(file, 'spawn', 'permission denied (not executable?)');
+  if (code === 'E2BIG') return tooBig(file, 'the arguments and environment are larger than this system takes');
   return new ExecError(file, 'spawn', `could not start (${code ?? 'error'})`);
 }
 
@@ -161,25 +199,57 @@ export async function exec(argv: readonly string[], opts: ExecOptions = {}): Pro
   });
   const pid = child.pid;
   if (pid !== undefined) track(pid);
+  // the child's ends of our pipes: whoever holds one of them keeps the step waiting (see proc-tree.ts)
+  const inodes = childStdio(pid);
+  const escaped = new Map<number, Found>();
+  let ended = 0; // output streams that have ended
+  const streams = [child.stdout, child.stderr].filter((st): st is NonNullable<typeof st> => st !== null && st !== undefined);
 
   let timedOut = false;
   let aborted = false;
   let leaderGone = false;
   let killTimer: NodeJS.Timeout | undefined;
+  let stuckTimer: NodeJS.Timeout | undefined;
+  let drainTimer: NodeJS.Timeout | undefined;
+  /** signal the group, every descendant and every holder of our pipes found now or before */
+  const sweep = (sig: NodeJS.Signals) => {
+    if (pid === undefined) return;
+    signalGroup(pid, sig);
+    for (const f of leftovers(pid, inodes)) if (!escaped.has(f.pid)) escaped.set(f.pid, f);
+    for (const f of escaped.values()) if (!signalFound(f, sig)) escaped.delete(f.pid);
+  };
+  /** after the last kill: read what is left in the pipes for a moment, then stop waiting on them */
+  const release = () => {
+    if (drainTimer || ended >= streams.length) return;
+    drainTimer = setTimeout(() => {
+      for (const st of streams) st.destroy();
+    }, DRAIN_MS);
+    drainTimer.unref();
+  };
   const terminate = () => {
     if (pid === undefined || killTimer) return;
-    signalGroup(pid, 'SIGTERM');
+    sweep('SIGTERM');
     killTimer = setTimeout(() => {
-      signalGroup(pid, 'SIGKILL');
+      sweep('SIGKILL');
       liveGroups.delete(pid);
+      if (leaderGone) release();
     }, grace);
   };
+  for (const st of streams) st.once('close', () => ended++);
   child.once('exit', () => {
     leaderGone = true;
     if (pid === undefined) return;
     // after a timeout or abort: no more grace for what is left; otherwise: leftovers get SIGTERM, then SIGKILL
-    if (timedOut || aborted) signalGroup(pid, 'SIGKILL');
-    else if (signalGroup(pid, 0)) terminate();
+    if (timedOut || aborted) {
+      sweep('SIGKILL');
+      release();
+    } else if (signalGroup(pid, 0)) terminate();
+    else if (ended < streams.length) {
+      // the leader is gone but our pipes are still open: someone outside the group holds them
+      stuckTimer = setTimeout(() => {
+        if (ended < streams.length) terminate();
+      }, STUCK_MS);
+    }
   });
 
   const timer =
@@ -242,8 +312,8 @@ export async function exec(argv: readonly string[], opts: ExecOptions = {}): Pro
     if (pid === undefined || (res.failed && res.exitCode === undefined && res.signal === undefined && !timedOut && !aborted)) {
       throw await spawnFailure(file, res.code, opts.cwd);
     }
-    // the leader is gone; after a kill, make sure no member of its group outlives it
-    if (timedOut || aborted) signalGroup(pid, 'SIGKILL');
+    // the leader is gone; after a kill, make sure no member of its group (or escapee) outlives it
+    if (timedOut || aborted) sweep('SIGKILL');
     return result({
       exitCode: res.exitCode ?? null,
       signal: res.signal ?? null,
@@ -256,6 +326,8 @@ export async function exec(argv: readonly string[], opts: ExecOptions = {}): Pro
     });
   } finally {
     if (timer) clearTimeout(timer);
+    if (stuckTimer) clearTimeout(stuckTimer);
+    if (drainTimer) clearTimeout(drainTimer);
     opts.signal?.removeEventListener('abort', onAbort);
     if (pid !== undefined) {
       if (killTimer && signalGroup(pid, 0)) {
