@@ -9,6 +9,7 @@ import type { ProviderRegistry } from '../../providers/registry.js';
 import type { ActionDef } from '../../providers/sdk.js';
 import { hasExpression, type Root } from './expressions.js';
 import { compilePattern, type Pattern } from './pattern.js';
+import { checkSplice } from './splice-check.js';
 import { checkDeep, checkText, type RefContext, type Site, type StepInfo } from './refs.js';
 import type { Runbook, Step } from './schema.js';
 import type { Path, Reporter } from './yaml.js';
@@ -145,12 +146,14 @@ function checkStep(ctx: RefContext, step: Step, i: number, r: Resolved | undefin
     if (r.action.kind !== 'any' && r.action.kind !== step.kind)
       rep.atPath(at('kind'), 'value', `kind "${step.kind}" does not match ${step.uses}, which is a ${r.action.kind} action`, 'kind-mismatch');
     checkAgainst(r.action.input, step.with ?? {}, at('with'), rep);
+    if (r.type === 'shell') checkSplice(step.with, at('with'), rep);
     if (step.verify === true && typeof r.action.verify !== 'function')
       rep.atPath(at('verify'), 'value', `${step.uses} has no read-back of its own; give verify: { uses: …, expect: … }`, 'verify');
   }
   if (step.verify && typeof step.verify === 'object') {
     const v = resolve(step.verify.uses, at('verify', 'uses'));
     if (v) checkAgainst(v.action.input, step.verify.with ?? {}, at('verify', 'with'), rep);
+    if (v?.type === 'shell') checkSplice(step.verify.with, at('verify', 'with'), rep);
     if (step.verify.with) checkDeep(ctx, step.verify.with, at('verify', 'with'), site('verify.with', VERIFY_WITH));
     if (step.verify.expect !== undefined) checkText(ctx, step.verify.expect, at('verify', 'expect'), site('verify.expect', EXPECT), 'field');
   }
