@@ -6,7 +6,8 @@
  * The language is documented in docs/runbook-format.md ("Expressions").
  */
 import { Secret, isSecret } from '../secrets/secret.js';
-import { ExpressionError, FORBIDDEN_PROPS, ROOTS, hasExpression, parseExpression, splitTemplate, type Expr, type Root } from './expr-parse.js';
+import { ExpressionError, FORBIDDEN_PROPS, ROOTS, hasExpression, parseExpression, splitTemplate, type Expr, type Root, type TemplatePart } from './expr-parse.js';
+import { UrlValueError, componentAt, encodeForUrl, isWholeSegment, maybeUrlTemplate } from './url-template.js';
 
 export { ExpressionError, parseExpression, splitTemplate, hasExpression, ROOTS, FUNCTION_ARITY, type Expr, type Root, type TemplatePart } from './expr-parse.js';
 
@@ -327,7 +328,35 @@ export function renderString(s: string, scope: Scope): unknown {
     const p = exprs[0]!;
     return evalAt(p.src, p.offset, scope);
   }
+  if (maybeUrlTemplate(parts)) return renderUrl(parts, scope);
   return compose(parts.map((p) => (p.kind === 'text' ? p.text : evalAt(p.src, p.offset, scope))));
+}
+
+/** A URL template (./url-template.ts): each value encoded for the component it lands in. */
+function renderUrl(parts: readonly TemplatePart[], scope: Scope): string | Secret {
+  let prefix = ''; // the URL so far, in plain text: only used to tell components apart
+  const pieces: unknown[] = [];
+  parts.forEach((p, k) => {
+    if (p.kind === 'text') {
+      pieces.push(p.text);
+      prefix += p.text;
+      return;
+    }
+    const v = evalAt(p.src, p.offset, scope);
+    const secret = containsSecret(v);
+    const plain = isSecret(v) ? v.reveal() : secret ? JSON.stringify(revealDeep(v)) : text(v);
+    const next = parts[k + 1];
+    let enc: string;
+    try {
+      enc = encodeForUrl(plain, componentAt(prefix), isWholeSegment(prefix, next === undefined ? undefined : next.kind === 'text' ? next.text : 'x'));
+    } catch (e) {
+      if (e instanceof UrlValueError) throw new ExpressionError(e.message, p.offset);
+      throw e;
+    }
+    prefix += enc;
+    pieces.push(secret ? new Secret(enc, isSecret(v) ? v.label : 'template') : enc);
+  });
+  return compose(pieces);
 }
 
 /** Render deep over plain objects and arrays; other values are returned as they are. */
