@@ -1,15 +1,17 @@
 /**
  * Scripted reporters: readable progress lines on stderr, or one JSON event per line on
- * stdout (`--json`; schema in docs/events.md). Both pass through the redactor.
+ * stdout (`--json`; schema in docs/events.md). Both pass through the redactor; no escape
+ * sequence or control character from inputs or child output reaches the terminal raw.
  */
 import type { Writable } from 'node:stream';
 import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
 import type { Redactor } from '../core/secrets/redactor.js';
+import { jsonForTerminal, neutralise } from '../core/terminal-text.js';
 
 const ICON = { ok: '✓', failed: '✗', skipped: '↷', 'in-doubt': '?' } as const;
 
 export function textReporter(stream: Writable, redactor: Redactor, opts: { verbose?: boolean } = {}): EngineObserver {
-  const w = (s: string) => stream.write(redactor.redact(s) + '\n');
+  const w = (s: string) => stream.write(neutralise(redactor.redact(s)) + '\n');
   const kinds = new Map<string, { kind: string; title: string; fanOut: boolean }>();
   return (e: EngineEvent) => {
     switch (e.type) {
@@ -58,6 +60,6 @@ export function textReporter(stream: Writable, redactor: Redactor, opts: { verbo
 
 export function jsonReporter(stream: Writable, redactor: Redactor): EngineObserver {
   return (e: EngineEvent) => {
-    stream.write(redactor.redact(JSON.stringify({ v: 1, ...e })) + '\n');
+    stream.write(jsonForTerminal(redactor.redact(JSON.stringify({ v: 1, ...e }))) + '\n');
   };
 }

@@ -3,6 +3,7 @@
  * takes the window that fits its height, and renders each line truncated to its width — so
  * a frame never grows past the terminal, whatever the content.
  */
+import { neutralise } from '../core/terminal-text.js';
 export type SegStyle =
   | 'bold'
   | 'italic'
@@ -79,6 +80,7 @@ export function wrap(segs: Line, width: number, indent = 0): Line[] {
 /** Fit plain text to `width`, with an ellipsis when cut. */
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';
+  text = neutralise(text);
   return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text;
 }
 

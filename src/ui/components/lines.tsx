@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { useTheme } from '../theme.js';
 import type { Line } from '../text.js';
+import { neutralise } from '../../core/terminal-text.js';
 
 function LineView({ line, width }: { line: Line; width: number }) {
   const theme = useTheme();
@@ -10,7 +11,8 @@ function LineView({ line, width }: { line: Line; width: number }) {
   const parts: { text: string; style?: keyof typeof theme.seg }[] = [];
   for (const s of line) {
     if (room <= 0) break;
-    const t = s.text.length > room ? s.text.slice(0, Math.max(0, room - 1)) + '…' : s.text;
+    const text = neutralise(s.text);
+    const t = text.length > room ? text.slice(0, Math.max(0, room - 1)) + '…' : text;
     room -= t.length;
     parts.push({ text: t, style: s.style });
   }

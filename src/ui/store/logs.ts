@@ -3,17 +3,12 @@
  * steps, at most `logBudget` lines are kept (the least recently written tails shrink first).
  */
 import type { LogLine, LogTail, StepView, StoreLimits } from './types.js';
+import { neutralise } from '../../core/terminal-text.js';
 
-// CSI / OSC / other escape sequences, then any remaining C0/C1 control character
-// eslint-disable-next-line no-control-regex
-const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]|\u009b[0-?]*[ -/]*[@-~]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-/** Text that cannot move the cursor, change colours or tear the Ink frame. */
+/** Text that cannot move the cursor, change colours or tear the Ink frame (core's neutralise, on one line). */
 export function sanitize(text: string, max = Infinity): string {
   let s = text.length > max * 2 + 64 ? text.slice(0, max * 2 + 64) : text;
-  s = s.replace(ESCAPES, '').replace(/\t/g, '  ').replace(/\r?\n|\r/g, ' ').replace(CONTROLS, '');
+  s = neutralise(s.replace(/\t/g, '  ').replace(/\r?\n|\r/g, ' '));
   return s.length > max ? s.slice(0, Math.max(0, max - 1)) + '…' : s;
 }
 
