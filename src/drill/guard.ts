@@ -8,6 +8,9 @@
  * Host names other than `localhost` are refused without a DNS lookup (a name could resolve
  * anywhere). Unix-domain sockets (local IPC) are allowed. Child processes are not covered: a
  * shell step runs in a drill only when the runbook marks it `drill.safe`.
+ *
+ * A drill turns it on with guardUntilExit() before anything of the runbook loads (plugins) and
+ * it stays on until the process exits.
  */
 import net from 'node:net';
 import { isLoopbackHost } from '../core/http.js';
@@ -22,6 +25,8 @@ type Connect = (this: net.Socket, ...args: unknown[]) => net.Socket;
 
 let original: Connect | undefined;
 let refusals: Refusal[] = [];
+/** on until the process exits: releaseOutbound() leaves it on */
+let pinned = false;
 
 function target(args: unknown[]): { host?: string; port?: number; path?: string } {
   let a = args[0];
@@ -56,9 +61,22 @@ export function guardOutbound(): Refusal[] {
   return refusals;
 }
 
-/** Turn the guard off (tests; a drill process keeps it on until it exits). */
-export function releaseOutbound(): void {
-  if (!original) return;
+/**
+ * Turn the guard on for the rest of this process, with a fresh list of refusals: a drill calls
+ * it first, before the runbook's plugins load (a plugin's module code or a timer it leaves
+ * behind runs outside any action, and may run after the drill's own cleanup).
+ */
+export function guardUntilExit(): Refusal[] {
+  guardOutbound();
+  refusals.length = 0;
+  pinned = true;
+  return refusals;
+}
+
+/** Turn the guard off (tests). A guard pinned by guardUntilExit stays on unless `force`. */
+export function releaseOutbound(force = false): void {
+  if (!original || (pinned && !force)) return;
+  pinned = false;
   net.Socket.prototype.connect = original as unknown as typeof net.Socket.prototype.connect;
   original = undefined;
 }
