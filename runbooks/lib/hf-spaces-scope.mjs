@@ -2,6 +2,9 @@
 // Data shaping for runbooks/hf-spaces-secrets-exposure.yaml (read-only, no network; runs in
 // drills too: `drill.safe`). Prints JSON on stdout; never prints a secret value.
 //
+// The JSON document (SPACES, VERIFY) comes on stdin, or in the environment variable when it is set;
+// stdin because it grows with the incident, and one environment value is limited to 128 KiB.
+//
 //   scope   SPACES=<toJSON of the find-secrets step's outputs>  EXPORT_DIR=<folder>
 //           → which in-scope Space secrets hold a Hugging Face token (per the team's export of
 //             secret values, one file per secret: <owner>/<space>/<KEY>), which hold something
@@ -22,8 +25,19 @@ function env(name) {
   return v;
 }
 
+/** The JSON document: from the environment variable when set, else from stdin. */
+function doc(name) {
+  const v = process.env[name];
+  const text = v !== undefined && v !== '' ? v : readFileSync(0, 'utf8');
+  if (text.trim() === '') {
+    process.stderr.write(`hf-spaces-scope: give ${name} on stdin (or in the environment)\n`);
+    process.exit(2);
+  }
+  return JSON.parse(text);
+}
+
 function scope() {
-  const listed = JSON.parse(env('SPACES'));
+  const listed = doc('SPACES');
   const dir = resolve(env('EXPORT_DIR'));
   const out = { token_files: [], rotate: [], review: [], spaces: [], unlisted: [], missing: [] };
   for (const s of listed.items ?? []) {
@@ -55,7 +69,7 @@ function scope() {
 }
 
 function owners() {
-  const verified = JSON.parse(env('VERIFY'));
+  const verified = doc('VERIFY');
   const contacts = JSON.parse(readFileSync(resolve(env('CONTACTS')), 'utf8'));
   const by = new Map();
   for (const t of verified.items ?? []) {
