@@ -4,12 +4,14 @@
  *   stretch a step's timeout: the step ends on time and the grandchild is killed;
  * - an environment or argv larger than execve takes is refused before anything starts.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exec, ExecError, MAX_ARG_BYTES } from '../../src/core/exec.js';
 import { Secret } from '../../src/core/secrets/secret.js';
+import { CLI, ensureBuilt } from '../e2e/cli.js';
 
 /** Waits (polling, bounded) until the process is gone (ESRCH; killed orphans are reaped by PID 1). */
 async function gone(pid: number, withinMs: number): Promise<boolean> {
@@ -67,6 +69,46 @@ describe.skipIf(process.platform !== 'linux')('a timeout ends the step whatever 
     const res = await exec(['sh', '-c', `printf 'line 1\\nline 2\\n'; (setsid sh -c 'exec sleep 300' &); sleep 300`], { timeoutMs: 500, graceMs: 500 });
     expect(res.stdout).toBe('line 1\nline 2\n');
   }, 30_000);
+});
+
+describe.skipIf(process.platform !== 'linux')("a step's timeout (built cli)", () => {
+  it('ends a step whose setsid grandchild holds stdout on time, also when the GC runs often', async () => {
+    ensureBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'escape-cli-'));
+    const file = join(dir, 'rb.yaml');
+    writeFileSync(
+      file,
+      `version: 1
+id: escape
+title: Escapee
+providers:
+  sh: { type: shell }
+steps:
+  - id: a
+    kind: detect
+    title: Run
+    uses: sh.run
+    timeout: 2s
+    with:
+      command: [sh, -c, "(setsid sh -c 'echo escaped $$; exec sleep 60' &); sleep 60"]
+      idempotent: true
+`,
+    );
+    // --gc-interval: a timeout signal only weakly held would be collected and never fire
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['--gc-interval=500', CLI, 'run', file, '--yes', '--state-dir', join(dir, 'state')], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' },
+      timeout: 50_000,
+    });
+    const elapsed = performance.now() - t0;
+    expect(r.signal, 'the run was still going after 50 s').toBeNull();
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/command sh (was cancelled|timed out)/);
+    expect(elapsed).toBeLessThan(20_000);
+    const escaped = pidOf(r.stderr, '  │ escaped');
+    expect(await gone(escaped, 10_000), `escaped grandchild ${escaped} still runs`).toBe(true);
+  }, 60_000);
 });
 
 describe('argv and environment larger than execve takes (E2BIG)', () => {

@@ -173,10 +173,21 @@ async function settleInDoubt(rc: RunContext, job: ItemJob, signal: AbortSignal):
 }
 
 export async function runItem(rc: RunContext, job: ItemJob): Promise<ItemResult> {
+  const timeoutMs = job.step.timeout !== undefined ? durationMs(job.step.timeout) : DEFAULT_TIMEOUT_MS;
+  // a timer held here, not AbortSignal.timeout(): inside AbortSignal.any() that signal is only
+  // weakly referenced on Node 20 and can be garbage-collected before it fires (the step then
+  // never times out)
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs);
+  try {
+    return await runItemWithin(rc, job, AbortSignal.any([rc.signal, timeout.signal]), Date.now() + timeoutMs);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runItemWithin(rc: RunContext, job: ItemJob, signal: AbortSignal, deadline: number): Promise<ItemResult> {
   const { step, key, ref } = job;
-  const timeoutMs = step.timeout !== undefined ? durationMs(step.timeout) : DEFAULT_TIMEOUT_MS;
-  const deadline = Date.now() + timeoutMs;
-  const signal = AbortSignal.any([rc.signal, AbortSignal.timeout(timeoutMs)]);
   const prior = rc.prior?.steps[step.id]?.items[key];
   if (prior?.status === 'in-doubt') {
     const settled = await settleInDoubt(rc, job, signal);
