@@ -119,6 +119,9 @@ describe('validate refuses a template inside interpreter code', () => {
     expect(interpreted(['docker', 'exec', 'c', 'bash', '-lc', 'x']).code.map((c) => [c.index, c.via])).toEqual([[5, 'bash -lc']]);
     expect(interpreted(['perl', '-i.bak', '-pe', 's/a/b/', 'f']).code.map((c) => c.index)).toEqual([3]);
     expect(interpreted(['perl', '-Mstrict', '-e', 'x']).code.map((c) => c.index)).toEqual([3]);
+    expect(interpreted(['perl', '-pi', '-e', 's/a/b/', 'f']).code.map((c) => c.index)).toEqual([3]);
+    expect(interpreted(['node', '-r', 'ts-node/register', '-e', 'x']).code.map((c) => c.index)).toEqual([4]);
+    expect(interpreted(['su', '-', 'ops', '-c', 'x']).code.map((c) => c.index)).toEqual([4]);
     expect(interpreted(['python3', '-m', 'http.server', '-c', 'x']).code).toEqual([]);
     expect(interpreted(['sh', 'script.sh', '-c', 'x']).code).toEqual([]);
     expect(interpreted(['sh']).stdin).toEqual({ via: 'sh', lang: 'sh' });

@@ -62,6 +62,7 @@ const shell: Scan = (a, at) => {
   let s = false;
   for (let i = at + 1; i < a.length; i++) {
     const x = a[i]!;
+    if (x === '-' && (name === 'su' || name === 'runuser')) continue; // su -: a login shell
     if (x === '--' || x === '-') {
       if (x === '-' && !c) return { code: [], stdin: true };
       return i + 1 < a.length ? { code: c ? [i + 1] : [] } : { code: [], stdin: !c };
@@ -119,7 +120,9 @@ function evalSwitch(evalChars: string, valued: string, longEval: readonly string
           }
           if (stop.includes(ch)) return { code }; // python -m: the rest is the module's
           if (valued.includes(ch)) {
-            if (k + 1 === x.length) i++;
+            // its value: the rest of the cluster, else the next argument (unless that is an option:
+            // perl's -i and -l take only an attached value, as in -pi -e)
+            if (k + 1 === x.length && i + 1 < a.length && !a[i + 1]!.startsWith('-')) i++;
             break;
           }
         }
