@@ -8,10 +8,11 @@ export function fmtTime(iso: string | undefined): string {
   return new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
-/** Milliseconds → `45s`, `2m 05s`, `1h 02m`, `3d 04h`. */
+/** Milliseconds → `850ms`, `45s`, `2m 05s`, `1h 02m`, `3d 04h`. */
 export function fmtDuration(ms: number | undefined): string {
   if (ms === undefined || Number.isNaN(ms)) return '—';
   const neg = ms < 0;
+  if (Math.abs(ms) < 1000) return `${neg ? '-' : ''}${Math.round(Math.abs(ms))}ms`;
   let s = Math.round(Math.abs(ms) / 1000);
   const d = Math.floor(s / 86_400);
   s -= d * 86_400;
