@@ -28,7 +28,7 @@ let current = '';
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? rest[0] : undefined;
+    const topic = name === 'help' ? (rest[0] === '--help' || rest[0] === '-h' ? 'help' : rest[0]) : undefined;
     if (topic !== undefined && !isCommand(topic)) return unknownCommand(topic);
     process.stdout.write((topic && commandHelp(topic)) || mainHelp());
     return name === undefined ? ExitCode.usage : ExitCode.ok;
