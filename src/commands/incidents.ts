@@ -23,7 +23,7 @@ const command: Command = async (argv, ctx) => {
     })
     .filter((r) => r !== undefined)
     .sort((a, b) => b.opened.localeCompare(a.opened));
-  // incidents of versions before 0.2 lived in ./.runbook of wherever the command was typed
+  // incidents of earlier builds lived in ./.runbook of wherever the command was typed
   const legacy = resolve(ctx.cwd, '.runbook');
   const hasLegacy = legacy !== stateDir && existsSync(join(legacy, 'incidents'));
   if (values.json) {
