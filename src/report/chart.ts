@@ -8,6 +8,7 @@
  * a live incident on the wall clock (UTC). Times are written as zone-less date strings, which
  * Mermaid parses and prints in the same zone, so the axis shows exactly these digits.
  */
+import { parseLeadingDuration } from '../core/duration.js';
 import { oneLine } from './format.js';
 import type { IncidentReport, Metric } from './types.js';
 
@@ -22,12 +23,8 @@ function label(s: string, n = 60): string {
   return oneLine(s, n).replace(/[:#;]/g, ' ').replace(/\s+/g, ' ').trim() || '-';
 }
 
-/** `15s …`, `2m05s …`, `1h02m …` (the scorecard's attacker lines) → drill ms. */
-export function leadingDuration(s: string): number | undefined {
-  const m = /^(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?(?=\s)/.exec(s);
-  if (!m || (!m[1] && !m[2] && !m[3])) return undefined;
-  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
-}
+/** `15s …`, `2m 05s …`, `1h 02m …` (the scorecard's attacker lines) → drill ms. */
+export const leadingDuration = parseLeadingDuration;
 
 interface Task {
   section: string;

@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Ajv04 from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, cli, ensureBuilt } from './cli.js';
@@ -42,7 +42,7 @@ describe('validate for CI', () => {
   it('--format sarif: a SARIF 2.1.0 log that the official schema accepts, with a result per problem', () => {
     const schemaFile = join(createRequire(import.meta.url).resolve('@microsoft/jest-sarif/package.json'), '..', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
     const schema = JSON.parse(readFileSync(schemaFile, 'utf8'));
-    const ajv = new Ajv04({ strict: false, validateFormats: false, allErrors: true, unicodeRegExp: false });
+    const ajv = new (AjvDraft04 as unknown as typeof import('ajv').Ajv)({ strict: false, validateFormats: false, allErrors: true, unicodeRegExp: false });
     const check = ajv.compile(schema);
     const r = cli(['validate', '--format', 'sarif', invalid, valid]);
     expect(r.code).toBe(2);
