@@ -74,7 +74,10 @@ export const COMMANDS = {
 ${RUNBOOK_NOTE}`,
     flags: RUN_FLAGS,
     complete: 'runbook',
-    examples: ['runbook run aws-access-key-exposure --input access_key_id=AKIA… --non-interactive', 'runbook run incident.yaml --incident INC-7 --approve revoke-tokens --json'],
+    examples: [
+      'runbook run leaked-token-triage --non-interactive --done revoke-at-issuer=SEC-42 --json',
+      'runbook run ./my-runbook.yaml --incident INC-7 --approve revoke-tokens   # resume INC-7, approving one gate',
+    ],
     load: () => import('./run.js'),
   },
   drill: {
