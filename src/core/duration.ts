@@ -1,6 +1,7 @@
 /**
  * The one duration format, for every place that shows one (TUI, scorecard, report):
- * `850ms`, `45s`, `2m 05s`, `1h 02m`, `3d 04h` — two units at most, the second zero-padded.
+ * `850ms`, `45s`, `2m05s`, `1h02m`, `3d04h` — two units at most, the second zero-padded, no
+ * space (one word: it reads as one value in a sentence and in a table).
  */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
@@ -15,11 +16,11 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   s -= m * 60;
   const two = (n: number) => String(n).padStart(2, '0');
-  const txt = d > 0 ? `${d}d ${two(h)}h` : h > 0 ? `${h}h ${two(m)}m` : m > 0 ? `${m}m ${two(s)}s` : `${s}s`;
+  const txt = d > 0 ? `${d}d${two(h)}h` : h > 0 ? `${h}h${two(m)}m` : m > 0 ? `${m}m${two(s)}s` : `${s}s`;
   return neg ? `-${txt}` : txt;
 }
 
-/** The inverse for a leading duration in a line (`2m 05s did x`, also `2m05s`, `850ms`): ms, or undefined. */
+/** The inverse for a leading duration in a line (`2m05s did x`, also `2m 05s`, `850ms`): ms, or undefined. */
 export function parseLeadingDuration(text: string): number | undefined {
   const ms = /^(\d+)ms(?=\s|$)/.exec(text);
   if (ms) return Number(ms[1]);

@@ -23,7 +23,7 @@ function label(s: string, n = 60): string {
   return oneLine(s, n).replace(/[:#;]/g, ' ').replace(/\s+/g, ' ').trim() || '-';
 }
 
-/** `15s …`, `2m 05s …`, `1h 02m …` (the scorecard's attacker lines) → drill ms. */
+/** `15s …`, `2m05s …`, `1h02m …` (the scorecard's attacker lines) → drill ms. */
 export const leadingDuration = parseLeadingDuration;
 
 interface Task {

@@ -94,7 +94,7 @@ export function clock(ms: number): string {
   return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** 800ms / 4s / 2m 05s — the one duration format (src/core/duration.ts); never negative */
+/** 800ms / 4s / 2m05s — the one duration format (src/core/duration.ts); never negative */
 export function duration(ms: number): string {
   return formatDuration(Math.max(0, ms));
 }

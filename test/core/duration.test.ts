@@ -5,7 +5,7 @@ import { formatDuration, parseLeadingDuration } from '../../src/core/duration.js
 
 describe('formatDuration', () => {
   it('two units at most, the second zero-padded; ms below a second', () => {
-    expect([850, 4_000, 45_400, 125_000, 3_720_000, 273_600_000, -2_000].map(formatDuration)).toEqual(['850ms', '4s', '45s', '2m 05s', '1h 02m', '3d 04h', '-2s']);
+    expect([850, 4_000, 45_400, 125_000, 3_720_000, 273_600_000, -2_000].map(formatDuration)).toEqual(['850ms', '4s', '45s', '2m05s', '1h02m', '3d04h', '-2s']);
   });
 
   it('parseLeadingDuration reads back what it wrote, to the precision shown (property)', () => {
