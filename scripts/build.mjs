@@ -4,7 +4,7 @@
 // that runs loads.
 // Builds into a fresh folder and swaps it in, so a running `dist/cli.js` is never half-written.
 import { build } from 'esbuild';
-import { rmSync, chmodSync, renameSync, existsSync } from 'node:fs';
+import { rmSync, chmodSync, renameSync, existsSync, readFileSync } from 'node:fs';
 
 // Packages are bundled too: a package loaded as one chunk instead of tens or hundreds of ESM/CJS
 // files from node_modules loads about twice as fast (zod, yaml and execa on every command that
@@ -24,6 +24,8 @@ const stubs = {
   },
 };
 
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
 const tmp = `dist.tmp-${process.pid}`;
 const old = `dist.old-${process.pid}`;
 rmSync(tmp, { recursive: true, force: true });
@@ -38,8 +40,9 @@ await build({
   sourcemap: 'linked',
   external: EXTERNAL,
   plugins: [stubs],
-  // React's production build (the bundled copy only; no source of ours reads NODE_ENV)
-  define: { 'process.env.NODE_ENV': '"production"' },
+  // React's production build (the bundled copy only; no source of ours reads NODE_ENV);
+  // the version from package.json, inlined so --version reads no file (src/help.ts)
+  define: { 'process.env.NODE_ENV': '"production"', __RUNBOOK_VERSION__: JSON.stringify(version) },
   jsx: 'automatic',
   logLevel: 'warning',
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __runbookCreateRequire } from 'node:module';\nconst require = __runbookCreateRequire(import.meta.url);" },

@@ -1,11 +1,14 @@
 /**
  * runbook — argv → command. The ONLY place that sets the exit code or exits.
- * Commands are loaded lazily so `--version` and `--help` load no Ink and no SDKs.
+ * Commands come from the table in src/commands/spec.ts and are loaded lazily, so `--version`
+ * and `--help` load no Ink and no SDKs.
  */
 import { Redactor } from './core/secrets/redactor.js';
 import { ExitCode, isRunbookError } from './core/errors.js';
-import type { Command, CommandContext } from './commands/context.js';
-import { VERSION, HELP, COMMAND_HELP } from './help.js';
+import type { CommandContext } from './commands/context.js';
+import { COMMANDS, didYouMean, isCommand, type CommandSpec } from './commands/spec.js';
+import { VERSION, mainHelp, commandHelp } from './help.js';
+import { program, withProgram } from './commands/invocation.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -17,39 +20,31 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const commands: Record<string, () => Promise<{ default: Command }>> = {
-  validate: () => import('./commands/validate.js'),
-  schema: () => import('./commands/schema.js'),
-  list: () => import('./commands/list.js'),
-  run: () => import('./commands/run.js'),
-  drill: () => import('./commands/drill.js'),
-  plan: () => import('./commands/plan.js'),
-  status: () => import('./commands/status.js'),
-  incidents: () => import('./commands/incidents.js'),
-  report: () => import('./commands/report.js'),
-  providers: () => import('./commands/providers.js'),
-};
+const VERSION_FLAGS = new Set(['--version', '-V', '-v', 'version']);
+
+/** The command whose name prefixes error messages (`runbook run: …`). */
+let current = '';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? rest[0] : undefined;
-    process.stdout.write((topic && COMMAND_HELP[topic]) || HELP);
+    const topic = name === 'help' ? (rest[0] === '--help' || rest[0] === '-h' ? 'help' : rest[0]) : undefined;
+    if (topic !== undefined && !isCommand(topic)) return unknownCommand(topic);
+    process.stdout.write((topic && commandHelp(topic)) || mainHelp());
     return name === undefined ? ExitCode.usage : ExitCode.ok;
   }
-  if (name === '--version' || name === '-V') {
-    process.stdout.write(VERSION + '\n');
+  if (VERSION_FLAGS.has(name)) {
+    if (rest.includes('--help') || rest.includes('-h')) process.stdout.write(commandHelp('version')!);
+    else process.stdout.write(rest.includes('--json') ? JSON.stringify({ version: VERSION }) + '\n' : VERSION + '\n');
     return ExitCode.ok;
   }
-  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (!load) {
-    process.stderr.write(`runbook: unknown command "${name}"\n  → Run \`runbook --help\` to see the commands.\n`);
-    return ExitCode.usage;
-  }
+  const spec: CommandSpec | undefined = isCommand(name) ? COMMANDS[name] : undefined;
+  if (!spec?.load) return unknownCommand(name);
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(COMMAND_HELP[name] ?? HELP);
+    process.stdout.write(commandHelp(name)!);
     return ExitCode.ok;
   }
+  current = name;
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -72,15 +67,32 @@ async function main(argv: string[]): Promise<number> {
     cwd: process.cwd(),
     redactor: new Redactor(),
     signal: controller.signal,
+    script: process.argv[1],
   };
-  const mod = await load();
+  const mod = await spec.load();
   return await mod.default(rest, ctx).catch((e: unknown) => report(e, ctx.redactor));
+}
+
+function unknownCommand(name: string): number {
+  const guess = name.startsWith('-') ? undefined : didYouMean(name, Object.keys(COMMANDS));
+  const what = name.startsWith('-') ? `unknown option "${name}"` : `unknown command "${name}"`;
+  const prog = program({ env: process.env, cwd: process.cwd(), script: process.argv[1] });
+  process.stderr.write(`runbook: ${what}\n${guess ? `  → Did you mean \`${prog} ${guess}\`?\n` : ''}  → Run \`${prog} --help\` to see the commands.\n`);
+  return ExitCode.usage;
+}
+
+/** `runbook run: message`, once: a message that already names the command keeps its own prefix. */
+function prefixed(message: string): string {
+  const own = /^runbook(?: [a-z-]+)?: /.exec(message);
+  const body = own ? message.slice(own[0].length) : message;
+  return `runbook${current ? ` ${current}` : ''}: ${body}`;
 }
 
 function report(e: unknown, redactor: Redactor): number {
   if (isRunbookError(e)) {
-    process.stderr.write(redactor.redact(`runbook: ${e.message}\n`));
-    for (const step of e.nextSteps) process.stderr.write(redactor.redact(`  → ${step}\n`));
+    process.stderr.write(redactor.redact(`${prefixed(e.message)}\n`));
+    const prog = program({ env: process.env, cwd: process.cwd(), script: process.argv[1] });
+    for (const step of e.nextSteps) process.stderr.write(redactor.redact(`  → ${withProgram(step, prog)}\n`));
     return e.exitCode;
   }
   // never print a raw error object: it can carry request headers and argv

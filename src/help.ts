@@ -1,116 +1,65 @@
-/** Static help text. Imported by cli.ts on every start, so it imports nothing. */
-export const VERSION = '0.1.0';
+/**
+ * Help text, generated from the command table (src/commands/spec.ts): the same table the
+ * argument parser reads, so the help lists exactly the flags a command accepts. Imported by
+ * cli.ts on every start, so it imports no package (node:fs only when run from source).
+ */
+import { readFileSync } from 'node:fs';
+import { COMMANDS, ENVIRONMENT, type CommandSpec, type FlagSpec } from './commands/spec.js';
 
-export const HELP = `runbook ${VERSION} — walk security responders through an incident
+declare const __RUNBOOK_VERSION__: string | undefined;
+
+/** package.json's version: inlined by scripts/build.mjs; read from package.json when run from source (tsx, vitest). */
+export const VERSION: string =
+  typeof __RUNBOOK_VERSION__ === 'string' ? __RUNBOOK_VERSION__ : (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const COL = 26;
+
+function row(left: string, right: string, indent = '  '): string {
+  const l = indent + left;
+  return l.length + 1 >= COL ? `${l}\n${' '.repeat(COL)}${right}` : `${l.padEnd(COL)}${right}`;
+}
+
+export function flagLabel(name: string, f: FlagSpec): string {
+  return `${f.short ? `-${f.short}, ` : ''}--${name}${f.type === 'string' ? ` ${f.arg ?? 'VALUE'}` : ''}`;
+}
+
+const EXIT_CODES = `Exit codes: 0 done · 1 a step failed · 2 invalid input or usage · 3 waiting on an approval,
+manual step or in-doubt item · 4 incident locked · 70 internal error · 130 interrupted`;
+
+export function mainHelp(): string {
+  const cmds = Object.entries(COMMANDS as Record<string, CommandSpec>)
+    .filter(([name]) => name !== 'help' && name !== 'version')
+    .map(([name, c]) => row(`${name}${c.args ? ` ${c.args}` : ''}`, c.summary));
+  return `runbook ${VERSION} — walk security responders through an incident
 
 Usage: runbook <command> [options]
 
 Commands:
-  run FILE          run a runbook (TUI on a terminal, scripted otherwise)
-  drill FILE        practise a runbook against a simulated world that fights back; scorecard at the end
-  plan FILE         dry-run: show each step's rendered input and the calls it would make
-  status ID         the checklist of an incident
-  incidents         list incidents in the state directory
-  report ID         the incident's timeline and postmortem (Markdown or JSON)
-  validate PATH…    check runbooks (files or folders); exit 2 when any is invalid
-  schema            print the JSON Schema of the runbook format
-  list [PATH…]      list runbooks with their id, title and severity
-  providers [TYPE…] provider types: actions, kinds, input fields, plan/verify/simulate
+${cmds.join('\n')}
 
 Global options:
-  -h, --help        help (also: runbook help COMMAND)
-  -V, --version     print the version
+${row('-h, --help', 'help (also: runbook help COMMAND, runbook COMMAND --help)')}
+${row('-V, -v, --version', 'print the version (also: runbook version)')}
 
-Exit codes: 0 done · 1 a step failed · 2 invalid input or usage · 3 waiting on an approval,
-manual step or in-doubt item · 4 incident locked · 70 internal error · 130 interrupted
+Environment:
+${ENVIRONMENT.map((e) => row(e.name, e.help)).join('\n')}
+
+${EXIT_CODES}
 `;
+}
 
-const STATE = `  --state-dir DIR        where incidents live (default: $RUNBOOK_STATE_DIR or ./.runbook)`;
+export function commandHelp(name: string): string | undefined {
+  const c = Object.hasOwn(COMMANDS, name) ? (COMMANDS as Record<string, CommandSpec>)[name] : undefined;
+  if (!c) return undefined;
+  const flags = Object.entries(c.flags).map(([n, f]) => row(flagLabel(n, f), f.help));
+  flags.push(row('-h, --help', 'this help'));
+  const examples = c.examples?.length ? `\nExamples:\n${c.examples.map((e) => `  ${e}`).join('\n')}\n` : '';
+  const env = 'state-dir' in c.flags ? `\nState directory: --state-dir, else $RUNBOOK_STATE_DIR, else state_dir: in the config file, else\n$XDG_STATE_HOME/runbook (~/.local/state/runbook). \`runbook incidents\` says which it used.\n` : '';
+  return `Usage: runbook ${name}${c.args ? ` ${c.args}` : ''}${Object.keys(c.flags).length ? ' [options]' : ''}
 
-export const COMMAND_HELP: Record<string, string> = {
-  run: `Usage: runbook run FILE [options]
-
-Runs a runbook. Opens the TUI when stdin and stdout are terminals; otherwise (or with
---non-interactive) runs scripted: progress on stderr, results on stdout, never waits for input.
-
-Options:
-  --incident ID          incident id; an existing incident is resumed (default: a new id, printed)
-  --input KEY=VALUE      set an input (repeatable)
-  --yes                  approve every gate
-  --approve STEP         approve the gate of one step (repeatable)
-  --done STEP[=NOTE]     record a manual step as done, with an optional note or link (repeatable)
-  --settle STEP[/ITEM]=done|redo   settle an in-doubt item without a verify (repeatable)
-  --accept-changed-runbook   resume although the runbook changed since the incident started
-  --break-lock           break a stale lock left by a process that is gone
-  --non-interactive      scripted mode even on a terminal
-  --json                 one JSON event per line on stdout (scripted mode)
-  --concurrency N        global limit of steps running at once (default 4)
-  --plugin PATH|PACKAGE  load a provider plugin besides the runbook's plugins: (repeatable)
-${STATE}
-`,
-  drill: `Usage: runbook drill FILE [--scenario FILE] [--faults SPEC] [--seed N] [--speed X] [run options]
-
-Runs the runbook exactly as \`runbook run\` does (TUI on a terminal, scripted otherwise; the same
-flags), but against a simulated world started in-process on 127.0.0.1 and seeded from a
-scenario: every provider is pointed at its simulator, secrets come from the world, and any other
-outbound connection is refused. An adversary uses leaked credentials that are still live; at the
-end a scorecard (also in the journal) says how fast the leak was detected, contained, rotated and
-notified, and what the attacker managed meanwhile. See docs/drills.md.
-
-Options (besides those of run):
-  --scenario FILE        the world (default: the runbook's drill.scenario or inline drill.world)
-  --faults SPEC          inject faults, e.g. huggingface.revokeToken:ambiguous,github.*:429@0.3
-                         (PROVIDER.ACTION:FAULT[@RATE|xCOUNT]; none = no faults)
-  --seed N               same seed, same world and same faults (default: the scenario's, else random)
-  --speed X              drill seconds per real second (default: the scenario's time_scale, else 1)
-${STATE}
-`,
-  plan: `Usage: runbook plan FILE [--input KEY=VALUE]… [--plugin PATH|PACKAGE]… [--json]
-
-Dry-run: every step with its rendered input (secrets redacted) and the calls its provider would
-make. Nothing is called and no incident is created.
-`,
-  status: `Usage: runbook status ID [--json]
-
-The checklist of an incident from its journal: each step and item with its state.
-${STATE}
-`,
-  incidents: `Usage: runbook incidents [--json]
-
-Lists the incidents in the state directory with runbook, start time and state.
-${STATE}
-`,
-  report: `Usage: runbook report ID [--format md|json] [--out FILE]
-
-The incident's timeline and postmortem, written from its journal alone: summary, metrics
-(time to detect, contain, rotate, notify; a drill's scorecard), each leaked credential with its
-exposure window, every step and item with evidence and approvals, and the open items as a
-checklist. Secrets appear only as fingerprints and last 4 characters.
+${c.description}
 
 Options:
-  --format md|json       Markdown (default) or JSON (reportVersion 1, docs/report-format.md)
-  --out FILE             write to FILE (mode 0600) instead of stdout
-${STATE}
-`,
-  validate: `Usage: runbook validate PATH… [--format text|json] [--max-issues N]
-
-Checks runbooks (files, or folders searched for *.yaml / *.yml). Every problem is reported as
-file:line:col with the field path and a code frame. Exit 0 when all are valid, 2 otherwise.
-`,
-  schema: `Usage: runbook schema
-
-Prints the JSON Schema of the runbook format (also committed as schema/runbook.schema.json).
-`,
-  providers: `Usage: runbook providers [TYPE…] [--plugin PATH|PACKAGE]… [--json]
-
-Every provider type (or the ones named) with its config fields and actions: each action's kind,
-whether it is idempotent (or decides per input), whether it supports plan, verify and simulate
-(a drill simulator), and its input fields from the zod schemas (* = required; secrets must be
-\${{ secrets.NAME }} references). --plugin includes third-party providers
-(docs/writing-a-provider.md). --json: {providersVersion: 1, providers: [...]}.
-`,
-  list: `Usage: runbook list [PATH…] [--json]
-
-Lists the runbooks found in PATH (default: ./runbooks) with id, severity, steps and title.
-`,
-};
+${flags.join('\n')}
+${examples}${env}`;
+}

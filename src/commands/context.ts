@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { Redactor } from '../core/secrets/redactor.js';
+import { COMMANDS, didYouMean, type CommandName } from './spec.js';
 
 export interface CommandContext {
   stdout: Writable & { isTTY?: boolean; columns?: number; rows?: number };
@@ -18,6 +19,8 @@ export interface CommandContext {
   redactor: Redactor;
   /** aborted on SIGINT/SIGTERM */
   signal: AbortSignal;
+  /** the CLI's script (process.argv[1]), for hints that run as printed (invocation.ts); absent in-process */
+  script?: string;
 }
 
 export type Command = (argv: string[], ctx: CommandContext) => Promise<number>;
@@ -31,12 +34,21 @@ export function err(ctx: CommandContext, text: string): void {
   ctx.stderr.write(ctx.redactor.redact(text) + '\n');
 }
 
-/** node:util parseArgs with errors that name the flag and what to do. */
+/** node:util parseArgs with errors that name the flag, a close match, and what to do. */
 export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T, allowPositionals = true) {
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (e) {
     const msg = (e as Error).message.replace(/\. To specify a positional argument[^]*$/, '');
-    throw new UsageError(`runbook ${command}: ${msg}`, { nextSteps: [`Run \`runbook ${command} --help\` for the flags it takes.`] });
+    const unknown = /^Unknown option '(--?[^']+)'/.exec(msg)?.[1];
+    const guess = unknown?.startsWith('--') ? didYouMean(unknown.slice(2).split('=')[0]!, Object.keys(options)) : undefined;
+    throw new UsageError(`runbook ${command}: ${msg}`, {
+      nextSteps: [...(guess ? [`Did you mean --${guess}?`] : []), `Run \`runbook ${command} --help\` for the flags it takes.`],
+    });
   }
+}
+
+/** parseFlags with the command's flags from the command table (src/commands/spec.ts), which is also its help. */
+export function parseCommandFlags<N extends CommandName>(command: N, argv: string[], allowPositionals = true) {
+  return parseFlags(command, argv, COMMANDS[command].flags as (typeof COMMANDS)[N]['flags'], allowPositionals);
 }

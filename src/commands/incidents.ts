@@ -1,13 +1,17 @@
-/** `runbook incidents` — the incidents in the state directory. */
+/** `runbook incidents` — the incidents in the state directory, and which directory that is (and why). */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { FileJournal, listIncidentIds } from '../core/journal/store.js';
 import { fold } from '../core/journal/fold.js';
-import { out, parseFlags, type Command } from './context.js';
-import { stateDirOf } from './shared.js';
+import { err, out, parseCommandFlags, type Command } from './context.js';
+import { commandLine } from './invocation.js';
+import { resolveStateDir } from './shared.js';
 import { runStatusWord } from './status.js';
 
 const command: Command = async (argv, ctx) => {
-  const { values } = parseFlags('incidents', argv, { json: { type: 'boolean' }, 'state-dir': { type: 'string' } }, false);
-  const stateDir = stateDirOf(values['state-dir'], ctx);
+  const { values } = parseCommandFlags('incidents', argv, false);
+  const state = resolveStateDir(values['state-dir'], ctx);
+  const stateDir = state.dir;
   const rows = listIncidentIds(stateDir)
     .map((id) => {
       try {
@@ -19,10 +23,15 @@ const command: Command = async (argv, ctx) => {
     })
     .filter((r) => r !== undefined)
     .sort((a, b) => b.opened.localeCompare(a.opened));
+  // incidents of earlier builds lived in ./.runbook of wherever the command was typed
+  const legacy = resolve(ctx.cwd, '.runbook');
+  const hasLegacy = legacy !== stateDir && existsSync(join(legacy, 'incidents'));
   if (values.json) {
-    out(ctx, JSON.stringify(rows, null, 2));
+    out(ctx, JSON.stringify({ stateDir, source: state.source, ...(state.config ? { config: state.config } : {}), incidents: rows }, null, 2));
     return 0;
   }
+  err(ctx, `state directory: ${stateDir} (${state.describe})`);
+  if (hasLegacy) err(ctx, `  (./.runbook here holds incidents of an older runbook: ${commandLine(ctx, 'incidents', '--state-dir', '.runbook')})`);
   if (!rows.length) {
     out(ctx, `no incidents in ${stateDir}`);
     return 0;

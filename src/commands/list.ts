@@ -1,11 +1,14 @@
 /**
- * runbook list [PATH…] [--json] — the runbooks found in PATH (default ./runbooks, recursive):
- * id, severity, step count, title and path, one per line in columns. Invalid runbooks are named
- * on stderr (exit 2); run `runbook validate` for the details.
+ * runbook list [PATH…] [--json] — the runbooks found in PATH (recursive; default: the shipped
+ * runbooks, and ./runbooks when it exists): id, severity, step count, title and path, one per
+ * line in columns. Invalid runbooks are named on stderr (exit 2); `runbook validate` for details.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from './context.js';
-import { out, err, parseFlags } from './context.js';
+import { out, err, parseCommandFlags } from './context.js';
+import { commandLine } from './invocation.js';
+import { shippedRunbooksDir } from './shared.js';
 import { ExitCode, ValidationError } from '../core/errors.js';
 import { loadRunbook, loadRunbookText, type LoadedRunbook } from '../core/runbook/load.js';
 import { findRunbooks } from '../core/runbook/find.js';
@@ -18,10 +21,19 @@ function clip(s: string, n: number): string {
   return one.length > n ? one.slice(0, n - 1) + '…' : one;
 }
 
+/** The shipped runbooks (runnable by id), and ./runbooks when it exists and is another folder. */
+function defaultPaths(cwd: string): string[] {
+  const shipped = shippedRunbooksDir();
+  const local = resolve(cwd, 'runbooks');
+  const paths = shipped ? [shipped] : [];
+  if (existsSync(local) && local !== shipped) paths.push(local);
+  return paths.length ? paths : [local];
+}
+
 const command: Command = async (argv, ctx) => {
-  const { values, positionals } = parseFlags('list', argv, { json: { type: 'boolean', default: false } });
-  const paths = positionals.length ? positionals : ['runbooks'];
-  const { found } = await findRunbooks(paths.map((p) => resolve(ctx.cwd, p)));
+  const { values, positionals } = parseCommandFlags('list', argv);
+  const paths = positionals.length ? positionals.map((p) => resolve(ctx.cwd, p)) : defaultPaths(ctx.cwd);
+  const { found } = await findRunbooks(paths);
   const rows: { id: string; severity: string; steps: number; title: string; path: string; tags: string[]; owner?: string }[] = [];
   const invalid: { path: string; problems: number }[] = [];
   for (const f of found) {
@@ -45,9 +57,9 @@ const command: Command = async (argv, ctx) => {
     const [wi, ws, wn, wt] = [w('id'), w('severity'), w('steps'), w('title')];
     for (const c of cells) out(ctx, `${c.id.padEnd(wi)}  ${c.severity.padEnd(ws)}  ${c.steps.padStart(wn)}  ${c.title.padEnd(wt)}  ${c.path}`.trimEnd());
   }
-  for (const i of invalid) err(ctx, `runbook list: ${i.path} is invalid (${i.problems} problem${i.problems === 1 ? '' : 's'}); run: runbook validate ${i.path}`);
+  for (const i of invalid) err(ctx, `runbook list: ${i.path} is invalid (${i.problems} problem${i.problems === 1 ? '' : 's'}); run: ${commandLine(ctx, 'validate', i.path)}`);
   if (found.length === 0) {
-    err(ctx, `runbook list: no runbooks found in ${paths.join(', ')}`);
+    err(ctx, `runbook list: no runbooks found in ${paths.map((p) => displayPath(ctx, p)).join(', ')}`);
     return ExitCode.usage;
   }
   return invalid.length ? ExitCode.usage : ExitCode.ok;

@@ -4,13 +4,13 @@ import { parseInputFlags, resolveInputs } from '../core/engine/inputs.js';
 import { planRunbook } from '../core/engine/plan.js';
 import { SecretRegistry } from '../core/secrets/registry.js';
 import { randomBytes } from 'node:crypto';
-import { out, parseFlags, type Command } from './context.js';
+import { out, parseCommandFlags, type Command } from './context.js';
 import { collect, loadWithPlugins } from './shared.js';
 
 const command: Command = async (argv, ctx) => {
-  const { values: f, positionals } = parseFlags('plan', argv, { input: { type: 'string', multiple: true }, json: { type: 'boolean' }, plugin: { type: 'string', multiple: true } });
+  const { values: f, positionals } = parseCommandFlags('plan', argv);
   const file = positionals[0];
-  if (!file) throw new UsageError('runbook plan: which runbook? e.g. runbook plan runbooks/examples/shell-demo.yaml');
+  if (!file) throw new UsageError('runbook plan: which runbook? Give a runbook file or the id of a shipped runbook', { nextSteps: ['For example: `runbook plan leaked-token-triage` (`runbook list` shows the shipped runbooks).'] });
   const { loaded, registry } = await loadWithPlugins(file, collect(f.plugin), ctx);
   const inputs = await resolveInputs(loaded.runbook.inputs, parseInputFlags(collect(f.input)), {});
   const steps = await planRunbook(loaded, registry, inputs, new SecretRegistry(ctx.redactor), randomBytes(32));

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { ProviderRegistry, loadPlugin } from '../providers/registry.js';
 import type { ActionDef, ProviderDef } from '../providers/sdk.js';
-import { out, parseFlags, type Command } from './context.js';
+import { out, parseCommandFlags, type Command } from './context.js';
 import { collect } from './shared.js';
 
 /**
@@ -233,7 +233,7 @@ export function renderText(list: ProviderInfo[]): string {
 // ------------------------------------------------------------------ command
 
 const command: Command = async (argv, ctx) => {
-  const { values: f, positionals: types } = parseFlags('providers', argv, { json: { type: 'boolean' }, plugin: { type: 'string', multiple: true } });
+  const { values: f, positionals: types } = parseCommandFlags('providers', argv);
   const registry = new ProviderRegistry();
   const sources = new Map<string, string>();
   for (const spec of collect(f.plugin)) {

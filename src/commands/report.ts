@@ -3,7 +3,6 @@
  * The incident's timeline and postmortem, from its journal alone. Results go to stdout (or
  * FILE, mode 0600); messages to stderr.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ExitCode, JournalError, UsageError } from '../core/errors.js';
 import { FileJournal, listIncidentIds } from '../core/journal/store.js';
@@ -11,30 +10,16 @@ import { buildReport } from '../report/model.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { loadRunbookFile } from '../report/runbook-file.js';
-import { err, parseFlags, type Command } from './context.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
+import { err, parseCommandFlags, type Command } from './context.js';
+import { commandLine } from './invocation.js';
+import { resolveStateDir } from './shared.js';
 
-export function stateDirOf(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
-  return resolve(cwd, flag ?? (env.RUNBOOK_STATE_DIR || '.runbook'));
-}
-
-/** Write via a fresh 0600 temp file + rename, so the report is never readable by others, even briefly. */
+/** Write the report privately (0600) and atomically; a failure names the file and what to do. */
 function writePrivate(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
+    writeFileAtomic(file, text, 0o600);
   } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* never created */
-    }
     throw new UsageError(`cannot write the report to ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
       nextSteps: ['Check that the folder exists and is writable, or leave out --out to print the report.'],
     });
@@ -42,12 +27,9 @@ function writePrivate(file: string, text: string): void {
 }
 
 const command: Command = async (argv, ctx) => {
-  const { values, positionals } = parseFlags('report', argv, {
-    format: { type: 'string', short: 'f' },
-    out: { type: 'string', short: 'o' },
-    'state-dir': { type: 'string' },
-  });
-  const format = values.format ?? 'md';
+  const { values, positionals } = parseCommandFlags('report', argv);
+  if (values.json && values.format !== undefined && values.format !== 'json') throw new UsageError(`runbook report: --json and --format ${values.format.slice(0, 20)} contradict each other; give one`);
+  const format = values.json ? 'json' : (values.format ?? 'md');
   if (format !== 'md' && format !== 'json' && format !== 'markdown') {
     throw new UsageError(`runbook report: --format must be md or json, not "${format.slice(0, 20)}"`);
   }
@@ -57,13 +39,14 @@ const command: Command = async (argv, ctx) => {
     });
   }
   const id = positionals[0]!;
-  const stateDir = stateDirOf(values['state-dir'], ctx.env, ctx.cwd);
+  const state = resolveStateDir(values['state-dir'], ctx);
+  const stateDir = state.dir;
   const journal = new FileJournal(stateDir, id);
   if (!journal.exists()) {
     const known = listIncidentIds(stateDir);
-    throw new UsageError(`no incident "${id}" in the state directory ${stateDir}`, {
+    throw new UsageError(`no incident "${id}" in the state directory ${stateDir} (${state.describe})`, {
       nextSteps: [
-        `Run \`runbook incidents --state-dir ${stateDir}\` to list the incidents there${known.length ? ` (e.g. ${known.slice(0, 3).join(', ')})` : ''}.`,
+        `Run \`${commandLine(ctx, 'incidents', ...(values['state-dir'] ? ['--state-dir', stateDir] : []))}\` to list the incidents there${known.length ? ` (e.g. ${known.slice(0, 3).join(', ')})` : ''}.`,
         'Pass --state-dir DIR (or set RUNBOOK_STATE_DIR) if the incident was run with another state directory.',
       ],
     });

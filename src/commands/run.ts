@@ -2,7 +2,7 @@
  * `runbook run FILE` — opens the TUI on a terminal; otherwise runs scripted (progress on
  * stderr, `--json` events on stdout, approvals from flags, never waits on stdin).
  */
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { Engine, type EngineOptions, type RunResult } from '../core/engine/engine.js';
 import type { EngineObserver } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
@@ -16,24 +16,12 @@ import { UsageError } from '../core/errors.js';
 import { scriptedPorts, parseDoneFlags, parseSettleFlags } from '../scripted/ports.js';
 import { jsonReporter, textReporter } from '../scripted/reporters.js';
 import { err, parseFlags, type Command, type CommandContext } from './context.js';
+import { commandLine } from './invocation.js';
+import { COMMANDS } from './spec.js';
 import { collect, fingerprintKey, loadWithPlugins, newIncidentId, secretsResolver, stateDirOf } from './shared.js';
 
-export const RUN_FLAGS = {
-  incident: { type: 'string' },
-  input: { type: 'string', multiple: true },
-  yes: { type: 'boolean' },
-  approve: { type: 'string', multiple: true },
-  done: { type: 'string', multiple: true },
-  settle: { type: 'string', multiple: true },
-  'accept-changed-runbook': { type: 'boolean' },
-  'break-lock': { type: 'boolean' },
-  'non-interactive': { type: 'boolean' },
-  json: { type: 'boolean' },
-  concurrency: { type: 'string' },
-  'state-dir': { type: 'string' },
-  plugin: { type: 'string', multiple: true },
-  verbose: { type: 'boolean' },
-} as const;
+/** run's flags: the command table's (src/commands/spec.ts), which is also `runbook run --help`. */
+export const RUN_FLAGS = COMMANDS.run.flags;
 
 /** What `prepare` gets to set up a run's environment (a drill's simulated world). */
 export interface PrepareContext {
@@ -81,7 +69,10 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   const name = setup.commandName ?? 'run';
   const { values: f, positionals } = parseFlags(name, argv, { ...RUN_FLAGS, ...setup.flags } as typeof RUN_FLAGS);
   const file = positionals[0];
-  if (!file) throw new UsageError(`runbook ${name}: which runbook? e.g. runbook ${name} runbooks/examples/shell-demo.yaml`);
+  if (!file)
+    throw new UsageError(`runbook ${name}: which runbook? Give a runbook file or the id of a shipped runbook`, {
+      nextSteps: [`For example: \`runbook ${name} ${name === 'drill' ? 'hf-spaces-secrets-exposure' : 'leaked-token-triage'}\` (\`runbook list\` shows the shipped runbooks).`],
+    });
   if (positionals.length > 1) throw new UsageError(`runbook ${name}: one runbook at a time (got ${positionals.length})`);
   const concurrency = f.concurrency === undefined ? 4 : Number(f.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency must be a whole number from 1 to 64');
@@ -99,10 +90,11 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   const store = new FileJournal(stateDir, incident);
   const secrets = new SecretRegistry(ctx.redactor);
   const interactive = !f['non-interactive'] && !f.json && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
-  const shownFile = relative(ctx.cwd, loaded.file) || loaded.file;
-  const stateFlag = f['state-dir'] ? ` --state-dir ${f['state-dir']}` : '';
-  const resumeCommand = `runbook ${name} ${shownFile} --incident ${incident}${stateFlag}`;
-  const reportCommand = `runbook report ${incident}${stateFlag}`;
+  // a shipped runbook given by id is resumed by its id
+  const shownFile = resolve(ctx.cwd, file) !== loaded.file ? file : relative(ctx.cwd, loaded.file) || loaded.file;
+  const stateFlag = f['state-dir'] ? ['--state-dir', f['state-dir']] : [];
+  const resumeCommand = commandLine(ctx, name, shownFile, '--incident', incident, ...stateFlag);
+  const reportCommand = commandLine(ctx, 'report', incident, ...stateFlag);
   const fresh = !store.exists();
   const controller = new AbortController();
   const signal = AbortSignal.any([ctx.signal, controller.signal]);

@@ -1,7 +1,9 @@
 /** Helpers shared by the commands that open incidents: state dir, fingerprint key, loading. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { loadRunbook, parseYamlStrict, type LoadedRunbook } from '../core/runbook/load.js';
 import { ProviderRegistry, loadPlugin } from '../providers/registry.js';
@@ -11,8 +13,63 @@ import type { Secret } from '../core/secrets/secret.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
 import type { CommandContext } from './context.js';
 
-export function stateDirOf(flag: string | undefined, ctx: CommandContext): string {
-  return resolve(ctx.cwd, flag ?? ctx.env.RUNBOOK_STATE_DIR ?? '.runbook');
+/** Where the state directory came from, for `runbook incidents` and error messages. */
+export type StateDirSource = '--state-dir' | 'RUNBOOK_STATE_DIR' | 'config' | 'XDG_STATE_HOME' | 'default';
+
+export interface StateDir {
+  dir: string;
+  source: StateDirSource;
+  /** the config file, when it named the directory */
+  config?: string;
+  /** one line: which directory and why */
+  describe: string;
+}
+
+function home(env: NodeJS.ProcessEnv): string {
+  return env.HOME || homedir();
+}
+
+/** `$XDG_CONFIG_HOME/runbook/config.yaml`, else `~/.config/runbook/config.yaml`. */
+export function configFile(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : join(home(env), '.config');
+  return join(base, 'runbook', 'config.yaml');
+}
+
+/** `state_dir:` from the config file, resolved against the file's folder (`~/` is the home folder). */
+function configStateDir(env: NodeJS.ProcessEnv): { dir: string; file: string } | undefined {
+  const file = configFile(env);
+  if (!existsSync(file)) return undefined;
+  const doc = parseYamlStrict(readFileSync(file, 'utf8'), file);
+  if (doc === null) return undefined;
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`${file}: the config file must be a mapping (e.g. state_dir: ~/incidents)`);
+  for (const key of Object.keys(doc)) {
+    if (key !== 'state_dir') throw new UsageError(`${file}: unknown key "${key}" (the config file knows only state_dir)`, { nextSteps: [`Remove "${key}" from ${file}.`] });
+  }
+  const v = (doc as { state_dir?: unknown }).state_dir;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || v.trim() === '') throw new UsageError(`${file}: state_dir must be a folder path, e.g. state_dir: ~/incidents`);
+  const dir = v === '~' || v.startsWith('~/') ? join(home(env), v.slice(1)) : resolve(dirname(file), v);
+  return { dir, file };
+}
+
+/**
+ * The state directory: --state-dir, else $RUNBOOK_STATE_DIR, else `state_dir:` in the config
+ * file, else `$XDG_STATE_HOME/runbook`, else `~/.local/state/runbook` (XDG base directories).
+ * Never the working directory by default: incidents do not follow wherever a command is typed.
+ */
+export function resolveStateDir(flag: string | undefined, ctx: Pick<CommandContext, 'env' | 'cwd'>): StateDir {
+  const env = ctx.env;
+  if (flag) return { dir: resolve(ctx.cwd, flag), source: '--state-dir', describe: 'set by --state-dir' };
+  if (env.RUNBOOK_STATE_DIR) return { dir: resolve(ctx.cwd, env.RUNBOOK_STATE_DIR), source: 'RUNBOOK_STATE_DIR', describe: 'set by $RUNBOOK_STATE_DIR' };
+  const conf = configStateDir(env);
+  if (conf) return { dir: conf.dir, source: 'config', config: conf.file, describe: `set by state_dir in ${conf.file}` };
+  // the XDG spec: a relative $XDG_STATE_HOME is invalid and ignored
+  if (env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME)) return { dir: join(env.XDG_STATE_HOME, 'runbook'), source: 'XDG_STATE_HOME', describe: 'the default: $XDG_STATE_HOME/runbook; --state-dir or RUNBOOK_STATE_DIR picks another' };
+  return { dir: join(home(env), '.local', 'state', 'runbook'), source: 'default', describe: 'the default: ~/.local/state/runbook; --state-dir or RUNBOOK_STATE_DIR picks another' };
+}
+
+export function stateDirOf(flag: string | undefined, ctx: Pick<CommandContext, 'env' | 'cwd'>): string {
+  return resolveStateDir(flag, ctx).dir;
 }
 
 /**
@@ -57,10 +114,51 @@ export async function pluginRegistry(path: string, text: string, extraPlugins: r
   return registry;
 }
 
-/** Load the runbook's plugins (and --plugin ones), then the runbook validated against the full registry. */
+/**
+ * The folder of the runbooks shipped with this copy of runbook (in the npm package and in the
+ * repo: `runbooks/` beside package.json), found from this module's own location — bundled
+ * (dist/*.js) or from source (src/commands/*.ts).
+ */
+export function shippedRunbooksDir(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'runbooks'))) return join(dir, 'runbooks');
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return undefined;
+}
+
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/** A shipped runbook by id (its file is `<id>.yaml` in the shipped folder or its examples/). */
+export function shippedRunbook(id: string): string | undefined {
+  const dir = shippedRunbooksDir();
+  if (!dir || !ID_RE.test(id)) return undefined;
+  for (const sub of ['', 'examples']) {
+    for (const ext of ['.yaml', '.yml']) {
+      const f = join(dir, sub, id + ext);
+      if (existsSync(f)) return f;
+    }
+  }
+  return undefined;
+}
+
+/** FILE, or the id of a shipped runbook: the path to load. A file in the working directory wins over an id. */
+export function runbookPath(fileOrId: string, ctx: Pick<CommandContext, 'cwd'>): string {
+  const path = resolve(ctx.cwd, fileOrId);
+  if (existsSync(path)) return path;
+  const shipped = shippedRunbook(fileOrId);
+  if (shipped) return shipped;
+  throw new UsageError(`no runbook file ${fileOrId}${ID_RE.test(fileOrId) ? ', and no shipped runbook with that id' : ''}`, {
+    nextSteps: ['Check the path; `runbook list` shows the shipped runbooks (run them by id, e.g. `runbook drill aws-access-key-exposure`).'],
+  });
+}
+
+/** Load the runbook's plugins (and --plugin ones), then the runbook validated against the full registry. `file` may be a shipped runbook's id. */
 export async function loadWithPlugins(file: string, extraPlugins: readonly string[], ctx: CommandContext): Promise<{ loaded: LoadedRunbook; registry: ProviderRegistry }> {
-  const path = resolve(ctx.cwd, file);
-  if (!existsSync(path)) throw new UsageError(`runbook file not found: ${file}`, { nextSteps: ['Check the path; `runbook list` shows the shipped runbooks.'] });
+  const path = runbookPath(file, ctx);
   let text = '';
   try {
     text = readFileSync(path, 'utf8');

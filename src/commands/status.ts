@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { FileJournal, checkIncidentId } from '../core/journal/store.js';
 import { fold, type RunState, type StepState } from '../core/journal/fold.js';
 import { UsageError } from '../core/errors.js';
-import { out, parseFlags, type Command, type CommandContext } from './context.js';
+import { out, parseCommandFlags, type Command, type CommandContext } from './context.js';
 import { stateDirOf } from './shared.js';
 
 export function openState(id: string, stateFlag: string | undefined, ctx: CommandContext): RunState {
@@ -36,7 +36,7 @@ export function runStatusWord(s: RunState): string {
 }
 
 const command: Command = async (argv, ctx) => {
-  const { values, positionals } = parseFlags('status', argv, { json: { type: 'boolean' }, 'state-dir': { type: 'string' } });
+  const { values, positionals } = parseCommandFlags('status', argv);
   const id = positionals[0];
   if (!id) throw new UsageError('runbook status: which incident? e.g. runbook status <id> (see `runbook incidents`)');
   const s = openState(id, values['state-dir'], ctx);

@@ -1,12 +1,14 @@
 /**
- * runbook validate PATH… [--format text|json] [--max-issues N]
+ * runbook validate PATH… [--format text|json|github|sarif] [--json] [--max-issues N]
  * Checks runbooks (files, or folders searched recursively). Exit 0 when all are valid, 2 otherwise.
  * Text: `file:line:col  path: message` + code frame per problem, the first N per file, then
  * "and K more". JSON (for editors and CI): {files:[{file, valid, issues:[…]}]} with every issue.
+ * github: workflow-command annotations; sarif: a SARIF 2.1.0 log (validate-formats.ts).
  */
 import { relative, isAbsolute, resolve } from 'node:path';
 import type { Command, CommandContext } from './context.js';
-import { out, err, parseFlags } from './context.js';
+import { out, err, parseCommandFlags } from './context.js';
+import { githubAnnotations, sarifLog } from './validate-formats.js';
 import { ExitCode, UsageError, ValidationError, type Issue } from '../core/errors.js';
 import { loadRunbook, loadRunbookText } from '../core/runbook/load.js';
 import { findRunbooks } from '../core/runbook/find.js';
@@ -60,23 +62,29 @@ export async function validatePaths(paths: readonly string[], ctx: CommandContex
   return { results, skipped: skipped.map((p) => displayPath(ctx, p)) };
 }
 
+const FORMATS: readonly string[] = ['text', 'json', 'github', 'sarif'];
+
 const command: Command = async (argv, ctx) => {
-  const { values, positionals } = parseFlags('validate', argv, {
-    format: { type: 'string', default: 'text' },
-    'max-issues': { type: 'string', default: '20' },
-  });
-  const format = values.format;
-  if (format !== 'text' && format !== 'json') throw new UsageError(`runbook validate: --format must be text or json, not ${JSON.stringify(format)}`);
+  const { values, positionals } = parseCommandFlags('validate', argv);
+  if (values.json && values.format !== 'text' && values.format !== 'json') throw new UsageError(`runbook validate: --json and --format ${values.format} contradict each other; give one`);
+  const format = values.json ? 'json' : values.format;
+  if (!FORMATS.includes(format)) throw new UsageError(`runbook validate: --format must be ${FORMATS.join(', ')}, not ${JSON.stringify(format.slice(0, 20))}`);
   const max = Number(values['max-issues']);
   if (!Number.isInteger(max) || max < 1) throw new UsageError('runbook validate: --max-issues must be a whole number of at least 1');
   if (positionals.length === 0)
-    throw new UsageError('runbook validate: give one or more runbook files or folders', { nextSteps: ['For example: runbook validate runbooks/'] });
+    throw new UsageError('runbook validate: give one or more runbook files or folders', { nextSteps: ['For example: `runbook validate runbooks/`'] });
 
   const { results, skipped } = await validatePaths(positionals, ctx);
   const invalid = results.filter((r) => !r.valid);
 
   if (format === 'json') {
     out(ctx, JSON.stringify({ files: results }, null, 2));
+  } else if (format === 'sarif') {
+    out(ctx, JSON.stringify(sarifLog(results), null, 2));
+  } else if (format === 'github') {
+    for (const line of githubAnnotations(results)) out(ctx, line);
+    if (results.length) err(ctx, `runbook validate: ${results.length - invalid.length} of ${results.length} runbook${results.length === 1 ? '' : 's'} valid`);
+    else err(ctx, `runbook validate: no runbooks found in ${positionals.join(', ')}`);
   } else {
     for (const r of results) {
       if (r.valid) {

@@ -97,12 +97,23 @@ export class Progress {
     return missing;
   }
 
-  /** Recipients mailed more than once. */
+  /**
+   * Notices delivered more than once: the same message (its X-Runbook-Dedupe-Id, else its
+   * subject and text) to the same recipient. Two different mails to one address (an alert, then
+   * a follow-up) are two notices, not a duplicate.
+   */
   duplicates(): string[] {
-    const d = deliveries(this.#world, this.attackerPosts);
-    return Object.entries(d.email)
-      .filter(([, n]) => n > 1)
-      .map(([to, n]) => `${to} ×${n}`);
+    const seen = new Map<string, { to: string; n: number }>();
+    for (const m of this.#world.smtp?.messages ?? []) {
+      const notice = m.dedupeId ?? `${m.subject}\u0000${m.text ?? m.html ?? ''}`;
+      for (const to of m.to) {
+        const key = `${to.toLowerCase()}\u0000${notice}`;
+        const e = seen.get(key) ?? { to: to.toLowerCase(), n: 0 };
+        e.n++;
+        seen.set(key, e);
+      }
+    }
+    return [...seen.values()].filter((e) => e.n > 1).map((e) => `${e.to} ×${e.n}`);
   }
 
   detectAt(): number | undefined {

@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatDuration } from '../core/duration.js';
 import { fold, type RunState } from '../core/journal/fold.js';
 import { decodeJournal, listIncidentIds } from '../core/journal/store.js';
 import type { AdversaryRecord } from './adversary.js';
@@ -100,13 +101,9 @@ export function computeScorecard(i: ScorecardInput): Scorecard {
   return sc;
 }
 
+/** Drill ms in the one duration format (src/core/duration.ts); `not reached` when null. */
 export function fmtMs(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return 'not reached';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  return ms === null || ms === undefined ? 'not reached' : formatDuration(ms);
 }
 
 /** One paragraph (the TUI's end panel shows it). */

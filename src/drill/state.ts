@@ -4,7 +4,8 @@
  * clock, the adversary's actions so far, the progress measured, and a snapshot of the world's
  * mutable state (./snapshot.ts) — never a credential value (values are rebuilt from the seed).
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { dirname, join } from 'node:path';
 import type { AdversaryRecord } from './adversary.js';
 import type { ProgressState } from './progress.js';
@@ -40,12 +41,9 @@ export function readDrillState(dir: string): DrillState | undefined {
   }
 }
 
-/** Write atomically (temp file + rename): a crash leaves the old state or the new one. */
+/** Write atomically (src/core/atomic-write.ts: temp file, fsync, rename): a crash leaves the old state or the new one. */
 export function writeDrillState(dir: string, s: DrillState): void {
   const file = join(dir, 'state.json');
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(s) + '\n', { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(s) + '\n', 0o600);
 }

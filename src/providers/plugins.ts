@@ -10,7 +10,8 @@
  * docs/writing-a-provider.md describes the contract.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { resolve as importMetaResolve } from 'import-meta-resolve';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ProviderError, UsageError } from '../core/errors.js';
@@ -44,27 +45,44 @@ export function isPathSpec(spec: string): boolean {
   return spec.startsWith('./') || spec.startsWith('../') || spec === '.' || spec === '..' || isAbsolute(spec);
 }
 
-/** Pick a target from an `exports` value for an ESM import (conditions import, node, default). */
-function pickExport(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (Array.isArray(v)) {
-    for (const x of v) {
-      const r = pickExport(x);
-      if (r) return r;
-    }
-    return undefined;
-  }
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    for (const c of ['import', 'node', 'default']) if (Object.hasOwn(o, c)) return pickExport(o[c]);
-  }
-  return undefined;
+/** The package name in a bare specifier (`@scope/name/sub` → `@scope/name`). */
+function packageName(spec: string): string {
+  const parts = spec.split('/');
+  return parts.slice(0, spec.startsWith('@') ? 2 : 1).join('/');
 }
 
-/** The file a package folder exports for `sub` ('' for the package itself): `exports`, else `main`, else index.js. */
-function packageEntry(pkgDir: string, spec: string, sub: string): string {
-  const pkgFile = join(pkgDir, 'package.json');
-  let pkg: { exports?: unknown; main?: unknown } = {};
+/**
+ * Resolve a package name from `baseDir` (not from where runbook itself is installed) the way
+ * Node's ESM loader does — node_modules upwards, `exports` with conditions, subpaths and
+ * patterns (`"./*": "./dist/*.mjs"`), else `main` — with import-meta-resolve, Node's own
+ * algorithm as a library. Failures become UsageErrors that say what to do.
+ */
+function resolvePackage(spec: string, baseDir: string): string {
+  const name = packageName(spec);
+  if (!name || (spec.startsWith('@') && !spec.includes('/'))) throw new UsageError(`cannot load provider plugin ${spec}: not a package name or a path (write a path as ./${spec})`);
+  try {
+    return importMetaResolve(spec, pathToFileURL(join(resolve(baseDir), 'runbook-plugin-base.js')).href);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    const why = firstLine(e).replace(/ imported from \S+$/, '');
+    if (code === 'ERR_MODULE_NOT_FOUND' && !/Cannot find module '\//.test(firstLine(e)))
+      throw new UsageError(`cannot load provider plugin ${spec}: package ${name} is not installed (looked in node_modules from ${baseDir} upwards)`, {
+        nextSteps: [`Install it: npm install ${name}`, `If it is a file, write it as a path: ./${spec}`],
+      });
+    if (code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') {
+      const sub = spec.slice(name.length);
+      throw new UsageError(`cannot load provider plugin ${spec}: package ${name} does not export "${sub ? `.${sub}` : '.'}" for import`, { nextSteps: [`Check the "exports" field of ${name}'s package.json.`] });
+    }
+    if (code === 'ERR_MODULE_NOT_FOUND')
+      throw new UsageError(`cannot load provider plugin ${spec}: ${why}`, { nextSteps: ['Is the package built and installed? Point at the module file itself.'] });
+    throw new UsageError(`cannot load provider plugin ${spec}: ${why}`, { nextSteps: [`Check ${name}'s package.json.`] });
+  }
+}
+
+/** A folder given as a path: its package.json's `exports` (a self-reference, as Node resolves it), else `main`, else index.mjs / index.js. */
+function folderEntry(dir: string, spec: string): string {
+  const pkgFile = join(dir, 'package.json');
+  let pkg: { name?: unknown; exports?: unknown; main?: unknown } = {};
   if (existsSync(pkgFile)) {
     try {
       pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as typeof pkg;
@@ -72,38 +90,12 @@ function packageEntry(pkgDir: string, spec: string, sub: string): string {
       throw new UsageError(`cannot load provider plugin ${spec}: ${pkgFile} is not valid JSON`);
     }
   }
-  let target: string | undefined;
-  if (pkg.exports !== undefined) {
-    const ex = pkg.exports;
-    const map = ex && typeof ex === 'object' && !Array.isArray(ex) && Object.keys(ex).some((k) => k.startsWith('.')) ? (ex as Record<string, unknown>) : { '.': ex };
-    const key = sub ? `./${sub}` : '.';
-    target = Object.hasOwn(map, key) ? pickExport(map[key]) : undefined;
-    if (!target) throw new UsageError(`cannot load provider plugin ${spec}: ${pkgFile} does not export "${key}" for import`, { nextSteps: ['Check the "exports" field of that package.json.'] });
-  } else target = sub || (typeof pkg.main === 'string' ? pkg.main : existsSync(join(pkgDir, 'index.mjs')) ? 'index.mjs' : 'index.js');
-  const file = resolve(pkgDir, target);
+  if (pkg.exports !== undefined && typeof pkg.name === 'string') return resolvePackage(pkg.name, dir);
+  const target = typeof pkg.main === 'string' ? pkg.main : existsSync(join(dir, 'index.mjs')) ? 'index.mjs' : 'index.js';
+  const file = resolve(dir, target);
   if (!existsSync(file) || statSync(file).isDirectory())
     throw new UsageError(`cannot load provider plugin ${spec}: it points at ${file}, which does not exist`, { nextSteps: ['Is the package built and installed? Point at the module file itself.'] });
   return pathToFileURL(file).href;
-}
-
-/**
- * Resolve a package name from `baseDir` (not from where runbook itself is installed): walk up
- * the `node_modules` folders, then read the package's `exports` (or `main`).
- */
-function resolvePackage(spec: string, baseDir: string): string {
-  const parts = spec.split('/');
-  const nameLen = spec.startsWith('@') ? 2 : 1;
-  const name = parts.slice(0, nameLen).join('/');
-  const sub = parts.slice(nameLen).join('/');
-  if (!name || (spec.startsWith('@') && parts.length < 2)) throw new UsageError(`cannot load provider plugin ${spec}: not a package name or a path (write a path as ./${spec})`);
-  for (let dir = resolve(baseDir); ; dir = dirname(dir)) {
-    const pkgDir = join(dir, 'node_modules', name);
-    if (existsSync(join(pkgDir, 'package.json'))) return packageEntry(pkgDir, spec, sub);
-    if (dirname(dir) === dir) break;
-  }
-  throw new UsageError(`cannot load provider plugin ${spec}: package ${name} is not installed (looked in node_modules from ${baseDir} upwards)`, {
-    nextSteps: [`Install it: npm install ${name}`, `If it is a file, write it as a path: ./${spec}`],
-  });
 }
 
 function resolveSpec(spec: string, baseDir: string): string {
@@ -111,7 +103,7 @@ function resolveSpec(spec: string, baseDir: string): string {
   if (!isPathSpec(spec)) return resolvePackage(spec, baseDir);
   const file = resolve(baseDir, spec);
   if (!existsSync(file)) throw new UsageError(`cannot load provider plugin ${spec}: no such file ${file}`, { nextSteps: [`Check the path (it is resolved against ${baseDir}).`] });
-  return statSync(file).isDirectory() ? packageEntry(file, spec, '') : pathToFileURL(file).href;
+  return statSync(file).isDirectory() ? folderEntry(file, spec) : pathToFileURL(file).href;
 }
 
 function importFailure(spec: string, target: string, e: unknown): UsageError {

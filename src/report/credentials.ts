@@ -14,26 +14,47 @@ const EXPOSED_FIELDS = ['exposedAt', 'leakedAt', 'firstSeen', 'firstSeenAt', 'co
 const LAST_USED_FIELDS = ['lastUsed', 'lastUsedAt', 'lastUsedDate', 'LastUsedDate', 'last_used', 'last_used_at'];
 const WHERE_FIELDS = ['space', 'repo', 'repository', 'org', 'user', 'account', 'key', 'name', 'path', 'url'];
 
-/** Fingerprints an object carries itself (StoredSecret properties or a `fingerprint` field), with last4 where known. */
-function ownFps(node: Node): Map<string, string> {
+/**
+ * Fields that name a credential by an identifier that is not a secret (an AWS access key id):
+ * a revoke step that acts on one, with no secret value in its input, records a leaked credential
+ * known by that identifier (key `id:<value>` here; `id` in the report).
+ */
+const ID_FIELDS = ['access_key_id', 'AccessKeyId', 'key_id', 'token_id', 'credential_id'];
+const ID = 'id:';
+
+/** Fingerprints an object carries itself (StoredSecret properties or a `fingerprint` field), with last4 where known; and identifiers in `ids`. */
+function ownFps(node: Node, ids?: ReadonlySet<string>): Map<string, string> {
   const out = new Map<string, string>();
+  if (ids?.size) for (const f of ID_FIELDS) if (typeof node[f] === 'string' && ids.has(node[f])) out.set(ID + node[f], '');
   for (const v of Object.values(node)) if (isStoredSecret(v)) out.set(v.fingerprint, v.last4);
   if (typeof node.fingerprint === 'string' && !out.has(node.fingerprint)) out.set(node.fingerprint, typeof node.last4 === 'string' ? node.last4 : '');
   return out;
 }
 
 /** Visit every object in a value with the fingerprints it belongs to (its own, else the nearest ancestor's). */
-function walk(v: unknown, inherited: string[], visit: (node: Node, fps: string[], own: boolean) => void, depth = 0): void {
+function walk(v: unknown, inherited: string[], visit: (node: Node, fps: string[], own: boolean) => void, depth = 0, ids?: ReadonlySet<string>): void {
   if (depth > 32 || !v || typeof v !== 'object' || isStoredSecret(v)) return;
   if (Array.isArray(v)) {
-    for (const x of v) walk(x, inherited, visit, depth + 1);
+    for (const x of v) walk(x, inherited, visit, depth + 1, ids);
     return;
   }
   const node = v as Node;
-  const own = [...ownFps(node).keys()];
+  const own = [...ownFps(node, ids).keys()];
   const fps = own.length ? own : inherited;
   visit(node, fps, own.length > 0);
-  for (const x of Object.values(node)) walk(x, fps, visit, depth + 1);
+  for (const x of Object.values(node)) walk(x, fps, visit, depth + 1, ids);
+}
+
+/** Identifiers of credentials that revoke steps act on without a secret value in their input. */
+function revokedIdentifiers(records: readonly JournalRecord[], kindOf: (step: string) => StepKind | null): Set<string> {
+  const ids = new Set<string>();
+  for (const r of records) {
+    if (r.type !== 'intent' || kindOf(r.step) !== 'revoke' || fingerprintsIn(r.input).size) continue;
+    const input = (r.input && typeof r.input === 'object' ? r.input : {}) as Node;
+    const named = ID_FIELDS.map((f) => input[f]).find((v): v is string => typeof v === 'string' && v.length > 0);
+    if (named) ids.add(named);
+  }
+  return ids;
 }
 
 /** All fingerprints (with last4) anywhere in a value. */
@@ -67,6 +88,9 @@ interface Acc extends Omit<Credential, 'exposureWindow'> {
 }
 
 export function collectCredentials(records: readonly JournalRecord[], kindOf: (step: string) => StepKind | null): Credential[] {
+  const ids = revokedIdentifiers(records, kindOf);
+  // a masked identifier (`AKIA***`) names no key in particular: matched only where a revoke step acts on it
+  const matchable = new Set([...ids].filter((id) => !id.includes('*')));
   const accs = new Map<string, Acc>();
   const acc = (fp: string, last4: string, at: string): Acc => {
     let a = accs.get(fp);
@@ -103,6 +127,12 @@ export function collectCredentials(records: readonly JournalRecord[], kindOf: (s
     switch (r.type) {
       case 'incident.opened':
         for (const [name, v] of Object.entries(r.inputs)) {
+          if (typeof v === 'string' && ids.has(v)) {
+            const a = acc(ID + v, '', r.ts);
+            a.roles.add('leaked');
+            a.foundIn.push({ at: r.ts, where: `input ${name}` });
+            continue;
+          }
           if (!isStoredSecret(v)) continue;
           const a = acc(v.fingerprint, v.last4, r.ts);
           a.roles.add('leaked');
@@ -111,6 +141,10 @@ export function collectCredentials(records: readonly JournalRecord[], kindOf: (s
         break;
       case 'intent': {
         const fps = fpsOf(r.step, r.item);
+        for (const id of ownFps((r.input && typeof r.input === 'object' ? r.input : {}) as Node, ids).keys()) {
+          fps.add(id);
+          if (kind === 'revoke') acc(id, '', r.ts).roles.add('leaked');
+        }
         for (const [fp, l4] of fingerprintsIn(r.input)) {
           if (runbookFps.has(fp)) continue;
           fps.add(fp);
@@ -123,7 +157,7 @@ export function collectCredentials(records: readonly JournalRecord[], kindOf: (s
         const inOutput = fingerprintsIn(r.output);
         if (fps.size === 0 && inOutput.size === 1) for (const fp of inOutput.keys()) fps.add(fp);
         walk(r.output, [...fps], (node, nodeFps, own) => {
-          const mine = ownFps(node);
+          const mine = ownFps(node, matchable);
           for (const fp of nodeFps) {
             const a = acc(fp, mine.get(fp) ?? known.get(fp) ?? '', r.ts);
             if (own && kind !== 'revoke') a.roles.add(kind === 'rotate' ? 'created' : 'leaked');
@@ -148,7 +182,7 @@ export function collectCredentials(records: readonly JournalRecord[], kindOf: (s
               if (!node.live) a.verifyDone.push({ at: r.ts, step: r.step, item: r.item, basis: 'liveness', detail: 'the provider reports it is not live' });
             }
           }
-        });
+        }, 0, kind === 'revoke' ? ids : matchable);
         if (kind === 'revoke') {
           for (const fp of fps) {
             const a = acc(fp, known.get(fp) ?? '', r.ts);
@@ -169,9 +203,15 @@ export function collectCredentials(records: readonly JournalRecord[], kindOf: (s
         break;
       case 'secret.created': {
         const a = acc(r.secret.fingerprint, r.secret.last4, r.ts);
-        a.roles.add('created');
-        a.createdAt = earliest(a.createdAt, r.ts);
-        a.foundIn.push({ step: r.step, item: r.item, at: r.ts, where: `created by step ${r.step}` });
+        if (kind === 'rotate' || kind === null) {
+          a.roles.add('created');
+          a.createdAt = earliest(a.createdAt, r.ts);
+          a.foundIn.push({ step: r.step, item: r.item, at: r.ts, where: `created by step ${r.step}` });
+        } else {
+          // a detect step (a scan) that records a credential it found: a leak, not a new credential
+          a.roles.add('leaked');
+          if (!a.foundIn.some((f) => f.step === r.step)) a.foundIn.push({ step: r.step, item: r.item, at: r.ts, where: `found by step ${r.step}` });
+        }
         break;
       }
       default:
@@ -182,7 +222,8 @@ export function collectCredentials(records: readonly JournalRecord[], kindOf: (s
 }
 
 function finish(a: Acc): Credential {
-  const { roles, verifyDone, ...rest } = a;
+  const { roles, verifyDone, ...fields } = a;
+  const rest = fields.fingerprint.startsWith(ID) ? { ...fields, fingerprint: '', id: fields.fingerprint.slice(ID.length) } : fields;
   // a read-back that says "live" cancels any earlier "dead"
   const lastLive = a.liveness.filter((l) => l.live).reduce<string | undefined>((m, l) => latest(m, l.at), undefined);
   const dead = verifyDone.filter((v) => !lastLive || Date.parse(v.at) > Date.parse(lastLive)).sort((x, y) => Date.parse(x.at) - Date.parse(y.at))[0];

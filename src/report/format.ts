@@ -1,4 +1,5 @@
 /** Small, deterministic formatting helpers shared by the report model and renderers. */
+import { formatDuration } from '../core/duration.js';
 
 /** ISO time → `2024-05-31 10:02:11Z` (seconds precision, UTC). Unparseable input is returned as is. */
 export function fmtTime(iso: string | undefined): string {
@@ -8,20 +9,9 @@ export function fmtTime(iso: string | undefined): string {
   return new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
-/** Milliseconds → `45s`, `2m 05s`, `1h 02m`, `3d 04h`. */
+/** Milliseconds in the one duration format (src/core/duration.ts); `—` when unknown. */
 export function fmtDuration(ms: number | undefined): string {
-  if (ms === undefined || Number.isNaN(ms)) return '—';
-  const neg = ms < 0;
-  let s = Math.round(Math.abs(ms) / 1000);
-  const d = Math.floor(s / 86_400);
-  s -= d * 86_400;
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  const two = (n: number) => String(n).padStart(2, '0');
-  const txt = d > 0 ? `${d}d ${two(h)}h` : h > 0 ? `${h}h ${two(m)}m` : m > 0 ? `${m}m ${two(s)}s` : `${s}s`;
-  return neg ? `-${txt}` : txt;
+  return ms === undefined || Number.isNaN(ms) ? '—' : formatDuration(ms);
 }
 
 /** Normalised ISO time, or undefined when the value is not a time. */

@@ -4,6 +4,7 @@
  */
 import { SINGLE_ITEM } from '../core/journal/fold.js';
 import type { Redactor } from '../core/secrets/redactor.js';
+import { mermaidGantt } from './chart.js';
 import { credLabel, fmtDuration, fmtTime, oneLine } from './format.js';
 import type { Credential, IncidentReport, Metric, OpenItem, ReportEvidence, ReportVerify, TimelineEntry } from './types.js';
 
@@ -60,7 +61,8 @@ function summary(r: IncidentReport): string[] {
 
 function metricRow(name: string, m: Metric): string[] {
   const inc = m.incompleteSteps.length ? `; not finished: ${m.incompleteSteps.map(code).join(', ')}` : '';
-  return [name, m.reached ? fmtDuration(m.ms) : 'not reached', m.reached ? fmtTime(m.at) : '—', `${esc(m.basis)}${inc}`];
+  const at = m.clock === 'drill' ? 'drill time' : m.reached ? fmtTime(m.at) : '—';
+  return [name, m.reached ? fmtDuration(m.ms) : 'not reached', at, `${esc(m.basis)}${inc}`];
 }
 
 function scalar(v: unknown): string {
@@ -73,7 +75,9 @@ function metrics(r: IncidentReport): string[] {
   const out = [
     '## Metrics',
     '',
-    'Measured from the incident opening.',
+    m.clock === 'drill'
+      ? 'Measured from the incident opening on the **drill clock** (simulated time, which can run faster than real time and jumps over simulated waits), against the simulated world — the same figures as the drill scorecard. Times elsewhere in this report (steps, timeline) are wall-clock UTC.'
+      : 'Measured from the incident opening on the **wall clock** (UTC), from the journal. Definitions: docs/report-format.md.',
     '',
     ...table(['Measure', 'Time', 'At', 'Basis'], [
       metricRow('Time to detect', m.detect),
@@ -98,9 +102,9 @@ function credential(c: Credential): string[] {
   const w = c.exposureWindow;
   const dead = c.verifiedDead;
   const lines = [
-    `### ${code(credLabel(c.fingerprint, c.last4))} — leaked${c.providerHint ? ` (${esc(c.providerHint)})` : ''}`,
+    `### ${code(c.id ?? credLabel(c.fingerprint, c.last4))} — leaked${c.providerHint ? ` (${esc(c.providerHint)})` : ''}`,
     '',
-    `- **Fingerprint:** ${code(c.fingerprint)}, last 4 characters ${code(c.last4 || '?')}`,
+    c.id ? `- **Identifier:** ${code(c.id)} (not a secret; no secret value was handled)` : `- **Fingerprint:** ${code(c.fingerprint)}, last 4 characters ${code(c.last4 || '?')}`,
     `- **Found:** ${found}`,
     `- **First exposed:** ${c.firstExposedAt ? fmtTime(c.firstExposedAt) : 'unknown (no provider or scanner reported it)'}`,
     `- **Last used:** ${lu ? `${fmtTime(lu.at)}${lu.service || lu.region ? ` (${[lu.service, lu.region].filter(Boolean).map((x) => esc(x!)).join(', ')})` : ''}, as reported by ${by(lu.step, lu.item)}` : 'not reported by a provider'}`,
@@ -117,7 +121,12 @@ function credentials(r: IncidentReport): string[] {
   const leaked = r.credentials.filter((c) => c.role === 'leaked');
   const created = r.credentials.filter((c) => c.role === 'created');
   const out = ['## Credentials', ''];
-  if (leaked.length === 0) out.push('No leaked credential was recorded in the journal.');
+  if (leaked.length === 0)
+    out.push(
+      r.metrics.clock === 'drill'
+        ? `The journal names no leaked credential by value or identifier; the drill world had ${String(r.metrics.scorecard?.leaked ?? '?')} (see the metrics).`
+        : 'No leaked credential was recorded in the journal.',
+    );
   for (const c of leaked) out.push(...credential(c), '');
   if (created.length) {
     out.push('### Created during the incident', '');
@@ -166,6 +175,11 @@ function openItems(r: IncidentReport): string[] {
   return out;
 }
 
+function chart(r: IncidentReport): string[] {
+  const block = mermaidGantt(r);
+  return block.length ? ['## Timeline chart', '', ...block, ''] : [];
+}
+
 export function renderMarkdown(r: IncidentReport, redactor: Redactor): string {
   const s = r.summary;
   const lines = [
@@ -176,6 +190,7 @@ export function renderMarkdown(r: IncidentReport, redactor: Redactor): string {
     '',
     ...summary(r),
     '',
+    ...chart(r),
     ...metrics(r),
     '',
     ...credentials(r),
@@ -184,7 +199,7 @@ export function renderMarkdown(r: IncidentReport, redactor: Redactor): string {
     '',
     '## Timeline',
     '',
-    ...table(['Time (UTC)', 'Who', 'Step · item', 'What happened'], r.timeline.map(timelineRow)),
+    ...table(['Time (UTC, wall clock)', 'Who', 'Step · item', 'What happened'], r.timeline.map(timelineRow)),
     '',
     ...openItems(r),
     '',

@@ -6,7 +6,7 @@ import { fold, SINGLE_ITEM, type RunState, type StepState } from '../core/journa
 import { isStoredSecret, type JournalRecord } from '../core/journal/records.js';
 import { StepKind } from '../core/runbook/schema.js';
 import { collectCredentials } from './credentials.js';
-import { between, fmtTime, latest, oneLine } from './format.js';
+import { between, earliest, fmtTime, latest, oneLine } from './format.js';
 import { inferKind, type RunbookFileInfo } from './runbook-file.js';
 import { buildTimeline, reportError, reportEvidence, verifyOf } from './timeline.js';
 import { REPORT_VERSION, type Credential, type IncidentReport, type KindSource, type Metric, type OpenItem, type ReportStep } from './types.js';
@@ -56,25 +56,67 @@ export function buildReport(records: readonly JournalRecord[], opts: BuildOption
   };
 
   const order = file.status === 'matched' ? [...file.steps.map((s) => s.id), ...state.stepOrder.filter((id) => !rbSteps.has(id))] : state.stepOrder;
-  const steps = [...new Set(order)].map((id) => step(id, state.steps[id], kindOf(id), journaled.get(id)?.title ?? rbSteps.get(id)?.title, uses.get(id), state.running));
+  const title = (_id: string, raw: string) => renderTitle(raw, state.inputs);
+  const rawTitle = (id: string) => journaled.get(id)?.title ?? rbSteps.get(id)?.title;
+  const steps = [...new Set(order)].map((id) => step(id, state.steps[id], kindOf(id), rawTitle(id) === undefined ? undefined : title(id, rawTitle(id)!), uses.get(id), state.running));
   const credentials = collectCredentials(records, (id) => kindOf(id).kind);
   const openItems = buildOpenItems(steps, credentials);
   const last = records[records.length - 1];
+  const scorecard = state.scorecard === undefined ? undefined : (plain(state.scorecard) as Record<string, unknown>);
   return {
     reportVersion: REPORT_VERSION,
     summary: summary(state, file.status, openItems.length),
     steps,
-    timeline: buildTimeline(records),
+    timeline: buildTimeline(records, (id) => kindOf(id).kind, title),
     credentials,
-    metrics: {
-      detect: kindMetric('detect', steps, state.openedAt),
-      contain: containMetric(credentials, steps, state.openedAt),
-      rotate: kindMetric('rotate', steps, state.openedAt),
-      notify: kindMetric('notify', steps, state.openedAt),
-      scorecard: state.scorecard === undefined ? undefined : (plain(state.scorecard) as Record<string, unknown>),
-    },
+    metrics: state.mode === 'drill' && scorecard && 'contain_ms' in scorecard ? drillMetrics(scorecard, steps) : wallMetrics(steps, credentials, state.openedAt, scorecard),
     openItems,
     journal: { records: records.length, lastSeq: last?.seq ?? 0 },
+  };
+}
+
+/**
+ * `${{ inputs.NAME }}` in a step title with the incident's input (a secret input as its
+ * fingerprint label); other expressions are left as written.
+ */
+export function renderTitle(title: string, inputs: Record<string, unknown>): string {
+  return title.replace(/\$\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g, (whole, name: string) => {
+    if (!Object.hasOwn(inputs, name)) return whole;
+    const v = inputs[name];
+    if (isStoredSecret(v)) return `secret …${v.last4}`;
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join(', ') : whole;
+  });
+}
+
+/** A drill's metrics are its scorecard's: drill clock, measured against the simulated world. */
+function drillMetrics(sc: Record<string, unknown>, steps: ReportStep[]): IncidentReport['metrics'] {
+  const n = (k: string) => (typeof sc[k] === 'number' ? (sc[k] as number) : undefined);
+  const metric = (key: string, kind: StepKind | null, basis: string): Metric => {
+    const ms = n(`${key}_ms`);
+    const incompleteSteps = kind ? steps.filter((s) => s.kind === kind && s.status !== 'ok').map((s) => s.id) : [];
+    return { reached: ms !== undefined, ...(ms !== undefined ? { ms } : {}), clock: 'drill', incompleteSteps, basis };
+  };
+  const of = (a: string, b: string) => `${n(a) ?? '?'}/${n(b) ?? '?'}`;
+  return {
+    clock: 'drill',
+    detect: metric('detect', null, `drill clock: the run had seen every leaked credential of the world (${of('leaked_detected', 'leaked')})`),
+    contain: metric('contain', 'revoke', `drill clock: every leaked credential dead in the simulated world (${of('leaked_dead', 'leaked')})`),
+    rotate: metric('rotate', 'rotate', `drill clock: every place that held a leaked value rotated and reloaded (${of('consumers_rotated', 'consumers')})`),
+    notify: metric('notify', 'notify', 'drill clock: every expected notification delivered'),
+    scorecard: sc,
+  };
+}
+
+/** A live incident's metrics (and a drill's without a scorecard): wall clock, from the journal. */
+function wallMetrics(steps: ReportStep[], credentials: Credential[], openedAt: string, scorecard: Record<string, unknown> | undefined): IncidentReport['metrics'] {
+  return {
+    clock: 'wall',
+    detect: detectMetric(credentials, steps, openedAt),
+    contain: containMetric(credentials, steps, openedAt),
+    rotate: kindMetric('rotate', steps, openedAt),
+    notify: kindMetric('notify', steps, openedAt),
+    scorecard,
   };
 }
 
@@ -144,7 +186,7 @@ function step(
 
 function kindMetric(kind: StepKind, steps: ReportStep[], openedAt: string): Metric {
   const of = steps.filter((s) => s.kind === kind);
-  if (of.length === 0) return { reached: false, incompleteSteps: [], basis: `no ${kind} step recorded` };
+  if (of.length === 0) return { reached: false, clock: 'wall', incompleteSteps: [], basis: `no ${kind} step recorded` };
   let at: string | undefined;
   let by: string | undefined;
   for (const s of of) {
@@ -153,18 +195,41 @@ function kindMetric(kind: StepKind, steps: ReportStep[], openedAt: string): Metr
     for (const t of times) if (t && latest(at, t) === t) [at, by] = [t, s.id];
   }
   const incompleteSteps = of.filter((s) => s.status !== 'ok').map((s) => s.id);
-  if (!at) return { reached: false, incompleteSteps, basis: `no ${kind} step finished ok` };
-  return { reached: true, at, ms: between(openedAt, at), incompleteSteps, basis: `last ok outcome of a ${kind} step (${by})` };
+  if (!at) return { reached: false, clock: 'wall', incompleteSteps, basis: `no ${kind} step finished ok` };
+  return { reached: true, at, ms: between(openedAt, at), clock: 'wall', incompleteSteps, basis: `last ok outcome of a ${kind} step (${by})` };
+}
+
+/**
+ * Time to detect (wall clock): when the run had seen every leaked credential — the latest of
+ * their first sightings in the journal. With no leaked credential recorded: the first ok
+ * outcome of a detect step. (Never the last detect step: a final re-verify is not detection.)
+ */
+function detectMetric(creds: Credential[], steps: ReportStep[], openedAt: string): Metric {
+  const leaked = creds.filter((c) => c.role === 'leaked');
+  const incompleteSteps: string[] = [];
+  if (leaked.length) {
+    const at = leaked.reduce<string | undefined>((m, c) => latest(m, c.detectedAt), undefined);
+    return { reached: !!at, at, ms: between(openedAt, at), clock: 'wall', incompleteSteps, basis: `every leaked credential (${leaked.length}) seen by the run` };
+  }
+  let at: string | undefined;
+  let by: string | undefined;
+  for (const s of steps.filter((x) => x.kind === 'detect')) {
+    const times = s.items.filter((i) => i.status === 'ok').map((i) => i.finishedAt);
+    if (s.items.length === 0 && s.status === 'ok') times.push(s.finishedAt);
+    for (const t of times) if (t && earliest(at, t) === t) [at, by] = [t, s.id];
+  }
+  if (!at) return { reached: false, clock: 'wall', incompleteSteps: steps.filter((s) => s.kind === 'detect' && s.status !== 'ok').map((s) => s.id), basis: 'no leaked credential recorded and no detect step finished ok' };
+  return { reached: true, at, ms: between(openedAt, at), clock: 'wall', incompleteSteps, basis: `first ok outcome of a detect step (${by}); no leaked credential recorded` };
 }
 
 function containMetric(creds: Credential[], steps: ReportStep[], openedAt: string): Metric {
   const leaked = creds.filter((c) => c.role === 'leaked');
   const incompleteSteps = steps.filter((s) => s.kind === 'revoke' && s.status !== 'ok').map((s) => s.id);
-  if (leaked.length === 0) return { reached: false, incompleteSteps, basis: 'no leaked credential recorded' };
+  if (leaked.length === 0) return { reached: false, clock: 'wall', incompleteSteps, basis: 'no leaked credential recorded' };
   const live = leaked.filter((c) => !c.verifiedDead);
-  if (live.length) return { reached: false, incompleteSteps, basis: `${live.length} of ${leaked.length} leaked credential${leaked.length === 1 ? '' : 's'} not verified dead` };
+  if (live.length) return { reached: false, clock: 'wall', incompleteSteps, basis: `${live.length} of ${leaked.length} leaked credential${leaked.length === 1 ? '' : 's'} not verified dead` };
   const at = leaked.reduce<string | undefined>((m, c) => latest(m, c.verifiedDead?.at), undefined);
-  return { reached: true, at, ms: between(openedAt, at), incompleteSteps, basis: `every leaked credential (${leaked.length}) verified dead` };
+  return { reached: true, at, ms: between(openedAt, at), clock: 'wall', incompleteSteps, basis: `every leaked credential (${leaked.length}) verified dead` };
 }
 
 function buildOpenItems(steps: ReportStep[], creds: Credential[]): OpenItem[] {
@@ -193,7 +258,7 @@ function buildOpenItems(steps: ReportStep[], creds: Credential[]): OpenItem[] {
       out.push({
         kind: 'credential-not-dead',
         fingerprint: c.fingerprint,
-        text: `leaked credential ${c.fingerprint.slice(0, 12)}… ending …${c.last4} not verified dead${c.revoked ? ' (revoked, not verified)' : ' (not revoked)'}`,
+        text: `leaked credential ${c.id ?? `${c.fingerprint.slice(0, 12)}… ending …${c.last4}`} not verified dead${c.revoked ? ' (revoked, not verified)' : ' (not revoked)'}`,
       });
   return out;
 }

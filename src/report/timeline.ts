@@ -15,7 +15,7 @@ export function reportEvidence(e: ReportEvidence | undefined): ReportEvidence | 
 
 const list = (keys: readonly string[], n = 5) => (keys.length > n ? `${keys.slice(0, n).join(', ')} and ${keys.length - n} more` : keys.join(', '));
 
-export function buildTimeline(records: readonly JournalRecord[]): TimelineEntry[] {
+export function buildTimeline(records: readonly JournalRecord[], kindOf: (step: string) => string | null = () => null, title: (step: string, raw: string) => string = (_s, raw) => raw): TimelineEntry[] {
   // intents that never got an outcome for the same step/item/attempt (in doubt, or settled later)
   const answered = new Set<string>();
   for (const r of records) if (r.type === 'outcome') answered.add(`${r.step}\u0000${r.item}\u0000${r.attempt}`);
@@ -32,7 +32,7 @@ export function buildTimeline(records: readonly JournalRecord[]): TimelineEntry[
         break;
       case 'step.started': {
         const extra = r as { kind?: unknown; title?: unknown };
-        push({ step: r.step, text: `step started${typeof extra.title === 'string' ? `: ${oneLine(extra.title, 80)}` : ''}` });
+        push({ step: r.step, text: `step started${typeof extra.title === 'string' ? `: ${oneLine(title(r.step, extra.title), 80)}` : ''}` });
         break;
       }
       case 'items':
@@ -78,7 +78,12 @@ export function buildTimeline(records: readonly JournalRecord[]): TimelineEntry[
         push({ step: r.step, status: r.status, text: `step ${r.status}${r.reason ? `: ${oneLine(r.reason)}` : ''}` });
         break;
       case 'secret.created':
-        push({ step: r.step, item: r.item, text: `new credential created: ${r.secret.fingerprint.slice(0, 12)}… ending …${r.secret.last4}` });
+        // a rotate step makes a credential; any other step (a scan, a lookup) records one it found
+        push({
+          step: r.step,
+          item: r.item,
+          text: `${kindOf(r.step) === 'rotate' ? 'new credential created' : 'credential found and recorded'}: ${r.secret.fingerprint.slice(0, 12)}… ending …${r.secret.last4}`,
+        });
         break;
       case 'note':
         push({ text: `note: ${oneLine(r.text, 500)}` });

@@ -100,7 +100,10 @@ export interface CredentialLocation {
 }
 
 export interface Credential {
+  /** keyed fingerprint of the secret value; '' for a credential known only by its identifier (`id`) */
   fingerprint: string;
+  /** an identifier that is not a secret (an AWS access key id), shown in full */
+  id?: string;
   last4: string;
   /** `leaked`: found or revoked during the incident; `created`: made by a rotate step */
   role: 'leaked' | 'created';
@@ -127,12 +130,17 @@ export interface Credential {
   };
 }
 
+/** Which clock a metric is on: the drill clock (simulated time, drills) or the wall clock (live incidents). */
+export type MetricClock = 'drill' | 'wall';
+
 export interface Metric {
-  /** reached: every credential contained / at least one ok outcome of the kind */
+  /** whether the goal was reached (docs/report-format.md defines each metric) */
   reached: boolean;
+  /** wall-clock time it was reached (wall-clock metrics only: drill time is not a time of day) */
   at?: string;
-  /** from incident open */
+  /** milliseconds from the incident opening, on `clock` */
   ms?: number;
+  clock: MetricClock;
   /** steps of this kind not finished ok (the metric may still move) */
   incompleteSteps: string[];
   basis: string;
@@ -170,7 +178,15 @@ export interface IncidentReport {
   steps: ReportStep[];
   timeline: TimelineEntry[];
   credentials: Credential[];
-  metrics: { detect: Metric; contain: Metric; rotate: Metric; notify: Metric; scorecard?: Record<string, unknown> };
+  metrics: {
+    /** the clock of detect/contain/rotate/notify: `drill` for a drill with a scorecard, else `wall` */
+    clock: MetricClock;
+    detect: Metric;
+    contain: Metric;
+    rotate: Metric;
+    notify: Metric;
+    scorecard?: Record<string, unknown>;
+  };
   openItems: OpenItem[];
   journal: { records: number; lastSeq: number };
 }

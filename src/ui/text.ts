@@ -3,7 +3,9 @@
  * takes the window that fits its height, and renders each line truncated to its width — so
  * a frame never grows past the terminal, whatever the content.
  */
+import { formatDuration } from '../core/duration.js';
 import { neutralise } from '../core/terminal-text.js';
+
 export type SegStyle =
   | 'bold'
   | 'italic'
@@ -94,12 +96,9 @@ export function clock(ms: number): string {
   return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** 800ms / 4s / 2m 5s */
+/** 800ms / 4s / 2m05s — the one duration format (src/core/duration.ts); never negative */
 export function duration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return formatDuration(Math.max(0, ms));
 }
 
 /** A JSON-like value as short `key: value` lines; stored secrets show as fingerprint…last4. */

@@ -144,6 +144,23 @@ describe('loading by package name', () => {
     expect(e.message).toContain('does not export "./missing"');
   });
 
+  it('resolves exports patterns and conditions as Node does ("./*": "./dist/*.mjs")', async () => {
+    write(
+      'pat/node_modules/runbook-pattern/package.json',
+      JSON.stringify({ name: 'runbook-pattern', type: 'module', exports: { '.': './dist/main.mjs', './providers/*': { node: { import: './dist/providers/*.mjs' } }, './internal/*': null } }),
+    );
+    write('pat/node_modules/runbook-pattern/dist/main.mjs', providerSource('pattern-main'));
+    write('pat/node_modules/runbook-pattern/dist/providers/jira.mjs', providerSource('pattern-jira'));
+    write('pat/node_modules/runbook-pattern/dist/internal/x.mjs', providerSource('pattern-internal'));
+    const base = join(dir, 'pat');
+    expect((await loadPlugin('runbook-pattern', base)).type).toBe('pattern-main');
+    expect((await loadPlugin('runbook-pattern/providers/jira', base)).type).toBe('pattern-jira');
+    // a pattern excluded with null is not exported, as in Node
+    expect((await loadError('runbook-pattern/internal/x', base)).message).toContain('does not export "./internal/x"');
+    // and the folder itself, given as a path, resolves through its own exports
+    expect((await loadPlugin('./node_modules/runbook-pattern', base)).type).toBe('pattern-main');
+  });
+
   it('uses main when there is no exports field', async () => {
     write('proj/node_modules/plain-plugin/package.json', JSON.stringify({ name: 'plain-plugin', main: 'lib/main.mjs' }));
     write('proj/node_modules/plain-plugin/lib/main.mjs', providerSource('plain-one'));

@@ -65,7 +65,12 @@ describe('live HF incident', () => {
 
   it('measures detect/rotate/notify from the opening; contain is not reached while a leaked token is not verified dead', () => {
     const m = reportOf('hf-2024-05-31').metrics;
-    expect(m.detect).toMatchObject({ reached: true, ms: 51_000 });
+    // detect: when the run had seen every leaked credential (not the last detect step, a re-verify)
+    const leaked = reportOf('hf-2024-05-31').credentials.filter((c) => c.role === 'leaked');
+    const lastSighting = Math.max(...leaked.map((c) => Date.parse(c.detectedAt!)));
+    expect(m.detect).toMatchObject({ reached: true, clock: 'wall', ms: lastSighting - Date.parse(reportOf('hf-2024-05-31').summary.openedAt) });
+    expect(m.detect.basis).toBe(`every leaked credential (${leaked.length}) seen by the run`);
+    expect(m.detect.ms!).toBeLessThan(51_000);
     expect(m.contain).toMatchObject({ reached: false, incompleteSteps: ['revoke-org-token'] });
     expect(m.contain.basis).toContain('1 of 2');
     expect(m.rotate).toMatchObject({ reached: true, incompleteSteps: ['rotate-aws'] });
@@ -157,7 +162,7 @@ describe('an incident that has only just begun', () => {
       ...r.steps.slice(1).map((s) => [s.kind === 'manual' ? 'manual-not-done' : 'not-started', s.id]),
     ]);
     expect(r.openItems.filter((o) => o.kind === 'manual-not-done')).toHaveLength(2);
-    expect(r.metrics.detect).toMatchObject({ reached: false, basis: 'no detect step finished ok' });
+    expect(r.metrics.detect).toMatchObject({ reached: false, basis: 'no leaked credential recorded and no detect step finished ok' });
   });
 });
 
@@ -175,5 +180,23 @@ describe('runbook file and kinds', () => {
     expect(['hf.revokeToken', 'aws.deactivateAccessKey', 'hf.setSpaceSecret', 'aws.rotateAccessKey', 'email.send', 'slack.postMessage', 'scan.repo', 'hf.whoami', 'shell.run'].map(inferKind)).toEqual([
       'revoke', 'revoke', 'rotate', 'rotate', 'notify', 'notify', 'detect', 'detect', undefined,
     ]);
+  });
+});
+
+describe('rendered titles and the chart helpers', async () => {
+  const { renderTitle } = await import('../../src/report/model.js');
+  const { leadingDuration } = await import('../../src/report/chart.js');
+  it('renders ${{ inputs.X }} in titles from the incident inputs; secrets by last 4; unknown expressions stay', () => {
+    const inputs = { user_name: 'ci-deployer', key: { $secret: 'k', fingerprint: 'f'.repeat(16), last4: 'WXYZ' }, owners: ['a@x', 'b@x'] };
+    expect(renderTitle('Delete ${{ inputs.user_name }}', inputs)).toBe('Delete ci-deployer');
+    expect(renderTitle('Revoke ${{inputs.key}}', inputs)).toBe('Revoke secret …WXYZ');
+    expect(renderTitle('Mail ${{ inputs.owners }} about ${{ steps.scan.outputs.n }}', inputs)).toBe('Mail a@x, b@x about ${{ steps.scan.outputs.n }}');
+    expect(renderTitle('${{ inputs.missing }}', inputs)).toBe('${{ inputs.missing }}');
+  });
+  it('reads the drill time that leads a scorecard attacker line', () => {
+    expect(leadingDuration('15s aws.list_keys with k: blocked')).toBe(15_000);
+    expect(leadingDuration('2m05s hf.whoami with t: succeeded')).toBe(125_000);
+    expect(leadingDuration('1h02m x')).toBe(3_720_000);
+    expect(leadingDuration('aws.list_keys 15s')).toBeUndefined();
   });
 });

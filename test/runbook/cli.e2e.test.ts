@@ -97,7 +97,7 @@ describe('runbook validate (built cli)', () => {
     expect(run(['validate']).code).toBe(2);
     const r = run(['validate', '--format', 'xml', example]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--format must be text or json');
+    expect(r.stderr).toContain('runbook validate: --format must be text, json, github, sarif, not "xml"');
     const missing = run(['validate', 'no/such/file.yaml']);
     expect(missing.code).toBe(2);
     expect(missing.stdout).toContain('no/such/file.yaml  cannot read the file: no such file');
@@ -129,6 +129,6 @@ describe('runbook schema and list (built cli)', () => {
     const r = run(['list', invalid('needs-cycle.yaml'), example]);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('leaked-token-triage');
-    expect(r.stderr).toContain(`${invalid('needs-cycle.yaml')} is invalid (1 problem); run: runbook validate`);
+    expect(r.stderr).toContain(`${invalid('needs-cycle.yaml')} is invalid (1 problem); run: node dist/cli.js validate ${invalid('needs-cycle.yaml')}`);
   });
 });

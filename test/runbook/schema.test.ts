@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { runbookJsonSchema, runbookJsonSchemaText } from '../../src/core/runbook/json-schema.js';
 import { parseYamlStrict } from '../../src/core/runbook/load.js';

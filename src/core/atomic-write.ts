@@ -1,0 +1,39 @@
+/**
+ * The one atomic file write: a fresh temp file beside the target (created with the final mode,
+ * so it is never readable by others, even briefly), written, fsynced, renamed over the target,
+ * and the folder fsynced so the rename survives a power cut. A crash leaves the old file or the
+ * new one, never a torn one.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): void {
+  const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', mode);
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, file);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created, or already renamed */
+    }
+    throw e;
+  }
+  try {
+    const dfd = openSync(dirname(file), 'r');
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    /* a folder that cannot be opened for fsync (some platforms): the rename itself is done */
+  }
+}
