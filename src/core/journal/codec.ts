@@ -63,7 +63,8 @@ export interface Decoded {
 
 /** "line 12 (a step.started record, 57 bytes)" */
 export function droppedWords(d: Dropped): string {
-  return `line ${d.line} (${d.type === '?' ? 'a record of unknown type' : `a ${d.type} record`}, ${d.bytes} bytes)`;
+  const what = d.type === '?' ? 'a record of unknown type' : `${/^[aeiou]/.test(d.type) ? 'an' : 'a'} ${d.type} record`;
+  return `line ${d.line} (${what}, ${d.bytes} bytes)`;
 }
 
 /**
