@@ -41,7 +41,8 @@ Options:
   --done STEP[=NOTE]     record a manual step as done, with an optional note or link (repeatable)
   --settle STEP[/ITEM]=done|redo   settle an in-doubt item without a verify (repeatable)
   --accept-changed-runbook   resume although the runbook changed since the incident started
-  --break-lock           break a stale lock left by a process that is gone
+  --break-lock           take a lock whose owner cannot be proven alive or dead (another host's
+                         expired lease); a dead owner's lock is taken without it, a live one's never
   --non-interactive      scripted mode even on a terminal
   --json                 one JSON event per line on stdout (scripted mode)
   --concurrency N        global limit of steps running at once (default 4)

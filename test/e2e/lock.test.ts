@@ -94,6 +94,21 @@ describe('kill -9, then the same command', () => {
   });
 });
 
+describe('kill -9 at labelled crash points, then the same command (no --break-lock)', () => {
+  it.each(['before-write:incident.opened', 'after-write:incident.opened', 'after-write:intent#2', 'after-write:outcome#3', 'after-write:run.stopped'])('%s', (point) => {
+    const w = ws();
+    writeFileSync(w.go, '');
+    const crashed = cli(args(w), { cwd: w.dir, env: { RUNBOOK_CRASH_AT: point } });
+    expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
+    const again = cli(args(w), { cwd: w.dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/which is gone: pid \d+ is not running/);
+    const j = new FileJournal(w.state, 'inc');
+    expect(j.check().state).toBe('ok');
+    expect(j.read().filter((r) => r.type === 'step.finished' && r.status === 'ok').map((r) => (r as { step: string }).step)).toEqual(expect.arrayContaining(['first', 'wait', 'last']));
+  });
+});
+
 describe('start races: nothing touches a new incident before its lock is held', () => {
   it('a drill on an incident whose lock another live process holds exits 4 and leaves the folder as it was', async () => {
     const w = ws();

@@ -3,13 +3,13 @@
  * owner's lock taken without a flag, a live owner's never, an unreadable lock judged by its age,
  * and atomic acquisition among processes racing for the same incident.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileJournal } from '../../src/core/journal/store.js';
-import { LEASE_MS, judge, procStartOf, bootId } from '../../src/core/journal/lock.js';
+import { HEARTBEAT_MS, LEASE_MS, judge, procStartOf, bootId } from '../../src/core/journal/lock.js';
 import { JournalError, LockedError } from '../../src/core/errors.js';
 import { diskFull } from '../../src/commands/run.js';
 
@@ -121,6 +121,30 @@ describe('taking the lock', () => {
     writeFileSync(join(j.dir, 'elsewhere'), JSON.stringify({ ...me(), pid: 2 ** 22 + 7 }));
     expect(() => j.lock()).toThrow(JournalError);
     expect(() => j.lock()).toThrow(/symbolic link/);
+  });
+});
+
+describe('the lease', () => {
+  it('the holder refreshes its lock every heartbeat, and notices when another process took it', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const { j } = fresh();
+      j.lock();
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(j.lockFile, old, old);
+      vi.advanceTimersByTime(HEARTBEAT_MS);
+      expect(Math.abs(statSync(j.lockFile).mtimeMs - Date.now())).toBeLessThan(2000);
+      const lost: string[] = [];
+      j.onLockLost = (why) => lost.push(why);
+      writeFileSync(j.lockFile, JSON.stringify({ ...me(), token: 'someone-else' }));
+      vi.advanceTimersByTime(HEARTBEAT_MS);
+      expect(lost).toEqual([expect.stringContaining('is no longer this process')]);
+      j.unlock();
+      // not ours: left in place
+      expect(JSON.parse(readFileSync(j.lockFile, 'utf8'))).toMatchObject({ token: 'someone-else' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
