@@ -100,7 +100,10 @@ process.on('uncaughtException', (e) => {
 let finished = false;
 function over(): void {
   finished = true;
-  setTimeout(() => process.exit(), 2000).unref();
+  const t = setInterval(() => {
+    if (!process.stdout.writableLength && !process.stderr.writableLength) process.exit();
+  }, 2000);
+  t.unref();
 }
 
 main(process.argv.slice(2)).then(
