@@ -48,6 +48,8 @@ describe('a live owner', () => {
     expect(second.code, second.stderr).toBe(4);
     expect(second.stderr).toContain(`locked by pid ${first.child.pid}`);
     expect(second.stderr).toMatch(/never broken/);
+    // status reads without the lock while the owner writes: no false alarm
+    expect(cli(['status', 'inc', '--state-dir', w.state], { cwd: w.dir }).stdout).toMatch(/journal: ok: hash chain verified through line \d+, head at line \d+/);
     writeFileSync(w.go, '');
     const done = await first.done;
     expect(done.code, done.stderr).toBe(0);

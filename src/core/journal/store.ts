@@ -211,11 +211,15 @@ export class FileJournal implements JournalStore {
 
   /** The tamper check (hash chain and head) — what `runbook status` reports. */
   check(): JournalCheck {
+    // the head first: a running writer updates it only after the line it names is written
+    this.#checkDirs();
+    const head = this.#readHead();
     const text = this.#readText();
     if (text === undefined) return { state: 'ok', records: 0, detail: 'no journal yet' };
     const d = this.#decode(text);
-    return checkJournal(d, this.#readHead(), d.records[0]?.prev !== undefined);
+    return checkJournal(d, head, d.records[0]?.prev !== undefined);
   }
+
 
   /**
    * Open for appending (the run path): refuses a link, a folder, an empty journal and a
