@@ -168,3 +168,26 @@ describe('disk full', () => {
     }
   });
 });
+
+describe('never hang after the command is over', () => {
+  it('a plugin that leaves a server open does not keep the CLI alive once the command has its answer', () => {
+    const w = ws();
+    writeFileSync(
+      join(w.dir, 'leaky.mjs'),
+      `import { createServer } from 'node:net';
+createServer().listen(0, '127.0.0.1');
+export default function ({ z, defineProvider, defineAction }) {
+  return defineProvider({ type: 'leaky', description: 'Leaves a server open.', config: z.strictObject({}),
+    actions: { go: defineAction({ kind: 'any', description: 'Nothing.', input: z.strictObject({}), output: z.object({}), idempotent: true, run: async () => ({}) }) } });
+}
+`,
+    );
+    writeFileSync(join(w.dir, 'leaky.yaml'), 'version: 1\nid: leaky\ntitle: Leaky\nplugins: [./leaky.mjs]\nproviders:\n  l: { type: leaky }\nsteps:\n  - id: go\n    kind: detect\n    title: Go\n    uses: l.go\n    with: { unknown: 1 }\n');
+    const t = Date.now();
+    const r = spawnSync(process.execPath, [CLI, 'validate', 'leaky.yaml'], { cwd: w.dir, encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' } });
+    expect(r.signal, `hung: ${r.stderr}`).toBeNull();
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stdout).toContain('unknown key "unknown"');
+    expect(Date.now() - t).toBeLessThan(15_000);
+  });
+});
