@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileJournal } from '../../src/core/journal/store.js';
@@ -111,6 +111,17 @@ describe('taking the lock', () => {
     writeLock(j, 'garbage{', LEASE_MS + 5000);
     expect(j.lock().broken).toMatchObject({ pid: 0, why: expect.stringMatching(/empty or unreadable and untouched/) });
     expect(JSON.parse(readFileSync(j.lockFile, 'utf8'))).toMatchObject({ pid: process.pid, version: 2 });
+    j.unlock();
+  });
+
+  it('the new holder sweeps temp files that killed processes left, and only those', () => {
+    const { j } = fresh();
+    const dead = 2 ** 22 + 7;
+    const junk = [`lock.${dead}.0123456789abcdef.tmp`, `journal.jsonl.${dead}.tmp`, `journal.head.${dead}.tmp`];
+    const keep = [`lock.${process.ppid}.0123456789abcdef.tmp`, 'notes.txt'];
+    for (const f of [...junk, ...keep]) writeFileSync(join(j.dir, f), 'x');
+    j.lock();
+    expect(readdirSync(j.dir).sort()).toEqual([...keep, 'lock'].sort());
     j.unlock();
   });
 

@@ -18,7 +18,7 @@ import { JournalError, UsageError, type LockOwner } from '../errors.js';
 import type { JournalRecord, RecordBody } from './records.js';
 import { crashPoint } from './crash.js';
 import { GENESIS, checkJournal, decodeHead, decodeJournal, droppedWords, encodeHead, encodeRecord, lineHash, type Decoded, type JournalCheck } from './codec.js';
-import { HEARTBEAT_MS, acquire, diskWords, heartbeat, release, stillOurs, type LockRecord, type TakenLock } from './lock.js';
+import { HEARTBEAT_MS, acquire, diskWords, heartbeat, isPidAlive, release, stillOurs, type LockRecord, type TakenLock } from './lock.js';
 
 export { decodeJournal, encodeRecord } from './codec.js';
 export type { JournalCheck } from './codec.js';
@@ -367,6 +367,7 @@ export class FileJournal implements JournalStore {
     this.#mkdir();
     const { record, taken } = acquire(this.lockFile, this.incident, this.#op.split('@')[0] ?? 'unknown', opts.breakLock === true);
     fsyncDir(this.dir);
+    sweepTemps(this.dir);
     this.#lock = record;
     this.#taken = taken;
     this.#holds = 1;
@@ -423,6 +424,21 @@ export class FileJournal implements JournalStore {
     release(this.lockFile, this.#lock.token);
     this.#holds = 0;
     this.#lock = undefined;
+  }
+}
+
+/** Temp files that processes killed mid-write left in the incident folder (the lock holder sweeps them). */
+const TEMP_RE = /^(?:lock\.(\d+)\.[0-9a-f]+\.tmp|journal\.(?:jsonl|head)\.(\d+)\.tmp)$/;
+
+function sweepTemps(dir: string): void {
+  try {
+    for (const name of readdirSync(dir)) {
+      const m = TEMP_RE.exec(name);
+      const pid = Number(m?.[1] ?? m?.[2]);
+      if (m && pid !== process.pid && !isPidAlive(pid)) unlinkSync(join(dir, name));
+    }
+  } catch {
+    /* best effort */
   }
 }
 
