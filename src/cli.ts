@@ -49,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
-    if (interrupts > 1) {
+    if (interrupts > 1 || finished) {
       // a second Ctrl-C: the journal is fsynced record by record, so leaving now loses nothing
       process.stderr.write(`\nrunbook: ${sig} again — stopping now.\n`);
       process.exit(ExitCode.interrupted);
@@ -108,11 +108,23 @@ process.on('uncaughtException', (e) => {
   process.exit();
 });
 
+/** The command is over: whatever is still open (a server a failed setup left behind) must not keep the process alive. */
+let finished = false;
+function over(): void {
+  finished = true;
+  const t = setInterval(() => {
+    if (!process.stdout.writableLength && !process.stderr.writableLength) process.exit();
+  }, 2000);
+  t.unref();
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    over();
   },
   (e: unknown) => {
     process.exitCode = report(e, new Redactor());
+    over();
   },
 );

@@ -12,7 +12,8 @@ import type { LoadedRunbook } from '../core/runbook/load.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { fold } from '../core/journal/fold.js';
 import { SecretRegistry } from '../core/secrets/registry.js';
-import { UsageError } from '../core/errors.js';
+import { JournalError, UsageError } from '../core/errors.js';
+import type { TakenLock } from '../core/journal/lock.js';
 import { scriptedPorts, parseDoneFlags, parseSettleFlags } from '../scripted/ports.js';
 import { jsonReporter, textReporter } from '../scripted/reporters.js';
 import { err, parseFlags, type Command, type CommandContext } from './context.js';
@@ -95,11 +96,18 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   const stateFlag = f['state-dir'] ? ['--state-dir', f['state-dir']] : [];
   const resumeCommand = commandLine(ctx, name, shownFile, '--incident', incident, ...stateFlag);
   const reportCommand = commandLine(ctx, 'report', incident, ...stateFlag);
-  const fresh = !store.exists();
   const controller = new AbortController();
   const signal = AbortSignal.any([ctx.signal, controller.signal]);
   const fpKey = fingerprintKey(stateDir);
-  const env = await setup.prepare?.({ flags: f, loaded, registry, store, stateDir, fresh, interactive, secrets, fingerprintKey: fpKey, inputs, ctx });
+  // nothing may touch the incident's folder (journal, drill workspace, state) before its lock is held
+  const fresh = openIncident(store, ctx, f['break-lock'] === true, controller);
+  let env: RunEnv | undefined;
+  try {
+    env = await setup.prepare?.({ flags: f, loaded, registry, store, stateDir, fresh, interactive, secrets, fingerprintKey: fpKey, inputs, ctx });
+  } catch (e) {
+    store.unlock();
+    throw diskFull(e, store.dir);
+  }
   const make = (ports: OperatorPorts, observers: EngineObserver[]) => {
     const engine = new Engine({
       loaded,
@@ -155,8 +163,53 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
     summarize(ctx, result, resumeCommand, reportCommand);
     return result.exitCode;
   } finally {
-    await env?.cleanup();
+    try {
+      await env?.cleanup();
+    } finally {
+      store.unlock();
+    }
   }
+}
+
+/**
+ * Take the incident's lock (held until the command ends), say so when it was taken over from a
+ * process that is gone, open the journal (refusing links, folders, empty and tampered journals;
+ * dropping a torn last line with a warning). Returns whether the incident is new.
+ */
+function openIncident(store: FileJournal, ctx: CommandContext, breakLock: boolean, controller: AbortController): boolean {
+  store.lock({ breakLock });
+  try {
+    const taken = store.takenOver;
+    if (taken) err(ctx, ctx.redactor.redact(takeoverLine(store.incident, taken)));
+    store.onLockLost = (why) => {
+      err(ctx, `runbook: ${why} — stopping; this process calls nothing more.`);
+      controller.abort(new Error('lock lost'));
+    };
+    for (const w of store.open()) {
+      err(ctx, ctx.redactor.redact(`runbook: warning: ${w}`));
+      store.append({ type: 'note', text: `warning: ${w}` });
+    }
+    return !store.exists();
+  } catch (e) {
+    store.unlock();
+    throw e;
+  }
+}
+
+/** What the operator reads when the lock of a process that is gone was taken over. */
+export function takeoverLine(incident: string, t: TakenLock): string {
+  const who = `pid ${t.pid} (${t.user}@${t.host}, since ${t.startedAt})`;
+  return t.forced
+    ? `runbook: --break-lock: took the lock of incident ${incident} from ${who}: ${t.why}. The take-over is journaled.`
+    : `runbook: the lock of incident ${incident} was held by ${who}, which is gone: ${t.why}. Taking it over (journaled) and resuming.`;
+}
+
+/** A full disk is the operator's to fix, not a bug: say which path and what to do. */
+export function diskFull(e: unknown, where: string): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return e;
+  const path = (e as NodeJS.ErrnoException).path ?? where;
+  return new JournalError(`disk full writing ${path}: free space and re-run the same command`, { nextSteps: ['Nothing was called. Free disk space (or use another --state-dir), then run the same command again.'] });
 }
 
 function summarize(ctx: CommandContext, r: RunResult, resume: string, report: string): void {

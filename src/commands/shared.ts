@@ -1,10 +1,10 @@
 /** Helpers shared by the commands that open incidents: state dir, fingerprint key, loading. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, linkSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { UsageError } from '../core/errors.js';
+import { JournalError, UsageError } from '../core/errors.js';
 import { loadRunbook, parseYamlStrict, type LoadedRunbook } from '../core/runbook/load.js';
 import { ProviderRegistry, loadPlugin } from '../providers/registry.js';
 import { resolveSecret } from '../core/secrets/resolvers.js';
@@ -78,15 +78,27 @@ export function stateDirOf(flag: string | undefined, ctx: Pick<CommandContext, '
  */
 export function fingerprintKey(stateDir: string): Buffer {
   const file = join(stateDir, 'fingerprint.key');
-  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const readKey = () => {
+    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+    if (key.length !== 32) throw new JournalError(`${file} is not a fingerprint key (${key.length} bytes, 32 expected)`, { nextSteps: ['Restore it from a backup; if no incident in this state directory was ever run, remove it and run the same command again.'] });
+    return key;
+  };
+  if (existsSync(file)) return readKey();
   const key = randomBytes(32);
+  // written whole to a temp file, then linked into place: never seen half-written
+  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-    chmodSync(file, 0o600);
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    writeFileSync(tmp, key.toString('hex') + '\n', { mode: 0o600 });
+    chmodSync(tmp, 0o600);
+    linkSync(tmp, file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-    throw new UsageError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? ''}`, { nextSteps: ['Use a writable --state-dir.'] });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return readKey();
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw new JournalError(`disk full writing ${file}: free space and re-run the same command`, { nextSteps: ['Nothing was called. Free disk space (or use another --state-dir), then run the same command again.'] });
+    throw new UsageError(`cannot write ${file}: ${code ?? ''}`, { nextSteps: ['Use a writable --state-dir.'] });
+  } finally {
+    rmSync(tmp, { force: true });
   }
   return key;
 }

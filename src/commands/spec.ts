@@ -46,7 +46,7 @@ const RUN_FLAGS = {
   done: { type: 'string', multiple: true, arg: 'STEP[=NOTE]', help: 'record a manual step as done, with an optional note or link (repeatable)' },
   settle: { type: 'string', multiple: true, arg: 'STEP[/ITEM]=done|redo', help: 'settle an in-doubt item without a verify (repeatable)' },
   'accept-changed-runbook': { type: 'boolean', help: 'resume although the runbook changed since the incident started' },
-  'break-lock': { type: 'boolean', help: 'break a stale lock left by a process that is gone' },
+  'break-lock': { type: 'boolean', help: "take a lock whose owner cannot be proven alive or dead (another host's expired lease); a dead owner's lock is taken without it, a live one's never" },
   'non-interactive': { type: 'boolean', help: 'scripted mode even on a terminal' },
   json: { type: 'boolean', help: 'one JSON event per line on stdout (scripted mode)' },
   verbose: { type: 'boolean', help: "scripted mode: also print providers' debug lines" },

@@ -40,14 +40,16 @@ const command: Command = async (argv, ctx) => {
   const id = positionals[0];
   if (!id) throw new UsageError('runbook status: which incident? e.g. runbook status <id> (see `runbook incidents`)');
   const s = openState(id, values['state-dir'], ctx);
+  const check = new FileJournal(stateDirOf(values['state-dir'], ctx), id).check();
   if (values.json) {
-    out(ctx, JSON.stringify(s, null, 2));
+    out(ctx, JSON.stringify({ ...s, journalCheck: check }, null, 2));
     return 0;
   }
   out(ctx, `incident ${s.incident} — ${s.runbook.title} [${s.mode.toUpperCase()}]`);
   out(ctx, `  runbook ${s.runbook.id} (${s.runbook.path})`);
   out(ctx, `  opened ${s.openedAt}, last record ${s.updatedAt}; operators: ${s.operators.join(', ')}`);
   out(ctx, `  state: ${runStatusWord(s)}${s.lastStop?.detail ? ` — ${s.lastStop.detail}` : ''}`);
+  out(ctx, `  journal: ${check.detail}`);
   out(ctx, '');
   const width = Math.max(4, ...s.stepOrder.map((id) => id.length));
   for (const id of s.stepOrder) {

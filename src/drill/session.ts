@@ -75,7 +75,15 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   }
   for (const [label, v] of built.generated) p.secrets.create(v, `drill value ${label}`);
   const workspace = join(dir, 'workspace');
-  writeWorkspace(workspace, scenario, built);
+  try {
+    writeWorkspace(workspace, scenario, built);
+  } catch (e) {
+    // the world is up: close it, or its servers keep the process alive (a full disk hung here)
+    await world.close();
+    releaseOutbound();
+    setLoopbackOnly(false);
+    throw e;
+  }
 
   const clock = new DrillClock(speed, prior?.clockMs ?? 0);
   let engineNote: ((text: string) => void) | undefined;

@@ -83,7 +83,7 @@ describe('file journal', () => {
     );
   });
 
-  it('refuses a second holder with the owner named; a stale lock needs --break-lock', () => {
+  it('refuses a second holder with the owner named; a lock left by a process that is gone is taken over', () => {
     const { dir, j } = fresh();
     j.lock();
     const other = new FileJournal(dir, 'i1');
@@ -98,8 +98,7 @@ describe('file journal', () => {
     j.unlock();
     // a lock left by a process that is gone
     writeFileSync(join(j.dir, 'lock'), JSON.stringify({ pid: 2 ** 22 + 7, host: hostname(), user: 'x', startedAt: 'then' }));
-    expect(() => other.lock()).toThrow(/stale/);
-    const { broken } = other.lock({ breakLock: true });
+    const { broken } = other.lock();
     expect(broken?.pid).toBe(2 ** 22 + 7);
     other.unlock();
   });
@@ -133,5 +132,56 @@ describe('fold', () => {
     expect(inDoubtItems(s).map((x) => x.item.key)).toEqual(['b']);
     j.append({ type: 'settled', step: 's', item: 'b', decision: 'done', via: 'test' });
     expect(fold(j.read())!.steps.s?.items.b?.status).toBe('ok');
+  });
+});
+
+describe('tamper evidence (hash chain + head)', () => {
+  it('any record rewritten with a recomputed checksum, or any run of last lines removed, fails the check (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 20 }), { minLength: 1, maxLength: 8 }), fc.nat(), fc.string({ minLength: 1, maxLength: 10 }), fc.boolean(), (texts, pick, extra, removeTail) => {
+        const { j } = fresh();
+        j.append(opened);
+        for (const t of texts) j.append({ type: 'note', text: t });
+        j.unlock();
+        expect(j.check().state).toBe('ok');
+        const lines = readFileSync(j.file, 'utf8').split('\n').filter(Boolean);
+        const k = pick % lines.length;
+        if (removeTail) {
+          writeFileSync(j.file, lines.slice(0, k).join('\n') + (k ? '\n' : ''));
+          if (k === 0) return; // an empty file: refused on its own (see below)
+        } else {
+          const r = JSON.parse(lines[k]!) as Record<string, unknown>;
+          delete r.sum;
+          r.text = `${String(r.text ?? '')}${extra}`;
+          lines[k] = encodeRecord(r as never);
+          writeFileSync(j.file, lines.join('\n') + '\n');
+        }
+        const c = new FileJournal(j.stateDir, 'i1').check();
+        expect(c.state).toBe('broken');
+        expect(() => new FileJournal(j.stateDir, 'i1').append({ type: 'note', text: 'x' })).toThrow(/tamper check/);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('an empty journal is refused on read and append, never treated as new', () => {
+    const { j } = fresh();
+    j.append(opened);
+    j.unlock();
+    writeFileSync(j.file, '');
+    expect(() => j.read()).toThrow(/is empty/);
+    expect(() => new FileJournal(j.stateDir, 'i1').append(opened)).toThrow(/is empty/);
+  });
+
+  it('a torn tail is named in the warnings (line, record type, bytes)', () => {
+    const { dir, j } = fresh();
+    j.append(opened);
+    j.unlock();
+    const torn = '{"seq":2,"ts":"x","op":"a@b","type":"intent","step":"s';
+    appendFileSync(j.file, torn);
+    const again = new FileJournal(dir, 'i1');
+    expect(again.open()).toEqual([expect.stringContaining(`dropped a torn last line — line 2 (an intent record, ${torn.length} bytes)`)]);
+    expect(again.read()).toHaveLength(1);
+    again.unlock();
   });
 });

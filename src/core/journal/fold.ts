@@ -213,7 +213,7 @@ export function fold(records: readonly JournalRecord[]): RunState | undefined {
         s.scorecard = r.data;
         break;
       case 'lock.broken':
-        s.notes.push({ text: `lock of pid ${r.previous.pid} (${r.previous.user}@${r.previous.host}) broken`, by: r.op, at: r.ts });
+        s.notes.push({ text: `lock of pid ${r.previous.pid} (${r.previous.user}@${r.previous.host}) ${r.previous.forced ? 'broken' : 'taken over'}${r.previous.why ? `: ${r.previous.why}` : ''}`, by: r.op, at: r.ts });
         break;
     }
   }

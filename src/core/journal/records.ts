@@ -67,7 +67,8 @@ export type RecordBody =
   | { type: 'secret.created'; step: string; item: string; secret: StoredSecret }
   | { type: 'note'; text: string }
   | { type: 'run.stopped'; reason: 'done' | 'failed' | 'waiting' | 'interrupted'; detail?: string }
-  | { type: 'lock.broken'; previous: LockOwner }
+  /** the lock of a process that is gone was taken over: `why` says how it was judged; `forced`: taken with --break-lock (its owner could not be proven alive or dead) */
+  | { type: 'lock.broken'; previous: LockOwner & { why?: string; forced?: boolean } }
   /** drill scorecard and other extensions */
   | { type: 'scorecard'; data: Record<string, unknown> };
 
@@ -79,6 +80,8 @@ export type JournalRecord = RecordBody & {
   ts: string;
   /** user@host */
   op: string;
+  /** hash of the previous line (the hash chain; absent in journals of the older format) */
+  prev?: string;
   /** checksum of the record without `sum` */
   sum: string;
 };

@@ -2,16 +2,27 @@
  * The journal store interface (a shared database store can implement it later) and the
  * embedded default: an append-only JSONL file per incident, fsynced record by record.
  *
- *   <state-dir>/incidents/<incident-id>/journal.jsonl   (0600, directory 0700)
- *   <state-dir>/incidents/<incident-id>/lock            (owner: pid, host, user, start)
+ *   <state-dir>/incidents/<incident-id>/journal.jsonl   (0600, directory 0700; line format: codec.ts)
+ *   <state-dir>/incidents/<incident-id>/journal.head    (the last durable line's number and hash)
+ *   <state-dir>/incidents/<incident-id>/lock            (owner and lease: lock.ts)
+ *
+ * Nothing here follows a symbolic link: the files are opened with O_NOFOLLOW and the folders
+ * inside the state directory are checked with lstat. A journal is created whole (its first
+ * record written to a temp file, fsynced, then hard-linked into place), so an empty journal
+ * file was never written by runbook: it is an error, not a new incident.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, ftruncateSync, writeSync, fstatSync, unlinkSync, chmodSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { JournalError, LockedError, UsageError, type LockOwner } from '../errors.js';
+import { JournalError, UsageError, type LockOwner } from '../errors.js';
 import type { JournalRecord, RecordBody } from './records.js';
 import { crashPoint } from './crash.js';
+import { GENESIS, checkJournal, decodeHead, decodeJournal, droppedWords, encodeHead, encodeRecord, lineHash, type Decoded, type JournalCheck } from './codec.js';
+import { HEARTBEAT_MS, acquire, diskWords, heartbeat, isPidAlive, release, stillOurs, type LockRecord, type TakenLock } from './lock.js';
+
+export { decodeJournal, encodeRecord } from './codec.js';
+export type { JournalCheck } from './codec.js';
+export { isPidAlive } from './lock.js';
 
 export interface JournalStore {
   readonly incident: string;
@@ -26,7 +37,10 @@ export interface JournalStore {
    * when it cannot write.
    */
   append(body: RecordBody): JournalRecord;
-  /** take the incident lock; throws LockedError naming the owner */
+  /**
+   * Take the incident lock (re-entrant: a second call by the same holder counts); throws
+   * LockedError naming the owner. `broken`: the owner of a lock that was taken over (gone).
+   */
   lock(opts?: { breakLock?: boolean }): { broken?: LockOwner };
   unlock(): void;
 }
@@ -39,6 +53,7 @@ export interface JournalStore {
 export const DURABLE = new Set<RecordBody['type']>(['incident.opened', 'intent', 'outcome', 'approval', 'manual', 'settled', 'note', 'run.stopped', 'lock.broken', 'scorecard']);
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 export function checkIncidentId(id: string): string {
   if (!ID_RE.test(id) || id.includes('..')) {
@@ -59,206 +74,371 @@ export function operator(): string {
   return `${user}@${hostname()}`;
 }
 
-function checksum(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 12);
-}
-
-/** Encode a record as one line: the JSON with `sum` appended last. */
-export function encodeRecord(r: Omit<JournalRecord, 'sum'>): string {
-  const json = JSON.stringify(r);
-  return `${json.slice(0, -1)},"sum":"${checksum(json)}"}`;
-}
-
-const SUM_RE = /,"sum":"([0-9a-f]{12})"\}$/;
-
-/** Parse a journal file's text. Returns records and whether a torn tail was dropped (and where the good part ends). */
-export function decodeJournal(text: string, location: string): { records: JournalRecord[]; goodBytes: number; torn: boolean } {
-  const records: JournalRecord[] = [];
-  let pos = 0;
-  let lineNo = 0;
-  while (pos < text.length) {
-    const nl = text.indexOf('\n', pos);
-    lineNo++;
-    const isLast = nl < 0 || text.slice(nl + 1).trim() === '';
-    const line = nl < 0 ? text.slice(pos) : text.slice(pos, nl);
-    const bad = (why: string) => {
-      if (isLast) return true;
-      throw new JournalError(`journal ${location} is corrupt at line ${lineNo}: ${why}`, {
-        nextSteps: ['Do not edit the journal by hand. Keep a copy of the file and report it; a later line cannot be trusted without this one.'],
-      });
-    };
-    if (nl < 0) {
-      // no newline: the write was torn
-      if (line.trim()) return { records, goodBytes: pos, torn: true };
-      break;
-    }
-    const m = SUM_RE.exec(line);
-    if (!m || checksum(line.slice(0, m.index) + '}') !== m[1]) {
-      if (bad('checksum mismatch')) return { records, goodBytes: pos, torn: true };
-    } else {
-      try {
-        const rec = JSON.parse(line) as JournalRecord;
-        if (rec.seq !== records.length + 1) {
-          if (bad(`sequence ${rec.seq} where ${records.length + 1} was expected`)) return { records, goodBytes: pos, torn: true };
-        } else records.push(rec);
-      } catch {
-        if (bad('not JSON')) return { records, goodBytes: pos, torn: true };
-      }
-    }
-    pos = nl + 1;
-  }
-  return { records, goodBytes: text.length, torn: false };
-}
-
-export function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const code = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
 
 export class FileJournal implements JournalStore {
   readonly incident: string;
+  readonly stateDir: string;
   readonly dir: string;
   readonly file: string;
+  readonly headFile: string;
+  readonly lockFile: string;
   readonly location: string;
+  /** what loading dropped or noticed (a torn last line), for the operator */
+  readonly warnings: string[] = [];
+  /** called (from a timer) when the lock was taken by another process while this one held it */
+  onLockLost?: (why: string) => void;
   #fd: number | undefined;
+  #headFd: number | undefined;
   #seq = 0;
+  #last = GENESIS;
   #op = operator();
-  #locked = false;
+  #holds = 0;
+  #lock: LockRecord | undefined;
+  #taken: TakenLock | undefined;
+  #beat: NodeJS.Timeout | undefined;
+  #onExit: (() => void) | undefined;
 
   constructor(stateDir: string, incident: string) {
     this.incident = checkIncidentId(incident);
+    this.stateDir = stateDir;
     this.dir = join(stateDir, 'incidents', incident);
     this.file = join(this.dir, 'journal.jsonl');
+    this.headFile = join(this.dir, 'journal.head');
+    this.lockFile = join(this.dir, 'lock');
     this.location = this.file;
   }
 
+  /** The journal file is there (a link or a folder in its place counts: opening it then says what is wrong). */
   exists(): boolean {
-    return existsSync(this.file);
+    try {
+      lstatSync(this.file);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The folders inside the state directory must be real folders, not links. */
+  #checkDirs(): void {
+    for (const d of [join(this.stateDir, 'incidents'), this.dir]) {
+      let st;
+      try {
+        st = lstatSync(d);
+      } catch {
+        return; // not there yet: mkdir makes real folders
+      }
+      if (st.isSymbolicLink()) throw new JournalError(`${d} is a symbolic link: runbook does not follow links inside its state directory — nothing was called`, { nextSteps: ['Replace the link with a real folder (or use another --state-dir), then run the same command again.'] });
+      if (!st.isDirectory()) throw new JournalError(`${d} is not a folder — nothing was called`, { nextSteps: ['Move that file away (or use another --state-dir), then run the same command again.'] });
+    }
+  }
+
+  #mkdir(): void {
+    this.#checkDirs();
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new JournalError(`cannot create ${this.dir}: ${diskWords(e, this.dir)} — nothing was called`, {
+        nextSteps: [code(e) === 'ENOSPC' ? 'Free space, then run the same command again.' : 'Check that the state directory is writable (--state-dir or RUNBOOK_STATE_DIR to use another).'],
+      });
+    }
+  }
+
+  /** Open the journal (or its head) without following links; undefined when it is not there. */
+  #openFile(path: string, flags: number): number | undefined {
+    let fd: number;
+    try {
+      fd = openSync(path, flags | NOFOLLOW, 0o600);
+    } catch (e) {
+      if (code(e) === 'ENOENT') return undefined;
+      if (code(e) === 'ELOOP') throw new JournalError(`${path} is a symbolic link: runbook does not follow links in its state directory (a link could make it overwrite another file) — nothing was called`, { nextSteps: ['Remove the link; if it pointed at this incident\'s real journal, move that file here. Then run the same command again.'] });
+      if (code(e) === 'EISDIR') throw this.#notFile(path, 'a folder');
+      throw new JournalError(`cannot open ${path}: ${diskWords(e, path)} — nothing was called`, { nextSteps: ['Check that the state directory is readable and writable (--state-dir or RUNBOOK_STATE_DIR to use another).'] });
+    }
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      closeSync(fd);
+      throw this.#notFile(path, st.isDirectory() ? 'a folder' : 'not a regular file');
+    }
+    return fd;
+  }
+
+  #notFile(path: string, what: string): JournalError {
+    return new JournalError(`${path} is ${what}, not a journal file — nothing was called`, { nextSteps: ['Move it away (or use another --incident id), then run the same command again.'] });
+  }
+
+  #decode(text: string): Decoded {
+    if (text === '') {
+      throw new JournalError(`journal ${this.location} is empty (0 bytes): that is not a new incident — runbook creates a journal with its first record, so something else emptied or made this file — nothing was called`, {
+        nextSteps: ['Restore the journal from a backup if you have one.', 'If no run of this incident ever happened, remove the empty file and run the same command again; otherwise use another --incident id.'],
+      });
+    }
+    const d = decodeJournal(text, this.location);
+    if (d.records.length === 0) {
+      throw new JournalError(`journal ${this.location} holds no complete record (${Buffer.byteLength(text)} bytes): that is not a new incident — nothing was called`, {
+        nextSteps: ['Keep a copy of the file. If no run of this incident ever happened, remove it and run the same command again; otherwise use another --incident id.'],
+      });
+    }
+    if (d.dropped) this.warnings.push(`journal ${this.location}: dropped a torn last line — ${droppedWords(d.dropped)}; a write was cut off (crash or power loss), the run recomputes it`);
+    return d;
+  }
+
+  #readText(): string | undefined {
+    this.#checkDirs();
+    const fd = this.#openFile(this.file, constants.O_RDONLY);
+    if (fd === undefined) return undefined;
+    try {
+      return readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  #readHead(): { seq: number; hash: string } | undefined | 'unreadable' {
+    const fd = this.#openFile(this.headFile, constants.O_RDONLY);
+    if (fd === undefined) return undefined;
+    try {
+      return decodeHead(readFileSync(fd, 'utf8')) ?? 'unreadable';
+    } finally {
+      closeSync(fd);
+    }
   }
 
   read(): JournalRecord[] {
-    if (!this.exists()) return [];
-    const { records } = decodeJournal(readFileSync(this.file, 'utf8'), this.location);
-    return records;
+    const text = this.#readText();
+    return text === undefined ? [] : this.#decode(text).records;
   }
 
-  #open(): number {
-    if (this.#fd !== undefined) return this.#fd;
+  /** The tamper check (hash chain and head) — what `runbook status` reports. */
+  check(): JournalCheck {
+    // the head first: a running writer updates it only after the line it names is written
+    this.#checkDirs();
+    const head = this.#readHead();
+    const text = this.#readText();
+    if (text === undefined) return { state: 'ok', records: 0, detail: 'no journal yet' };
+    const d = this.#decode(text);
+    return checkJournal(d, head, d.records[0]?.prev !== undefined);
+  }
+
+
+  /**
+   * Open for appending (the run path): refuses a link, a folder, an empty journal and a
+   * failed tamper check; drops a torn last line. Returns what the operator should be told.
+   */
+  open(): string[] {
+    const before = this.warnings.length;
+    this.#open();
+    return this.warnings.slice(before);
+  }
+
+  #open(): void {
+    if (this.#fd !== undefined) return;
+    this.#mkdir();
+    const fd = this.#openFile(this.file, constants.O_RDWR | constants.O_APPEND);
+    if (fd === undefined) {
+      this.#seq = 0;
+      this.#last = GENESIS;
+      return; // the first append creates it
+    }
     try {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      const created = !existsSync(this.file);
-      const fd = openSync(this.file, 'a+', 0o600);
-      if (created) {
-        chmodSync(this.file, 0o600);
-        fsyncDir(this.dir);
+      const text = readFileSync(fd, 'utf8');
+      const d = this.#decode(text);
+      const c = checkJournal(d, this.#readHead(), d.records[0]?.prev !== undefined);
+      if (c.state === 'broken') {
+        throw new JournalError(`journal ${this.location} fails its tamper check: ${c.detail} — nothing was called`, {
+          nextSteps: ['Do not edit the journal by hand. Keep a copy of the incident folder and find out who changed it; `runbook status` shows the check.', 'To go on with the incident, start a new one (another --incident id); the old journal stays as evidence.'],
+        });
       }
-      // drop a torn tail so the next record starts on a clean line
-      const text = readFileSync(this.file, 'utf8');
-      const { records, goodBytes, torn } = decodeJournal(text, this.location);
-      if (torn || goodBytes !== Buffer.byteLength(text)) {
-        ftruncateSync(fd, Buffer.byteLength(text.slice(0, goodBytes)));
+      if (d.goodBytes !== Buffer.byteLength(text)) {
+        ftruncateSync(fd, d.goodBytes);
         fsyncSync(fd);
       }
-      this.#seq = records.length;
+      this.#seq = d.records.length;
+      this.#last = d.hashes[d.hashes.length - 1] ?? GENESIS;
+      this.#headFd = this.#openFile(this.headFile, constants.O_RDWR | constants.O_CREAT);
       this.#fd = fd;
-      return fd;
     } catch (e) {
+      closeSync(fd);
       if (e instanceof JournalError) throw e;
-      throw new JournalError(`cannot open the journal ${this.location}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} — nothing was called`, {
+      throw new JournalError(`cannot open the journal ${this.location}: ${diskWords(e, this.file)} — nothing was called`, {
         nextSteps: ['Check that the state directory is writable and the disk is not full (--state-dir or RUNBOOK_STATE_DIR to use another).'],
       });
     }
   }
 
-  append(body: RecordBody): JournalRecord {
-    const fd = this.#open();
-    const rec = { seq: this.#seq + 1, ts: new Date().toISOString(), op: this.#op, ...body } as Omit<JournalRecord, 'sum'>;
-    const line = encodeRecord(rec) + '\n';
-    const buf = Buffer.from(line, 'utf8');
-    try {
-      const size = fstatSync(fd).size;
-      crashPoint(`before-write:${body.type}`);
-      let off = 0;
+  /** The journal's first record: written whole to a temp file, then linked into place (the head first). */
+  #create(buf: Buffer, hash: string): void {
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    const headTmp = `${this.headFile}.${process.pid}.tmp`;
+    for (const f of [tmp, headTmp]) {
       try {
-        while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-        if (DURABLE.has(body.type)) fsyncSync(fd);
-      } catch (e) {
-        // undo a partial write so the file stays a valid journal
+        unlinkSync(f); // left by a killed process with our pid: we hold the lock
+      } catch {
+        /* not there */
+      }
+    }
+    const excl = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
+    try {
+      const hfd = openSync(headTmp, excl, 0o600);
+      try {
+        writeSync(hfd, encodeHead(1, hash));
+      } finally {
+        closeSync(hfd);
+      }
+      const fd = openSync(tmp, excl, 0o600);
+      try {
+        writeSync(fd, buf);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(headTmp, this.headFile);
+      linkSync(tmp, this.file);
+    } catch (e) {
+      for (const f of [tmp, headTmp]) {
         try {
-          ftruncateSync(fd, size);
+          unlinkSync(f);
         } catch {
-          /* the torn tail is dropped on the next load */
+          /* not there */
         }
-        throw e;
+      }
+      if (code(e) === 'EEXIST') throw new JournalError(`journal ${this.location} appeared while this run was creating it — nothing was called`, { nextSteps: ['Another program writes this incident without its lock. Run the same command again to resume it.'] });
+      throw e;
+    }
+    unlinkSync(tmp);
+    fsyncDir(this.dir);
+    this.#fd = this.#openFile(this.file, constants.O_RDWR | constants.O_APPEND);
+    this.#headFd = this.#openFile(this.headFile, constants.O_RDWR);
+  }
+
+  append(body: RecordBody): JournalRecord {
+    this.#open();
+    const rec = { seq: this.#seq + 1, ts: new Date().toISOString(), op: this.#op, ...body, prev: this.#last } as Omit<JournalRecord, 'sum'>;
+    const line = encodeRecord(rec);
+    const hash = lineHash(line);
+    const buf = Buffer.from(line + '\n', 'utf8');
+    const durable = DURABLE.has(body.type);
+    try {
+      crashPoint(`before-write:${body.type}`);
+      const fd = this.#fd;
+      if (fd === undefined) this.#create(buf, hash);
+      else {
+        const size = fstatSync(fd).size;
+        let off = 0;
+        try {
+          while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+          if (durable) fsyncSync(fd);
+        } catch (e) {
+          // undo a partial write so the file stays a valid journal
+          try {
+            ftruncateSync(fd, size);
+          } catch {
+            /* the torn tail is dropped on the next load */
+          }
+          throw e;
+        }
+        // the head names the last durable line: written in place, fsynced when the run ends
+        if (durable && this.#headFd !== undefined) {
+          try {
+            writeSync(this.#headFd, encodeHead(rec.seq, hash), 0, undefined, 0);
+          } catch {
+            /* a head that lags behind is accepted; the chain still covers every line */
+          }
+        }
       }
       crashPoint(`after-write:${body.type}`);
     } catch (e) {
-      throw new JournalError(`cannot write the journal ${this.location}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} — nothing was called`, {
-        nextSteps: ['Free disk space or fix permissions, then run the same command again to resume.'],
+      if (e instanceof JournalError) throw e;
+      const full = code(e) === 'ENOSPC' || code(e) === 'EDQUOT';
+      throw new JournalError(full ? `${diskWords(e, this.location)}: free space and re-run the same command — nothing was called` : `cannot write the journal ${this.location}: ${code(e) ?? (e as Error).message} — nothing was called`, {
+        nextSteps: [full ? 'Free disk space, then run the same command again to resume.' : 'Fix permissions, then run the same command again to resume.'],
       });
     }
     this.#seq = rec.seq;
+    this.#last = hash;
     return { ...rec, sum: '' } as JournalRecord;
   }
 
   lock(opts: { breakLock?: boolean } = {}): { broken?: LockOwner } {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const path = join(this.dir, 'lock');
-    const me: LockOwner = { pid: process.pid, host: hostname(), user: this.#op.split('@')[0] ?? 'unknown', startedAt: new Date().toISOString() };
-    let broken: LockOwner | undefined;
-    for (let tries = 0; tries < 2; tries++) {
-      try {
-        const fd = openSync(path, 'wx', 0o600);
-        writeSync(fd, JSON.stringify(me));
-        fsyncSync(fd);
-        closeSync(fd);
-        fsyncDir(this.dir);
-        this.#locked = true;
-        return { broken };
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new JournalError(`cannot create the lock ${path}: ${(e as NodeJS.ErrnoException).code}`, { nextSteps: ['Check that the state directory is writable.'] });
-        }
-        let owner: LockOwner;
-        try {
-          owner = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
-        } catch {
-          owner = { pid: 0, host: 'unknown', user: 'unknown', startedAt: 'unknown' };
-        }
-        const stale = owner.host === hostname() && (owner.pid === 0 || !isPidAlive(owner.pid));
-        if (!opts.breakLock) {
-          throw new LockedError(this.incident, owner, {
-            stale,
-            nextSteps: stale
-              ? [`That process (pid ${owner.pid}) is gone: the lock is stale. Break it with --break-lock.`]
-              : ['Wait for that run to finish or stop it.', 'If it is gone (another machine, crashed), break the lock with --break-lock.'],
-          });
-        }
-        unlinkSync(path);
-        broken = owner;
-      }
+    if (this.#holds > 0) {
+      this.#holds++;
+      return { broken: this.#taken };
     }
-    throw new JournalError(`could not take the lock ${path}`);
+    this.#mkdir();
+    const { record, taken } = acquire(this.lockFile, this.incident, this.#op.split('@')[0] ?? 'unknown', opts.breakLock === true);
+    fsyncDir(this.dir);
+    sweepTemps(this.dir);
+    this.#lock = record;
+    this.#taken = taken;
+    this.#holds = 1;
+    this.#beat = setInterval(() => this.#heartbeat(), HEARTBEAT_MS);
+    this.#beat.unref();
+    // a second Ctrl-C exits at once: the lock goes with the process
+    const token = record.token;
+    this.#onExit = () => release(this.lockFile, token);
+    process.on('exit', this.#onExit);
+    return { broken: taken };
+  }
+
+  /** The owner of the lock this holder took over (a process that was gone), if any. */
+  get takenOver(): TakenLock | undefined {
+    return this.#taken;
+  }
+
+  #heartbeat(): void {
+    const rec = this.#lock;
+    if (!rec) return;
+    if (!stillOurs(this.lockFile, rec.token)) {
+      clearInterval(this.#beat);
+      this.onLockLost?.(`the lock ${this.lockFile} is no longer this process's (another process took it)`);
+      return;
+    }
+    try {
+      heartbeat(this.lockFile);
+    } catch {
+      /* the next beat tries again */
+    }
   }
 
   unlock(): void {
+    if (this.#holds > 1) {
+      this.#holds--;
+      return;
+    }
     if (this.#fd !== undefined) {
       closeSync(this.#fd);
       this.#fd = undefined;
     }
-    if (!this.#locked) return;
-    const path = join(this.dir, 'lock');
-    try {
-      const owner = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
-      if (owner.pid === process.pid) unlinkSync(path);
-    } catch {
-      /* already gone */
+    if (this.#headFd !== undefined) {
+      try {
+        fsyncSync(this.#headFd);
+      } catch {
+        /* a lagging head is accepted */
+      }
+      closeSync(this.#headFd);
+      this.#headFd = undefined;
     }
-    this.#locked = false;
+    if (this.#holds === 0 || !this.#lock) return;
+    clearInterval(this.#beat);
+    if (this.#onExit) process.off('exit', this.#onExit);
+    release(this.lockFile, this.#lock.token);
+    this.#holds = 0;
+    this.#lock = undefined;
+  }
+}
+
+/** Temp files that processes killed mid-write left in the incident folder (the lock holder sweeps them). */
+const TEMP_RE = /^(?:lock\.(\d+)\.[0-9a-f]+\.tmp|journal\.(?:jsonl|head)\.(\d+)\.tmp)$/;
+
+function sweepTemps(dir: string): void {
+  try {
+    for (const name of readdirSync(dir)) {
+      const m = TEMP_RE.exec(name);
+      const pid = Number(m?.[1] ?? m?.[2]);
+      if (m && pid !== process.pid && !isPidAlive(pid)) unlinkSync(join(dir, name));
+    }
+  } catch {
+    /* best effort */
   }
 }
 
