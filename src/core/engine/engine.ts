@@ -21,6 +21,7 @@ import { coerceInput, resolveInputs } from './inputs.js';
 import { runStep } from './step.js';
 import { maskedByRedaction, toStored } from './stored.js';
 import { fingerprintValue } from '../secrets/secret.js';
+import { sealerFor } from './seal.js';
 
 export interface EngineOptions {
   loaded: LoadedRunbook;
@@ -146,6 +147,7 @@ export class Engine {
       outputs,
       bindings: new Map(),
       configFor: o.configFor,
+      sealer: sealerFor(o.store as JournalStore & { dir?: unknown }),
       write,
       emit,
       scope: (extra?: Partial<Scope>): Scope => ({
@@ -191,6 +193,8 @@ export class Engine {
     const reason = outcome.status === 'done' ? 'done' : outcome.status;
     try {
       write({ type: 'run.stopped', reason, detail: outcome.detail });
+      // the incident is closed: nothing sealed is needed any more
+      if (reason === 'done') rc.sealer?.wipe();
     } catch {
       /* the journal is already failing; the outcome below still reports */
     }

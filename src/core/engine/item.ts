@@ -17,7 +17,7 @@ import type { StoredError } from '../journal/records.js';
 import { crashPoint } from '../journal/crash.js';
 import type { ActionRef, RunContext } from './run-context.js';
 import { backoffDelay, sleep } from './retry.js';
-import { toStored } from './stored.js';
+import { maskedByRedaction, toStored } from './stored.js';
 import type { Secret } from '../secrets/secret.js';
 
 export interface ItemJob {
@@ -228,7 +228,8 @@ export async function runItem(rc: RunContext, job: ItemJob): Promise<ItemResult>
         rc.write({ type: 'outcome', step: step.id, item: key, status: 'in-doubt', attempt, output: stored, evidence: mergeEvidence(evidence), verify: v, reason: 'revoke called but could not be verified' });
         return { status: 'in-doubt', hint: `could not verify the revocation (${v.detail ?? 'unknown'})` };
       }
-      rc.write({ type: 'outcome', step: step.id, item: key, status: 'ok', attempt, output: stored, evidence: mergeEvidence(evidence), verify: v });
+      const sealed = found.length || maskedByRedaction(output, rc.secrets.redactor) ? rc.sealer?.seal(output, step.id, key) : undefined;
+      rc.write({ type: 'outcome', step: step.id, item: key, status: 'ok', attempt, output: stored, evidence: mergeEvidence(evidence), verify: v, ...(sealed ? { sealed } : {}) });
       return { status: 'ok', output };
     }
     const se = storedError(error);
