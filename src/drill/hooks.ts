@@ -75,6 +75,7 @@ export function drillHooks(d: HookDeps) {
       notifyMissing: progress.notifyMissing(),
       duplicates: progress.duplicates(),
       duplicateEffects: d.durable.duplicates(),
+      compensatedEffects: d.durable.compensated(),
       faults: d.rules.map((r) => r.text),
       faultsInjected: d.stats.injected,
       refused: d.refusals.length,

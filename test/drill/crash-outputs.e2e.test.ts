@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, ensureBuilt } from '../e2e/cli.js';
-import { journal, scorecard, stateDir } from './helpers.js';
+import { drillState, journal, scorecard, stateDir } from './helpers.js';
 import { drillValues } from '../runbooks/helpers.js';
 
 const AWS = 'runbooks/aws-access-key-exposure.yaml';
@@ -89,6 +89,10 @@ describe('a kill right after a step whose outputs the journal keeps masked', () 
     const sc = scorecard(dir, 'k')!;
     expect(sc.items_failed).toEqual([]);
     expect(sc.duplicate_effects).toEqual([]);
+    // the unusable key the interrupted call made was deleted before the new one was made
+    expect(sc.compensated_effects).toEqual(['aws CreateAccessKey for ci-deployer ×2, 1 taken back']);
+    const created = drillState(dir, 'k').world.aws.created as { present: boolean }[];
+    expect(created.map((k) => k.present)).toEqual([false, true]);
   }, T);
 
   it('--settle create-key=redo on a finished step is refused with the reason (exit 2), not ignored', () => {

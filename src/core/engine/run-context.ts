@@ -43,6 +43,8 @@ export interface RunContext {
   configFor?: (instance: string, type: string, config: Record<string, unknown>) => Record<string, unknown>;
   /** seals outputs the journal keeps masked (undefined: the store has no folder) */
   sealer?: Sealer;
+  /** the operator's decision for an item in doubt given before the run (`--settle`) */
+  presettled?(step: string, item: string): 'done' | 'redo' | undefined;
   write(body: RecordBody): void;
   emit(e: EngineEvent): void;
   scope(extra?: Partial<Scope>): Scope;

@@ -47,6 +47,8 @@ export interface Effect {
 }
 
 export const SNAPSHOT_EVERY = 500;
+/** marks an identity that takes an earlier one back */
+const COMPENSATED = '-';
 const FILE = 'effects.jsonl';
 
 const sum = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
@@ -152,6 +154,7 @@ export class DurableWorld {
   #last: Partial<Record<Section, unknown>> = {};
   #lastProg = '';
   readonly #seen = new Map<string, number>();
+  readonly #compensated = new Map<string, number>();
   /** effects since the last snapshot */
   sinceSnapshot = 0;
 
@@ -184,7 +187,7 @@ export class DurableWorld {
     }
     this.#fd = fd;
     this.#n = prior.length;
-    for (const e of prior) for (const d of e.dup ?? []) this.#seen.set(d, (this.#seen.get(d) ?? 0) + 1);
+    for (const e of prior) this.#count(e.dup);
     const lastProg = [...prior].reverse().find((e) => e.prog);
     if (lastProg) this.#lastProg = JSON.stringify(lastProg.prog);
     this.rebase();
@@ -210,7 +213,17 @@ export class DurableWorld {
     fsyncSync(this.#fd);
     this.#n = rec.n;
     this.sinceSnapshot++;
-    for (const d of e.dup ?? []) this.#seen.set(d, (this.#seen.get(d) ?? 0) + 1);
+    this.#count(e.dup);
+  }
+
+  #count(dup: readonly string[] | undefined): void {
+    for (const d of dup ?? []) {
+      if (d.startsWith(COMPENSATED)) {
+        const id = d.slice(COMPENSATED.length);
+        this.#seen.set(id, (this.#seen.get(id) ?? 0) - 1);
+        this.#compensated.set(id, (this.#compensated.get(id) ?? 0) + 1);
+      } else this.#seen.set(d, (this.#seen.get(d) ?? 0) + 1);
+    }
   }
 
   /** Diff the given sections against the last state; append one effect when anything changed or was accepted. */
@@ -263,9 +276,14 @@ export class DurableWorld {
     this.#append({ k: 'prog', prog: JSON.parse(text) as ProgressState });
   }
 
-  /** Non-idempotent effects the world accepted more than once. */
+  /** Non-idempotent effects the world accepted more than once (and still holds). */
   duplicates(): string[] {
     return [...this.#seen].filter(([, n]) => n > 1).map(([id, n]) => `${id} ×${n}`);
+  }
+
+  /** Effects made twice where the second run took the first back (an unusable key deleted). */
+  compensated(): string[] {
+    return [...this.#compensated].map(([id, n]) => `${id} ×${n + 1}, ${n} taken back`);
   }
 
   #identities(section: Section, op: string, req: SimRequest, res: SimResponse): string[] {
@@ -280,6 +298,12 @@ export class DurableWorld {
       if (p.get('Status') === 'Inactive') out.push(`aws deactivate of ${refText(this.naming.ref(p.get('AccessKeyId') ?? '', 'key'))}`);
     } else if (section === 'aws' && op === 'iam:CreateAccessKey') {
       out.push(`aws CreateAccessKey for ${new URLSearchParams(req.body).get('UserName') ?? 'the caller'}`);
+    } else if (section === 'aws' && op === 'iam:DeleteAccessKey') {
+      // deleting a key CreateAccessKey made (an interrupted call's unusable key) takes that creation back
+      const ref = this.naming.ref(new URLSearchParams(req.body).get('AccessKeyId') ?? '', 'key');
+      const n = 'g' in ref && ref.g.startsWith('aws-key:') ? Number(ref.g.slice(8)) : undefined;
+      const made = n === undefined ? undefined : ((this.#last.aws as { created?: { n: number; user: string }[] } | undefined)?.created ?? []).find((k) => k.n === n);
+      if (made) out.push(`${COMPENSATED}aws CreateAccessKey for ${made.user}`);
     } else if (section === 'slack' && op === 'chat.postMessage') {
       const body = res.body as { ok?: boolean; channel?: string } | undefined;
       if (body?.ok) {
