@@ -22,7 +22,7 @@ import { captureWorld, restoreWorld } from './snapshot.js';
 import { buildWorld, secretValue } from './world/build.js';
 import { startWorld } from './world/live.js';
 import { ValueMaker, worldKey } from './world/values.js';
-import { removeWorkspace, writeWorkspace } from './world/workspace.js';
+import { removeAbandonedWorkspaces, removeWorkspace, writeWorkspace } from './world/workspace.js';
 import { drillHooks } from './hooks.js';
 import { DurableWorld, effectsExist, effectsFile, readEffects } from './world/durable.js';
 
@@ -51,6 +51,9 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
     store.lock({ breakLock: f['break-lock'] === true });
     store.unlock();
   }
+  removeAbandonedWorkspaces(p.stateDir, store.incident);
+  // this incident's own workspace from a killed run: gone before anything below can fail
+  removeWorkspace(join(dir, 'workspace'));
   const prior = p.fresh ? undefined : readDrillState(dir);
   // the effects the world confirmed since the snapshot (a missing log is an error too, except for a drill saved before there was one)
   let log: ReturnType<typeof readEffects> | undefined;
