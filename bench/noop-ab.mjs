@@ -45,7 +45,7 @@ async function tree(root) {
       inputs: {},
       mode: 'live',
       ports: scriptedPorts({ yes: true, approve: new Set(), done: new Map(), settle: new Map() }),
-      signal: new AbortController().signal,
+      signal: new globalThis.AbortController().signal,
       fingerprintKey: randomBytes(32),
     });
     const t = performance.now();

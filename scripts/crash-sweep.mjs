@@ -38,14 +38,16 @@ const MAX_RESUMES = 6;
 function args() {
   const a = process.argv.slice(2);
   const o = { runbooks: [], points: Infinity, random: 10, jobs: 2, json: undefined, keep: false };
+  const setters = {
+    '--runbook': (v) => o.runbooks.push(v),
+    '--points': (v) => (o.points = Number(v)),
+    '--random': (v) => (o.random = Number(v)),
+    '--jobs': (v) => (o.jobs = Number(v)),
+    '--json': (v) => (o.json = v),
+  };
   for (let i = 0; i < a.length; i++) {
-    const v = a[i + 1];
-    if (a[i] === '--runbook') (o.runbooks.push(v), i++);
-    else if (a[i] === '--points') ((o.points = Number(v)), i++);
-    else if (a[i] === '--random') ((o.random = Number(v)), i++);
-    else if (a[i] === '--jobs') ((o.jobs = Number(v)), i++);
-    else if (a[i] === '--json') ((o.json = v), i++);
-    else if (a[i] === '--keep') o.keep = true;
+    if (a[i] === '--keep') o.keep = true;
+    else if (setters[a[i]]) setters[a[i]](a[++i]);
     else throw new Error(`crash-sweep: unknown argument ${a[i]}`);
   }
   return o;

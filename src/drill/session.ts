@@ -101,13 +101,13 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
 
   const clock = new DrillClock(speed, Math.max(prior?.clockMs ?? 0, ...later.map((e) => e.at)));
   let engineNote: ((text: string) => void) | undefined;
-  let durable: DurableWorld | undefined;
+  const late: { durable?: DurableWorld } = {};
   const adversary = new Adversary({
     steps: scenario.adversary,
     world,
     values,
     onRecord: (r) => {
-      durable?.onAdversary(r);
+      late.durable?.onAdversary(r);
       engineNote?.(`drill: adversary ${r.do} with ${r.credential}${r.target ? ` on ${r.target}` : ''} at ${Math.round(r.at / 1000)}s — ${r.outcome}: ${r.detail}`);
     },
     register: (v) => p.secrets.create(v, 'drill attacker credential'),
@@ -117,9 +117,9 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   for (const e of later) if (e.part) restoreWorld(world, e.part, values, adversary);
   const progressState = [...later].reverse().find((e) => e.prog)?.prog ?? prior?.progress;
   const progress = new Progress(world, scenario, p.fingerprintKey, adversary.posted, progressState);
-  durable = new DurableWorld(dir, world, adversary, ctx.redactor, () => clock.now());
-  durable.open(log?.effects ?? [], log?.goodBytes);
-  const dw = durable;
+  const dw = new DurableWorld(dir, world, adversary, ctx.redactor, () => clock.now());
+  dw.open(log?.effects ?? [], log?.goodBytes);
+  late.durable = dw;
   world.hf?.setEffects(dw.onHttp('hf', 'huggingface'));
   world.github?.setEffects(dw.onHttp('github', 'github'));
   world.aws?.setEffects(dw.onHttp('aws', 'aws'));
