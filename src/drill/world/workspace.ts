@@ -34,8 +34,9 @@ export function removeWorkspace(dir: string): void {
 
 /**
  * Workspaces a killed drill left behind (a kill -9 skips the cleanup): removed when any drill
- * starts in the same state directory, unless a live process on this host holds that incident's
- * lock (its drill is running). A resumed drill writes its workspace again from the seed.
+ * starts in the same state directory — only for an incident that has a journal (a drill that is
+ * still starting has none yet) and whose lock no live process on this host holds (another
+ * host's lock is left alone). A resumed drill writes its workspace again from the seed.
  */
 export function removeAbandonedWorkspaces(stateDir: string, except: string): string[] {
   const root = join(stateDir, 'incidents');
@@ -44,7 +45,8 @@ export function removeAbandonedWorkspaces(stateDir: string, except: string): str
   for (const id of readdirSync(root)) {
     if (id === except) continue;
     const ws = join(root, id, 'drill', 'workspace');
-    if (!existsSync(ws)) continue;
+    // no journal yet: that drill is still starting (it takes its lock before it journals)
+    if (!existsSync(ws) || !existsSync(join(root, id, 'journal.jsonl'))) continue;
     let live = false;
     try {
       const owner = JSON.parse(readFileSync(join(root, id, 'lock'), 'utf8')) as { pid?: number; host?: string };
