@@ -100,6 +100,9 @@ describe('a resume never starts a fresh world', () => {
     appendFileSync(join(drillDir, 'effects.jsonl'), '{"n":999,"at":0,"k":"fx","op":"torn');
     const r = resume(AWS, dir);
     expect(r.code, r.stderr).toBe(0);
+    const log = readFileSync(join(drillDir, 'effects.jsonl'), 'utf8');
+    expect(log).not.toContain('"op":"torn');
+    expect(log.endsWith('\n')).toBe(true);
   }, T);
 });
 
