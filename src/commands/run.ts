@@ -7,6 +7,7 @@ import { Engine, type EngineOptions, type RunResult } from '../core/engine/engin
 import type { EngineObserver } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
 import { parseInputFlags } from '../core/engine/inputs.js';
+import { checkStepFlags } from '../core/engine/flags.js';
 import { FileJournal, checkIncidentId } from '../core/journal/store.js';
 import type { LoadedRunbook } from '../core/runbook/load.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -85,6 +86,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   }
   const inputs = parseInputFlags(collect(f.input));
   const { loaded, registry } = await loadWithPlugins(file, collect(f.plugin), ctx);
+  checkStepFlags(loaded.runbook, { done: parseDoneFlags(collect(f.done)).keys(), settle, approve: collect(f.approve) });
   const stateDir = stateDirOf(f['state-dir'], ctx);
   const given = f.incident;
   const incident = given ? checkIncidentId(given) : newIncidentId(loaded.runbook.id);
@@ -124,6 +126,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
       fingerprintKey: fpKey,
       acceptChangedRunbook: f['accept-changed-runbook'],
       breakLock: f['break-lock'],
+      settle,
       configFor: env?.configFor ?? setup.configFor,
     });
     env?.attach?.(engine);

@@ -17,6 +17,7 @@ import type { Scenario } from './scenario/schema.js';
 import { computeScorecard, formatScorecard, previousDrills, scorecardLine, type Scorecard } from './scorecard.js';
 import { leakedState, type LiveWorld } from './world/live.js';
 import { Responders } from './responder.js';
+import { SNAPSHOT_EVERY, type DurableWorld } from './world/durable.js';
 
 export interface HookDeps {
   p: PrepareContext;
@@ -31,6 +32,7 @@ export interface HookDeps {
   adversary: Adversary;
   progress: Progress;
   save(): void;
+  durable: DurableWorld;
   setNote(fn: (text: string) => void): void;
 }
 
@@ -47,6 +49,7 @@ export function drillHooks(d: HookDeps) {
     const now = clock.now();
     adversary.tick(now);
     progress.check(now);
+    d.durable.onProgress(progress.state);
   };
   clock.onAdvance = tick;
 
@@ -71,6 +74,8 @@ export function drillHooks(d: HookDeps) {
       state: fold(p.store.read()),
       notifyMissing: progress.notifyMissing(),
       duplicates: progress.duplicates(),
+      duplicateEffects: d.durable.duplicates(),
+      compensatedEffects: d.durable.compensated(),
       faults: d.rules.map((r) => r.text),
       faultsInjected: d.stats.injected,
       refused: d.refusals.length,
@@ -87,7 +92,8 @@ export function drillHooks(d: HookDeps) {
     if (e.type === 'record') {
       progress.onRecord(e.record, clock.now());
       tick();
-      if (e.record.type === 'outcome' || e.record.type === 'step.finished' || e.record.type === 'manual') d.save();
+      // the world persists its own effects as they happen; a snapshot is only a shortcut for resume
+      if (d.durable.sinceSnapshot >= SNAPSHOT_EVERY) d.save();
       return e;
     }
     if (e.type !== 'run.end') return e;

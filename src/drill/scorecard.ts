@@ -44,6 +44,10 @@ export interface ScorecardInput {
   state: RunState | undefined;
   notifyMissing: string[];
   duplicates: string[];
+  /** non-idempotent effects the world accepted more than once (a mail, a post, a page, a revoke, a key created) */
+  duplicateEffects: string[];
+  /** effects made twice where the second run took the first back (e.g. an unusable AWS key deleted) */
+  compensatedEffects: string[];
   faults: string[];
   faultsInjected: Record<string, number>;
   refused: number;
@@ -92,6 +96,8 @@ export function computeScorecard(i: ScorecardInput): Scorecard {
     items_in_doubt: items(i.state, 'in-doubt'),
     notify_missing: i.notifyMissing,
     notify_duplicates: i.duplicates,
+    duplicate_effects: i.duplicateEffects,
+    compensated_effects: i.compensatedEffects,
     faults: i.faults,
     faults_injected: Object.values(i.faultsInjected).reduce((a, b) => a + b, 0),
     outbound_refused: i.refused,
@@ -126,6 +132,8 @@ export function formatScorecard(sc: Scorecard): string[] {
   for (const a of sc.adversary_actions as string[]) lines.push(`      ${a}`);
   lines.push(`  left over        failed: ${list(sc.items_failed)} · skipped: ${list(sc.items_skipped)} · in doubt: ${list(sc.items_in_doubt)}`);
   if ((sc.notify_duplicates as string[]).length) lines.push(`  duplicates       ${list(sc.notify_duplicates)}`);
+  if (((sc.duplicate_effects as string[] | undefined) ?? []).length) lines.push(`  repeated effects ${list(sc.duplicate_effects)}`);
+  if (((sc.compensated_effects as string[] | undefined) ?? []).length) lines.push(`  taken back       ${list(sc.compensated_effects)}`);
   if ((sc.faults as string[]).length) lines.push(`  faults           ${list(sc.faults)} (${String(sc.faults_injected)} injected)`);
   lines.push(`  outbound         ${String(sc.outbound_refused)} non-loopback connection(s) refused`);
   if (Number(sc.previous_drills) > 0) {

@@ -7,7 +7,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
-import { UsageError } from '../core/errors.js';
+import { JournalError, UsageError } from '../core/errors.js';
 import { fold } from '../core/journal/fold.js';
 import { setLoopbackOnly } from '../core/http.js';
 import type { Secret } from '../core/secrets/secret.js';
@@ -22,8 +22,9 @@ import { captureWorld, restoreWorld } from './snapshot.js';
 import { buildWorld, secretValue } from './world/build.js';
 import { startWorld } from './world/live.js';
 import { ValueMaker, worldKey } from './world/values.js';
-import { removeWorkspace, writeWorkspace } from './world/workspace.js';
+import { removeAbandonedWorkspaces, removeWorkspace, writeWorkspace } from './world/workspace.js';
 import { drillHooks } from './hooks.js';
+import { DurableWorld, effectsExist, effectsFile, readEffects } from './world/durable.js';
 
 export const DRILL_FLAGS = {
   scenario: { type: 'string' },
@@ -50,7 +51,17 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
     store.lock({ breakLock: f['break-lock'] === true });
     store.unlock();
   }
+  removeAbandonedWorkspaces(p.stateDir, store.incident);
+  // this incident's own workspace from a killed run: gone before anything below can fail
+  removeWorkspace(join(dir, 'workspace'));
   const prior = p.fresh ? undefined : readDrillState(dir);
+  // the effects the world confirmed since the snapshot (a missing log is an error too, except for a drill saved before there was one)
+  let log: ReturnType<typeof readEffects> | undefined;
+  if (prior?.version === 2) {
+    if (!effectsExist(dir)) throw new JournalError(`the drill world of this incident is missing its effects log (${effectsFile(dir)})`, { nextSteps: ['A drill is resumed only in the world it acted on: start a new drill (another --incident).'] });
+    log = readEffects(dir);
+  }
+  const later = (log?.effects ?? []).filter((e) => e.n > (prior?.effects ?? 0));
   const { scenario, file, faults: runbookFaults } = scenarioFor(loaded, f.scenario as string | undefined, ctx.cwd);
   const seedFlag = numberFlag('seed', f.seed, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'a whole number from 0 to 4294967295');
   if (prior && seedFlag !== undefined && seedFlag !== prior.seed) throw new UsageError(`--seed ${seedFlag} differs from the seed this drill started with (${prior.seed})`, { nextSteps: ['Drop --seed to resume, or start a new drill.'] });
@@ -68,6 +79,17 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   setLoopbackOnly(true);
   const refusals = guardOutbound();
   const world = await startWorld({ scenario, built, types, faults: rules, seed, stats });
+  if (world.aws) {
+    // keys CreateAccessKey makes come from the seed too: a resumed world makes (and names) the same ones
+    world.aws.world.keyMaker = (n) => {
+      const id = values.awsKeyId(`created-${n}`);
+      const secret = values.awsSecret(`created-${n}`);
+      if (!built.generated.has(`aws-key:${n}`)) p.secrets.create(secret, `drill created key ${n} (secret)`);
+      built.generated.set(`aws-key:${n}`, id);
+      built.generated.set(`aws-secret:${n}`, secret);
+      return { id, secret };
+    };
+  }
   for (const c of built.credentials.values()) {
     // an AWS access key id is an identifier (runbooks show it); its secret access key is the secret
     if (c.service !== 'aws') p.secrets.create(c.value, `drill credential ${c.id}`);
@@ -85,36 +107,57 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
     throw e;
   }
 
-  const clock = new DrillClock(speed, prior?.clockMs ?? 0);
+  const clock = new DrillClock(speed, Math.max(prior?.clockMs ?? 0, ...later.map((e) => e.at)));
   let engineNote: ((text: string) => void) | undefined;
+  const late: { durable?: DurableWorld } = {};
   const adversary = new Adversary({
     steps: scenario.adversary,
     world,
     values,
-    onRecord: (r) => engineNote?.(`drill: adversary ${r.do} with ${r.credential}${r.target ? ` on ${r.target}` : ''} at ${Math.round(r.at / 1000)}s — ${r.outcome}: ${r.detail}`),
+    onRecord: (r) => {
+      late.durable?.onAdversary(r);
+      engineNote?.(`drill: adversary ${r.do} with ${r.credential}${r.target ? ` on ${r.target}` : ''} at ${Math.round(r.at / 1000)}s — ${r.outcome}: ${r.detail}`);
+    },
     register: (v) => p.secrets.create(v, 'drill attacker credential'),
-    done: prior?.adversary,
+    done: [...(prior?.adversary ?? []), ...later.flatMap((e) => (e.adv ? [e.adv] : []))],
   });
   if (prior?.world) restoreWorld(world, prior.world, values, adversary);
-  const progress = new Progress(world, scenario, p.fingerprintKey, adversary.posted, prior?.progress);
+  for (const e of later) if (e.part) restoreWorld(world, e.part, values, adversary);
+  const progressState = [...later].reverse().find((e) => e.prog)?.prog ?? prior?.progress;
+  const progress = new Progress(world, scenario, p.fingerprintKey, adversary.posted, progressState);
+  const dw = new DurableWorld(dir, world, adversary, ctx.redactor, () => clock.now());
+  dw.open(log?.effects ?? [], log?.goodBytes);
+  late.durable = dw;
+  world.hf?.setEffects(dw.onHttp('hf', 'huggingface'));
+  world.github?.setEffects(dw.onHttp('github', 'github'));
+  world.aws?.setEffects(dw.onHttp('aws', 'aws'));
+  world.slack?.setEffects(dw.onHttp('slack', 'slack'));
+  world.pagerduty?.setEffects(dw.onHttp('pagerduty', 'pagerduty'));
+  world.smtp?.setOnMessage((m) => dw.onMail(m));
 
+  const snapshot = () => {
+    writeDrillState(dir, {
+      version: 2,
+      seed,
+      speed,
+      faults: rules.map((r) => r.text),
+      faultStats: stats,
+      scenario: file,
+      clockMs: clock.now(),
+      adversary: adversary.records,
+      progress: progress.state,
+      world: captureWorld(world, adversary, ctx.redactor, dw.naming),
+      effects: dw.count,
+    });
+    dw.sinceSnapshot = 0;
+  };
+  // a new drill has its world on disk before the incident opens; a resumed one keeps its own
+  if (!prior) snapshot();
   const save = () => {
-    if (!store.exists()) return; // nothing started (e.g. a usage error before the incident opened)
     try {
-      writeDrillState(dir, {
-        version: 1,
-        seed,
-        speed,
-        faults: rules.map((r) => r.text),
-        faultStats: stats,
-        scenario: file,
-        clockMs: clock.now(),
-        adversary: adversary.records,
-        progress: progress.state,
-        world: captureWorld(world, adversary, ctx.redactor),
-      });
+      snapshot();
     } catch {
-      /* the journal is the source of truth; a lost snapshot only makes a resumed world fresher */
+      /* the effects log since the last snapshot still holds everything */
     }
   };
 
@@ -150,6 +193,7 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
     adversary,
     progress,
     save,
+    durable: dw,
     setNote: (fn) => (engineNote = fn),
   });
 
@@ -166,6 +210,7 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
       save();
       removeWorkspace(workspace);
       await world.close();
+      dw.close();
       releaseOutbound();
       setLoopbackOnly(false);
     },

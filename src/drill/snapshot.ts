@@ -1,100 +1,175 @@
 /**
- * The world's mutable state, saved so that a stopped drill resumes where it was: tokens
- * revoked, Space secrets rotated and restarts, alerts resolved, keys deactivated or deleted,
- * messages and mails delivered, pages open. Credential values are never saved: a value is
- * saved as a reference (`{c: id}` for a world credential, `{g: label}` for a generated value,
- * `{a: n}` for one the attacker made) and rebuilt from the seed; a value the world cannot name
- * (e.g. a key the runbook created) comes back as a fresh placeholder. Message bodies are not
- * kept (only what the read-back endpoints answer with).
+ * The world's mutable state as plain data: tokens revoked, Space secrets rotated and restarts,
+ * alerts resolved, keys deactivated, created or deleted, Secrets Manager versions, messages and
+ * mails delivered, pages open. Used whole (the snapshot in `state.json`) and in parts (an effect
+ * in `effects.jsonl` carries only the objects a request changed: ./world/durable.ts).
+ *
+ * Credential values are never saved: a value is saved as a reference (`{c: id}` for a world
+ * credential, `{g: label}` for a generated value — keys the simulator created included — `{a: n}`
+ * for one the attacker made) and rebuilt from the seed; a value the world cannot name comes back
+ * as a placeholder. Text that holds such values (a Secrets Manager version) keeps each one as
+ * `⟦ref⟧`, the rest redacted. Message bodies are not kept (only what read-backs answer with).
+ *
+ * Restoring is "set": a keyed object replaces its namesake (or is added); listed messages, mails
+ * and events are appended. So a snapshot followed by its effects, in order, rebuilds the world.
  */
 import type { Redactor } from '../core/secrets/redactor.js';
 import type { Adversary } from './adversary.js';
 import type { LiveWorld } from './world/live.js';
 import type { ValueMaker } from './world/values.js';
 
-type Ref = { c: string } | { g: string } | { a: number } | { u: string };
+export type Ref = { c: string } | { g: string } | { a: number } | { u: string };
 
 export interface WorldSnapshot {
   hf?: {
     tokens: { ref: Ref; revoked: boolean; revokedAt?: string; owner: string; role: string }[];
     spaces: { id: string; secrets: Record<string, { ref: Ref; updatedAt: string }>; running: Record<string, Ref>; variables: Record<string, { value: string; updatedAt: string }>; restarts: number }[];
   };
-  github?: { tokens: { ref: Ref; revoked: boolean }[]; alerts: { repo: string; number: number; state: string; resolution: string | null }[]; secrets: { repo: string; name: string; ref: Ref }[] };
-  aws?: { keys: { ref: Ref; status: string; present: boolean }[] };
-  slack?: { tokens: { ref: Ref; state: string }[]; messages: { channel: string; ts: string; metadata?: unknown }[] };
+  github?: {
+    /** `revoked`: dead now; `revokeAt`: a revoke accepted, taking effect then (ms) */
+    tokens: { ref: Ref; revoked: boolean; revokeAt?: number; gone?: boolean }[];
+    alerts: { repo: string; number: number; state: string; resolution: string | null }[];
+    secrets: { repo: string; name: string; ref: Ref }[];
+  };
+  /** `keys`: the scenario's keys; `created`: keys CreateAccessKey made (the runbook's or the attacker's) */
+  aws?: {
+    keys: { ref: Ref; status: string; present: boolean }[];
+    created?: { n: number; user: string; status: string; present: boolean }[];
+    secrets?: { name: string; versions: { id: string; value: string; stages: string[] }[] }[];
+  };
   /* slack message `channel` is the channel's name (ids are made anew at each start) */
+  slack?: { tokens: { ref: Ref; state: string }[]; messages: { channel: string; ts: string; metadata?: unknown }[] };
   smtp?: { messages: { from: string; to: string[]; messageId: string; dedupeId: string | undefined; subject: string; receivedAt: string }[] };
   pagerduty?: { incidents: unknown[]; events: unknown[] };
 }
 
+export type Section = keyof WorldSnapshot;
+export const SECTIONS: readonly Section[] = ['hf', 'github', 'aws', 'slack', 'smtp', 'pagerduty'];
+
 /** value ↔ reference for everything the world can name. */
-function naming(w: LiveWorld, adv: Adversary, generated: Map<string, string>) {
-  const byValue = new Map<string, Ref>();
-  for (const c of w.built.credentials.values()) byValue.set(c.value, { c: c.id });
-  for (const [label, v] of generated) byValue.set(v, { g: label });
-  for (const x of adv.created) if (x.service === 'huggingface') byValue.set(x.value, { a: x.n });
-  return (v: string, where: string): Ref => byValue.get(v) ?? { u: where };
+export class Naming {
+  readonly #byValue = new Map<string, Ref>();
+  constructor(
+    private readonly w: LiveWorld,
+    private readonly adv: Adversary,
+  ) {}
+  #refresh(): Map<string, Ref> {
+    const m = this.#byValue;
+    const size = this.w.built.credentials.size * 2 + this.w.built.generated.size + this.adv.created.length;
+    if (m.size >= size && m.size > 0) return m;
+    for (const c of this.w.built.credentials.values()) {
+      m.set(c.value, { c: c.id });
+      if (c.secret) m.set(c.secret, { c: `${c.id}#secret` });
+    }
+    for (const [label, v] of this.w.built.generated) m.set(v, { g: label });
+    for (const x of this.adv.created) if (x.service === 'huggingface') m.set(x.value, { a: x.n });
+    return m;
+  }
+  ref(v: string, where: string): Ref {
+    return this.#refresh().get(v) ?? { u: where };
+  }
+  /** text with every value the world can name as `⟦ref⟧`, the rest redacted */
+  encode(text: string, redactor: Redactor): string {
+    let out = text;
+    const known = [...this.#refresh()].filter(([v]) => v.length >= 8).sort((a, b) => b[0].length - a[0].length);
+    for (const [v, r] of known) if (out.includes(v)) out = out.split(v).join(`⟦${JSON.stringify(r)}⟧`);
+    return redactor.redact(out);
+  }
 }
 
-export function captureWorld(w: LiveWorld, adv: Adversary, redactor: Redactor): WorldSnapshot {
-  const ref = naming(w, adv, w.built.generated);
-  const s: WorldSnapshot = {};
-  if (w.hf) {
-    const st = w.hf.state;
-    s.hf = {
-      tokens: [...st.tokens.values()].map((t) => ({ ref: ref(t.value, `token:${t.owner}`), revoked: t.revoked, revokedAt: t.revokedAt, owner: t.owner, role: t.role })),
+const capture = {
+  hf(w: LiveWorld, n: Naming, redactor: Redactor): WorldSnapshot['hf'] {
+    const st = w.hf!.state;
+    return {
+      tokens: [...st.tokens.values()].map((t) => ({ ref: n.ref(t.value, `token:${t.owner}`), revoked: t.revoked, revokedAt: t.revokedAt, owner: t.owner, role: t.role })),
       spaces: [...st.spaces.values()].map((sp) => ({
         id: sp.id,
-        secrets: Object.fromEntries(Object.entries(sp.secrets).map(([k, e]) => [k, { ref: ref(e.value, `${sp.id}/${k}`), updatedAt: e.updatedAt }])),
-        running: Object.fromEntries(Object.entries(sp.running).map(([k, v]) => [k, ref(v, `${sp.id}/${k}`)])),
+        secrets: Object.fromEntries(Object.entries(sp.secrets).map(([k, e]) => [k, { ref: n.ref(e.value, `${sp.id}/${k}`), updatedAt: e.updatedAt }])),
+        running: Object.fromEntries(Object.entries(sp.running).map(([k, v]) => [k, n.ref(v, `${sp.id}/${k}`)])),
         variables: Object.fromEntries(Object.entries(sp.variables).map(([k, e]) => [k, { value: redactor.redact(e.value), updatedAt: e.updatedAt }])),
         restarts: sp.restarts,
       })),
     };
-  }
-  if (w.github) {
-    const st = w.github.state;
-    s.github = {
-      tokens: [...st.tokens.values()].map((t) => ({ ref: ref(t.value, `gh:${t.login}`), revoked: !w.github!.isLive(t.value) })),
+  },
+  github(w: LiveWorld, n: Naming): WorldSnapshot['github'] {
+    const st = w.github!.state;
+    return {
+      tokens: [...st.tokens.values()].map((t) => ({ ref: n.ref(t.value, `gh:${t.login}`), revoked: !w.github!.isLive(t.value), ...(t.revokeAt !== undefined ? { revokeAt: t.revokeAt } : {}), ...(t.revoked ? { gone: true } : {}) })),
       alerts: [...st.repos.values()].flatMap((r) => r.alerts.map((a) => ({ repo: r.full_name, number: a.number, state: a.state, resolution: a.resolution }))),
-      secrets: [...st.repos.values()].flatMap((r) => [...r.secrets.entries()].map(([name, x]) => ({ repo: r.full_name, name, ref: ref(x.value, `${r.full_name}/${name}`) }))),
+      secrets: [...st.repos.values()].flatMap((r) => [...r.secrets.entries()].map(([name, x]) => ({ repo: r.full_name, name, ref: n.ref(x.value, `${r.full_name}/${name}`) }))),
     };
-  }
-  if (w.aws) {
-    const keys = w.aws.world.keys;
+  },
+  aws(w: LiveWorld, n: Naming, redactor: Redactor): WorldSnapshot['aws'] {
+    const aw = w.aws!.world;
     const known = [...w.built.credentials.values()].filter((c) => c.service === 'aws');
-    s.aws = { keys: known.map((c) => ({ ref: { c: c.id } as Ref, status: keys.get(c.value)?.status ?? 'Inactive', present: keys.has(c.value) })) };
-  }
-  if (w.slack) {
-    const names = new Map([...w.slack.channels.values()].map((c) => [c.id, c.name]));
-    s.slack = {
-      tokens: [...w.slack.tokens.entries()].map(([v, t]) => ({ ref: ref(v, `slack:${t.user}`), state: t.state })),
-      messages: w.slack.messages.filter((m) => !adv.posted.has(m.ts)).map((m) => ({ channel: names.get(m.channel) ?? m.channel, ts: m.ts, metadata: m.metadata })),
+    const created: NonNullable<NonNullable<WorldSnapshot['aws']>['created']> = [];
+    for (let i = 1; i <= aw.created; i++) {
+      const id = w.built.generated.get(`aws-key:${i}`);
+      const k = id ? aw.keys.get(id) : undefined;
+      created.push({ n: i, user: k?.user ?? '', status: k?.status ?? 'Inactive', present: !!k });
+    }
+    return {
+      keys: known.map((c) => ({ ref: { c: c.id } as Ref, status: aw.keys.get(c.value)?.status ?? 'Inactive', present: aw.keys.has(c.value) })),
+      ...(created.length ? { created } : {}),
+      secrets: [...aw.secrets.values()].map((s) => ({ name: s.name, versions: s.versions.map((v) => ({ id: v.id, value: n.encode(v.value, redactor), stages: [...v.stages] })) })),
     };
-  }
-  if (w.smtp) s.smtp = { messages: w.smtp.messages.map((m) => ({ from: m.from, to: m.to, messageId: m.messageId, dedupeId: m.dedupeId, subject: redactor.redact(m.subject), receivedAt: m.receivedAt })) };
-  if (w.pagerduty) s.pagerduty = { incidents: w.pagerduty.incidents.map((i) => ({ ...i })), events: w.pagerduty.events.map((e) => ({ ...e })) };
-  return s;
+  },
+  slack(w: LiveWorld, n: Naming, _r: Redactor, adv: Adversary): WorldSnapshot['slack'] {
+    const names = new Map([...w.slack!.channels.values()].map((c) => [c.id, c.name]));
+    return {
+      tokens: [...w.slack!.tokens.entries()].map(([v, t]) => ({ ref: n.ref(v, `slack:${t.user}`), state: t.state })),
+      // the attacker's posts are not notifications (its records say what it did)
+      messages: w.slack!.messages.filter((m) => !adv.posted.has(m.ts)).map((m) => ({ channel: names.get(m.channel) ?? m.channel, ts: m.ts, metadata: m.metadata })),
+    };
+  },
+  smtp(w: LiveWorld, _n: Naming, redactor: Redactor): WorldSnapshot['smtp'] {
+    return { messages: w.smtp!.messages.map((m) => ({ from: m.from, to: m.to, messageId: m.messageId, dedupeId: m.dedupeId, subject: redactor.redact(m.subject), receivedAt: m.receivedAt })) };
+  },
+  pagerduty(w: LiveWorld): WorldSnapshot['pagerduty'] {
+    return { incidents: w.pagerduty!.incidents.map((i) => ({ ...i })), events: w.pagerduty!.events.map((e) => ({ ...e })) };
+  },
+};
+
+const present: Record<Section, (w: LiveWorld) => boolean> = { hf: (w) => !!w.hf, github: (w) => !!w.github, aws: (w) => !!w.aws, slack: (w) => !!w.slack, smtp: (w) => !!w.smtp, pagerduty: (w) => !!w.pagerduty };
+
+/** One section of the world (the one a simulator owns), or undefined when that simulator is not running. */
+export function captureSection(w: LiveWorld, section: Section, naming: Naming, redactor: Redactor, adv: Adversary): unknown {
+  if (!present[section](w)) return undefined;
+  return (capture[section] as (w: LiveWorld, n: Naming, r: Redactor, a: Adversary) => unknown)(w, naming, redactor, adv);
 }
 
-/** Apply a snapshot to a freshly started world (same seed). */
+export function captureWorld(w: LiveWorld, adv: Adversary, redactor: Redactor, naming = new Naming(w, adv)): WorldSnapshot {
+  const s: Record<string, unknown> = {};
+  for (const sec of SECTIONS) {
+    const v = captureSection(w, sec, naming, redactor, adv);
+    if (v !== undefined) s[sec] = v;
+  }
+  return s as WorldSnapshot;
+}
+
+/** Apply a snapshot (or an effect's part of one) to a world started from the same seed. */
 export function restoreWorld(w: LiveWorld, snap: WorldSnapshot, v: ValueMaker, adv: Adversary): void {
   const generated = w.built.generated;
   const value = (r: Ref, owner = ''): string => {
-    if ('c' in r) return w.built.credentials.get(r.c)?.value ?? v.generated(`missing:${r.c}`, 'opaque');
+    if ('c' in r) {
+      const [id, part] = r.c.split('#');
+      const c = w.built.credentials.get(id!);
+      return (part === 'secret' ? c?.secret : c?.value) ?? v.generated(`missing:${r.c}`, 'opaque');
+    }
     if ('g' in r) return generated.get(r.g) ?? v.generated(r.g, 'opaque');
     if ('a' in r) return adv.attackerToken(r.a, owner);
     return v.generated(`restored:${r.u}`, 'opaque');
   };
+  const decode = (text: string) => text.replace(/⟦(\{[^⟧]*\})⟧/g, (_m, json: string) => value(JSON.parse(json) as Ref));
   if (w.hf && snap.hf) {
     const st = w.hf.state;
-    for (const t of snap.hf.tokens) {
+    for (const t of snap.hf.tokens ?? []) {
       const val = value(t.ref, t.owner);
       const cur = st.tokens.get(val);
       if (cur) Object.assign(cur, { revoked: t.revoked, revokedAt: t.revokedAt });
       else if (st.users.has(t.owner) || st.orgs.has(t.owner)) st.tokens.set(val, { value: val, owner: t.owner, role: t.role as 'write', displayName: 'restored', createdAt: new Date().toISOString(), scoped: [], revoked: t.revoked, revokedAt: t.revokedAt });
     }
-    for (const sp of snap.hf.spaces) {
+    for (const sp of snap.hf.spaces ?? []) {
       const cur = st.spaces.get(sp.id);
       if (!cur) continue;
       cur.secrets = Object.fromEntries(Object.entries(sp.secrets).map(([k, e]) => [k, { value: value(e.ref), updatedAt: e.updatedAt }]));
@@ -105,39 +180,56 @@ export function restoreWorld(w: LiveWorld, snap: WorldSnapshot, v: ValueMaker, a
   }
   if (w.github && snap.github) {
     const st = w.github.state;
-    for (const t of snap.github.tokens) {
+    for (const t of snap.github.tokens ?? []) {
       const cur = st.tokens.get(value(t.ref));
-      if (cur) cur.revoked = t.revoked;
+      if (!cur) continue;
+      // an older snapshot has `revoked` only
+      cur.revoked = t.gone ?? (t.revokeAt === undefined ? t.revoked : false);
+      cur.revokeAt = t.revokeAt;
     }
-    for (const a of snap.github.alerts) {
+    for (const a of snap.github.alerts ?? []) {
       const cur = st.repos.get(a.repo)?.alerts.find((x) => x.number === a.number);
       if (cur) Object.assign(cur, { state: a.state, resolution: a.resolution });
     }
-    for (const x of snap.github.secrets) {
+    for (const x of snap.github.secrets ?? []) {
       const cur = st.repos.get(x.repo)?.secrets.get(x.name);
       if (cur) cur.value = value(x.ref);
     }
   }
   if (w.aws && snap.aws) {
-    for (const k of snap.aws.keys) {
+    const aw = w.aws.world;
+    for (const k of snap.aws.created ?? []) {
+      aw.created = Math.max(aw.created, k.n);
+      const made = aw.keyMaker?.(k.n);
+      if (!made) continue;
+      const cur = aw.keys.get(made.id);
+      if (!k.present) aw.keys.delete(made.id);
+      else if (cur) cur.status = k.status as 'Active' | 'Inactive';
+      else if (aw.users.has(k.user)) aw.keys.set(made.id, { id: made.id, secret: made.secret, user: k.user, status: k.status as 'Active', created: new Date() });
+    }
+    for (const k of snap.aws.keys ?? []) {
       const val = value(k.ref);
       const cur = w.aws.world.keys.get(val);
       if (!cur) continue;
       if (!k.present) w.aws.world.keys.delete(val);
       else cur.status = k.status as 'Active' | 'Inactive';
     }
+    for (const s of snap.aws.secrets ?? []) {
+      const cur = aw.secrets.get(s.name);
+      if (cur) cur.versions = s.versions.map((x) => ({ id: x.id, value: decode(x.value), stages: [...x.stages], created: new Date() }));
+    }
   }
   if (w.slack && snap.slack) {
-    for (const t of snap.slack.tokens) {
+    for (const t of snap.slack.tokens ?? []) {
       const cur = w.slack.tokens.get(value(t.ref));
       if (cur) cur.state = t.state as 'live' | 'revoked';
     }
     const ids = new Map([...w.slack.channels.values()].map((c) => [c.name, c.id]));
-    w.slack.messages.push(...snap.slack.messages.map((m) => ({ ...m, channel: ids.get(m.channel) ?? m.channel, via: 'api' as const, metadata: m.metadata as never })));
+    for (const m of snap.slack.messages ?? []) w.slack.messages.push({ channel: ids.get(m.channel) ?? m.channel, ts: m.ts, via: 'api' as const, metadata: m.metadata as never });
   }
   if (w.smtp && snap.smtp) w.smtp.messages.push(...snap.smtp.messages.map((m) => ({ ...m, headers: {}, text: undefined, html: undefined, user: undefined, raw: '' })));
   if (w.pagerduty && snap.pagerduty) {
-    w.pagerduty.restore(snap.pagerduty.incidents as typeof w.pagerduty.incidents);
-    w.pagerduty.events.push(...(snap.pagerduty.events as typeof w.pagerduty.events));
+    w.pagerduty.restore((snap.pagerduty.incidents ?? []) as typeof w.pagerduty.incidents);
+    w.pagerduty.events.push(...((snap.pagerduty.events ?? []) as typeof w.pagerduty.events));
   }
 }

@@ -3,17 +3,26 @@
  * stopped drill resumes in the same world: the seed, speed and faults it ran with, the drill
  * clock, the adversary's actions so far, the progress measured, and a snapshot of the world's
  * mutable state (./snapshot.ts) — never a credential value (values are rebuilt from the seed).
+ * `effects` says how many entries of the effects log (./world/durable.ts) the snapshot holds;
+ * the later ones are applied on resume.
+ *
+ * Written rarely (temp file, fsync, rename, fsync of the folder) with a checksum: a resume that
+ * finds it missing, unreadable or not matching its checksum stops with an error — it never
+ * starts a fresh world under an incident that already acted on one.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
-import { dirname, join } from 'node:path';
+import { JournalError } from '../core/errors.js';
 import type { AdversaryRecord } from './adversary.js';
 import type { ProgressState } from './progress.js';
 import type { WorldSnapshot } from './snapshot.js';
 import type { FaultStats } from './faults.js';
 
 export interface DrillState {
-  version: 1;
+  /** 1: before the effects log (no checksum); 2: with it */
+  version: 1 | 2;
   seed: number;
   speed: number;
   faults: string[];
@@ -24,26 +33,44 @@ export interface DrillState {
   adversary: AdversaryRecord[];
   progress: ProgressState;
   world?: WorldSnapshot;
+  /** effects of the log already in `world` */
+  effects?: number;
 }
 
 export function drillDir(incidentDir: string): string {
   return join(incidentDir, 'drill');
 }
 
-export function readDrillState(dir: string): DrillState | undefined {
+const checksum = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The saved state of a drill that is being resumed; an error when it is missing or damaged. */
+export function readDrillState(dir: string): DrillState {
   const file = join(dir, 'state.json');
-  if (!existsSync(file)) return undefined;
+  const fail = (why: string) =>
+    new JournalError(`the drill world of this incident ${why} (${file})`, {
+      nextSteps: ['A drill is resumed only in the world it acted on, never in a fresh one: start a new drill (another --incident).'],
+    });
+  if (!existsSync(file)) throw fail('is missing');
+  let s: DrillState & { sum?: string };
   try {
-    const s = JSON.parse(readFileSync(file, 'utf8')) as DrillState;
-    return s && s.version === 1 && typeof s.seed === 'number' ? s : undefined;
+    s = JSON.parse(readFileSync(file, 'utf8')) as DrillState & { sum?: string };
   } catch {
-    return undefined;
+    throw fail('is unreadable');
   }
+  if (!s || typeof s.seed !== 'number') throw fail('is not a drill state');
+  if (s.version === 2) {
+    const { sum, ...rest } = s;
+    if (sum !== checksum(JSON.stringify(rest))) throw fail('does not match its checksum (damaged or edited)');
+    return rest;
+  }
+  if (s.version !== 1) throw fail(`has an unknown version (${String(s.version)})`);
+  return s;
 }
 
-/** Write atomically (src/core/atomic-write.ts: temp file, fsync, rename): a crash leaves the old state or the new one. */
+/** Write durably and atomically (src/core/atomic-write.ts), with a checksum: a crash leaves the old state or the new one. */
 export function writeDrillState(dir: string, s: DrillState): void {
   const file = join(dir, 'state.json');
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileAtomic(file, JSON.stringify(s) + '\n', 0o600);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const body = { ...s, version: 2 as const };
+  writeFileAtomic(file, JSON.stringify({ ...body, sum: checksum(JSON.stringify(body)) }) + '\n', 0o600);
 }

@@ -17,7 +17,7 @@ export interface ContextOptions<C> {
   action: string;
   config: C;
   signal?: AbortSignal;
-  incident?: { id: string; drill?: boolean; stepId?: string; itemKey?: string };
+  incident?: { id: string; drill?: boolean; stepId?: string; itemKey?: string; inDoubtSince?: string };
   secrets?: SecretRegistry;
   log?: Logger;
   onEvidence?: (e: Evidence) => void;
@@ -44,7 +44,7 @@ export function memoryLogger(): Logger & { lines: string[] } {
 export function createActionContext<C>(o: ContextOptions<C>): ActionContext<C> {
   const signal = o.signal ?? new AbortController().signal;
   const secrets = o.secrets ?? new SecretRegistry();
-  const incident = { id: o.incident?.id ?? 'test', drill: o.incident?.drill ?? false, stepId: o.incident?.stepId ?? 'step', itemKey: o.incident?.itemKey ?? '-' };
+  const incident = { id: o.incident?.id ?? 'test', drill: o.incident?.drill ?? false, stepId: o.incident?.stepId ?? 'step', itemKey: o.incident?.itemKey ?? '-', ...(o.incident?.inDoubtSince ? { inDoubtSince: o.incident.inDoubtSince } : {}) };
   const provider = o.instance ?? o.type;
   const log = o.log ?? memoryLogger();
   return {

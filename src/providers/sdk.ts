@@ -37,7 +37,8 @@ export interface ActionContext<C = unknown> {
   signal: AbortSignal;
   /** `<incident>/<step>/<item>` — stable across resumes; send it where a service accepts one */
   idempotencyKey: string;
-  incident: { id: string; drill: boolean; stepId: string; itemKey: string };
+  /** `inDoubtSince`: this item was in doubt (an interrupted call) and is being called again — the first intent's time, ISO */
+  incident: { id: string; drill: boolean; stepId: string; itemKey: string; inDoubtSince?: string };
   /** the runbook's folder: relative paths in inputs are relative to it */
   workdir: string;
   log: Logger;

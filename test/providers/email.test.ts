@@ -73,7 +73,8 @@ describe('email.send against the SMTP simulator', () => {
     // the same step again: same ids (a resumed run can be recognised)
     const again = await send.run(ctx, input);
     expect(again.messages.map((m: any) => m.messageId)).toEqual(out.messages.map((m: any) => m.messageId));
-    expect(sim.byDedupe('inc-1/notify-users/-/a@acme.test')).toHaveLength(2);
+    // … and, with the simulator's mailbox read-back, not mailed again (email-readback.test.ts)
+    expect(sim.byDedupe('inc-1/notify-users/-/a@acme.test')).toHaveLength(1);
     expect(send.idempotent).toBe(false);
     expect(evidence).toContainEqual({ detail: '2 sent, 0 rejected' });
     for (const text of [JSON.stringify(out), ...log.lines, JSON.stringify(evidence)]) expect(text).not.toContain(CANARY);

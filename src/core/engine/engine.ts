@@ -8,7 +8,7 @@ import { evidenceOf, needsConfirm, type Step } from '../runbook/schema.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import type { Scope } from '../runbook/expressions.js';
 import { renderText } from './text.js';
-import { fold, type RunState } from '../journal/fold.js';
+import { fold, SINGLE_ITEM, type RunState } from '../journal/fold.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Mode, RecordBody, StoredSecret } from '../journal/records.js';
 import type { SecretRegistry } from '../secrets/registry.js';
@@ -21,6 +21,8 @@ import { coerceInput, resolveInputs } from './inputs.js';
 import { runStep } from './step.js';
 import { maskedByRedaction, toStored } from './stored.js';
 import { fingerprintValue } from '../secrets/secret.js';
+import { sealerFor } from './seal.js';
+import { checkSettleFlags } from './flags.js';
 
 export interface EngineOptions {
   loaded: LoadedRunbook;
@@ -41,6 +43,8 @@ export interface EngineOptions {
   acceptChangedRunbook?: boolean;
   breakLock?: boolean;
   configFor?: RunContext['configFor'];
+  /** `--settle` decisions: honoured for items in doubt, refused (exit 2) where they cannot apply */
+  settle?: ReadonlyMap<string, 'done' | 'redo'>;
 }
 
 export interface RunResult {
@@ -118,6 +122,7 @@ export class Engine {
         nextSteps: ['Review the change; steps are resumed by id, so renamed steps run again.', 'Resume anyway with --accept-changed-runbook.'],
       });
     }
+    if (o.settle?.size) checkSettleFlags(prior, o.settle);
     const inputs = prior ? await this.#resumeInputs(prior) : await resolveInputs(runbook.inputs, o.inputs, o.ports);
     const inputFingerprints: Record<string, string> = {};
     for (const [k, v] of Object.entries(inputs)) if (maskedByRedaction(v, o.secrets.redactor)) inputFingerprints[k] = fingerprintValue(JSON.stringify(v), o.fingerprintKey);
@@ -146,6 +151,8 @@ export class Engine {
       outputs,
       bindings: new Map(),
       configFor: o.configFor,
+      sealer: sealerFor(o.store as JournalStore & { dir?: unknown }),
+      presettled: (step, item) => o.settle?.get(`${step}/${item}`) ?? (item === SINGLE_ITEM ? o.settle?.get(step) : undefined),
       write,
       emit,
       scope: (extra?: Partial<Scope>): Scope => ({
@@ -191,6 +198,8 @@ export class Engine {
     const reason = outcome.status === 'done' ? 'done' : outcome.status;
     try {
       write({ type: 'run.stopped', reason, detail: outcome.detail });
+      // the incident is closed: nothing sealed is needed any more
+      if (reason === 'done') rc.sealer?.wipe();
     } catch {
       /* the journal is already failing; the outcome below still reports */
     }

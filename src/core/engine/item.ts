@@ -15,9 +15,10 @@ import { createActionContext } from '../../providers/context.js';
 import { isIdempotent, type ActionContext, type Evidence, type VerifyResult } from '../../providers/sdk.js';
 import type { StoredError } from '../journal/records.js';
 import { crashPoint } from '../journal/crash.js';
+import { SINGLE_ITEM } from '../journal/fold.js';
 import type { ActionRef, RunContext } from './run-context.js';
 import { backoffDelay, sleep } from './retry.js';
-import { toStored } from './stored.js';
+import { maskedByRedaction, toStored } from './stored.js';
 import type { Secret } from '../secrets/secret.js';
 
 export interface ItemJob {
@@ -53,7 +54,7 @@ function failureOf(e: unknown): FailureClass {
   return 'ambiguous';
 }
 
-export function contextFor(rc: RunContext, job: ItemJob, signal: AbortSignal, evidence: Evidence[]): ActionContext {
+export function contextFor(rc: RunContext, job: ItemJob, signal: AbortSignal, evidence: Evidence[], inDoubtSince?: string): ActionContext {
   const { binding, actionName } = job.ref;
   const emitLog = (stream: 'stdout' | 'stderr' | 'info' | 'warn' | 'debug', text: string) =>
     rc.emit({ type: 'log', step: job.step.id, item: job.key, stream, text: rc.secrets.redactor.redact(text) });
@@ -63,7 +64,7 @@ export function contextFor(rc: RunContext, job: ItemJob, signal: AbortSignal, ev
     action: actionName,
     config: binding.config,
     signal,
-    incident: { id: rc.incident, drill: rc.mode === 'drill', stepId: job.step.id, itemKey: job.key },
+    incident: { id: rc.incident, drill: rc.mode === 'drill', stepId: job.step.id, itemKey: job.key, ...(inDoubtSince ? { inDoubtSince } : {}) },
     secrets: rc.secrets,
     log: {
       info: (m) => emitLog('info', m),
@@ -83,7 +84,7 @@ function mergeEvidence(list: Evidence[]): Evidence | undefined {
 }
 
 /** Run the step's verification: its `verify:` action, or the action's own verify(). */
-async function verifyItem(rc: RunContext, job: ItemJob, output: unknown, signal: AbortSignal): Promise<VerifyResult | undefined> {
+async function verifyItem(rc: RunContext, job: ItemJob, output: unknown, signal: AbortSignal, inDoubtSince?: string): Promise<VerifyResult | undefined> {
   const spec = job.step.verify;
   if (spec === false) return undefined;
   if (spec && typeof spec === 'object') {
@@ -107,7 +108,7 @@ async function verifyItem(rc: RunContext, job: ItemJob, output: unknown, signal:
   }
   const verify = job.ref.action.verify;
   if (!verify) return undefined;
-  const ctx = contextFor(rc, job, signal, []);
+  const ctx = contextFor(rc, job, signal, [], inDoubtSince);
   try {
     return await verify(ctx, job.input, output);
   } catch (e) {
@@ -138,7 +139,10 @@ async function askOperator(rc: RunContext, job: ItemJob, signal: AbortSignal, re
   const { step, key, ref } = job;
   for (;;) {
     const answer = await rc.ports.settle({ step: step.id, item: key, action: `${ref.binding.instance}.${ref.actionName}`, reason });
-    if (answer.decision === 'wait') return { status: 'in-doubt', hint: answer.hint };
+    if (answer.decision === 'wait') {
+      rc.emit({ type: 'waiting', step: step.id, item: key, on: 'in-doubt', hint: answer.hint });
+      return { status: 'in-doubt', hint: answer.hint };
+    }
     if (answer.decision === 'verify') {
       const v = await verifyItem(rc, job, undefined, signal);
       if (v) rc.write({ type: 'verify', step: step.id, item: key, state: v.state, detail: v.detail, on: 'resume' });
@@ -156,12 +160,18 @@ async function askOperator(rc: RunContext, job: ItemJob, signal: AbortSignal, re
 }
 
 /** Settle an item found in doubt on resume. Returns 'redo' when the call may be made again. */
-async function settleInDoubt(rc: RunContext, job: ItemJob, signal: AbortSignal): Promise<ItemResult | 'redo'> {
+async function settleInDoubt(rc: RunContext, job: ItemJob, signal: AbortSignal, inDoubtSince?: string): Promise<ItemResult | 'redo'> {
   const { step, key, ref } = job;
   const prior = rc.prior?.steps[step.id]?.items[key];
+  // the operator already decided (--settle): honoured as given, before any read-back
+  const decided = rc.presettled?.(step.id, key);
+  if (decided) {
+    rc.write({ type: 'settled', step: step.id, item: key, decision: decided, via: `--settle ${key === SINGLE_ITEM ? step.id : `${step.id}/${key}`}=${decided}` });
+    return decided === 'done' ? { status: 'ok', output: undefined } : 'redo';
+  }
   const idem = isIdempotent(ref.action, job.input);
   if (idem && !(prior?.status === 'in-doubt' && step.kind === 'revoke' && ref.action.verify)) return 'redo';
-  const v = await verifyItem(rc, job, undefined, signal);
+  const v = await verifyItem(rc, job, undefined, signal, inDoubtSince);
   if (v) rc.write({ type: 'verify', step: step.id, item: key, state: v.state, detail: v.detail, on: 'resume' });
   if (v?.state === 'done') {
     rc.write({ type: 'outcome', step: step.id, item: key, status: 'ok', attempt: prior?.attempts ?? 1, verify: v, reason: 'in doubt; verified done on resume' });
@@ -189,8 +199,10 @@ export async function runItem(rc: RunContext, job: ItemJob): Promise<ItemResult>
 async function runItemWithin(rc: RunContext, job: ItemJob, signal: AbortSignal, deadline: number): Promise<ItemResult> {
   const { step, key, ref } = job;
   const prior = rc.prior?.steps[step.id]?.items[key];
+  // called again after an interrupted call: the action may clean up what that call left (e.g. an unusable new key)
+  const inDoubtSince = prior?.status === 'in-doubt' ? (prior.startedAt ?? prior.intentAt) : undefined;
   if (prior?.status === 'in-doubt') {
-    const settled = await settleInDoubt(rc, job, signal);
+    const settled = await settleInDoubt(rc, job, signal, inDoubtSince);
     if (settled !== 'redo') return settled;
   }
   const attempts = step.retry?.attempts ?? 1;
@@ -201,7 +213,7 @@ async function runItemWithin(rc: RunContext, job: ItemJob, signal: AbortSignal, 
     attempt++;
     if (rc.signal.aborted) return { status: 'interrupted' };
     const evidence: Evidence[] = [];
-    const ctx = contextFor(rc, job, signal, evidence);
+    const ctx = contextFor(rc, job, signal, evidence, inDoubtSince);
     rc.write({
       type: 'intent',
       step: step.id,
@@ -239,7 +251,8 @@ async function runItemWithin(rc: RunContext, job: ItemJob, signal: AbortSignal, 
         rc.write({ type: 'outcome', step: step.id, item: key, status: 'in-doubt', attempt, output: stored, evidence: mergeEvidence(evidence), verify: v, reason: 'revoke called but could not be verified' });
         return { status: 'in-doubt', hint: `could not verify the revocation (${v.detail ?? 'unknown'})` };
       }
-      rc.write({ type: 'outcome', step: step.id, item: key, status: 'ok', attempt, output: stored, evidence: mergeEvidence(evidence), verify: v });
+      const sealed = found.length || maskedByRedaction(output, rc.secrets.redactor) ? rc.sealer?.seal(output, step.id, key) : undefined;
+      rc.write({ type: 'outcome', step: step.id, item: key, status: 'ok', attempt, output: stored, evidence: mergeEvidence(evidence), verify: v, ...(sealed ? { sealed } : {}) });
       return { status: 'ok', output };
     }
     const se = storedError(error);
@@ -287,7 +300,11 @@ async function manualFallback(rc: RunContext, job: ItemJob, error: ProviderError
     instructions: [error.message, ...error.nextSteps].join('\n\n'),
     evidence: { type: 'note', required: false },
   });
-  if (!answer.done) return { status: 'waiting', hint: answer.hint ?? `do it by hand, then: --done ${job.step.id}/${job.key}` };
+  if (!answer.done) {
+    const hint = answer.hint ?? `do it by hand, then: --done ${job.step.id}/${job.key}`;
+    rc.emit({ type: 'waiting', step: job.step.id, item: job.key, on: 'manual', hint });
+    return { status: 'waiting', hint };
+  }
   rc.write({ type: 'manual', step: job.step.id, item: job.key, note: answer.note, link: answer.link, via: answer.via });
   const v = await verifyAfterRun(rc, job, undefined, signal, deadline);
   if (v) rc.write({ type: 'verify', step: job.step.id, item: job.key, state: v.state, detail: v.detail, on: 'after-run' });

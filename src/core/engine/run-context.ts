@@ -13,6 +13,7 @@ import type { SecretRegistry } from '../secrets/registry.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
 import type { ActionDef, ProviderDef } from '../../providers/sdk.js';
 import type { EngineEvent, EngineObserver } from './events.js';
+import type { Sealer } from './seal.js';
 import type { OperatorPorts } from './ports.js';
 
 export interface ProviderBinding {
@@ -40,6 +41,10 @@ export interface RunContext {
   bindings: Map<string, ProviderBinding>;
   /** drill: rewrite a provider instance's config (point it at a simulator) */
   configFor?: (instance: string, type: string, config: Record<string, unknown>) => Record<string, unknown>;
+  /** seals outputs the journal keeps masked (undefined: the store has no folder) */
+  sealer?: Sealer;
+  /** the operator's decision for an item in doubt given before the run (`--settle`) */
+  presettled?(step: string, item: string): 'done' | 'redo' | undefined;
   write(body: RecordBody): void;
   emit(e: EngineEvent): void;
   scope(extra?: Partial<Scope>): Scope;

@@ -5,7 +5,8 @@
 import { evidenceOf, needsConfirm, type Step } from '../runbook/schema.js';
 import { evaluateField, render, truthy } from '../runbook/expressions.js';
 import { SINGLE_ITEM } from '../journal/fold.js';
-import { isSecret } from '../secrets/secret.js';
+import { isSecret, type Secret } from '../secrets/secret.js';
+import type { Sealed } from '../journal/records.js';
 import { resolveAction } from './bindings.js';
 import { renderText } from './text.js';
 import { isIdempotent } from '../../providers/sdk.js';
@@ -52,8 +53,17 @@ function itemsOf(rc: RunContext, step: Step): PlannedItem[] {
 
 function finish(rc: RunContext, step: Step, status: 'ok' | 'failed' | 'skipped', outputs?: unknown, reason?: string): void {
   const masked = outputs !== undefined && maskedByRedaction(outputs, rc.secrets.redactor);
-  rc.write({ type: 'step.finished', step: step.id, status, reason, outputs: outputs === undefined ? undefined : toStored(outputs, rc.fingerprintKey, rc.secrets.redactor), ...(masked ? { masked } : {}) });
+  const found: Secret[] = [];
+  const stored = outputs === undefined ? undefined : toStored(outputs, rc.fingerprintKey, rc.secrets.redactor, found);
+  const sealed = status === 'ok' && (masked || found.length) ? rc.sealer?.seal(outputs, step.id, '') : undefined;
+  rc.write({ type: 'step.finished', step: step.id, status, reason, outputs: stored, ...(masked ? { masked } : {}), ...(sealed ? { sealed } : {}) });
   if (outputs !== undefined) rc.outputs.set(step.id, outputs);
+}
+
+/** The live value of a finished item or step: unsealed when the journal has it sealed, else what is stored. */
+function liveOf(rc: RunContext, stored: unknown, sealed: Sealed | undefined, step: string, item: string): { value: unknown; live: boolean } {
+  const open = sealed ? rc.sealer?.unseal(sealed, step, item, rc.secrets) : undefined;
+  return open ? { value: open.value, live: true } : { value: stored, live: false };
 }
 
 function stepOutputs(rc: RunContext, step: Step, planned: PlannedItem[], outs: Map<string, unknown>): unknown {
@@ -109,8 +119,9 @@ async function planLines(rc: RunContext, step: Step, ref: ActionRef, items: Plan
 export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
   const prior = rc.prior?.steps[step.id];
   if (prior?.status === 'ok' || prior?.status === 'skipped') {
-    rc.outputs.set(step.id, prior.outputs);
-    if (prior.status === 'ok' && (prior.masked || containsStoredSecret(prior.outputs)) && neededLater(rc, step.id)) await rehydrate(rc, step);
+    const out = liveOf(rc, prior.outputs, prior.sealed, step.id, '');
+    rc.outputs.set(step.id, out.value);
+    if (!out.live && prior.status === 'ok' && (prior.masked || containsStoredSecret(prior.outputs)) && neededLater(rc, step.id)) await rehydrate(rc, step);
     return { status: prior.status };
   }
   const go = step.if === undefined || (typeof step.if === 'boolean' ? step.if : truthy(evaluateField(step.if, rc.scope())));
@@ -149,7 +160,7 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
   const outs = new Map<string, unknown>();
   const pending = planned.filter((p) => {
     const st = prior?.items[p.key];
-    if (st?.status === 'ok') outs.set(p.key, st.output);
+    if (st?.status === 'ok') outs.set(p.key, liveOf(rc, st.output, st.sealed, step.id, p.key).value);
     return st?.status !== 'ok';
   });
   let todo = pending;

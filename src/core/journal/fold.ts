@@ -3,7 +3,7 @@
  * An item with an intent but no outcome after it is *in doubt*.
  */
 import type { VerifyResult, Evidence } from '../../providers/sdk.js';
-import type { JournalRecord, Mode, OutcomeStatus, StoredError, StoredSecret } from './records.js';
+import type { JournalRecord, Mode, OutcomeStatus, Sealed, StoredError, StoredSecret } from './records.js';
 
 export type ItemStatus = 'pending' | OutcomeStatus;
 export type StepStatus = 'pending' | 'running' | 'ok' | 'failed' | 'skipped';
@@ -23,6 +23,8 @@ export interface ItemState {
   reason?: string;
   op?: string;
   settled?: 'done' | 'redo';
+  /** the live output, sealed (the stored one is masked) */
+  sealed?: Sealed;
   manual?: { note?: string; link?: string; by: string; at: string };
 }
 
@@ -40,6 +42,7 @@ export interface StepState {
   outputs?: unknown;
   /** the stored outputs were masked by the redactor: the live values must be recovered */
   masked?: boolean;
+  sealed?: Sealed;
 }
 
 export interface RunState {
@@ -166,6 +169,7 @@ export function fold(records: readonly JournalRecord[]): RunState | undefined {
         it.verify = r.verify ?? it.verify;
         it.reason = r.reason;
         it.op = r.op;
+        it.sealed = r.sealed;
         break;
       }
       case 'verify': {
@@ -201,6 +205,7 @@ export function fold(records: readonly JournalRecord[]): RunState | undefined {
         st.reason = r.reason;
         st.outputs = r.outputs;
         st.masked = r.masked;
+        st.sealed = r.sealed;
         break;
       }
       case 'secret.created':

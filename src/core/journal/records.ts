@@ -16,6 +16,14 @@ export interface StoredSecret {
   last4: string;
 }
 
+/** An output the journal keeps masked, AES-256-GCM encrypted with the incident's seal key (src/core/engine/seal.ts). */
+export interface Sealed {
+  v: 1;
+  iv: string;
+  tag: string;
+  data: string;
+}
+
 export interface StoredError {
   message: string;
   code?: string;
@@ -56,6 +64,8 @@ export type RecordBody =
       evidence?: Evidence;
       verify?: VerifyResult;
       reason?: string;
+      /** the live output, encrypted, when the stored one is masked */
+      sealed?: Sealed;
     }
   /** a read-back (after an action, or on resume for an in-doubt item) */
   | { type: 'verify'; step: string; item: string; state: VerifyResult['state']; detail?: string; on: 'after-run' | 'resume' | 'retry' }
@@ -63,7 +73,7 @@ export type RecordBody =
   | { type: 'settled'; step: string; item: string; decision: 'done' | 'redo'; via: string }
   | { type: 'manual'; step: string; item?: string; note?: string; link?: string; via: string }
   /** `masked`: the stored outputs differ from the live ones (the redactor masked something) */
-  | { type: 'step.finished'; step: string; status: 'ok' | 'failed' | 'skipped'; reason?: string; outputs?: unknown; masked?: boolean }
+  | { type: 'step.finished'; step: string; status: 'ok' | 'failed' | 'skipped'; reason?: string; outputs?: unknown; masked?: boolean; sealed?: Sealed }
   | { type: 'secret.created'; step: string; item: string; secret: StoredSecret }
   | { type: 'note'; text: string }
   | { type: 'run.stopped'; reason: 'done' | 'failed' | 'waiting' | 'interrupted'; detail?: string }

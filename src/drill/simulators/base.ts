@@ -53,6 +53,9 @@ export interface SimResponse {
   body?: unknown;
 }
 
+/** Told of every request the simulator answered (after it was applied, before the answer is sent): a drill persists the effect here. */
+export type EffectHook = (e: { op: string; req: SimRequest; res: SimResponse }) => void;
+
 export type SimHandler = (req: SimRequest) => { op: string; respond: () => SimResponse | Promise<SimResponse> } | undefined;
 
 export interface HttpSimulator {
@@ -62,6 +65,8 @@ export interface HttpSimulator {
   requests: RecordedRequest[];
   /** replace or clear the fault hook at any time */
   setFaults(hook: FaultHook | undefined): void;
+  /** set the hook told of each applied request (a drill's durable world) */
+  setEffects(hook: EffectHook | undefined): void;
   /** count of requests per op (e.g. how many revokes reached the service) */
   count(op: string): number;
   close(): Promise<void>;
@@ -80,6 +85,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 /** Start an HTTP simulator on 127.0.0.1 (port 0 = any free port). */
 export async function startHttpSimulator(name: string, handler: SimHandler, opts: { port?: number; faults?: FaultHook } = {}): Promise<HttpSimulator> {
   let faults = opts.faults;
+  let effects: EffectHook | undefined;
   const requests: RecordedRequest[] = [];
   const hanging = new Set<ServerResponse>();
   const server: Server = createServer(async (req, res) => {
@@ -122,6 +128,8 @@ export async function startHttpSimulator(name: string, handler: SimHandler, opts
       }
       const out = await route.respond();
       rec.status = out.status;
+      // durable before the client can hear of it (a failing hook answers 500: nothing confirmed)
+      effects?.({ op: route.op, req: sreq, res: out });
       if (fault?.type === 'ambiguous') {
         req.socket.destroy();
         return;
@@ -141,6 +149,9 @@ export async function startHttpSimulator(name: string, handler: SimHandler, opts
     requests,
     setFaults: (h) => {
       faults = h;
+    },
+    setEffects: (h) => {
+      effects = h;
     },
     count: (op) => requests.filter((r) => r.op === op).length,
     close: () =>

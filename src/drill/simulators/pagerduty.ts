@@ -41,7 +41,7 @@ export interface PagerDutySimulator extends HttpSimulator {
   incident(dedupKey: string): PagerDutyIncident | undefined;
   /** accepted events, in order */
   events: PagerDutyEvent[];
-  /** put back incidents saved from an earlier run (a resumed drill) */
+  /** put back incidents saved from an earlier run (a resumed drill): by number, replacing or adding */
   restore(saved: PagerDutyIncident[]): void;
 }
 
@@ -132,11 +132,16 @@ export async function startPagerDutySimulator(opts: PagerDutySimOptions = {}): P
     incident: (k) => latest.get(k),
     events,
     restore: (saved) => {
+      // by number: a saved incident replaces the one of the same number, or is added
       for (const inc of saved) {
-        const copy = { ...inc, number: incidents.length + 1 };
-        incidents.push(copy);
-        latest.set(copy.dedupKey, copy);
+        const cur = incidents.find((i) => i.number === inc.number);
+        if (cur) Object.assign(cur, inc);
+        else incidents.push({ ...inc });
+        const now = incidents.find((i) => i.number === inc.number)!;
+        const prev = latest.get(now.dedupKey);
+        if (!prev || prev.number <= now.number) latest.set(now.dedupKey, now);
       }
+      incidents.sort((a, b) => a.number - b.number);
     },
   };
 }

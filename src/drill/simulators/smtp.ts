@@ -47,6 +47,8 @@ export interface SmtpSimulator {
   messages: StoredMessage[];
   /** email provider config overrides that aim an instance at this simulator */
   configFor<C extends object>(config: C): C & { host: string; port: number; secure: false; ignore_tls: true; require_tls: false; readback_url: string };
+  /** told of each accepted message before the server answers 250 (a drill persists it there) */
+  setOnMessage(fn: ((m: StoredMessage) => void) | undefined): void;
   /** messages whose X-Runbook-Dedupe-Id equals `id` */
   byDedupe(id: string): StoredMessage[];
   close(): Promise<void>;
@@ -127,6 +129,7 @@ export function parseMessage(raw: string): Pick<StoredMessage, 'headers' | 'mess
 
 export async function startSmtpSimulator(opts: SmtpSimulatorOptions = {}): Promise<SmtpSimulator> {
   const messages: StoredMessage[] = [];
+  let onMessage: ((m: StoredMessage) => void) | undefined;
   const server = new SMTPServer({
     authOptional: true,
     allowInsecureAuth: true,
@@ -151,7 +154,14 @@ export async function startSmtpSimulator(opts: SmtpSimulatorOptions = {}): Promi
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        messages.push({ from, to: session.envelope.rcptTo.map((r) => r.address), user: typeof session.user === 'string' ? session.user : undefined, raw, receivedAt: new Date().toISOString(), ...parseMessage(raw) });
+        const m: StoredMessage = { from, to: session.envelope.rcptTo.map((r) => r.address), user: typeof session.user === 'string' ? session.user : undefined, raw, receivedAt: new Date().toISOString(), ...parseMessage(raw) };
+        messages.push(m);
+        try {
+          onMessage?.(m);
+        } catch {
+          messages.pop();
+          return cb(Object.assign(new Error('Local error in processing'), { responseCode: 451 }));
+        }
         cb(null);
       });
     },
@@ -178,6 +188,9 @@ export async function startSmtpSimulator(opts: SmtpSimulatorOptions = {}): Promi
     http,
     messages,
     configFor: (config) => ({ ...config, host: '127.0.0.1', port, secure: false, ignore_tls: true, require_tls: false, readback_url: http.url }),
+    setOnMessage: (fn) => {
+      onMessage = fn;
+    },
     byDedupe: (id) => messages.filter((m) => m.dedupeId === id),
     close: async () => {
       await http.close();

@@ -5,8 +5,10 @@
  * (`<owner>/<space>/<KEY>`), which is how the runbook finds the Hub tokens among them, and a
  * contacts file (Hub user or org → e-mail). Rebuilt identically on resume (same seed).
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { isPidAlive } from '../../core/journal/store.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { BuiltWorld } from './build.js';
 
@@ -28,4 +30,33 @@ export function writeWorkspace(dir: string, s: Scenario, w: BuiltWorld): void {
 
 export function removeWorkspace(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Workspaces a killed drill left behind (a kill -9 skips the cleanup): removed when any drill
+ * starts in the same state directory — only for an incident that has a journal (a drill that is
+ * still starting has none yet) and whose lock no live process on this host holds (another
+ * host's lock is left alone). A resumed drill writes its workspace again from the seed.
+ */
+export function removeAbandonedWorkspaces(stateDir: string, except: string): string[] {
+  const root = join(stateDir, 'incidents');
+  if (!existsSync(root)) return [];
+  const removed: string[] = [];
+  for (const id of readdirSync(root)) {
+    if (id === except) continue;
+    const ws = join(root, id, 'drill', 'workspace');
+    // no journal yet: that drill is still starting (it takes its lock before it journals)
+    if (!existsSync(ws) || !existsSync(join(root, id, 'journal.jsonl'))) continue;
+    let live = false;
+    try {
+      const owner = JSON.parse(readFileSync(join(root, id, 'lock'), 'utf8')) as { pid?: number; host?: string };
+      live = owner.host !== hostname() || (typeof owner.pid === 'number' && owner.pid > 0 && isPidAlive(owner.pid));
+    } catch {
+      live = false;
+    }
+    if (live) continue;
+    removeWorkspace(ws);
+    removed.push(id);
+  }
+  return removed;
 }

@@ -129,11 +129,32 @@ export const deactivateKey = defineAction({
   },
 });
 
+/** Skew allowed between our clock and IAM's CreateDate when telling which key an interrupted call made. */
+const SKEW_MS = 60_000;
+
+/**
+ * Keys of `user` that an interrupted CreateAccessKey (started at `since`) may have made: created
+ * from then on, Active, and never used — IAM returns a key's secret only in the answer to the call
+ * that created it, so such a key is unusable by anyone: nobody has its secret.
+ */
+async function unusableNewKeys(ctx: Ctx, user: string, since: string): Promise<KeyMeta[]> {
+  const from = Date.parse(since) - SKEW_MS;
+  const iam = await iamClient(ctx);
+  const { GetAccessKeyLastUsedCommand } = await loadIam();
+  const out: KeyMeta[] = [];
+  for (const k of await listKeys(ctx, user)) {
+    if (k.status !== 'Active' || !k.create_date || Date.parse(k.create_date) < from) continue;
+    const used = await call(ctx, { doing: `checking whether access key ${k.access_key_id} was ever used` }, () => iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: k.access_key_id })));
+    if (!used.AccessKeyLastUsed?.LastUsedDate) out.push(k);
+  }
+  return out;
+}
+
 const Created = z.object({ user_name: z.string(), access_key_id: z.string(), secret_access_key: SecretOut, create_date: z.string().nullable() });
 
 export const createKey = defineAction({
   kind: 'rotate',
-  description: 'Create a new access key; its secret is a Secret from birth — send it to a destination (e.g. putSecretValue), never to the screen.',
+  description: 'Create a new access key; its secret is a Secret from birth — send it to a destination (e.g. putSecretValue), never to the screen. Called again after an interrupted call, it first deletes the unusable key that call made (created since, never used).',
   input: z.strictObject({ user_name: UserName }),
   output: Created,
   idempotent: false,
@@ -141,7 +162,15 @@ export const createKey = defineAction({
   async run(ctx: Ctx, i) {
     const doing = `creating an access key for IAM user ${i.user_name}`;
     const iam = await iamClient(ctx);
-    const { CreateAccessKeyCommand } = await loadIam();
+    const { CreateAccessKeyCommand, DeleteAccessKeyCommand } = await loadIam();
+    if (ctx.incident.inDoubtSince) {
+      // an earlier call was interrupted: a key it made has a secret nobody kept — delete it before making another
+      for (const k of await unusableNewKeys(ctx, i.user_name, ctx.incident.inDoubtSince)) {
+        await call(ctx, { doing: `deleting access key ${k.access_key_id}, made by the interrupted call and never used` }, () => iam.send(new DeleteAccessKeyCommand({ UserName: i.user_name, AccessKeyId: k.access_key_id })));
+        ctx.log.warn(`deleted access key ${k.access_key_id}: the interrupted call made it (created ${k.create_date}), its secret was never kept, and it was never used`);
+        ctx.evidence({ detail: `deleted unusable key ${k.access_key_id} left by the interrupted call` });
+      }
+    }
     const out = await call(
       ctx,
       {
@@ -164,6 +193,12 @@ export const createKey = defineAction({
     const keys = await listKeys(ctx, i.user_name);
     if (out) return keys.some((k) => k.access_key_id === out.access_key_id) ? { state: 'done', detail: 'new key is listed' } : { state: 'not-done', detail: 'new key is not listed' };
     const ids = keys.map((k) => `${k.access_key_id} (${k.status}, ${k.create_date ?? '?'})`).join(', ') || 'none';
+    if (ctx.incident.inDoubtSince) {
+      // what the step is for — a new key whose secret we hold — is not there either way: a key the
+      // interrupted call made is unusable, and the next call deletes it before making another
+      const left = await unusableNewKeys(ctx, i.user_name, ctx.incident.inDoubtSince);
+      return { state: 'not-done', detail: left.length ? `the interrupted call left ${left.map((k) => k.access_key_id).join(', ')} (never used; its secret was never kept): it is deleted before a new key is made` : `no key was made since ${ctx.incident.inDoubtSince}` };
+    }
     return { state: 'unknown', detail: `keys of ${i.user_name}: ${ids}. A key made by the interrupted call is unusable (its secret was never kept): delete it, then run this step again.` };
   },
 });

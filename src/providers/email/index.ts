@@ -8,7 +8,9 @@
  *
  * Verification: SMTP cannot be read back. `verify` returns `unknown` (the engine then asks the
  * operator) unless the instance has a `readback_url` — a mailbox that can be searched by dedupe
- * id, as the SMTP simulator offers (src/drill/simulators/smtp.ts) — so drills can verify.
+ * id, as the SMTP simulator offers (src/drill/simulators/smtp.ts) — so drills can verify. With
+ * one, `send` also reads back before each recipient and skips a message already delivered (an
+ * interrupted run that mailed some recipients mails only the others when called again).
  *
  * Errors are rebuilt as ProviderError from nodemailer's code and SMTP reply code only: its
  * error text and response can echo credentials, so they are never passed on.
@@ -122,6 +124,18 @@ function mailError(ctx: ActionContext<Config>, e: unknown, to: string): Provider
   }
 }
 
+/** Whether the mailbox read-back has this item's message for `to` (a string: why it cannot tell). */
+async function delivered(ctx: ActionContext<Config>, to: string): Promise<boolean | string> {
+  const url = `${(ctx.config.readback_url ?? '').replace(/\/+$/, '')}/messages?dedupe=${encodeURIComponent(dedupeId(ctx, to))}`;
+  try {
+    const res = await ctx.http({ method: 'GET', url });
+    if (!res.ok) return `mailbox read-back answered HTTP ${res.status}`;
+    return (res.json<{ messages?: unknown[] }>().messages ?? []).length > 0;
+  } catch (e) {
+    return e instanceof ProviderError ? e.message : 'mailbox read-back failed';
+  }
+}
+
 const send = defineAction<SendInput, SendOutput, Config>({
   kind: 'notify',
   description: 'Send a Markdown e-mail, one message per recipient, with a dedupe id header.',
@@ -161,6 +175,12 @@ const send = defineAction<SendInput, SendOutput, Config>({
         ctx.signal.throwIfAborted();
         const id = dedupeId(ctx, to);
         const messageId = messageIdFor(id, c.from);
+        // a mailbox that can be read back: a message an interrupted run already delivered is not sent again
+        if (c.readback_url && (await delivered(ctx, to)) === true) {
+          out.messages.push({ to, messageId, accepted: true });
+          ctx.log.info(`already delivered (read back by ${DEDUPE_HEADER}): ${to} ${messageId}`);
+          continue;
+        }
         try {
           const info = await transport.sendMail({ from: c.from, to, subject, text, html, messageId, headers: { [DEDUPE_HEADER]: id } });
           const accepted = (info.accepted ?? []).some((a: unknown) => String(typeof a === 'object' && a && 'address' in a ? a.address : a).toLowerCase() === to.toLowerCase());
@@ -199,15 +219,9 @@ const send = defineAction<SendInput, SendOutput, Config>({
     }
     const missing: string[] = [];
     for (const to of recipients(input.to)) {
-      const url = `${ctx.config.readback_url.replace(/\/+$/, '')}/messages?dedupe=${encodeURIComponent(dedupeId(ctx, to))}`;
-      try {
-        const res = await ctx.http({ method: 'GET', url });
-        if (!res.ok) return { state: 'unknown', detail: `mailbox read-back answered HTTP ${res.status}` };
-        const found = res.json<{ messages?: unknown[] }>().messages ?? [];
-        if (!found.length) missing.push(to);
-      } catch (e) {
-        return { state: 'unknown', detail: e instanceof ProviderError ? e.message : 'mailbox read-back failed' };
-      }
+      const got = await delivered(ctx, to);
+      if (typeof got === 'string') return { state: 'unknown', detail: got };
+      if (!got) missing.push(to);
     }
     if (!missing.length) return { state: 'done', detail: 'every recipient has the message' };
     return { state: 'not-done', detail: `no message for ${missing.join(', ')}` };

@@ -80,6 +80,10 @@ export class AwsWorld {
   readonly users = new Map<string, SimUser>();
   readonly keys = new Map<string, SimKey>();
   readonly secrets = new Map<string, SimSecret>();
+  /** how many keys CreateAccessKey made so far */
+  created = 0;
+  /** makes the id and secret of the n-th created key (a drill derives them from its seed, so a resumed world makes the same ones) */
+  keyMaker: ((n: number) => { id: string; secret: string }) | undefined;
 
   constructor(seed?: AwsSeed) {
     if (seed) this.seed(seed);
@@ -172,7 +176,10 @@ export class AwsWorld {
     this.keyOf(userName, keyId).status = status;
   }
   createAccessKey(userName: string): SimKey {
-    return this.addKey(userName);
+    this.user(userName);
+    if (this.keysOf(userName).length >= KEYS_PER_USER) return this.addKey(userName);
+    const made = this.keyMaker?.(++this.created);
+    return this.addKey(userName, made ?? {});
   }
   deleteAccessKey(userName: string, keyId: string): void {
     this.keys.delete(this.keyOf(userName, keyId).id);
