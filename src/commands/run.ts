@@ -2,7 +2,7 @@
  * `runbook run FILE` — opens the TUI on a terminal; otherwise runs scripted (progress on
  * stderr, `--json` events on stdout, approvals from flags, never waits on stdin).
  */
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { Engine, type EngineOptions, type RunResult } from '../core/engine/engine.js';
 import type { EngineObserver } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
@@ -66,6 +66,18 @@ export interface RunEnv {
   finish?(): string[];
   /** what the TUI's end screen says about the run (given the engine's detail) */
   endDetail?(detail: string | undefined): string | undefined;
+  /** flags the resume command needs beyond the runbook and the incident (a drill's --scenario) */
+  resumeFlags?: string[];
+  /** a drill's clock and attacker, for the TUI's header (the TUI starts the clock on the first key) */
+  drill?: {
+    speed: number;
+    now(): number;
+    running(): boolean;
+    start(): void;
+    pause(): void;
+    next(): { at: number; what: string } | undefined;
+    attackerLive(): number;
+  };
 }
 
 export interface RunSetup {
@@ -101,13 +113,16 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   const interactive = !f['non-interactive'] && !f.json && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
   const shownFile = relative(ctx.cwd, loaded.file) || loaded.file;
   const stateFlag = f['state-dir'] ? ` --state-dir ${f['state-dir']}` : '';
-  const resumeCommand = `runbook ${name} ${shownFile} --incident ${incident}${stateFlag}`;
+  const pluginFlags = collect(f.plugin).map((x) => ` --plugin ${x}`).join('');
+  let resumeCommand = `runbook ${name} ${shownFile} --incident ${incident}${stateFlag}${pluginFlags}`;
   const reportCommand = `runbook report ${incident}${stateFlag}`;
   const fresh = !store.exists();
   const controller = new AbortController();
   const signal = AbortSignal.any([ctx.signal, controller.signal]);
   const fpKey = fingerprintKey(stateDir);
   const env = await setup.prepare?.({ flags: f, loaded, registry, store, stateDir, fresh, interactive, secrets, fingerprintKey: fpKey, inputs, ctx });
+  // every flag resuming needs (a drill's --scenario), so the printed command runs as printed
+  if (env?.resumeFlags?.length) resumeCommand += ` ${env.resumeFlags.join(' ')}`;
   const make = (ports: OperatorPorts, observers: EngineObserver[]) => {
     const engine = new Engine({
       loaded,
@@ -149,10 +164,12 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
         abort: () => controller.abort(new Error('quit')),
         // the engine does not replay the journal: seed the checklist with it on resume
         initial: fresh ? undefined : fold(store.read()),
+        drill: env?.drill,
+        uiStateFile: join(store.dir, 'tui.json'),
         redact: (text) => ctx.redactor.redact(text),
         signal: ctx.signal,
+        finish: env?.finish,
       });
-      for (const l of env?.finish?.() ?? []) err(ctx, l);
       return exitCode;
     }
     if (fresh && !given) err(ctx, `runbook: new incident ${incident}`);

@@ -33,7 +33,8 @@ export function parseSettleFlags(flags: readonly string[]): Map<string, 'done' |
   return m;
 }
 
-const isLink = (s: string) => /^(https?:\/\/|mailto:|ticket:|[A-Z][A-Z0-9]+-\d+$)/i.test(s);
+/** What counts as a link for evidence: a URL, mailto:, ticket:, or a ticket id like SEC-42 (the TUI takes the same). */
+export const isLink = (s: string) => /^(https?:\/\/|mailto:|ticket:|[A-Z][A-Z0-9]+-\d+$)/i.test(s);
 
 export function scriptedPorts(a: ScriptedAnswers): OperatorPorts {
   return {

@@ -3,6 +3,9 @@
  * takes the window that fits its height, and renders each line truncated to its width — so
  * a frame never grows past the terminal, whatever the content.
  */
+import stringWidth from 'string-width';
+import cliTruncate from 'cli-truncate';
+
 export type SegStyle =
   | 'bold'
   | 'italic'
@@ -28,9 +31,27 @@ export const line = (...segs: (Seg | string)[]): Line => segs.map((s) => (typeof
 export const blank = (): Line => [];
 export const lineText = (l: Line): string => l.map((s) => s.text).join('');
 
-/** Word-wrap styled segments to `width`; continuation lines start with `indent` spaces. */
-export function wrap(segs: Line, width: number, indent = 0): Line[] {
-  const w = Math.max(4, width);
+/** Display width in terminal columns (CJK and emoji take two), as Ink measures it. */
+export const width = (text: string): number => stringWidth(text);
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Split `text` at `cols` display columns (never inside a grapheme): [head, rest]. */
+export function splitAt(text: string, cols: number): [string, string] {
+  let w = 0;
+  let i = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const sw = stringWidth(segment);
+    if (w + sw > cols) break;
+    w += sw;
+    i += segment.length;
+  }
+  return [text.slice(0, i), text.slice(i)];
+}
+
+/** Word-wrap styled segments to `width` display columns; continuation lines start with `indent` spaces. */
+export function wrap(segs: Line, cols: number, indent = 0): Line[] {
+  const w = Math.max(4, cols);
   const out: Line[] = [];
   let cur: Line = [];
   let col = 0;
@@ -38,7 +59,7 @@ export function wrap(segs: Line, width: number, indent = 0): Line[] {
     const last = cur[cur.length - 1];
     if (last && last.style === style) last.text += text;
     else cur.push(seg(text, style));
-    col += text.length;
+    col += stringWidth(text);
   };
   const newline = () => {
     out.push(cur);
@@ -57,16 +78,27 @@ export function wrap(segs: Line, width: number, indent = 0): Line[] {
         continue;
       }
       let word = token;
-      if (col + word.length > w && col > indent) {
+      let ww = stringWidth(word);
+      if (col + ww > w && col > indent) {
         // drop the trailing space of the line we leave
         const last = cur[cur.length - 1];
         if (last) last.text = last.text.replace(/ +$/, '');
         newline();
       }
-      while (col + word.length > w) {
-        const room = Math.max(1, w - col);
-        push(word.slice(0, room), s.style);
-        word = word.slice(room);
+      while (col + ww > w) {
+        let [head, rest] = splitAt(word, Math.max(1, w - col));
+        if (head === '') {
+          // a wide character that does not fit the last column: it starts the next line
+          if (col > Math.min(indent, w - 2)) {
+            newline();
+            continue;
+          }
+          const first = graphemes.segment(word)[Symbol.iterator]().next().value?.segment ?? word;
+          [head, rest] = [first, word.slice(first.length)];
+        }
+        push(head, s.style);
+        word = rest;
+        ww = stringWidth(word);
         newline();
       }
       if (word) push(word, s.style);
@@ -76,13 +108,16 @@ export function wrap(segs: Line, width: number, indent = 0): Line[] {
   return out;
 }
 
-/** Fit plain text to `width`, with an ellipsis when cut. */
-export function fit(text: string, width: number): string {
-  if (width <= 0) return '';
-  return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text;
+/** Fit plain text to `cols` display columns, with an ellipsis when cut. */
+export function fit(text: string, cols: number): string {
+  if (cols <= 0) return '';
+  return stringWidth(text) > cols ? cliTruncate(text, cols) : text;
 }
 
-export const pad = (text: string, width: number): string => (text.length >= width ? text : text + ' '.repeat(width - text.length));
+export const pad = (text: string, cols: number): string => {
+  const w = stringWidth(text);
+  return w >= cols ? text : text + ' '.repeat(cols - w);
+};
 
 /** 0:07:03 / 1:02:09 — an incident clock. */
 export function clock(ms: number): string {
@@ -117,7 +152,8 @@ export function valueLines(v: unknown, width: number, maxLines = 40): Line[] {
     }
     if (val && typeof val === 'object') {
       if (key !== null) out.push(line(prefix));
-      const entries = Array.isArray(val) ? val.map((x, i) => [`- [${i}]`, x] as const) : Object.entries(val);
+      // null fields say nothing (a manual step's missing note): left out, not printed as `null`
+      const entries = Array.isArray(val) ? val.map((x, i) => [`- [${i}]`, x] as const) : Object.entries(val).filter(([, x]) => x !== null && x !== undefined);
       for (const [k, x] of entries) emit(depth + (key === null ? 0 : 1), k, x);
       return;
     }

@@ -75,10 +75,11 @@ export function detailTop(step: StepView, waiting: boolean, width: number, now: 
     const d = itemDetail(only, now);
     if (d) out.push(blank(), ...wrap(line(seg(only.error ? 'Error: ' : 'Result: ', only.error ? 'error' : 'bold'), d), width, 2));
   }
-  if (step.outputs !== undefined && step.outputs !== null) {
+  const nothing = (v: unknown) => v === null || v === undefined || (typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => x === null || x === undefined));
+  if (!nothing(step.outputs)) {
     out.push(blank(), line(seg('Outputs', 'heading')));
     out.push(...valueLines(step.outputs, width));
-  } else if (only?.output !== undefined) {
+  } else if (only && !nothing(only.output)) {
     out.push(blank(), line(seg('Output', 'heading')));
     out.push(...valueLines(only.output, width));
   }
