@@ -5,7 +5,7 @@
 import { setUi, type RunStore } from './store.js';
 import type { ActionId } from './keymap.js';
 import type { Entry, Prompt } from './store/types.js';
-import type { TuiPorts } from './ports.js';
+import type { AnswerOf, TuiPorts } from './ports.js';
 import { activePrompt, selectedStep } from './status.js';
 import { isLink } from '../scripted/ports.js';
 
@@ -60,11 +60,12 @@ export function createController(d: ControllerDeps): Controller {
   const { store, ports } = d;
   const front = () => activePrompt(store.getState());
   /** after an answer: follow the run again, starting with the step just answered (its gate, its tick-off) */
-  const answered = (p: Prompt) => setUi(store, { follow: true, selected: null, detailScroll: null, acted: p.step ?? null });
-  const answer: TuiPorts['answer'] = (id, kind, value) => {
+  const answered = (p: Prompt, stay: boolean) => setUi(store, { follow: true, selected: null, detailScroll: null, acted: stay ? (p.step ?? null) : null });
+  /** answer a prompt; `stay`: keep following its step until its next question (⏎ on a gated or manual step) */
+  const answer = <K extends Prompt['kind']>(id: number, kind: K, value: AnswerOf[K], stay = false): boolean => {
     const p = store.getState().prompts.find((x) => x.id === id);
     const ok = ports.answer(id, kind, value);
-    if (ok && p) answered(p);
+    if (ok && p) answered(p, stay);
     return ok;
   };
   const openEntry = (entry: Entry) => setUi(store, { entry, entryError: null, showDetail: false });
@@ -123,7 +124,7 @@ export function createController(d: ControllerDeps): Controller {
       case 'pause':
         return setUi(store, { autoRun: false });
       case 'run-step':
-        if (p?.kind === 'proceed') answer(p.id, 'proceed', { action: 'run' });
+        if (p?.kind === 'proceed') answer(p.id, 'proceed', { action: 'run' }, true);
         return;
       case 'run-all': {
         // every step ready now runs too: none of them is left waiting for ⏎

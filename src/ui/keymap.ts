@@ -113,7 +113,7 @@ export const BINDINGS: Binding[] = [
   { action: 'quit-confirm', keys: ['y'], label: 'quit', help: 'quit now; the incident state is kept', when: (c) => c.focus === 'quit' },
   { action: 'quit-cancel', keys: ['n', 'esc', 'q'], label: 'stay', help: 'go back to the run', when: (c) => c.focus === 'quit' },
   { action: 'close-help', keys: ['esc', '?', 'q', 'enter'], show: 'esc', label: 'close help', help: 'close this help', when: (c) => c.focus === 'help' },
-  { action: 'help-scroll', keys: ['down', 'j', 'pagedown', 'space'], show: '↓', label: 'more', help: 'scroll this help (↑ back)', when: (c) => c.focus === 'help' },
+  { action: 'help-scroll', keys: ['down', 'j', 'pagedown', 'space'], show: '↑↓', label: 'scroll', help: 'scroll this help (↑ back)', when: (c) => c.focus === 'help' },
   { action: 'help-back', keys: ['up', 'k', 'pageup'], label: 'back', help: 'scroll this help back', when: (c) => c.focus === 'help', quiet: true, paired: true },
   // always there
   { action: 'run-all', keys: ['a'], label: 'run all', help: 'run all remaining steps without asking again, the ones ready now included (gates still ask)', when: (c) => main(c) && c.begun && !c.autoRun && running(c) },

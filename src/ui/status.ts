@@ -90,7 +90,7 @@ export function expectsPrompt(s: RunStoreState, id: string): boolean {
   if (s.phase !== 'running' && s.phase !== 'starting') return false;
   const st = s.steps.get(id);
   if (!st || FINISHED.has(st.status)) return false;
-  if (!st.info.uses) return true;
+  if (st.info.kind === 'manual') return true;
   return st.info.confirm && !st.approval;
 }
 
@@ -120,14 +120,14 @@ export function selectedStep(s: RunStoreState): string | null {
 }
 
 /**
- * The question the keys answer: the one shown. A runbook input or a secret (no step) first;
+ * The question the keys answer: the one shown. A runbook input or a secret (no step) when first;
  * otherwise the question about the selected step — none when the selected step asks nothing
  * (then ⏎ does nothing, and the status line says what waits elsewhere).
  */
 export function activePrompt(s: RunStoreState): Prompt | undefined {
   if (s.prompts.length === 0) return undefined;
-  const global = s.prompts.find((p) => p.step === undefined);
-  if (global) return global;
+  const front = s.prompts[0]!;
+  if (front.step === undefined) return front;
   const sel = selectedStep(s);
   return sel === null ? undefined : s.prompts.find((p) => p.step === sel);
 }

@@ -119,6 +119,14 @@ export const pad = (text: string, cols: number): string => {
   return w >= cols ? text : text + ' '.repeat(cols - w);
 };
 
+/**
+ * A `${{ expression }}` that could not be filled in yet (it names the output of a step that
+ * has not run when the text was rendered) reads as a placeholder, never as raw template text.
+ */
+export function placeholders(text: string): string {
+  return text.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_m, expr: string) => `‹${expr.replace(/^steps\.([\w-]+)\.outputs\.?/, '$1: ').replace(/: $/, '') || 'value'} — filled in when it runs›`);
+}
+
 /** 0:07:03 / 1:02:09 — an incident clock. */
 export function clock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));

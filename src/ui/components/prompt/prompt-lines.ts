@@ -5,18 +5,13 @@
  */
 import { renderMarkdown } from '../../markdown.js';
 import type { Prompt, StepView } from '../../store/types.js';
-import { blank, line, seg, valueLines, wrap, type Line } from '../../text.js';
+import { blank, line, placeholders, seg, valueLines, wrap, type Line } from '../../text.js';
+
+export { placeholders };
 import { factsText, itemFacts } from './item-facts.js';
 
 const MAX_ITEM_INPUTS = 20;
 
-/**
- * A `${{ expression }}` that could not be filled in yet (it names the output of a step that
- * has not run when the text was rendered) reads as a placeholder, never as raw template text.
- */
-export function placeholders(text: string): string {
-  return text.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_m, expr: string) => `‹${expr.replace(/^steps\.([\w-]+)\.outputs\.?/, '$1: ').replace(/: $/, '') || 'value'} — filled in when it runs›`);
-}
 
 export function promptTitle(p: Prompt): string {
   switch (p.kind) {
