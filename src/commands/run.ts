@@ -173,8 +173,8 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
       return exitCode;
     }
     if (fresh && !given) err(ctx, `runbook: new incident ${incident}`);
-    const ports = scriptedPorts({ yes: !!f.yes, approve: new Set(collect(f.approve)), done: parseDoneFlags(collect(f.done)), settle });
     const observer = f.json ? jsonReporter(ctx.stdout, ctx.redactor) : textReporter(ctx.stderr, ctx.redactor, { verbose: f.verbose });
+    const ports = scriptedPorts({ yes: !!f.yes, approve: new Set(collect(f.approve)), done: parseDoneFlags(collect(f.done)), settle }, { onManual: observer.manual });
     const result = await make(ports, [observer]).run();
     for (const l of env?.finish?.() ?? []) err(ctx, l);
     summarize(ctx, result, resumeCommand, reportCommand);
