@@ -32,6 +32,11 @@ export interface Controller {
   interrupt(): void;
   /** any key: the drill clock starts with the responder's first key (not while help is open) */
   keyPressed(): void;
+  /**
+   * A widget (text entry, item picker) took the key press being handled: the app's key router
+   * must not act on the same key again (⏎ that submits a note must not also run the next step).
+   */
+  readonly consumed: boolean;
 }
 
 export function validateInput(p: Extract<Prompt, { kind: 'input' }>, raw: string): { value: string } | { error: string } {
@@ -70,6 +75,13 @@ export function createController(d: ControllerDeps): Controller {
   };
   const openEntry = (entry: Entry) => setUi(store, { entry, entryError: null, showDetail: false });
   let interrupts = 0;
+  let consumed = false;
+  /** every listener of one key press runs in the same turn: the mark lasts until the next microtask */
+  const consume = () => {
+    if (consumed) return;
+    consumed = true;
+    queueMicrotask(() => (consumed = false));
+  };
 
   const move = (delta: number) => {
     const s = store.getState();
@@ -176,7 +188,11 @@ export function createController(d: ControllerDeps): Controller {
 
   return {
     dispatch,
+    get consumed() {
+      return consumed;
+    },
     submitEntry(raw) {
+      consume();
       const s = store.getState();
       const p = front();
       const entry = s.ui.entry;
@@ -219,9 +235,11 @@ export function createController(d: ControllerDeps): Controller {
       }
     },
     cancelEntry() {
+      consume();
       setUi(store, { entry: null, entryError: null });
     },
     submitPicker(items) {
+      consume();
       const p = front();
       if (p?.kind !== 'approval' || store.getState().ui.picker !== p.id) return;
       if (items.length === 0) return setUi(store, { entryError: 'select at least one item, or press esc and deny' });
@@ -229,6 +247,7 @@ export function createController(d: ControllerDeps): Controller {
       answer(p.id, 'approval', { decision: 'approved', items, via: 'tui' });
     },
     cancelPicker() {
+      consume();
       setUi(store, { picker: null, entryError: null });
     },
     keyPressed() {

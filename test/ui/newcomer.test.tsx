@@ -226,6 +226,32 @@ describe('readability', () => {
     await expect(ans).resolves.toEqual({ done: true, note: 'mailed bob', via: 'tui' });
   });
 
+  it('⏎ that submits a note does not also run the step asked after it (one key, one action)', async () => {
+    const t = setup();
+    t.emit(begin(STEPS));
+    const tick = t.ports.ports.manual({ step: 'tell', title: 'Tell', evidence: { type: 'note', required: true } });
+    const next = t.ports.ports.proceed!({ id: 'owners', title: 'Owners', kind: 'detect' });
+    await t.until((f) => f.includes('Manual step'), 'prompt');
+    t.press(KEY.enter);
+    await t.until((f) => f.includes('Note: what was done'), 'entry');
+    t.press('told alice');
+    await t.until((f) => f.includes('told alice'), 'typed');
+    t.press(KEY.enter);
+    await expect(tick).resolves.toMatchObject({ done: true, note: 'told alice' });
+    await t.until((f) => f.includes('Next step · owners'), 'the next question shown');
+    expect(await settled(next)).toBe(false);
+    // typed text and ⏎ in one chunk (tmux send-keys, a paste): the letters are not keys of the main screen either
+    const tick2 = t.ports.ports.manual({ step: 'tell', title: 'Tell', evidence: { type: 'note', required: true } });
+    t.press(KEY.down, KEY.down, KEY.down);
+    await t.until((f) => f.includes('Manual step · tell'), 'manual shown');
+    t.press(KEY.enter);
+    await t.until((f) => f.includes('Note: what was done'), 'entry again');
+    t.press('a skip\r');
+    await expect(tick2).resolves.toMatchObject({ note: 'a skip' });
+    expect(await settled(next)).toBe(false);
+    expect(t.store.getState().ui.autoRun).toBe(false);
+  });
+
   it('a ticket id is evidence the TUI takes, as --done does', async () => {
     const t = setup();
     t.emit(begin(STEPS));
