@@ -94,6 +94,9 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   const { values: f, positionals } = parseFlags(name, argv, { ...RUN_FLAGS, ...setup.flags } as typeof RUN_FLAGS);
   const file = positionals[0];
   if (!file) throw new UsageError(`runbook ${name}: which runbook? e.g. runbook ${name} runbooks/examples/shell-demo.yaml`);
+  // on a terminal, the TUI's code loads while the runbook is read and the drill's world starts
+  const tuiModule = !f['non-interactive'] && !f.json && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true ? import('../ui/index.js') : undefined;
+  tuiModule?.catch(() => undefined);
   if (positionals.length > 1) throw new UsageError(`runbook ${name}: one runbook at a time (got ${positionals.length})`);
   const concurrency = f.concurrency === undefined ? 4 : Number(f.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency must be a whole number from 1 to 64');
@@ -146,7 +149,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   };
   try {
     if (interactive) {
-      const { runTui } = await import('../ui/index.js');
+      const { runTui } = await (tuiModule ?? import('../ui/index.js'));
       let engine: Engine | undefined;
       const { exitCode } = await runTui({
         start: async (ports, observe) => {

@@ -31,8 +31,24 @@ export const line = (...segs: (Seg | string)[]): Line => segs.map((s) => (typeof
 export const blank = (): Line => [];
 export const lineText = (l: Line): string => l.map((s) => s.text).join('');
 
-/** Display width in terminal columns (CJK and emoji take two), as Ink measures it. */
-export const width = (text: string): number => stringWidth(text);
+const PLAIN = /^[\u0020-\u007E]*$/;
+const widths = new Map<string, number>();
+
+/**
+ * Display width in terminal columns (CJK and emoji take two), as Ink measures it. Plain ASCII
+ * is its length; other strings are measured once (string-width segments them: the frame's rules,
+ * icons and bars would otherwise be measured again on every render).
+ */
+export function width(text: string): number {
+  if (PLAIN.test(text)) return text.length;
+  let w = widths.get(text);
+  if (w === undefined) {
+    w = stringWidth(text);
+    if (widths.size > 20_000) widths.clear();
+    widths.set(text, w);
+  }
+  return w;
+}
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
@@ -41,7 +57,7 @@ export function splitAt(text: string, cols: number): [string, string] {
   let w = 0;
   let i = 0;
   for (const { segment } of graphemes.segment(text)) {
-    const sw = stringWidth(segment);
+    const sw = width(segment);
     if (w + sw > cols) break;
     w += sw;
     i += segment.length;
@@ -59,7 +75,7 @@ export function wrap(segs: Line, cols: number, indent = 0): Line[] {
     const last = cur[cur.length - 1];
     if (last && last.style === style) last.text += text;
     else cur.push(seg(text, style));
-    col += stringWidth(text);
+    col += width(text);
   };
   const newline = () => {
     out.push(cur);
@@ -78,7 +94,7 @@ export function wrap(segs: Line, cols: number, indent = 0): Line[] {
         continue;
       }
       let word = token;
-      let ww = stringWidth(word);
+      let ww = width(word);
       if (col + ww > w && col > indent) {
         // drop the trailing space of the line we leave
         const last = cur[cur.length - 1];
@@ -98,7 +114,7 @@ export function wrap(segs: Line, cols: number, indent = 0): Line[] {
         }
         push(head, s.style);
         word = rest;
-        ww = stringWidth(word);
+        ww = width(word);
         newline();
       }
       if (word) push(word, s.style);
@@ -111,11 +127,12 @@ export function wrap(segs: Line, cols: number, indent = 0): Line[] {
 /** Fit plain text to `cols` display columns, with an ellipsis when cut. */
 export function fit(text: string, cols: number): string {
   if (cols <= 0) return '';
-  return stringWidth(text) > cols ? cliTruncate(text, cols) : text;
+  if (width(text) <= cols) return text;
+  return PLAIN.test(text) ? text.slice(0, Math.max(0, cols - 1)) + '…' : cliTruncate(text, cols);
 }
 
 export const pad = (text: string, cols: number): string => {
-  const w = stringWidth(text);
+  const w = width(text);
   return w >= cols ? text : text + ' '.repeat(cols - w);
 };
 
