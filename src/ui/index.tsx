@@ -127,8 +127,8 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
   const observer = createObserver(store);
   const drill = opts.drill;
   const observe: EngineObserver = (e) => {
-    // a step that starts (running all after a resume) starts a drill's clock too, unless help is open
-    if (drill && e.type === 'record' && e.record.type === 'step.started' && !drill.running() && store.getState().ui.overlay !== 'help') drill.start();
+    // a step that starts while running all (after a resume, no key pressed yet) starts a drill's clock too, unless help is open
+    if (drill && e.type === 'record' && e.record.type === 'step.started' && !drill.running() && store.getState().ui.autoRun && store.getState().ui.overlay !== 'help') drill.start();
     observer.observe(e);
   };
   const ports = createTuiPorts(store, { beforeAsk: () => observer.flush() });

@@ -116,7 +116,11 @@ export function createTuiPorts(store: RunStore, opts: { beforeAsk?: () => void }
       // resume: the operator chose to run this step before leaving (its start is journaled) —
       // go straight back to where it was (its gate, its tick-off) without asking again
       const st = s.steps.get(step.id);
-      if (closed === null && s.resumed && st?.startedAt && st.status === 'pending') return Promise.resolve({ action: 'run' } as const);
+      if (closed === null && s.resumed && st?.startedAt && st.status === 'pending') {
+        // and the screen goes with it: its gate or tick-off is what is shown when it comes
+        if (!s.ui.autoRun) store.setState((x) => ({ ui: { ...x.ui, acted: step.id, follow: true, selected: null } }));
+        return Promise.resolve({ action: 'run' } as const);
+      }
       return ask<'proceed'>({ kind: 'proceed', step: step.id, req: step });
     },
     onFailure: (step, error) => ask<'failure'>({ kind: 'failure', step: step.id, req: { step, error } }),

@@ -134,6 +134,33 @@ describe.skipIf(!hasTmux)('a first-time responder in the flagship drill (tmux)',
     expect(d.screensToContain * READ_MS * TUI_SPEED).toBeLessThan(FIRST_ATTACK_MS);
   }, 240_000);
 
+  it('step by step at 80×24: quit at the revoke gate, resume with the printed command — back at that gate, still step by step', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newcomer-'));
+    t.start('gate', dir, `node ${CLI} drill ${RUNBOOK} --state-dir state --incident newcomer-gate`, 80, 24);
+    for (;;) {
+      const s = await t.until('gate', (x) => asked(x) !== undefined, 'a question', 60_000);
+      const a = asked(s)!;
+      if (a.what === 'Approval needed') break;
+      if (a.step !== 'revoke-tokens' && /• revoke-tokens/.test(s)) {
+        t.keys('gate', 'Down');
+        await t.until('gate', (x) => asked(x)?.step !== a.step, 'the selection to move');
+        continue;
+      }
+      t.keys('gate', 'Enter');
+      await t.until('gate', (x) => !(asked(x)?.what === 'Next step' && asked(x)?.step === a.step), `⏎ on ${a.step}`);
+    }
+    t.keys('gate', 'q');
+    await t.until('gate', (x) => x.includes('Quit now?'), 'the quit question');
+    t.keys('gate', 'y');
+    await t.until('gate', (x) => x.includes('EXIT='), 'the exit');
+    const resume = /→ Resume: (runbook drill .*)$/m.exec(t.history('gate'))?.[1];
+    t.start('gate2', dir, resume!.replace(/^runbook /, `node ${CLI} `), 80, 24);
+    const s = await t.until('gate2', (x) => asked(x)?.what === 'Approval needed', 'the gate again, without a key', 60_000);
+    expect(asked(s)).toEqual({ what: 'Approval needed', step: 'revoke-tokens' });
+    expect(s).toContain('step by step');
+    expect(s).toMatch(/paused — your next key starts it/);
+  }, 240_000);
+
   it('running all at 120×40: quit at the gate, resume with the printed command — back at that gate, still running all', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'newcomer-'));
     t.start('all', dir, `node ${CLI} drill ${RUNBOOK} --state-dir state --incident newcomer-all`, 120, 40);

@@ -11,6 +11,7 @@ import { begin, KEY, rec, setup, step } from './helpers.js';
 import { createRunStore, setUi } from '../../src/ui/store.js';
 import { createTuiPorts } from '../../src/ui/ports.js';
 import { drillLine } from '../../src/ui/components/header.js';
+import { activePrompt } from '../../src/ui/status.js';
 import type { DrillView } from '../../src/ui/context.js';
 import type { RunState } from '../../src/core/journal/fold.js';
 
@@ -129,10 +130,14 @@ describe('resume returns to the same place', () => {
   it('a step started before the quit is not asked again: its gate comes straight back', async () => {
     const store = createRunStore({ seed: prior });
     const ports = createTuiPorts(store);
+    void ports.ports.proceed!({ id: 'page', title: 'Page', kind: 'notify' });
     await expect(ports.ports.proceed!({ id: 'revoke', title: 'Revoke', kind: 'revoke' })).resolves.toEqual({ action: 'run' });
+    // the screen stays with it: when its gate comes it is what is shown, before the step asked earlier
+    void ports.ports.approve({ step: 'revoke', title: 'Revoke', kind: 'revoke', plan: [], items: ['-'], inputs: {} });
+    expect(activePrompt(store.getState())).toMatchObject({ kind: 'approval', step: 'revoke' });
     // a step that never started is asked as before
     void ports.ports.proceed!({ id: 'owners', title: 'Owners', kind: 'detect' });
-    expect(store.getState().prompts.map((p) => p.step)).toEqual(['owners']);
+    expect(store.getState().prompts.map((p) => p.step)).toEqual(['page', 'revoke', 'owners']);
   });
 });
 

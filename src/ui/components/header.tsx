@@ -28,11 +28,12 @@ function Clock({ openedAt }: { openedAt?: string }) {
 export function drillLine(d: Pick<DrillView, 'speed' | 'now' | 'running' | 'next'>, phase: string, help: boolean, cols = 200): { text: string; warn: boolean } {
   const now = d.now();
   const over = phase === 'ended' || phase === 'closed' || phase === 'quitting';
-  const state = over ? ' stopped' : d.running() ? '' : help ? ' paused (help)' : now === 0 ? ' — starts with your first key' : ' paused';
+  const state = over ? ' stopped' : d.running() ? '' : help ? ' paused (help)' : now === 0 ? ' — starts with your first key' : ' paused — your next key starts it';
   const clockPart = `drill clock ${clock(now)} ×${d.speed}${state}`;
   const next = d.next();
   if (!next) return { text: `${clockPart} · the attacker has no move left`, warn: false };
   const what = next.what.replace(/ with \S+$/, '');
+  if (over) return { text: fit(`${clockPart} · the attacker's next move (${clock(next.at)}: ${what}) never came`, cols), warn: false };
   const inT = d.running() && next.at > now ? ` (in ${clock(next.at - now)})` : '';
   const candidates = [
     `${clockPart} · attacker at ${clock(next.at)}${inT}: ${next.what}`,

@@ -15,7 +15,7 @@ export function helpLines(now: Set<Binding>): Line[] {
   const legend = (Object.keys(ICON) as DisplayStatus[]).map((s) => `${ICON[s]} ${s}`).join('  ');
   out.push(line(seg('Status: ', 'heading'), legend));
   out.push(blank());
-  out.push(line(seg('How it works: ', 'heading'), 'the pane on the right shows the selected step; ⏎ acts on that step.'));
+  out.push(line(seg('How it works: ', 'heading'), 'the step pane shows the selected step (↑↓); ⏎ acts on that step.'));
   out.push(line('  Steps ready at the same time are listed together: ↑↓ picks one, a runs them all.'));
   out.push(line('  "open" in the header is the time since the incident opened (time away included).'));
   out.push(line('  In a drill, the drill clock starts with your first key and stands still while this help is open.'));
