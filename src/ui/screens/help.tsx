@@ -18,7 +18,8 @@ export function helpLines(now: Set<Binding>): Line[] {
   out.push(line(seg('How it works: ', 'heading'), 'the step pane shows the selected step (↑↓); ⏎ acts on that step.'));
   out.push(line('  Steps ready at the same time are listed together: ↑↓ picks one, a runs them all.'));
   out.push(line('  "open" in the header is the time since the incident opened (time away included).'));
-  out.push(line('  In a drill, the drill clock starts with your first key and stands still while this help is open.'));
+  out.push(line('  In a drill, the drill clock starts with your first key, stands still while this help is open'));
+  out.push(line('  and while you are away (quit and resume): it counts only the time you spend on the drill.'));
   out.push(blank());
   const row = (b: Binding) => line(seg(show(b).padEnd(14), 'key'), b.help);
   const seen = new Set<string>();
