@@ -30,6 +30,9 @@ rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 
 const tmux = (...args) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+// one idle session keeps the server up: killing a run's session must not take the server down
+// while the next run's new-session connects to it ("server exited unexpectedly")
+if (hasTmux) tmux('new-session', '-d', '-s', 'keep', 'sleep 3600');
 const screen = (s) => tmux('capture-pane', '-p', '-J', '-t', s).stdout ?? '';
 async function until(cond, ms, what) {
   const end = performance.now() + ms;
