@@ -38,7 +38,8 @@ export function drillLine(d: Pick<DrillView, 'speed' | 'now' | 'running' | 'next
   const candidates = [
     `${clockPart} · attacker at ${clock(next.at)}${inT}: ${next.what}`,
     `${clockPart} · attacker at ${clock(next.at)}${inT}: ${what}`,
-    `drill ${clock(now)} ×${d.speed}${state} · attacker ${clock(next.at)}: ${what}`,
+    // narrow: the countdown says more than the time it is due
+    inT ? `drill ${clock(now)} ×${d.speed} · attacker in ${clock(next.at - now)}: ${what}` : `drill ${clock(now)} ×${d.speed}${state} · attacker ${clock(next.at)}: ${what}`,
   ];
   return { text: candidates.find((c) => widthOf(c) <= cols) ?? candidates[candidates.length - 1]!, warn: d.running() && next.at - now < 30_000 };
 }
