@@ -30,6 +30,9 @@ rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 
 const tmux = (...args) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+// one idle session keeps the server up: killing a run's session must not take the server down
+// while the next run's new-session connects to it ("server exited unexpectedly")
+if (hasTmux) tmux('new-session', '-d', '-s', 'keep', 'sleep 3600');
 const screen = (s) => tmux('capture-pane', '-p', '-J', '-t', s).stdout ?? '';
 async function until(cond, ms, what) {
   const end = performance.now() + ms;
@@ -78,9 +81,10 @@ await runTui({
 `,
 );
 
-async function launch(name, command, firstNeedle, completeNeedles) {
+async function launch(name, command, firstNeedle, completeNeedles, size = ['100', '30']) {
   const t0 = performance.now();
-  tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', '-c', OUT, `env NO_COLOR=1 CI=0 ${command}; sleep 60`);
+  const made = tmux('new-session', '-d', '-s', name, '-x', size[0], '-y', size[1], '-c', OUT, `env NO_COLOR=1 CI=0 ${command}; sleep 60`);
+  if (made.status !== 0) throw new Error(`tmux new-session ${name} failed: ${made.stderr || made.error?.message || `exit ${made.status}`}`);
   let first;
   const done = await until(() => {
     const s = screen(name);
@@ -95,10 +99,14 @@ if (hasTmux && PARTS.has(1)) {
   const echo = [];
   const tui = [];
   const only = [];
+  const drill = [];
+  const DRILL_RB = resolve('runbooks/hf-spaces-secrets-exposure.yaml');
   for (let i = 0; i < RUNS; i++) {
     echo.push((await launch(`e${i}`, `node -e "console.log('READY')"`, 'READY', ['READY'])).complete);
     only.push(await launch(`o${i}`, `node tui-only.mjs`, 'LIVE', ['Next step · s0', '? help', 'of 20 ──']));
     tui.push(await launch(`t${i}`, `node ${CLI} run launch.yaml --state-dir state-${i} --incident bench-${i}`, 'LIVE', ['Next step · s0', '? help', 'of 20 ──']));
+    // the flagship drill at 80×24: its simulators start on loopback before the first frame
+    drill.push(await launch(`d${i}`, `node ${CLI} drill ${DRILL_RB} --state-dir state-drill-${i} --incident drill-${i}`, '[DRILL]', ['Next step · find-spaces', '? help', 'q quit', 'attacker'], ['80', '24']));
   }
   const echoM = quantile(echo, 0.5);
   const first = quantile(tui.map((t) => t.first), 0.5);
@@ -112,6 +120,10 @@ if (hasTmux && PARTS.has(1)) {
   console.log(`  ${'TUI alone (built chunk): first complete frame'.padEnd(52)} ${ms(onlyComplete).padStart(10)}   ${ratio(onlyComplete, echoM)} of node in tmux, ${ratio(onlyComplete, node0)} of node -e 0`);
   console.log(`  ${'runbook run: first frame (LIVE badge)'.padEnd(52)} ${ms(first).padStart(10)}   ${ratio(first, echoM)} of node in tmux`);
   console.log(`  ${'runbook run: first complete frame (prompt, 20 steps)'.padEnd(52)} ${ms(complete).padStart(10)}   ${ratio(complete, echoM)} of node in tmux`);
+  const drillFirst = quantile(drill.map((t) => t.first), 0.5);
+  const drillComplete = quantile(drill.map((t) => t.complete), 0.5);
+  console.log(`  ${'runbook drill (flagship, 80×24): first frame'.padEnd(52)} ${ms(drillFirst).padStart(10)}   ${ratio(drillFirst, echoM)} of node in tmux`);
+  console.log(`  ${'runbook drill (flagship, 80×24): first complete frame'.padEnd(52)} ${ms(drillComplete).padStart(10)}   ${ratio(drillComplete, echoM)} of node in tmux (target ≤ 3×)`);
 } else console.log('\n1. launch: skipped');
 
 // ─── 2. in-process: 100,000 lines while keys are pressed ──────────────────────────────────────
@@ -231,7 +243,9 @@ if (PARTS.has(2)) {
   console.log(`  ${'frames written / bytes'.padEnd(52)} ${String(stdout.writes).padStart(10)}   ${(stdout.bytes / 1024).toFixed(0)} KiB (${(stdout.writes / (streamMs / 1000)).toFixed(1)} frames/s while streaming)`);
   console.log(`  ${'heap: before / peak / after (gc)'.padEnd(52)} ${MiB(heap0)} / ${MiB(heapPeak)} / ${MiB(heapEnd)}`);
   console.log(`  ${'rss: before / peak'.padEnd(52)} ${MiB(rss0)} / ${MiB(rssPeak)}`);
-  console.log(`  ${`key → frame latency, ${latencies.length} presses: median / p95 / max`.padEnd(52)} ${ms(quantile(latencies, 0.5))} / ${ms(quantile(latencies, 0.95))} / ${ms(Math.max(...latencies))}`);
+  // the stream may end before the first press (a fast machine, few lines): no latency to report then
+  if (latencies.length) console.log(`  ${`key → frame latency, ${latencies.length} presses: median / p95 / max`.padEnd(52)} ${ms(quantile(latencies, 0.5))} / ${ms(quantile(latencies, 0.95))} / ${ms(Math.max(...latencies))}`);
+  else console.log(`  ${'key → frame latency'.padEnd(52)} no press landed while the lines streamed (raise BENCH_LINES)`);
 }
 
 // ─── 3. the built CLI in tmux, a shell step printing 100,000 lines ────────────────────────────

@@ -2,7 +2,7 @@
  * `runbook run FILE` — opens the TUI on a terminal; otherwise runs scripted (progress on
  * stderr, `--json` events on stdout, approvals from flags, never waits on stdin).
  */
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Engine, type EngineOptions, type RunResult } from '../core/engine/engine.js';
 import type { EngineObserver } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
@@ -56,6 +56,18 @@ export interface RunEnv {
   finish?(): string[];
   /** what the TUI's end screen says about the run (given the engine's detail) */
   endDetail?(detail: string | undefined): string | undefined;
+  /** flags the resume command needs beyond the runbook and the incident (a drill's --scenario) */
+  resumeFlags?: string[];
+  /** a drill's clock and attacker, for the TUI's header (the TUI starts the clock on the first key) */
+  drill?: {
+    speed: number;
+    now(): number;
+    running(): boolean;
+    start(): void;
+    pause(): void;
+    next(): { at: number; what: string } | undefined;
+    attackerLive(): number;
+  };
 }
 
 export interface RunSetup {
@@ -75,6 +87,9 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
     throw new UsageError(`runbook ${name}: which runbook? Give a runbook file or the id of a shipped runbook`, {
       nextSteps: [`For example: \`runbook ${name} ${name === 'drill' ? 'hf-spaces-secrets-exposure' : 'leaked-token-triage'}\` (\`runbook list\` shows the shipped runbooks).`],
     });
+  // on a terminal, the TUI's code loads while the runbook is read and the drill's world starts
+  const tuiModule = !f['non-interactive'] && !f.json && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true ? import('../ui/index.js') : undefined;
+  tuiModule?.catch(() => undefined);
   if (positionals.length > 1) throw new UsageError(`runbook ${name}: one runbook at a time (got ${positionals.length})`);
   const concurrency = f.concurrency === undefined ? 4 : Number(f.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency must be a whole number from 1 to 64');
@@ -96,7 +111,8 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   // a shipped runbook given by id is resumed by its id
   const shownFile = resolve(ctx.cwd, file) !== loaded.file ? file : relative(ctx.cwd, loaded.file) || loaded.file;
   const stateFlag = f['state-dir'] ? ['--state-dir', f['state-dir']] : [];
-  const resumeCommand = commandLine(ctx, name, shownFile, '--incident', incident, ...stateFlag);
+  const pluginFlags = collect(f.plugin).flatMap((x) => ['--plugin', x]);
+  let resumeCommand = commandLine(ctx, name, shownFile, '--incident', incident, ...stateFlag, ...pluginFlags);
   const reportCommand = commandLine(ctx, 'report', incident, ...stateFlag);
   const controller = new AbortController();
   const signal = AbortSignal.any([ctx.signal, controller.signal]);
@@ -110,6 +126,8 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
     store.unlock();
     throw diskFull(e, store.dir);
   }
+  // every flag resuming needs (a drill's --scenario), so the printed command runs as printed
+  if (env?.resumeFlags?.length) resumeCommand = commandLine(ctx, name, shownFile, '--incident', incident, ...stateFlag, ...pluginFlags, ...env.resumeFlags);
   const make = (ports: OperatorPorts, observers: EngineObserver[]) => {
     const engine = new Engine({
       loaded,
@@ -134,7 +152,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   };
   try {
     if (interactive) {
-      const { runTui } = await import('../ui/index.js');
+      const { runTui } = await (tuiModule ?? import('../ui/index.js'));
       let engine: Engine | undefined;
       const { exitCode } = await runTui({
         start: async (ports, observe) => {
@@ -152,15 +170,17 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
         abort: () => controller.abort(new Error('quit')),
         // the engine does not replay the journal: seed the checklist with it on resume
         initial: fresh ? undefined : fold(store.read()),
+        drill: env?.drill,
+        uiStateFile: join(store.dir, 'tui.json'),
         redact: (text) => ctx.redactor.redact(text),
         signal: ctx.signal,
+        finish: env?.finish,
       });
-      for (const l of env?.finish?.() ?? []) err(ctx, l);
       return exitCode;
     }
     if (fresh && !given) err(ctx, `runbook: new incident ${incident}`);
-    const ports = scriptedPorts({ yes: !!f.yes, approve: new Set(collect(f.approve)), done: parseDoneFlags(collect(f.done)), settle });
     const observer = f.json ? jsonReporter(ctx.stdout, ctx.redactor) : textReporter(ctx.stderr, ctx.redactor, { verbose: f.verbose });
+    const ports = scriptedPorts({ yes: !!f.yes, approve: new Set(collect(f.approve)), done: parseDoneFlags(collect(f.done)), settle }, { onManual: observer.manual });
     const result = await make(ports, [observer]).run();
     for (const l of env?.finish?.() ?? []) err(ctx, l);
     summarize(ctx, result, resumeCommand, reportCommand);

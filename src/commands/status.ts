@@ -4,7 +4,10 @@ import { FileJournal, checkIncidentId } from '../core/journal/store.js';
 import { fold, type RunState, type StepState } from '../core/journal/fold.js';
 import { UsageError } from '../core/errors.js';
 import { out, parseCommandFlags, type Command, type CommandContext } from './context.js';
-import { stateDirOf } from './shared.js';
+import { loadWithPlugins, stateDirOf } from './shared.js';
+import { commandLine } from './invocation.js';
+import { isAbsolute, relative } from 'node:path';
+import { drillDir, readDrillState } from '../drill/state.js';
 
 export function openState(id: string, stateFlag: string | undefined, ctx: CommandContext): RunState {
   const stateDir = stateDirOf(stateFlag, ctx);
@@ -19,7 +22,7 @@ export function openState(id: string, stateFlag: string | undefined, ctx: Comman
 
 export function itemCounts(st: StepState): string {
   const keys = st.itemOrder;
-  if (keys.length <= 1 && keys[0] === '-') return '';
+  if (keys.length === 0 || (keys.length === 1 && keys[0] === '-')) return '';
   const n = (s: string) => keys.filter((k) => st.items[k]?.status === s).length;
   const parts = [`${n('ok')}/${keys.length} ok`];
   if (n('failed')) parts.push(`${n('failed')} failed`);
@@ -35,6 +38,47 @@ export function runStatusWord(s: RunState): string {
   return s.lastStop?.reason ?? 'open';
 }
 
+/** `state: interrupted` — the detail only when it says more than the word (never "interrupted — interrupted"). */
+export function stateLine(s: RunState): string {
+  const word = runStatusWord(s);
+  const d = s.lastStop?.detail;
+  return `  state: ${word}${d && !s.running && d.toLowerCase().replace(/[.\s]+$/, '') !== word ? ` — ${d}` : ''}`;
+}
+
+/** The step a stopped run waits on (`step: hint` in the stop's detail). */
+function waitingOn(s: RunState): { step: string; hint: string } | undefined {
+  if (s.running || s.lastStop?.reason !== 'waiting' || !s.lastStop.detail) return undefined;
+  const i = s.lastStop.detail.indexOf(': ');
+  return i > 0 ? { step: s.lastStop.detail.slice(0, i), hint: s.lastStop.detail.slice(i + 2) } : undefined;
+}
+
+/** The command that resumes this incident, with every flag it needs (a drill's --scenario). */
+export function resumeCommandOf(s: RunState, stateFlag: string | undefined, ctx: CommandContext, incidentDir: string): string | undefined {
+  if (s.lastStop?.reason === 'done') return undefined;
+  const rel = (p: string) => (isAbsolute(p) ? relative(ctx.cwd, p) || p : p);
+  const args = [s.mode === 'drill' ? 'drill' : 'run', rel(s.runbook.path), '--incident', s.incident];
+  if (stateFlag) args.push('--state-dir', stateFlag);
+  let scenario: string | undefined;
+  try {
+    scenario = s.mode === 'drill' ? readDrillState(drillDir(incidentDir)).scenario : undefined;
+  } catch {
+    /* no readable drill world: the resume itself will say so */
+  }
+  if (scenario) args.push('--scenario', rel(scenario));
+  return commandLine(ctx, ...args);
+}
+
+/** Every step of the runbook, in its order (those not started yet included); the journal's when the runbook cannot be read. */
+async function allSteps(s: RunState, ctx: CommandContext): Promise<{ order: string[]; titles: Map<string, string>; note?: string }> {
+  try {
+    const { loaded } = await loadWithPlugins(s.runbook.path, [], ctx);
+    const ids = loaded.runbook.steps.map((x) => x.id);
+    return { order: [...ids, ...s.stepOrder.filter((id) => !ids.includes(id))], titles: new Map(loaded.runbook.steps.map((x) => [x.id, x.title])) };
+  } catch {
+    return { order: s.stepOrder, titles: new Map(), note: `steps not started yet are not listed: the runbook ${s.runbook.path} could not be read` };
+  }
+}
+
 const command: Command = async (argv, ctx) => {
   const { values, positionals } = parseCommandFlags('status', argv);
   const id = positionals[0];
@@ -48,26 +92,38 @@ const command: Command = async (argv, ctx) => {
   out(ctx, `incident ${s.incident} — ${s.runbook.title} [${s.mode.toUpperCase()}]`);
   out(ctx, `  runbook ${s.runbook.id} (${s.runbook.path})`);
   out(ctx, `  opened ${s.openedAt}, last record ${s.updatedAt}; operators: ${s.operators.join(', ')}`);
-  out(ctx, `  state: ${runStatusWord(s)}${s.lastStop?.detail ? ` — ${s.lastStop.detail}` : ''}`);
+  out(ctx, stateLine(s));
   out(ctx, `  journal: ${check.detail}`);
   out(ctx, '');
-  const width = Math.max(4, ...s.stepOrder.map((id) => id.length));
-  for (const id of s.stepOrder) {
-    const st = s.steps[id]!;
+  const steps = await allSteps(s, ctx);
+  const wait = waitingOn(s);
+  const width = Math.max(4, ...steps.order.map((id) => id.length));
+  for (const id of steps.order) {
+    const st = s.steps[id];
+    if (!st) {
+      out(ctx, `  ${ICON.pending} ${id.padEnd(width)}  ${'pending'.padEnd(8)}  ${steps.titles.get(id) ?? ''}`.trimEnd());
+      continue;
+    }
     const doubt = st.itemOrder.some((k) => st.items[k]?.status === 'in-doubt');
-    const word = doubt ? 'in doubt' : st.status;
+    // a step started but not finished, in a run that has stopped: waiting (for what the stop says), or stopped
+    const idle = st.status === 'running' && !s.running;
+    const word = doubt ? 'in doubt' : idle ? (wait?.step === id ? 'waiting' : 'stopped') : st.status;
+    const icon = doubt ? '?' : idle ? (wait?.step === id ? '◆' : '■') : (ICON[st.status] ?? ' ');
     const counts = itemCounts(st);
-    out(ctx, `  ${doubt ? '?' : (ICON[st.status] ?? ' ')} ${id.padEnd(width)}  ${word.padEnd(8)}${counts ? `  ${counts}` : ''}${st.reason ? `  — ${st.reason}` : ''}`);
+    out(ctx, `  ${icon} ${id.padEnd(width)}  ${word.padEnd(8)}${counts ? `  ${counts}` : ''}${st.reason ? `  — ${st.reason}` : ''}${wait?.step === id ? `  — ${wait.hint}` : ''}`);
     for (const k of st.itemOrder) {
       const it = st.items[k]!;
       if (k === '-' && !it.error) continue;
       if (k !== '-' || it.error) out(ctx, `      ${k === '-' ? '' : `${k}: `}${it.status}${it.error ? ` — ${it.error.message}` : ''}`);
     }
   }
+  if (steps.note) out(ctx, `  (${steps.note})`);
   if (s.notes.length) {
     out(ctx, '\n  notes:');
     for (const n of s.notes) out(ctx, `    ${n.at} ${n.by}: ${n.text}`);
   }
+  const resume = resumeCommandOf(s, values['state-dir'], ctx, new FileJournal(stateDirOf(values['state-dir'], ctx), checkIncidentId(id)).dir);
+  if (resume) out(ctx, `\n  → Resume: ${resume}`);
   return 0;
 };
 export default command;

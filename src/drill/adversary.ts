@@ -14,19 +14,37 @@ import type { LiveWorld } from './world/live.js';
 import type { ValueMaker } from './world/values.js';
 
 export class DrillClock {
-  readonly #startReal = Date.now();
+  /** real ms when the clock last started; undefined while it stands still */
+  #since: number | undefined;
   #offset: number;
   readonly speed: number;
   /** called after the clock moves (the adversary acts, containment is checked) */
   onAdvance: (() => void) | undefined;
 
-  constructor(speed: number, offsetMs = 0) {
+  /** `paused`: the clock stands still until start() (the TUI starts it on the responder's first key) */
+  constructor(speed: number, offsetMs = 0, opts: { paused?: boolean } = {}) {
     this.speed = speed;
     this.#offset = offsetMs;
+    this.#since = opts.paused ? undefined : Date.now();
   }
   /** drill milliseconds since the incident opened */
   now(): number {
-    return Math.round((Date.now() - this.#startReal) * this.speed + this.#offset);
+    return Math.round(this.#offset + (this.#since === undefined ? 0 : (Date.now() - this.#since) * this.speed));
+  }
+  get running(): boolean {
+    return this.#since !== undefined;
+  }
+  /** start (or go on after pause()) */
+  start(): void {
+    if (this.#since !== undefined) return;
+    this.#since = Date.now();
+    this.onAdvance?.();
+  }
+  /** stand still (help is open); start() goes on */
+  pause(): void {
+    if (this.#since === undefined) return;
+    this.#offset = this.now();
+    this.#since = undefined;
   }
   advance(ms: number): void {
     if (ms > 0) this.#offset += ms;
@@ -91,6 +109,11 @@ export class Adversary {
 
   get pending(): number {
     return this.#plan.length - this.#next;
+  }
+
+  /** The attacker's next scheduled move (drill ms), if any. */
+  nextMove(): (AdversaryStep & { ms: number }) | undefined {
+    return this.#plan[this.#next];
   }
 
   /** Take every action due by `now` (drill ms), in order. */

@@ -26,6 +26,9 @@ import { removeAbandonedWorkspaces, removeWorkspace, writeWorkspace } from './wo
 import { drillHooks } from './hooks.js';
 import { DurableWorld, effectsExist, effectsFile, readEffects } from './world/durable.js';
 
+/** Drill seconds per real second in the TUI by default: a drill minute takes four real minutes. */
+export const TUI_SPEED = 0.25;
+
 export const DRILL_FLAGS = {
   scenario: { type: 'string' },
   faults: { type: 'string' },
@@ -66,7 +69,9 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   const seedFlag = numberFlag('seed', f.seed, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'a whole number from 0 to 4294967295');
   if (prior && seedFlag !== undefined && seedFlag !== prior.seed) throw new UsageError(`--seed ${seedFlag} differs from the seed this drill started with (${prior.seed})`, { nextSteps: ['Drop --seed to resume, or start a new drill.'] });
   const seed = seedFlag ?? prior?.seed ?? scenario.seed ?? randomInt(2 ** 31);
-  const speed = numberFlag('speed', f.speed, (n) => n >= 0 && n <= 3600, 'a number from 0 to 3600 (drill seconds per real second)') ?? prior?.speed ?? scenario.time_scale ?? 1;
+  // on a terminal a person reads each screen: the drill clock runs slower than the scenario's
+  // time_scale (which unattended and --yes runs use) unless --speed says otherwise
+  const speed = numberFlag('speed', f.speed, (n) => n >= 0 && n <= 3600, 'a number from 0 to 3600 (drill seconds per real second)') ?? prior?.speed ?? (p.interactive ? TUI_SPEED : (scenario.time_scale ?? 1));
   const faultSpec = f.faults !== undefined ? (f.faults as string) : prior ? prior.faults : (scenario.faults ?? runbookFaults);
   const rules = parseFaults(faultSpec);
 
@@ -107,7 +112,8 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
     throw e;
   }
 
-  const clock = new DrillClock(speed, Math.max(prior?.clockMs ?? 0, ...later.map((e) => e.at)));
+  // on a terminal the clock starts with the responder's first key (the TUI calls start())
+  const clock = new DrillClock(speed, Math.max(prior?.clockMs ?? 0, ...later.map((e) => e.at)), { paused: p.interactive });
   let engineNote: ((text: string) => void) | undefined;
   const late: { durable?: DurableWorld } = {};
   const adversary = new Adversary({
@@ -205,6 +211,20 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
     configFor: world.configFor(p.registry),
     resolveSecrets,
     ...hooks,
+    // what resuming needs that the drill's saved state does not keep
+    resumeFlags: typeof f.scenario === 'string' ? ['--scenario', f.scenario] : [],
+    drill: {
+      speed,
+      now: () => clock.now(),
+      running: () => clock.running,
+      start: () => clock.start(),
+      pause: () => clock.pause(),
+      next: () => {
+        const m = adversary.nextMove();
+        return m && { at: m.ms, what: `${m.do.replace(/^[a-z]+\./, '').replace(/_/g, ' ')}${m.target ? ` ${m.target}` : ''} with ${m.credential}` };
+      },
+      attackerLive: () => adversary.persistence(),
+    },
     cleanup: async () => {
       hooks.stop();
       save();

@@ -2,7 +2,7 @@
  * Scripted mode's answers to the engine's questions: only from flags. A question that no
  * flag answers stops the run (exit 3) with the flag that would answer it — never a wait on stdin.
  */
-import type { OperatorPorts } from '../core/engine/ports.js';
+import type { ManualRequest, OperatorPorts } from '../core/engine/ports.js';
 
 export interface ScriptedAnswers {
   yes: boolean;
@@ -33,9 +33,10 @@ export function parseSettleFlags(flags: readonly string[]): Map<string, 'done' |
   return m;
 }
 
-const isLink = (s: string) => /^(https?:\/\/|mailto:|ticket:|[A-Z][A-Z0-9]+-\d+$)/i.test(s);
+/** What counts as a link for evidence: a URL, mailto:, ticket:, or a ticket id like SEC-42 (the TUI takes the same). */
+export const isLink = (s: string) => /^(https?:\/\/|mailto:|ticket:|[A-Z][A-Z0-9]+-\d+$)/i.test(s);
 
-export function scriptedPorts(a: ScriptedAnswers): OperatorPorts {
+export function scriptedPorts(a: ScriptedAnswers, hooks: { onManual?(req: ManualRequest): void } = {}): OperatorPorts {
   return {
     async approve(req) {
       if (a.yes) return { decision: 'approved', via: '--yes' };
@@ -47,6 +48,7 @@ export function scriptedPorts(a: ScriptedAnswers): OperatorPorts {
       };
     },
     async manual(req) {
+      hooks.onManual?.(req);
       const key = req.item ? `${req.step}/${req.item}` : req.step;
       const given = a.done.get(key) ?? (req.item ? a.done.get(req.step) : undefined);
       const example = req.evidence.type === 'link' ? "='https://…'" : req.evidence.type === 'note' ? "='what you did'" : '';

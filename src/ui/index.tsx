@@ -19,6 +19,27 @@ import { createTuiPorts } from './ports.js';
 import { createObserver, createRunStore, type RunStore } from './store.js';
 import { sanitize } from './store/logs.js';
 import { colorFromEnv, createTheme } from './theme.js';
+import { setUi } from './store.js';
+import type { DrillView } from './context.js';
+import { readUiState, writeUiState } from './resume-state.js';
+import wrapAnsi from 'wrap-ansi';
+
+/**
+ * Lines for the terminal after Ink leaves, wrapped at word boundaries (wrap-ansi, by display
+ * width). A line laid out as `  label   value` continues under its value; others under their indent.
+ */
+export function wrapLines(lines: string[], columns: number): string {
+  const cols = Math.max(20, columns);
+  return lines
+    .map((l) => {
+      const lead = /^ */.exec(l)![0].length;
+      const label = /^ *\S+(?: \S+)*? {2,}/.exec(l)?.[0].length ?? lead;
+      const hang = label <= cols / 2 ? label : lead;
+      const body = wrapAnsi(l.slice(hang), cols - hang, { hard: true }).split('\n');
+      return body.map((x, i) => (i === 0 ? l.slice(0, hang) : ' '.repeat(hang)) + x).join('\n');
+    })
+    .join('\n');
+}
 
 export interface TuiResult {
   status: RunStatus;
@@ -50,6 +71,12 @@ export interface TuiOptions {
   env?: NodeJS.ProcessEnv;
   /** optional: aborted on SIGINT/SIGTERM from outside — the TUI then quits as if the operator had */
   signal?: AbortSignal;
+  /** optional: a drill's clock and attacker (shown in the header; the first key starts the clock) */
+  drill?: DrillView;
+  /** optional: where the screen's mode is kept for resume (beside the journal) */
+  uiStateFile?: string;
+  /** optional: lines to print after the TUI closes (a drill's scorecard), wrapped to the terminal at word boundaries */
+  finish?: () => string[];
 }
 
 const CONSOLE = ['log', 'info', 'warn', 'error', 'debug'] as const;
@@ -88,14 +115,22 @@ function summary(r: TuiResult | undefined, quit: boolean, forced: boolean, o: Tu
     case 'waiting':
       return `runbook: ${inc} is waiting${r.detail ? ` — ${r.detail}` : ''}.\n  → Resume: ${o.resumeCommand}\n`;
     case 'interrupted':
-      return `runbook: ${inc} ${quit ? 'paused (you quit)' : 'interrupted'}; its state is kept.\n  → Resume: ${o.resumeCommand}\n`;
+      return `runbook: ${inc} interrupted${quit ? ' (you quit)' : ''}; its state is kept.\n  → Resume: ${o.resumeCommand}\n`;
   }
 }
 
 export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
   const redact = opts.redact ?? ((s: string) => s);
   const store = createRunStore({ mode: opts.mode, seed: opts.initial });
+  // resume: the same mode as when the operator left (running all, or step by step)
+  if (opts.initial && readUiState(opts.uiStateFile)?.autoRun) setUi(store, { autoRun: true });
   const observer = createObserver(store);
+  const drill = opts.drill;
+  const observe: EngineObserver = (e) => {
+    // a step that starts while running all (after a resume, no key pressed yet) starts a drill's clock too, unless help is open
+    if (drill && e.type === 'record' && e.record.type === 'step.started' && !drill.running() && store.getState().ui.autoRun && store.getState().ui.overlay !== 'help') drill.start();
+    observer.observe(e);
+  };
   const ports = createTuiPorts(store, { beforeAsk: () => observer.flush() });
   const theme = createTheme({ color: colorFromEnv(opts.env ?? process.env) });
 
@@ -125,6 +160,7 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
       if (force || settled) leave();
     },
     exit: () => leave(),
+    drill,
   });
 
   const restoreTty = () => {
@@ -136,7 +172,7 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
   };
   // whatever happens (an uncaught error, a second SIGINT that exits), never leave raw mode behind
   process.once('exit', restoreTty);
-  const ink = render(<App store={store} controller={controller} theme={theme} commands={{ resume: opts.resumeCommand, report: opts.reportCommand }} />, {
+  const ink = render(<App store={store} controller={controller} theme={theme} commands={{ resume: opts.resumeCommand, report: opts.reportCommand }} drill={drill} />, {
     stdin: opts.stdin,
     stdout: opts.stdout,
     stderr: opts.stderr,
@@ -157,7 +193,7 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
   let error: unknown;
   const run = (async () => {
     try {
-      result = await opts.start(ports.ports, observer.observe);
+      result = await opts.start(ports.ports, observe);
     } catch (e) {
       error = e;
     } finally {
@@ -190,7 +226,10 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
     restoreTty();
     process.off('exit', restoreTty);
   }
+  writeUiState(opts.uiStateFile, { autoRun: store.getState().ui.autoRun });
   if (error !== undefined && !forced) throw error;
+  const after = opts.finish?.() ?? [];
+  if (after.length > 0) opts.stderr.write(redact(wrapLines(after, opts.stdout.columns || 80)) + '\n');
   opts.stderr.write(redact(summary(result, quitting && !outside, forced, opts)));
   return { exitCode: forced || !result ? 130 : result.exitCode };
 }

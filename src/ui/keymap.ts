@@ -5,6 +5,7 @@
  */
 import type { Key } from 'ink';
 import type { PromptKind, RunStoreState } from './store/types.js';
+import { activePrompt } from './status.js';
 
 export type Focus = 'main' | 'entry' | 'picker' | 'help' | 'quit';
 
@@ -86,9 +87,8 @@ const running = (c: KeyCtx) => c.phase === 'running' || c.phase === 'starting';
 
 export const BINDINGS: Binding[] = [
   // what the run is asking for first
-  { action: 'run-step', keys: ['enter', 'r'], show: '⏎', label: 'run step', help: 'run the next step', when: on('proceed') },
-  { action: 'run-all', keys: ['a'], label: 'run all', help: 'run all remaining steps without asking again (gates still ask)', when: on('proceed') },
-  { action: 'skip-step', keys: ['s'], label: 'skip…', help: 'skip the next step, with a reason', when: on('proceed') },
+  { action: 'run-step', keys: ['enter', 'r'], show: '⏎', label: 'run step', help: 'run the step shown (the selected one: ↑↓ picks among the steps ready now)', when: on('proceed') },
+  { action: 'skip-step', keys: ['s'], label: 'skip…', help: 'skip the step shown, with a reason', when: on('proceed') },
   { action: 'approve-all', keys: ['y'], label: (c) => (c.fanOut ? 'approve all' : 'approve'), help: 'approve the gate (every item of a fan-out)', when: on('approval') },
   { action: 'pick-items', keys: ['i'], label: 'pick items…', help: 'approve a fan-out item by item', when: (c) => on('approval')(c) && c.fanOut },
   { action: 'deny', keys: ['d'], label: 'deny…', help: 'deny the gate, with an optional reason', when: on('approval') },
@@ -113,9 +113,10 @@ export const BINDINGS: Binding[] = [
   { action: 'quit-confirm', keys: ['y'], label: 'quit', help: 'quit now; the incident state is kept', when: (c) => c.focus === 'quit' },
   { action: 'quit-cancel', keys: ['n', 'esc', 'q'], label: 'stay', help: 'go back to the run', when: (c) => c.focus === 'quit' },
   { action: 'close-help', keys: ['esc', '?', 'q', 'enter'], show: 'esc', label: 'close help', help: 'close this help', when: (c) => c.focus === 'help' },
-  { action: 'help-scroll', keys: ['down', 'j', 'pagedown', 'space'], show: '↓', label: 'more', help: 'scroll this help (↑ back)', when: (c) => c.focus === 'help' },
+  { action: 'help-scroll', keys: ['down', 'j', 'pagedown', 'space'], show: '↑↓', label: 'scroll', help: 'scroll this help (↑ back)', when: (c) => c.focus === 'help' },
   { action: 'help-back', keys: ['up', 'k', 'pageup'], label: 'back', help: 'scroll this help back', when: (c) => c.focus === 'help', quiet: true, paired: true },
   // always there
+  { action: 'run-all', keys: ['a'], label: 'run all', help: 'run all remaining steps without asking again, the ones ready now included (gates still ask)', when: (c) => main(c) && c.begun && !c.autoRun && running(c) },
   { action: 'pause', keys: ['p'], label: 'pause', help: 'stop running all: ask again before the next step', when: (c) => main(c) && c.autoRun && running(c) },
   { action: 'toggle-pane', keys: ['tab'], label: (c) => (c.showDetail ? 'show prompt' : 'step detail'), help: 'switch between what is asked and the step detail', when: (c) => main(c) && c.prompt !== null },
   { action: 'up', keys: ['up', 'k'], show: '↑↓', label: 'select', help: 'select a step (↑ or k, ↓ or j)', when: main },
@@ -161,7 +162,7 @@ export const labelOf = (b: Binding, c: KeyCtx): string => (typeof b.label === 'f
 export const keysOf = (b: Binding): string => b.show ?? b.keys[0] ?? '';
 
 export function keyContext(s: RunStoreState): KeyCtx {
-  const front = s.prompts[0];
+  const front = activePrompt(s);
   const focus: Focus = s.ui.overlay
     ? s.ui.overlay
     : s.ui.entry || ((front?.kind === 'input' || front?.kind === 'secret') && s.phase !== 'quitting')

@@ -14,6 +14,7 @@ import type {
 } from '../core/engine/ports.js';
 import type { RunStore } from './store.js';
 import type { Prompt, PromptKind } from './store/types.js';
+import { activePrompt } from './status.js';
 
 export interface AnswerOf {
   approval: ApprovalAnswer;
@@ -84,7 +85,7 @@ export function createTuiPorts(store: RunStore, opts: { beforeAsk?: () => void }
 
   const remove = (id: number) => {
     store.setState((s) => {
-      const wasFront = s.prompts[0]?.id === id;
+      const wasFront = activePrompt(s)?.id === id || s.ui.picker === id;
       return {
         prompts: s.prompts.filter((p) => p.id !== id),
         ui: wasFront ? { ...s.ui, promptScroll: 0, picker: null, entry: null, entryError: null, showDetail: false } : s.ui,
@@ -94,12 +95,32 @@ export function createTuiPorts(store: RunStore, opts: { beforeAsk?: () => void }
 
   const ports: OperatorPorts = {
     approve: (req) => ask<'approval'>({ kind: 'approval', step: req.step, req }),
-    manual: (req) => ask<'manual'>({ kind: 'manual', step: req.step, req }),
+    manual: (req) => {
+      // the engine renders a manual step's text when it asks (with what earlier steps found):
+      // the step's detail shows that text from now on, not the one rendered when the run began
+      store.setState((s) => {
+        const st = s.steps.get(req.step);
+        if (!st || req.item !== undefined) return {};
+        const steps = new Map(s.steps);
+        steps.set(req.step, { ...st, info: { ...st.info, title: req.title, instructions: req.instructions } });
+        return { steps };
+      });
+      return ask<'manual'>({ kind: 'manual', step: req.step, req });
+    },
     settle: (req) => ask<'doubt'>({ kind: 'doubt', step: req.step, req }),
     promptSecret: (question) => ask<'secret'>({ kind: 'secret', question }),
     askInput: (req) => ask<'input'>({ kind: 'input', req }),
     proceed: (step) => {
-      if (store.getState().ui.autoRun && closed === null) return Promise.resolve({ action: 'run' } as const);
+      const s = store.getState();
+      if (s.ui.autoRun && closed === null) return Promise.resolve({ action: 'run' } as const);
+      // resume: the operator chose to run this step before leaving (its start is journaled) —
+      // go straight back to where it was (its gate, its tick-off) without asking again
+      const st = s.steps.get(step.id);
+      if (closed === null && s.resumed && st?.startedAt && st.status === 'pending') {
+        // and the screen goes with it: its gate or tick-off is what is shown when it comes
+        if (!s.ui.autoRun) store.setState((x) => ({ ui: { ...x.ui, acted: step.id, follow: true, selected: null } }));
+        return Promise.resolve({ action: 'run' } as const);
+      }
       return ask<'proceed'>({ kind: 'proceed', step: step.id, req: step });
     },
     onFailure: (step, error) => ask<'failure'>({ kind: 'failure', step: step.id, req: { step, error } }),

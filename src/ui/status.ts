@@ -2,7 +2,7 @@
  * What the checklist says about a step: an icon AND a word (never colour alone), and for a
  * fan-out its item counts, e.g. `3/5, 1 in doubt`.
  */
-import type { ItemStatus, RunStoreState, StepView } from './store/types.js';
+import type { ItemStatus, Prompt, RunStoreState, StepView } from './store/types.js';
 
 export type DisplayStatus = 'pending' | 'running' | 'waiting' | 'retrying' | 'done' | 'failed' | 'skipped' | 'in doubt';
 
@@ -83,8 +83,25 @@ export function progressOf(s: RunStoreState): Progress {
   return p;
 }
 
-/** The step the screen follows: the one asking, else the one running, else the next pending. */
+const FINISHED = new Set(['ok', 'failed', 'skipped']);
+
+/** A question about this step is still to come: its gate (after ⏎), its tick-off (a manual step). */
+export function expectsPrompt(s: RunStoreState, id: string): boolean {
+  if (s.phase !== 'running' && s.phase !== 'starting') return false;
+  const st = s.steps.get(id);
+  if (!st || FINISHED.has(st.status)) return false;
+  if (st.info.kind === 'manual') return true;
+  return st.info.confirm && !st.approval;
+}
+
+/**
+ * The step the screen follows: the one the operator just answered while its next question is
+ * due (so ⏎ on a gated step opens that step's gate, not another step's prompt), else the one
+ * asking, else the one running, else the next pending.
+ */
 export function focusStep(s: RunStoreState): string | null {
+  const acted = s.ui.acted;
+  if (acted && (s.prompts.some((p) => p.step === acted) || expectsPrompt(s, acted))) return acted;
   const asking = s.prompts[0]?.step;
   if (asking) return asking;
   if (s.waiting) return s.waiting.step;
@@ -100,4 +117,17 @@ export function focusStep(s: RunStoreState): string | null {
 export function selectedStep(s: RunStoreState): string | null {
   if (!s.ui.follow && s.ui.selected && s.steps.has(s.ui.selected)) return s.ui.selected;
   return focusStep(s);
+}
+
+/**
+ * The question the keys answer: the one shown. A runbook input or a secret (no step) when first;
+ * otherwise the question about the selected step — none when the selected step asks nothing
+ * (then ⏎ does nothing, and the status line says what waits elsewhere).
+ */
+export function activePrompt(s: RunStoreState): Prompt | undefined {
+  if (s.prompts.length === 0) return undefined;
+  const front = s.prompts[0]!;
+  if (front.step === undefined) return front;
+  const sel = selectedStep(s);
+  return sel === null ? undefined : s.prompts.find((p) => p.step === sel);
 }

@@ -30,6 +30,7 @@ export function initialUi(): UiState {
     entryError: null,
     picker: null,
     autoRun: false,
+    acted: null,
   };
 }
 

@@ -3,6 +3,8 @@
  * takes the window that fits its height, and renders each line truncated to its width — so
  * a frame never grows past the terminal, whatever the content.
  */
+import stringWidth from 'string-width';
+import cliTruncate from 'cli-truncate';
 import { formatDuration } from '../core/duration.js';
 import { neutralise } from '../core/terminal-text.js';
 
@@ -31,9 +33,43 @@ export const line = (...segs: (Seg | string)[]): Line => segs.map((s) => (typeof
 export const blank = (): Line => [];
 export const lineText = (l: Line): string => l.map((s) => s.text).join('');
 
-/** Word-wrap styled segments to `width`; continuation lines start with `indent` spaces. */
-export function wrap(segs: Line, width: number, indent = 0): Line[] {
-  const w = Math.max(4, width);
+const PLAIN = /^[\u0020-\u007E]*$/;
+const widths = new Map<string, number>();
+
+/**
+ * Display width in terminal columns (CJK and emoji take two), as Ink measures it. Plain ASCII
+ * is its length; other strings are measured once (string-width segments them: the frame's rules,
+ * icons and bars would otherwise be measured again on every render).
+ */
+export function width(text: string): number {
+  if (PLAIN.test(text)) return text.length;
+  let w = widths.get(text);
+  if (w === undefined) {
+    w = stringWidth(text);
+    if (widths.size > 20_000) widths.clear();
+    widths.set(text, w);
+  }
+  return w;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Split `text` at `cols` display columns (never inside a grapheme): [head, rest]. */
+export function splitAt(text: string, cols: number): [string, string] {
+  let w = 0;
+  let i = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const sw = width(segment);
+    if (w + sw > cols) break;
+    w += sw;
+    i += segment.length;
+  }
+  return [text.slice(0, i), text.slice(i)];
+}
+
+/** Word-wrap styled segments to `width` display columns; continuation lines start with `indent` spaces. */
+export function wrap(segs: Line, cols: number, indent = 0): Line[] {
+  const w = Math.max(4, cols);
   const out: Line[] = [];
   let cur: Line = [];
   let col = 0;
@@ -41,7 +77,7 @@ export function wrap(segs: Line, width: number, indent = 0): Line[] {
     const last = cur[cur.length - 1];
     if (last && last.style === style) last.text += text;
     else cur.push(seg(text, style));
-    col += text.length;
+    col += width(text);
   };
   const newline = () => {
     out.push(cur);
@@ -60,16 +96,27 @@ export function wrap(segs: Line, width: number, indent = 0): Line[] {
         continue;
       }
       let word = token;
-      if (col + word.length > w && col > indent) {
+      let ww = width(word);
+      if (col + ww > w && col > indent) {
         // drop the trailing space of the line we leave
         const last = cur[cur.length - 1];
         if (last) last.text = last.text.replace(/ +$/, '');
         newline();
       }
-      while (col + word.length > w) {
-        const room = Math.max(1, w - col);
-        push(word.slice(0, room), s.style);
-        word = word.slice(room);
+      while (col + ww > w) {
+        let [head, rest] = splitAt(word, Math.max(1, w - col));
+        if (head === '') {
+          // a wide character that does not fit the last column: it starts the next line
+          if (col > Math.min(indent, w - 2)) {
+            newline();
+            continue;
+          }
+          const first = graphemes.segment(word)[Symbol.iterator]().next().value?.segment ?? word;
+          [head, rest] = [first, word.slice(first.length)];
+        }
+        push(head, s.style);
+        word = rest;
+        ww = width(word);
         newline();
       }
       if (word) push(word, s.style);
@@ -79,14 +126,26 @@ export function wrap(segs: Line, width: number, indent = 0): Line[] {
   return out;
 }
 
-/** Fit plain text to `width`, with an ellipsis when cut. */
-export function fit(text: string, width: number): string {
-  if (width <= 0) return '';
+/** Fit plain text to `cols` display columns, with an ellipsis when cut (escape sequences neutralised). */
+export function fit(text: string, cols: number): string {
+  if (cols <= 0) return '';
   text = neutralise(text);
-  return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text;
+  if (width(text) <= cols) return text;
+  return PLAIN.test(text) ? text.slice(0, Math.max(0, cols - 1)) + '…' : cliTruncate(text, cols);
 }
 
-export const pad = (text: string, width: number): string => (text.length >= width ? text : text + ' '.repeat(width - text.length));
+export const pad = (text: string, cols: number): string => {
+  const w = width(text);
+  return w >= cols ? text : text + ' '.repeat(cols - w);
+};
+
+/**
+ * A `${{ expression }}` that could not be filled in yet (it names the output of a step that
+ * has not run when the text was rendered) reads as a placeholder, never as raw template text.
+ */
+export function placeholders(text: string): string {
+  return text.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_m, expr: string) => `‹${expr.replace(/^steps\.([\w-]+)\.outputs\.?/, '$1: ').replace(/: $/, '') || 'value'} — filled in when it runs›`);
+}
 
 /** 0:07:03 / 1:02:09 — an incident clock. */
 export function clock(ms: number): string {
@@ -118,7 +177,8 @@ export function valueLines(v: unknown, width: number, maxLines = 40): Line[] {
     }
     if (val && typeof val === 'object') {
       if (key !== null) out.push(line(prefix));
-      const entries = Array.isArray(val) ? val.map((x, i) => [`- [${i}]`, x] as const) : Object.entries(val);
+      // null fields say nothing (a manual step's missing note): left out, not printed as `null`
+      const entries = Array.isArray(val) ? val.map((x, i) => [`- [${i}]`, x] as const) : Object.entries(val).filter(([, x]) => x !== null && x !== undefined);
       for (const [k, x] of entries) emit(depth + (key === null ? 0 : 1), k, x);
       return;
     }

@@ -100,7 +100,7 @@ describe.skipIf(!hasTmux)('runbook run — the TUI in tmux', () => {
 
     // the first complete frame: header with the LIVE badge, the checklist, what is asked
     let s = await waitFor('one', 'Next step · find', 60_000);
-    expect(s).toMatch(/● LIVE\s+e2e-tui\s+TUI end-to-end drill\s+severity CRITICAL/);
+    expect(s).toMatch(/● LIVE\s+TUI end-to-end drill\s+CRITICAL\n.*incident e2e-tui/);
     expect(s).toMatch(/○ pending\s+revoke\s+Revoke the token/);
     expect(s).toContain('⏎ run step');
     keys('one', 'Enter');

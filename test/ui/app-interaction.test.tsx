@@ -61,9 +61,10 @@ describe('gates', () => {
     const ans = t.ports.ports.approve(GATE);
     await t.until((f) => f.includes('Approval needed · revoke'), 'gate');
     const f = t.frame();
-    expect(f).toContain('This will:');
-    expect(f).toContain('• [a] DELETE https://hf.test/api/tokens/a');
-    expect(f).toContain('3 items: a, b, c');
+    expect(f).toContain('This will, for 3 items:');
+    // each item with the call made for it
+    expect(f).toMatch(/• a\s*\n\s+→ DELETE https:\/\/hf\.test\/api\/tokens\/a/);
+    expect(f).toMatch(/• c\s*\n\s+→ DELETE https:\/\/hf\.test\/api\/tokens\/c/);
     expect(f).toMatch(/y approve all\s+i pick items…\s+d deny…/);
     expect(f).toMatch(/◆ waiting\s+revoke/);
     t.press('y');
@@ -103,8 +104,7 @@ describe('gates', () => {
     t.press('i');
     await t.until((f) => f.includes('Approve which items?'), 'picker');
     t.press(KEY.esc);
-    await t.until((f) => f.includes('This will:'), 'back to the plan');
-    t.press('a'); // "all" in the picker, nothing here
+    await t.until((f) => f.includes('This will, for 3 items:'), 'back to the plan');
     t.press('y');
     await expect(ans).resolves.toMatchObject({ decision: 'approved', items: ['a', 'b', 'c'] });
   });
@@ -132,7 +132,7 @@ describe('manual steps, failures, doubt', () => {
     t.press('t');
     await t.until((f) => f.includes('Link to the evidence'), 'link entry');
     t.press('not a link', KEY.enter);
-    await t.until((f) => f.includes('a link looks like https://'), 'link refused');
+    await t.until((f) => f.includes('a link is a URL (https://…) or a ticket id (SEC-42)'), 'link refused');
     t.press(KEY.esc);
     await t.until((f) => !f.includes('Link to the evidence'), 'entry closed');
     t.press('s');
@@ -209,10 +209,10 @@ describe('inputs, notes, help, quit', () => {
     const f = t.frame();
     const now = f.slice(f.indexOf('Keys that apply now'), f.indexOf('Other keys') > 0 ? f.indexOf('Other keys') : undefined);
     expect(now).toContain('approve the gate');
-    expect(now).not.toContain('run the next step');
+    expect(now).not.toContain('run the step shown');
     t.press('y'); // not an approval while the help is open
     t.press(KEY.esc);
-    await t.until((f2) => f2.includes('This will:'), 'help closed');
+    await t.until((f2) => f2.includes('This will, for 3 items:'), 'help closed');
     expect(t.store.getState().prompts).toHaveLength(1);
   });
 

@@ -33,8 +33,8 @@ describe('layout', () => {
     t.emit(begin(STEPS), ...fanOut());
     await t.until((f) => f.includes('1/3 steps'), 'progress');
     const f = t.frame();
-    expect(f).toMatch(/● LIVE\s+inc-42\s+Leaked token response\s+severity HIGH/);
-    expect(f).toMatch(/elapsed 0:01:0\d/);
+    expect(f).toMatch(/● LIVE\s+Leaked token response\s+HIGH/);
+    expect(f).toMatch(/open 0:01:0\d\s+incident inc-42/);
     expect(f).toContain('33%');
   });
 

@@ -13,6 +13,7 @@ import { createTheme } from '../../src/ui/theme.js';
 import type { EngineEvent, StepInfo } from '../../src/core/engine/events.js';
 import type { RecordBody } from '../../src/core/journal/records.js';
 import type { UiMode } from '../../src/ui/store/types.js';
+import type { DrillView } from '../../src/ui/context.js';
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
@@ -67,6 +68,7 @@ export interface SetupOptions {
   color?: boolean;
   columns?: number;
   rows?: number;
+  drill?: DrillView;
 }
 
 export function setup(o: SetupOptions = {}) {
@@ -76,9 +78,9 @@ export function setup(o: SetupOptions = {}) {
   const note = vi.fn<(t: string) => void>();
   const quit = vi.fn<(force: boolean) => void>();
   const exit = vi.fn<() => void>();
-  const controller = createController({ store, ports, note, quit, exit });
+  const controller = createController({ store, ports, note, quit, exit, drill: o.drill });
   const theme = createTheme({ color: o.color ?? false });
-  const ui = render(<App store={store} controller={controller} theme={theme} commands={{ resume: 'runbook run rb.yaml --incident inc-42', report: 'runbook report inc-42' }} />);
+  const ui = render(<App store={store} controller={controller} theme={theme} commands={{ resume: 'runbook run rb.yaml --incident inc-42', report: 'runbook report inc-42' }} drill={o.drill} />);
   const size = { columns: o.columns ?? 100, rows: o.rows ?? 30 };
   Object.defineProperty(ui.stdout, 'columns', { get: () => size.columns, configurable: true });
   Object.defineProperty(ui.stdout, 'rows', { get: () => size.rows, configurable: true });

@@ -143,7 +143,7 @@ describe('runTui', () => {
     expect(h.stdin.raw).toBe(false);
     expect(h.stdin.rawHistory.at(-1)).toBe(false);
     expect(before).toBe(0); // nothing was written to stderr while mounted
-    expect(h.stderr.text).toContain('incident inc-42 paused (you quit); its state is kept.');
+    expect(h.stderr.text).toContain('incident inc-42 interrupted (you quit); its state is kept.');
     expect(h.stderr.text).toContain('Resume: runbook run rb.yaml --incident inc-42');
   });
 

@@ -6,7 +6,7 @@
 import { renderMarkdown } from '../markdown.js';
 import { ITEM_WORD, ICON, countsText, displayStatus } from '../status.js';
 import type { ItemView, StepView } from '../store/types.js';
-import { blank, duration, line, seg, valueLines, wrap, type Line } from '../text.js';
+import { blank, duration, line, placeholders, seg, valueLines, wrap, type Line } from '../text.js';
 
 const MAX_ITEMS = 60;
 
@@ -34,7 +34,7 @@ function header(step: StepView, waiting: boolean, width: number, now: number): L
   const st = displayStatus(step, waiting);
   const out: Line[] = [];
   out.push(line(seg(`${ICON[st]} ${st}`, st === 'failed' ? 'error' : st === 'done' ? 'ok' : st === 'waiting' ? 'warn' : 'bold'), seg(`  ${step.info.kind} · ${step.info.id}`, 'dim')));
-  out.push(...wrap(line(seg(step.info.title, 'title')), width, 2));
+  out.push(...wrap(line(seg(placeholders(step.info.title), 'title')), width, 2));
   const facts: string[] = [];
   if (step.info.uses) facts.push(`uses ${step.info.uses}`);
   if (step.info.confirm) facts.push('gated: asks for approval');
@@ -63,7 +63,7 @@ export function detailTop(step: StepView, waiting: boolean, width: number, now: 
   const out = header(step, waiting, width, now);
   if (step.info.instructions) {
     out.push(blank(), line(seg('Instructions', 'heading')));
-    out.push(...renderMarkdown(step.info.instructions, width));
+    out.push(...renderMarkdown(placeholders(step.info.instructions), width));
   }
   const single = !step.info.fanOut && step.itemOrder.length <= 1;
   const only = single ? step.items[step.itemOrder[0] ?? '-'] : undefined;
@@ -75,10 +75,11 @@ export function detailTop(step: StepView, waiting: boolean, width: number, now: 
     const d = itemDetail(only, now);
     if (d) out.push(blank(), ...wrap(line(seg(only.error ? 'Error: ' : 'Result: ', only.error ? 'error' : 'bold'), d), width, 2));
   }
-  if (step.outputs !== undefined && step.outputs !== null) {
+  const nothing = (v: unknown) => v === null || v === undefined || (typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => x === null || x === undefined));
+  if (!nothing(step.outputs)) {
     out.push(blank(), line(seg('Outputs', 'heading')));
     out.push(...valueLines(step.outputs, width));
-  } else if (only?.output !== undefined) {
+  } else if (only && !nothing(only.output)) {
     out.push(blank(), line(seg('Output', 'heading')));
     out.push(...valueLines(only.output, width));
   }

@@ -2,6 +2,7 @@
 import { useRunStore } from '../store.js';
 import { useController } from '../context.js';
 import { keyContext } from '../keymap.js';
+import { activePrompt } from '../status.js';
 import { TextInput } from './text-input/text-input.js';
 
 export const ENTRY_ROWS = 3;
@@ -9,7 +10,7 @@ export const ENTRY_ROWS = 3;
 export function EntryBar({ width }: { width: number }) {
   const controller = useController();
   const entry = useRunStore((s) => s.ui.entry);
-  const prompt = useRunStore((s) => s.prompts[0]);
+  const prompt = useRunStore(activePrompt);
   const error = useRunStore((s) => s.ui.entryError);
   const active = useRunStore((s) => keyContext(s).focus === 'entry');
   if (entry) {

@@ -4,6 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useRunStore } from '../store.js';
 import { useTheme } from '../theme.js';
 import { activeBindings, keyContext, keysOf, labelOf } from '../keymap.js';
+import { width as widthOf } from '../text.js';
 
 export function Footer({ width }: { width: number }) {
   const theme = useTheme();
@@ -18,16 +19,19 @@ export function Footer({ width }: { width: number }) {
     );
   }
   const bindings = activeBindings(ctx);
-  let used = 0;
+  // help and quit/exit always fit (80 columns included): the others take the room that is left
+  const PINNED = new Set(['help', 'quit', 'exit']);
+  const size = (b: (typeof bindings)[number]) => widthOf(keysOf(b)) + widthOf(labelOf(b, ctx)) + 3;
+  const pinned = bindings.filter((b) => PINNED.has(b.action));
+  let used = pinned.reduce((n, b) => n + size(b), 0);
   const parts: { k: string; l: string }[] = [];
   for (const b of bindings) {
-    const k = keysOf(b);
-    const l = labelOf(b, ctx);
-    const len = k.length + l.length + 3;
-    if (used + len > width) break;
-    used += len;
-    parts.push({ k, l });
+    if (PINNED.has(b.action)) continue;
+    if (used + size(b) > width) continue;
+    used += size(b);
+    parts.push({ k: keysOf(b), l: labelOf(b, ctx) });
   }
+  for (const b of pinned) parts.push({ k: keysOf(b), l: labelOf(b, ctx) });
   return (
     <Text wrap="truncate-end">
       {parts.map((p, i) => (

@@ -1,17 +1,22 @@
 /**
- * Header: mode badge (LIVE in inverse red — unmistakable even without colour), incident id,
- * runbook title, severity; then the incident clock, progress and how the run proceeds.
+ * Header: mode badge (LIVE in inverse red — unmistakable even without colour), runbook title,
+ * severity; then progress, how the run proceeds, the incident clock and the incident id; in a
+ * drill a third line: the drill clock (its speed, whether it runs) and the attacker's next move.
  */
 import { Box, Text } from 'ink';
 import { useShallow } from 'zustand/react/shallow';
 import { useRunStore } from '../store.js';
 import { useTheme } from '../theme.js';
 import { useNow } from '../hooks/use-now.js';
+import { useDrill, type DrillView } from '../context.js';
 import { progressOf } from '../status.js';
-import { clock, fit } from '../text.js';
+import { clock, fit, width as widthOf } from '../text.js';
 import type { UiMode } from '../store/types.js';
 
 const BADGE: Record<UiMode, string> = { live: ' ● LIVE ', drill: '[DRILL]', 'dry-run': '[DRY-RUN]' };
+
+/** Rows the header takes: a drill has its clock line. */
+export const headerRows = (drill: boolean): number => (drill ? 3 : 2);
 
 function Clock({ openedAt }: { openedAt?: string }) {
   const now = useNow(1000, openedAt !== undefined);
@@ -19,8 +24,42 @@ function Clock({ openedAt }: { openedAt?: string }) {
   return <Text bold>{Number.isNaN(since) ? '-:--:--' : clock(now - since)}</Text>;
 }
 
+/** What the drill line says (pure, for tests): clock, speed, state, the attacker's next move — the move first to go when cut. */
+export function drillLine(d: Pick<DrillView, 'speed' | 'now' | 'running' | 'next'>, phase: string, help: boolean, cols = 200): { text: string; warn: boolean } {
+  const now = d.now();
+  const over = phase === 'ended' || phase === 'closed' || phase === 'quitting';
+  const state = over ? ' stopped' : d.running() ? '' : help ? ' paused (help)' : now === 0 ? ' — starts with your first key' : ' paused — your next key starts it';
+  const clockPart = `drill clock ${clock(now)} ×${d.speed}${state}`;
+  const next = d.next();
+  if (!next) return { text: `${clockPart} · the attacker has no move left`, warn: false };
+  const what = next.what.replace(/ with \S+$/, '');
+  if (over) return { text: fit(`${clockPart} · the attacker's next move (${clock(next.at)}: ${what}) never came`, cols), warn: false };
+  const inT = d.running() && next.at > now ? ` (in ${clock(next.at - now)})` : '';
+  const candidates = [
+    `${clockPart} · attacker at ${clock(next.at)}${inT}: ${next.what}`,
+    `${clockPart} · attacker at ${clock(next.at)}${inT}: ${what}`,
+    // narrow: the countdown says more than the time it is due
+    inT ? `drill ${clock(now)} ×${d.speed} · attacker in ${clock(next.at - now)}: ${what}` : `drill ${clock(now)} ×${d.speed}${state} · attacker ${clock(next.at)}: ${what}`,
+  ];
+  return { text: candidates.find((c) => widthOf(c) <= cols) ?? candidates[candidates.length - 1]!, warn: d.running() && next.at - now < 30_000 };
+}
+
+function DrillClockLine({ drill, width }: { drill: DrillView; width: number }) {
+  const theme = useTheme();
+  const phase = useRunStore((s) => s.phase);
+  const help = useRunStore((s) => s.ui.overlay === 'help');
+  useNow(500, phase === 'running' || phase === 'starting');
+  const l = drillLine(drill, phase, help, width);
+  return (
+    <Text wrap="truncate-end" {...(l.warn ? theme.seg.warn : theme.seg.dim)}>
+      {fit(l.text, width)}
+    </Text>
+  );
+}
+
 export function Header({ width }: { width: number }) {
   const theme = useTheme();
+  const drill = useDrill();
   const h = useRunStore(
     useShallow((s) => ({
       mode: s.mode,
@@ -35,29 +74,33 @@ export function Header({ width }: { width: number }) {
     })),
   );
   const badge = BADGE[h.mode];
-  const title = `${h.incident ?? 'starting…'}  ${h.title ?? ''}`;
-  const sev = h.severity ? `  severity ${h.severity.toUpperCase()}` : '';
-  const barWidth = Math.max(6, Math.min(24, width - 70));
+  const sev = h.severity ? `  ${h.severity.toUpperCase()}` : '';
+  const title = h.title ?? 'starting…';
+  const barWidth = Math.max(6, Math.min(20, width - 74));
   const filled = h.total === 0 ? 0 : Math.round((h.finished / h.total) * barWidth);
   const pct = h.total === 0 ? 0 : Math.round((h.finished / h.total) * 100);
   const how = h.phase === 'ended' || h.phase === 'closed' ? 'run over' : h.phase === 'quitting' ? 'stopping…' : h.autoRun ? 'running all' : 'step by step';
   const extra = [h.failed ? `${h.failed} failed` : '', h.skipped ? `${h.skipped} skipped` : '', h.resumed ? 'resumed' : ''].filter(Boolean).join(' · ');
+  const left = `  ${h.finished}/${h.total} steps ${'█'.repeat(barWidth)} ${pct}%  ${how}${extra ? ' · ' + extra : ''}  open `;
+  // "open": since the incident opened — a resumed run's clock includes the time away
+  const tail = `${h.resumed ? ' incl. time away' : ''}  incident ${h.incident ?? '…'}`;
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-end">
         <Text {...theme.badge[h.mode]}>{badge}</Text>
-        <Text bold>{' ' + fit(title, Math.max(10, width - badge.length - sev.length - 2))}</Text>
+        <Text bold>{' ' + fit(title, Math.max(10, width - widthOf(badge) - widthOf(sev) - 1))}</Text>
         <Text {...(h.severity === 'critical' || h.severity === 'high' ? theme.seg.error : theme.seg.warn)}>{sev}</Text>
       </Text>
       <Text wrap="truncate-end">
-        <Text {...theme.seg.dim}>{'elapsed '}</Text>
-        <Clock openedAt={h.openedAt} />
-        <Text>{`  ${h.finished}/${h.total} steps `}</Text>
+        <Text>{`${h.finished}/${h.total} steps `}</Text>
         <Text {...theme.seg.ok}>{'█'.repeat(filled)}</Text>
         <Text {...theme.seg.dim}>{'░'.repeat(barWidth - filled)}</Text>
         <Text>{` ${pct}%`}</Text>
-        <Text {...theme.seg.dim}>{`  ${how}${extra ? ' · ' + extra : ''}`}</Text>
+        <Text {...theme.seg.dim}>{`  ${how}${extra ? ' · ' + extra : ''}  open `}</Text>
+        <Clock openedAt={h.openedAt} />
+        <Text {...theme.seg.dim}>{fit(tail, Math.max(0, width - widthOf(left) - 8))}</Text>
       </Text>
+      {drill ? <DrillClockLine drill={drill} width={width} /> : null}
     </Box>
   );
 }

@@ -2,8 +2,7 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { useTheme } from '../theme.js';
-import type { Line } from '../text.js';
-import { neutralise } from '../../core/terminal-text.js';
+import { fit, width as widthOf, type Line } from '../text.js';
 
 function LineView({ line, width }: { line: Line; width: number }) {
   const theme = useTheme();
@@ -11,9 +10,8 @@ function LineView({ line, width }: { line: Line; width: number }) {
   const parts: { text: string; style?: keyof typeof theme.seg }[] = [];
   for (const s of line) {
     if (room <= 0) break;
-    const text = neutralise(s.text);
-    const t = text.length > room ? text.slice(0, Math.max(0, room - 1)) + '…' : text;
-    room -= t.length;
+    const t = fit(s.text, room);
+    room -= widthOf(t);
     parts.push({ text: t, style: s.style });
   }
   return (
@@ -38,7 +36,7 @@ export function Rule({ title, width, right }: { title: string; width: number; ri
   const theme = useTheme();
   const head = `── ${title} `;
   const tail = right ? ` ${right} ──` : '';
-  const fill = Math.max(0, width - head.length - tail.length);
+  const fill = Math.max(0, width - widthOf(head) - widthOf(tail));
   return (
     <Text wrap="truncate-end">
       <Text {...theme.rule}>{'── '}</Text>

@@ -9,6 +9,7 @@ import { useTheme } from '../theme.js';
 import { useNow } from '../hooks/use-now.js';
 import { duration, fit } from '../text.js';
 import type { RunStoreState } from '../store/types.js';
+import { activePrompt } from '../status.js';
 
 function retryOf(s: RunStoreState): { step: string; item: string; attempt: number; until: number; reason: string } | undefined {
   const id = s.current;
@@ -29,6 +30,8 @@ export function StatusBar({ width }: { width: number }) {
       return {
         phase: s.phase,
         prompts: s.prompts.length,
+        shown: activePrompt(s) !== undefined,
+        follow: s.ui.follow,
         waiting: s.waiting && s.prompts.length === 0 ? `${s.waiting.step}${s.waiting.item ? ' / ' + s.waiting.item : ''}: ${s.waiting.hint}` : undefined,
         retryStep: r ? `${r.step}${r.item !== '-' ? ' / ' + r.item : ''}` : undefined,
         retryAttempt: r?.attempt,
@@ -50,6 +53,9 @@ export function StatusBar({ width }: { width: number }) {
   } else if (v.retryUntil !== undefined) {
     const left = v.retryUntil - now;
     text = `↻ ${v.retryStep}: retry ${v.retryAttempt} ${left > 0 ? `in ${duration(left)}` : 'now'} — ${v.retryReason}`;
+    style = theme.seg.warn;
+  } else if (v.prompts > 0 && !v.shown) {
+    text = `${v.prompts} thing${v.prompts > 1 ? 's' : ''} waiting for you on other steps — ${v.follow ? 'one moment…' : 'f goes to the next'}`;
     style = theme.seg.warn;
   } else if (v.prompts > 1) {
     text = `${v.prompts - 1} more thing${v.prompts > 2 ? 's' : ''} waiting for you after this one`;

@@ -17,6 +17,10 @@ export function useAppKeys(controller: Controller): void {
   useSafeInput((input, key) => {
     const name = keyName(input, key);
     if (name === 'ctrl+c' || input.includes('\u0003')) return controller.interrupt();
+    // a text entry or the item picker already acted on this key press (it submitted, or went back)
+    if (controller.consumed) return;
+    // the first key starts a drill's clock (before it acts: ⏎ on the first step counts)
+    if (name !== '?') controller.keyPressed();
     const plainChars = input.length > 1 && !key.ctrl && !key.meta && name === input;
     const names = plainChars ? [...input].map((c) => CHAR_NAMES[c] ?? c) : [name];
     for (const n of names) {

@@ -2,7 +2,7 @@
 import { Box } from 'ink';
 import { useShallow } from 'zustand/react/shallow';
 import { useRunStore } from '../store.js';
-import { useCommands } from '../context.js';
+import { useCommands, useDrill } from '../context.js';
 import { blank, line, seg, wrap, type Line } from '../text.js';
 import { Lines, Rule } from '../components/lines.js';
 import { progressOf } from '../status.js';
@@ -16,10 +16,15 @@ const HOW: Record<string, { icon: string; word: string; style: 'ok' | 'error' | 
 
 export function EndPanel({ width, height }: { width: number; height: number }) {
   const cmds = useCommands();
+  const drill = useDrill();
   const v = useRunStore(useShallow((s) => ({ end: s.end, incident: s.incident, closed: s.phase === 'closed', ...progressOf(s) })));
   const out: Line[] = [];
   const how = HOW[v.end?.status ?? 'interrupted'] ?? HOW.interrupted!;
-  out.push(line(seg(`${how.icon} Run ${how.word}`, how.style)));
+  // "every step finished" only when none was skipped
+  const word = v.end?.status === 'done' && v.skipped > 0 ? `done — ${v.skipped} step${v.skipped === 1 ? '' : 's'} skipped, the others finished` : how.word;
+  out.push(line(seg(`${how.icon} Run ${word}`, how.style)));
+  const live = drill?.attackerLive() ?? 0;
+  if (live > 0) out.push(...wrap(line(seg(`⚠ ${live} attacker-made credential${live === 1 ? '' : 's'} still live`, 'error'), seg(' — the attacker created it before containment: revoke it too', 'warn')), width, 2));
   if (v.end?.detail) out.push(...wrap(line(v.end.detail), width, 2));
   out.push(line(seg(`${v.done} done · ${v.failed} failed · ${v.skipped} skipped · ${v.total - v.finished} not finished · exit code ${v.end?.exitCode ?? '?'}`, 'dim')));
   out.push(blank());

@@ -15,6 +15,12 @@ export function helpLines(now: Set<Binding>): Line[] {
   const legend = (Object.keys(ICON) as DisplayStatus[]).map((s) => `${ICON[s]} ${s}`).join('  ');
   out.push(line(seg('Status: ', 'heading'), legend));
   out.push(blank());
+  out.push(line(seg('How it works: ', 'heading'), 'the step pane shows the selected step (↑↓); ⏎ acts on that step.'));
+  out.push(line('  Steps ready at the same time are listed together: ↑↓ picks one, a runs them all.'));
+  out.push(line('  "open" in the header is the time since the incident opened (time away included).'));
+  out.push(line('  In a drill, the drill clock starts with your first key, stands still while this help is open'));
+  out.push(line('  and while you are away (quit and resume): it counts only the time you spend on the drill.'));
+  out.push(blank());
   const row = (b: Binding) => line(seg(show(b).padEnd(14), 'key'), b.help);
   const seen = new Set<string>();
   const section = (title: string, list: Binding[]) => {
@@ -40,7 +46,8 @@ export function HelpOverlay({ width, height }: { width: number; height: number }
   const lines = helpLines(now);
   const rows = Math.max(1, height - 1);
   const at = Math.min(scroll, Math.max(0, lines.length - rows));
-  const right = lines.length > rows ? `${at + 1}–${Math.min(lines.length, at + rows)} of ${lines.length} · ↓ more · esc closes` : 'esc closes';
+  const last = at + rows >= lines.length;
+  const right = lines.length > rows ? `${at + 1}–${Math.min(lines.length, at + rows)} of ${lines.length} · ${last ? '↑ back' : '↓ more'} · esc closes` : 'esc closes';
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Rule title="Help" right={right} width={width} />

@@ -5,11 +5,12 @@
  */
 import { Box } from 'ink';
 import { useRunStore } from '../store.js';
-import { useController } from '../context.js';
+import { useController, useDrill } from '../context.js';
 import { useAppKeys } from '../hooks/use-app-keys.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { keyContext } from '../keymap.js';
-import { Header } from '../components/header.js';
+import { activePrompt } from '../status.js';
+import { Header, headerRows } from '../components/header.js';
 import { Checklist } from '../components/checklist.js';
 import { Detail } from '../components/detail.js';
 import { Footer } from '../components/footer.js';
@@ -31,9 +32,9 @@ export interface Layout {
   paneHeight: number;
 }
 
-/** Line budget: header 2, status 1, footer 1, entry 3 when open, one spare row for Ink. */
-export function layout(columns: number, rows: number, steps: number, entryOpen: boolean): Layout {
-  const body = Math.max(4, rows - 5 - (entryOpen ? ENTRY_ROWS : 0));
+/** Line budget: header 2 (3 in a drill), status 1, footer 1, entry 3 when open, one spare row for Ink. */
+export function layout(columns: number, rows: number, steps: number, entryOpen: boolean, header = 2): Layout {
+  const body = Math.max(4, rows - 3 - header - (entryOpen ? ENTRY_ROWS : 0));
   const wide = columns >= WIDE;
   if (wide) {
     const listWidth = Math.min(60, Math.floor(columns * 0.4));
@@ -44,7 +45,7 @@ export function layout(columns: number, rows: number, steps: number, entryOpen: 
 }
 
 function RightPane({ width, height }: { width: number; height: number }) {
-  const hasPrompt = useRunStore((s) => s.prompts.length > 0 && !s.ui.showDetail);
+  const hasPrompt = useRunStore((s) => activePrompt(s) !== undefined && !s.ui.showDetail);
   const ended = useRunStore((s) => s.end !== undefined && s.prompts.length === 0 && s.ui.follow);
   if (hasPrompt) return <PromptPanel width={width} height={height} />;
   if (ended) return <EndPanel width={width} height={height} />;
@@ -58,7 +59,8 @@ export function RunScreen() {
   const steps = useRunStore((s) => s.stepOrder.length);
   const focus = useRunStore((s) => keyContext(s).focus);
   const entryOpen = focus === 'entry' || focus === 'quit';
-  const l = layout(columns, rows, steps, entryOpen);
+  const drill = useDrill() !== undefined;
+  const l = layout(columns, rows, steps, entryOpen, headerRows(drill));
   const width = columns - 1;
   return (
     <Box flexDirection="column" width={columns}>

@@ -114,6 +114,8 @@ export interface UiState {
   picker: number | null;
   /** proceed without asking before each step */
   autoRun: boolean;
+  /** the step the operator answered last: followed while its next question is due (its gate, its tick-off) */
+  acted: string | null;
 }
 
 export interface RunEnd {

@@ -5,9 +5,13 @@
  */
 import { renderMarkdown } from '../../markdown.js';
 import type { Prompt, StepView } from '../../store/types.js';
-import { blank, line, seg, valueLines, wrap, type Line } from '../../text.js';
+import { blank, line, placeholders, seg, valueLines, wrap, type Line } from '../../text.js';
+
+export { placeholders };
+import { factsText, itemFacts } from './item-facts.js';
 
 const MAX_ITEM_INPUTS = 20;
+
 
 export function promptTitle(p: Prompt): string {
   switch (p.kind) {
@@ -28,38 +32,48 @@ export function promptTitle(p: Prompt): string {
   }
 }
 
-export function promptLines(p: Prompt, step: StepView | undefined, width: number): Line[] {
+export function promptLines(p: Prompt, step: StepView | undefined, width: number, steps?: ReadonlyMap<string, StepView>): Line[] {
   const out: Line[] = [];
   const w = (l: Line, indent = 2) => out.push(...wrap(l, width, indent));
   switch (p.kind) {
     case 'approval': {
       const r = p.req;
-      w(line(seg(`${r.kind} · `, 'dim'), seg(r.title, 'title')));
-      out.push(blank(), line(seg('This will:', 'heading')));
-      if (r.plan.length === 0) w(line(seg('  (the provider gave no plan)', 'dim')));
-      for (const l of r.plan) w(line(seg('• ', 'bold'), l), 2);
-      out.push(blank());
+      w(line(seg(`${r.kind} · `, 'dim'), seg(placeholders(step?.info.title ?? r.title), 'title')));
       const n = r.items.length;
-      if (n > 1 || (n === 1 && r.items[0] !== '-')) {
-        w(line(seg(`${n} item${n === 1 ? '' : 's'}: `, 'heading'), r.items.slice(0, 30).join(', ') + (n > 30 ? `, … ${n - 30} more` : '')));
+      const fan = n > 1 || (n === 1 && r.items[0] !== '-');
+      // plan lines by item: `[key] …` (a fan-out) or unprefixed (one item)
+      const byItem = new Map<string, string[]>();
+      const general: string[] = [];
+      for (const l of r.plan) {
+        const m = fan ? /^\[([^\]]+)\] (.*)$/.exec(l) : null;
+        if (m && r.items.includes(m[1]!)) byItem.set(m[1]!, [...(byItem.get(m[1]!) ?? []), m[2]!]);
+        else general.push(l);
+      }
+      out.push(blank(), line(seg(fan ? `This will, for ${n} item${n === 1 ? '' : 's'}:` : 'This will:', 'heading')));
+      if (r.plan.length === 0) w(line(seg('  (the provider gave no plan)', 'dim')));
+      for (const l of general) w(line(seg('• ', 'bold'), l), 2);
+      if (fan) {
+        for (const k of r.items.slice(0, MAX_ITEM_INPUTS)) {
+          const facts = steps ? factsText(itemFacts(steps, p.step, k, r.inputs[k], r.kind)) : '';
+          w(line(seg('• ', 'bold'), seg(k, 'bold'), facts ? seg(`  ${facts}`, 'accent') : ''), 4);
+          for (const l of byItem.get(k) ?? []) w(line(seg('    → ', 'dim'), l), 6);
+        }
+        if (n > MAX_ITEM_INPUTS) out.push(line(seg(`… ${n - MAX_ITEM_INPUTS} more items (i to pick them one by one)`, 'dim')));
+      } else if (steps) {
+        const facts = factsText(itemFacts(steps, p.step, r.items[0] ?? '-', r.inputs[r.items[0] ?? '-'], r.kind));
+        if (facts) w(line(seg('Which: ', 'heading'), seg(facts, 'accent')));
       }
       const keys = Object.keys(r.inputs);
-      if (keys.length > 0) {
-        out.push(line(seg('Input', 'heading'), seg(' (rendered, secrets redacted)', 'dim')));
-        if (keys.length === 1) out.push(...valueLines(r.inputs[keys[0]!], width));
-        else
-          for (const k of keys.slice(0, MAX_ITEM_INPUTS)) {
-            out.push(line(seg(`${k}:`, 'bold')));
-            out.push(...valueLines(r.inputs[k], width - 2, 8).map((l) => [seg('  '), ...l]));
-          }
-        if (keys.length > MAX_ITEM_INPUTS) out.push(line(seg(`… ${keys.length - MAX_ITEM_INPUTS} more items`, 'dim')));
+      if (keys.length === 1) {
+        out.push(blank(), line(seg('Input', 'heading'), seg(' (rendered, secrets redacted)', 'dim')));
+        out.push(...valueLines(r.inputs[keys[0]!], width));
       }
       break;
     }
     case 'manual': {
       const r = p.req;
-      w(line(seg(r.title, 'title')));
-      if (r.instructions) out.push(blank(), ...renderMarkdown(r.instructions, width));
+      w(line(seg(placeholders(r.title), 'title')));
+      if (r.instructions) out.push(blank(), ...renderMarkdown(placeholders(r.instructions), width));
       out.push(blank());
       if (r.evidence.type !== 'none') {
         w(line(seg('Evidence: ', 'heading'), `a ${r.evidence.type}${r.evidence.required ? ' (required)' : ' (optional)'}`, r.evidence.prompt ? seg(` — ${r.evidence.prompt}`, 'dim') : ''));
@@ -88,10 +102,14 @@ export function promptLines(p: Prompt, step: StepView | undefined, width: number
     }
     case 'proceed': {
       const r = p.req;
-      w(line(seg(`${r.kind} · `, 'dim'), seg(r.title, 'title')));
+      w(line(seg(`${r.kind} · `, 'dim'), seg(placeholders(step?.info.title ?? r.title), 'title')));
       if (step?.info.uses) w(line(seg(`uses ${step.info.uses}`, 'dim')));
-      if (step?.info.confirm) w(line(seg('gated: you will see its plan and approve it first', 'dim')));
-      if (step?.info.instructions) out.push(blank(), ...renderMarkdown(step.info.instructions, width));
+      if (step?.info.confirm) w(line(seg('gated: ⏎ shows its plan, then you approve or deny it', 'dim')));
+      else if (step && !step.info.uses) w(line(seg('manual: ⏎ shows what to do, then you tick it off', 'dim')));
+      // a manual step's text is filled in with what earlier steps found when ⏎ opens it; the
+      // text rendered when the run began may have blanks where those findings go
+      if (step?.info.instructions && step.info.uses) out.push(blank(), ...renderMarkdown(placeholders(step.info.instructions), width));
+      else if (step?.info.instructions) w(line(seg('Its instructions are filled in with what the run found so far when you press ⏎.', 'dim')));
       break;
     }
     case 'input': {

@@ -1,41 +1,62 @@
-/** The pane that says what is asked now; the item picker takes it over while choosing items. */
+/**
+ * The pane that says what is asked about the step shown; the item picker takes it over while
+ * choosing items. Steps that became ready together are listed together: ↑↓ picks one, ⏎ runs
+ * the one shown, `a` runs them all.
+ */
 import { Box } from 'ink';
 import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { useRunStore } from '../../store.js';
 import { useController } from '../../context.js';
 import { keyContext } from '../../keymap.js';
-import { line, seg } from '../../text.js';
+import { activePrompt } from '../../status.js';
+import { blank, line, seg, wrap, type Line } from '../../text.js';
+import type { Prompt, StepView } from '../../store/types.js';
 import { Lines, Rule } from '../lines.js';
 import { ItemPicker } from '../item-picker/item-picker.js';
-import { promptLines, promptTitle } from './prompt-lines.js';
+import { factsText, itemFacts } from './item-facts.js';
+import { placeholders, promptLines, promptTitle } from './prompt-lines.js';
+
+/** The other steps ready to run now (their ⏎ prompts), with their titles. */
+function readyLines(ready: { step: string; title: string; gated: boolean }[], width: number): Line[] {
+  if (ready.length === 0) return [];
+  const out: Line[] = [blank(), line(seg(`Also ready now (${ready.length}) — ↑↓ to select one, a to run them all:`, 'heading'))];
+  for (const r of ready) out.push(...wrap(line(seg('• ', 'bold'), seg(r.step, 'bold'), `  ${placeholders(r.title)}`, r.gated ? seg('  (gated)', 'dim') : ''), width, 4));
+  return out;
+}
 
 export function PromptPanel({ width, height }: { width: number; height: number }) {
   const controller = useController();
-  const prompt = useRunStore((s) => s.prompts[0]);
+  const prompt = useRunStore(activePrompt);
   const more = useRunStore((s) => s.prompts.length - 1);
   const step = useRunStore((s) => (prompt?.step ? s.steps.get(prompt.step) : undefined));
+  const steps = useRunStore((s) => (prompt?.kind === 'approval' ? s.steps : undefined));
+  const readyIds = useRunStore(useShallow((s) => (prompt?.kind === 'proceed' ? s.prompts.filter((p) => p.kind === 'proceed' && p.id !== prompt.id).map((p) => p.step) : [])));
+  const readySteps = useRunStore((s) => (readyIds.length > 0 ? s.steps : undefined));
   const scroll = useRunStore((s) => s.ui.promptScroll);
-  const picking = useRunStore((s) => s.ui.picker !== null && s.ui.picker === s.prompts[0]?.id);
+  const picking = useRunStore((s) => s.ui.picker !== null && s.ui.picker === prompt?.id);
   const pickerActive = useRunStore((s) => keyContext(s).focus === 'picker');
   const error = useRunStore((s) => s.ui.entryError);
   const inner = Math.max(10, width - 1);
-  const lines = useMemo(() => (prompt ? promptLines(prompt, step, inner) : []), [prompt, step, inner]);
+  const lines = useMemo(() => {
+    if (!prompt) return [];
+    const ready = readyIds.map((id) => {
+      const st = readySteps?.get(id ?? '');
+      return { step: id ?? '', title: st?.info.title ?? id ?? '', gated: st?.info.confirm ?? false };
+    });
+    return [...promptLines(prompt, step, inner, steps), ...readyLines(ready, inner)];
+  }, [prompt, step, inner, steps, readyIds, readySteps]);
   if (!prompt) return null;
   const rows = Math.max(1, height - 1);
   const right = more > 0 ? `${more} more waiting` : undefined;
   if (picking && prompt.kind === 'approval') {
-    const inputs = prompt.req.inputs;
-    const describe = (k: string) => {
-      const v = inputs[k];
-      return v === undefined ? '' : JSON.stringify(v).slice(0, 80);
-    };
     return (
       <Box flexDirection="column" width={width} height={height}>
         <Rule title={promptTitle(prompt)} right={right} width={width} />
         <ItemPicker
           key={prompt.id}
           items={prompt.req.items}
-          describe={describe}
+          describe={(k) => describeItem(prompt, k, steps)}
           width={inner}
           height={rows}
           isActive={pickerActive}
@@ -55,4 +76,9 @@ export function PromptPanel({ width, height }: { width: number; height: number }
       <Lines lines={shown} width={inner} />
     </Box>
   );
+}
+
+/** The picker's line for an item: owner, role, last 4, where found — never raw JSON. */
+export function describeItem(prompt: Extract<Prompt, { kind: 'approval' }>, key: string, steps: ReadonlyMap<string, StepView> | undefined): string {
+  return steps ? factsText(itemFacts(steps, prompt.step, key, prompt.req.inputs[key], prompt.req.kind)) : '';
 }

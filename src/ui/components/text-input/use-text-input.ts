@@ -25,10 +25,18 @@ export function useTextInput({ isActive, onSubmit, onCancel }: UseTextInput): Te
       if (key.end) return dispatch({ type: 'end' });
       if (key.upArrow || key.downArrow || key.pageUp || key.pageDown || key.tab) return;
       if (!input) return;
-      // typed text and Enter in one chunk (fast typing, tmux send-keys): insert, then submit
-      const submit = input.length > 1 && /[\r\n]$/.test(input);
-      dispatch({ type: 'insert', text: submit ? input.replace(/[\r\n]+$/, '') : input });
-      if (submit) onSubmit(latest().value);
+      // several keys in one chunk (fast typing, tmux send-keys, two backspaces at once): in order
+      let text = '';
+      for (const c of input) {
+        if (c === '\x7f' || c === '\b') {
+          if (text) text = text.slice(0, -1);
+          else dispatch({ type: 'backspace' });
+        } else if (c === '\r' || c === '\n') {
+          if (text) dispatch({ type: 'insert', text });
+          return onSubmit(latest().value);
+        } else text += c;
+      }
+      if (text) dispatch({ type: 'insert', text });
     },
     { isActive },
   );
