@@ -138,8 +138,8 @@ describe('scan.git (real git history)', () => {
     expect(by.get(v.generic)).toMatchObject({ rule: 'generic-high-entropy', file: 'settings.ini', line: 1 });
     // one finding per value; all locations, oldest first
     expect(by.get(v.twice).locations).toEqual([
-      { file: 'notes.txt', line: 1, commit: commits.leak },
-      { file: 'other/notes.txt', line: 2, commit: commits.later },
+      { file: 'notes.txt', line: 1, commit: commits.leak, committedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+      { file: 'other/notes.txt', line: 2, commit: commits.later, committedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
     ]);
     expect(out.findings).toHaveLength(5);
     expect(out.stats.commits).toBe(5);
