@@ -28,6 +28,8 @@ const commands: Record<string, () => Promise<{ default: Command }>> = {
   incidents: () => import('./commands/incidents.js'),
   report: () => import('./commands/report.js'),
   providers: () => import('./commands/providers.js'),
+  scan: () => import('./commands/scan.js'),
+  triage: () => import('./commands/triage.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -16,6 +16,8 @@ Commands:
   schema            print the JSON Schema of the runbook format
   list [PATH…]      list runbooks with their id, title and severity
   providers [TYPE…] provider types: actions, kinds, input fields, plan/verify/simulate
+  scan PATH…        find leaked credentials in files or git history; exit 1 when any is found
+  triage PATH…      scan, check each credential's liveness, name the runbook that handles it
 
 Global options:
   -h, --help        help (also: runbook help COMMAND)
@@ -108,6 +110,34 @@ whether it is idempotent (or decides per input), whether it supports plan, verif
 (a drill simulator), and its input fields from the zod schemas (* = required; secrets must be
 \${{ secrets.NAME }} references). --plugin includes third-party providers
 (docs/writing-a-provider.md). --json: {providersVersion: 1, providers: [...]}.
+`,
+  scan: `Usage: runbook scan PATH… [--git] [--since REV] [--exclude NAME]… [--verify]
+                    [--from gitleaks|trufflehog|github-alerts] [--format text|json|sarif|github]
+
+Finds leaked credentials with the same engine as a runbook's scan steps: every kind in the
+credential-kind table (docs/runbook-format.md, "scan"), placeholders and values failing their
+kind's checksum set aside. Values are always masked (prefix and last 4); identifiers such as
+AWS access key ids are shown in full.
+
+  --git             scan every line ever added on every ref of the repositories PATH…
+                    (merge resolutions included) instead of the files
+  --since REV       with --git: only commits REV does not hold (what a branch adds)
+  --exclude NAME    skip files or folders with this exact name (repeatable; .git always)
+  --verify          check each finding with its service (live, dead or unknown)
+  --from FORMAT     read findings from gitleaks (JSON), trufflehog (--json lines) or GitHub
+                    secret-scanning alert reports (PATH… are the report files)
+  --format F        text (default), json, sarif (SARIF 2.1.0) or github (Actions annotations)
+  --secretlint      also run secretlint's recommended preset (slower; a second opinion)
+
+Exit codes: 0 nothing found · 1 findings (with --verify: findings not known to be dead)
+· 2 bad usage, a path that does not exist, an unreadable report.
+`,
+  triage: `Usage: runbook triage PATH… [the flags of runbook scan]
+
+Scans like \`runbook scan\`, checks every finding's liveness, groups them by provider, and for
+each live or unknown credential prints the shipped runbook that handles it with the inputs the
+scan can fill (the run asks for the rest) — or where to revoke it by hand. Dead ones are listed
+apart: nothing to revoke. Exit codes as for scan.
 `,
   list: `Usage: runbook list [PATH…] [--json]
 

@@ -162,7 +162,7 @@ export const KINDS: readonly CredentialKind[] = [
   },
   {
     id: 'url-credentials', label: 'a password in a URL', provider: 'url', role: 'secret',
-    pattern: `\\b[a-z][a-z0-9+.-]{1,15}://[^\\s:/@"'<>\`]{1,128}:(?<v>[^\\s:/@"'<>\`]{3,256})@[A-Za-z0-9[]`, keywords: ['://'], keep: /^/,
+    pattern: `://(?<=\\b[a-z][a-z0-9+.-]{1,15}://)[^\\s:/@"'<>\`]{1,128}:(?<v>[^\\s:/@"'<>\`]{6,256})@(?!(?:[a-z0-9-]+\\.)*example\\.(?:com|org|net)\\b)[A-Za-z0-9[]`, keywords: ['://'], keep: /^/,
     placeholder: (v) => /^(?:pass(?:word)?|pwd|secret|x-oauth-basic|token|changeme|admin|root|guest|test|user(?:name)?|postgres|mysql|redis|mongo|\$\{?[A-Za-z_]+\}?|%[a-z]|\*+|x+)$/i.test(v),
     revoke: { byHand: 'change the password at the service the URL names, and wherever else it is used' }, secretlint: 'basicauth, database-connection-string',
     sample: (r) => `postgres://app:${r(AN, 20)}@db.internal.invalid:5432/app`,
@@ -187,17 +187,35 @@ export interface KindMatch {
   rejected?: 'placeholder' | 'checksum';
 }
 
-const COMPILED = new Map<CredentialKind, RegExp>();
-function compiled(k: CredentialKind): RegExp {
-  let re = COMPILED.get(k);
-  if (!re) COMPILED.set(k, (re = new RegExp(k.pattern, `gd${k.flags ?? ''}`)));
-  return re;
+/**
+ * A pattern that starts with the boundary `B` is compiled without it and the boundary is
+ * checked in code: a regex that starts with a lookbehind is tried at every position, one that
+ * starts with a literal (`hf_`, `npm_`) lets the engine skip ahead — several times faster.
+ */
+export function compileKind(k: CredentialKind, extraFlags = ''): { re: RegExp; bounded: boolean } {
+  const bounded = k.pattern.startsWith(B);
+  return { re: new RegExp(bounded ? k.pattern.slice(B.length) : k.pattern, `gd${k.flags ?? ''}${extraFlags}`), bounded };
 }
 
-function mentions(text: string, lower: string | undefined, k: CredentialKind): boolean {
-  if (k.flags?.includes('i')) return k.keywords.some((w) => (lower ?? text.toLowerCase()).includes(w.toLowerCase()));
-  return k.keywords.some((w) => text.includes(w));
+/** The boundary `B` before `index`: not after a letter or digit, unless after a JSON-escaped `\n`, `\r`, `\t`. */
+export function boundaryBefore(text: string, index: number): boolean {
+  const c = text.charCodeAt(index - 1);
+  const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  if (!alnum) return true;
+  return text[index - 2] === '\\' && (c === 110 || c === 114 || c === 116);
 }
+
+const COMPILED = new Map<CredentialKind, { re: RegExp; bounded: boolean }>();
+function compiled(k: CredentialKind): { re: RegExp; bounded: boolean } {
+  let c = COMPILED.get(k);
+  if (!c) COMPILED.set(k, (c = compileKind(k)));
+  return c;
+}
+
+/** Case-insensitive kinds run only when the text holds one of their keywords (one regex test each). */
+const CI_KEYWORDS = new Map<CredentialKind, RegExp>(
+  KINDS.filter((k) => k.flags?.includes('i')).map((k) => [k, new RegExp(k.keywords.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i')]),
+);
 
 /** Is this value of kind `k` a placeholder, or one that fails its checksum? */
 export function rejection(k: CredentialKind, value: string): KindMatch['rejected'] {
@@ -214,15 +232,14 @@ export function rejection(k: CredentialKind, value: string): KindMatch['rejected
  */
 export function matchKinds(text: string, kinds: readonly CredentialKind[] = KINDS): KindMatch[] {
   const out: KindMatch[] = [];
-  let lower: string | undefined;
   for (const k of kinds) {
-    if (k.flags?.includes('i')) lower ??= text.toLowerCase();
-    if (!mentions(text, lower, k)) continue;
-    const re = compiled(k);
+    const ci = CI_KEYWORDS.get(k);
+    if (ci && !ci.test(text)) continue;
+    const { re, bounded } = compiled(k);
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const span = m.indices?.groups?.v ?? m.indices?.[0];
-      if (!span) continue;
+      if (!span || (bounded && !boundaryBefore(text, m.index))) continue;
       const value = text.slice(span[0], span[1]);
       out.push({ kind: k, value, index: span[0], rejected: rejection(k, value) });
       if (m[0].length === 0) re.lastIndex++;

@@ -10,7 +10,7 @@
  * Placeholders and checksum failures are masked too: the redactor does not judge.
  */
 import type { Span } from './matcher.js';
-import { KINDS, type CredentialKind } from './kinds.js';
+import { KINDS, compileKind, type CredentialKind } from './kinds.js';
 
 export interface TokenShape {
   name: string;
@@ -28,9 +28,10 @@ function widen(pattern: string): string {
   return p;
 }
 
+/** (the boundary before a token is not checked here: masking `xhf_…` too is harmless) */
 export const TOKEN_SHAPES: readonly TokenShape[] = KINDS.filter((k) => k.redact ?? k.role === 'secret').map((k) => ({
   name: k.id,
-  re: new RegExp(widen(k.pattern), `gd${k.flags ?? ''}`),
+  re: compileKind({ ...k, pattern: widen(k.pattern) }).re,
   keep: k.keep,
   kind: k,
 }));
@@ -46,12 +47,7 @@ export interface ShapeMatch {
 /** Every token-shaped substring of `text` (the value part), in order, non-overlapping (earlier table entries win ties). */
 export function shapeMatches(text: string): ShapeMatch[] {
   const all: ShapeMatch[] = [];
-  let lower: string | undefined;
   for (const s of TOKEN_SHAPES) {
-    const ci = s.kind.flags?.includes('i') ?? false;
-    if (ci) lower ??= text.toLowerCase();
-    const hay = ci ? lower! : text;
-    if (!s.kind.keywords.some((w) => hay.includes(ci ? w.toLowerCase() : w))) continue;
     s.re.lastIndex = 0;
     for (let m = s.re.exec(text); m !== null; m = s.re.exec(text)) {
       const span = m.indices?.groups?.v ?? m.indices?.[0];

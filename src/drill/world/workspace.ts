@@ -9,6 +9,7 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scenario } from '../scenario/schema.js';
 import type { BuiltWorld } from './build.js';
+import { writeGitClone } from './git-clone.js';
 
 export function writeWorkspace(dir: string, s: Scenario, w: BuiltWorld): void {
   rmSync(dir, { recursive: true, force: true });
@@ -23,6 +24,7 @@ export function writeWorkspace(dir: string, s: Scenario, w: BuiltWorld): void {
       for (const [key, e] of Object.entries(sp.secrets ?? {})) file(join(folder, key), (typeof e === 'string' ? e : e.value) + '\n');
     }
   }
+  if (s.workspace.git_clone) writeGitClone(join(dir, s.workspace.git_clone), w);
   if (s.workspace.contacts) file(join(dir, s.workspace.contacts), JSON.stringify(w.contacts, null, 2) + '\n');
 }
 

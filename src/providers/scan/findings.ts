@@ -133,7 +133,7 @@ export class FindingSet {
       const kind = kindOf(h.rule);
       if (!f) {
         const token = this.#secret(h.value, `scan finding ${h.rule} ${fp}`);
-        f = { rule: h.rule, file: loc.file, line: loc.line, kind: kind?.label ?? 'a secret', role: kind?.role ?? 'secret', fingerprint: fp, last4: token.last4, provider_hint: h.hint, token, locations: [] };
+        f = { rule: h.rule, file: loc.file, line: loc.line, kind: kind?.label ?? 'a generic secret', role: kind?.role ?? 'secret', fingerprint: fp, last4: token.last4, provider_hint: h.hint, token, locations: [] };
         if (loc.commit) f.commit = loc.commit;
         if (loc.committedAt) f.committedAt = loc.committedAt;
         this.#byFp.set(fp, f);

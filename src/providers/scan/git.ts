@@ -64,15 +64,17 @@ interface Block {
   bytes: number;
 }
 
-export async function scanGitHistory(ctx: ActionContext<unknown>, repo: string, set: FindingSet, opts: ScanOptions & { refs?: string[] }): Promise<GitScanStats> {
+export async function scanGitHistory(ctx: ActionContext<unknown>, repo: string, set: FindingSet, opts: ScanOptions & { refs?: string[]; since?: string }): Promise<GitScanStats> {
   const dir = resolve(ctx.workdir, repo);
   const tmp = await mkdtemp(join(tmpdir(), 'runbook-scan-'));
   const out = join(tmp, 'history.patch');
   const fail = (message: string, code: string) => new ProviderError({ provider: ctx.instance, action: ctx.action, message, failure: 'definite', code });
   try {
+    // --since REV: only commits that REV does not already hold (what a pull request adds)
+    const not = opts.since ? [`^${opts.since}`] : [];
     const argv = (merges: string) => [
       'git', '-C', dir, '-c', 'core.quotePath=false', 'log', '-p', merges, '--reverse', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--unified=0',
-      `--format=format:%x01commit %H %ct`, `--output=${out}`, ...(opts.refs?.length ? ['--end-of-options', ...opts.refs] : ['--all']),
+      `--format=format:%x01commit %H %ct`, `--output=${out}`, ...(opts.refs?.length ? ['--end-of-options', ...opts.refs, ...not] : ['--all', ...(not.length ? ['--end-of-options', ...not] : [])]),
     ];
     let res = await ctx.exec(argv('--diff-merges=remerge'), { signal: ctx.signal });
     if (res.exitCode !== 0 && /diff-merges|remerge/i.test(res.stderr)) res = await ctx.exec(argv('-m'), { signal: ctx.signal });
@@ -81,6 +83,7 @@ export async function scanGitHistory(ctx: ActionContext<unknown>, repo: string, 
     if (res.exitCode !== 0) {
       if (/not a git repository/i.test(res.stderr)) throw fail(`${dir} is not a git repository`, 'NOT_A_REPO');
       if (/does not have any commits/i.test(res.stderr)) return { commits: 0, files: 0, added_lines: 0 };
+      if (/bad revision|unknown revision|ambiguous argument/i.test(res.stderr)) throw fail(`git does not know the revision ${[...(opts.refs ?? []), ...(opts.since ? [opts.since] : [])].join(', ')} in ${dir}`, 'BAD_REVISION');
       throw fail(`git log exited with code ${res.exitCode} in ${dir}`, 'GIT_FAILED');
     }
     // inside the runbook's folder: relative to it (as scan.files shows the same file); elsewhere: relative to the repository

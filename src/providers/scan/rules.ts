@@ -71,9 +71,17 @@ const VALUE_CHARS = /^[A-Za-z0-9+/=_\-.~!@#$%^&*?]+$/;
 const REFERENCE = /\$\{|\$\(|^\$[A-Za-z_]|\{\{|%\(|process\.env|os\.environ|getenv|^env\.|^secrets\./i;
 const PLACEHOLDER = /example|sample|dummy|changeme|change_me|placeholder|your[_-]|xxxx|\*\*\*|\.\.\.|^null$|^none$|^true$|^false$|^undefined$|^string$/i;
 
+/** words joined by separators (`x-aws-ec2-metadata-token`, `oauth2_provision_cb`), or a word and a number (`Password123!`) */
+const WORDISH = /^[a-z][a-z0-9]*(?:[-_.][a-z][a-z0-9]*)+$|^[A-Za-z]+\d{1,6}[^A-Za-z0-9]*$/i;
+/** a real random value does not spell the name of what it is */
+const SAYS_WHAT_IT_IS = /secret|passw|token|apikey|api_key|private/i;
+
 function looksRandom(v: string): boolean {
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(v)).length;
-  if (classes >= 2 && /[0-9]/.test(v)) return true;
+  if (WORDISH.test(v) || SAYS_WHAT_IT_IS.test(v)) return false;
+  // letters and digits interleave in random values; a word with a number appended does not
+  let flips = 0;
+  for (let i = 1; i < v.length; i++) if (/\d/.test(v[i]!) !== /\d/.test(v[i - 1]!)) flips++;
+  if (/[A-Za-z]/.test(v) && /[0-9]/.test(v) && flips >= 3) return true;
   // long hex or long lower-case+digits strings still count
   return /^[0-9a-f]{32,}$/i.test(v);
 }
@@ -87,6 +95,8 @@ export function isHighEntropySecret(value: string, opts: EntropyOptions = DEFAUL
   if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value) || /^[A-Za-z_][A-Za-z_]*$/.test(value)) return false;
   // a path, a version, a date, a mime type, a URL
   if (/^\.{0,2}\/|\/\/|^v?\d+(?:\.\d+)+|^\d{4}-\d\d-\d\d|^[a-z]+\/[a-z.+-]+$/i.test(value)) return false;
+  // short hex is an id, a fingerprint or a hash prefix; hex keys are 32 characters and more
+  if (/^[0-9a-f]+$/i.test(value) && value.length < 32) return false;
   if (!looksRandom(value)) return false;
   return shannonEntropy(value) > opts.threshold;
 }
