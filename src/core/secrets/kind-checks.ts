@@ -49,7 +49,7 @@ export function withBase62Checksum(prefix: string, random30: string): string {
   return prefix + random30 + base62(crc32(random30));
 }
 
-const PLACEHOLDER_WORDS = /example|sample|dummy|placeholder|changeme|change_me|your_?(?:token|key|secret|api)|fake|redacted|insert|replace|xxxx|\*\*\*|\.\.\.|<[a-z_ -]+>|\$\{|\{\{|%s/i;
+const PLACEHOLDER_WORDS = /example|sample|dummy|placeholder|changeme|change_me|your[_-]?(?:token|key|secret|api|app|bot|password)|fake|redacted|insert|replace|xxxx|\*\*\*|\.\.\.|<[a-z_ -]+>|\$\{|\{\{|%s/i;
 const SEQUENCES = /0123456789|123456789|abcdefghij|ABCDEFGHIJ|qwertyuiop/i;
 
 /**
