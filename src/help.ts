@@ -128,6 +128,8 @@ AWS access key ids are shown in full.
                     secret-scanning alert reports (PATH… are the report files)
   --format F        text (default), json, sarif (SARIF 2.1.0) or github (Actions annotations)
   --secretlint      also run secretlint's recommended preset (slower; a second opinion)
+  --github-url URL, --hf-url URL, --slack-url URL, --aws-endpoint URL
+                    where --verify checks (GitHub Enterprise: https://HOST/api/v3)
 
 Exit codes: 0 nothing found · 1 findings (with --verify: findings not known to be dead)
 · 2 bad usage, a path that does not exist, an unreadable report.

@@ -60,6 +60,10 @@ const command =
       from: { type: 'string' },
       format: { type: 'string', default: 'text' },
       secretlint: { type: 'boolean', default: false },
+      'github-url': { type: 'string' },
+      'hf-url': { type: 'string' },
+      'slack-url': { type: 'string' },
+      'aws-endpoint': { type: 'string' },
     });
     const format = values.format as (typeof FORMATS)[number];
     if (!FORMATS.includes(format)) throw new UsageError(`runbook ${name}: --format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(values.format)}`);
@@ -70,7 +74,10 @@ const command =
     const verify = values.verify || triage;
 
     const secrets = new SecretRegistry(ctx.redactor);
-    const config = scan.config.parse({ secretlint: values.secretlint });
+    const endpoints = { github_url: values['github-url'], hf_url: values['hf-url'], slack_url: values['slack-url'], aws_endpoint: values['aws-endpoint'] };
+    const parsed = scan.config.safeParse({ secretlint: values.secretlint, ...Object.fromEntries(Object.entries(endpoints).filter(([, u]) => u !== undefined)) });
+    if (!parsed.success) throw new UsageError(`runbook ${name}: ${parsed.error.issues.map((i) => `--${String(i.path[0]).replace('_', '-')}: ${i.message}`).join('; ')}`);
+    const config = parsed.data;
     const context = (action: string) => createActionContext({ type: 'scan', instance: 'scan', action, config, secrets, signal: ctx.signal, workdir: ctx.cwd });
     const findings: Finding[] = [];
     const suppressed: Suppressed[] = [];

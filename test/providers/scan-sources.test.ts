@@ -5,6 +5,7 @@
  * with values generated here).
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/providers/scan/findings.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import scan from '../../src/providers/scan/index.js';
@@ -44,7 +45,7 @@ describe('scan.git: merge commits', () => {
 
     const { ctx } = scanContext('git', {});
     const out = await gitScan.run(ctx, gitScan.input.parse({ repo: t.dir }));
-    const found = out.findings.filter((f) => f.token.reveal() === token);
+    const found = out.findings.filter((f: Finding) => f.token.reveal() === token);
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ rule: 'github-token', file: 'app.cfg', line: 2, commit: merge });
     expect(found[0]!.committedAt).toBe(new Date(Number(git(t.dir, 'log', '-1', '--format=%ct', merge)) * 1000).toISOString());
@@ -53,7 +54,7 @@ describe('scan.git: merge commits', () => {
     const since = await gitScan.run(ctx, gitScan.input.parse({ repo: t.dir, since: 'HEAD' }));
     expect(since.findings).toEqual([]);
     const sinceMain = await gitScan.run(ctx, gitScan.input.parse({ repo: t.dir, since: 'HEAD~1' }));
-    expect(sinceMain.findings.map((f) => f.token.reveal())).toEqual([token]);
+    expect(sinceMain.findings.map((f: Finding) => f.token.reveal())).toEqual([token]);
     await expect(gitScan.run(ctx, gitScan.input.parse({ repo: t.dir, since: 'no-such-rev' }))).rejects.toThrow(/does not know the revision no-such-rev/);
   });
 });
@@ -70,9 +71,9 @@ describe('scan paths', () => {
     const ctx = (action: string) => createActionContext({ type: 'scan', action, config: scan.config.parse({}), workdir: t.dir });
     const viaFiles = await files.run(ctx('files'), files.input.parse({ paths: ['clone'] }));
     const viaGit = await gitScan.run(ctx('git'), gitScan.input.parse({ repo: 'clone' }));
-    expect(viaFiles.findings.map((f) => [f.file, f.line])).toEqual([['clone/app/.env', 1]]);
+    expect(viaFiles.findings.map((f: Finding) => [f.file, f.line])).toEqual([['clone/app/.env', 1]]);
     // the same file has the same name both ways
-    expect(viaGit.findings.map((f) => [f.file, f.line])).toEqual([['clone/app/.env', 1]]);
+    expect(viaGit.findings.map((f: Finding) => [f.file, f.line])).toEqual([['clone/app/.env', 1]]);
 
     const err = await files.run(ctx('files'), files.input.parse({ paths: ['clone', 'nope/missing'] })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
@@ -96,7 +97,7 @@ describe('scan.import: reports of other scanners', () => {
     const v = { GITHUB: gen.ghp(), GENERIC: gen.generic() };
     const { ctx, secrets } = scanContext('import', {});
     const out = await importReport.run(ctx, importReport.input.parse({ format: 'gitleaks', file: fixture('gitleaks-report.json', v) }));
-    expect(out.findings.map((f) => [f.rule, f.provider_hint, f.file, f.line, f.commit ?? null, f.committedAt ?? null])).toEqual([
+    expect(out.findings.map((f: Finding) => [f.rule, f.provider_hint, f.file, f.line, f.commit ?? null, f.committedAt ?? null])).toEqual([
       ['github-token', 'github', 'deploy/release.sh', 12, '3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39', '2024-05-01T09:12:44.000Z'],
       ['gitleaks:generic-api-key', 'generic', 'settings.ini', 3, null, null],
     ]);
@@ -109,7 +110,7 @@ describe('scan.import: reports of other scanners', () => {
     const v = { AWSID: gen.awsId(), AWSSECRET: gen.awsSecret(), SLACK: gen.slack() };
     const { ctx } = scanContext('import', {});
     const out = await importReport.run(ctx, importReport.input.parse({ format: 'trufflehog', file: fixture('trufflehog.jsonl', v) }));
-    expect(out.findings.map((f) => [f.rule, f.file, f.line, f.role])).toEqual([
+    expect(out.findings.map((f: Finding) => [f.rule, f.file, f.line, f.role])).toEqual([
       ['aws-access-key-id', 'config/aws.env', 2, 'identifier'],
       ['slack-token', 'notes/slack.txt', 7, 'secret'],
     ]);
@@ -121,7 +122,7 @@ describe('scan.import: reports of other scanners', () => {
     const v = { HF: gen.hf(), GITHUB: gen.ghp() };
     const { ctx } = scanContext('import', {});
     const out = await importReport.run(ctx, importReport.input.parse({ format: 'github-alerts', file: fixture('github-alerts.json', v) }));
-    expect(out.findings.map((f) => [f.rule, f.file])).toEqual([
+    expect(out.findings.map((f: Finding) => [f.rule, f.file])).toEqual([
       ['huggingface-token', 'https://github.com/acme/api/security/secret-scanning/42'],
       ['github-token', 'https://github.com/acme/api/security/secret-scanning/43'],
     ]);
@@ -156,8 +157,8 @@ describe('scan.checkLiveness: lists to act on', () => {
       const { ctx: lctx } = scanContext('checkLiveness', {});
       const out = await liveness.run(lctx, liveness.input.parse({ findings: found.findings }));
       expect([out.live, out.unknown, out.dead]).toEqual([0, 2, 1]);
-      expect(out.dead_findings.map((f) => f.line)).toEqual([1]);
-      expect(out.unknown_findings.map((f) => f.liveness_detail).join('\n')).toMatch(/dashboard\.stripe\.com/);
+      expect(out.dead_findings.map((f: { line: number; liveness_detail: string }) => f.line)).toEqual([1]);
+      expect(out.unknown_findings.map((f: { line: number; liveness_detail: string }) => f.liveness_detail).join('\n')).toMatch(/dashboard\.stripe\.com/);
     } finally {
       t.cleanup();
     }

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { fingerprintValue, type Secret } from '../../core/secrets/secret.js';
+import { fingerprintValue, Secret } from '../../core/secrets/secret.js';
 import { SecretOut } from '../sdk.js';
 import { PROVIDERS } from '../../core/secrets/kinds.js';
 import { DEFAULT_ENTROPY, entropyHits, kindOf, shapeHits, type EntropyOptions, type RawHit } from './rules.js';
@@ -32,6 +32,8 @@ export const Finding = z.object({
   kind: z.string(),
   /** `identifier` kinds (an AWS access key id) are shown in full; `secret` values never */
   role: z.enum(['secret', 'identifier']),
+  /** the value itself, for identifiers only (AWS documents a key id as an identifier, not a secret) */
+  identifier: z.string().optional(),
   /** keyed HMAC-SHA256 of the value (first 16 hex chars) — safe to store */
   fingerprint: z.string(),
   last4: z.string(),
@@ -132,8 +134,11 @@ export class FindingSet {
       let f = this.#byFp.get(fp);
       const kind = kindOf(h.rule);
       if (!f) {
-        const token = this.#secret(h.value, `scan finding ${h.rule} ${fp}`);
+        // an identifier is not registered with the redactor: it is shown in full everywhere
+        const label = `scan finding ${h.rule} ${fp}`;
+        const token = kind?.role === 'identifier' ? new Secret(h.value, label) : this.#secret(h.value, label);
         f = { rule: h.rule, file: loc.file, line: loc.line, kind: kind?.label ?? 'a generic secret', role: kind?.role ?? 'secret', fingerprint: fp, last4: token.last4, provider_hint: h.hint, token, locations: [] };
+        if (kind?.role === 'identifier') f.identifier = h.value;
         if (loc.commit) f.commit = loc.commit;
         if (loc.committedAt) f.committedAt = loc.committedAt;
         this.#byFp.set(fp, f);
