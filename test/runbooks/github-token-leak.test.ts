@@ -121,8 +121,11 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
     const w = world(tmp.dir, id);
     expect(w.github!.tokens.find((t) => t.ref.c === 'dana-release-pat')?.revoked).toBe(true);
     expect(w.github!.tokens.find((t) => t.ref.c === 'secops-operator')?.revoked).toBe(false);
+    // a history finding's "First exposed" is the date of the commit that added it (the clone's commits are from 2024-05-01)
+    const report = await cliAsync(['report', id, '--state-dir', tmp.dir]).done;
+    expect(report.stdout).toMatch(/\*\*First exposed:\*\* 2024-05-01 10:00:00Z/);
     const scanValues = drillValues('github-token-leak-scan').values;
-    expectNoValues(scanValues, everythingWritten(tmp.dir, id, [r]));
+    expectNoValues(scanValues, everythingWritten(tmp.dir, id, [r, report]));
   });
 
   it('finishes cleanly when the revoke answer is lost and Slack fails once', async () => {
