@@ -13,7 +13,7 @@
  * to revoke it by hand.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command, CommandContext } from './context.js';
 import { out, err, parseFlags } from './context.js';
@@ -23,10 +23,15 @@ import { createActionContext } from '../providers/context.js';
 import scan from '../providers/scan/index.js';
 import type { Finding, Suppressed } from '../providers/scan/findings.js';
 import { IMPORT_FORMATS, type ImportFormat } from '../providers/scan/imports.js';
-import { displayPath } from './validate.js';
 import { formatGithub, formatJson, formatSarif, formatText, kindFor, preview, type ScanRow } from './scan-format.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+
+/** A path relative to the current folder when it is under it. */
+function displayPath(ctx: CommandContext, file: string): string {
+  const rel = relative(ctx.cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
 
 /** The shipped runbooks' folder (next to dist/ when installed, next to src/ in a checkout). */
 function runbooksDir(): string | undefined {

@@ -54,21 +54,26 @@ function* walk(path: string, stats: FileScanStats, skip: ReadonlySet<string>, is
   }
 }
 
-/** The file's bytes, or why not: over the size cap, unreadable. */
+/**
+ * The file's bytes, or why not: over the size cap, unreadable. Read into one scratch buffer
+ * that grows to the largest file and is reused (a fresh buffer per file was most of the
+ * scanner's memory: garbage the collector reclaims late).
+ */
+let scratch = Buffer.allocUnsafe(64 * 1024);
 function readCapped(path: string, max: number): Buffer | 'large' | 'error' {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
     const size = fstatSync(fd).size;
     if (size > max) return 'large';
-    const buf = Buffer.allocUnsafe(size);
+    if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.min(max, Math.max(size, scratch.length * 2)));
     let off = 0;
     while (off < size) {
-      const n = readSync(fd, buf, off, size - off, off);
+      const n = readSync(fd, scratch, off, size - off, off);
       if (n === 0) break;
       off += n;
     }
-    return off === size ? buf : buf.subarray(0, off);
+    return scratch.subarray(0, off);
   } catch {
     return 'error';
   } finally {
