@@ -134,12 +134,14 @@ AWS access key ids are shown in full.
 Exit codes: 0 nothing found · 1 findings (with --verify: findings not known to be dead)
 · 2 bad usage, a path that does not exist, an unreadable report.
 `,
-  triage: `Usage: runbook triage PATH… [the flags of runbook scan]
+  triage: `Usage: runbook triage PATH… [--start] [the flags of runbook scan]
 
 Scans like \`runbook scan\`, checks every finding's liveness, groups them by provider, and for
 each live or unknown credential prints the shipped runbook that handles it with the inputs the
 scan can fill (the run asks for the rest) — or where to revoke it by hand. Dead ones are listed
 apart: nothing to revoke. Exit codes as for scan.
+
+  --start           start that runbook (when exactly one applies); its exit code is returned
 `,
   list: `Usage: runbook list [PATH…] [--json]
 

@@ -39,8 +39,8 @@ function runbooksDir(): string | undefined {
   return [join(here, '..', 'runbooks'), join(here, '..', '..', 'runbooks')].find((d) => existsSync(join(d, 'github-token-leak.yaml')));
 }
 
-/** The command that starts the runbook for this finding, with the inputs a scan can fill. */
-function runbookHint(ctx: CommandContext, f: ScanRow, token: Finding, scanned: { paths: string[]; git: boolean }): string | undefined {
+/** The runbook for this finding and the `run` arguments a scan can fill (the run asks for the rest). */
+function runbookArgs(ctx: CommandContext, f: ScanRow, token: Finding, scanned: { paths: string[]; git: boolean }): string[] | undefined {
   const name = f.revoke.runbook;
   const dir = runbooksDir();
   if (!name || !dir) return undefined;
@@ -49,9 +49,14 @@ function runbookHint(ctx: CommandContext, f: ScanRow, token: Finding, scanned: {
   if (name === 'github-token-leak' && scanned.git && scanned.paths.length === 1) inputs.push('source=scan', `scan_path=${scanned.paths[0]}`);
   if (name === 'aws-access-key-exposure' && f.role === 'identifier') inputs.push(`access_key_id=${token.token.reveal()}`);
   if (name === 'slack-token-leak') inputs.push(`leak_location=${f.file}${f.line ? `:${f.line}` : ''}`);
-  const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  return ['runbook', 'run', q(file), ...inputs.flatMap((i) => ['--input', q(i)])].join(' ');
+  return [file, ...inputs.flatMap((i) => ['--input', i])];
 }
+
+const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+const runbookHint = (ctx: CommandContext, f: ScanRow, token: Finding, scanned: { paths: string[]; git: boolean }) => {
+  const a = runbookArgs(ctx, f, token, scanned);
+  return a && ['runbook', 'run', ...a.map(quote)].join(' ');
+};
 
 const command =
   (triage: boolean): Command =>
@@ -69,7 +74,9 @@ const command =
       'hf-url': { type: 'string' },
       'slack-url': { type: 'string' },
       'aws-endpoint': { type: 'string' },
+      start: { type: 'boolean', default: false },
     });
+    if (values.start && !triage) throw new UsageError('runbook scan: --start is a flag of runbook triage');
     const format = values.format as (typeof FORMATS)[number];
     if (!FORMATS.includes(format)) throw new UsageError(`runbook ${name}: --format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(values.format)}`);
     if (!positionals.length) throw new UsageError(`runbook ${name}: give one or more files or folders to scan`, { nextSteps: [`For example: runbook ${name} . --git`] });
@@ -150,6 +157,26 @@ const command =
     else if (format === 'github') for (const l of formatGithub(rows)) out(ctx, l);
     else if (!triage) for (const l of formatText(rows, suppressed, scanned)) out(ctx, l);
     else triageText(ctx, rows, findings, { paths: positionals, git: values.git }, suppressed, scanned);
+
+    if (values.start) {
+      // start the one runbook the live (or unknown) credentials need; several different ones: say so
+      const wanted = new Map<string, string[]>();
+      for (const r of rows.filter((x) => x.liveness !== 'dead')) {
+        const a = runbookArgs(ctx, r, findings.find((x) => x.fingerprint === r.fingerprint)!, { paths: positionals, git: values.git });
+        // one per runbook: the finding that fills the most inputs (an AWS key id over its secret)
+        if (a && (wanted.get(a[0]!)?.length ?? -1) < a.length) wanted.set(a[0]!, a);
+      }
+      if (wanted.size === 0) {
+        err(ctx, 'runbook triage: --start: no live credential has a shipped runbook; revoke by hand as shown above');
+        return rows.some((r) => r.liveness !== 'dead') ? ExitCode.failed : ExitCode.ok;
+      }
+      if (wanted.size > 1)
+        throw new UsageError(`runbook triage: --start: ${wanted.size} different runbooks apply; start each one yourself`, { nextSteps: [...wanted.values()].map((a) => ['runbook', 'run', ...a.map(quote)].join(' ')) });
+      const [args] = [...wanted.values()];
+      err(ctx, `starting: ${['runbook', 'run', ...args!.map(quote)].join(' ')}`);
+      const run = (await import('./run.js')).default;
+      return run(args!, ctx);
+    }
 
     const open = rows.filter((r) => r.liveness !== 'dead');
     return open.length ? ExitCode.failed : ExitCode.ok;

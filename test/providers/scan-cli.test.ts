@@ -114,6 +114,17 @@ describe('runbook scan (built CLI)', { timeout: 60_000 }, () => {
       expect(r.stdout).toMatch(/^aws: 2 findings/m);
       expect(r.stdout).toMatch(/1 live, 4 unknown, 0 dead/);
       await checkHints(r);
+      // --start: several runbooks apply here, so none is started; each command is printed
+      const several = await run(['triage', 'leaky', '--start', '--github-url', gh.url, '--hf-url', closed, '--slack-url', closed, '--aws-endpoint', closed], t.dir);
+      expect(several.code).toBe(2);
+      expect(several.stderr).toMatch(/4 different runbooks apply/);
+      // one runbook applies: it is started (scripted here, so it stops on the inputs it lacks)
+      writeTree(t.dir, { 'only-gh/app.js': `const gh = "${v.ghp}";\n` });
+      const one = await run(['triage', 'only-gh', '--start', '--github-url', gh.url], t.dir);
+      expect(one.stderr).toMatch(/starting: runbook run \S*github-token-leak\.yaml/);
+      expect(one.code).toBe(2);
+      expect(one.stderr).toMatch(/repo/);
+      noValue(several.stdout + several.stderr + one.stdout + one.stderr);
     } finally {
       await gh?.close();
     }
