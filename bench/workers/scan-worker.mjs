@@ -1,6 +1,8 @@
 // One side of bench/scan-compare.mjs, in its own process so its peak memory is its own:
 //
-//   node --import tsx bench/workers/scan-worker.mjs ours|secretlint DIR
+//   node bench/workers/scan-worker.mjs secretlint DIR        (secretlint's recommended preset)
+//   node --import tsx bench/workers/scan-worker.mjs ours DIR  (our scanner from source; the
+//                                                            comparison itself runs the built CLI)
 //
 // Prints one JSON line: wall time, files read, findings (file, line, rule — never a value) and
 // peak RSS. Both sides walk the same files: no .git, no symlinks, no binary files (a NUL in the
