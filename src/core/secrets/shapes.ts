@@ -48,6 +48,8 @@ export interface ShapeMatch {
 export function shapeMatches(text: string): ShapeMatch[] {
   const all: ShapeMatch[] = [];
   for (const s of TOKEN_SHAPES) {
+    // a pattern runs only when the text holds one of its kind's keywords (memchr-fast), case-insensitive ones always
+    if (!s.kind.flags?.includes('i') && !s.kind.keywords.some((w) => text.includes(w))) continue;
     s.re.lastIndex = 0;
     for (let m = s.re.exec(text); m !== null; m = s.re.exec(text)) {
       const span = m.indices?.groups?.v ?? m.indices?.[0];
