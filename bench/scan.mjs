@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import scan from '../src/providers/scan/index.ts';
 import { createActionContext } from '../src/providers/context.ts';
+import { withBase62Checksum } from '../src/core/secrets/kind-checks.ts';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -26,7 +27,7 @@ const JSON_OUT = args.includes('--json');
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const rand = (n, a = ALNUM) => [...randomBytes(n)].map((b) => a[b % a.length]).join('');
-const tokens = [() => 'hf_' + rand(34), () => 'gh' + 'p_' + rand(36), () => 'AK' + 'IA' + rand(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'), () => 'xo' + 'xb-' + rand(12, '0123456789') + '-' + rand(24)];
+const tokens = [() => 'hf_' + rand(34), () => withBase62Checksum('gh' + 'p_', rand(30)), () => 'AK' + 'IA' + rand(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'), () => 'xo' + 'xb-' + rand(12, '0123456789') + '-' + rand(24)];
 
 // a source-like file of ~60 lines; every 50th file gets a token, every 40th a generic secret
 function fileText(i) {
@@ -84,7 +85,7 @@ try {
     }
   });
   const files = await best(() => scan.actions.files.run(ctx('files'), { paths: [tree] }));
-  const filesNoSl = await best(() => scan.actions.files.run(createActionContext({ type: 'scan', action: 'files', config: scan.config.parse({ secretlint: false }) }), { paths: [tree] }));
+  const filesSl = await best(() => scan.actions.files.run(createActionContext({ type: 'scan', action: 'files', config: scan.config.parse({ secretlint: true }) }), { paths: [tree] }));
   const hist = await best(() => scan.actions.git.run(ctx('git'), { repo: tree }));
 
   const fps = (ms) => FILES / (ms / 1000);
@@ -94,7 +95,7 @@ try {
     runs: RUNS,
     git_grep: { ms: Math.round(grep.ms), files_per_s: Math.round(fps(grep.ms)), files_with_hits: grep.r },
     scan_files: { ms: Math.round(files.ms), files_per_s: Math.round(fps(files.ms)), findings: files.r.findings.length, ratio_vs_git_grep: +(fps(files.ms) / fps(grep.ms)).toFixed(3) },
-    scan_files_without_secretlint: { ms: Math.round(filesNoSl.ms), files_per_s: Math.round(fps(filesNoSl.ms)), findings: filesNoSl.r.findings.length, ratio_vs_git_grep: +(fps(filesNoSl.ms) / fps(grep.ms)).toFixed(3) },
+    scan_files_with_secretlint: { ms: Math.round(filesSl.ms), files_per_s: Math.round(fps(filesSl.ms)), findings: filesSl.r.findings.length, ratio_vs_git_grep: +(fps(filesSl.ms) / fps(grep.ms)).toFixed(3) },
     scan_git: { ms: Math.round(hist.ms), commits: hist.r.stats.commits, added_lines: hist.r.stats.added_lines, findings: hist.r.findings.length, files_per_s: Math.round(fps(hist.ms)) },
   };
   if (JSON_OUT) console.log(JSON.stringify(result));
@@ -102,7 +103,7 @@ try {
     console.log(`scan bench: ${FILES} files, ${(bytes / 1e6).toFixed(1)} MB, best of ${RUNS}`);
     console.log(`  git grep -E (baseline)      ${String(result.git_grep.ms).padStart(6)} ms  ${String(result.git_grep.files_per_s).padStart(7)} files/s`);
     console.log(`  scan.files                  ${String(result.scan_files.ms).padStart(6)} ms  ${String(result.scan_files.files_per_s).padStart(7)} files/s  ratio ${result.scan_files.ratio_vs_git_grep}  (${result.scan_files.findings} findings)`);
-    console.log(`  scan.files, no secretlint   ${String(result.scan_files_without_secretlint.ms).padStart(6)} ms  ${String(result.scan_files_without_secretlint.files_per_s).padStart(7)} files/s  ratio ${result.scan_files_without_secretlint.ratio_vs_git_grep}`);
+    console.log(`  scan.files + secretlint     ${String(result.scan_files_with_secretlint.ms).padStart(6)} ms  ${String(result.scan_files_with_secretlint.files_per_s).padStart(7)} files/s  ratio ${result.scan_files_with_secretlint.ratio_vs_git_grep}`);
     console.log(`  scan.git (${COMMITS} commits)        ${String(result.scan_git.ms).padStart(6)} ms  ${result.scan_git.added_lines} added lines  (${result.scan_git.findings} findings)`);
   }
 } finally {

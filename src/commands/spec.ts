@@ -55,6 +55,21 @@ const RUN_FLAGS = {
   'state-dir': stateDir,
 } as const;
 
+const SCAN_FLAGS = {
+  git: { type: 'boolean', default: false, help: 'scan every line ever added on every ref of the repositories PATH… (merge resolutions included) instead of the files' },
+  since: { type: 'string', arg: 'REV', help: 'with --git: only commits REV does not hold (what a branch adds)' },
+  exclude: { type: 'string', multiple: true, arg: 'NAME', help: 'skip files or folders with this exact name (repeatable; .git always)' },
+  verify: { type: 'boolean', default: false, help: 'check each finding with its service (live, dead or unknown)' },
+  from: { type: 'string', arg: 'FORMAT', complete: ['gitleaks', 'trufflehog', 'github-alerts'], help: 'read findings from gitleaks (JSON), trufflehog (--json lines) or GitHub secret-scanning alert reports (PATH… are the report files)' },
+  format: { type: 'string', default: 'text', arg: 'text|json|sarif|github', complete: ['text', 'json', 'sarif', 'github'], help: 'text (default), json, sarif (SARIF 2.1.0) or github (Actions annotations)' },
+  json: { type: 'boolean', help: 'the same as --format json' },
+  secretlint: { type: 'boolean', default: false, help: "also run secretlint's recommended preset (slower; a second opinion)" },
+  'github-url': { type: 'string', arg: 'URL', help: 'where --verify checks GitHub tokens (GitHub Enterprise: https://HOST/api/v3)' },
+  'hf-url': { type: 'string', arg: 'URL', help: 'where --verify checks Hugging Face tokens' },
+  'slack-url': { type: 'string', arg: 'URL', help: 'where --verify checks Slack tokens' },
+  'aws-endpoint': { type: 'string', arg: 'URL', help: 'where --verify checks AWS keys (STS)' },
+} as const;
+
 const DRILL_ONLY = {
   scenario: { type: 'string', arg: 'FILE', complete: 'file', help: "the world (default: the runbook's drill.scenario or inline drill.world)" },
   faults: { type: 'string', arg: 'SPEC', help: 'inject faults: PROVIDER.ACTION:FAULT[@RATE|xCOUNT],… e.g. huggingface.revokeToken:ambiguous (none = no faults)' },
@@ -180,6 +195,31 @@ whether it is idempotent (or decides per input), whether it supports plan, verif
 $id is the URL editors can fetch). --json is accepted (the schema is JSON already).`,
     flags: { json },
     load: () => import('./schema.js'),
+  },
+  scan: {
+    args: 'PATH…',
+    summary: 'find leaked credentials in files or git history; exit 1 when any is found',
+    description: `Finds leaked credentials with the same engine as a runbook's scan steps: every kind in the
+credential-kind table (docs/runbook-format.md, "scan"), placeholders and values failing their
+kind's checksum set aside. Values are always masked (prefix and last 4); identifiers such as
+AWS access key ids are shown in full.
+Exit codes: 0 nothing found · 1 findings (with --verify: findings not known to be dead)
+· 2 bad usage, a path that does not exist, an unreadable report.`,
+    flags: SCAN_FLAGS,
+    complete: 'file',
+    examples: ['runbook scan . --git', 'runbook scan src --format sarif > scan.sarif', 'runbook scan gitleaks.json --from gitleaks --verify'],
+    load: () => import('./scan.js'),
+  },
+  triage: {
+    args: 'PATH…',
+    summary: 'scan, check each credential\'s liveness, name the runbook that handles it',
+    description: `Scans like \`runbook scan\`, checks every finding's liveness, groups them by provider, and for
+each live or unknown credential prints the shipped runbook that handles it with the inputs the
+scan can fill (the run asks for the rest) — or where to revoke it by hand. Dead ones are listed
+apart: nothing to revoke. Exit codes as for scan.`,
+    flags: { ...SCAN_FLAGS, start: { type: 'boolean', default: false, help: 'start that runbook (when exactly one applies); its exit code is returned' } },
+    complete: 'file',
+    load: () => import('./triage.js'),
   },
   completion: {
     args: 'bash|zsh|fish',

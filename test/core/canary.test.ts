@@ -49,7 +49,9 @@ describe('canaries', () => {
 
   it('known token shapes are masked although nobody registered them', () => {
     const r = new Redactor();
-    for (const value of [shapes.hf, shapes.github, shapes.awsKeyId, 'github_pat_' + alnum(82), 'xoxb-' + alnum(40), `https://hooks.slack.com/services/T${alnum(9)}/B${alnum(9)}/${alnum(24)}`]) {
+    // an AWS access key id is an identifier (AWS says so): shown in full unless a step registers it
+    expect(r.redact(`id ${shapes.awsKeyId}`)).toBe(`id ${shapes.awsKeyId}`);
+    for (const value of [shapes.hf, shapes.github, 'github_pat_' + alnum(82), 'xoxb-' + alnum(40), `https://hooks.slack.com/services/T${alnum(9)}/B${alnum(9)}/${alnum(24)}`]) {
       for (const text of [value, `token=${value}`, `"${value}"`, `X_KEY=${value}\n`]) {
         const out = r.redact(text);
         expect(out, text).not.toContain(value.slice(-10));

@@ -23,6 +23,7 @@ import { startPagerDutySimulator, type PagerDutySimulator } from '../../src/dril
 import { startSmtpSimulator, type SmtpSimulator } from '../../src/drill/simulators/smtp.js';
 import { startWebhookSimulator, type WebhookSimulator } from '../../src/drill/simulators/webhook.js';
 import { cliAsync, ensureBuilt, ROOT, type CliResult } from './cli.js';
+import { withBase62Checksum } from '../../src/core/secrets/kind-checks.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const rand = (n: number, alphabet = ALNUM) => [...randomBytes(n)].map((b) => alphabet[b % alphabet.length]).join('');
@@ -31,9 +32,11 @@ const RUNBOOK = join(ROOT, 'test/e2e/fixtures/notify-pipeline.yaml');
 const OWNERS = { hf: 'alice@example.com', gh: 'bob@example.com', aws: 'carol@example.com' };
 
 // generated at test time: the leaked tokens and the operator's own secrets
-const leaked = { hf: `hf_${rand(34)}`, gh: `ghp_${rand(36)}`, awsId: newAccessKeyId(), awsSecret: newSecretAccessKey() };
+// (a GitHub token carries GitHub's CRC32 checksum, or the scan sets it aside as not a real token)
+const leaked = { hf: `hf_${rand(34)}`, gh: withBase62Checksum('gh' + 'p_', rand(30)), awsId: newAccessKeyId(), awsSecret: newSecretAccessKey() };
 const operator = { slack: `xoxb-${rand(12, '0123456789')}-${rand(24)}`, pagerduty: rand(32, '0123456789abcdef'), webhook: `whsec_${randomBytes(24).toString('base64')}` };
-const SECRET_VALUES = [...Object.values(leaked), ...Object.values(operator)];
+// the AWS access key id is an identifier, shown in full (AWS documents it so); its secret is not
+const SECRET_VALUES = [leaked.hf, leaked.gh, leaked.awsSecret, ...Object.values(operator)];
 
 /** Each secret value and its base64 form must be absent from `text`. */
 function expectNoSecrets(text: string, where: string): void {

@@ -19,14 +19,14 @@ const isSdk = (pkg: string) => /^(@aws-sdk|@smithy|@octokit|@slack|@huggingface|
 const sdks = (packages: Set<string>) => [...packages].filter(isSdk).sort();
 
 describe('startup: loading a runbook loads no provider SDK', () => {
-  it('the check sees an SDK that an action loads (a scan step loads secretlint), and the packages a validate needs', () => {
+  it('the check sees an SDK that an action loads (a scan step with secretlint: true loads it), and the packages a validate needs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'runbook-sdk-'));
     try {
       mkdirSync(join(dir, 'data'));
       writeFileSync(join(dir, 'data', 'notes.txt'), `nothing to see ${randomBytes(4).toString('hex')}\n`);
       writeFileSync(
         join(dir, 'probe.yaml'),
-        ['version: 1', 'id: sdk-probe', 'title: Scan one folder', 'providers:', '  scan:', '    type: scan', 'steps:', '  - id: scan', '    kind: detect', '    title: Scan the folder', '    uses: scan.files', '    with:', '      paths: [data]', ''].join('\n'),
+        ['version: 1', 'id: sdk-probe', 'title: Scan one folder', 'providers:', '  scan:', '    type: scan', '    secretlint: true', 'steps:', '  - id: scan', '    kind: detect', '    title: Scan the folder', '    uses: scan.files', '    with:', '      paths: [data]', ''].join('\n'),
       );
       const run = traced(['run', 'probe.yaml', '--non-interactive', '--state-dir', join(dir, 'state')], dir);
       expect(run.status, run.stderr).toBe(0);
@@ -60,7 +60,8 @@ describe('startup: loading a runbook loads no provider SDK', () => {
     expect(aws.status, aws.stderr).toBe(0);
     const calls = (JSON.parse(aws.stdout) as { steps: { calls: string[] }[] }).steps.flatMap((s) => s.calls);
     expect(calls).toContain('iam ListAccessKeys UserName=alice');
-    expect(calls).toContain('sts GetCallerIdentity signed with access key AKIA*** (live or dead)');
+    // an access key id is an identifier: shown in full (only its secret is masked)
+    expect(calls).toContain(`sts GetCallerIdentity signed with access key ${keyId} (live or dead)`);
     expect(sdks(aws.packages)).toEqual([]);
 
     const slack = traced(['plan', 'runbooks/slack-token-leak.yaml', '--json', '--input', 'owner_email=a@example.com', '--input', 'leak_location=a paste']);

@@ -11,6 +11,7 @@ import { createActionContext, memoryLogger } from '../../src/providers/context.j
 import { SecretRegistry } from '../../src/core/secrets/registry.js';
 import type { z } from 'zod';
 import scan from '../../src/providers/scan/index.js';
+import { withBase62Checksum } from '../../src/core/secrets/kind-checks.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -24,8 +25,9 @@ export function randomFrom(alphabet: string, n: number): string {
 export const gen = {
   hf: () => 'hf_' + randomFrom(ALNUM, 34),
   hfOrg: () => 'api_' + 'org_' + randomFrom(ALNUM, 34),
-  ghp: () => 'gh' + 'p_' + randomFrom(ALNUM, 36),
-  ghFine: () => 'github' + '_pat_' + randomFrom(ALNUM + '_', 82),
+  /** with its CRC32 checksum, as GitHub makes them (a random 36-character tail fails it) */
+  ghp: () => withBase62Checksum('gh' + 'p_', randomFrom(ALNUM, 30)),
+  ghFine: () => 'github' + '_pat_' + randomFrom(ALNUM, 22) + '_' + randomFrom(ALNUM, 59),
   awsId: () => 'AK' + 'IA' + randomFrom(B32, 16),
   awsSecret: () => randomFrom(ALNUM + '/+', 40),
   slack: () => 'xo' + 'xb-' + randomFrom('0123456789', 12) + '-' + randomFrom('0123456789', 13) + '-' + randomFrom(ALNUM, 24),

@@ -78,7 +78,8 @@ describe('shape rules and secretlint together', () => {
   });
 
   it('takes the value itself from secretlint, not the surrounding match', async () => {
-    const s = gen.awsSecret();
+    // secretlint's AWS pattern ends in \b: a secret ending in / or + (1 in 32) is not reported by it
+    const s = gen.awsSecret().slice(0, 39) + 'Q';
     const text = `x\naws_secret_access_key = "${s}"\n`;
     const hits = await secretlintHits(text, 'creds');
     expect(hits.map((h) => [h.rule, h.value, h.hint])).toEqual([['secretlint/aws:AWSSecretAccessKey', s, 'aws']]);
@@ -92,6 +93,6 @@ describe('shape rules and secretlint together', () => {
 
   it('does not match longer runs or the documented EXAMPLE key', () => {
     expect(shapeHits(`hf_${randomFrom('abcdefghijklmnop', 40)}`)).toEqual([]);
-    expect(shapeHits('AKIAIOSFODNN7EXAMPLE')).toEqual([]);
+    expect(shapeHits('AKIAIOSFODNN7EXAMPLE')).toMatchObject([{ rule: 'aws-access-key-id', rejected: 'placeholder' }]);
   });
 });

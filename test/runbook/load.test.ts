@@ -8,6 +8,7 @@ import { loadRunbook, loadRunbookText, parseYamlStrict } from '../../src/core/ru
 import { looksLikeRunbook } from '../../src/core/runbook/find.js';
 import { ProviderRegistry } from '../../src/providers/registry.js';
 import { testRegistry } from './helpers/providers.js';
+import { withBase62Checksum } from '../../src/core/secrets/kind-checks.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -205,7 +206,8 @@ describe('credentials in a runbook', () => {
   const tokens: [string, string][] = [
     ['Hugging Face token', 'hf_' + alnum(34)],
     ['GitHub token', 'ghp_' + alnum(36)],
-    ['AWS access key id', 'AKIA' + b32(16)],
+    ['npm access token', withBase62Checksum('np' + 'm_', alnum(30))],
+    ['Stripe secret key', 'sk' + '_live_' + alnum(30)],
     ['Slack token', 'xoxb-' + alnum(24)],
   ];
 
@@ -266,6 +268,11 @@ steps:
     ]);
     expect(found.some((i) => i.code === 'unknown-key')).toBe(true);
     expect(JSON.stringify(found)).not.toContain(gh.slice(4));
+  });
+
+  it('does not flag an AWS access key id: it is an identifier (the runbook input of the AWS runbook), not a secret', () => {
+    const text = MIN.replace('title: Do it', `title: "Deactivate ${'AK' + 'IA' + b32(16)}"`);
+    expect(loadRunbookText(text, 'x.yaml').runbook.steps[0]!.title).toContain('Deactivate');
   });
 
   it("does not flag AWS's documentation example key", () => {

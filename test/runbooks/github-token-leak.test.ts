@@ -26,6 +26,8 @@ import { startSlackSimulator, type SlackSimulator } from '../../src/drill/simula
 import { startSmtpSimulator, type SmtpSimulator } from '../../src/drill/simulators/smtp.js';
 import { newAccessKeyId, newSecretAccessKey } from '../../src/drill/simulators/aws/index.js';
 import { cliAsync } from '../e2e/cli.js';
+import { withBase62Checksum } from '../../src/core/secrets/kind-checks.js';
+import { scenarioPath } from './helpers.js';
 import { deliveries, expectTemplatesRender, drill, filesUnder, runbookPath, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, status, tempDir, world, type WorldSnapshot } from './helpers.js';
 
 const NAME = 'github-token-leak';
@@ -66,7 +68,7 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
     expect(st.scorecard.detect_ms).not.toBeNull();
     expect(st.scorecard.rotate_ms, 'every consumer of a leaked token rotated').not.toBeNull();
     expect(st.scorecard.adversary_blocked).toBe(1);
-    expect(st.scorecard.items_skipped).toEqual(['scan-clone', 'no-leaks']);
+    expect(st.scorecard.items_skipped).toEqual(['scan-clone', 'check-scan-findings', 'no-leaks', 'revoke-unchecked']);
     // the final check ran on both alerts and each verification passed
     expect(Object.keys(st.steps['verify-dead']!.items).sort()).toEqual(['acme/api#1', 'acme/api#2']);
     expect(Object.values(st.steps['verify-dead']!.items).every((i) => i.status === 'ok')).toBe(true);
@@ -104,6 +106,28 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
     expectNoValues(values.values, everythingWritten(tmp.dir, id, [first, second, third, fourth]));
   });
 
+  it('drills the scan path: scan the clone in the workspace, check each token, revoke only the live one', async () => {
+    tmp = tempDir('gh-scan-drill');
+    const scenario = scenarioPath('github-token-leak-scan');
+    const r = await drill(NAME, tmp.dir, ['--yes', '--speed', '0', '--scenario', scenario]);
+    expect(r.code, r.stderr).toBe(0);
+    const id = onlyIncident(tmp.dir);
+    const st = status(tmp.dir, id);
+    expect(st.scorecard!.leaked_detected, 'both leaked PATs found in the clone').toBe(2);
+    expectCleanScorecard(st.scorecard, 2);
+    expect((st.steps['check-scan-findings']?.outputs as { dead_count: number }).dead_count).toBe(1);
+    expect(Object.keys(st.steps['revoke-tokens']!.items)).toEqual([expect.stringMatching(/^scan-[0-9a-f]+$/)]);
+    expect(st.steps['revoke-unchecked']?.status).toBe('skipped');
+    const w = world(tmp.dir, id);
+    expect(w.github!.tokens.find((t) => t.ref.c === 'dana-release-pat')?.revoked).toBe(true);
+    expect(w.github!.tokens.find((t) => t.ref.c === 'secops-operator')?.revoked).toBe(false);
+    // a history finding's "First exposed" is the date of the commit that added it (the clone's commits are from 2024-05-01)
+    const report = await cliAsync(['report', id, '--state-dir', tmp.dir]).done;
+    expect(report.stdout).toMatch(/\*\*First exposed:\*\* 2024-05-01 10:00:00Z/);
+    const scanValues = drillValues('github-token-leak-scan').values;
+    expectNoValues(scanValues, everythingWritten(tmp.dir, id, [r, report]));
+  });
+
   it('finishes cleanly when the revoke answer is lost and Slack fails once', async () => {
     tmp = tempDir('gh-faults');
     const r = await drill(NAME, tmp.dir, ['--yes', '--speed', '0', '--faults', 'github.revokeCredentials:ambiguous x1,slack.postMessage:503x1']);
@@ -120,7 +144,9 @@ describe('github-token-leak from a scan finding (runbook run, live mode, simulat
   const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   const rand = (n: number) => [...randomBytes(n)].map((b) => ALNUM[b % ALNUM.length]).join('');
   // generated here at run time: the leaked PAT, an AWS pair that must never reach GitHub, the operator's tokens
-  const leaked = `ghp_${rand(36)}`;
+  // GitHub-made tokens carry a CRC32 checksum; the scan sets aside values that fail it
+  const leaked = withBase62Checksum('gh' + 'p_', rand(30));
+  const dead = withBase62Checksum('gh' + 'p_', rand(30));
   const aws = { id: newAccessKeyId(), secret: newSecretAccessKey() };
   const operator = `ghp_${rand(36)}`;
   const replacement = `github_pat_${rand(82)}`;
@@ -141,7 +167,7 @@ describe('github-token-leak from a scan finding (runbook run, live mode, simulat
     clone = join(tmp.dir, 'api');
     mkdirSync(join(clone, 'scripts'), { recursive: true });
     git(['init', '-q', '-b', 'main']);
-    writeFileSync(join(clone, 'scripts', 'release.sh'), `#!/bin/sh\nexport GITHUB_TOKEN=${leaked}\n./release\n`);
+    writeFileSync(join(clone, 'scripts', 'release.sh'), `#!/bin/sh\nexport GITHUB_TOKEN=${leaked}\n# OLD_TOKEN=${dead}\n# TEMPLATE=${'gh' + 'p_' + 'x'.repeat(36)}\n./release\n`);
     writeFileSync(join(clone, 'deploy.ini'), `[default]\naws_access_key_id = ${aws.id}\naws_secret_access_key = ${aws.secret}\n`);
     git(['add', '.']);
     git(['commit', '-q', '-m', 'release script']);
@@ -153,6 +179,7 @@ describe('github-token-leak from a scan finding (runbook run, live mode, simulat
         orgs: [{ login: 'acme', members: ['dana', 'secops'] }],
         tokens: [
           { value: leaked, login: 'dana', scopes: ['repo', 'workflow'] },
+          { value: dead, login: 'dana', scopes: ['repo'], revoked: true },
           { value: operator, login: 'secops', scopes: ['repo', 'security_events'] },
         ],
         repos: [{ full_name: 'acme/api', secret_scanning: false, secrets: { RELEASE_TOKEN: leaked } }],
@@ -189,8 +216,9 @@ describe('github-token-leak from a scan finding (runbook run, live mode, simulat
     expect(gh.isLive(leaked), 'the leaked token is dead').toBe(false);
     expect(gh.isLive(operator), "the operator's token is alive").toBe(true);
     expect(gh.actionsSecret('acme/api', 'RELEASE_TOKEN'), 'the consumer holds the replacement').toBe(replacement);
-    // one revoke call: the AWS key found next to it never went to GitHub
+    // one revoke call: the AWS key found next to it never went to GitHub, nor the dead token (reported) or the placeholder (set aside)
     expect(gh.count('revokeCredentials')).toBe(1);
+    expect(slack.messages[0]!.text).toMatch(/already dead, not revoked: 1; placeholders or bad checksums set aside: 1/);
     expect(gh.count('listAlertsForRepo')).toBe(0);
     expect(smtp.messages.map((m) => m.to)).toEqual([['dana@acme.test']]);
     expect(slack.messages).toHaveLength(1);

@@ -93,7 +93,8 @@ export function drillValues(name: string, seedOverride?: number): { values: stri
   for (const name of Object.keys(scenario.secrets)) values.push(secretValue(scenario, built, maker, name));
   values.push(...built.generated.values());
   return {
-    values: [...new Set(values)].filter((v) => v.length >= 16),
+    // an AWS access key id is an identifier, shown in full (issue 12); its secret access key is not
+    values: [...new Set(values)].filter((v) => v.length >= 16 && !/^(?:AKIA|ASIA)[A-Z2-7]{16}$/.test(v)),
     credential: (id) => {
       const c = built.credentials.get(id);
       if (!c) throw new Error(`no credential ${id} in the scenario`);

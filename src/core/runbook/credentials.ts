@@ -1,48 +1,40 @@
 /**
  * A runbook must never carry a credential. Every string in the file (values and keys) is
- * matched against the known token shapes (reference/PROVIDERS.md); a hit is an error that
- * shows only a redacted preview, never the value.
+ * matched against the one table of credential kinds (../secrets/kinds.ts); a hit of a `secret`
+ * kind is an error that shows only a redacted preview, never the value. Identifiers (an AWS
+ * access key id) and placeholders (`hf_` + x's, AWS's EXAMPLE keys) are not credentials.
  */
 import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
-import { MASK, shapeMatches } from '../secrets/redactor.js';
+import { MASK } from '../secrets/redactor.js';
+import { matchKinds } from '../secrets/kinds.js';
 import type { Path, Reporter } from './yaml.js';
 import { offsetInValue } from './positions.js';
 
-const LABELS: Record<string, string> = {
-  huggingface: 'a Hugging Face token',
-  'huggingface-oauth': 'a Hugging Face OAuth token',
-  'huggingface-jwt': 'a Hugging Face JWT',
-  github: 'a GitHub token',
-  'github-fine-grained': 'a GitHub fine-grained token',
-  'aws-access-key': 'an AWS access key id',
-  'slack-token': 'a Slack token',
-  'slack-app-token': 'a Slack app token',
-  'slack-webhook': 'a Slack webhook URL',
-};
-
 export interface CredentialHit {
+  /** the kind's id in the table */
   shape: string;
+  label: string;
   index: number;
   length: number;
   /** a redacted preview: the recognisable prefix and a mask (`hf_***`) */
   preview: string;
 }
 
-/** Token-shaped substrings of a string (TOKEN_SHAPES from the redactor). */
+/** Secret-kind values in a string; a GitHub-shaped value with a bad checksum still counts (validate errs on the safe side). */
 export function findCredentials(text: string): CredentialHit[] {
   const out: CredentialHit[] = [];
-  for (const m of shapeMatches(text)) {
-    const value = text.slice(m.start, m.end);
-    // AWS documentation keys end in EXAMPLE (AKIAIOSFODNN7EXAMPLE) and are not credentials
-    if (m.shape === 'aws-access-key' && value.endsWith('EXAMPLE')) continue;
-    out.push({ shape: m.shape, index: m.start, length: m.end - m.start, preview: value.slice(0, Math.min(m.keep || 4, 16)) + MASK });
+  for (const m of matchKinds(text)) {
+    if (m.kind.role !== 'secret' || m.rejected === 'placeholder') continue;
+    if (out.some((o) => m.index < o.index + o.length && o.index < m.index + m.value.length)) continue;
+    const keep = Math.min(m.kind.keep.exec(m.value)?.[0].length ?? 0, 16);
+    out.push({ shape: m.kind.id, label: m.kind.label, index: m.index, length: m.value.length, preview: m.value.slice(0, keep) + MASK });
   }
-  return out;
+  return out.sort((a, b) => a.index - b.index);
 }
 
 function check(text: string, path: Path, rep: Reporter, isKey: boolean, keyOffset?: number): void {
   for (const hit of findCredentials(text)) {
-    const what = LABELS[hit.shape] ?? (hit.shape.startsWith('openai') ? 'an OpenAI key' : 'a credential');
+    const what = hit.label;
     const offset = isKey ? keyOffset : offsetInValue(rep, path, text, hit.index);
     rep.atOffset(
       offset,

@@ -1,45 +1,40 @@
 /**
- * Known token shapes (reference/PROVIDERS.md, gitleaks/trufflehog): masked even when nobody
- * registered them. The recognisable prefix is kept (`hf_***`, `xoxb-***`) so a reader can still
- * tell what kind of credential was there.
+ * Known token shapes, masked even when nobody registered them. They come from the one table
+ * of credential kinds (./kinds.ts): every kind whose role is `secret` (identifiers such as AWS
+ * access key ids are shown in full). The recognisable prefix is kept (`hf_***`, `xoxb-***`) so a
+ * reader can still tell what kind of credential was there.
  *
- * The patterns are deliberately a little wider than the issuers' formats (no trailing word
- * boundary, `{n,}` instead of `{n}`): masking a few characters too many is harmless, showing a
- * token because it was one character longer than expected is not.
+ * The redactor's patterns are a little wider than the scanner's: no trailing boundary, and a
+ * fixed-length tail (`{34}`) may be longer (`{34,}`) — masking a few characters too many is
+ * harmless, showing a token because it was one character longer than expected is not.
+ * Placeholders and checksum failures are masked too: the redactor does not judge.
  */
 import type { Span } from './matcher.js';
+import { KINDS, compileKind, type CredentialKind } from './kinds.js';
 
 export interface TokenShape {
   name: string;
   re: RegExp;
   /** the part of a match that is kept in front of the mask */
   keep: RegExp;
+  kind: CredentialKind;
 }
 
-/** Not preceded by a letter or digit (an underscore before a prefix is fine: `MY_TOKEN=hf_…`). */
-const B = '(?<![A-Za-z0-9])';
+const END = '(?![A-Za-z0-9])';
 
-export const TOKEN_SHAPES: TokenShape[] = [
-  { name: 'huggingface', re: new RegExp(`${B}(?:hf|api_org)_[A-Za-z0-9]{34,}`, 'g'), keep: /^(?:hf|api_org)_/ },
-  { name: 'huggingface-oauth', re: new RegExp(`${B}hf_oauth_[A-Za-z0-9_-]{20,}`, 'g'), keep: /^hf_oauth_/ },
-  { name: 'huggingface-jwt', re: new RegExp(`${B}hf_jwt_[A-Za-z0-9._-]{20,}`, 'g'), keep: /^hf_jwt_/ },
-  { name: 'github', re: new RegExp(`${B}(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}`, 'g'), keep: /^gh[a-z]_/ },
-  { name: 'github-fine-grained', re: new RegExp(`${B}github_pat_\\w{82,}`, 'g'), keep: /^github_pat_/ },
-  { name: 'aws-access-key', re: new RegExp(`${B}(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])`, 'g'), keep: /^[A-Z]{4}/ },
-  { name: 'slack-token', re: new RegExp(`${B}xox[abeoprs]-[0-9A-Za-z-]{10,}`, 'g'), keep: /^xox[a-z]-/ },
-  { name: 'slack-app-token', re: new RegExp(`${B}xapp-[0-9A-Za-z-]{10,}`, 'g'), keep: /^xapp-/ },
-  {
-    name: 'slack-webhook',
-    re: /https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/-]+/g,
-    keep: /^https?:\/\/hooks\.slack\.com\/[a-z]+\//,
-  },
-  { name: 'openai', re: new RegExp(`${B}sk-[A-Za-z0-9_-]*T3BlbkFJ[A-Za-z0-9_-]+`, 'g'), keep: /^sk-/ },
-  { name: 'openai-project', re: new RegExp(`${B}sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}`, 'g'), keep: /^sk-[a-z]+-/ },
-  { name: 'openai-legacy', re: new RegExp(`${B}sk-[A-Za-z0-9]{48}(?![A-Za-z0-9])`, 'g'), keep: /^sk-/ },
-];
+function widen(pattern: string): string {
+  let p = pattern.split(END).join('');
+  p = p.replace(/\{(\d+)\}$/, '{$1,}');
+  return p;
+}
 
-/** All shapes as one regex with one named group per shape, so a text is scanned once. */
-const COMBINED = new RegExp(TOKEN_SHAPES.map((s, i) => `(?<s${i}>${s.re.source})`).join('|'), 'g');
+/** (the boundary before a token is not checked here: masking `xhf_…` too is harmless) */
+export const TOKEN_SHAPES: readonly TokenShape[] = KINDS.filter((k) => k.redact ?? k.role === 'secret').map((k) => ({
+  name: k.id,
+  re: compileKind({ ...k, pattern: widen(k.pattern) }).re,
+  keep: k.keep,
+  kind: k,
+}));
 
 export interface ShapeMatch {
   start: number;
@@ -49,17 +44,33 @@ export interface ShapeMatch {
   shape: string;
 }
 
-/** Every token-shaped substring of `text`, in order, non-overlapping. */
+/** Every token-shaped substring of `text` (the value part), in order, non-overlapping (earlier table entries win ties). */
 export function shapeMatches(text: string): ShapeMatch[] {
+  const all: ShapeMatch[] = [];
+  for (const s of TOKEN_SHAPES) {
+    // a pattern runs only when the text holds one of its kind's keywords (memchr-fast), case-insensitive ones always
+    if (!s.kind.flags?.includes('i') && !s.kind.keywords.some((w) => text.includes(w))) continue;
+    s.re.lastIndex = 0;
+    for (let m = s.re.exec(text); m !== null; m = s.re.exec(text)) {
+      const span = m.indices?.groups?.v ?? m.indices?.[0];
+      if (!span || span[1] <= span[0]) {
+        if (m[0].length === 0) s.re.lastIndex++;
+        continue;
+      }
+      const value = text.slice(span[0], span[1]);
+      const keep = Math.min(s.keep.exec(value)?.[0].length ?? 0, value.length - 1);
+      all.push({ start: span[0], end: span[1], keep, shape: s.name });
+    }
+  }
+  all.sort((a, b) => a.start - b.start || b.end - a.end);
   const out: ShapeMatch[] = [];
-  COMBINED.lastIndex = 0;
-  for (let m = COMBINED.exec(text); m !== null; m = COMBINED.exec(text)) {
-    const groups = m.groups ?? {};
-    let idx = 0;
-    while (idx < TOKEN_SHAPES.length && groups[`s${idx}`] === undefined) idx++;
-    const shape = TOKEN_SHAPES[idx] ?? TOKEN_SHAPES[0]!;
-    const keep = shape.keep.exec(m[0])?.[0].length ?? 0;
-    out.push({ start: m.index, end: m.index + m[0].length, keep, shape: shape.name });
+  for (const m of all) {
+    const last = out[out.length - 1];
+    if (last && m.start < last.end) {
+      if (m.end > last.end) last.end = m.end;
+      continue;
+    }
+    out.push(m);
   }
   return out;
 }

@@ -183,6 +183,8 @@ export const ScenarioBody = {
       space_secrets: z.string().regex(/^[\w.-]+$/, 'a plain folder name').optional(),
       /** a JSON file mapping Hub user and org names to e-mail addresses */
       contacts: z.string().regex(/^[\w.-]+$/, 'a plain file name').optional(),
+      /** a git clone whose history holds the world's leaked GitHub tokens (for a drill of the scan path) */
+      git_clone: z.string().regex(/^[\w.-]+$/, 'a plain folder name').optional(),
     })
     .default({}),
   adversary: z.array(AdversaryStep).default([]),

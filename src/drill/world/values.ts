@@ -6,6 +6,7 @@
  * scanner and the redactor recognise them as they would real ones.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { withBase62Checksum } from '../../core/secrets/kind-checks.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const UPPER_NUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -43,7 +44,8 @@ export class ValueMaker {
     return (legacyOrg ? 'api_org_' : 'hf_') + this.chars(`hf:${id}`, ALNUM, 34);
   }
   githubToken(id: string, kind: 'classic' | 'fine-grained'): string {
-    return kind === 'fine-grained' ? 'github_pat_' + this.chars(`gh:${id}`, ALNUM + '_', 82) : 'ghp_' + this.chars(`gh:${id}`, ALNUM, 36);
+    // classic tokens carry GitHub's CRC32 checksum in their last 6 characters, as real ones do
+    return kind === 'fine-grained' ? 'github_pat_' + this.chars(`gh:${id}`, ALNUM + '_', 82) : withBase62Checksum('ghp_', this.chars(`gh:${id}`, ALNUM, 30));
   }
   awsKeyId(id: string): string {
     return 'AKIA' + this.chars(`aws-id:${id}`, B32, 16);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { isPidAlive } from '../../core/journal/store.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { BuiltWorld } from './build.js';
+import { writeGitClone } from './git-clone.js';
 
 export function writeWorkspace(dir: string, s: Scenario, w: BuiltWorld): void {
   rmSync(dir, { recursive: true, force: true });
@@ -25,6 +26,7 @@ export function writeWorkspace(dir: string, s: Scenario, w: BuiltWorld): void {
       for (const [key, e] of Object.entries(sp.secrets ?? {})) file(join(folder, key), (typeof e === 'string' ? e : e.value) + '\n');
     }
   }
+  if (s.workspace.git_clone) writeGitClone(join(dir, s.workspace.git_clone), w);
   if (s.workspace.contacts) file(join(dir, s.workspace.contacts), JSON.stringify(w.contacts, null, 2) + '\n');
 }
 

@@ -5,21 +5,35 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { fingerprintValue, type Secret } from '../../core/secrets/secret.js';
+import { fingerprintValue, Secret } from '../../core/secrets/secret.js';
 import { SecretOut } from '../sdk.js';
-import { DEFAULT_ENTROPY, entropyHits, shapeHits, type EntropyOptions, type RawHit } from './rules.js';
+import { PROVIDERS } from '../../core/secrets/kinds.js';
+import { DEFAULT_ENTROPY, entropyHits, kindOf, shapeHits, type EntropyOptions, type RawHit } from './rules.js';
 import { secretlintHits } from './secretlint.js';
 
-export const HINTS = ['huggingface', 'github', 'aws', 'slack', 'openai', 'generic'] as const;
+/** Every provider of the credential-kind table (`generic` for the entropy rule). */
+export const HINTS = PROVIDERS;
 
-export const Location = z.object({ file: z.string(), line: z.number().int(), commit: z.string().optional() });
+export const Location = z.object({ file: z.string(), line: z.number().int(), commit: z.string().optional(), committedAt: z.string().optional() });
 export type Location = z.infer<typeof Location>;
+
+/** A placeholder or checksum failure: where, which rule, why — never a value. */
+export const Suppressed = z.object({ rule: z.string(), file: z.string(), line: z.number().int(), commit: z.string().optional(), reason: z.enum(['placeholder', 'checksum']) });
+export type Suppressed = z.infer<typeof Suppressed>;
 
 export const Finding = z.object({
   rule: z.string(),
   file: z.string(),
   line: z.number().int(),
   commit: z.string().optional(),
+  /** git: the date of the earliest commit that added it (the report's "First exposed") */
+  committedAt: z.string().optional(),
+  /** the kind's label ("a GitHub token") */
+  kind: z.string(),
+  /** `identifier` kinds (an AWS access key id) are shown in full; `secret` values never */
+  role: z.enum(['secret', 'identifier']),
+  /** the value itself, for identifiers only (AWS documents a key id as an identifier, not a secret) */
+  identifier: z.string().optional(),
   /** keyed HMAC-SHA256 of the value (first 16 hex chars) — safe to store */
   fingerprint: z.string(),
   last4: z.string(),
@@ -44,20 +58,24 @@ export interface ScanOptions {
   secretlint: boolean;
 }
 
-export const DEFAULT_SCAN: ScanOptions = { entropy: DEFAULT_ENTROPY, secretlint: true };
+export const DEFAULT_SCAN: ScanOptions = { entropy: DEFAULT_ENTROPY, secretlint: false };
 
-/** All rules over one text; one hit per distinct value+offset, best rule first. */
+/**
+ * All rules over one text. Where hits overlap, the best rule takes the span (table kinds in
+ * table order, then secretlint, then the generic rule) — also when it rejected the value as a
+ * placeholder or a failed checksum, so a weaker rule cannot report it again.
+ */
 export async function detect(text: string, filePath: string, opts: ScanOptions): Promise<RawHit[]> {
   const hits = [...shapeHits(text), ...entropyHits(text, opts.entropy)];
   if (opts.secretlint) hits.push(...(await secretlintHits(text, filePath)));
-  hits.sort((a, b) => a.index - b.index || a.priority - b.priority);
-  const seen = new Set<string>();
-  return hits.filter((h) => {
-    const k = `${h.index}:${h.value.length}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  if (hits.length < 2) return hits;
+  hits.sort((a, b) => a.priority - b.priority || a.index - b.index);
+  const taken: RawHit[] = [];
+  for (const h of hits) {
+    if (taken.some((t) => h.index < t.index + t.value.length && t.index < h.index + h.value.length)) continue;
+    taken.push(h);
+  }
+  return taken.sort((a, b) => a.index - b.index);
 }
 
 /** 1-based line of each offset (offsets need not be sorted). */
@@ -83,6 +101,8 @@ type MakeSecret = (value: string, label: string) => Secret;
 
 export class FindingSet {
   readonly #byFp = new Map<string, Finding>();
+  /** placeholders and checksum failures, in the order seen */
+  readonly suppressed: Suppressed[] = [];
   readonly #fp: (value: string) => string;
   readonly #secret: MakeSecret;
   /** `fingerprint`: the run's own keyed fingerprint (the journal's), used when no `key` is configured */
@@ -105,17 +125,33 @@ export class FindingSet {
     const awsKeys: { f: Finding; line: number }[] = [];
     for (const h of hits) {
       const loc = where(h.index);
+      if (h.rejected) {
+        if (!this.suppressed.some((x) => x.rule === h.rule && x.file === loc.file && x.line === loc.line && x.commit === loc.commit))
+          this.suppressed.push({ rule: h.rule, file: loc.file, line: loc.line, ...(loc.commit ? { commit: loc.commit } : {}), reason: h.rejected });
+        continue;
+      }
       const fp = this.fingerprint(h.value);
       let f = this.#byFp.get(fp);
+      const kind = kindOf(h.rule);
       if (!f) {
-        const token = this.#secret(h.value, `scan finding ${h.rule} ${fp}`);
-        f = { rule: h.rule, file: loc.file, line: loc.line, fingerprint: fp, last4: token.last4, provider_hint: h.hint, token, locations: [] };
+        // an identifier is not registered with the redactor: it is shown in full everywhere
+        const label = `scan finding ${h.rule} ${fp}`;
+        const token = kind?.role === 'identifier' ? new Secret(h.value, label) : this.#secret(h.value, label);
+        f = { rule: h.rule, file: loc.file, line: loc.line, kind: kind?.label ?? 'a generic secret', role: kind?.role ?? 'secret', fingerprint: fp, last4: token.last4, provider_hint: h.hint, token, locations: [] };
+        if (kind?.role === 'identifier') f.identifier = h.value;
         if (loc.commit) f.commit = loc.commit;
+        if (loc.committedAt) f.committedAt = loc.committedAt;
         this.#byFp.set(fp, f);
-      } else if (h.priority === 0 && f.provider_hint === 'generic') {
+      } else if (h.priority < 1 && f.provider_hint === 'generic') {
         // a specific shape beats a generic rule that saw the same value first
         f.rule = h.rule;
         f.provider_hint = h.hint;
+        f.kind = kind?.label ?? f.kind;
+        f.role = kind?.role ?? f.role;
+      }
+      if (loc.committedAt && (!f.committedAt || loc.committedAt < f.committedAt)) {
+        f.committedAt = loc.committedAt;
+        f.commit = loc.commit;
       }
       if (!f.locations.some((l) => l.file === loc.file && l.line === loc.line && l.commit === loc.commit)) f.locations.push(loc);
       if (h.hint === 'aws') (/^(?:AKIA|ASIA|ABIA|ACCA)/.test(h.value) ? awsIds : awsKeys).push({ f, line: loc.line });

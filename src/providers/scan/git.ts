@@ -1,15 +1,21 @@
 /**
  * Scanning git history with real `git` (through ctx.exec): every line ever added on any ref.
  *
- * `git log -p --all --reverse --unified=0` writes the patch stream to a private temp file
+ * `git log -p --all --reverse --unified=0 --diff-merges=remerge` writes the patch stream to a private temp file
  * (`--output`), which is then read line by line — memory stays flat for large histories and
  * no diff line passes through the step's log (ctx.exec streams stdout to the logger, and a
  * generic secret is not known to the redactor until we find it).
+ *
+ * Merge commits: `--diff-merges=remerge` (git ≥ 2.36) shows what a merge changed compared with
+ * git's own automatic merge of its parents — the conflict resolution and any "evil merge"
+ * edit — so a secret added only while resolving a conflict is found, and lines that merely
+ * came from a branch are not scanned twice. Older git falls back to `-m` (each parent).
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { displayPath } from './files.js';
 import { createInterface } from 'node:readline';
 import { ProviderError } from '../../core/errors.js';
 import type { ActionContext } from '../sdk.js';
@@ -51,37 +57,47 @@ export function unquoteGitPath(p: string): string {
 
 interface Block {
   commit: string;
+  committedAt: string;
   file: string;
   lines: string[];
   lineNos: number[];
   bytes: number;
 }
 
-export async function scanGitHistory(ctx: ActionContext<unknown>, repo: string, set: FindingSet, opts: ScanOptions & { refs?: string[] }): Promise<GitScanStats> {
-  const dir = resolve(repo);
+export async function scanGitHistory(ctx: ActionContext<unknown>, repo: string, set: FindingSet, opts: ScanOptions & { refs?: string[]; since?: string }): Promise<GitScanStats> {
+  const dir = resolve(ctx.workdir, repo);
   const tmp = await mkdtemp(join(tmpdir(), 'runbook-scan-'));
   const out = join(tmp, 'history.patch');
   const fail = (message: string, code: string) => new ProviderError({ provider: ctx.instance, action: ctx.action, message, failure: 'definite', code });
   try {
-    const argv = ['git', '-C', dir, '-c', 'core.quotePath=false', 'log', '-p', '--reverse', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--unified=0', `--format=format:%x01commit %H`, `--output=${out}`];
-    argv.push(...(opts.refs?.length ? ['--end-of-options', ...opts.refs] : ['--all']));
-    const res = await ctx.exec(argv, { signal: ctx.signal });
+    // --since REV: only commits that REV does not already hold (what a pull request adds)
+    const not = opts.since ? [`^${opts.since}`] : [];
+    const argv = (merges: string) => [
+      'git', '-C', dir, '-c', 'core.quotePath=false', 'log', '-p', merges, '--reverse', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--unified=0',
+      `--format=format:%x01commit %H %ct`, `--output=${out}`, ...(opts.refs?.length ? ['--end-of-options', ...opts.refs, ...not] : ['--all', ...(not.length ? ['--end-of-options', ...not] : [])]),
+    ];
+    let res = await ctx.exec(argv('--diff-merges=remerge'), { signal: ctx.signal });
+    if (res.exitCode !== 0 && /diff-merges|remerge/i.test(res.stderr)) res = await ctx.exec(argv('-m'), { signal: ctx.signal });
     if (res.aborted) throw new ProviderError({ provider: ctx.instance, action: ctx.action, message: 'git log was cancelled', failure: 'ambiguous', code: 'ABORTED' });
     if (res.timedOut) throw new ProviderError({ provider: ctx.instance, action: ctx.action, message: 'git log timed out', failure: 'ambiguous', code: 'TIMEOUT' });
     if (res.exitCode !== 0) {
       if (/not a git repository/i.test(res.stderr)) throw fail(`${dir} is not a git repository`, 'NOT_A_REPO');
       if (/does not have any commits/i.test(res.stderr)) return { commits: 0, files: 0, added_lines: 0 };
+      if (/bad revision|unknown revision|ambiguous argument/i.test(res.stderr)) throw fail(`git does not know the revision ${[...(opts.refs ?? []), ...(opts.since ? [opts.since] : [])].join(', ')} in ${dir}`, 'BAD_REVISION');
       throw fail(`git log exited with code ${res.exitCode} in ${dir}`, 'GIT_FAILED');
     }
-    return await parsePatchFile(out, set, opts, ctx.signal);
+    // inside the runbook's folder: relative to it (as scan.files shows the same file); elsewhere: relative to the repository
+    const inBase = !displayPath(ctx.workdir, dir).startsWith('/');
+    return await parsePatchFile(out, set, opts, ctx.signal, (f) => (inBase ? displayPath(ctx.workdir, join(dir, f)) : f));
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
 }
 
-async function parsePatchFile(path: string, set: FindingSet, opts: ScanOptions, signal: AbortSignal): Promise<GitScanStats> {
+async function parsePatchFile(path: string, set: FindingSet, opts: ScanOptions, signal: AbortSignal, shown: (file: string) => string): Promise<GitScanStats> {
   const stats: GitScanStats = { commits: 0, files: 0, added_lines: 0 };
   let commit = '';
+  let committedAt = '';
   let block: Block | undefined;
   let newLine = 0;
   let oldLeft = 0;
@@ -101,7 +117,7 @@ async function parsePatchFile(path: string, set: FindingSet, opts: ScanOptions, 
     }
     set.add(hits, (index) => {
       const lo = lineIndex(starts, index);
-      return { file: b.file, line: b.lineNos[lo] ?? 0, commit: b.commit };
+      return { file: b.file, line: b.lineNos[lo] ?? 0, commit: b.commit, ...(b.committedAt ? { committedAt: b.committedAt } : {}) };
     });
   };
   const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
@@ -130,7 +146,10 @@ async function parsePatchFile(path: string, set: FindingSet, opts: ScanOptions, 
       signal.throwIfAborted();
       await flush();
       block = undefined;
-      commit = line.slice(COMMIT_MARK.length).trim();
+      const [hash = '', ct = ''] = line.slice(COMMIT_MARK.length).trim().split(' ');
+      if (hash === commit) continue; // -m: the same merge again, against its next parent
+      commit = hash;
+      committedAt = /^\d+$/.test(ct) ? new Date(Number(ct) * 1000).toISOString() : '';
       stats.commits++;
     } else if (line.startsWith('diff --git ')) {
       await flush();
@@ -141,7 +160,7 @@ async function parsePatchFile(path: string, set: FindingSet, opts: ScanOptions, 
       if (target === '/dev/null') block = undefined;
       else {
         const unq = unquoteGitPath(target);
-        block = { commit, file: unq.startsWith('b/') ? unq.slice(2) : unq, lines: [], lineNos: [], bytes: 0 };
+        block = { commit, committedAt, file: shown(unq.startsWith('b/') ? unq.slice(2) : unq), lines: [], lineNos: [], bytes: 0 };
         stats.files++;
       }
     } else if (line.startsWith('@@ ')) {

@@ -20,9 +20,14 @@
 import { z } from 'zod';
 import { defineAction, defineProvider, secretField, SecretOut, type ActionContext } from '../sdk.js';
 import { DEFAULT_ENTROPY } from './rules.js';
-import { Finding, FindingSet, HINTS, type ScanOptions } from './findings.js';
-import { scanPaths } from './files.js';
+import { Finding, FindingSet, HINTS, Suppressed, type ScanOptions } from './findings.js';
+import { missingPaths, scanPaths } from './files.js';
+import { ProviderError } from '../../core/errors.js';
 import { scanGitHistory } from './git.js';
+import { KIND_BY_ID, jwtExpiry } from '../../core/secrets/kinds.js';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { IMPORT_FORMATS, ImportError, parseImport } from './imports.js';
 import { checkAws, checkGitHub, checkHuggingFace, checkSlack, DEFAULT_URLS, type LivenessResult } from './liveness.js';
 
 const Config = z.strictObject({
@@ -31,8 +36,8 @@ const Config = z.strictObject({
   /** bits per character a generic assignment's value must exceed */
   entropy_threshold: z.number().positive().default(DEFAULT_ENTROPY.threshold),
   entropy_min_length: z.number().int().min(8).default(DEFAULT_ENTROPY.minLength),
-  /** run secretlint's recommended preset as well as our own rules */
-  secretlint: z.boolean().default(true),
+  /** also run secretlint's recommended preset (our kind table covers it; this adds a second opinion at ~4× the time) */
+  secretlint: z.boolean().default(false),
   max_file_bytes: z.number().int().positive().default(5 * 1024 * 1024),
   hf_url: z.url().default(DEFAULT_URLS.hf_url),
   github_url: z.url().default(DEFAULT_URLS.github_url),
@@ -56,14 +61,22 @@ function summary(n: number): string {
   return n === 1 ? '1 finding' : `${n} findings`;
 }
 
+function suppressedNote(s: readonly Suppressed[]): string {
+  if (!s.length) return '';
+  const p = s.filter((x) => x.reason === 'placeholder').length;
+  return ` (${[p ? `${p} placeholder${p === 1 ? '' : 's'}` : '', s.length - p ? `${s.length - p} failing a checksum` : ''].filter(Boolean).join(', ')} set aside)`;
+}
+
 const FilesInput = z.strictObject({
-  /** files and folders to scan */
+  /** files and folders to scan (relative paths are relative to the runbook's folder) */
   paths: z.array(z.string().min(1)).min(1),
   /** file or folder names to skip anywhere below the paths (exact names, e.g. node_modules); .git is always skipped */
   exclude: z.array(z.string().min(1)).default([]),
 });
 const FilesOutput = z.object({
   findings: z.array(Finding),
+  /** placeholders and values that fail their kind's checksum: reported apart, never revoked */
+  suppressed: z.array(Suppressed),
   stats: z.object({ files: z.number(), bytes: z.number(), skipped_binary: z.number(), skipped_large: z.number(), skipped_other: z.number() }),
 });
 
@@ -78,12 +91,23 @@ const files = defineAction<z.infer<typeof FilesInput>, z.infer<typeof FilesOutpu
   ],
   async run(ctx, input) {
     const c = cfg(ctx);
+    const missing = await missingPaths(ctx.workdir, input.paths);
+    if (missing.length)
+      throw new ProviderError({
+        provider: ctx.instance,
+        action: ctx.action,
+        message: `no such file or folder: ${missing.join(', ')} (relative paths are read from ${ctx.workdir})`,
+        failure: 'definite',
+        code: 'NOT_FOUND',
+        nextSteps: ['Check the path; relative paths in a runbook are relative to the runbook\'s folder.'],
+      });
     const set = new FindingSet((v, l) => ctx.secret(v, l), c.fingerprint_key, (v) => ctx.fingerprint(v));
-    const stats = await scanPaths(input.paths, set, { ...scanOptions(c), maxFileBytes: c.max_file_bytes, signal: ctx.signal, exclude: input.exclude });
+    const stats = await scanPaths(input.paths, set, { ...scanOptions(c), maxFileBytes: c.max_file_bytes, signal: ctx.signal, exclude: input.exclude, base: ctx.workdir });
     const findings = set.list('byLocation');
-    ctx.log.info(`scanned ${stats.files} files (${stats.skipped_binary} binary, ${stats.skipped_large} too large skipped): ${summary(findings.length)}`);
-    ctx.evidence({ detail: `${stats.files} files scanned, ${summary(findings.length)}` });
-    return { findings, stats };
+    const suppressed = set.suppressed;
+    ctx.log.info(`scanned ${stats.files} files (${stats.skipped_binary} binary, ${stats.skipped_large} too large skipped): ${summary(findings.length)}${suppressedNote(suppressed)}`);
+    ctx.evidence({ detail: `${stats.files} files scanned, ${summary(findings.length)}${suppressedNote(suppressed)}` });
+    return { findings, suppressed, stats };
   },
 });
 
@@ -92,9 +116,12 @@ const GitInput = z.strictObject({
   repo: z.string().min(1),
   /** refs to scan (default: all refs) */
   refs: z.array(z.string().min(1).regex(/^[^-]/, 'a ref cannot start with "-"')).optional(),
+  /** only commits not reachable from this revision (e.g. `origin/main`: what a branch adds) */
+  since: z.string().min(1).regex(/^[^-^]/, 'a revision cannot start with "-" or "^"').optional(),
 });
 const GitOutput = z.object({
   findings: z.array(Finding),
+  suppressed: z.array(Suppressed),
   stats: z.object({ commits: z.number(), files: z.number(), added_lines: z.number() }),
 });
 
@@ -108,11 +135,12 @@ const git = defineAction<z.infer<typeof GitInput>, z.infer<typeof GitOutput>, Co
   async run(ctx, input) {
     const c = cfg(ctx);
     const set = new FindingSet((v, l) => ctx.secret(v, l), c.fingerprint_key, (v) => ctx.fingerprint(v));
-    const stats = await scanGitHistory(ctx as ActionContext<unknown>, input.repo, set, { ...scanOptions(c), refs: input.refs });
+    const stats = await scanGitHistory(ctx as ActionContext<unknown>, input.repo, set, { ...scanOptions(c), refs: input.refs, since: input.since });
     const findings = set.list('seen');
-    ctx.log.info(`scanned ${stats.commits} commits (${stats.added_lines} added lines): ${summary(findings.length)}`);
-    ctx.evidence({ detail: `${stats.commits} commits scanned, ${summary(findings.length)}` });
-    return { findings, stats };
+    const suppressed = set.suppressed;
+    ctx.log.info(`scanned ${stats.commits} commits (${stats.added_lines} added lines): ${summary(findings.length)}${suppressedNote(suppressed)}`);
+    ctx.evidence({ detail: `${stats.commits} commits scanned, ${summary(findings.length)}${suppressedNote(suppressed)}` });
+    return { findings, suppressed, stats };
   },
 });
 
@@ -120,15 +148,27 @@ const git = defineAction<z.infer<typeof GitInput>, z.infer<typeof GitOutput>, Co
 const LivenessItem = z.looseObject({ token: SecretOut, provider_hint: z.enum(HINTS), pair: SecretOut.optional(), fingerprint: z.string().optional(), last4: z.string().optional(), rule: z.string().optional() });
 const LivenessInput = z.strictObject({ findings: z.array(LivenessItem) });
 const LIVENESS = ['live', 'dead', 'unknown'] as const;
+const Checked = LivenessItem.extend({ liveness: z.enum(LIVENESS), liveness_detail: z.string() });
 const LivenessOutput = z.object({
-  findings: z.array(LivenessItem.extend({ liveness: z.enum(LIVENESS), liveness_detail: z.string() })),
+  findings: z.array(Checked),
   live: z.number(),
   dead: z.number(),
   unknown: z.number(),
+  /** the findings by liveness: revoke `live` ones; `unknown` ones after asking; `dead` ones are reported, not revoked */
+  live_findings: z.array(Checked),
+  unknown_findings: z.array(Checked),
+  dead_findings: z.array(Checked),
 });
 type LivenessItem = z.infer<typeof LivenessItem>;
 
 async function checkOne(ctx: ActionContext<Config>, c: Config, f: LivenessItem): Promise<LivenessResult> {
+  const kind = f.rule ? KIND_BY_ID.get(f.rule) : undefined;
+  if (kind?.liveness === 'jwt') {
+    const exp = jwtExpiry(f.token.reveal());
+    if (exp === undefined) return { status: 'unknown', detail: 'the JWT has no expiry (exp); ask its issuer' };
+    return exp * 1000 < Date.now() ? { status: 'dead', detail: `the JWT expired at ${new Date(exp * 1000).toISOString()}` } : { status: 'unknown', detail: `the JWT is valid until ${new Date(exp * 1000).toISOString()} unless its issuer revoked it` };
+  }
+  if (kind && !kind.liveness) return { status: 'unknown', detail: `no liveness check for ${kind.label}; ${kind.revoke.byHand}` };
   switch (f.provider_hint) {
     case 'huggingface':
       return checkHuggingFace(ctx, f.token, c.hf_url);
@@ -167,12 +207,14 @@ const checkLiveness = defineAction<z.infer<typeof LivenessInput>, z.infer<typeof
   },
   async run(ctx, input) {
     const c = cfg(ctx);
-    const out: z.infer<typeof LivenessOutput> = { findings: [], live: 0, dead: 0, unknown: 0 };
+    const out: z.infer<typeof LivenessOutput> = { findings: [], live: 0, dead: 0, unknown: 0, live_findings: [], unknown_findings: [], dead_findings: [] };
     for (const f of input.findings) {
       ctx.signal.throwIfAborted();
       const r = await checkOne(ctx, c, f);
       out[r.status]++;
-      out.findings.push({ ...f, liveness: r.status, liveness_detail: r.detail });
+      const checked = { ...f, liveness: r.status, liveness_detail: r.detail };
+      out.findings.push(checked);
+      out[`${r.status}_findings`].push(checked);
       ctx.log.info(`${f.rule ?? f.provider_hint} …${f.token.last4 || '????'}: ${r.status} (${r.detail})`);
     }
     ctx.evidence({ detail: `${out.live} live, ${out.dead} dead, ${out.unknown} unknown` });
@@ -180,9 +222,55 @@ const checkLiveness = defineAction<z.infer<typeof LivenessInput>, z.infer<typeof
   },
 });
 
+const ImportInput = z.strictObject({
+  /** gitleaks (`--report-format json`), trufflehog (`--json` lines) or github-alerts (the secret-scanning alerts API's JSON) */
+  format: z.enum(IMPORT_FORMATS),
+  /** the report file (relative paths are relative to the runbook's folder) */
+  file: z.string().min(1),
+});
+const ImportOutput = z.object({ findings: z.array(Finding), suppressed: z.array(Suppressed), stats: z.object({ reported: z.number() }) });
+
+const importReport = defineAction<z.infer<typeof ImportInput>, z.infer<typeof ImportOutput>, Config>({
+  kind: 'detect',
+  description: "Read another scanner's findings (gitleaks, trufflehog, GitHub secret-scanning alerts) as findings of this provider.",
+  input: ImportInput,
+  output: ImportOutput,
+  idempotent: true,
+  plan: (_ctx, input) => [`read the ${input.format} report ${input.file}; every value becomes a masked secret; nothing is changed`],
+  async run(ctx, input) {
+    const c = cfg(ctx);
+    const path = resolve(ctx.workdir, input.file);
+    const fail = (message: string, code: string) => new ProviderError({ provider: ctx.instance, action: ctx.action, message, failure: 'definite', code });
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch {
+      throw fail(`cannot read the ${input.format} report ${input.file} (relative paths are read from ${ctx.workdir})`, 'NOT_FOUND');
+    }
+    let items;
+    try {
+      items = parseImport(input.format, text, input.file);
+    } catch (e) {
+      if (e instanceof ImportError) throw fail(e.message, 'BAD_REPORT');
+      throw e;
+    }
+    const set = new FindingSet((v, l) => ctx.secret(v, l), c.fingerprint_key, (v) => ctx.fingerprint(v));
+    for (const it of items) {
+      set.add([it.hit], () => ({ file: it.file, line: it.line, ...(it.commit ? { commit: it.commit } : {}), ...(it.committedAt ? { committedAt: it.committedAt } : {}) }));
+      if (it.pair && !it.hit.rejected) {
+        const f = set.list().find((x) => x.fingerprint === set.fingerprint(it.hit.value));
+        if (f && !f.pair) f.pair = ctx.secret(it.pair, `scan finding pair ${f.fingerprint}`);
+      }
+    }
+    const findings = set.list('seen');
+    ctx.evidence({ detail: `${items.length} reported by ${input.format}: ${summary(findings.length)}${suppressedNote(set.suppressed)}` });
+    return { findings, suppressed: set.suppressed, stats: { reported: items.length } };
+  },
+});
+
 export default defineProvider<Config>({
   type: 'scan',
-  description: 'Find leaked credentials in files, folders and git history, and check whether they are still live.',
+  description: 'Find leaked credentials in files, folders and git history (or read gitleaks/trufflehog/GitHub reports), and check whether they are still live.',
   config: Config,
-  actions: { files, git, checkLiveness },
+  actions: { files, git, checkLiveness, import: importReport },
 });

@@ -1,13 +1,15 @@
 /**
- * Our own detection rules, for the shapes in PROVIDERS.md ("Secret detection rules") that
- * secretlint's recommended preset misses or only half covers (HF tokens, AWS key ids, a few
- * GitHub/Slack/OpenAI variants), plus an entropy check for generic secret assignments.
+ * The scanner's rules: every kind of the one credential-kind table (src/core/secrets/kinds.ts,
+ * with its placeholder and checksum tests), plus a generic rule for a random value assigned to
+ * a credential-looking name.
  *
  * A rule sees the whole text and returns raw hits (value + offset); the caller turns each
  * value into a Secret at once. Nothing here logs or keeps a value.
  */
+import { KIND_BY_ID, KINDS, matchKinds, type CredentialKind, type KindProvider } from '../../core/secrets/kinds.js';
+import { isPlaceholderBody } from '../../core/secrets/kind-checks.js';
 
-export type ProviderHint = 'huggingface' | 'github' | 'aws' | 'slack' | 'openai' | 'generic';
+export type ProviderHint = KindProvider;
 
 export interface RawHit {
   rule: string;
@@ -15,50 +17,21 @@ export interface RawHit {
   value: string;
   /** offset of the value in the scanned text */
   index: number;
-  /** lower wins when two rules find the same value (specific shapes before generic) */
+  /** lower wins when two rules find the same value (table order, then secretlint, then generic) */
   priority: number;
+  /** a placeholder or a failed checksum: reported apart, never as a finding */
+  rejected?: 'placeholder' | 'checksum';
 }
 
-interface ShapeRule {
-  rule: string;
-  hint: ProviderHint;
-  re: RegExp;
-  /** capture group holding the value (default 0) */
-  group?: number;
-  reject?: (v: string) => boolean;
-}
-
-export const SHAPE_RULES: readonly ShapeRule[] = [
-  { rule: 'huggingface-token', hint: 'huggingface', re: /\bhf_[A-Za-z0-9]{34}\b/g },
-  { rule: 'huggingface-org-token', hint: 'huggingface', re: /\bapi_org_[A-Za-z0-9]{34}\b/g },
-  { rule: 'github-token', hint: 'github', re: /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b/g },
-  { rule: 'github-fine-grained-pat', hint: 'github', re: /\bgithub_pat_\w{82}\b/g },
-  { rule: 'aws-access-key-id', hint: 'aws', re: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b/g, reject: (v) => v.endsWith('EXAMPLE') },
-  {
-    rule: 'aws-secret-access-key',
-    hint: 'aws',
-    re: /(?:aws)?_?secret_?access_?key["']?\s*(?::|=>|=)\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
-    group: 1,
-    reject: (v) => v.includes('EXAMPLEKEY'),
-  },
-  { rule: 'slack-token', hint: 'slack', re: /\bxox[baprs]-[0-9A-Za-z-]{10,}/g },
-  { rule: 'slack-app-token', hint: 'slack', re: /\bxapp-[0-9A-Za-z-]{10,}/g },
-  { rule: 'slack-webhook', hint: 'slack', re: /https:\/\/hooks\.slack\.com\/services\/T[A-Za-z0-9_]+\/B[A-Za-z0-9_]+\/[A-Za-z0-9_]+/g },
-  { rule: 'openai-key', hint: 'openai', re: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]*T3BlbkFJ[A-Za-z0-9_-]+/g },
-];
+const PRIORITY = new Map<CredentialKind, number>(KINDS.map((k, i) => [k, i / 1000]));
 
 export function shapeHits(text: string): RawHit[] {
-  const out: RawHit[] = [];
-  for (const r of SHAPE_RULES) {
-    r.re.lastIndex = 0;
-    for (const m of text.matchAll(r.re)) {
-      const value = m[r.group ?? 0];
-      if (!value || r.reject?.(value)) continue;
-      const index = (m.index ?? 0) + m[0].lastIndexOf(value);
-      out.push({ rule: r.rule, hint: r.hint, value, index, priority: 0 });
-    }
-  }
-  return out;
+  return matchKinds(text).map((m) => ({ rule: m.kind.id, hint: m.kind.provider, value: m.value, index: m.index, priority: PRIORITY.get(m.kind) ?? 0, ...(m.rejected ? { rejected: m.rejected } : {}) }));
+}
+
+/** The kind of a rule id (table kinds, `generic-high-entropy`, secretlint rules by provider). */
+export function kindOf(rule: string): CredentialKind | undefined {
+  return KIND_BY_ID.get(rule);
 }
 
 /** Shannon entropy in bits per character. */
@@ -85,44 +58,87 @@ export interface EntropyOptions {
 export const DEFAULT_ENTROPY: EntropyOptions = { threshold: 3.5, minLength: 16 };
 
 /**
- * `NAME_KEY=value`, `api_token: "value"`, `"password": "value"`, `secret => value`: a name that
- * says it holds a credential, an assignment, and a value of at least minLength characters.
+ * Where a generic secret can be: a credential word ending a name, then an assignment
+ * (`API_KEY=`, `"client_secret": `, `password => `). The name before it and the value after it
+ * are read by hand (cheaper than one big regex, and easier to get right).
  */
-const ASSIGNMENT =
-  /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]*?(?:key|token|secret|passw(?:or)?d|pwd|credentials?|auth)[A-Za-z0-9_.-]*)["']?[ \t]*(?::=|=>|=|:)[ \t]*(["'`]?)([^\s"'`,;]+)\2/gi;
-/** cheap pre-check: no credential word, no assignment to look at */
-const KEYWORD = /key|token|secret|passw|pwd|credential|auth/i;
-
-const PLACEHOLDER = /example|sample|dummy|changeme|change_me|placeholder|your[_-]|xxxx|\*\*\*|<|>|\.\.\.|^null$|^none$|^true$|^false$/i;
+const ANCHOR = /(?:key|token|secret|passw(?:or)?d|pwd|credentials?|auth)["']?[ \t]*(?::=|=>|=|:)[ \t]*/gi;
+/** names that hold something else than a secret although they end in a credential word */
+const NOT_SECRET_NAME = /public|publishable|cache|primary|foreign|sort|partition|idempoten|csrf|nonce|hash|checksum|integrity|lookup|index|column|field|keyof|site_?key|sitekey|recaptcha|turnstile|monkey|hotkey|shortcut|keycode|keyboard|event|storage_?key|object_?key|s3_?key|map_?key|cursor|page_?token|next_?token|continuation|sync_?token|max_?tokens?|tokenizer|token_?type|token_?url|token_?endpoint|auth_?url|auth_?type|auth_?method|author/i;
+const NAME_CHAR = /[A-Za-z0-9_.-]/;
+const VALUE_CHARS = /^[A-Za-z0-9+/=_\-.~!@#$%^&*?]+$/;
 /** references, not values: `${{ secrets.x }}`, `${VAR}`, `$(cmd)`, `process.env.X`, `os.environ[...]` */
 const REFERENCE = /\$\{|\$\(|^\$[A-Za-z_]|\{\{|%\(|process\.env|os\.environ|getenv|^env\.|^secrets\./i;
+const PLACEHOLDER = /example|sample|dummy|changeme|change_me|placeholder|your[_-]|xxxx|\*\*\*|\.\.\.|^null$|^none$|^true$|^false$|^undefined$|^string$/i;
+
+/** words joined by separators (`x-aws-ec2-metadata-token`, `oauth2_provision_cb`), or a word and a number (`Password123!`) */
+const WORDISH = /^[a-z][a-z0-9]*(?:[-_.][a-z][a-z0-9]*)+$|^[A-Za-z]+\d{1,6}[^A-Za-z0-9]*$/i;
+/** a real random value does not spell the name of what it is */
+const SAYS_WHAT_IT_IS = /secret|passw|token|apikey|api_key|private/i;
 
 function looksRandom(v: string): boolean {
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(v)).length;
-  if (classes >= 2) return true;
+  if (WORDISH.test(v) || SAYS_WHAT_IT_IS.test(v)) return false;
+  // letters and digits interleave in random values; a word with a number appended does not
+  let flips = 0;
+  for (let i = 1; i < v.length; i++) if (/\d/.test(v[i]!) !== /\d/.test(v[i - 1]!)) flips++;
+  if (/[A-Za-z]/.test(v) && /[0-9]/.test(v) && flips >= 3) return true;
   // long hex or long lower-case+digits strings still count
   return /^[0-9a-f]{32,}$/i.test(v);
 }
 
 /** Is this value, assigned to a credential-looking name, random enough to be a secret? */
 export function isHighEntropySecret(value: string, opts: EntropyOptions = DEFAULT_ENTROPY): boolean {
-  if (value.length < opts.minLength || value.length > 1024) return false;
-  if (PLACEHOLDER.test(value) || REFERENCE.test(value)) return false;
-  // identifiers and dotted paths (`settings.API_KEY`, `my_token_name`) are names, not values
-  if (/^[A-Za-z_][A-Za-z_.]*$/.test(value)) return false;
+  if (value.length < opts.minLength || value.length > 256) return false;
+  if (!VALUE_CHARS.test(value)) return false;
+  if (PLACEHOLDER.test(value) || REFERENCE.test(value) || isPlaceholderBody(value)) return false;
+  // identifiers and dotted paths (`settings.API_KEY`, `my_token_name`, `a.b.c1`) are names, not values
+  if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value) || /^[A-Za-z_][A-Za-z_]*$/.test(value)) return false;
+  // a path, a version, a date, a mime type, a URL
+  if (/^\.{0,2}\/|\/\/|^v?\d+(?:\.\d+)+|^\d{4}-\d\d-\d\d|^[a-z]+\/[a-z.+-]+$/i.test(value)) return false;
+  // short hex is an id, a fingerprint or a hash prefix; hex keys are 32 characters and more
+  if (/^[0-9a-f]+$/i.test(value) && value.length < 32) return false;
   if (!looksRandom(value)) return false;
   return shannonEntropy(value) > opts.threshold;
 }
 
+/** Is `text[lineStart..nameStart]` only an indent, `export `, a YAML list dash or a quote? */
+function atLineStart(text: string, nameStart: number): boolean {
+  const lineStart = text.lastIndexOf('\n', nameStart - 1) + 1;
+  return /^[ \t]*(?:export[ \t]+|-[ \t]+|set[ \t]+)?["']?$/.test(text.slice(lineStart, nameStart));
+}
+
+/** The value after an assignment: a quoted string literal, or (config-file style lines only) the rest of the line. */
+function valueAt(text: string, pos: number, nameStart: number): { value: string; index: number } | undefined {
+  const q = text[pos];
+  if (q === '"' || q === "'" || q === '`') {
+    const end = text.indexOf(q, pos + 1);
+    if (end < 0 || end - pos > 300) return undefined;
+    const value = text.slice(pos + 1, end);
+    if (/[\s\\]/.test(value)) return undefined;
+    return { value, index: pos + 1 };
+  }
+  if (!atLineStart(text, nameStart)) return undefined;
+  const m = /^[^\s"'`,;(){}[\]<>]+/.exec(text.slice(pos, pos + 300));
+  if (!m) return undefined;
+  // the value must end the line (a trailing comment is fine)
+  const rest = text.slice(pos + m[0].length, text.indexOf('\n', pos) < 0 ? undefined : text.indexOf('\n', pos));
+  if (!/^[ \t]*(?:#.*|\/\/.*)?\r?$/.test(rest)) return undefined;
+  return { value: m[0], index: pos };
+}
+
 export function entropyHits(text: string, opts: EntropyOptions = DEFAULT_ENTROPY): RawHit[] {
   const out: RawHit[] = [];
-  if (!KEYWORD.test(text)) return out;
-  ASSIGNMENT.lastIndex = 0;
-  for (const m of text.matchAll(ASSIGNMENT)) {
-    const value = m[3];
-    if (!value || !isHighEntropySecret(value, opts)) continue;
-    const index = (m.index ?? 0) + m[0].lastIndexOf(value);
-    out.push({ rule: 'generic-high-entropy', hint: 'generic', value, index, priority: 2 });
+  ANCHOR.lastIndex = 0;
+  for (let m = ANCHOR.exec(text); m !== null; m = ANCHOR.exec(text)) {
+    let s = m.index;
+    while (s > 0 && NAME_CHAR.test(text[s - 1]!)) s--;
+    // the name must start at a word boundary (not in the middle of `foo$bar`)
+    const word = /^(?:key|token|secret|passw(?:or)?d|pwd|credentials?|auth)/i.exec(text.slice(m.index))![0];
+    const name = text.slice(s, m.index + word.length);
+    if (name.length > 64 || NOT_SECRET_NAME.test(name)) continue;
+    const v = valueAt(text, m.index + m[0].length, s);
+    if (!v || !isHighEntropySecret(v.value, opts)) continue;
+    out.push({ rule: 'generic-high-entropy', hint: 'generic', value: v.value, index: v.index, priority: 2 });
   }
   return out;
 }

@@ -98,8 +98,6 @@ describe('Redactor', () => {
       ghp: 'ghp_' + alnum(36),
       ghs: 'ghs_' + alnum(36),
       fine: 'github_pat_' + alnum(22) + '_' + alnum(59),
-      aws: 'AKIA' + randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16),
-      asia: 'ASIA' + randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16),
       slack: 'xoxb-' + randomFrom('0123456789', 12) + '-' + alnum(24),
       slackUser: 'xoxp-' + randomFrom('0123456789', 12) + '-' + alnum(24),
       app: 'xapp-1-' + alnum(30),
@@ -115,7 +113,20 @@ describe('Redactor', () => {
     expect(r.redact(`key ${tokens.hf}.`)).toBe(`key hf_${MASK}.`);
     expect(r.redact(tokens.hook)).toBe(`https://hooks.slack.com/services/${MASK}`);
     expect(redactShapes(`a ${tokens.ghp} b`)).toBe(`a ghp_${MASK} b`);
-    expect(TOKEN_SHAPES.map((s) => s.name)).toEqual(expect.arrayContaining(['huggingface', 'github', 'github-fine-grained', 'aws-access-key', 'slack-token', 'slack-webhook', 'openai']));
+    expect(TOKEN_SHAPES.map((s) => s.name)).toEqual(expect.arrayContaining(['huggingface-token', 'github-token', 'github-fine-grained-pat', 'aws-secret-access-key', 'slack-token', 'slack-webhook', 'openai-key', 'npm-token']));
+  });
+
+  it('shows identifiers in full (AWS access key ids) and masks only the secret half of a key pair', () => {
+    const r = new Redactor();
+    const id = 'AK' + 'IA' + randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16);
+    const tmp = 'AS' + 'IA' + randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16);
+    const secret = alnum(36) + '+/' + alnum(2);
+    const out = r.redact(`aws_access_key_id = ${id}\naws_secret_access_key = ${secret}\nsession key ${tmp}`);
+    expect(out).toContain(id);
+    expect(out).toContain(tmp);
+    expect(out).not.toContain(secret);
+    expect(out).toContain(`aws_secret_access_key = ${MASK}`);
+    expect(TOKEN_SHAPES.map((s) => s.name)).not.toContain('aws-access-key-id');
   });
 
   it('leaves ordinary text alone', () => {
