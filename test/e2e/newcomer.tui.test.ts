@@ -153,8 +153,9 @@ describe.skipIf(!hasTmux)('a first-time responder in the flagship drill (tmux)',
     await t.until('gate', (x) => x.includes('Quit now?'), 'the quit question');
     t.keys('gate', 'y');
     await t.until('gate', (x) => x.includes('EXIT='), 'the exit');
-    const resume = /→ Resume: (runbook drill .*)$/m.exec(t.history('gate'))?.[1];
-    t.start('gate2', dir, resume!.replace(/^runbook /, `node ${CLI} `), 80, 24);
+    const resume = /→ Resume: (.* drill .*)$/m.exec(t.history('gate'))?.[1];
+    expect(resume).toBeDefined();
+    t.start('gate2', dir, resume!, 80, 24); // as printed
     const s = await t.until('gate2', (x) => asked(x)?.what === 'Approval needed', 'the gate again, without a key', 60_000);
     expect(asked(s)).toEqual({ what: 'Approval needed', step: 'revoke-tokens' });
     expect(s).toContain('step by step');
@@ -175,9 +176,9 @@ describe.skipIf(!hasTmux)('a first-time responder in the flagship drill (tmux)',
     await t.until('all', (x) => x.includes('Quit now?'), 'the quit question');
     t.keys('all', 'y');
     await t.until('all', (x) => x.includes('EXIT='), 'the exit');
-    const resume = /→ Resume: (runbook drill .*)$/m.exec(t.history('all'))?.[1];
+    const resume = /→ Resume: (.* drill .*)$/m.exec(t.history('all'))?.[1];
     expect(resume).toBeDefined();
-    t.start('again', dir, resume!.replace(/^runbook /, `node ${CLI} `), 120, 40);
+    t.start('again', dir, resume!, 120, 40); // as printed
     s = await t.until('again', (x) => asked(x) !== undefined, 'the resumed frame', 60_000);
     expect(asked(s)).toEqual({ what: 'Approval needed', step: gate });
     expect(s).toContain('running all');

@@ -132,8 +132,8 @@ describe('runbook scan (built CLI)', { timeout: 60_000 }, () => {
 
   async function checkHints(r: { stdout: string; stderr: string }) {
     expect(r.stdout).toContain(`--input access_key_id=${v.awsId}`);
-    expect(r.stdout).toMatch(/start its runbook: runbook run \S*runbooks\/github-token-leak\.yaml/);
-    expect(r.stdout).toMatch(/start its runbook: runbook run \S*runbooks\/slack-token-leak\.yaml --input leak_location=leaky\/app\.js:2/);
+    expect(r.stdout).toMatch(/start its runbook: \S+(?: \S*cli\.js)? run \S*runbooks\/github-token-leak\.yaml/);
+    expect(r.stdout).toMatch(/start its runbook: \S+(?: \S*cli\.js)? run \S*runbooks\/slack-token-leak\.yaml --input leak_location=leaky\/app\.js:2/);
     noValue(r.stdout + r.stderr);
   }
 });
