@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 300);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 
 async function tree(root) {
   const im = (p) => import(pathToFileURL(join(root, p)).href);
@@ -49,26 +49,36 @@ async function tree(root) {
       fingerprintKey: randomBytes(32),
     });
     const t = performance.now();
+    const c = process.cpuUsage();
     const r = await engine.run();
     if (r.status !== 'done') throw new Error(`bench run ended ${r.status}: ${r.detail}`);
-    return performance.now() - t;
+    const cpu = process.cpuUsage(c);
+    return { wall: performance.now() - t, cpu: (cpu.user + cpu.system) / 1000 };
   };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const show = (label, xs) => {
+  const w = median(xs.map((x) => x.wall));
+  const c = median(xs.map((x) => x.cpu));
+  console.log(`  ${label}: median ${w.toFixed(0)} ms wall (${(w / STEPS).toFixed(2)} ms per step), ${c.toFixed(0)} ms CPU`);
+  return { w, c };
+};
 const here = await tree(resolve('.'));
 const base = process.env.BENCH_BASE ? await tree(resolve(process.env.BENCH_BASE)) : undefined;
 await here(); // warm up
 if (base) await base();
 const a = [];
 const b = [];
+// alternate which tree goes first, so a load that rises within a round hits both alike
 for (let i = 0; i < ROUNDS; i++) {
-  if (base) b.push(await base());
+  if (i % 2 === 0 && base) b.push(await base());
   a.push(await here());
+  if (i % 2 === 1 && base) b.push(await base());
 }
 console.log(`no-op steps: ${STEPS} per run, ${ROUNDS} interleaved rounds`);
-console.log(`  this tree: median ${median(a).toFixed(0)} ms (${(median(a) / STEPS).toFixed(2)} ms per step)`);
+const x = show('this tree', a);
 if (base) {
-  console.log(`  BENCH_BASE: median ${median(b).toFixed(0)} ms (${(median(b) / STEPS).toFixed(2)} ms per step)`);
-  console.log(`  ratio this/base: ${(median(a) / median(b)).toFixed(3)}×`);
+  const y = show('BENCH_BASE', b);
+  console.log(`  ratio this/base: ${(x.w / y.w).toFixed(3)}× wall, ${(x.c / y.c).toFixed(3)}× CPU`);
 }
