@@ -9,7 +9,7 @@ import type { Secret } from '../core/secrets/secret.js';
 export interface ScanRow {
   rule: string;
   kind: string;
-  role: 'secret' | 'identifier';
+  sensitivity: 'secret' | 'identifier';
   provider: string;
   file: string;
   line: number;

@@ -48,7 +48,7 @@ function runbookArgs(ctx: CommandContext, f: ScanRow, token: Finding, scanned: {
   const file = displayPath(ctx, join(dir, `${name}.yaml`));
   const inputs: string[] = [];
   if (name === 'github-token-leak' && scanned.git && scanned.paths.length === 1) inputs.push('source=scan', `scan_path=${scanned.paths[0]}`);
-  if (name === 'aws-access-key-exposure' && f.role === 'identifier') inputs.push(`access_key_id=${token.token.reveal()}`);
+  if (name === 'aws-access-key-exposure' && f.sensitivity === 'identifier') inputs.push(`access_key_id=${token.token.reveal()}`);
   if (name === 'slack-token-leak') inputs.push(`leak_location=${f.file}${f.line ? `:${f.line}` : ''}`);
   return [file, ...inputs.flatMap((i) => ['--input', i])];
 }
@@ -125,14 +125,14 @@ const command =
       return {
         rule: f.rule,
         kind: f.kind,
-        role: f.role,
+        sensitivity: f.sensitivity,
         provider: f.provider_hint,
         file: f.file,
         line: f.line,
         ...(f.commit ? { commit: f.commit } : {}),
         ...(f.committedAt ? { committedAt: f.committedAt } : {}),
         fingerprint: f.fingerprint,
-        last4: f.role === 'identifier' ? f.token.reveal().slice(-4) : f.last4,
+        last4: f.sensitivity === 'identifier' ? f.token.reveal().slice(-4) : f.last4,
         preview: preview(f.rule, f.token),
         ...(l ? { liveness: l.liveness, liveness_detail: l.detail } : {}),
         locations: f.locations,

@@ -97,7 +97,7 @@ export function wrap(segs: Line, cols: number, indent = 0): Line[] {
       }
       let word = token;
       let ww = width(word);
-      if (col + ww > w && col > indent) {
+      if (col + ww > w && col > Math.min(indent, w - 2)) {
         // drop the trailing space of the line we leave
         const last = cur[cur.length - 1];
         if (last) last.text = last.text.replace(/ +$/, '');

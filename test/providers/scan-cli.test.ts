@@ -57,9 +57,9 @@ describe('runbook scan (built CLI)', { timeout: 60_000 }, () => {
   it('json, sarif and github formats carry the same findings, masked', async () => {
     const json = await run(['scan', 'leaky', '--format', 'json'], t.dir);
     expect(json.code).toBe(1);
-    const doc = JSON.parse(json.stdout) as { findings: { rule: string; role: string; preview: string; revoke: { runbook?: string } }[]; suppressed: { reason: string }[] };
+    const doc = JSON.parse(json.stdout) as { findings: { rule: string; sensitivity: string; preview: string; revoke: { runbook?: string } }[]; suppressed: { reason: string }[] };
     expect(doc.findings.map((f) => f.rule).sort()).toEqual(['aws-access-key-id', 'aws-secret-access-key', 'github-token', 'huggingface-token', 'slack-token']);
-    expect(doc.findings.find((f) => f.rule === 'aws-access-key-id')).toMatchObject({ role: 'identifier', preview: v.awsId, revoke: { runbook: 'aws-access-key-exposure' } });
+    expect(doc.findings.find((f) => f.rule === 'aws-access-key-id')).toMatchObject({ sensitivity: 'identifier', preview: v.awsId, revoke: { runbook: 'aws-access-key-exposure' } });
     expect(doc.suppressed).toEqual([expect.objectContaining({ reason: 'placeholder', file: 'leaky/.env', line: 2 })]);
 
     const sarif = await run(['scan', 'leaky', '--format', 'sarif'], t.dir);
@@ -121,7 +121,7 @@ describe('runbook scan (built CLI)', { timeout: 60_000 }, () => {
       // one runbook applies: it is started (scripted here, so it stops on the inputs it lacks)
       writeTree(t.dir, { 'only-gh/app.js': `const gh = "${v.ghp}";\n` });
       const one = await run(['triage', 'only-gh', '--start', '--github-url', gh.url], t.dir);
-      expect(one.stderr).toMatch(/starting: runbook run \S*github-token-leak\.yaml/);
+      expect(one.stderr).toMatch(/starting: \S+(?: \S*cli\.js)? run \S*github-token-leak\.yaml/);
       expect(one.code).toBe(2);
       expect(one.stderr).toMatch(/repo/);
       noValue(several.stdout + several.stderr + one.stdout + one.stderr);

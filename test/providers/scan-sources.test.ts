@@ -110,7 +110,7 @@ describe('scan.import: reports of other scanners', () => {
     const v = { AWSID: gen.awsId(), AWSSECRET: gen.awsSecret(), SLACK: gen.slack() };
     const { ctx } = scanContext('import', {});
     const out = await importReport.run(ctx, importReport.input.parse({ format: 'trufflehog', file: fixture('trufflehog.jsonl', v) }));
-    expect(out.findings.map((f: Finding) => [f.rule, f.file, f.line, f.role])).toEqual([
+    expect(out.findings.map((f: Finding) => [f.rule, f.file, f.line, f.sensitivity])).toEqual([
       ['aws-access-key-id', 'config/aws.env', 2, 'identifier'],
       ['slack-token', 'notes/slack.txt', 7, 'secret'],
     ]);

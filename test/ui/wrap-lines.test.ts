@@ -38,6 +38,8 @@ describe('wrap (panes) by display width', () => {
         for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(Math.max(4, cols));
         expect(lines.join('').replace(/\s/g, '')).toBe(t.replace(/\s/g, ''));
       }),
+      // a line that reached the pane's width at an indent wider than the pane allows (found by fast-check)
+      { examples: [['🔑é -', 4, 4]] },
     );
   });
 });

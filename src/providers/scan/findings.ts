@@ -31,7 +31,7 @@ export const Finding = z.object({
   /** the kind's label ("a GitHub token") */
   kind: z.string(),
   /** `identifier` kinds (an AWS access key id) are shown in full; `secret` values never */
-  role: z.enum(['secret', 'identifier']),
+  sensitivity: z.enum(['secret', 'identifier']),
   /** the value itself, for identifiers only (AWS documents a key id as an identifier, not a secret) */
   identifier: z.string().optional(),
   /** keyed HMAC-SHA256 of the value (first 16 hex chars) — safe to store */
@@ -137,7 +137,7 @@ export class FindingSet {
         // an identifier is not registered with the redactor: it is shown in full everywhere
         const label = `scan finding ${h.rule} ${fp}`;
         const token = kind?.role === 'identifier' ? new Secret(h.value, label) : this.#secret(h.value, label);
-        f = { rule: h.rule, file: loc.file, line: loc.line, kind: kind?.label ?? 'a generic secret', role: kind?.role ?? 'secret', fingerprint: fp, last4: token.last4, provider_hint: h.hint, token, locations: [] };
+        f = { rule: h.rule, file: loc.file, line: loc.line, kind: kind?.label ?? 'a generic secret', sensitivity: kind?.role ?? 'secret', fingerprint: fp, last4: token.last4, provider_hint: h.hint, token, locations: [] };
         if (kind?.role === 'identifier') f.identifier = h.value;
         if (loc.commit) f.commit = loc.commit;
         if (loc.committedAt) f.committedAt = loc.committedAt;
@@ -147,7 +147,7 @@ export class FindingSet {
         f.rule = h.rule;
         f.provider_hint = h.hint;
         f.kind = kind?.label ?? f.kind;
-        f.role = kind?.role ?? f.role;
+        f.sensitivity = kind?.role ?? f.sensitivity;
       }
       if (loc.committedAt && (!f.committedAt || loc.committedAt < f.committedAt)) {
         f.committedAt = loc.committedAt;
