@@ -26,14 +26,19 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 
     }
     throw e;
   }
+  fsyncDir(dirname(file));
+}
+
+/** fsync a folder so a rename or a new entry in it survives a power cut; a no-op where folders cannot be fsynced. */
+export function fsyncDir(dir: string): void {
   try {
-    const dfd = openSync(dirname(file), 'r');
+    const fd = openSync(dir, 'r');
     try {
-      fsyncSync(dfd);
+      fsyncSync(fd);
     } finally {
-      closeSync(dfd);
+      closeSync(fd);
     }
   } catch {
-    /* a folder that cannot be opened for fsync (some platforms): the rename itself is done */
+    /* some filesystems (and platforms) do not support directory fsync: the rename itself is done */
   }
 }

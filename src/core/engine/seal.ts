@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { Secret } from '../secrets/secret.js';
 import type { SecretRegistry } from '../secrets/registry.js';
 import type { Sealed } from '../journal/records.js';
+import { fsyncDir } from '../atomic-write.js';
 
 const SECRET_TAG = '$sealedSecret';
 
@@ -43,19 +44,6 @@ function revive(v: unknown, secrets: SecretRegistry): unknown {
     return out;
   }
   return v;
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    /* some filesystems do not support directory fsync */
-  }
 }
 
 export class Sealer {

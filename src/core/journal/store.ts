@@ -19,6 +19,7 @@ import type { JournalRecord, RecordBody } from './records.js';
 import { crashPoint } from './crash.js';
 import { GENESIS, checkJournal, decodeHead, decodeJournal, droppedWords, encodeHead, encodeRecord, lineHash, type Decoded, type JournalCheck } from './codec.js';
 import { HEARTBEAT_MS, acquire, diskWords, heartbeat, isPidAlive, release, stillOurs, type LockRecord, type TakenLock } from './lock.js';
+import { fsyncDir } from '../atomic-write.js';
 
 export { decodeJournal, encodeRecord } from './codec.js';
 export type { JournalCheck } from './codec.js';
@@ -219,7 +220,6 @@ export class FileJournal implements JournalStore {
     const d = this.#decode(text);
     return checkJournal(d, head, d.records[0]?.prev !== undefined);
   }
-
 
   /**
    * Open for appending (the run path): refuses a link, a folder, an empty journal and a
@@ -439,19 +439,6 @@ function sweepTemps(dir: string): void {
     }
   } catch {
     /* best effort */
-  }
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    /* some filesystems do not support directory fsync */
   }
 }
 

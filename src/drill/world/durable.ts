@@ -30,6 +30,7 @@ import type { SimRequest, SimResponse } from '../simulators/base.js';
 import type { StoredMessage } from '../simulators/smtp.js';
 import { captureSection, Naming, SECTIONS, type Ref, type Section, type WorldSnapshot } from '../snapshot.js';
 import type { LiveWorld } from './live.js';
+import { fsyncDir } from '../../core/atomic-write.js';
 
 export interface Effect {
   /** 1, 2, 3, … */
@@ -89,19 +90,6 @@ export function readEffects(dir: string): { effects: Effect[]; goodBytes: number
     pos = nl + 1;
   }
   return { effects, goodBytes: Buffer.byteLength(text), torn: false };
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    /* some filesystems do not support directory fsync */
-  }
 }
 
 type Keyed = Record<string, ((x: any) => string) | 'append'>;
