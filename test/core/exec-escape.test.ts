@@ -5,7 +5,7 @@
  * - an environment or argv larger than execve takes is refused before anything starts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,10 +57,13 @@ describe.skipIf(process.platform !== 'linux')('a timeout ends the step whatever 
   it('a leader that exits on its own does not wait for a setsid grandchild holding stdout', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'escape-'));
     const marker = join(dir, 'late');
-    const res = await exec(['sh', '-c', `echo start; (setsid sh -c 'echo escaped $$; sleep 300; touch ${marker}' &); echo done`], { graceMs: GRACE });
+    const pidFile = join(dir, 'pid');
+    // the leader exits once the grandchild has started (its pid in a file: what it prints may be cut short when it is killed)
+    const res = await exec(['sh', '-c', `echo start; (setsid sh -c 'echo $$ > ${pidFile}; echo escaped $$; sleep 300; touch ${marker}' &); while [ ! -s ${pidFile} ]; do sleep 0.05; done; echo done`], { graceMs: GRACE });
     expect(res.exitCode).toBe(0);
     expect(res.stdout).toMatch(/start\n(.|\n)*done\n/);
-    const escaped = pidOf(res.stdout, 'escaped');
+    const escaped = Number(readFileSync(pidFile, 'utf8').trim());
+    expect(escaped).toBeGreaterThan(1);
     expect(await gone(escaped, 10_000)).toBe(true);
     expect(existsSync(marker)).toBe(false);
   }, 30_000);
