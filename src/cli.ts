@@ -9,6 +9,7 @@ import type { CommandContext } from './commands/context.js';
 import { COMMANDS, didYouMean, isCommand, type CommandSpec } from './commands/spec.js';
 import { VERSION, mainHelp, commandHelp } from './help.js';
 import { program, withProgram } from './commands/invocation.js';
+import { neutralise } from './core/terminal-text.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -77,7 +78,7 @@ function unknownCommand(name: string): number {
   const guess = name.startsWith('-') ? undefined : didYouMean(name, Object.keys(COMMANDS));
   const what = name.startsWith('-') ? `unknown option "${name}"` : `unknown command "${name}"`;
   const prog = program({ env: process.env, cwd: process.cwd(), script: process.argv[1] });
-  process.stderr.write(`runbook: ${what}\n${guess ? `  → Did you mean \`${prog} ${guess}\`?\n` : ''}  → Run \`${prog} --help\` to see the commands.\n`);
+  process.stderr.write(neutralise(`runbook: ${what}\n`) + `${guess ? `  → Did you mean \`${prog} ${guess}\`?\n` : ''}  → Run \`${prog} --help\` to see the commands.\n`);
   return ExitCode.usage;
 }
 
@@ -90,15 +91,15 @@ function prefixed(message: string): string {
 
 function report(e: unknown, redactor: Redactor): number {
   if (isRunbookError(e)) {
-    process.stderr.write(redactor.redact(`${prefixed(e.message)}\n`));
+    process.stderr.write(neutralise(redactor.redact(`${prefixed(e.message)}\n`)));
     const prog = program({ env: process.env, cwd: process.cwd(), script: process.argv[1] });
-    for (const step of e.nextSteps) process.stderr.write(redactor.redact(`  → ${withProgram(step, prog)}\n`));
+    for (const step of e.nextSteps) process.stderr.write(neutralise(redactor.redact(`  → ${withProgram(step, prog)}\n`)));
     return e.exitCode;
   }
   // never print a raw error object: it can carry request headers and argv
   const name = (e as { name?: string })?.name ?? 'Error';
   const msg = (e as { message?: string })?.message?.split('\n')[0] ?? String(e);
-  process.stderr.write(redactor.redact(`runbook: internal error (${name}): ${msg}\n  → This is a bug in runbook; incident state on disk is kept.\n`));
+  process.stderr.write(neutralise(redactor.redact(`runbook: internal error (${name}): ${msg}\n  → This is a bug in runbook; incident state on disk is kept.\n`)));
   if (process.env.RUNBOOK_DEBUG) process.stderr.write(redactor.redact(String((e as Error)?.stack ?? '')) + '\n');
   return ExitCode.internal;
 }

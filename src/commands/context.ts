@@ -6,6 +6,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../core/errors.js';
+import { neutralise } from '../core/terminal-text.js';
 import { Redactor } from '../core/secrets/redactor.js';
 import { COMMANDS, didYouMean, type CommandName } from './spec.js';
 
@@ -31,7 +32,7 @@ export function out(ctx: CommandContext, text: string): void {
 }
 /** Write a line to stderr through the redactor. */
 export function err(ctx: CommandContext, text: string): void {
-  ctx.stderr.write(ctx.redactor.redact(text) + '\n');
+  ctx.stderr.write(neutralise(ctx.redactor.redact(text)) + '\n');
 }
 
 /** node:util parseArgs with errors that name the flag, a close match, and what to do. */
