@@ -18,7 +18,7 @@ import type { TakenLock } from '../core/journal/lock.js';
 import { scriptedPorts, parseDoneFlags, parseSettleFlags } from '../scripted/ports.js';
 import { jsonReporter, textReporter } from '../scripted/reporters.js';
 import { err, parseFlags, type Command, type CommandContext } from './context.js';
-import { commandLine } from './invocation.js';
+import { commandLine, program, withProgram } from './invocation.js';
 import { COMMANDS } from './spec.js';
 import { collect, fingerprintKey, loadWithPlugins, newIncidentId, secretsResolver, stateDirOf } from './shared.js';
 
@@ -235,6 +235,21 @@ export function diskFull(e: unknown, where: string): unknown {
   return new JournalError(`disk full writing ${path}: free space and re-run the same command`, { nextSteps: ['Nothing was called. Free disk space (or use another --state-dir), then run the same command again.'] });
 }
 
+/**
+ * The commands that answer what a run waits on, complete (the resume command plus the flag the
+ * hint names), so each runs as printed: --approve STEP; --done KEY (with the evidence example the
+ * hint shows); --settle KEY=done or =redo (both: the operator decides).
+ */
+export function answerLines(detail: string, resume: string): string {
+  const approve = /--approve (\S+)/.exec(detail)?.[1];
+  if (approve) return `  → Approve and resume: ${resume} --approve ${approve}`;
+  const settle = /--settle (\S+?)=done/.exec(detail)?.[1];
+  if (settle) return `  → It took effect: ${resume} --settle ${settle}=done\n  → It did not (call it again): ${resume} --settle ${settle}=redo`;
+  const done = /--done ([^\s=]+)(='[^']*'|="[^"]*"|=\S+)?/.exec(detail);
+  if (done) return `  → When it is done: ${resume} --done ${done[1]}${done[2] ?? ''}`;
+  return `  → Resume: ${resume}`;
+}
+
 function summarize(ctx: CommandContext, r: RunResult, resume: string, report: string): void {
   const steps = r.state ? Object.values(r.state.steps) : [];
   const count = (s: string) => steps.filter((x) => x.status === s).length;
@@ -247,7 +262,7 @@ function summarize(ctx: CommandContext, r: RunResult, resume: string, report: st
       err(ctx, `runbook: incident ${r.incident} stopped: a step failed — ${r.detail ?? ''} (${tally}).\n  → Fix the cause, then resume: ${resume}\n  → Report so far: ${report}`);
       break;
     case 'waiting':
-      err(ctx, `runbook: incident ${r.incident} is waiting — ${r.detail ?? ''}\n  → Resume: ${resume} <flag above>`);
+      err(ctx, `runbook: incident ${r.incident} is waiting — ${withProgram(r.detail ?? '', program(ctx))}\n${answerLines(r.detail ?? '', resume)}`);
       break;
     case 'interrupted':
       err(ctx, `runbook: incident ${r.incident} interrupted; state is kept.\n  → Resume: ${resume}`);

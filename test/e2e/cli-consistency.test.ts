@@ -116,14 +116,23 @@ describe('hints run as printed', () => {
     const state = join(tmp, 'resume-state');
     const r = cli(['run', 'leaked-token-triage', '--non-interactive', '--state-dir', state], { cwd: tmp });
     expect(r.code, r.stderr).toBe(3); // stops at its manual step
-    const resume = /→ Resume: (.*) <flag above>/.exec(r.stderr)?.[1];
-    expect(resume).toMatch(new RegExp(`^node ${CLI} run leaked-token-triage --incident \\S+ --state-dir `));
-    const incident = /--incident (\S+)/.exec(resume!)![1]!;
-    const again = spawnSync('sh', ['-c', `${resume} --done revoke-at-issuer=SEC-1 --done notify-owner=SEC-2`], { cwd: tmp, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tmp } });
-    expect(again.stderr).not.toContain('new incident');
-    expect(again.stderr).toMatch(new RegExp(`incident ${incident} (done|is waiting)`));
-    const report = /→ Report: (.*)/.exec(again.stderr)?.[1] ?? /→ Report so far: (.*)/.exec(again.stderr)?.[1];
-    if (report) expect(spawnSync('sh', ['-c', report], { cwd: tmp, encoding: 'utf8' }).status).toBe(0);
+    // the line that answers the manual step is the resume command plus its flag, ready to run
+    let answer = /→ When it is done: (.*)$/m.exec(r.stderr)?.[1];
+    expect(answer).toMatch(new RegExp(`^node ${CLI} run leaked-token-triage --incident \\S+ --state-dir \\S+ --done \\S+`));
+    const incident = /--incident (\S+)/.exec(answer!)![1]!;
+    let again = spawnSync('sh', ['-c', answer!], { cwd: tmp, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tmp } });
+    // every later stop prints its own answer; each runs as printed until the incident is done
+    for (let i = 0; i < 5 && again.status === 3; i++) {
+      expect(again.stderr).not.toContain('new incident');
+      answer = /→ (?:When it is done|Approve and resume|It took effect): (.*)$/m.exec(again.stderr)?.[1];
+      expect(answer, again.stderr).toBeDefined();
+      again = spawnSync('sh', ['-c', answer!], { cwd: tmp, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tmp } });
+    }
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(new RegExp(`incident ${incident} done`));
+    const report = /→ Report: (.*)/.exec(again.stderr)?.[1];
+    expect(report).toBeDefined();
+    expect(spawnSync('sh', ['-c', report!], { cwd: tmp, encoding: 'utf8' }).status).toBe(0);
   });
 });
 
