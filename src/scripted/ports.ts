@@ -44,7 +44,7 @@ export function scriptedPorts(a: ScriptedAnswers, hooks: { onManual?(req: Manual
       const n = req.items.length;
       return {
         decision: 'wait',
-        hint: `step ${req.step} (${req.kind}${n > 1 ? `, ${n} items` : ''}) needs approval — review it with \`runbook plan\`, then re-run with --approve ${req.step} (or --yes)`,
+        hint: `step ${req.step} (${req.kind}${n > 1 ? `, ${n} items` : ''}) needs approval — review what it will call (the plan command shows it), then re-run with --approve ${req.step} (or --yes)`,
       };
     },
     async manual(req) {

@@ -44,7 +44,7 @@ describe('runbook run (scripted)', () => {
     expect(r.stderr).toMatch(/new incident crash-test-\d{8}-\d{4}-[0-9a-f]{4}/);
     expect(r.stderr).toContain('▶ detect');
     expect(r.stderr).toContain('--approve revoke');
-    expect(r.stderr).toMatch(/Resume: node \S+\/dist\/cli\.js run crash\.yaml --incident crash-test-/);
+    expect(r.stderr).toMatch(/→ Approve and resume: node \S+\/dist\/cli\.js run crash\.yaml --incident crash-test-\S+ .*--approve revoke$/m);
   });
 
   it('--json writes one parseable event per line to stdout', () => {
