@@ -16,6 +16,9 @@ beforeAll(async () => {
     if (req.path === '/private') return { op: 'private', respond: () => (req.bearer() === apiToken ? json(200, { ok: true }) : json(401, { error: 'bad token' })) };
     if (req.path === '/forbidden') return { op: 'forbidden', respond: () => json(403, { error: 'no' }) };
     if (req.path === '/text') return { op: 'text', respond: () => ({ status: 200, body: 'plain' }) };
+    if (req.path === '/list') return { op: 'list', respond: () => json(200, [{ id: 'u1', login: 'ann' }, { id: 'u2', login: 'bo' }]) };
+    if (req.path === '/user') return { op: 'user', respond: () => json(200, { data: { user: { id: 7, login: 'ann', email: 'ann@example.com' } } }) };
+    if (req.path === '/empty') return { op: 'empty', respond: () => ({ status: 204 }) };
     if (req.path === '/things' && req.method === 'POST')
       return {
         op: 'create',
@@ -142,7 +145,45 @@ describe('http.request', () => {
     const w = h();
     const out = await runAction(http, w.ctx, { method: 'POST', url: `${sim.url}/things`, json: { name: 'n2' }, pick: { x: 'nope', proto: '__proto__' } });
     expect(out.values).toEqual({ x: null, proto: null });
-    expect(w.log.lines.join('\n')).toContain('no value at nope');
+    expect(w.log.lines.join('\n')).toContain('pick x = nope: the body has no key "nope" (its keys: id, api_key)');
+  });
+
+  it('a failed pick names the pick, where it stopped and the keys there — and suggests no JSONPath', async () => {
+    const miss = await providerError(runAction(http, h().ctx, { url: `${sim.url}/user`, pick: { username: 'data.user.username' } }));
+    expect(miss.message).toBe(`http.request: pick username = data.user.username: data.user has no key "username" (its keys: id, login, email) — in the response from GET ${sim.url}/user`);
+    expect(miss.message).not.toMatch(/\$|JSONPath/);
+    const list = await providerError(runAction(http, h().ctx, { url: `${sim.url}/list`, pick: { login: 'users.0.login' } }));
+    expect(list.message).toContain('pick login = users.0.login: the body is a list of 2, so "users" is not a position in it (use 0…1, or * for every element)');
+    const past = await providerError(runAction(http, h().ctx, { url: `${sim.url}/list`, pick: { login: '5.login' } }));
+    expect(past.message).toContain('the body is a list of 2, so there is no position 5');
+    const scalar = await providerError(runAction(http, h().ctx, { url: `${sim.url}/user`, pick: { x: 'data.user.login.first' } }));
+    expect(scalar.message).toContain('data.user.login is a string, so it has no key "first"');
+    // JSONPath is refused when the runbook is read, with the fix
+    const parsed = http.actions.request!.input.safeParse({ url: `${sim.url}/user`, pick: { username: '$.data.user.login' } });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues[0]!.message).toMatch(/JSONPath \(\$…\) is not supported; drop the "\$\." prefix/);
+  });
+
+  it('body: true returns the whole body: a JSON mapping, a top-level list, text, or null when empty', async () => {
+    expect((await runAction(http, h().ctx, { url: `${sim.url}/user`, body: true })).body).toEqual({ data: { user: { id: 7, login: 'ann', email: 'ann@example.com' } } });
+    const list = await runAction(http, h().ctx, { url: `${sim.url}/list`, body: true, pick: { logins: '*.login', first: '0.id', all: '.' } });
+    expect(list.body).toEqual([{ id: 'u1', login: 'ann' }, { id: 'u2', login: 'bo' }]);
+    expect(list.values).toEqual({ logins: ['ann', 'bo'], first: 'u1', all: list.body });
+    const text = await runAction(http, h().ctx, { url: `${sim.url}/text`, body: true, pick: { whole: '.' } });
+    expect(text.body).toBe('plain');
+    expect(text.values.whole).toBe('plain');
+    expect((await runAction(http, h().ctx, { url: `${sim.url}/empty`, body: true })).body).toBeNull();
+    // without body: true there is no body output (a response is not journaled unless asked for)
+    expect('body' in (await runAction(http, h().ctx, { url: `${sim.url}/user` }))).toBe(false);
+  });
+
+  it('body: true with pick_secret holds the Secret in its place, never the value', async () => {
+    const hh = h();
+    const out = await runAction(http, hh.ctx, { method: 'POST', url: `${sim.url}/things`, json: { name: 'b1' }, body: true, pick_secret: { key: 'api_key' } });
+    expect(out.body.id).toBe('b1');
+    expect(isSecret(out.body.api_key)).toBe(true);
+    expect(JSON.stringify(out)).not.toContain(createdKey);
+    expect(hh.secrets.redactor.redact(`x ${createdKey}`)).not.toContain(createdKey);
   });
 
   it('plan shows method and origin+path only: no query, no secret', async () => {

@@ -81,22 +81,3 @@ export function statusHint(status: number): string {
   if (status >= 300 && status < 400) return `redirected (HTTP ${status}); redirects are not followed`;
   return `unexpected HTTP ${status}`;
 }
-
-/**
- * Read a value out of parsed JSON by a simple dotted path (`data.items.0.id`). Only own
- * properties are followed, so `__proto__` and friends never resolve. `undefined` when absent.
- */
-export function pickPath(value: unknown, path: string): unknown {
-  let cur: unknown = value;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    if (Array.isArray(cur)) {
-      if (!/^\d+$/.test(part)) return undefined;
-      cur = cur[Number(part)];
-    } else {
-      if (!Object.hasOwn(cur, part)) return undefined;
-      cur = (cur as Record<string, unknown>)[part];
-    }
-  }
-  return cur;
-}
