@@ -10,7 +10,7 @@ import { webhook } from './webhook.js';
 
 export default defineProvider<HttpConfig>({
   type: 'http',
-  description: 'Generic HTTP requests (JSON in, picked values out) and signed webhooks (Standard Webhooks, X-Hub-Signature-256).',
+  description: 'Generic HTTP requests (JSON in; picked values, the whole body or every page of a paginated list out) and signed webhooks (Standard Webhooks, X-Hub-Signature-256).',
   config: HttpConfig,
   actions: { request, webhook },
 });
