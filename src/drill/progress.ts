@@ -56,18 +56,25 @@ export class Progress {
     return this.#expectEmail;
   }
 
-  /** A journal record: did it carry a leaked credential (as a fingerprint, or an AWS key id)? */
+  /**
+   * A journal record: did it carry a leaked credential — as a fingerprint, or an AWS access key
+   * id anywhere in its text? A run that handles an AWS key only by its id (an input, a fan-out
+   * over ids, a CLI's JSON on stdout, a manual note) has found it: the id is what IAM acts on.
+   */
   onRecord(r: JournalRecord | (Record<string, unknown> & { type: string }), now: number): void {
     const rec = r as Record<string, unknown>;
-    const body = r.type === 'incident.opened' ? [rec.inputs, rec.secrets] : rec[{ outcome: 'output', 'step.finished': 'outputs', intent: 'input' }[r.type] ?? ''];
+    const body = r.type === 'incident.opened' ? [rec.inputs, rec.secrets] : rec[{ outcome: 'output', 'step.finished': 'outputs', intent: 'input', items: 'keys', manual: 'note' }[r.type] ?? ''];
     if (body === undefined) return;
     for (const fp of fingerprintsIn(body).keys()) {
       const id = this.#fps.get(fp);
       if (id && this.state.detected[id] === undefined) this.state.detected[id] = now;
     }
+    const ids = [...this.#world.built.credentials.values()].filter((c) => c.leaked && c.service === 'aws' && this.state.detected[c.id] === undefined);
+    if (!ids.length) return;
     const seen = new Set<string>();
     strings(body, seen);
-    for (const c of this.#world.built.credentials.values()) if (c.leaked && c.service === 'aws' && seen.has(c.value) && this.state.detected[c.id] === undefined) this.state.detected[c.id] = now;
+    // an access key id is 20 characters of [A-Z0-9] from the seed: inside a longer text it is still that key
+    for (const c of ids) if ([...seen].some((s) => s.includes(c.value))) this.state.detected[c.id] = now;
   }
 
   /** Check the world; record the first time each goal holds. */

@@ -16,7 +16,7 @@ import { Adversary, DrillClock } from './adversary.js';
 import { newFaultStats, parseFaults } from './faults.js';
 import { guardOutbound, releaseOutbound } from './guard.js';
 import { Progress } from './progress.js';
-import { drillInputs, scenarioFor } from './scenario/load.js';
+import { checkDrillInputs, drillInputs, scenarioFor } from './scenario/load.js';
 import { drillDir, readDrillState, writeDrillState } from './state.js';
 import { captureWorld, restoreWorld } from './snapshot.js';
 import { buildWorld, secretValue } from './world/build.js';
@@ -65,7 +65,8 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
     log = readEffects(dir);
   }
   const later = (log?.effects ?? []).filter((e) => e.n > (prior?.effects ?? 0));
-  const { scenario, file, faults: runbookFaults } = scenarioFor(loaded, f.scenario as string | undefined, ctx.cwd);
+  const sc = scenarioFor(loaded, f.scenario as string | undefined, ctx.cwd);
+  const { scenario, file, faults: runbookFaults } = sc;
   const seedFlag = numberFlag('seed', f.seed, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'a whole number from 0 to 4294967295');
   if (prior && seedFlag !== undefined && seedFlag !== prior.seed) throw new UsageError(`--seed ${seedFlag} differs from the seed this drill started with (${prior.seed})`, { nextSteps: ['Drop --seed to resume, or start a new drill.'] });
   const seed = seedFlag ?? prior?.seed ?? scenario.seed ?? randomInt(2 ** 31);
@@ -77,6 +78,12 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
 
   const values = new ValueMaker(worldKey(seed));
   const built = buildWorld(scenario, values);
+  const awsKeyId = (id: string) => {
+    const c = built.credentials.get(id);
+    return c?.service === 'aws' ? c.value : undefined;
+  };
+  // a scenario input the runbook lacks is the scenario's problem (file:line:col), not a bad --input
+  checkDrillInputs(loaded, sc, p.inputs, join(dir, 'workspace'), awsKeyId);
   const types = new Set(Object.values(loaded.runbook.providers).map((x) => x.type));
   const sameRules = prior !== undefined && prior.faults.join(',') === rules.map((r) => r.text).join(',');
   const stats = newFaultStats(sameRules ? prior.faultStats : undefined);
@@ -204,10 +211,7 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   });
 
   return {
-    inputs: drillInputs(scenario, loaded.runbook.drill?.inputs, p.inputs, workspace, (id) => {
-      const c = built.credentials.get(id);
-      return c?.service === 'aws' ? c.value : undefined;
-    }),
+    inputs: drillInputs(scenario, loaded.runbook.drill?.inputs, p.inputs, workspace, awsKeyId),
     configFor: world.configFor(p.registry),
     resolveSecrets,
     ...hooks,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.js';
-import { loadScenarioFile, scenarioFor } from '../../src/drill/scenario/load.js';
+import { checkDrillInputs, drillInputs, loadScenarioFile, scenarioFor } from '../../src/drill/scenario/load.js';
 import { loadRunbookText } from '../../src/core/runbook/load.js';
 import { buildWorld, secretValue } from '../../src/drill/world/build.js';
 import { ValueMaker, worldKey } from '../../src/drill/world/values.js';
@@ -15,7 +15,7 @@ function file(name: string, text: string): string {
   writeFileSync(p, text);
   return p;
 }
-function issues(fn: () => unknown): { line: number; col: number; path: string; message: string }[] {
+function issues(fn: () => unknown): { file: string; line: number; col: number; path: string; message: string }[] {
   try {
     fn();
   } catch (e) {
@@ -119,5 +119,83 @@ describe('the world of a scenario', () => {
     expect(a.credentials.get('acme-org-legacy')!.value).toMatch(/^api_org_[A-Za-z0-9]{34}$/);
     expect(a.consumers.filter((x) => a.credentials.get(x.credential)!.leaked)).toHaveLength(4);
     expect(secretValue(s, a, new ValueMaker(worldKey(1)), 'replacement_token')).toBe(a.credentials.get('acme-spaces-runtime')!.value);
+  });
+});
+
+const AWS = `version: 1
+name: aws
+aws:
+  users:
+    - name: ci
+      keys:
+        - { id: k1, leaked: true }
+        - { id: k2 }
+`;
+
+describe('scenario inputs (issue 13, item 9)', () => {
+  it('takes a list of { access_key_id_of } like a bare one, checks each reference, and gives the ids as a JSON list', () => {
+    const s = loadScenarioFile(file('list.yaml', AWS + 'inputs:\n  keys: [{ access_key_id_of: k1 }, { access_key_id_of: k2 }, literal]\n  one: { access_key_id_of: k1 }\n'));
+    const ids: Record<string, string> = { k1: 'AKIA1', k2: 'AKIA2' };
+    const inputs = drillInputs(s, undefined, {}, '/ws', (id) => ids[id]);
+    expect(JSON.parse(inputs.keys!)).toEqual(['AKIA1', 'AKIA2', 'literal']);
+    expect(inputs.one).toBe('AKIA1');
+    const got = issues(() => loadScenarioFile(file('list-bad.yaml', AWS + 'inputs:\n  keys:\n    - { access_key_id_of: k1 }\n    - { access_key_id_of: nope }\n')));
+    expect(got.map((i) => [i.line, i.message])).toEqual([[12, expect.stringMatching(/no credential has the id "nope"/)]]);
+  });
+
+  it('{workspace} inside a list element is expanded before the list is written as JSON', () => {
+    const s = loadScenarioFile(file('ws.yaml', AWS + 'inputs:\n  files: ["{workspace}/a", "b"]\n'));
+    expect(JSON.parse(drillInputs(s, undefined, {}, '/tmp/w "x"', () => undefined).files!)).toEqual(['/tmp/w "x"/a', 'b']);
+  });
+
+  it('last_used: every error names its keys (date, service, region) and shows an example', () => {
+    const key = (lu: string) => AWS.replace('{ id: k1, leaked: true }', `{ id: k1, leaked: true, last_used: ${lu} }`);
+    const asString = issues(() => loadScenarioFile(file('lu1.yaml', key('"2024-05-30T23:41:07Z"'))));
+    expect(asString).toHaveLength(1);
+    expect(asString[0]!.line).toBe(7);
+    expect(asString[0]!.message).toMatch(/last_used is a mapping of date \(.*\), service \(.*\), region \(.*\), such as \{ date: "2024-05-30T23:41:07Z", service: s3, region: eu-west-1 \}/);
+    const missing = issues(() => loadScenarioFile(file('lu2.yaml', key('{ date: "2024-05-30T23:41:07Z", service: s3 }'))));
+    expect(missing.map((i) => i.message)).toEqual([expect.stringMatching(/last_used needs "region" \(its keys: date .*service .*region/)]);
+    const unknown = issues(() => loadScenarioFile(file('lu3.yaml', key('{ when: "2024-05-30T23:41:07Z", service: s3, region: us-east-1 }'))));
+    expect(unknown.map((i) => i.message).sort()).toEqual([expect.stringMatching(/last_used needs "date"/), expect.stringMatching(/unknown key "when" in last_used \(allowed: date .*service .*region/)]);
+    const badDate = issues(() => loadScenarioFile(file('lu4.yaml', key('{ date: yesterday, service: s3, region: us-east-1 }'))));
+    expect(badDate[0]!.message).toMatch(/date must be an ISO 8601 time with a zone, e\.g\. 2024-05-30T23:41:07Z/);
+    expect(loadScenarioFile(file('lu5.yaml', key('{ date: "2024-05-30T23:41:07Z", service: s3, region: eu-west-1 }'))).aws!.users[0]!.keys[0]!.last_used).toEqual({ date: '2024-05-30T23:41:07Z', service: 's3', region: 'eu-west-1' });
+  });
+
+  const runbook = (inputs: string, drill: string) => `version: 1
+id: rb
+title: t
+inputs:
+${inputs}
+drill:
+${drill}
+steps:
+  - { id: m, kind: manual, title: x }
+`;
+
+  it('a scenario input the runbook lacks is a problem of the scenario file at the key, not a bad --input', () => {
+    const sc = file('extra.scenario.yaml', AWS + 'inputs:\n  user_name: ci\n  acess_key: { access_key_id_of: k1 }\n');
+    const rb = runbook('  user_name: { type: string }\n  access_key: { type: string }', '  scenario: extra.scenario.yaml');
+    const loaded = loadRunbookText(rb, file('extra.yaml', rb));
+    const s = scenarioFor(loaded, undefined, dir);
+    const got = issues(() => checkDrillInputs(loaded, s, {}, '/ws', () => 'AKIA1'));
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ file: sc, line: 11, col: 3 });
+    expect(got[0]!.message).toBe('scenario input "acess_key" is not an input of runbook rb — did you mean "access_key"? — remove it, or declare it under the runbook\'s inputs:');
+    expect(got[0]!.message).not.toContain('--input');
+    // an --input of the same name answers for it
+    expect(() => checkDrillInputs(loaded, s, { acess_key: 'x' }, '/ws', () => 'AKIA1')).not.toThrow();
+  });
+
+  it('a scenario value its input type refuses is the scenario\'s problem; an inline world and drill.inputs are checked in the runbook', () => {
+    const rb = runbook('  count: { type: number }\n  keys: { type: list }', '  inputs: { nope: 1 }\n  world:\n    name: w\n    inputs: { count: many, keys: [a, b] }');
+    const path = file('inline-inputs.yaml', rb);
+    const loaded = loadRunbookText(rb, path);
+    const got = issues(() => checkDrillInputs(loaded, scenarioFor(loaded, undefined, dir), {}, '/ws', () => undefined));
+    expect(got.map((i) => [i.file, i.line, i.message])).toEqual([[path, 11, expect.stringMatching(/^scenario input "count": "many" is not a number \(the runbook's input count is a number\)$/)]]);
+    const ok = loadRunbookText(rb.replace('count: many', 'count: 3'), path);
+    const drillGot = issues(() => checkDrillInputs(ok, scenarioFor(ok, undefined, dir), {}, '/ws', () => undefined));
+    expect(drillGot.map((i) => [i.line, i.message])).toEqual([[8, expect.stringMatching(/^drill input "nope" is not an input of runbook rb \(its inputs: count, keys\)/)]]);
   });
 });

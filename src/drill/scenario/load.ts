@@ -6,9 +6,10 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
-import { UsageError } from '../../core/errors.js';
+import { UsageError, ValidationError } from '../../core/errors.js';
 import { Reporter, readYaml, type Path } from '../../core/runbook/yaml.js';
-import { reportZod } from '../../core/runbook/zod-issues.js';
+import { reportZod, suggest } from '../../core/runbook/zod-issues.js';
+import { coerceInput } from '../../core/engine/inputs.js';
 import { scanCredentials } from '../../core/runbook/credentials.js';
 import type { LoadedRunbook } from '../../core/runbook/load.js';
 import { InlineScenario, Scenario, type Scenario as ScenarioT } from './schema.js';
@@ -19,6 +20,9 @@ export interface LoadedScenario {
   file: string;
   /** the runbook's `drill.faults`, used when the scenario has none */
   faults?: string | string[];
+  /** the text of `file`, and where the scenario sits in it (`[]`, or `drill.world` inline) — for positioned problems found later */
+  source?: string;
+  base?: Path;
 }
 
 /** Cross references: ids unique, every referenced credential and owner known. */
@@ -58,11 +62,14 @@ function checkRefs(s: ScenarioT, rep: Reporter, base: Path): void {
     if (x.value && 'credential' in x.value) need(x.value.credential, ['aws', 'secrets', i, 'value', 'credential']);
   });
   for (const [name, m] of Object.entries(s.secrets)) if ('credential' in m) need(m.credential, ['secrets', name, 'credential']);
+  const keyIdOf = (v: { access_key_id_of: string }, at: Path) => {
+    need(v.access_key_id_of, [...at, 'access_key_id_of']);
+    const found = creds.get(v.access_key_id_of);
+    if (found && found[0] !== 'aws') rep.atPath([...base, ...at, 'access_key_id_of'], 'value', `"${v.access_key_id_of}" is not an AWS key: only an access key id may go into an input (inputs are journaled)`, 'scenario');
+  };
   for (const [name, v] of Object.entries(s.inputs)) {
-    if (!v || typeof v !== 'object' || Array.isArray(v)) continue;
-    need(v.access_key_id_of, ['inputs', name, 'access_key_id_of']);
-    const at = creds.get(v.access_key_id_of);
-    if (at && at[0] !== 'aws') rep.atPath([...base, 'inputs', name, 'access_key_id_of'], 'value', `"${v.access_key_id_of}" is not an AWS key: only an access key id may go into an input (inputs are journaled)`, 'scenario');
+    if (Array.isArray(v)) v.forEach((x, i) => typeof x === 'object' && keyIdOf(x, ['inputs', name, i]));
+    else if (v && typeof v === 'object') keyIdOf(v, ['inputs', name]);
   }
   s.adversary.forEach((a, i) => {
     need(a.credential, ['adversary', i, 'credential']);
@@ -95,25 +102,71 @@ function parse(text: string, file: string, base: Path, inline: boolean): Scenari
 
 /** Load a scenario file. Throws ValidationError (positions) or UsageError (missing file). */
 export function loadScenarioFile(path: string): ScenarioT {
+  return readScenarioFile(path).scenario;
+}
+
+function readScenarioFile(path: string): { scenario: ScenarioT; source: string } {
   if (!existsSync(path)) throw new UsageError(`scenario file not found: ${path}`, { nextSteps: ['Give a scenario with --scenario FILE (see docs/drills.md).'] });
-  return parse(readFileSync(path, 'utf8'), path, [], false);
+  const source = readFileSync(path, 'utf8');
+  return { scenario: parse(source, path, [], false), source };
 }
 
 /** The scenario of a drill: --scenario, else the runbook's drill.scenario or inline drill.world. */
 export function scenarioFor(loaded: LoadedRunbook, flag: string | undefined, cwd: string): LoadedScenario {
   const d = loaded.runbook.drill;
-  if (flag) {
-    const file = resolve(cwd, flag);
-    return { scenario: loadScenarioFile(file), file, faults: d?.faults as LoadedScenario['faults'] };
+  if (flag || d?.scenario) {
+    const file = flag ? resolve(cwd, flag) : resolve(dirname(loaded.file), d!.scenario!);
+    return { ...readScenarioFile(file), file, faults: d?.faults as LoadedScenario['faults'], base: [] };
   }
-  if (d?.scenario) {
-    const file = resolve(dirname(loaded.file), d.scenario);
-    return { scenario: loadScenarioFile(file), file, faults: d.faults as LoadedScenario['faults'] };
-  }
-  if (d?.world) return { scenario: parse(loaded.source, loaded.file, ['drill', 'world'], true), file: loaded.file, faults: d.faults as LoadedScenario['faults'] };
+  if (d?.world) return { scenario: parse(loaded.source, loaded.file, ['drill', 'world'], true), file: loaded.file, faults: d.faults as LoadedScenario['faults'], source: loaded.source, base: ['drill', 'world'] };
   throw new UsageError(`${loaded.runbook.id} has no drill scenario`, {
     nextSteps: ['Give one with --scenario FILE, or add `drill: { scenario: PATH }` to the runbook (docs/drills.md).'],
   });
+}
+
+/**
+ * The drill's inputs against the runbook's, before the run: a scenario input (or a runbook
+ * `drill.inputs` entry) the runbook does not declare, or whose value its type refuses, is a
+ * problem of the scenario (or runbook) at its file:line:col — not a bad `--input`, since none
+ * was given. A name also given with --input is the flag's to answer for.
+ */
+export function checkDrillInputs(loaded: LoadedRunbook, sc: LoadedScenario, flags: Record<string, string>, workspace: string, keyIdOf: (credential: string) => string | undefined): void {
+  const specs = loaded.runbook.inputs ?? {};
+  const known = Object.keys(specs);
+  const check = (values: Record<string, unknown> | undefined, file: string, source: string, base: Path, what: string) => {
+    if (!values || !Object.keys(values).length) return;
+    const rep = new Reporter(file, source);
+    readYaml(source, rep);
+    for (const [name, v] of Object.entries(values)) {
+      if (Object.hasOwn(flags, name)) continue;
+      const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
+      if (!spec) {
+        rep.atPath([...base, name], 'key', `${what} input "${name}" is not an input of runbook ${loaded.runbook.id}${known.length ? suggest(name, known, 'its inputs') : ' (it takes no inputs)'} — remove it, or declare it under the runbook's inputs:`, 'scenario');
+        continue;
+      }
+      try {
+        coerceInput(name, spec, inputText(v, workspace, keyIdOf));
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        rep.atPath([...base, name], 'value', `${what} input "${name}": ${e.message.replace(/^--input [^:]*: /, '')} (the runbook's input ${name} is a ${spec.type ?? 'string'})`, 'scenario');
+      }
+    }
+    if (rep.issues.length) throw new ValidationError(rep.issues, { nextSteps: [`A ${what} input fills one of the runbook's inputs: (docs/drills.md, "Scenario files"); --input NAME=VALUE overrides it.`] });
+  };
+  if (sc.source !== undefined) check(sc.scenario.inputs, sc.file, sc.source, [...(sc.base ?? []), 'inputs'], 'scenario');
+  check(loaded.runbook.drill?.inputs as Record<string, unknown> | undefined, loaded.file, loaded.source, ['drill', 'inputs'], 'drill');
+}
+
+/**
+ * One scenario input as the text an `--input` flag would carry: `{workspace}` expanded, an
+ * `{ access_key_id_of }` (alone or in a list) replaced by the key id, a list as a JSON array
+ * (which the engine reads back as a list).
+ */
+function inputText(v: unknown, workspace: string, keyIdOf: (credential: string) => string | undefined): string {
+  const isKeyRef = (x: unknown): x is { access_key_id_of: unknown } => !!x && typeof x === 'object' && !Array.isArray(x) && 'access_key_id_of' in x;
+  const expand = (x: unknown): unknown => (isKeyRef(x) ? (keyIdOf(String(x.access_key_id_of)) ?? '') : typeof x === 'string' ? x.split('{workspace}').join(workspace) : x);
+  const x = Array.isArray(v) ? v.map(expand) : expand(v);
+  return typeof x === 'string' ? x : JSON.stringify(x);
 }
 
 /** Inputs for the run: scenario inputs, then the runbook's drill.inputs, then --input flags; `{workspace}` expanded. */
@@ -125,14 +178,7 @@ export function drillInputs(
   keyIdOf: (credential: string) => string | undefined,
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  const put = (k: string, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v) && 'access_key_id_of' in v) {
-      out[k] = keyIdOf(String((v as { access_key_id_of: unknown }).access_key_id_of)) ?? '';
-      return;
-    }
-    const text = Array.isArray(v) ? JSON.stringify(v) : typeof v === 'string' ? v : JSON.stringify(v);
-    out[k] = text.split('{workspace}').join(workspace);
-  };
+  const put = (k: string, v: unknown) => (out[k] = inputText(v, workspace, keyIdOf));
   for (const [k, v] of Object.entries(s.inputs)) put(k, v);
   for (const [k, v] of Object.entries(runbookDrillInputs ?? {})) put(k, v);
   return { ...out, ...flags };

@@ -95,6 +95,38 @@ export const GhWorldSpec = z.strictObject({
     .default([]),
 });
 
+const LastUsedShape = z.strictObject({ date: Iso, service: z.string().min(1), region: z.string().min(1) });
+export const LAST_USED_EXAMPLE = '{ date: "2024-05-30T23:41:07Z", service: s3, region: eu-west-1 }';
+const LAST_USED_KEYS = 'date (when, ISO 8601 with a zone), service (e.g. s3), region (e.g. eu-west-1)';
+
+/**
+ * When an access key was last used — what IAM GetAccessKeyLastUsed answers for it
+ * (LastUsedDate, ServiceName, Region). Every error names the three keys and an example, since
+ * the shape is not guessable (docs/drills.md, "Scenario files").
+ */
+export const LastUsed = z.unknown().transform((v, ctx) => {
+  const r = LastUsedShape.safeParse(v);
+  if (r.success) return r.data;
+  const isMap = v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isMap) {
+    ctx.addIssue({ code: 'custom', message: `last_used is a mapping of ${LAST_USED_KEYS}, such as ${LAST_USED_EXAMPLE}` });
+    return z.NEVER;
+  }
+  for (const i of r.error.issues) {
+    if (i.code === 'unrecognized_keys') for (const k of i.keys) ctx.addIssue({ code: 'custom', path: [k], message: `unknown key "${k}" in last_used (allowed: ${LAST_USED_KEYS})` });
+    else {
+      const k = String(i.path[0] ?? '');
+      const missing = !Object.hasOwn(v, k);
+      ctx.addIssue({
+        code: 'custom',
+        path: missing ? [] : i.path,
+        message: missing ? `last_used needs "${k}" (its keys: ${LAST_USED_KEYS}; e.g. ${LAST_USED_EXAMPLE})` : k === 'date' ? 'date must be an ISO 8601 time with a zone, e.g. 2024-05-30T23:41:07Z' : `${k} must be a non-empty string (its keys: ${LAST_USED_KEYS})`,
+      });
+    }
+  }
+  return z.NEVER;
+});
+
 export const AwsWorldSpec = z.strictObject({
   account: z.string().regex(/^\d{12}$/, 'a 12-digit account id').optional(),
   region: z.string().optional(),
@@ -109,7 +141,7 @@ export const AwsWorldSpec = z.strictObject({
             z.strictObject({
               id: Id,
               status: z.enum(['Active', 'Inactive']).default('Active'),
-              last_used: z.strictObject({ date: Iso, service: z.string(), region: z.string() }).optional(),
+              last_used: LastUsed.optional(),
               leaked: z.boolean().default(false),
             }),
           )
@@ -154,6 +186,9 @@ export const SecretMapping = z.union([
   z.strictObject({ generate: z.enum(['opaque', 'hex']) }),
 ]);
 
+/** `{ access_key_id_of: ID }`: the access key id of an AWS key of the world */
+export const KeyIdOf = z.strictObject({ access_key_id_of: Id });
+
 export const ScenarioBody = {
   name: Name,
   description: z.string().optional(),
@@ -167,7 +202,7 @@ export const ScenarioBody = {
    * an identifier, not a secret (never a token: inputs are journaled as they are)
    */
   inputs: z
-    .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.strictObject({ access_key_id_of: Id })]))
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean(), KeyIdOf, z.array(z.union([z.string(), KeyIdOf]))]))
     .default({}),
   secrets: z.record(z.string(), SecretMapping).default({}),
   huggingface: HfWorldSpec.optional(),
