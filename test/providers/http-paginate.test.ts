@@ -128,6 +128,7 @@ function admin(path: string, q: URLSearchParams): Reply | undefined {
     return { body: [n], headers: { link: `</v2/endless?n=${n + 1}>; rel="next"` } };
   }
   if (path === '/v2/object') return { body: { users: [], total: 0 } };
+  if (path.startsWith('/hook/')) return q.get('page') === '2' ? { status: 500, body: { error: 'boom' } } : { body: [1], headers: { link: `<${path}?page=2>; rel="next"` } };
   if (path === '/v2/created') return { body: [{ id: 'k9', secret: adminKeys[0]!.secret }] };
   return undefined;
 }
@@ -274,6 +275,16 @@ describe('an internal admin API (cursor in the body)', () => {
     } finally {
       await evil.close();
     }
+  });
+
+  it('a secret URL stays secret on every page: a failing page 2 is named by the label', async () => {
+    const hh = h();
+    const canary = randomAlnum(24);
+    const err = await providerError(runAction(httpProvider, hh.ctx, { url: hh.secret(`${adm.url}/hook/${canary}`, 'secrets.hook'), paginate: { link: true } }));
+    expect(err.status).toBe(500);
+    expect(err.message).toContain('[secret secrets.hook] (page 2)');
+    expect(adm.seen.at(-1)?.query.page).toBe('2');
+    expectNoLeak(canary, err, hh);
   });
 
   it('a secret picked from the items is a Secret in its place in result.items too', async () => {
