@@ -179,8 +179,10 @@ describe('http.request', () => {
 
   it('body: true with pick_secret holds the Secret in its place, never the value', async () => {
     const hh = h();
-    const out = await runAction(http, hh.ctx, { method: 'POST', url: `${sim.url}/things`, json: { name: 'b1' }, body: true, pick_secret: { key: 'api_key' } });
+    const out = await runAction(http, hh.ctx, { method: 'POST', url: `${sim.url}/things`, json: { name: 'b1' }, body: true, pick_secret: { key: 'api_key' }, pick: { all: '.', again: 'api_key' } });
     expect(out.body.id).toBe('b1');
+    expect(isSecret(out.values.all.api_key)).toBe(true);
+    expect(isSecret(out.values.again)).toBe(true);
     expect(isSecret(out.body.api_key)).toBe(true);
     expect(JSON.stringify(out)).not.toContain(createdKey);
     expect(hh.secrets.redactor.redact(`x ${createdKey}`)).not.toContain(createdKey);

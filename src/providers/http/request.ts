@@ -169,7 +169,6 @@ function pickAll(ctx: ActionContext<HttpConfig>, input: RequestInput, body: Body
     }
     return r;
   };
-  for (const [name, text] of Object.entries(input.pick ?? {})) out.values[name] = read(name, text, 'pick')?.value ?? null;
   for (const [name, text] of Object.entries(input.pick_secret ?? {})) {
     const r = read(name, text, 'pick_secret');
     if (!r) continue;
@@ -179,6 +178,9 @@ function pickAll(ctx: ActionContext<HttpConfig>, input: RequestInput, body: Body
       out.secretPaths.push({ path: r.path, secret: s });
     } else problem(`pick_secret ${name} = ${text}: it is ${r.value === null ? 'null' : Array.isArray(r.value) ? 'a list' : typeof r.value === 'object' ? 'a mapping' : `a ${typeof r.value}`}, not a string — in ${what}`);
   }
+  // plain picks read the body with each secret already in its place: `pick: { all: "." }` never holds a picked secret's value
+  if (out.secretPaths.length) body = { kind: 'json', value: withSecrets(body.value, out.secretPaths) };
+  for (const [name, text] of Object.entries(input.pick ?? {})) out.values[name] = read(name, text, 'pick')?.value ?? null;
   return out;
 }
 
