@@ -283,7 +283,7 @@ async function paginated(ctx: ActionContext<HttpConfig>, input: RequestInput, p:
 
 export const request = defineAction<RequestInput, RequestOutput, HttpConfig>({
   kind: 'any',
-  description: 'Send one HTTP request (JSON body, expected statuses) and pick values from the JSON response into outputs.',
+  description: 'Send one HTTP request (JSON body, expected statuses); pick values out of the response, return the whole body, or follow every page of a list (Link rel=next, a cursor, a next-page header).',
   input: RequestInput,
   output: RequestOutput,
   idempotent: false,
