@@ -16,6 +16,7 @@
  *   the cursor sent back as `?cursor=`, `next_cursor: null` on the last page.
  */
 import http from 'node:http';
+import fc from 'fast-check';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSecret } from '../../src/core/secrets/secret.js';
@@ -128,6 +129,14 @@ function admin(path: string, q: URLSearchParams): Reply | undefined {
     return { body: [n], headers: { link: `</v2/endless?n=${n + 1}>; rel="next"` } };
   }
   if (path === '/v2/object') return { body: { users: [], total: 0 } };
+  if (path === '/v2/n') {
+    const total = Number(q.get('total'));
+    const per = Number(q.get('per'));
+    const page = Number(q.get('page') ?? 1);
+    const rows = Array.from({ length: total }, (_, i) => i).slice((page - 1) * per, page * per);
+    const more = page * per < total;
+    return { body: { rows, next: more ? page + 1 : null }, headers: more ? { link: `</v2/n?total=${total}&per=${per}&page=${page + 1}>; rel="next"`, 'x-next-page': String(page + 1) } : { 'x-next-page': '' } };
+  }
   if (path.startsWith('/hook/')) return q.get('page') === '2' ? { status: 500, body: { error: 'boom' } } : { body: [1], headers: { link: `<${path}?page=2>; rel="next"` } };
   if (path === '/v2/created') return { body: [{ id: 'k9', secret: adminKeys[0]!.secret }] };
   return undefined;
@@ -302,6 +311,20 @@ describe('an internal admin API (cursor in the body)', () => {
       `GET ${adm.url}/v2/keys, next cursor meta.next_cursor as ?cursor=, at most 5 page(s), items at data`,
     ]);
     expect(adm.seen).toHaveLength(0);
+  });
+});
+
+describe('every way of paging collects every item once, in order', () => {
+  it('for any list size and page size (property, against the server)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 12 }), fc.constantFrom('link', 'cursor', 'header'), async (total, per, way) => {
+        const paginate = way === 'link' ? { link: true, items: 'rows' } : way === 'cursor' ? { cursor: 'next', param: 'page', items: 'rows' } : { header: 'X-Next-Page', param: 'page', items: 'rows' };
+        const out = await runAction(httpProvider, h().ctx, { url: `${adm.url}/v2/n?total=${total}&per=${per}`, paginate: { ...paginate, max_pages: 100 } });
+        expect(out.items).toEqual(Array.from({ length: total }, (_, i) => i));
+        expect(out.pages).toBe(Math.max(1, Math.ceil(total / per)));
+      }),
+      { numRuns: 40 },
+    );
   });
 });
 
