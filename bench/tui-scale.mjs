@@ -11,7 +11,8 @@
 //    pane; then `a` (run all) and `y` (approve every item); while the fan-out runs, j / k every
 //    ~100 ms and the time until the screen shows the other step selected (key → screen); the
 //    fan-out's time from the journal, the run's wall time and peak RSS.
-// BENCH_N=1000,10000 (default), BENCH_ROUNDS=1 (TUI/scripted pairs per N, interleaved).
+// BENCH_N=1000,10000 (default), BENCH_ROUNDS=1 (TUI/scripted pairs per N, interleaved),
+// BENCH_TUI_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (node flags for the TUI process).
 // Needs tmux (a private server: -L runbook-scale-PID).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -67,6 +68,18 @@ server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `,
 );
+// event-loop delay of a process (both runs): what no key press can beat
+writeFileSync(
+  join(OUT, 'lag.mjs'),
+  `import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeFileSync } from 'node:fs';
+const h = monitorEventLoopDelay({ resolution: 10 });
+h.enable();
+process.on('exit', () => { h.disable(); writeFileSync(process.env.BENCH_LAG_FILE, JSON.stringify({ p50: h.percentile(50) / 1e6, p95: h.percentile(95) / 1e6 })); });
+`,
+);
+const lagOf = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined);
+
 async function world(n) {
   const child = spawn(process.execPath, [join(OUT, 'server.mjs'), String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((res, rej) => {
@@ -133,13 +146,13 @@ const peakKb = (file) => Number(/(\d+)\s*$/.exec(readFileSync(file, 'utf8').trim
 async function scripted(n, dir, file) {
   const state = join(dir, 'state-scripted');
   const t0 = performance.now();
-  const child = spawn(TIME, ['-o', join(dir, 'time-scripted'), '-f', '%M', process.execPath, CLI, 'run', file, '--yes', '--state-dir', state, '--incident', 'scripted'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(TIME, ['-o', join(dir, 'time-scripted'), '-f', '%M', process.execPath, CLI, 'run', file, '--yes', '--state-dir', state, '--incident', 'scripted'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', BENCH_LAG_FILE: join(dir, 'lag-scripted.json'), NODE_OPTIONS: `--import ${join(OUT, 'lag.mjs')}` } });
   let err = '';
   child.stderr.on('data', (d) => (err = (err + d).slice(-2000)));
   const code = await new Promise((r) => child.once('exit', r));
   const wall = performance.now() - t0;
   if (code !== 0) throw new Error(`scripted run exited ${code}: ${err}`);
-  return { wall, fan: fanOutMs(state), rssKb: peakKb(join(dir, 'time-scripted')) };
+  return { wall, fan: fanOutMs(state), rssKb: peakKb(join(dir, 'time-scripted')), lag: lagOf(join(dir, 'lag-scripted.json')) };
 }
 
 async function echoBaseline(name) {
@@ -154,7 +167,7 @@ async function tui(n, dir, file, name) {
   const state = join(dir, 'state-tui');
   const timeFile = join(dir, 'time-tui');
   const t0 = performance.now();
-  const made = tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', '-c', dir, `env NO_COLOR=1 CI=0 ${TIME} -o ${timeFile} -f %M ${process.execPath} ${CLI} run ${file} --state-dir ${state} --incident tui; sleep 600`);
+  const made = tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', '-c', dir, `env NO_COLOR=1 CI=0 BENCH_LAG_FILE=${join(dir, 'lag-tui.json')} NODE_OPTIONS=--import=${join(OUT, 'lag.mjs')} ${TIME} -o ${timeFile} -f %M ${process.execPath} ${process.env.BENCH_TUI_NODE_ARGS ?? ''} ${CLI} run ${file} --state-dir ${state} --incident tui; sleep 600`);
   if (made.status !== 0) throw new Error(`tmux new-session failed: ${made.stderr}`);
   let first;
   const complete = await until(() => {
@@ -189,7 +202,7 @@ async function tui(n, dir, file, name) {
   await until(() => existsSync(timeFile) && readFileSync(timeFile, 'utf8').trim() !== '', 30_000, 'the TUI to exit').catch(() => undefined);
   tmux('kill-session', '-t', name);
   if (!/✓ done\s+notify/.test(shot)) throw new Error(`the TUI run did not finish:\n${shot}`);
-  return { first: (first ?? complete) - t0, complete: complete - t0, wall: end - t0, lat, fan: fanOutMs(state), rssKb: existsSync(timeFile) ? peakKb(timeFile) : NaN };
+  return { first: (first ?? complete) - t0, complete: complete - t0, wall: end - t0, lat, fan: fanOutMs(state), rssKb: existsSync(timeFile) ? peakKb(timeFile) : NaN, lag: lagOf(join(dir, 'lag-tui.json')) };
 }
 
 console.log(`tui-scale (load average ${load()}; N = ${NS.join(', ')}; ${ROUNDS} round(s))`);
@@ -229,6 +242,8 @@ for (const n of NS) {
     line('TUI: whole run (launch → end panel, keys included)', ms(med(rows.t, (x) => x.wall)), `${ratio(med(rows.t, (x) => x.wall), med(rows.s, (x) => x.wall))} of scripted`);
     if (lat.length) line(`TUI: key → screen while fanning out (${lat.length} presses): p50 / p95`, `${ms(quantile(lat, 0.5))} / ${ms(quantile(lat, 0.95))}`, 'target: p95 ≤ 100 ms');
     else line('TUI: key → screen while fanning out', 'none', 'the fan-out ended before a key could be pressed');
+    line('event-loop delay p50 / p95: scripted', `${ms(med(rows.s, (x) => x.lag?.p50))} / ${ms(med(rows.s, (x) => x.lag?.p95))}`, 'what no key press can beat in that process');
+    line('event-loop delay p50 / p95: TUI', `${ms(med(rows.t, (x) => x.lag?.p50))} / ${ms(med(rows.t, (x) => x.lag?.p95))}`);
     line('peak RSS: scripted / TUI', `${MiB(med(rows.s, (x) => x.rssKb))} / ${MiB(med(rows.t, (x) => x.rssKb))}`, `${ratio(med(rows.t, (x) => x.rssKb), med(rows.s, (x) => x.rssKb))} of scripted (target: ≤ 300 MiB)`);
   } finally {
     stop();
