@@ -30,11 +30,11 @@ export function itemDetail(it: ItemView, now: number): string {
   return parts.join(' · ');
 }
 
-function header(step: StepView, waiting: boolean, width: number, now: number): Line[] {
+function header(step: StepView, waiting: boolean, width: number, now: number, steps?: ReadonlyMap<string, StepView>): Line[] {
   const st = displayStatus(step, waiting);
   const out: Line[] = [];
   out.push(line(seg(`${ICON[st]} ${st}`, st === 'failed' ? 'error' : st === 'done' ? 'ok' : st === 'waiting' ? 'warn' : 'bold'), seg(`  ${step.info.kind} · ${step.info.id}`, 'dim')));
-  out.push(...wrap(line(seg(placeholders(step.info.title), 'title')), width, 2));
+  out.push(...wrap(line(seg(placeholders(step.info.title, steps), 'title')), width, 2));
   const facts: string[] = [];
   if (step.info.uses) facts.push(`uses ${step.info.uses}`);
   if (step.info.confirm) facts.push('gated: asks for approval');
@@ -79,11 +79,11 @@ export function shownItems(step: StepView, max: number): string[] {
 }
 
 /** Everything but the log, top to bottom. */
-export function detailTop(step: StepView, waiting: boolean, width: number, now: number): Line[] {
-  const out = header(step, waiting, width, now);
+export function detailTop(step: StepView, waiting: boolean, width: number, now: number, steps?: ReadonlyMap<string, StepView>): Line[] {
+  const out = header(step, waiting, width, now, steps);
   if (step.info.instructions) {
     out.push(blank(), line(seg('Instructions', 'heading')));
-    out.push(...renderMarkdown(placeholders(step.info.instructions), width));
+    out.push(...renderMarkdown(placeholders(step.info.instructions, steps), width));
   }
   const single = !step.info.fanOut && step.itemOrder.length <= 1;
   const only = single ? step.items[step.itemOrder[0] ?? '-'] : undefined;

@@ -12,10 +12,12 @@ export function Detail({ width, height }: { width: number; height: number }) {
   const step = useRunStore((s) => (id ? s.steps.get(id) : undefined));
   const waiting = useRunStore((s) => (id ? isWaitingOn(s, id) : false));
   const scroll = useRunStore((s) => s.ui.detailScroll);
+  // what a pending step's title and instructions read from the others, when they have finished
+  const steps = useRunStore((s) => (step && step.status !== 'ok' ? s.steps : undefined));
   const ticking = step?.status === 'running';
   const now = useNow(1000, ticking);
   const inner = Math.max(10, width - 1);
-  const top = useMemo(() => (step ? detailTop(step, waiting, inner, now) : []), [step, waiting, inner, ticking ? now : 0]);
+  const top = useMemo(() => (step ? detailTop(step, waiting, inner, now, steps) : []), [step, waiting, inner, ticking ? now : 0, steps]);
   const log = useMemo(() => (step ? detailLog(step, inner) : null), [step, inner]);
   const rows = Math.max(1, height - 1);
   const win = log ? detailWindow(top, log, rows, scroll) : { lines: [], scrolled: 0, max: 0 };

@@ -91,7 +91,7 @@ export type Prompt =
   | { id: number; kind: 'doubt'; step: string; req: DoubtRequest }
   | { id: number; kind: 'input'; step?: undefined; req: InputRequest }
   | { id: number; kind: 'secret'; step?: undefined; question: string }
-  | { id: number; kind: 'proceed'; step: string; req: { id: string; title: string; kind: StepKind } }
+  | { id: number; kind: 'proceed'; step: string; req: { id: string; title: string; kind: StepKind; instructions?: string } }
   | { id: number; kind: 'failure'; step: string; req: { step: { id: string; title: string }; error: { message: string; items: string[] } } };
 export type PromptKind = Prompt['kind'];
 
