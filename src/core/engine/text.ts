@@ -18,7 +18,7 @@ export function renderText(text: string | undefined, scope: Scope): string | und
  * step that has not finished, or the `item` of a fan-out, stays as written — the screen says
  * what it waits for (src/ui/text.ts `placeholders`) instead of showing a blank.
  */
-export function previewText(text: string | undefined, scope: Scope): string | undefined {
+export function previewText(text: string | undefined, scope: Scope, unknown?: (src: string) => string): string | undefined {
   if (text === undefined || !hasExpression(text)) return text;
   let parts;
   try {
@@ -37,7 +37,14 @@ export function previewText(text: string | undefined, scope: Scope): string | un
     .map((p) => {
       if (p.kind === 'text') return p.text;
       const written = text.slice(p.offset - 3, p.end);
-      return known(p.src) ? (renderText(written, scope) ?? written) : written;
+      return known(p.src) ? (renderText(written, scope) ?? written) : unknown ? unknown(p.src) : written;
     })
     .join('');
+}
+
+/** What an unknown template part waits for, in words: `(known after scope)`, `(for each item)`. */
+export function waitsFor(src: string): string {
+  const step = /\bsteps\.([A-Za-z0-9_-]+)\.outputs\b/.exec(src)?.[1];
+  if (step) return `(known after ${step})`;
+  return /\bitem\b/.test(src) ? '(for each item)' : '(known when it runs)';
 }
