@@ -13,6 +13,9 @@
 //    fan-out's time from the journal, the run's wall time and peak RSS.
 // BENCH_N=1000,10000 (default), BENCH_ROUNDS=1 (TUI/scripted pairs per N, interleaved),
 // BENCH_TUI_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (node flags for the TUI process).
+// BENCH_FIRST=7 (default 0): instead, the flagship drill's first frame at 80×24 (`runbook drill
+// hf-spaces-secrets-exposure`), BENCH_FIRST rounds interleaved with node printing one line in the
+// same kind of pane, and with other builds: BENCH_CLI='base=/tmp/base/dist/cli.js'.
 // Needs tmux (a private server: -L runbook-scale-PID).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -203,6 +206,40 @@ async function tui(n, dir, file, name) {
   tmux('kill-session', '-t', name);
   if (!/✓ done\s+notify/.test(shot)) throw new Error(`the TUI run did not finish:\n${shot}`);
   return { first: (first ?? complete) - t0, complete: complete - t0, wall: end - t0, lat, fan: fanOutMs(state), rssKb: existsSync(timeFile) ? peakKb(timeFile) : NaN, lag: lagOf(join(dir, 'lag-tui.json')) };
+}
+
+const FIRST = Number(process.env.BENCH_FIRST ?? 0);
+if (FIRST > 0) {
+  const builds = [['this build', CLI], ...(process.env.BENCH_CLI ? process.env.BENCH_CLI.split(',').map((x) => x.split('=')) : [])];
+  const times = { echo: [], ...Object.fromEntries(builds.map(([n]) => [n, { first: [], complete: [] }])) };
+  console.log(`tui-scale: the flagship drill's first frame, 80×24, ${FIRST} interleaved rounds (load average ${load()})`);
+  for (let r = 0; r < FIRST; r++) {
+    times.echo.push(await echoBaseline(`fe${r}`));
+    for (const [name, cli] of builds) {
+      const s = `f${r}-${name.replace(/\W/g, '')}`;
+      const t0 = performance.now();
+      tmux('new-session', '-d', '-s', s, '-x', '80', '-y', '24', '-c', OUT, `env NO_COLOR=1 CI=0 ${process.execPath} ${cli} drill hf-spaces-secrets-exposure --state-dir ${join(OUT, `first-${s}`)}; sleep 60`);
+      let first;
+      const done = await until(() => {
+        const sc = screen(s);
+        if (first === undefined && sc.includes('[DRILL]')) first = performance.now();
+        return sc.includes('Next step · find-spaces') && sc.includes('q quit');
+      }, 60_000, 'the first prompt');
+      tmux('kill-session', '-t', s);
+      times[name].first.push((first ?? done) - t0);
+      times[name].complete.push(done - t0);
+    }
+  }
+  const echoM = quantile(times.echo, 0.5);
+  console.log(`  ${'node printing one line, seen in tmux'.padEnd(52)} ${ms(echoM).padStart(10)}   1`);
+  for (const [name] of builds) {
+    const f = quantile(times[name].first, 0.5);
+    const c = quantile(times[name].complete, 0.5);
+    console.log(`  ${`${name}: first frame ([DRILL] header)`.padEnd(52)} ${ms(f).padStart(10)}   ${ratio(f, echoM)} of node in tmux (target ≤ 3×)`);
+    console.log(`  ${`${name}: first complete frame (first prompt)`.padEnd(52)} ${ms(c).padStart(10)}   ${ratio(c, echoM)} of node in tmux`);
+  }
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  process.exit(0);
 }
 
 console.log(`tui-scale (load average ${load()}; N = ${NS.join(', ')}; ${ROUNDS} round(s))`);
