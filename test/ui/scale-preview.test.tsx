@@ -192,3 +192,29 @@ describe('the first frame', () => {
 it('newStep starts with an empty item table and revision 0', () => {
   expect(newStep(step('x')).itemsRev).toBe(0);
 });
+
+describe('the end panel at 80 columns', () => {
+  it('shows the whole report command, wrapped, never cut at the edge', async () => {
+    const { render } = await import('ink-testing-library');
+    const { EndPanel } = await import('../../src/ui/screens/end-panel.js');
+    const { StoreProvider } = await import('../../src/ui/store.js');
+    const { CommandsContext } = await import('../../src/ui/context.js');
+    const { ThemeContext, createTheme } = await import('../../src/ui/theme.js');
+    const store = createRunStore();
+    store.setState({ end: { status: 'done', exitCode: 0 }, phase: 'ended' });
+    const report = 'node dist/cli.js report hf-spaces-secrets-exposure-20261203-1119-df0a --state-dir /tmp/some/state';
+    const ui = render(
+      <StoreProvider store={store}>
+        <ThemeContext.Provider value={createTheme({ color: false })}>
+          <CommandsContext.Provider value={{ resume: 'r', report }}>
+            <EndPanel width={70} height={20} />
+          </CommandsContext.Provider>
+        </ThemeContext.Provider>
+      </StoreProvider>,
+    );
+    const f = plain(ui.lastFrame());
+    expect(f).not.toContain('…');
+    expect(f.replace(/\n\s+/g, ' ')).toContain(report.replace(/ /g, ' '));
+    ui.unmount();
+  });
+});
