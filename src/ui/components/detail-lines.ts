@@ -67,19 +67,21 @@ const RANK: Record<ItemView['status'], number> = { 'in-doubt': 0, failed: 1, run
  */
 export function shownItems(step: StepView, max: number): string[] {
   if (step.itemOrder.length <= max) return step.itemOrder;
-  const out: string[] = [];
-  for (let rank = 0; rank <= 3 && out.length < max; rank++) {
-    for (const k of step.itemOrder) {
-      const it = step.items[k];
-      if ((it ? RANK[it.status] : 3) === rank) out.push(k);
-      if (out.length === max) break;
-    }
+  const byRank: string[][] = [[], [], [], []];
+  let urgent = 0;
+  for (const k of step.itemOrder) {
+    const it = step.items[k];
+    const rank = it ? RANK[it.status] : 3;
+    if (rank < 3) {
+      byRank[rank]!.push(k);
+      if (++urgent === max) break;
+    } else if (byRank[3]!.length < max) byRank[3]!.push(k);
   }
-  return out;
+  return byRank.flat().slice(0, max);
 }
 
 /** Everything but the log, top to bottom. */
-export function detailTop(step: StepView, waiting: boolean, width: number, now: number, steps?: ReadonlyMap<string, StepView>): Line[] {
+export function detailTop(step: StepView, waiting: boolean, width: number, now: number, steps?: ReadonlyMap<string, StepView>, maxItems = MAX_ITEMS): Line[] {
   const out = header(step, waiting, width, now, steps);
   if (step.info.instructions) {
     out.push(blank(), line(seg('Instructions', 'heading')));
@@ -105,7 +107,7 @@ export function detailTop(step: StepView, waiting: boolean, width: number, now: 
   }
   if (!single && step.itemOrder.length > 0) {
     out.push(blank(), line(seg('Items', 'heading'), seg(`  ${countsText(step)}`, 'dim')));
-    const keys = shownItems(step, MAX_ITEMS);
+    const keys = shownItems(step, Math.min(MAX_ITEMS, maxItems));
     for (const k of keys) {
       const it = step.items[k];
       if (!it) continue;
