@@ -20,6 +20,7 @@ import { jsonReporter, textReporter } from '../scripted/reporters.js';
 import { err, parseFlags, type Command, type CommandContext } from './context.js';
 import { commandLine, program, withProgram } from './invocation.js';
 import type { DrillView } from '../ui/context.js';
+import type { EarlyTui } from '../ui/index.js';
 import { COMMANDS } from './spec.js';
 import { collect, fingerprintKey, loadWithPlugins, newIncidentId, secretsResolver, stateDirOf } from './shared.js';
 
@@ -93,6 +94,10 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
     throw new UsageError((e as Error).message);
   }
   const inputs = parseInputFlags(collect(f.input));
+  // on a terminal the first frame (the header, "loading …") goes up before the runbook is parsed
+  // and a drill's world starts; the TUI takes that screen over, or it is cleared if the run
+  // cannot start (so the error prints on a clean terminal)
+  await using early = tuiModule ? await openEarly(tuiModule, setup.mode, file, ctx) : undefined;
   const { loaded, registry } = await loadWithPlugins(file, collect(f.plugin), ctx);
   checkStepFlags(loaded.runbook, { done: parseDoneFlags(collect(f.done)).keys(), settle, approve: collect(f.approve) });
   const stateDir = stateDirOf(f['state-dir'], ctx);
@@ -168,6 +173,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
         redact: (text) => ctx.redactor.redact(text),
         signal: ctx.signal,
         finish: env?.finish,
+        early: early?.tui,
       });
       return exitCode;
     }
@@ -184,6 +190,17 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
     } finally {
       store.unlock();
     }
+  }
+}
+
+/** The screen put up while the runbook loads (undefined when the TUI cannot load: runTui reports that later). */
+async function openEarly(tui: Promise<typeof import('../ui/index.js')>, mode: 'live' | 'drill', file: string, ctx: CommandContext): Promise<(AsyncDisposable & { tui: EarlyTui }) | undefined> {
+  try {
+    const m = await tui;
+    const early = m.openTui({ mode, what: file, stdin: ctx.stdin as NodeJS.ReadStream, stdout: ctx.stdout as NodeJS.WriteStream, stderr: ctx.stderr as NodeJS.WriteStream });
+    return { tui: early, [Symbol.asyncDispose]: () => early.close() };
+  } catch {
+    return undefined;
   }
 }
 

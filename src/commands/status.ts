@@ -4,9 +4,10 @@ import { FileJournal, checkIncidentId } from '../core/journal/store.js';
 import { fold, type RunState, type StepState } from '../core/journal/fold.js';
 import { UsageError } from '../core/errors.js';
 import { out, parseCommandFlags, type Command, type CommandContext } from './context.js';
-import { loadWithPlugins, stateDirOf } from './shared.js';
+import { loadWithPlugins, shippedRunbook, stateDirOf } from './shared.js';
 import { commandLine } from './invocation.js';
-import { isAbsolute, relative } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { previewText, waitsFor } from '../core/engine/text.js';
 import { drillDir, readDrillState } from '../drill/state.js';
 
 export function openState(id: string, stateFlag: string | undefined, ctx: CommandContext): RunState {
@@ -53,10 +54,13 @@ function waitingOn(s: RunState): { step: string; hint: string } | undefined {
 }
 
 /** The command that resumes this incident, with every flag it needs (a drill's --scenario). */
-export function resumeCommandOf(s: RunState, stateFlag: string | undefined, ctx: CommandContext, incidentDir: string): string | undefined {
+export function resumeCommandOf(s: RunState, stateFlag: string | undefined, ctx: CommandContext, incidentDir: string, defaultScenario?: string): string | undefined {
   if (s.lastStop?.reason === 'done') return undefined;
   const rel = (p: string) => (isAbsolute(p) ? relative(ctx.cwd, p) || p : p);
-  const args = [s.mode === 'drill' ? 'drill' : 'run', rel(s.runbook.path), '--incident', s.incident];
+  // a shipped runbook is resumed by its id (as it was started), not by a path into the package
+  const shipped = shippedRunbook(s.runbook.id);
+  const file = shipped !== undefined && resolve(ctx.cwd, s.runbook.path) === resolve(shipped) ? s.runbook.id : rel(s.runbook.path);
+  const args = [s.mode === 'drill' ? 'drill' : 'run', file, '--incident', s.incident];
   if (stateFlag) args.push('--state-dir', stateFlag);
   let scenario: string | undefined;
   try {
@@ -64,16 +68,21 @@ export function resumeCommandOf(s: RunState, stateFlag: string | undefined, ctx:
   } catch {
     /* no readable drill world: the resume itself will say so */
   }
-  if (scenario) args.push('--scenario', rel(scenario));
+  // the runbook's own scenario is the default: the flag is needed only for another one
+  if (scenario && (defaultScenario === undefined || resolve(scenario) !== resolve(defaultScenario))) args.push('--scenario', rel(scenario));
   return commandLine(ctx, ...args);
 }
 
 /** Every step of the runbook, in its order (those not started yet included); the journal's when the runbook cannot be read. */
-async function allSteps(s: RunState, ctx: CommandContext): Promise<{ order: string[]; titles: Map<string, string>; note?: string }> {
+async function allSteps(s: RunState, ctx: CommandContext): Promise<{ order: string[]; titles: Map<string, string>; note?: string; defaultScenario?: string }> {
   try {
     const { loaded } = await loadWithPlugins(s.runbook.path, [], ctx);
     const ids = loaded.runbook.steps.map((x) => x.id);
-    return { order: [...ids, ...s.stepOrder.filter((id) => !ids.includes(id))], titles: new Map(loaded.runbook.steps.map((x) => [x.id, x.title])) };
+    // titles as far as they are known: inputs and finished steps' outputs filled in, the rest said in words
+    const scope = { inputs: s.inputs, incident: { id: s.incident }, steps: Object.fromEntries(Object.entries(s.steps).filter(([, st]) => st?.status === 'ok').map(([id, st]) => [id, { outputs: st!.outputs as Record<string, unknown> }])) };
+    const titles = new Map(loaded.runbook.steps.map((x) => [x.id, previewText(x.title, scope, waitsFor) ?? x.title]));
+    const scenario = loaded.runbook.drill?.scenario;
+    return { order: [...ids, ...s.stepOrder.filter((id) => !ids.includes(id))], titles, defaultScenario: scenario ? resolve(dirname(loaded.file), scenario) : undefined };
   } catch {
     return { order: s.stepOrder, titles: new Map(), note: `steps not started yet are not listed: the runbook ${s.runbook.path} could not be read` };
   }
@@ -122,7 +131,7 @@ const command: Command = async (argv, ctx) => {
     out(ctx, '\n  notes:');
     for (const n of s.notes) out(ctx, `    ${n.at} ${n.by}: ${n.text}`);
   }
-  const resume = resumeCommandOf(s, values['state-dir'], ctx, new FileJournal(stateDirOf(values['state-dir'], ctx), checkIncidentId(id)).dir);
+  const resume = resumeCommandOf(s, values['state-dir'], ctx, new FileJournal(stateDirOf(values['state-dir'], ctx), checkIncidentId(id)).dir, steps.defaultScenario);
   if (resume) out(ctx, `\n  → Resume: ${resume}`);
   return 0;
 };

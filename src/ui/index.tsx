@@ -9,16 +9,19 @@
  * (twice: without waiting). Nothing but Ink writes to the terminal while it is mounted:
  * console output of libraries is redacted into the status line instead.
  */
-import { render } from 'ink';
+import { Box, Text, render, type Instance } from 'ink';
 import type { EngineObserver, RunStatus } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
 import type { RunState } from '../core/journal/fold.js';
 import { App } from './app.js';
 import { createController } from './controller.js';
 import { createTuiPorts } from './ports.js';
-import { createObserver, createRunStore, type RunStore } from './store.js';
+import { StoreProvider, createObserver, createRunStore, type RunStore } from './store.js';
+import { seedFromRunState } from './store/apply.js';
+import { Header } from './components/header.js';
+import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { sanitize } from './store/logs.js';
-import { colorFromEnv, createTheme } from './theme.js';
+import { ThemeContext, colorFromEnv, createTheme, type Theme } from './theme.js';
 import { setUi } from './store.js';
 import type { DrillView } from './context.js';
 import { readUiState, writeUiState } from './resume-state.js';
@@ -77,6 +80,62 @@ export interface TuiOptions {
   uiStateFile?: string;
   /** optional: lines to print after the TUI closes (a drill's scorecard), wrapped to the terminal at word boundaries */
   finish?: () => string[];
+  /** optional: the screen openTui() put up while the runbook loaded — runTui takes it over */
+  early?: EarlyTui;
+}
+
+/** The screen shown while the runbook loads (openTui): the header and what is being read. */
+export interface EarlyTui {
+  readonly store: RunStore;
+  readonly ink: Instance;
+  readonly theme: Theme;
+  /** the run could not start: take the screen down (cleared) so the error prints on a clean terminal; a no-op once runTui took it over */
+  close(): Promise<void>;
+  /** runTui takes the screen over (close() does nothing after this) */
+  adopt(): void;
+}
+
+function Loading({ store, theme, what }: { store: RunStore; theme: Theme; what: string }) {
+  const width = useTerminalSize().columns - 1;
+  return (
+    <StoreProvider store={store}>
+      <ThemeContext.Provider value={theme}>
+        <Box flexDirection="column" width={width}>
+          <Header width={width} />
+          <Text wrap="truncate-end" {...theme.seg.dim}>{`  loading ${what}…`}</Text>
+        </Box>
+      </ThemeContext.Provider>
+    </StoreProvider>
+  );
+}
+
+const INK_OPTIONS = { exitOnCtrlC: false, patchConsole: false, maxFps: 20 } as const;
+
+/**
+ * Put the first frame up at once — the header and "loading <what>…" — before the runbook is
+ * parsed and a drill's world starts (both take most of the time to the first complete frame).
+ * runTui({ early }) then takes over this Ink instance and its store.
+ */
+export function openTui(o: { mode: TuiOptions['mode']; what: string; stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; env?: NodeJS.ProcessEnv }): EarlyTui {
+  const store = createRunStore({ mode: o.mode });
+  const theme = createTheme({ color: colorFromEnv(o.env ?? process.env) });
+  const ink = render(<Loading store={store} theme={theme} what={sanitize(o.what, 200)} />, { stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, ...INK_OPTIONS });
+  let closed = false;
+  return {
+    store,
+    ink,
+    theme,
+    adopt() {
+      closed = true;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      ink.clear();
+      ink.unmount();
+      await ink.waitUntilExit().catch(() => undefined);
+    },
+  };
 }
 
 const CONSOLE = ['log', 'info', 'warn', 'error', 'debug'] as const;
@@ -121,7 +180,13 @@ function summary(r: TuiResult | undefined, quit: boolean, forced: boolean, o: Tu
 
 export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
   const redact = opts.redact ?? ((s: string) => s);
-  const store = createRunStore({ mode: opts.mode, seed: opts.initial });
+  const early = opts.early;
+  const store = early?.store ?? createRunStore({ mode: opts.mode, seed: opts.initial });
+  if (early) {
+    early.adopt();
+    store.setState({ mode: opts.mode });
+    if (opts.initial) store.setState(seedFromRunState(store.getState(), opts.initial), true);
+  }
   // resume: the same mode as when the operator left (running all, or step by step)
   if (opts.initial && readUiState(opts.uiStateFile)?.autoRun) setUi(store, { autoRun: true });
   const observer = createObserver(store);
@@ -132,7 +197,7 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
     observer.observe(e);
   };
   const ports = createTuiPorts(store, { beforeAsk: () => observer.flush() });
-  const theme = createTheme({ color: colorFromEnv(opts.env ?? process.env) });
+  const theme = early?.theme ?? createTheme({ color: colorFromEnv(opts.env ?? process.env) });
 
   let leave!: () => void;
   const left = new Promise<void>((r) => (leave = r));
@@ -172,14 +237,12 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
   };
   // whatever happens (an uncaught error, a second SIGINT that exits), never leave raw mode behind
   process.once('exit', restoreTty);
-  const ink = render(<App store={store} controller={controller} theme={theme} commands={{ resume: opts.resumeCommand, report: opts.reportCommand }} drill={drill} />, {
-    stdin: opts.stdin,
-    stdout: opts.stdout,
-    stderr: opts.stderr,
-    exitOnCtrlC: false,
-    patchConsole: false,
-    maxFps: 20,
-  });
+  const app = <App store={store} controller={controller} theme={theme} commands={{ resume: opts.resumeCommand, report: opts.reportCommand }} drill={drill} />;
+  let ink: Instance;
+  if (early) {
+    ink = early.ink;
+    ink.rerender(app);
+  } else ink = render(app, { stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr, ...INK_OPTIONS });
   const releaseConsole = captureConsole(store, redact);
   let outside = false;
   const onOutsideAbort = () => {

@@ -93,24 +93,30 @@ export function createTuiPorts(store: RunStore, opts: { beforeAsk?: () => void }
     });
   };
 
+  const refreshInfo = (id: string, title: string, instructions: string | undefined) => {
+    store.setState((s) => {
+      const st = s.steps.get(id);
+      if (!st || (st.info.title === title && st.info.instructions === instructions)) return {};
+      const steps = new Map(s.steps);
+      steps.set(id, { ...st, info: { ...st.info, title, instructions } });
+      return { steps };
+    });
+  };
+
   const ports: OperatorPorts = {
     approve: (req) => ask<'approval'>({ kind: 'approval', step: req.step, req }),
     manual: (req) => {
       // the engine renders a manual step's text when it asks (with what earlier steps found):
       // the step's detail shows that text from now on, not the one rendered when the run began
-      store.setState((s) => {
-        const st = s.steps.get(req.step);
-        if (!st || req.item !== undefined) return {};
-        const steps = new Map(s.steps);
-        steps.set(req.step, { ...st, info: { ...st.info, title: req.title, instructions: req.instructions } });
-        return { steps };
-      });
+      if (req.item === undefined) refreshInfo(req.step, req.title, req.instructions);
       return ask<'manual'>({ kind: 'manual', step: req.step, req });
     },
     settle: (req) => ask<'doubt'>({ kind: 'doubt', step: req.step, req }),
     promptSecret: (question) => ask<'secret'>({ kind: 'secret', question }),
     askInput: (req) => ask<'input'>({ kind: 'input', req }),
     proceed: (step) => {
+      // when a step is ready every value its title and instructions read is known: show them filled in
+      refreshInfo(step.id, step.title, step.instructions);
       const s = store.getState();
       if (s.ui.autoRun && closed === null) return Promise.resolve({ action: 'run' } as const);
       // resume: the operator chose to run this step before leaving (its start is journaled) —

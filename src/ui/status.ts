@@ -45,8 +45,7 @@ export function displayStatus(step: StepView, waiting: boolean): DisplayStatus {
   if (waiting) return 'waiting';
   if (step.counts.inDoubt > 0) return 'in doubt';
   if (step.status === 'running') {
-    for (const k of step.itemOrder) if (step.items[k]?.retry) return 'retrying';
-    return 'running';
+    return step.counts.retrying > 0 ? 'retrying' : 'running';
   }
   return 'pending';
 }

@@ -114,9 +114,21 @@ describe('runbook status', () => {
     const r = cli(['status', 'd1', '--state-dir', 'state'], { cwd: dir });
     expect(r.stdout).not.toMatch(/interrupted — interrupted/);
     const resume = /→ Resume: (.* drill .*)$/m.exec(r.stdout)?.[1];
-    expect(resume).toContain('--scenario');
+    // the shipped runbook by its id; its own scenario is the default, so no --scenario is needed
+    expect(resume).toMatch(/ drill hf-spaces-secrets-exposure --incident d1 --state-dir state$/);
     // the printed command runs as printed, through a shell
     const again = spawnSync('sh', ['-c', `${resume!} --yes`], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
     expect(again.status, again.stderr).toBe(0);
   }, 180_000);
+
+  it('a shipped drill started by id: status resumes it by id (no path into the package) and fills pending titles with the inputs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-status-shipped-'));
+    const first = cli(['drill', 'slack-token-leak', '--incident', 's1', '--state-dir', 'state', '--speed', '600'], { cwd: dir });
+    expect(first.code, first.stderr).toBe(3);
+    const r = cli(['status', 's1', '--state-dir', 'state'], { cwd: dir });
+    expect(r.stdout).toMatch(/→ Resume: \S+ \S*cli\.js drill slack-token-leak --incident s1 --state-dir state$/m);
+    expect(r.stdout).not.toContain('../');
+    expect(r.stdout).not.toContain('${{');
+    expect(r.stdout).toMatch(/notify-security\s+pending\s+Post the summary to #security-incidents/);
+  }, 120_000);
 });

@@ -278,18 +278,19 @@ describe('readability', () => {
     expect(t.frame()).not.toContain('↓ more');
   });
 
-  it('the Next step preview of a manual step shows no stale blanks, and raw ${{ }} reads as a placeholder', async () => {
+  it('the Next step preview of a manual step shows no stale blanks, and raw ${{ }} reads as what it waits for', async () => {
     const t = setup();
-    t.emit(begin([step('page', { kind: 'notify', title: 'Page ${{ steps.owners.outputs.json.owners }}', uses: 'pd.trigger' }), step('tell', { kind: 'manual', title: 'Tell', instructions: 'The tokens of **** were revoked.' })]));
+    t.emit(begin([step('page', { kind: 'notify', title: 'Page ${{ steps.owners.outputs.json.owners }}', uses: 'pd.trigger' }), step('tell', { kind: 'manual', title: 'Tell', instructions: 'The tokens of **${{ steps.owners.outputs.json.owners }}** were revoked.' })]));
     void t.ports.ports.proceed!({ id: 'page', title: 'Page ${{ steps.owners.outputs.json.owners }}', kind: 'notify' });
     await t.until((f) => f.includes('Next step · page'), 'preview');
-    expect(t.frame()).toContain('Page ‹owners: json.owners — filled in when it runs›');
+    expect(t.frame()).toContain('Page (known after owners)');
     expect(t.frame()).not.toContain('${{');
     t.press(KEY.enter);
-    void t.ports.ports.proceed!({ id: 'tell', title: 'Tell', kind: 'manual' });
+    // the engine renders a ready step's text with what is known then
+    void t.ports.ports.proceed!({ id: 'tell', title: 'Tell', kind: 'manual', instructions: 'The tokens of **alice** were revoked.' });
     await t.until((f) => f.includes('Next step · tell'), 'manual preview');
     expect(t.frame()).not.toContain('****');
-    expect(t.frame()).toContain('filled in with what the run found so far when you press ⏎');
+    expect(t.frame()).toContain('The tokens of alice were revoked.');
   });
 });
 

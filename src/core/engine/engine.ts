@@ -7,7 +7,7 @@ import { ExitCode, UsageError, InterruptedError } from '../errors.js';
 import { evidenceOf, needsConfirm, type Step } from '../runbook/schema.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import type { Scope } from '../runbook/expressions.js';
-import { renderText } from './text.js';
+import { previewText } from './text.js';
 import { fold, SINGLE_ITEM, type RunState } from '../journal/fold.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Mode, RecordBody, StoredSecret } from '../journal/records.js';
@@ -67,12 +67,12 @@ export function stepInfos(steps: readonly Step[], scope: Scope = {}): StepInfo[]
   return steps.map((s) => ({
     id: s.id,
     kind: s.kind,
-    title: renderText(s.title, scope) ?? s.title,
+    title: previewText(s.title, scope) ?? s.title,
     uses: s.uses,
     needs: needs.get(s.id) ?? [],
     confirm: needsConfirm(s),
     fanOut: s.for_each !== undefined,
-    instructions: renderText(s.instructions ?? s.description, scope),
+    instructions: previewText(s.instructions ?? s.description, scope),
     evidence: evidenceOf(s),
   }));
 }

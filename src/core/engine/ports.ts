@@ -67,7 +67,8 @@ export interface OperatorPorts {
   /** ask for a runbook input that no flag gave (TUI); absent in scripted mode → usage error naming --input */
   askInput?(req: InputRequest): Promise<string>;
   /** step-by-step mode: called before each step starts; absent → run */
-  proceed?(step: { id: string; title: string; kind: StepKind }): Promise<ProceedAnswer>;
+  /** title and instructions as far as they are known when the step is ready (see previewText) */
+  proceed?(step: { id: string; title: string; kind: StepKind; instructions?: string }): Promise<ProceedAnswer>;
   /** a step failed: retry it, continue past it, or stop the run; absent → the runbook's on_failure */
   onFailure?(step: { id: string; title: string }, error: { message: string; items: string[] }): Promise<FailureAnswer>;
 }

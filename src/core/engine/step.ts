@@ -8,7 +8,7 @@ import { SINGLE_ITEM } from '../journal/fold.js';
 import { isSecret, type Secret } from '../secrets/secret.js';
 import type { Sealed } from '../journal/records.js';
 import { resolveAction } from './bindings.js';
-import { renderText } from './text.js';
+import { previewText, renderText } from './text.js';
 import { isIdempotent } from '../../providers/sdk.js';
 import { crashPoint } from '../journal/crash.js';
 import { contextFor, runItem, storedError, type ItemJob, type ItemResult } from './item.js';
@@ -116,6 +116,12 @@ async function planLines(rc: RunContext, step: Step, ref: ActionRef, items: Plan
   return lines;
 }
 
+/** What step-by-step mode shows before a step runs: its title and instructions with what is known now. */
+function proceedRequest(rc: RunContext, step: Step): { id: string; title: string; kind: Step['kind']; instructions?: string } {
+  const scope = rc.scope();
+  return { id: step.id, title: previewText(step.title, scope) ?? step.title, kind: step.kind, instructions: previewText(step.instructions ?? step.description, scope) };
+}
+
 export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
   const prior = rc.prior?.steps[step.id];
   if (prior?.status === 'ok' || prior?.status === 'skipped') {
@@ -126,7 +132,7 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
   }
   const go = step.if === undefined || (typeof step.if === 'boolean' ? step.if : truthy(evaluateField(step.if, rc.scope())));
   // step-by-step mode asks before the step is journaled as started (quitting here leaves no trace)
-  const proceed = go && rc.ports.proceed ? await rc.ports.proceed({ id: step.id, title: step.title, kind: step.kind }) : { action: 'run' as const };
+  const proceed = go && rc.ports.proceed ? await rc.ports.proceed(proceedRequest(rc, step)) : { action: 'run' as const };
   if (rc.signal.aborted) return { status: 'interrupted' };
   rc.write({ type: 'step.started', step: step.id, kind: step.kind, title: step.title });
   if (!go) {

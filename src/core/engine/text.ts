@@ -1,5 +1,5 @@
 /** Titles and instructions may hold `${{ }}` templates over inputs and earlier outputs. */
-import { hasExpression, renderString, type Scope } from '../runbook/expressions.js';
+import { hasExpression, references, renderString, splitTemplate, type Scope } from '../runbook/expressions.js';
 
 /** Render a title or instructions template; a failure shows the text as written. */
 export function renderText(text: string | undefined, scope: Scope): string | undefined {
@@ -10,4 +10,41 @@ export function renderText(text: string | undefined, scope: Scope): string | und
   } catch {
     return text;
   }
+}
+
+/**
+ * A title or instructions as far as they can be known now: each `${{ }}` part whose values are
+ * known is filled in (secrets masked, as renderText does); a part that reads the outputs of a
+ * step that has not finished, or the `item` of a fan-out, stays as written — the screen says
+ * what it waits for (src/ui/text.ts `placeholders`) instead of showing a blank.
+ */
+export function previewText(text: string | undefined, scope: Scope, unknown?: (src: string) => string): string | undefined {
+  if (text === undefined || !hasExpression(text)) return text;
+  let parts;
+  try {
+    parts = splitTemplate(text);
+  } catch {
+    return text;
+  }
+  const known = (src: string): boolean => {
+    try {
+      return references(src, 'expression').every((r) => (r.root === 'steps' ? scope.steps?.[r.path[0] ?? '']?.outputs !== undefined : r.root === 'item' || r.root === 'result' ? scope[r.root] !== undefined : true));
+    } catch {
+      return false;
+    }
+  };
+  return parts
+    .map((p) => {
+      if (p.kind === 'text') return p.text;
+      const written = text.slice(p.offset - 3, p.end);
+      return known(p.src) ? (renderText(written, scope) ?? written) : unknown ? unknown(p.src) : written;
+    })
+    .join('');
+}
+
+/** What an unknown template part waits for, in words: `(known after scope)`, `(for each item)`. */
+export function waitsFor(src: string): string {
+  const step = /\bsteps\.([A-Za-z0-9_-]+)\.outputs\b/.exec(src)?.[1];
+  if (step) return `(known after ${step})`;
+  return /\bitem\b/.test(src) ? '(for each item)' : '(known when it runs)';
 }

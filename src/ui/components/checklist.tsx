@@ -38,7 +38,7 @@ export function Checklist({ width, height }: { width: number; height: number }) 
         const st = displayStatus(step, waitingOn.has(id));
         const isSel = id === selected;
         const counts = countsText(step);
-        const rest = `${pad(step.info.kind, 7)} ${placeholders(step.info.title)}${counts ? ` · ${counts}` : ''}`;
+        const rest = `${pad(step.info.kind, 7)} ${placeholders(step.info.title, steps)}${counts ? ` · ${counts}` : ''}`;
         return (
           <Text key={id} wrap="truncate-end">
             <Text {...(isSel ? theme.seg.key : {})}>{isSel ? '›' : ' '}</Text>

@@ -30,11 +30,11 @@ export function itemDetail(it: ItemView, now: number): string {
   return parts.join(' · ');
 }
 
-function header(step: StepView, waiting: boolean, width: number, now: number): Line[] {
+function header(step: StepView, waiting: boolean, width: number, now: number, steps?: ReadonlyMap<string, StepView>): Line[] {
   const st = displayStatus(step, waiting);
   const out: Line[] = [];
   out.push(line(seg(`${ICON[st]} ${st}`, st === 'failed' ? 'error' : st === 'done' ? 'ok' : st === 'waiting' ? 'warn' : 'bold'), seg(`  ${step.info.kind} · ${step.info.id}`, 'dim')));
-  out.push(...wrap(line(seg(placeholders(step.info.title), 'title')), width, 2));
+  out.push(...wrap(line(seg(placeholders(step.info.title, steps), 'title')), width, 2));
   const facts: string[] = [];
   if (step.info.uses) facts.push(`uses ${step.info.uses}`);
   if (step.info.confirm) facts.push('gated: asks for approval');
@@ -58,12 +58,34 @@ function header(step: StepView, waiting: boolean, width: number, now: number): L
   return out;
 }
 
+const RANK: Record<ItemView['status'], number> = { 'in-doubt': 0, failed: 1, running: 2, pending: 3, ok: 3, skipped: 3 };
+
+/**
+ * The items shown (at most `max`): those that need attention first (in doubt, failed, running —
+ * retrying ones count as running), each group in fan-out order. One pass per group, no sort:
+ * a 10,000-item step renders as fast as a 10-item one.
+ */
+export function shownItems(step: StepView, max: number): string[] {
+  if (step.itemOrder.length <= max) return step.itemOrder;
+  const byRank: string[][] = [[], [], [], []];
+  let urgent = 0;
+  for (const k of step.itemOrder) {
+    const it = step.items[k];
+    const rank = it ? RANK[it.status] : 3;
+    if (rank < 3) {
+      byRank[rank]!.push(k);
+      if (++urgent === max) break;
+    } else if (byRank[3]!.length < max) byRank[3]!.push(k);
+  }
+  return byRank.flat().slice(0, max);
+}
+
 /** Everything but the log, top to bottom. */
-export function detailTop(step: StepView, waiting: boolean, width: number, now: number): Line[] {
-  const out = header(step, waiting, width, now);
+export function detailTop(step: StepView, waiting: boolean, width: number, now: number, steps?: ReadonlyMap<string, StepView>, maxItems = MAX_ITEMS): Line[] {
+  const out = header(step, waiting, width, now, steps);
   if (step.info.instructions) {
     out.push(blank(), line(seg('Instructions', 'heading')));
-    out.push(...renderMarkdown(placeholders(step.info.instructions), width));
+    out.push(...renderMarkdown(placeholders(step.info.instructions, steps), width));
   }
   const single = !step.info.fanOut && step.itemOrder.length <= 1;
   const only = single ? step.items[step.itemOrder[0] ?? '-'] : undefined;
@@ -85,10 +107,8 @@ export function detailTop(step: StepView, waiting: boolean, width: number, now: 
   }
   if (!single && step.itemOrder.length > 0) {
     out.push(blank(), line(seg('Items', 'heading'), seg(`  ${countsText(step)}`, 'dim')));
-    // the ones that need attention first
-    const rank = (it: ItemView | undefined) => (it?.status === 'in-doubt' ? 0 : it?.status === 'failed' ? 1 : it?.status === 'running' ? 2 : 3);
-    const keys = step.itemOrder.length > MAX_ITEMS ? [...step.itemOrder].sort((a, b) => rank(step.items[a]) - rank(step.items[b])) : step.itemOrder;
-    for (const k of keys.slice(0, MAX_ITEMS)) {
+    const keys = shownItems(step, Math.min(MAX_ITEMS, maxItems));
+    for (const k of keys) {
       const it = step.items[k];
       if (!it) continue;
       const word = ITEM_WORD[it.status];
@@ -96,7 +116,7 @@ export function detailTop(step: StepView, waiting: boolean, width: number, now: 
       const d = itemDetail(it, now);
       out.push(...wrap(line(seg(`${ICON[st]} ${st.padEnd(8)} `, it.status === 'failed' ? 'error' : it.status === 'in-doubt' ? 'warn' : it.status === 'ok' ? 'ok' : undefined), seg(k, 'bold'), d ? seg(`  ${d}`, 'dim') : ''), width, 11));
     }
-    if (keys.length > MAX_ITEMS) out.push(line(seg(`… ${keys.length - MAX_ITEMS} more items`, 'dim')));
+    if (step.itemOrder.length > keys.length) out.push(line(seg(`… ${step.itemOrder.length - keys.length} more items`, 'dim')));
   }
   return out;
 }

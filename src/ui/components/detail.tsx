@@ -12,12 +12,16 @@ export function Detail({ width, height }: { width: number; height: number }) {
   const step = useRunStore((s) => (id ? s.steps.get(id) : undefined));
   const waiting = useRunStore((s) => (id ? isWaitingOn(s, id) : false));
   const scroll = useRunStore((s) => s.ui.detailScroll);
+  // what a pending step's title and instructions read from the others, when they have finished
+  const steps = useRunStore((s) => (step && step.status !== 'ok' ? s.steps : undefined));
   const ticking = step?.status === 'running';
   const now = useNow(1000, ticking);
   const inner = Math.max(10, width - 1);
-  const top = useMemo(() => (step ? detailTop(step, waiting, inner, now) : []), [step, waiting, inner, ticking ? now : 0]);
-  const log = useMemo(() => (step ? detailLog(step, inner) : null), [step, inner]);
   const rows = Math.max(1, height - 1);
+  // only the item rows that can be on screen (scrolled down to, at most) are built
+  const maxItems = rows + (scroll ?? 0);
+  const top = useMemo(() => (step ? detailTop(step, waiting, inner, now, steps, maxItems) : []), [step, waiting, inner, ticking ? now : 0, steps, maxItems]);
+  const log = useMemo(() => (step ? detailLog(step, inner) : null), [step, inner]);
   const win = log ? detailWindow(top, log, rows, scroll) : { lines: [], scrolled: 0, max: 0 };
   const right = scroll !== null && win.max > 0 ? `${win.scrolled}/${win.max} · f follows` : undefined;
   return (

@@ -14,7 +14,7 @@ import { activePrompt } from '../status.js';
 function retryOf(s: RunStoreState): { step: string; item: string; attempt: number; until: number; reason: string } | undefined {
   const id = s.current;
   const st = id ? s.steps.get(id) : undefined;
-  if (!st || st.status !== 'running') return undefined;
+  if (!st || st.status !== 'running' || st.counts.retrying === 0) return undefined;
   for (const k of st.itemOrder) {
     const r = st.items[k]?.retry;
     if (r) return { step: st.info.id, item: k, attempt: r.attempt, until: r.at + r.delayMs, reason: r.reason };

@@ -28,7 +28,8 @@ export function EndPanel({ width, height }: { width: number; height: number }) {
   if (v.end?.detail) out.push(...wrap(line(v.end.detail), width, 2));
   out.push(line(seg(`${v.done} done · ${v.failed} failed · ${v.skipped} skipped · ${v.total - v.finished} not finished · exit code ${v.end?.exitCode ?? '?'}`, 'dim')));
   out.push(blank());
-  if (cmds.report) out.push(line(seg('Report:  ', 'bold'), seg(cmds.report, 'code')));
+  // whole, wrapped: a command cut at the pane's edge cannot be copied
+  if (cmds.report) out.push(...wrap(line(seg('Report:  ', 'bold'), seg(cmds.report, 'code')), width, 9));
   if (v.end?.status !== 'done' && cmds.resume) out.push(...wrap(line(seg('Resume:  ', 'bold'), seg(cmds.resume, 'code')), width, 9));
   if (!v.closed) out.push(blank(), line(seg('⏎', 'key'), ' or ', seg('q', 'key'), ' to leave · ', seg('↑↓', 'key'), ' to look at the steps'));
   return (

@@ -1,7 +1,8 @@
 /**
  * Pure batch reducer: (state, queued engine events, pending log lines) → next state.
  * Mirrors fold() in src/core/journal/fold.ts for what the screen shows; objects touched in a
- * batch are copied once per batch, so a flush costs O(changes + touched steps' items).
+ * batch are copied once per batch — except a step's item table, updated in place (see Draft) —
+ * so a flush costs O(changes), whatever the number of items.
  */
 import type { EngineEvent, StepInfo } from '../../core/engine/events.js';
 import type { RunState } from '../../core/journal/fold.js';
@@ -16,27 +17,38 @@ export function placeholderInfo(id: string): StepInfo {
 }
 
 export function newStep(info: StepInfo): StepView {
-  return { info, status: 'pending', itemOrder: [], items: {}, counts: countItems([], {}), log: emptyTail() };
+  return { info, status: 'pending', itemOrder: [], items: {}, itemsRev: 0, counts: countItems([], {}), log: emptyTail() };
 }
 
 export function countItems(order: string[], items: Record<string, ItemView>): Counts {
-  const c: Counts = { total: order.length, pending: 0, running: 0, ok: 0, failed: 0, skipped: 0, inDoubt: 0 };
+  const c: Counts = { total: order.length, pending: 0, running: 0, ok: 0, failed: 0, skipped: 0, inDoubt: 0, retrying: 0 };
   for (const k of order) {
-    const s = items[k]?.status ?? 'pending';
-    if (s === 'in-doubt') c.inDoubt++;
-    else c[s]++;
+    const it = items[k];
+    count(c, it?.status ?? 'pending', it?.retry !== undefined, 1);
   }
   return c;
 }
 
+function count(c: Counts, status: ItemView['status'], retrying: boolean, by: 1 | -1): void {
+  if (status === 'in-doubt') c.inDoubt += by;
+  else c[status] += by;
+  if (retrying) c.retrying += by;
+}
+
+/**
+ * One batch's changes. Steps are copied once per batch (so selectors see a new StepView), but
+ * a step's item table (`items`, `itemOrder`) is a side table updated in place: with 10,000
+ * items, copying it on every flush cost more than the run. `itemsRev` says it changed, and
+ * the counts are kept up to date from the items touched in the batch (never a rescan).
+ */
 class Draft {
   steps: Map<string, StepView>;
   order: string[];
   #stepsCopied = false;
   #orderCopied = false;
   #copied = new Set<string>();
-  #itemsCopied = new Set<string>();
-  touched = new Set<string>();
+  /** per step: the items touched in this batch, with their status and retry before it */
+  #before = new Map<string, Map<string, { status: ItemView['status']; retrying: boolean } | null>>();
   constructor(readonly base: RunStoreState) {
     this.steps = base.steps as Map<string, StepView>;
     this.order = base.stepOrder;
@@ -56,7 +68,6 @@ class Draft {
       }
       this.order.push(id);
       this.#copied.add(id);
-      this.#itemsCopied.add(id);
     } else if (!this.#copied.has(id)) {
       s = { ...s };
       this.steps.set(id, s);
@@ -66,22 +77,31 @@ class Draft {
   }
   item(stepId: string, key: string): ItemView {
     const s = this.step(stepId);
-    this.touched.add(stepId);
-    if (!this.#itemsCopied.has(stepId)) {
-      s.items = { ...s.items };
-      s.itemOrder = [...s.itemOrder];
-      this.#itemsCopied.add(stepId);
-    }
+    let before = this.#before.get(stepId);
+    if (!before) this.#before.set(stepId, (before = new Map()));
     let it = s.items[key];
+    if (!before.has(key)) before.set(key, it ? { status: it.status, retrying: it.retry !== undefined } : null);
     if (!it) {
       it = { key, status: 'pending', attempts: 0 };
-      s.items[key] = it;
       s.itemOrder.push(key);
-    } else {
-      it = { ...it };
-      s.items[key] = it;
-    }
+    } else it = { ...it };
+    s.items[key] = it;
     return it;
+  }
+  /** bring the counts of the steps whose items changed up to date (O(items touched)) */
+  settle(): void {
+    for (const [id, before] of this.#before) {
+      const s = this.steps.get(id)!;
+      const c = { ...s.counts };
+      for (const [key, was] of before) {
+        const it = s.items[key]!;
+        if (was) count(c, was.status, was.retrying, -1);
+        else c.total++;
+        count(c, it.status, it.retry !== undefined, 1);
+      }
+      s.counts = c;
+      s.itemsRev++;
+    }
   }
 }
 
@@ -229,10 +249,7 @@ export function applyBatch(
     }
     next.applied = seq;
   }
-  for (const id of d.touched) {
-    const s = d.steps.get(id)!;
-    s.counts = countItems(s.itemOrder, s.items);
-  }
+  d.settle();
   next.steps = d.steps;
   next.stepOrder = d.order;
   if (logs.size > 0) next.logKept = enforceBudget(d.steps, next.logKept, limits);
@@ -275,6 +292,7 @@ export function seedFromRunState(state: RunStoreState, rs: RunState): RunStoreSt
       outputs: src.outputs,
       itemOrder: [...src.itemOrder],
       items,
+      itemsRev: base.itemsRev + 1,
       counts: countItems(src.itemOrder, items),
       approval: src.approval && { decision: src.approval.decision, items: src.approval.items, via: src.approval.via, reason: src.approval.reason },
       manual: src.manual && { note: src.manual.note, link: src.manual.link, via: src.manual.via },
@@ -283,7 +301,7 @@ export function seedFromRunState(state: RunStoreState, rs: RunState): RunStoreSt
   for (const c of rs.secretsCreated) {
     const s = steps.get(c.step);
     const it = s?.items[c.item];
-    if (s && it) s.items = { ...s.items, [c.item]: { ...it, secret: c.secret } };
+    if (s && it) s.items[c.item] = { ...it, secret: c.secret };
   }
   return {
     ...state,

@@ -1,7 +1,10 @@
 /**
- * The engine observer that feeds a run store. Events are queued and applied in one batch at
- * most every `intervalMs` (20 fps by default), so a step printing 100,000 lines costs one
- * store update per frame, not one per line; pending log lines are bounded per step.
+ * The engine observer that feeds a run store. Events are queued and applied in one batch:
+ * within `intervalMs` (50 ms) of a step-level event (a step starts or ends, the engine waits,
+ * the run ends), within `itemMs` (250 ms) when only items progress or lines are printed — so
+ * a step printing 100,000 lines or a 10,000-item fan-out costs a few store updates (and
+ * frames) a second, not one per line or item, and the event loop stays free for keys.
+ * Pending log lines are bounded per step.
  */
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineEvent, EngineObserver } from '../../core/engine/events.js';
@@ -22,39 +25,55 @@ export interface RunObserver {
 
 export interface ObserverOptions {
   intervalMs?: number;
+  /** the batch window when only items progress and lines are printed (default 5 × intervalMs: 250 ms) */
+  itemMs?: number;
   limits?: Partial<StoreLimits>;
   now?: () => number;
 }
 
+const ITEM_RECORDS = new Set(['intent', 'outcome', 'verify', 'secret.created', 'items']);
+/** An event about one item of a step (its progress), not about the step or the run. */
+const itemLevel = (e: EngineEvent): boolean => e.type === 'retry' || (e.type === 'record' && ITEM_RECORDS.has(e.record.type));
+
 export function createObserver(store: StoreApi<RunStoreState>, opts: ObserverOptions = {}): RunObserver {
   const limits: StoreLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const intervalMs = opts.intervalMs ?? 50;
+  const itemMs = Math.max(intervalMs, opts.itemMs ?? intervalMs * 5);
   const now = opts.now ?? Date.now;
   const logs = new PendingLogs(limits);
   let queue: QueuedEvent[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** when the pending flush is due */
+  let due = Infinity;
   let disposed = false;
 
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
+    due = Infinity;
     if (queue.length === 0 && logs.empty) return;
     const events = queue;
     queue = [];
     store.setState(applyBatch(store.getState(), events, logs.drain(), limits, now()), true);
   };
-  const schedule = () => {
-    if (!timer && !disposed) timer = setTimeout(flush, intervalMs);
+  const schedule = (within: number) => {
+    if (disposed) return;
+    const at = performance.now() + within;
+    if (timer && at >= due) return;
+    if (timer) clearTimeout(timer);
+    due = at;
+    timer = setTimeout(flush, within);
   };
   const observe = (e: EngineEvent) => {
     // a broken observer never stops an incident run
     try {
       if (e.type === 'log') {
         for (const line of toLines(e.stream, e.item, e.text, limits)) logs.push(e.step, line);
+        schedule(itemMs);
       } else {
         queue.push(e);
+        schedule(itemLevel(e) ? itemMs : intervalMs);
       }
-      schedule();
     } catch {
       /* ignore: the journal is the record, the screen is a view */
     }
@@ -66,6 +85,7 @@ export function createObserver(store: StoreApi<RunStoreState>, opts: ObserverOpt
       disposed = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
+      due = Infinity;
     },
     get pendingLines() {
       return logs.size;

@@ -58,6 +58,8 @@ export interface Counts {
   failed: number;
   skipped: number;
   inDoubt: number;
+  /** items waiting to retry (any status) */
+  retrying: number;
 }
 
 export interface StepView {
@@ -67,8 +69,16 @@ export interface StepView {
   finishedAt?: string;
   reason?: string;
   outputs?: unknown;
+  /**
+   * The step's items: a side table the store's flush updates IN PLACE (a new StepView per
+   * change, the same table) — with 10,000 items, copying it per flush cost more than the run.
+   * Read it during render; never keep it to compare later: compare `itemsRev` instead.
+   */
   itemOrder: string[];
   items: Record<string, ItemView>;
+  /** bumped whenever an item changes */
+  itemsRev: number;
+  /** kept up to date from the items each flush touches */
   counts: Counts;
   approval?: { decision: 'approved' | 'denied'; items?: string[]; via: string; reason?: string };
   manual?: { note?: string; link?: string; via: string };
@@ -81,7 +91,7 @@ export type Prompt =
   | { id: number; kind: 'doubt'; step: string; req: DoubtRequest }
   | { id: number; kind: 'input'; step?: undefined; req: InputRequest }
   | { id: number; kind: 'secret'; step?: undefined; question: string }
-  | { id: number; kind: 'proceed'; step: string; req: { id: string; title: string; kind: StepKind } }
+  | { id: number; kind: 'proceed'; step: string; req: { id: string; title: string; kind: StepKind; instructions?: string } }
   | { id: number; kind: 'failure'; step: string; req: { step: { id: string; title: string }; error: { message: string; items: string[] } } };
 export type PromptKind = Prompt['kind'];
 

@@ -38,7 +38,7 @@ export function promptLines(p: Prompt, step: StepView | undefined, width: number
   switch (p.kind) {
     case 'approval': {
       const r = p.req;
-      w(line(seg(`${r.kind} · `, 'dim'), seg(placeholders(step?.info.title ?? r.title), 'title')));
+      w(line(seg(`${r.kind} · `, 'dim'), seg(placeholders(step?.info.title ?? r.title, steps), 'title')));
       const n = r.items.length;
       const fan = n > 1 || (n === 1 && r.items[0] !== '-');
       // plan lines by item: `[key] …` (a fan-out) or unprefixed (one item)
@@ -72,8 +72,8 @@ export function promptLines(p: Prompt, step: StepView | undefined, width: number
     }
     case 'manual': {
       const r = p.req;
-      w(line(seg(placeholders(r.title), 'title')));
-      if (r.instructions) out.push(blank(), ...renderMarkdown(placeholders(r.instructions), width));
+      w(line(seg(placeholders(r.title, steps), 'title')));
+      if (r.instructions) out.push(blank(), ...renderMarkdown(placeholders(r.instructions, steps), width));
       out.push(blank());
       if (r.evidence.type !== 'none') {
         w(line(seg('Evidence: ', 'heading'), `a ${r.evidence.type}${r.evidence.required ? ' (required)' : ' (optional)'}`, r.evidence.prompt ? seg(` — ${r.evidence.prompt}`, 'dim') : ''));
@@ -102,14 +102,13 @@ export function promptLines(p: Prompt, step: StepView | undefined, width: number
     }
     case 'proceed': {
       const r = p.req;
-      w(line(seg(`${r.kind} · `, 'dim'), seg(placeholders(step?.info.title ?? r.title), 'title')));
+      w(line(seg(`${r.kind} · `, 'dim'), seg(placeholders(r.title, steps), 'title')));
       if (step?.info.uses) w(line(seg(`uses ${step.info.uses}`, 'dim')));
       if (step?.info.confirm) w(line(seg('gated: ⏎ shows its plan, then you approve or deny it', 'dim')));
-      else if (step && !step.info.uses) w(line(seg('manual: ⏎ shows what to do, then you tick it off', 'dim')));
-      // a manual step's text is filled in with what earlier steps found when ⏎ opens it; the
-      // text rendered when the run began may have blanks where those findings go
-      if (step?.info.instructions && step.info.uses) out.push(blank(), ...renderMarkdown(placeholders(step.info.instructions), width));
-      else if (step?.info.instructions) w(line(seg('Its instructions are filled in with what the run found so far when you press ⏎.', 'dim')));
+      else if (step && !step.info.uses) w(line(seg('manual: ⏎ opens it, you do it, then tick it off', 'dim')));
+      // rendered by the engine when the step became ready: every value it reads is known now
+      const text = r.instructions ?? step?.info.instructions;
+      if (text) out.push(blank(), ...renderMarkdown(placeholders(text, steps), width));
       break;
     }
     case 'input': {

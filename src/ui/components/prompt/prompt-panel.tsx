@@ -18,10 +18,10 @@ import { factsText, itemFacts } from './item-facts.js';
 import { placeholders, promptLines, promptTitle } from './prompt-lines.js';
 
 /** The other steps ready to run now (their ⏎ prompts), with their titles. */
-function readyLines(ready: { step: string; title: string; gated: boolean }[], width: number): Line[] {
+function readyLines(ready: { step: string; title: string; gated: boolean }[], width: number, steps?: ReadonlyMap<string, StepView>): Line[] {
   if (ready.length === 0) return [];
   const out: Line[] = [blank(), line(seg(`Also ready now (${ready.length}) — ↑↓ to select one, a to run them all:`, 'heading'))];
-  for (const r of ready) out.push(...wrap(line(seg('• ', 'bold'), seg(r.step, 'bold'), `  ${placeholders(r.title)}`, r.gated ? seg('  (gated)', 'dim') : ''), width, 4));
+  for (const r of ready) out.push(...wrap(line(seg('• ', 'bold'), seg(r.step, 'bold'), `  ${placeholders(r.title, steps)}`, r.gated ? seg('  (gated)', 'dim') : ''), width, 4));
   return out;
 }
 
@@ -30,7 +30,7 @@ export function PromptPanel({ width, height }: { width: number; height: number }
   const prompt = useRunStore(activePrompt);
   const more = useRunStore((s) => s.prompts.length - 1);
   const step = useRunStore((s) => (prompt?.step ? s.steps.get(prompt.step) : undefined));
-  const steps = useRunStore((s) => (prompt?.kind === 'approval' ? s.steps : undefined));
+  const steps = useRunStore((s) => (prompt ? s.steps : undefined));
   const readyIds = useRunStore(useShallow((s) => (prompt?.kind === 'proceed' ? s.prompts.filter((p) => p.kind === 'proceed' && p.id !== prompt.id).map((p) => p.step) : [])));
   const readySteps = useRunStore((s) => (readyIds.length > 0 ? s.steps : undefined));
   const scroll = useRunStore((s) => s.ui.promptScroll);
@@ -44,7 +44,7 @@ export function PromptPanel({ width, height }: { width: number; height: number }
       const st = readySteps?.get(id ?? '');
       return { step: id ?? '', title: st?.info.title ?? id ?? '', gated: st?.info.confirm ?? false };
     });
-    return [...promptLines(prompt, step, inner, steps), ...readyLines(ready, inner)];
+    return [...promptLines(prompt, step, inner, steps), ...readyLines(ready, inner, steps)];
   }, [prompt, step, inner, steps, readyIds, readySteps]);
   if (!prompt) return null;
   const rows = Math.max(1, height - 1);

@@ -1,0 +1,289 @@
+// The TUI at scale (issue 15 item 3): `node bench/tui-scale.mjs` (or `node bench/run.mjs tui-scale`).
+//
+// A world of N leaked tokens behind a loopback HTTP API (a child process, so the bench's own
+// tmux polling never stalls it): GET /tokens lists them, DELETE /tokens/:id revokes one. The
+// runbook lists them (http.request), then revokes every one in a fan-out at concurrency 16
+// (a gated revoke step), then a last step. For each N, in the same run:
+//  - scripted: `runbook run … --yes` with no terminal — wall time, the fan-out's time from the
+//    journal (first intent → step.finished) and peak RSS (/usr/bin/time);
+//  - TUI: the built CLI in a tmux pane (100×30): launch → first frame (the header) and first
+//    complete frame (the first prompt), against `node` printing one line in the same kind of
+//    pane; then `a` (run all) and `y` (approve every item); while the fan-out runs, j / k every
+//    ~100 ms and the time until the screen shows the other step selected (key → screen); the
+//    fan-out's time from the journal, the run's wall time and peak RSS.
+// BENCH_N=1000,10000 (default), BENCH_ROUNDS=1 (TUI/scripted pairs per N, interleaved),
+// BENCH_TUI_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (node flags for the TUI process).
+// BENCH_FIRST=7 (default 0): instead, the flagship drill's first frame at 80×24 (`runbook drill
+// hf-spaces-secrets-exposure`), BENCH_FIRST rounds interleaved with node printing one line in the
+// same kind of pane, and with other builds: BENCH_CLI='base=/tmp/base/dist/cli.js'.
+// Needs tmux (a private server: -L runbook-scale-PID).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ms, ratio } from './lib.mjs';
+
+const NS = (process.env.BENCH_N ?? '1000,10000').split(',').map(Number);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const CLI = resolve('dist/cli.js');
+const OUT = resolve('bench/.out/tui-scale');
+const SOCKET = `scaletui-${process.pid}`;
+const TIME = '/usr/bin/time';
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const MiB = (kb) => `${(kb / 1024).toFixed(0)} MiB`;
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+
+if (spawnSync('tmux', ['-V']).status !== 0 || !existsSync(TIME)) {
+  console.log('tui-scale: skipped (needs tmux and /usr/bin/time)');
+  process.exit(0);
+}
+process.on('exit', () => spawnSync('tmux', ['-L', SOCKET, 'kill-server']));
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+const tmux = (...args) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+tmux('new-session', '-d', '-s', 'keep', 'sleep 3600');
+const screen = (s) => tmux('capture-pane', '-p', '-J', '-t', s).stdout ?? '';
+async function until(cond, limit, what) {
+  const end = performance.now() + limit;
+  for (;;) {
+    const v = cond();
+    if (v) return performance.now();
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(2);
+  }
+}
+
+// ─── the N-token world (written here; a shared generator may replace it) ──────────────────────
+writeFileSync(
+  join(OUT, 'server.mjs'),
+  `import { createServer } from 'node:http';
+const n = Number(process.argv[2]);
+const tokens = Array.from({ length: n }, (_, i) => ({ id: 'tok-' + String(i).padStart(6, '0'), owner: 'user' + (i % 997), role: i % 3 ? 'read' : 'write' }));
+const list = JSON.stringify({ tokens });
+const live = new Set(tokens.map((t) => t.id));
+const server = createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/tokens') { res.writeHead(200, { 'content-type': 'application/json' }); return res.end(list); }
+  const m = /^\\/tokens\\/([\\w-]+)$/.exec(req.url ?? '');
+  if (m && req.method === 'DELETE') { const was = live.delete(m[1]); res.writeHead(200, { 'content-type': 'application/json' }); return res.end(JSON.stringify({ revoked: was })); }
+  res.writeHead(404); res.end();
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`,
+);
+// event-loop delay of a process (both runs): what no key press can beat
+writeFileSync(
+  join(OUT, 'lag.mjs'),
+  `import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeFileSync } from 'node:fs';
+const h = monitorEventLoopDelay({ resolution: 10 });
+h.enable();
+process.on('exit', () => { h.disable(); writeFileSync(process.env.BENCH_LAG_FILE, JSON.stringify({ p50: h.percentile(50) / 1e6, p95: h.percentile(95) / 1e6 })); });
+`,
+);
+const lagOf = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined);
+
+async function world(n) {
+  const child = spawn(process.execPath, [join(OUT, 'server.mjs'), String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((res, rej) => {
+    child.stdout.once('data', (d) => res(Number(String(d).trim())));
+    child.once('exit', (c) => rej(new Error(`world server exited ${c}`)));
+  });
+  return { port, stop: () => child.kill() };
+}
+const runbook = (n, port) => `version: 1
+id: bench-scale
+title: ${n} leaked tokens
+severity: high
+providers:
+  api: { type: http }
+steps:
+  - id: find
+    kind: detect
+    title: List the leaked tokens
+    uses: api.request
+    with: { url: "http://127.0.0.1:${port}/tokens", pick: { tokens: tokens } }
+  - id: revoke
+    kind: revoke
+    title: Revoke every leaked token
+    uses: api.request
+    for_each: \${{ steps.find.outputs.values.tokens }}
+    item_key: \${{ item.id }}
+    concurrency: 16
+    verify: false
+    with: { method: DELETE, url: "http://127.0.0.1:${port}/tokens/\${{ item.id }}" }
+  - id: last
+    kind: notify
+    title: Tell the owners
+    uses: api.request
+    with: { url: "http://127.0.0.1:${port}/tokens", expect: [200] }
+`;
+
+/** The fan-out's time from the journal: the first intent of `revoke` → its step.finished. */
+function fanOutMs(stateDir) {
+  const files = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (/journal.*\.jsonl$/.test(e.name)) files.push(join(d, e.name));
+    }
+  };
+  walk(stateDir);
+  let first;
+  let last;
+  let items = 0;
+  for (const f of files) {
+    for (const l of readFileSync(f, 'utf8').split('\n')) {
+      if (!l.includes('"revoke"')) continue;
+      const r = JSON.parse(l);
+      if (r.step !== 'revoke') continue;
+      if (r.type === 'intent') first ??= Date.parse(r.ts);
+      if (r.type === 'outcome') items++;
+      if (r.type === 'step.finished') last = Date.parse(r.ts);
+    }
+  }
+  return first !== undefined && last !== undefined ? { ms: last - first, items } : undefined;
+}
+const peakKb = (file) => Number(/(\d+)\s*$/.exec(readFileSync(file, 'utf8').trim())?.[1] ?? NaN);
+
+async function scripted(n, dir, file) {
+  const state = join(dir, 'state-scripted');
+  const t0 = performance.now();
+  const child = spawn(TIME, ['-o', join(dir, 'time-scripted'), '-f', '%M', process.execPath, CLI, 'run', file, '--yes', '--state-dir', state, '--incident', 'scripted'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', BENCH_LAG_FILE: join(dir, 'lag-scripted.json'), NODE_OPTIONS: `--import ${join(OUT, 'lag.mjs')}` } });
+  let err = '';
+  child.stderr.on('data', (d) => (err = (err + d).slice(-2000)));
+  const code = await new Promise((r) => child.once('exit', r));
+  const wall = performance.now() - t0;
+  if (code !== 0) throw new Error(`scripted run exited ${code}: ${err}`);
+  return { wall, fan: fanOutMs(state), rssKb: peakKb(join(dir, 'time-scripted')), lag: lagOf(join(dir, 'lag-scripted.json')) };
+}
+
+async function echoBaseline(name) {
+  const t0 = performance.now();
+  tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', `node -e "console.log('READY')"; sleep 60`);
+  const t = await until(() => screen(name).includes('READY'), 30_000, 'READY');
+  tmux('kill-session', '-t', name);
+  return t - t0;
+}
+
+async function tui(n, dir, file, name) {
+  const state = join(dir, 'state-tui');
+  const timeFile = join(dir, 'time-tui');
+  const t0 = performance.now();
+  const made = tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', '-c', dir, `env NO_COLOR=1 CI=0 BENCH_LAG_FILE=${join(dir, 'lag-tui.json')} NODE_OPTIONS=--import=${join(OUT, 'lag.mjs')} ${TIME} -o ${timeFile} -f %M ${process.execPath} ${process.env.BENCH_TUI_NODE_ARGS ?? ''} ${CLI} run ${file} --state-dir ${state} --incident tui; sleep 600`);
+  if (made.status !== 0) throw new Error(`tmux new-session failed: ${made.stderr}`);
+  let first;
+  const complete = await until(() => {
+    const s = screen(name);
+    if (first === undefined && s.includes('LIVE')) first = performance.now();
+    return s.includes('Next step · find') && s.includes('? help');
+  }, 120_000, 'the first prompt');
+  tmux('send-keys', '-t', name, 'a');
+  await until(() => screen(name).includes('Approval needed · revoke'), 600_000, 'the revoke gate');
+  tmux('send-keys', '-t', name, 'y');
+  const running = () => /◐ running\s+revoke/.test(screen(name));
+  await until(() => running() || /✓ done\s+revoke/.test(screen(name)), 60_000, 'the fan-out');
+  const lat = [];
+  let i = 0;
+  while (running()) {
+    const target = i % 2 === 0 ? 'Step last' : 'Step revoke';
+    const at = performance.now();
+    tmux('send-keys', '-t', name, i % 2 === 0 ? 'j' : 'k');
+    try {
+      await until(() => screen(name).includes(target), 10_000, target);
+      lat.push(performance.now() - at);
+    } catch {
+      if (running()) lat.push(10_000);
+    }
+    i++;
+    await sleep(100);
+  }
+  await until(() => /✓ done\s+notify\s+Tell/.test(screen(name)) || /failed/.test(screen(name)), 600_000, 'the end');
+  const end = performance.now();
+  const shot = screen(name);
+  tmux('send-keys', '-t', name, 'q');
+  await until(() => existsSync(timeFile) && readFileSync(timeFile, 'utf8').trim() !== '', 30_000, 'the TUI to exit').catch(() => undefined);
+  tmux('kill-session', '-t', name);
+  if (!/✓ done\s+notify/.test(shot)) throw new Error(`the TUI run did not finish:\n${shot}`);
+  return { first: (first ?? complete) - t0, complete: complete - t0, wall: end - t0, lat, fan: fanOutMs(state), rssKb: existsSync(timeFile) ? peakKb(timeFile) : NaN, lag: lagOf(join(dir, 'lag-tui.json')) };
+}
+
+const FIRST = Number(process.env.BENCH_FIRST ?? 0);
+if (FIRST > 0) {
+  const builds = [['this build', CLI], ...(process.env.BENCH_CLI ? process.env.BENCH_CLI.split(',').map((x) => x.split('=')) : [])];
+  const times = { echo: [], ...Object.fromEntries(builds.map(([n]) => [n, { first: [], complete: [] }])) };
+  console.log(`tui-scale: the flagship drill's first frame, 80×24, ${FIRST} interleaved rounds (load average ${load()})`);
+  for (let r = 0; r < FIRST; r++) {
+    times.echo.push(await echoBaseline(`fe${r}`));
+    for (const [name, cli] of builds) {
+      const s = `f${r}-${name.replace(/\W/g, '')}`;
+      const t0 = performance.now();
+      tmux('new-session', '-d', '-s', s, '-x', '80', '-y', '24', '-c', OUT, `env NO_COLOR=1 CI=0 ${process.execPath} ${cli} drill hf-spaces-secrets-exposure --state-dir ${join(OUT, `first-${s}`)}; sleep 60`);
+      let first;
+      const done = await until(() => {
+        const sc = screen(s);
+        if (first === undefined && sc.includes('[DRILL]')) first = performance.now();
+        return sc.includes('Next step · find-spaces') && sc.includes('q quit');
+      }, 60_000, 'the first prompt');
+      tmux('kill-session', '-t', s);
+      times[name].first.push((first ?? done) - t0);
+      times[name].complete.push(done - t0);
+    }
+  }
+  const echoM = quantile(times.echo, 0.5);
+  console.log(`  ${'node printing one line, seen in tmux'.padEnd(52)} ${ms(echoM).padStart(10)}   1`);
+  for (const [name] of builds) {
+    const f = quantile(times[name].first, 0.5);
+    const c = quantile(times[name].complete, 0.5);
+    console.log(`  ${`${name}: first frame ([DRILL] header)`.padEnd(52)} ${ms(f).padStart(10)}   ${ratio(f, echoM)} of node in tmux (target ≤ 3×)`);
+    console.log(`  ${`${name}: first complete frame (first prompt)`.padEnd(52)} ${ms(c).padStart(10)}   ${ratio(c, echoM)} of node in tmux`);
+  }
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  process.exit(0);
+}
+
+console.log(`tui-scale (load average ${load()}; N = ${NS.join(', ')}; ${ROUNDS} round(s))`);
+const echo = [];
+for (let i = 0; i < 3; i++) echo.push(await echoBaseline(`echo${i}`));
+const echoM = quantile(echo, 0.5);
+console.log(`  ${'node printing one line, seen in tmux (median of 3)'.padEnd(58)} ${ms(echoM).padStart(10)}`);
+for (const n of NS) {
+  const { port, stop } = await world(n);
+  try {
+    const rows = { s: [], t: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      const dir = join(OUT, `n${n}-r${r}`);
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, 'scale.yaml');
+      writeFileSync(file, runbook(n, port));
+      // alternate which goes first
+      if (r % 2 === 0) {
+        rows.s.push(await scripted(n, dir, file));
+        rows.t.push(await tui(n, dir, file, `t${n}-${r}`));
+      } else {
+        rows.t.push(await tui(n, dir, file, `t${n}-${r}`));
+        rows.s.push(await scripted(n, dir, file));
+      }
+    }
+    const med = (xs, f) => quantile(xs.map(f).filter((x) => x !== undefined && !Number.isNaN(x)), 0.5);
+    const sFan = med(rows.s, (x) => x.fan?.ms);
+    const tFan = med(rows.t, (x) => x.fan?.ms);
+    const lat = rows.t.flatMap((x) => x.lat);
+    console.log(`\n  N = ${n.toLocaleString('en-US')} (revoked per run: scripted ${rows.s[0].fan?.items}, TUI ${rows.t[0].fan?.items}; load ${load()})`);
+    const line = (k, v, extra = '') => console.log(`    ${k.padEnd(56)} ${v.padStart(10)}   ${extra}`);
+    line('TUI: first frame (header)', ms(med(rows.t, (x) => x.first)), `${ratio(med(rows.t, (x) => x.first), echoM)} of node in tmux (target: ≤ 1 s)`);
+    line('TUI: first complete frame (first prompt)', ms(med(rows.t, (x) => x.complete)), `${ratio(med(rows.t, (x) => x.complete), echoM)} of node in tmux`);
+    line('scripted: fan-out (journal: first intent → finished)', ms(sFan), '1');
+    line('TUI: fan-out (journal: first intent → finished)', ms(tFan), `${ratio(tFan, sFan)} of scripted (target: ≤ 1.2×)`);
+    line('scripted: whole run (spawn → exit)', ms(med(rows.s, (x) => x.wall)));
+    line('TUI: whole run (launch → end panel, keys included)', ms(med(rows.t, (x) => x.wall)), `${ratio(med(rows.t, (x) => x.wall), med(rows.s, (x) => x.wall))} of scripted`);
+    if (lat.length) line(`TUI: key → screen while fanning out (${lat.length} presses): p50 / p95`, `${ms(quantile(lat, 0.5))} / ${ms(quantile(lat, 0.95))}`, 'target: p95 ≤ 100 ms');
+    else line('TUI: key → screen while fanning out', 'none', 'the fan-out ended before a key could be pressed');
+    line('event-loop delay p50 / p95: scripted', `${ms(med(rows.s, (x) => x.lag?.p50))} / ${ms(med(rows.s, (x) => x.lag?.p95))}`, 'what no key press can beat in that process');
+    line('event-loop delay p50 / p95: TUI', `${ms(med(rows.t, (x) => x.lag?.p50))} / ${ms(med(rows.t, (x) => x.lag?.p95))}`);
+    line('peak RSS: scripted / TUI', `${MiB(med(rows.s, (x) => x.rssKb))} / ${MiB(med(rows.t, (x) => x.rssKb))}`, `${ratio(med(rows.t, (x) => x.rssKb), med(rows.s, (x) => x.rssKb))} of scripted (target: ≤ 300 MiB)`);
+  } finally {
+    stop();
+  }
+}
+spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
