@@ -16,6 +16,10 @@ export interface StepInfo {
   ancestors?: Uint32Array;
   /** declared or known output names (undefined: not known, not checked) */
   outputs?: string[];
+  /** the JSON kinds of known outputs (from the action's declared output), for type checks */
+  kinds?: Map<string, ReadonlySet<string> | undefined>;
+  /** the step's `if:` when it may be skipped */
+  cond?: string;
 }
 
 export interface RefContext {
@@ -32,6 +36,8 @@ export interface Site {
   /** the step the expression belongs to (absent for provider config) */
   step?: StepInfo;
   forEach?: boolean;
+  /** the fields `result` is known to have (undefined: not checked), and what returns it */
+  result?: { fields: string[]; what: string };
 }
 
 export function hasBit(set: Uint32Array, i: number): boolean {
@@ -79,7 +85,10 @@ export function checkText(ctx: RefContext, text: string, path: Path, site: Site,
       continue;
     }
     const [name, sub, out] = ref.path;
-    if (ref.root === 'inputs' && name !== undefined && !Object.hasOwn(rb.inputs, name)) {
+    if (ref.root === 'result' && name !== undefined && site.result && !site.result.fields.includes(name)) {
+      const close = suggest(name, site.result.fields, 'fields');
+      fail(`result has no field "${name}"${close.startsWith(' —') ? close : ''} (${site.result.what} returns: ${site.result.fields.join(', ') || 'nothing'})`);
+    } else if (ref.root === 'inputs' && name !== undefined && !Object.hasOwn(rb.inputs, name)) {
       fail(`unknown input "${name}"${suggest(name, Object.keys(rb.inputs), 'inputs') || ' (declare it under inputs:)'}`);
     } else if (ref.root === 'secrets' && name !== undefined && !Object.hasOwn(rb.secrets, name)) {
       fail(`unknown secret "${name}"${suggest(name, Object.keys(rb.secrets), 'secrets') || ' (declare it under secrets:)'}`);
