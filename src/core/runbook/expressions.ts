@@ -589,3 +589,43 @@ export function ifUsesItem(step: { if?: string | boolean; for_each?: unknown }):
     return false;
   }
 }
+
+/** JSON text of a value for a message, every Secret inside shown as `***`, cut at `max` characters. */
+function shown(v: unknown, max = 120): string {
+  const masked = (x: unknown, d = 0): unknown =>
+    isSecret(x) ? '***' : d > 32 ? '…' : Array.isArray(x) ? x.map((y) => masked(y, d + 1)) : isPlainObject(x) ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, masked(y, d + 1)])) : x;
+  const t = v === undefined ? 'null (missing)' : isSecret(v) ? '***' : JSON.stringify(masked(v)) ?? String(v);
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+/**
+ * What an expression saw: `result.state = "active", item.id = "k1"` — the value at each
+ * static reference it makes (secrets masked), for a message such as a failed `verify.expect`.
+ */
+export function explainField(field: string, scope: Scope): string {
+  let refs: Reference[];
+  try {
+    refs = references(field, hasExpression(field) ? 'template' : 'expression');
+  } catch {
+    return '';
+  }
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const r of refs) {
+    const name = [r.root, ...r.path].map((k, i) => (i === 0 || /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? (i ? `.${k}` : k) : `[${JSON.stringify(k)}]`)).join('');
+    if (seen.has(name) || parts.length >= 6) continue;
+    seen.add(name);
+    if (r.root === 'secrets') {
+      parts.push(`${name} = ***`);
+      continue;
+    }
+    let v: unknown = Object.hasOwn(scope, r.root) ? scope[r.root] : undefined;
+    try {
+      for (const k of r.path) v = read(v, k, 0);
+    } catch {
+      v = undefined;
+    }
+    parts.push(`${name} = ${shown(v)}`);
+  }
+  return parts.join(', ');
+}
