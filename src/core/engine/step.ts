@@ -22,7 +22,7 @@ interface PlannedItem {
   invalid?: string;
 }
 
-function defaultKey(item: unknown, index: number): string {
+export function defaultKey(item: unknown, index: number): string {
   if (item === null || item === undefined) return String(index);
   if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') return String(item).slice(0, 120);
   if (isSecret(item)) return String(index);
