@@ -98,7 +98,7 @@ describe('+ and -', () => {
 });
 
 describe('time', () => {
-  it('now() reads the scope clock (drill time in drills), as an ISO timestamp', () => {
+  it('now() reads the scope clock, as an ISO timestamp', () => {
     expect(ev('now()')).toBe('2024-05-31T12:00:00.000Z');
     expect(ev('now()', { now: () => 0 })).toBe('1970-01-01T00:00:00.000Z');
   });

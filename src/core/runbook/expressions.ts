@@ -306,7 +306,7 @@ const FUNCTIONS: Record<string, Fn> = {
     if (s === '') return [];
     return s.split(by).slice(0, 10_000);
   },
-  /** now(): the current time as an ISO timestamp (drill time in a drill) */
+  /** now(): the current time as an ISO timestamp (the scope's clock when it has one) */
   now: (_a, o, scope) => isoOf(scope.now ? scope.now() : Date.now(), o),
   /** duration('30m'): seconds */
   duration([d], o) {

@@ -210,13 +210,17 @@ function checkStep(ctx: RefContext, step: Step, i: number, r: Resolved | undefin
 function checkWithKinds(ctx: RefContext, r: Resolved, w: Record<string, unknown> | undefined, path: Path): void {
   if (!w) return;
   const input = shape(r.action.input, 'input');
-  for (const [k, v] of Object.entries(w)) {
-    if (typeof v !== 'string' || !hasExpression(v)) continue;
-    const want = input.kinds.get(k);
+  const check = (v: unknown, want: ReadonlySet<string> | undefined, at: Path, type: string) => {
+    if (typeof v !== 'string' || !hasExpression(v) || !want) return;
     const got = kindsOfValue(v, ctx.rb, ctx.steps);
-    if (!want || !got || [...got].some((x) => want.has(x))) continue;
-    const field = input.fields.find((f) => f.name === k);
-    ctx.rep.atPath([...path, k], 'value', `${r.instance}.${r.name} takes ${describeKinds(want)} here (${field?.type ?? '?'}), but this expression gives ${describeKinds(got)}`, 'schema');
+    if (!got || [...got].some((x) => want.has(x))) return;
+    ctx.rep.atPath(at, 'value', `${r.instance}.${r.name} takes ${describeKinds(want)} here (${type}), but this expression gives ${describeKinds(got)}`, 'schema');
+  };
+  for (const [k, v] of Object.entries(w)) {
+    const type = input.fields.find((f) => f.name === k)?.type ?? '?';
+    check(v, input.kinds.get(k), [...path, k], type);
+    // each element of a list written out, e.g. command: [echo, "${{ inputs.n }}"]
+    if (Array.isArray(v)) v.forEach((x, j) => check(x, input.itemKinds.get(k), [...path, k, j], type.replace(/\[\]$/, '').replace(/^\((.*)\)$/, '$1')));
   }
 }
 

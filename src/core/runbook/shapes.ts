@@ -101,6 +101,8 @@ export interface Shape {
   fields: FieldInfo[];
   /** the JSON kinds each field accepts (undefined: anything) */
   kinds: Map<string, Set<string> | undefined>;
+  /** for a field that is a list: the kinds its elements accept */
+  itemKinds: Map<string, Set<string> | undefined>;
   /** true when the object may hold keys other than `fields` (loose, catchall, or not an object) */
   open: boolean;
 }
@@ -108,14 +110,16 @@ export interface Shape {
 /** The top-level fields of an object schema (an input, a config or an output). */
 export function shapeOf(schema: unknown, io: 'input' | 'output' = 'input'): Shape {
   const js = jsonSchemaOf(schema, io);
-  if (!js) return { fields: [], kinds: new Map(), open: true };
+  if (!js) return { fields: [], kinds: new Map(), itemKinds: new Map(), open: true };
   const root = deref(js, js);
   const props = (root.properties ?? {}) as Record<string, unknown>;
   const required = new Set(Array.isArray(root.required) ? (root.required as string[]) : []);
   const kinds = new Map<string, Set<string> | undefined>();
+  const itemKinds = new Map<string, Set<string> | undefined>();
   const fields = Object.entries(props).map(([name, p]) => {
     const node = deref(p, js);
     kinds.set(name, kindsOf(node, js));
+    if (node.type === 'array' && node.items !== undefined) itemKinds.set(name, kindsOf(node.items, js));
     const f: FieldInfo = { name, type: typeName(node, js), required: required.has(name) && node.default === undefined };
     if (node.default !== undefined) f.default = node.default;
     if (typeof node.description === 'string') f.description = node.description;
@@ -123,7 +127,7 @@ export function shapeOf(schema: unknown, io: 'input' | 'output' = 'input'): Shap
   });
   const ap = root.additionalProperties;
   const open = root.type !== 'object' || !(ap === false || (ap && typeof ap === 'object' && (ap as Json).not !== undefined));
-  return { fields, kinds, open };
+  return { fields, kinds, itemKinds, open };
 }
 
 /** The top-level fields of an object schema. */
