@@ -5,7 +5,11 @@
  * and what depends on earlier steps is shown as written.
  */
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, ensureBuilt } from '../e2e/cli.js';
 import { planRunbook } from '../../src/core/engine/plan.js';
 import { resolveInputs } from '../../src/core/engine/inputs.js';
 import { loadRunbookText } from '../../src/core/runbook/load.js';
@@ -86,5 +90,24 @@ describe('plan with inputs', () => {
     const p = await plan();
     expect(p.later!.items).toBeUndefined();
     expect(p.later!.calls[0]).toContain('depends on earlier steps');
+  });
+});
+
+describe('runbook plan (built CLI)', () => {
+  beforeAll(() => ensureBuilt());
+  it('prints the skipped step without its calls, and the expanded items; --json carries skipped and items', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-plan-'));
+    writeFileSync(join(dir, 'plan.yaml'), yaml);
+    const t = cli(['plan', 'plan.yaml', '--input', 'user=carol'], { cwd: dir });
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toContain('2. wet  [revoke, skipped]  Revoke for carol');
+    expect(t.stdout).toContain('skipped: the condition is false for these inputs (if: not inputs.dry)');
+    expect(t.stdout).not.toContain('run ["echo","revoke"]');
+    expect(t.stdout).toContain('for each: 2 items: prod, test');
+    expect(t.stdout).toContain('→ [test] run ["echo","test"]');
+    const j = cli(['plan', 'plan.yaml', '--json'], { cwd: dir });
+    const steps = (JSON.parse(j.stdout) as { steps: { id: string; skipped?: boolean; items?: string[] }[] }).steps;
+    expect(steps.find((s) => s.id === 'wet')!.skipped).toBe(true);
+    expect(steps.find((s) => s.id === 'each')!.items).toEqual(['prod', 'test']);
   });
 });
