@@ -77,6 +77,20 @@ steps:
     expect(seen).toEqual(['a', 'c']);
   });
 
+  it('resumed at the approval gate, a skipped item stays skipped (journaled once) and is never called', async () => {
+    const w = workspace();
+    const { def, seen } = recorder();
+    const gated = yaml.replace('kind: notify', 'kind: notify\n    confirm: true');
+    const first = await runEngine({ yaml: gated, dir: w.dir, stateDir: w.stateDir, providers: [def] });
+    expect(first.result.status).toBe('waiting');
+    expect(seen).toEqual([]);
+    const second = await runEngine({ yaml: gated, dir: w.dir, stateDir: w.stateDir, providers: [def], yes: true });
+    expect(second.result.status).toBe('done');
+    expect(seen).toEqual(['a', 'c']);
+    expect(second.journal.read().filter((x) => x.type === 'outcome' && x.status === 'skipped')).toHaveLength(1);
+    expect(second.result.state!.steps.each!.items.b?.status).toBe('skipped');
+  });
+
   it('with another input, other items run', async () => {
     const w = workspace();
     const { def, seen } = recorder();

@@ -183,7 +183,8 @@ function checkStep(ctx: RefContext, step: Step, i: number, r: Resolved | undefin
     if (v) checkAgainst(v.action.input, step.verify.with ?? {}, at('verify', 'with'), rep);
     if (v) checkWithKinds(ctx, v, step.verify.with, at('verify', 'with'));
     if (v?.type === 'shell') checkSplice(step.verify.with, at('verify', 'with'), rep);
-    if (step.verify.with) checkDeep(ctx, step.verify.with, at('verify', 'with'), site('verify.with', VERIFY_WITH));
+    // in verify.with, result is this step's own output (per item)
+    if (step.verify.with) checkDeep(ctx, step.verify.with, at('verify', 'with'), site('verify.with', VERIFY_WITH, resultOf(r?.action, step.uses ?? '')));
     if (step.verify.expect !== undefined) checkText(ctx, step.verify.expect, at('verify', 'expect'), site('verify.expect', EXPECT, resultOf(v?.action, step.verify.uses)), 'field');
   }
 
