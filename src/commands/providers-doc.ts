@@ -16,6 +16,15 @@ function code(s: string): string {
   return `\`${s.replace(/`/g, "'")}\``;
 }
 
+/** Nested output fields as rows of their own: `keys[].access_key_id`, `stats.files`. */
+function flat(fields: readonly FieldInfo[], prefix = ''): FieldInfo[] {
+  return fields.flatMap((f) => {
+    const name = prefix + f.name;
+    const row = { ...f, name, fields: undefined };
+    return f.fields ? [row, ...flat(f.fields, `${name}${f.type.includes('[]') ? '[]' : ''}.`)] : [row];
+  });
+}
+
 function fieldTable(fields: FieldInfo[], withRequired: boolean): string[] {
   const head = withRequired ? ['| field | type | required | default | meaning |', '|---|---|---|---|---|'] : ['| field | type | meaning |', '|---|---|---|'];
   return [
@@ -44,7 +53,7 @@ function action(p: ProviderInfo, a: ActionInfo): string[] {
     '',
     '**Output** (`result.FIELD` in `outputs:` and `verify.expect`; `steps.ID.outputs.FIELD` without `outputs:`)',
     '',
-    ...(a.output.length ? fieldTable(a.output, false) : ['(no declared fields)']),
+    ...(a.output.length ? fieldTable(flat(a.output), false) : ['(no declared fields)']),
     '',
   ];
 }

@@ -44,6 +44,10 @@ describe('declared output fields', () => {
       ['secret_access_key', 'secret'],
       ['create_date', 'string|null'],
     ]);
+    // a list of mappings carries its elements' fields (for result.keys, where() conditions …)
+    const keys = aws.actions.find((a) => a.name === 'listAccessKeys')!.output.find((f) => f.name === 'keys')!;
+    expect(keys.type).toBe('object[]');
+    expect(keys.fields!.map((f) => f.name)).toEqual(['access_key_id', 'status', 'create_date']);
     const t = cli(['providers', 'shell']);
     expect(t.stdout).toMatch(/^ {4}returns: exit_code number\|null, stdout string, json any$/m);
   });
@@ -62,7 +66,10 @@ describe('docs/providers.md', () => {
       for (const [n, a] of Object.entries(p.actions)) {
         const section = md.split(`### ${p.type}.${n}\n`)[1]?.split('\n### ')[0]?.split('\n## ')[0];
         expect(section, `${p.type}.${n}`).toBeDefined();
-        for (const f of fieldsOf(a.output, 'output')) expect(section, `${p.type}.${n} output ${f.name}`).toContain(`| \`${f.name}\` |`);
+        for (const f of fieldsOf(a.output, 'output')) {
+          expect(section, `${p.type}.${n} output ${f.name}`).toContain(`| \`${f.name}\` |`);
+          for (const g of f.fields ?? []) expect(section, `${p.type}.${n} output ${f.name}.${g.name}`).toMatch(`| \`${f.name}${f.type.includes('[]') ? '[]' : ''}.${g.name}\` |`);
+        }
         for (const f of fieldsOf(a.input)) expect(section, `${p.type}.${n} input ${f.name}`).toContain(`| \`${f.name}\` |`);
       }
   });

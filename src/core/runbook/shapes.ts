@@ -13,6 +13,8 @@ export interface FieldInfo {
   required: boolean;
   default?: unknown;
   description?: string;
+  /** outputs: the fields of a mapping, or of each element of a list of mappings */
+  fields?: FieldInfo[];
 }
 
 export type Json = Record<string, unknown>;
@@ -120,17 +122,33 @@ export function shapeOf(schema: unknown, io: 'input' | 'output' = 'input'): Shap
     const node = deref(p, js);
     kinds.set(name, kindsOf(node, js));
     if (node.type === 'array' && node.items !== undefined) itemKinds.set(name, kindsOf(node.items, js));
-    const f: FieldInfo = { name, type: typeName(node, js), required: required.has(name) && node.default === undefined };
-    if (node.default !== undefined) f.default = node.default;
-    if (typeof node.description === 'string') f.description = node.description;
-    return f;
+    return fieldInfo(name, node, js, required, io === 'output' ? 2 : 0);
   });
   const ap = root.additionalProperties;
   const open = root.type !== 'object' || !(ap === false || (ap && typeof ap === 'object' && (ap as Json).not !== undefined));
   return { fields, kinds, itemKinds, open };
 }
 
-/** The top-level fields of an object schema. */
+function fieldInfo(name: string, node: Json, js: Json, required: ReadonlySet<string>, nest: number): FieldInfo {
+  const f: FieldInfo = { name, type: typeName(node, js), required: required.has(name) && node.default === undefined };
+  if (node.default !== undefined) f.default = node.default;
+  if (typeof node.description === 'string') f.description = node.description;
+  if (nest > 0) {
+    // a mapping, or a list of mappings (possibly nullable): its fields, for the reference
+    const inner = [node, ...(((node.anyOf ?? node.oneOf) as unknown[] | undefined) ?? []).map((x) => deref(x, js))];
+    for (const n of inner) {
+      const obj = n.type === 'array' ? deref(n.items, js) : n;
+      const props = obj.type === 'object' && obj.properties && typeof obj.properties === 'object' ? (obj.properties as Record<string, unknown>) : undefined;
+      if (!props || !Object.keys(props).length) continue;
+      const req = new Set(Array.isArray(obj.required) ? (obj.required as string[]) : []);
+      f.fields = Object.entries(props).map(([k, p]) => fieldInfo(k, deref(p, js), js, req, nest - 1));
+      break;
+    }
+  }
+  return f;
+}
+
+/** The top-level fields of an object schema (outputs: with the fields of nested mappings, two levels). */
 export function fieldsOf(schema: unknown, io: 'input' | 'output' = 'input'): FieldInfo[] {
   return shapeOf(schema, io).fields;
 }
