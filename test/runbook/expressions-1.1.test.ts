@@ -193,3 +193,23 @@ describe('where() conditions', () => {
     );
   });
 });
+
+describe('robustness of the 1.1 grammar', () => {
+  const token = fc.constantFrom(
+    ...['inputs', 'item', 'this', 'status', '.', 'n', 't', '[', ']', ',', '(', ')', 'and', 'or', 'not', 'in', '+', '-', '==', '<', '!', '1', '-1', "'a'", "'2024-05-31T10:00:00Z'"],
+    ...['now()', "duration('1h')", 'split(', 'where(', "'status == 1'", "'this > 1 and'", "'__proto__'", 'constructor', 'timestamp(', 'join('],
+  );
+  it('random token soup: only ExpressionError, no prototype pollution', () => {
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 25 }), fc.jsonValue(), (toks, item) => {
+        try {
+          evaluate(parseExpression(toks.join(' ')), { ...scope, item });
+        } catch (e) {
+          if (!(e instanceof ExpressionError)) throw e;
+        }
+        expect(Object.keys(Object.prototype)).toEqual([]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
