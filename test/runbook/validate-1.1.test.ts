@@ -30,9 +30,20 @@ describe('validate, format 1.1', () => {
 
   it('result.<field> is checked against the declared output, with "did you mean" and the fields', () => {
     const list = issues('result-field-unknown.yaml');
-    expect(message(list, 'steps[0].outputs.ids')).toBe('result has no field "idz" — did you mean "ids"? (t.lookup returns: found, ids)');
+    expect(message(list, 'steps[0].outputs.ids')).toBe('result has no field "idz" — did you mean "ids"? (t.lookup returns: found, ids, users)');
     expect(message(list, 'steps[1].outputs.bad')).toBe('result has no field "total" (a for_each step returns: items, keys, count)');
-    expect(message(list, 'steps[1].verify.expect')).toContain('result has no field "revokd" (t.lookup returns: found, ids)');
+    expect(message(list, 'steps[1].verify.expect')).toContain('result has no field "revokd" (t.lookup returns: found, ids, users)');
+    expect(message(list, 'steps[1].verify.with.user')).toBe('result has no field "revoked_id" — did you mean "revoked"? (t.revoke returns: revoked)');
+  });
+
+  it('a where() condition reads only fields the listed elements declare', () => {
+    const list = issues('result-field-unknown.yaml');
+    expect(message(list, 'steps[3].for_each')).toBe(
+      'where() condition: the elements of steps.find2.outputs.users have no field "stauts" — did you mean "status"? (fields: name, status)',
+    );
+    expect(message(list, 'steps[0].outputs.active')).toBe('where() condition: the elements of result.users have no field "nmae" (fields: name, status)');
+    // this.name and item.name are not element-field reads by bare name: not flagged
+    expect(list.filter((i) => i.message.includes('"name"'))).toEqual([]);
   });
 
   it('a with value whose type is known must be a type the field takes', () => {

@@ -629,3 +629,66 @@ export function explainField(field: string, scope: Scope): string {
   }
   return parts.join(', ');
 }
+
+export interface WhereFields {
+  /** the static path of the list filtered (`steps.find.outputs.keys`), when it is one */
+  list?: { root: Root; path: string[] };
+  /** the element fields the condition reads (offsets within the text given) */
+  fields: { name: string; offset: number }[];
+}
+
+/** Every where() condition in a text, with the element fields it reads (for validate). */
+export function whereConditions(text: string, mode: 'template' | 'expression' = 'template'): WhereFields[] {
+  const out: WhereFields[] = [];
+  const parts = mode === 'expression' ? [{ src: text, offset: 0 }] : splitTemplate(text).flatMap((p) => (p.kind === 'expr' ? [p] : []));
+  const pathOfExpr = (e: Expr): { root: Root; path: string[] } | undefined => {
+    if (e.type === 'root') return { root: e.name, path: [] };
+    if (e.type === 'member') {
+      const p = pathOfExpr(e.object);
+      return p && { root: p.root, path: [...p.path, e.name] };
+    }
+    return undefined;
+  };
+  const fieldsOf = (e: Expr, base: number, acc: { name: string; offset: number }[]): void => {
+    if (e.type === 'field') acc.push({ name: e.name, offset: e.offset + base });
+    else if (e.type === 'member') fieldsOf(e.object, base, acc);
+    else if (e.type === 'index') (fieldsOf(e.object, base, acc), fieldsOf(e.index, base, acc));
+    else if (e.type === 'not') fieldsOf(e.operand, base, acc);
+    else if (e.type === 'binary') (fieldsOf(e.left, base, acc), fieldsOf(e.right, base, acc));
+    else if (e.type === 'list') e.items.forEach((x) => fieldsOf(x, base, acc));
+    else if (e.type === 'call') e.args.forEach((x) => fieldsOf(x, base, acc)); // a nested where() has its own predicate node
+  };
+  const walk = (e: Expr, base: number): void => {
+    if (e.type === 'call' && e.name === 'where' && e.args[1]?.type === 'predicate') {
+      const fields: { name: string; offset: number }[] = [];
+      fieldsOf(e.args[1].body, base, fields);
+      out.push({ list: pathOfExpr(e.args[0]!), fields });
+    }
+    switch (e.type) {
+      case 'member':
+        return walk(e.object, base);
+      case 'index':
+        return (walk(e.object, base), walk(e.index, base));
+      case 'not':
+        return walk(e.operand, base);
+      case 'binary':
+        return (walk(e.left, base), walk(e.right, base));
+      case 'list':
+        return e.items.forEach((x) => walk(x, base));
+      case 'call':
+        return e.args.forEach((x) => walk(x, base));
+      case 'predicate':
+        return walk(e.body, base);
+      default:
+        return;
+    }
+  };
+  for (const p of parts) {
+    try {
+      walk(parseExpression(p.src), p.offset);
+    } catch (e) {
+      if (!(e instanceof ExpressionError)) throw e;
+    }
+  }
+  return out;
+}

@@ -59,6 +59,13 @@ function checkAgainst(schema: z.ZodType, data: unknown, base: Path, rep: Reporte
   });
 }
 
+/** For each output field that is a list of mappings: its elements' field names. */
+function elementsOf(out: Shape): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const f of out.fields) if (f.type.endsWith('[]') && f.fields && out.elementsClosed.get(f.name)) m.set(f.name, f.fields.map((g) => g.name));
+  return m;
+}
+
 interface Resolved {
   instance: string;
   type: string;
@@ -133,6 +140,7 @@ export function checkSemantics(rb: Runbook, rep: Reporter, registry: ProviderReg
       const out = shape(r.action.output, 'output');
       if (!out.open) own.outputs = out.fields.map((f) => f.name);
       own.kinds = out.kinds;
+      own.elements = elementsOf(out);
     }
   });
 
@@ -150,7 +158,7 @@ function checkStep(ctx: RefContext, step: Step, i: number, r: Resolved | undefin
   const resultOf = (action: ActionDef | undefined, what: string): Site['result'] => {
     if (!action) return undefined;
     const out = shape(action.output, 'output');
-    return out.open ? undefined : { fields: out.fields.map((f) => f.name), what };
+    return out.open ? undefined : { fields: out.fields.map((f) => f.name), what, elements: elementsOf(out) };
   };
 
   if (step.kind === 'manual') {

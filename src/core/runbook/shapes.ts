@@ -105,6 +105,8 @@ export interface Shape {
   kinds: Map<string, Set<string> | undefined>;
   /** for a field that is a list: the kinds its elements accept */
   itemKinds: Map<string, Set<string> | undefined>;
+  /** for a field that is a list of mappings: whether those mappings are closed (no other keys) */
+  elementsClosed: Map<string, boolean>;
   /** true when the object may hold keys other than `fields` (loose, catchall, or not an object) */
   open: boolean;
 }
@@ -112,21 +114,26 @@ export interface Shape {
 /** The top-level fields of an object schema (an input, a config or an output). */
 export function shapeOf(schema: unknown, io: 'input' | 'output' = 'input'): Shape {
   const js = jsonSchemaOf(schema, io);
-  if (!js) return { fields: [], kinds: new Map(), itemKinds: new Map(), open: true };
+  if (!js) return { fields: [], kinds: new Map(), itemKinds: new Map(), elementsClosed: new Map(), open: true };
   const root = deref(js, js);
   const props = (root.properties ?? {}) as Record<string, unknown>;
   const required = new Set(Array.isArray(root.required) ? (root.required as string[]) : []);
   const kinds = new Map<string, Set<string> | undefined>();
   const itemKinds = new Map<string, Set<string> | undefined>();
+  const elementsClosed = new Map<string, boolean>();
   const fields = Object.entries(props).map(([name, p]) => {
     const node = deref(p, js);
     kinds.set(name, kindsOf(node, js));
-    if (node.type === 'array' && node.items !== undefined) itemKinds.set(name, kindsOf(node.items, js));
+    if (node.type === 'array' && node.items !== undefined) {
+      itemKinds.set(name, kindsOf(node.items, js));
+      const el = deref(node.items, js);
+      elementsClosed.set(name, el.type === 'object' && el.additionalProperties === false);
+    }
     return fieldInfo(name, node, js, required, io === 'output' ? 2 : 0);
   });
   const ap = root.additionalProperties;
   const open = root.type !== 'object' || !(ap === false || (ap && typeof ap === 'object' && (ap as Json).not !== undefined));
-  return { fields, kinds, itemKinds, open };
+  return { fields, kinds, itemKinds, elementsClosed, open };
 }
 
 function fieldInfo(name: string, node: Json, js: Json, required: ReadonlySet<string>, nest: number): FieldInfo {
