@@ -652,9 +652,9 @@ export function whereConditions(text: string, mode: 'template' | 'expression' = 
   const fieldsOf = (e: Expr, base: number, acc: { name: string; offset: number }[]): void => {
     if (e.type === 'field') acc.push({ name: e.name, offset: e.offset + base });
     else if (e.type === 'member') fieldsOf(e.object, base, acc);
-    else if (e.type === 'index') (fieldsOf(e.object, base, acc), fieldsOf(e.index, base, acc));
+    else if (e.type === 'index') [e.object, e.index].forEach((x) => fieldsOf(x, base, acc));
     else if (e.type === 'not') fieldsOf(e.operand, base, acc);
-    else if (e.type === 'binary') (fieldsOf(e.left, base, acc), fieldsOf(e.right, base, acc));
+    else if (e.type === 'binary') [e.left, e.right].forEach((x) => fieldsOf(x, base, acc));
     else if (e.type === 'list') e.items.forEach((x) => fieldsOf(x, base, acc));
     else if (e.type === 'call') e.args.forEach((x) => fieldsOf(x, base, acc)); // a nested where() has its own predicate node
   };
@@ -668,11 +668,11 @@ export function whereConditions(text: string, mode: 'template' | 'expression' = 
       case 'member':
         return walk(e.object, base);
       case 'index':
-        return (walk(e.object, base), walk(e.index, base));
+        return [e.object, e.index].forEach((x) => walk(x, base));
       case 'not':
         return walk(e.operand, base);
       case 'binary':
-        return (walk(e.left, base), walk(e.right, base));
+        return [e.left, e.right].forEach((x) => walk(x, base));
       case 'list':
         return e.items.forEach((x) => walk(x, base));
       case 'call':
