@@ -1,4 +1,8 @@
-/** `runbook plan FILE` — dry-run: what each step would do; nothing is called, no incident is created. */
+/**
+ * `runbook plan FILE` — dry-run: what each step would do; nothing is called, no incident is
+ * created. Titles, `if:` and `for_each` that depend only on the inputs are decided here
+ * (src/core/engine/plan.ts); the rest is shown as written.
+ */
 import { UsageError } from '../core/errors.js';
 import { parseInputFlags, resolveInputs } from '../core/engine/inputs.js';
 import { planRunbook } from '../core/engine/plan.js';
@@ -20,10 +24,14 @@ const command: Command = async (argv, ctx) => {
   }
   out(ctx, `plan: ${loaded.runbook.title} (${loaded.runbook.id}) — ${steps.length} steps, nothing will be called\n`);
   steps.forEach((s, i) => {
-    out(ctx, `${i + 1}. ${s.id}  [${s.kind}${s.confirm ? ', needs approval' : ''}]  ${s.title}`);
+    out(ctx, `${i + 1}. ${s.id}  [${s.kind}${s.skipped ? ', skipped' : s.confirm ? ', needs approval' : ''}]  ${s.title}`);
     if (s.needs.length) out(ctx, `   after: ${s.needs.join(', ')}`);
     if (s.condition) out(ctx, `   if: ${s.condition}`);
     if (s.forEach) out(ctx, `   for each: ${s.forEach}`);
+    if (s.skipped) {
+      out(ctx, `   ${s.note}`);
+      return;
+    }
     if (s.uses) out(ctx, `   uses: ${s.uses}`);
     if (s.input && Object.keys(s.input as object).length) out(ctx, `   with: ${JSON.stringify(s.input)}`);
     for (const c of s.calls) out(ctx, `   → ${c}`);

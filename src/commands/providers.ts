@@ -1,18 +1,21 @@
 /**
  * `runbook providers [TYPE…] [--plugin PATH|PACKAGE]… [--json]` — every provider type with its
- * actions: kind, idempotency, which of plan / verify / simulate it supports, and its input
- * fields, derived from the zod schemas (zod 4 `z.toJSONSchema`, input side). Secret fields
- * (`z.custom`, e.g. `secretField()`) show as `secret`.
+ * actions: kind, idempotency, which of plan / verify / simulate it supports, its input fields
+ * and its declared output fields (`result.FIELD`), derived from the zod schemas
+ * (../core/runbook/shapes.ts). Secret fields (`z.custom`, e.g. `secretField()`) show as `secret`.
+ * docs/providers.md is generated from the same data (./providers-doc.ts).
  *
  * `--json` prints `{providersVersion: 1, providers: [...]}`: providers sorted by type, actions
  * and fields in the order the provider declares them. Text is wrapped for 80 columns.
  */
-import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { ProviderRegistry, loadPlugin } from '../providers/registry.js';
 import type { ActionDef, ProviderDef } from '../providers/sdk.js';
 import { out, parseCommandFlags, type Command } from './context.js';
 import { collect } from './shared.js';
+import { fieldsOf, type FieldInfo } from '../core/runbook/shapes.js';
+
+export { fieldsOf, typeName, type FieldInfo } from '../core/runbook/shapes.js';
 
 /**
  * Built-in providers with a service simulator under src/drill/simulators (file or folder name),
@@ -29,14 +32,6 @@ export const SIMULATORS: Readonly<Record<string, { simulator: string; actions?: 
   slack: { simulator: 'slack' },
 };
 
-export interface FieldInfo {
-  name: string;
-  type: string;
-  required: boolean;
-  default?: unknown;
-  description?: string;
-}
-
 export interface ActionInfo {
   name: string;
   kind: string;
@@ -46,6 +41,8 @@ export interface ActionInfo {
   verify: boolean;
   simulate: boolean;
   input: FieldInfo[];
+  /** the declared output fields (its `result`) */
+  output: FieldInfo[];
 }
 
 export interface ProviderInfo {
@@ -56,80 +53,6 @@ export interface ProviderInfo {
   simulator?: string;
   config: FieldInfo[];
   actions: ActionInfo[];
-}
-
-type Json = Record<string, unknown>;
-const SECRET = 'x-runbook-secret';
-
-function jsonSchemaOf(schema: unknown): Json | undefined {
-  try {
-    return z.toJSONSchema(schema as z.ZodType, {
-      io: 'input',
-      // z.custom is how a Secret field is declared (secretField, SecretOut)
-      unrepresentable: (c) => ((c.zodSchema as { _zod?: { def?: { type?: string } } })._zod?.def?.type === 'custom' ? { [SECRET]: true } : 'any'),
-    }) as Json;
-  } catch {
-    return undefined;
-  }
-}
-
-function deref(s: unknown, root: Json, seen: ReadonlySet<string> = new Set()): Json {
-  if (s === true || s === undefined || s === null || typeof s !== 'object') return {};
-  const ref = (s as Json).$ref;
-  if (typeof ref !== 'string' || seen.has(ref)) return s as Json;
-  const m = /^#\/(\$defs|definitions)\/(.+)$/.exec(ref);
-  const target = m ? ((root[m[1]!] as Json | undefined)?.[m[2]!] as Json | undefined) : undefined;
-  return target ? deref({ ...target, ...(s as Json), $ref: undefined }, root, new Set([...seen, ref])) : {};
-}
-
-/** A short type name for a JSON Schema node: string, integer, email, url, secret, a|b, string[], map<string>, any. */
-export function typeName(node: unknown, root: Json, depth = 0): string {
-  const s = deref(node, root);
-  if (depth > 6) return 'any';
-  if (s[SECRET]) return 'secret';
-  const alts = (s.anyOf ?? s.oneOf) as unknown[] | undefined;
-  if (Array.isArray(alts)) return [...new Set(alts.map((a) => typeName(a, root, depth + 1)))].join('|');
-  if (Array.isArray(s.allOf) && s.allOf.length) return typeName(s.allOf[0], root, depth + 1);
-  if (Array.isArray(s.enum)) return s.enum.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('|');
-  if (s.const !== undefined) return typeof s.const === 'string' ? s.const : JSON.stringify(s.const);
-  const t = s.type;
-  if (Array.isArray(t)) return t.map((x) => typeName({ ...s, type: x }, root, depth + 1)).join('|');
-  switch (t) {
-    case 'string':
-      return s.format === 'email' ? 'email' : s.format === 'uri' ? 'url' : 'string';
-    case 'integer':
-    case 'number':
-    case 'boolean':
-    case 'null':
-      return t;
-    case 'array': {
-      const item = s.items === undefined ? 'any' : typeName(s.items, root, depth + 1);
-      return item.includes('|') ? `(${item})[]` : `${item}[]`;
-    }
-    case 'object': {
-      if (s.properties && typeof s.properties === 'object' && Object.keys(s.properties).length) return 'object';
-      const ap = s.additionalProperties;
-      return ap && typeof ap === 'object' ? `map<${typeName(ap, root, depth + 1)}>` : 'object';
-    }
-    default:
-      return 'any';
-  }
-}
-
-/** The top-level fields of an object schema (an input or a config). */
-export function fieldsOf(schema: unknown): FieldInfo[] {
-  const js = jsonSchemaOf(schema);
-  if (!js) return [];
-  const root = deref(js, js);
-  const props = (root.properties ?? {}) as Record<string, unknown>;
-  const required = new Set(Array.isArray(root.required) ? (root.required as string[]) : []);
-  return Object.entries(props).map(([name, p]) => {
-    const node = deref(p, js);
-    const f: FieldInfo = { name, type: typeName(node, js), required: required.has(name) && node.default === undefined };
-    if (node.default !== undefined) f.default = node.default;
-    if (typeof node.description === 'string') f.description = node.description;
-    return f;
-  });
 }
 
 function actionInfo(def: ProviderDef, name: string, a: ActionDef, simulated: boolean): ActionInfo {
@@ -143,6 +66,7 @@ function actionInfo(def: ProviderDef, name: string, a: ActionDef, simulated: boo
     verify: typeof a.verify === 'function',
     simulate: simulated && (!sim?.actions || sim.actions.includes(name)),
     input: fieldsOf(a.input),
+    output: fieldsOf(a.output, 'output'),
   };
 }
 
@@ -223,6 +147,7 @@ export function renderText(list: ProviderInfo[]): string {
       lines.push('', ...wrap('  ', `${a.name} (${a.kind}) — ${idem(a)}; ${supports(a)}`, 6));
       lines.push(...wrap('    ', a.description, 4));
       lines.push(...fieldLines(a.input, 6));
+      if (a.output.length) lines.push(...wrap('    returns: ', a.output.map((f, i) => `${f.name} ${f.type}${i < a.output.length - 1 ? ',' : ''}`), 13));
     }
     lines.push('');
   }

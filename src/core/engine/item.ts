@@ -10,7 +10,7 @@
  */
 import { ProviderError, RunbookError, type FailureClass } from '../errors.js';
 import { durationMs, type Step } from '../runbook/schema.js';
-import { evaluateField, truthy } from '../runbook/expressions.js';
+import { evaluateField, explainField, truthy } from '../runbook/expressions.js';
 import { createActionContext } from '../../providers/context.js';
 import { isIdempotent, type ActionContext, type Evidence, type VerifyResult } from '../../providers/sdk.js';
 import type { StoredError } from '../journal/records.js';
@@ -101,7 +101,10 @@ async function verifyItem(rc: RunContext, job: ItemJob, output: unknown, signal:
       const result = await ref.action.run(ctx, parsed.data);
       if (!spec.expect) return { state: 'done', detail: `${spec.uses} succeeded` };
       const ok = truthy(evaluateField(spec.expect, { ...scope, result }));
-      return { state: ok ? 'done' : 'not-done', detail: `${spec.uses}: expect ${ok ? 'met' : 'not met'}` };
+      if (ok) return { state: 'done', detail: `${spec.uses}: expect met` };
+      // the expression and what it saw (secrets masked, then the redactor over the whole line)
+      const saw = explainField(spec.expect, { ...scope, result });
+      return { state: 'not-done', detail: rc.secrets.redactor.redact(`${spec.uses}: expect not met: ${spec.expect.trim()}${saw ? ` (saw ${saw})` : ''}`) };
     } catch (e) {
       return { state: 'unknown', detail: storedError(e).message };
     }

@@ -3,7 +3,7 @@
  * outputs, and what happens on failure. Items are run by ./item.ts.
  */
 import { evidenceOf, needsConfirm, type Step } from '../runbook/schema.js';
-import { evaluateField, render, truthy } from '../runbook/expressions.js';
+import { evaluateField, ifUsesItem, render, truthy } from '../runbook/expressions.js';
 import { SINGLE_ITEM } from '../journal/fold.js';
 import { isSecret, type Secret } from '../secrets/secret.js';
 import type { Sealed } from '../journal/records.js';
@@ -22,7 +22,7 @@ interface PlannedItem {
   invalid?: string;
 }
 
-function defaultKey(item: unknown, index: number): string {
+export function defaultKey(item: unknown, index: number): string {
   if (item === null || item === undefined) return String(index);
   if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') return String(item).slice(0, 120);
   if (isSecret(item)) return String(index);
@@ -130,7 +130,9 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
     if (!out.live && prior.status === 'ok' && (prior.masked || containsStoredSecret(prior.outputs)) && neededLater(rc, step.id)) await rehydrate(rc, step);
     return { status: prior.status };
   }
-  const go = step.if === undefined || (typeof step.if === 'boolean' ? step.if : truthy(evaluateField(step.if, rc.scope())));
+  // an `if:` that uses `item` is evaluated per item below (skipped items are journaled as skipped)
+  const perItem = ifUsesItem(step);
+  const go = perItem || step.if === undefined || (typeof step.if === 'boolean' ? step.if : truthy(evaluateField(step.if, rc.scope())));
   // step-by-step mode asks before the step is journaled as started (quitting here leaves no trace)
   const proceed = go && rc.ports.proceed ? await rc.ports.proceed(proceedRequest(rc, step)) : { action: 'run' as const };
   if (rc.signal.aborted) return { status: 'interrupted' };
@@ -166,6 +168,10 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
   const outs = new Map<string, unknown>();
   const pending = planned.filter((p) => {
     const st = prior?.items[p.key];
+    if (perItem && st?.status !== 'ok' && !truthy(evaluateField(step.if as string, rc.scope({ item: p.item })))) {
+      if (st?.status !== 'skipped') rc.write({ type: 'outcome', step: step.id, item: p.key, status: 'skipped', attempt: 0, reason: `condition is false for this item: ${String(step.if)}` });
+      return false;
+    }
     if (st?.status === 'ok') outs.set(p.key, liveOf(rc, st.output, st.sealed, step.id, p.key).value);
     return st?.status !== 'ok';
   });

@@ -3,13 +3,18 @@
  * Our own small grammar — no `eval`, no `Function`. Evaluation lives in ./expressions.ts.
  *
  *   expr    := or
- *   or      := and ( '||' and )*
- *   and     := eq ( '&&' eq )*
+ *   or      := and ( ( '||' | 'or' ) and )*
+ *   and     := not ( ( '&&' | 'and' ) not )*
+ *   not     := 'not' not | eq
  *   eq      := cmp ( ( '==' | '!=' ) cmp )*
- *   cmp     := unary ( ( '<' | '<=' | '>' | '>=' ) unary )*
+ *   cmp     := sum ( ( '<' | '<=' | '>' | '>=' | 'in' | 'not' 'in' ) sum )*
+ *   sum     := unary ( ( '+' | '-' ) unary )*
  *   unary   := '!' unary | postfix
  *   postfix := primary ( '.' name | '[' expr ']' )*
- *   primary := literal | root | fn '(' args? ')' | '(' expr ')'
+ *   primary := literal | '[' ( expr ( ',' expr )* )? ']' | root | fn '(' args? ')' | '(' expr ')'
+ *
+ * Inside the condition of `where(list, '…')` (a string literal, parsed here with the rest), a
+ * bare name is a field of the element and `this` is the element itself.
  */
 import { RunbookError, ExitCode } from '../errors.js';
 
@@ -31,6 +36,10 @@ export const FUNCTION_ARITY: Record<string, [number, number]> = {
   upper: [1, 1],
   pluck: [2, 2],
   where: [2, 3],
+  split: [2, 2],
+  now: [0, 0],
+  duration: [1, 1],
+  timestamp: [1, 1],
   unique: [1, 1],
   flatten: [1, 1],
 };
@@ -50,7 +59,13 @@ export class ExpressionError extends RunbookError {
   }
 }
 
-export type BinaryOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | '&&' | '||';
+export type BinaryOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | '&&' | '||' | 'in' | 'not in' | '+' | '-';
+
+/** Words that are operators, never names: `a and b`, `not a`, `x in list`. */
+const WORD_OPS = new Set(['and', 'or', 'not', 'in']);
+
+/** A `where()` field path (`a.b`) rather than a condition. */
+export const FIELD_PATH_RE = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
 
 export type Expr =
   | { type: 'literal'; value: string | number | boolean | null; offset: number }
@@ -59,7 +74,13 @@ export type Expr =
   | { type: 'index'; object: Expr; index: Expr; offset: number }
   | { type: 'call'; name: string; args: Expr[]; offset: number }
   | { type: 'not'; operand: Expr; offset: number }
-  | { type: 'binary'; op: BinaryOp; left: Expr; right: Expr; offset: number };
+  | { type: 'binary'; op: BinaryOp; left: Expr; right: Expr; offset: number }
+  | { type: 'list'; items: Expr[]; offset: number }
+  /** inside a where() condition: a field of the element (`status`), or the element (`this`) */
+  | { type: 'field'; name: string; offset: number }
+  | { type: 'this'; offset: number }
+  /** a where() condition, parsed from its string literal (offsets within the whole source) */
+  | { type: 'predicate'; body: Expr; offset: number };
 
 type Tok =
   | { t: 'id'; v: string; o: number }
@@ -69,7 +90,12 @@ type Tok =
   | { t: 'end'; o: number };
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
-const OPS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '[', ']', '.', ','];
+const OPS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '[', ']', '.', ',', '+', '-'];
+
+/** Does a token end a value (so a following `-1` is a subtraction, not a negative number)? */
+function endsValue(t: Tok | undefined): boolean {
+  return !!t && (t.t === 'id' || t.t === 'num' || t.t === 'str' || (t.t === 'op' && (t.v === ')' || t.v === ']')));
+}
 
 function lex(src: string): Tok[] {
   const toks: Tok[] = [];
@@ -86,7 +112,7 @@ function lex(src: string): Tok[] {
       toks.push({ t: 'id', v: src.slice(start, i), o: start });
       continue;
     }
-    if (/[0-9]/.test(c) || (c === '-' && /[0-9]/.test(src[i + 1] ?? ''))) {
+    if (/[0-9]/.test(c) || (c === '-' && /[0-9]/.test(src[i + 1] ?? '') && !endsValue(toks[toks.length - 1]))) {
       const m = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(src.slice(i))!;
       i += m[0].length;
       toks.push({ t: 'num', v: Number(m[0]), o: start });
@@ -139,8 +165,17 @@ class Parser {
   #toks: Tok[];
   #i = 0;
   #depth = 0;
-  constructor(toks: Tok[]) {
+  /** parsing a where() condition: bare names are fields of the element */
+  readonly #predicate: boolean;
+  readonly #src: string;
+  constructor(toks: Tok[], src: string, predicate = false) {
     this.#toks = toks;
+    this.#src = src;
+    this.#predicate = predicate;
+  }
+  #isWord(v: string, ahead = 0): boolean {
+    const t = this.#toks[this.#i + ahead];
+    return t?.t === 'id' && t.v === v;
   }
   get #peek(): Tok {
     return this.#toks[this.#i]!;
@@ -167,17 +202,46 @@ class Parser {
       this.#depth--;
     }
   }
-  static readonly LEVELS: BinaryOp[][] = [['||'], ['&&'], ['==', '!='], ['<', '<=', '>', '>=']];
+  /** binary levels, loosest first; `not` (the word) sits between `and` and `==` */
+  static readonly LEVELS: BinaryOp[][] = [['||'], ['&&'], [], ['==', '!='], ['<', '<=', '>', '>=', 'in', 'not in'], ['+', '-']];
+  static readonly NOT_LEVEL = 2;
+  #opAt(level: number): { op: BinaryOp; width: number } | undefined {
+    const t = this.#peek;
+    const ops = Parser.LEVELS[level]!;
+    if (t.t === 'op') {
+      const op = ops.find((o) => o === t.v);
+      return op ? { op, width: 1 } : undefined;
+    }
+    if (t.t !== 'id') return undefined;
+    if (t.v === 'or' && ops.includes('||')) return { op: '||', width: 1 };
+    if (t.v === 'and' && ops.includes('&&')) return { op: '&&', width: 1 };
+    if (t.v === 'in' && ops.includes('in')) return { op: 'in', width: 1 };
+    if (t.v === 'not' && this.#isWord('in', 1) && ops.includes('not in')) return { op: 'not in', width: 2 };
+    return undefined;
+  }
   #binary(level: number): Expr {
     if (level >= Parser.LEVELS.length) return this.#unary();
+    if (level === Parser.NOT_LEVEL) {
+      const t = this.#peek;
+      if (this.#isWord('not') && !this.#isWord('in', 1)) {
+        this.#i++;
+        if (++this.#depth > MAX_DEPTH) throw new ExpressionError(`expression nested deeper than ${MAX_DEPTH} levels`, t.o);
+        try {
+          return { type: 'not', operand: this.#binary(level), offset: t.o };
+        } finally {
+          this.#depth--;
+        }
+      }
+      return this.#binary(level + 1);
+    }
     let left = this.#binary(level + 1);
     for (;;) {
       const t = this.#peek;
-      const op = t.t === 'op' ? Parser.LEVELS[level]!.find((o) => o === t.v) : undefined;
-      if (!op) return left;
-      this.#i++;
+      const found = this.#opAt(level);
+      if (!found) return left;
+      this.#i += found.width;
       const right = this.#binary(level + 1);
-      left = { type: 'binary', op, left, right, offset: t.o };
+      left = { type: 'binary', op: found.op, left, right, offset: t.o };
     }
   }
   #unary(): Expr {
@@ -227,6 +291,12 @@ class Parser {
         if (t.v === 'true' || t.v === 'false') return { type: 'literal', value: t.v === 'true', offset: t.o };
         if (t.v === 'null') return { type: 'literal', value: null, offset: t.o };
         if ((ROOTS as readonly string[]).includes(t.v)) return { type: 'root', name: t.v as Root, offset: t.o };
+        if (WORD_OPS.has(t.v)) throw new ExpressionError(`"${t.v}" is an operator; a value is missing before or after it`, t.o);
+        if (this.#predicate) {
+          if (t.v === 'this') return { type: 'this', offset: t.o };
+          if (FORBIDDEN_PROPS.has(t.v)) throw new ExpressionError(`property "${t.v}" cannot be read`, t.o);
+          return { type: 'field', name: t.v, offset: t.o };
+        }
         throw new ExpressionError(`unknown name "${t.v}" (an expression starts with ${ROOTS.join(', ')}, a literal or a function)`, t.o);
       }
       case 'op':
@@ -235,10 +305,44 @@ class Parser {
           this.#expectOp(')', '")"');
           return e;
         }
+        if (t.v === '[') return this.#list(t);
         throw new ExpressionError(`unexpected "${t.v}"`, t.o);
       case 'end':
         throw new ExpressionError('expression ends too early', t.o);
     }
+  }
+  #list(open: Tok): Expr {
+    const items: Expr[] = [];
+    if (!this.#isOp(']')) {
+      for (;;) {
+        if (items.length >= 1000) throw new ExpressionError('a list literal holds at most 1000 elements', this.#peek.o);
+        items.push(this.expr());
+        if (this.#isOp(',')) {
+          this.#i++;
+          if (this.#isOp(']')) break; // trailing comma
+          continue;
+        }
+        break;
+      }
+    }
+    this.#expectOp(']', '"," or "]"');
+    return { type: 'list', items, offset: open.o };
+  }
+  /** where(list, 'condition'): the condition is parsed now, from the string literal's source. */
+  #predicateOf(arg: Expr): Expr {
+    if (arg.type !== 'literal' || typeof arg.value !== 'string' || FIELD_PATH_RE.test(arg.value)) return arg;
+    const raw = this.#src.slice(arg.offset + 1, this.#src.indexOf(this.#src[arg.offset]!, arg.offset + 1));
+    // offsets inside the condition map back to the source when it holds no escapes
+    const base = raw === arg.value ? arg.offset + 1 : arg.offset;
+    let body: Expr;
+    try {
+      if (arg.value.trim() === '') throw new ExpressionError('empty condition', 0);
+      body = new Parser(lex(arg.value), arg.value, true).parse();
+    } catch (e) {
+      if (e instanceof ExpressionError) throw new ExpressionError(`in the where() condition: ${e.message}`, base + (raw === arg.value ? e.offset : 0));
+      throw e;
+    }
+    return { type: 'predicate', body: shift(body, base), offset: arg.offset };
   }
   #call(name: Extract<Tok, { t: 'id' }>): Expr {
     const arity = Object.hasOwn(FUNCTION_ARITY, name.v) ? FUNCTION_ARITY[name.v] : undefined;
@@ -261,7 +365,33 @@ class Parser {
       const want = min === max ? `${min}` : max > 16 ? `at least ${min}` : `${min} to ${max}`;
       throw new ExpressionError(`${name.v}() takes ${want} argument${min === 1 && max === 1 ? '' : 's'}, got ${args.length}`, name.o);
     }
+    if (name.v === 'where' && args.length === 2) args[1] = this.#predicateOf(args[1]!);
     return { type: 'call', name: name.v, args, offset: name.o };
+  }
+}
+
+/** The same tree with every offset moved by `by`. */
+function shift(e: Expr, by: number): Expr {
+  switch (e.type) {
+    case 'literal':
+    case 'root':
+    case 'field':
+    case 'this':
+      return { ...e, offset: e.offset + by };
+    case 'member':
+      return { ...e, object: shift(e.object, by), offset: e.offset + by };
+    case 'index':
+      return { ...e, object: shift(e.object, by), index: shift(e.index, by), offset: e.offset + by };
+    case 'call':
+      return { ...e, args: e.args.map((a) => shift(a, by)), offset: e.offset + by };
+    case 'not':
+      return { ...e, operand: shift(e.operand, by), offset: e.offset + by };
+    case 'binary':
+      return { ...e, left: shift(e.left, by), right: shift(e.right, by), offset: e.offset + by };
+    case 'list':
+      return { ...e, items: e.items.map((x) => shift(x, by)), offset: e.offset + by };
+    case 'predicate':
+      return { ...e, body: shift(e.body, by), offset: e.offset + by };
   }
 }
 
@@ -284,7 +414,7 @@ function describe(t: Tok): string {
 export function parseExpression(src: string): Expr {
   if (src.length > MAX_EXPR_LENGTH) throw new ExpressionError(`expression longer than ${MAX_EXPR_LENGTH} characters`, 0);
   if (src.trim() === '') throw new ExpressionError('empty expression', 0);
-  return new Parser(lex(src)).parse();
+  return new Parser(lex(src), src).parse();
 }
 
 export type TemplatePart = { kind: 'text'; text: string; offset: number } | { kind: 'expr'; src: string; offset: number; end: number };

@@ -18,6 +18,8 @@ export interface Scope {
   item?: unknown;
   incident?: Record<string, unknown>;
   result?: unknown;
+  /** the clock `now()` reads, in ms since the epoch (default Date.now; drills pass drill time) */
+  now?: () => number;
 }
 
 export interface Reference {
@@ -67,7 +69,70 @@ function equal(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
+/** An ISO 8601 timestamp: a date, or a date and time with `Z` or an offset. */
+const ISO_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
+
+/** ms since the epoch of an ISO timestamp string, or undefined. */
+export function timeOf(v: unknown): number | undefined {
+  if (typeof v !== 'string' || !ISO_RE.test(v)) return undefined;
+  const t = Date.parse(v.replace(' ', 'T'));
+  return Number.isFinite(t) ? t : undefined;
+}
+
+function isoOf(ms: number, o: number): string {
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) throw new ExpressionError('the time is out of range', o);
+  return new Date(ms).toISOString();
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `30m`, `1h30m`, `500ms`, `2d`, `1w` → seconds; undefined when not a duration. */
+export function durationSeconds(text: string): number | undefined {
+  const t = text.trim();
+  if (!/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/.test(t)) return undefined;
+  let ms = 0;
+  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)) ms += Number(m[1]) * UNIT_MS[m[2]!]!;
+  return ms / 1000;
+}
+
+/** `+` and `-`: numbers; a timestamp ± seconds → a timestamp; timestamp − timestamp → seconds. */
+function arithmetic(op: '+' | '-', a: unknown, b: unknown, o: number): unknown {
+  if (containsSecret(a) || containsSecret(b)) throw new ExpressionError(`${op} cannot look inside a secret`, o);
+  if (typeof a === 'number' && typeof b === 'number') return op === '+' ? a + b : a - b;
+  const ta = timeOf(a);
+  const tb = timeOf(b);
+  if (ta !== undefined && typeof b === 'number') return isoOf(op === '+' ? ta + b * 1000 : ta - b * 1000, o);
+  if (op === '+' && typeof a === 'number' && tb !== undefined) return isoOf(tb + a * 1000, o);
+  if (op === '-' && ta !== undefined && tb !== undefined) return (ta - tb) / 1000;
+  if (a === null || a === undefined || b === null || b === undefined) return null;
+  throw new ExpressionError(
+    `${op} takes two numbers, a timestamp and a number of seconds${op === '-' ? ', or two timestamps' : ''} (got ${kindOf(a)} and ${kindOf(b)}); join text with format()`,
+    o,
+  );
+}
+
+function kindOf(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return timeOf(v) !== undefined ? 'a timestamp' : 'text';
+  if (typeof v === 'object') return 'a mapping';
+  return `a ${typeof v}`;
+}
+
+/** `x in list` (an equal element), `part in text`, `key in mapping`. */
+function member(needle: unknown, hay: unknown, o: number): boolean {
+  opaque('in', needle, o);
+  opaque('in', hay, o);
+  if (Array.isArray(hay)) return hay.some((x) => equal(x, needle));
+  if (typeof hay === 'string') return typeof needle === 'string' && hay.includes(needle);
+  if (isPlainObject(hay) && typeof needle === 'string') return Object.hasOwn(hay, needle);
+  return false;
+}
+
 function compare(op: '<' | '<=' | '>' | '>=', a: unknown, b: unknown): boolean {
+  const ta = timeOf(a);
+  const tb = ta === undefined ? undefined : timeOf(b);
+  if (ta !== undefined && tb !== undefined) [a, b] = [ta, tb]; // two timestamps compare as instants
   if (!((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string'))) return false;
   switch (op) {
     case '<':
@@ -129,7 +194,7 @@ function str(fn: string, v: unknown, offset: number): string {
   return text(v);
 }
 
-type Fn = (args: unknown[], offset: number) => unknown;
+type Fn = (args: unknown[], offset: number, scope: Scope) => unknown;
 const FUNCTIONS: Record<string, Fn> = {
   contains([hay, needle], o) {
     opaque('contains', hay, o);
@@ -217,6 +282,7 @@ const FUNCTIONS: Record<string, Fn> = {
   /** where(list, 'a.b'): elements whose value there is truthy; where(list, 'a.b', v): equal to v */
   where(args, o) {
     const [list, path] = args;
+    if (path instanceof Predicate) return listOf('where', list, o).filter((x) => truthy(path.test(x)));
     const p = pathOf('where', path, o);
     return listOf('where', list, o).filter((x) => {
       const got = readPath(x, p, o);
@@ -230,6 +296,32 @@ const FUNCTIONS: Record<string, Fn> = {
     const out: unknown[] = [];
     for (const x of listOf('unique', list, o)) if (!out.some((y) => equal(x, y))) out.push(x);
     return out;
+  },
+  /** split(text, separator): the pieces of the text */
+  split([s, sep], o) {
+    const by = str('split', sep, o);
+    if (s === null || s === undefined) return [];
+    opaque('split', s, o);
+    if (typeof s !== 'string') throw new ExpressionError('split() takes text first', o);
+    if (s === '') return [];
+    return s.split(by).slice(0, 10_000);
+  },
+  /** now(): the current time as an ISO timestamp (the scope's clock when it has one) */
+  now: (_a, o, scope) => isoOf(scope.now ? scope.now() : Date.now(), o),
+  /** duration('30m'): seconds */
+  duration([d], o) {
+    if (typeof d === 'number' && Number.isFinite(d)) return d;
+    const s = typeof d === 'string' ? durationSeconds(d) : undefined;
+    if (s === undefined) throw new ExpressionError("duration() takes a duration such as '90s', '30m', '1h30m', '2d' or '1w'", o);
+    return s;
+  },
+  /** timestamp(x): an ISO timestamp, or epoch seconds, as an ISO timestamp in UTC */
+  timestamp([v], o) {
+    if (v === null || v === undefined) return null;
+    if (typeof v === 'number') return isoOf(v * 1000, o);
+    const t = timeOf(v);
+    if (t === undefined) throw new ExpressionError("timestamp() takes an ISO time such as '2024-05-31T10:00:00Z' or a number of seconds since 1970", o);
+    return isoOf(t, o);
   },
   /** flatten(list): one level of nested lists spread into one list */
   flatten([list], o) {
@@ -254,41 +346,77 @@ function readPath(v: unknown, path: string[], o: number): unknown {
   return cur;
 }
 
+/** A where() condition, tested against one element at a time. */
+class Predicate {
+  constructor(
+    readonly body: Expr,
+    readonly scope: Scope,
+  ) {}
+  test(el: unknown): unknown {
+    return ev(this.body, this.scope, { el });
+  }
+}
+
 /** Evaluate a parsed expression. Throws ExpressionError (offset relative to the expression source). */
 export function evaluate(expr: Expr, scope: Scope): unknown {
+  return ev(expr, scope, undefined);
+}
+
+function ev(expr: Expr, scope: Scope, pred: { el: unknown } | undefined): unknown {
   switch (expr.type) {
     case 'literal':
       return expr.value;
     case 'root':
       return Object.hasOwn(scope, expr.name) ? scope[expr.name] : undefined;
+    case 'this':
+      return pred?.el;
+    case 'field':
+      return read(pred?.el, expr.name, expr.offset);
+    case 'predicate':
+      return new Predicate(expr.body, scope);
+    case 'list':
+      return expr.items.map((x) => ev(x, scope, pred));
     case 'member':
-      return read(evaluate(expr.object, scope), expr.name, expr.offset);
+      return read(ev(expr.object, scope, pred), expr.name, expr.offset);
     case 'index': {
-      const obj = evaluate(expr.object, scope);
-      const key = evaluate(expr.index, scope);
+      const obj = ev(expr.object, scope, pred);
+      const key = ev(expr.index, scope, pred);
       return read(obj, key, expr.index.offset);
     }
     case 'not':
-      return !truthy(evaluate(expr.operand, scope));
+      return !truthy(ev(expr.operand, scope, pred));
     case 'call':
       return FUNCTIONS[expr.name]!(
-        expr.args.map((a) => evaluate(a, scope)),
+        expr.args.map((a) => ev(a, scope, pred)),
         expr.offset,
+        scope,
       );
     case 'binary': {
       if (expr.op === '&&') {
-        const l = evaluate(expr.left, scope);
-        return truthy(l) ? evaluate(expr.right, scope) : l;
+        const l = ev(expr.left, scope, pred);
+        return truthy(l) ? ev(expr.right, scope, pred) : l;
       }
       if (expr.op === '||') {
-        const l = evaluate(expr.left, scope);
-        return truthy(l) ? l : evaluate(expr.right, scope);
+        const l = ev(expr.left, scope, pred);
+        return truthy(l) ? l : ev(expr.right, scope, pred);
       }
-      const l = evaluate(expr.left, scope);
-      const r = evaluate(expr.right, scope);
-      if (expr.op === '==') return equal(l, r);
-      if (expr.op === '!=') return !equal(l, r);
-      return compare(expr.op, l, r);
+      const l = ev(expr.left, scope, pred);
+      const r = ev(expr.right, scope, pred);
+      switch (expr.op) {
+        case '==':
+          return equal(l, r);
+        case '!=':
+          return !equal(l, r);
+        case 'in':
+          return member(l, r, expr.offset);
+        case 'not in':
+          return !member(l, r, expr.offset);
+        case '+':
+        case '-':
+          return arithmetic(expr.op, l, r, expr.offset);
+        default:
+          return compare(expr.op, l, r);
+      }
     }
   }
 }
@@ -385,6 +513,14 @@ export function evaluateField(field: string, scope: Scope): unknown {
 function collect(e: Expr, base: number, out: Reference[]): string[] | null {
   switch (e.type) {
     case 'literal':
+    case 'field':
+    case 'this':
+      return null;
+    case 'list':
+      for (const x of e.items) collect(x, base, out);
+      return null;
+    case 'predicate':
+      collect(e.body, base, out);
       return null;
     case 'root': {
       const ref: Reference = { root: e.name, path: [], offset: e.offset + base };
@@ -442,4 +578,117 @@ export function references(text: string, mode: 'template' | 'expression' = 'temp
 /** Is `name` a root of the expression language? */
 export function isRoot(name: string): name is Root {
   return (ROOTS as readonly string[]).includes(name);
+}
+
+/** Does a for_each step's `if:` use `item` (so it is evaluated once per item)? */
+export function ifUsesItem(step: { if?: string | boolean; for_each?: unknown }): boolean {
+  if (typeof step.if !== 'string' || step.for_each === undefined) return false;
+  try {
+    return references(step.if, hasExpression(step.if) ? 'template' : 'expression').some((r) => r.root === 'item');
+  } catch {
+    return false;
+  }
+}
+
+/** JSON text of a value for a message, every Secret inside shown as `***`, cut at `max` characters. */
+function shown(v: unknown, max = 120): string {
+  const masked = (x: unknown, d = 0): unknown =>
+    isSecret(x) ? '***' : d > 32 ? '…' : Array.isArray(x) ? x.map((y) => masked(y, d + 1)) : isPlainObject(x) ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, masked(y, d + 1)])) : x;
+  const t = v === undefined ? 'null (missing)' : isSecret(v) ? '***' : JSON.stringify(masked(v)) ?? String(v);
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+/**
+ * What an expression saw: `result.state = "active", item.id = "k1"` — the value at each
+ * static reference it makes (secrets masked), for a message such as a failed `verify.expect`.
+ */
+export function explainField(field: string, scope: Scope): string {
+  let refs: Reference[];
+  try {
+    refs = references(field, hasExpression(field) ? 'template' : 'expression');
+  } catch {
+    return '';
+  }
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const r of refs) {
+    const name = [r.root, ...r.path].map((k, i) => (i === 0 || /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? (i ? `.${k}` : k) : `[${JSON.stringify(k)}]`)).join('');
+    if (seen.has(name) || parts.length >= 6) continue;
+    seen.add(name);
+    if (r.root === 'secrets') {
+      parts.push(`${name} = ***`);
+      continue;
+    }
+    let v: unknown = Object.hasOwn(scope, r.root) ? scope[r.root] : undefined;
+    try {
+      for (const k of r.path) v = read(v, k, 0);
+    } catch {
+      v = undefined;
+    }
+    parts.push(`${name} = ${shown(v)}`);
+  }
+  return parts.join(', ');
+}
+
+export interface WhereFields {
+  /** the static path of the list filtered (`steps.find.outputs.keys`), when it is one */
+  list?: { root: Root; path: string[] };
+  /** the element fields the condition reads (offsets within the text given) */
+  fields: { name: string; offset: number }[];
+}
+
+/** Every where() condition in a text, with the element fields it reads (for validate). */
+export function whereConditions(text: string, mode: 'template' | 'expression' = 'template'): WhereFields[] {
+  const out: WhereFields[] = [];
+  const parts = mode === 'expression' ? [{ src: text, offset: 0 }] : splitTemplate(text).flatMap((p) => (p.kind === 'expr' ? [p] : []));
+  const pathOfExpr = (e: Expr): { root: Root; path: string[] } | undefined => {
+    if (e.type === 'root') return { root: e.name, path: [] };
+    if (e.type === 'member') {
+      const p = pathOfExpr(e.object);
+      return p && { root: p.root, path: [...p.path, e.name] };
+    }
+    return undefined;
+  };
+  const fieldsOf = (e: Expr, base: number, acc: { name: string; offset: number }[]): void => {
+    if (e.type === 'field') acc.push({ name: e.name, offset: e.offset + base });
+    else if (e.type === 'member') fieldsOf(e.object, base, acc);
+    else if (e.type === 'index') [e.object, e.index].forEach((x) => fieldsOf(x, base, acc));
+    else if (e.type === 'not') fieldsOf(e.operand, base, acc);
+    else if (e.type === 'binary') [e.left, e.right].forEach((x) => fieldsOf(x, base, acc));
+    else if (e.type === 'list') e.items.forEach((x) => fieldsOf(x, base, acc));
+    else if (e.type === 'call') e.args.forEach((x) => fieldsOf(x, base, acc)); // a nested where() has its own predicate node
+  };
+  const walk = (e: Expr, base: number): void => {
+    if (e.type === 'call' && e.name === 'where' && e.args[1]?.type === 'predicate') {
+      const fields: { name: string; offset: number }[] = [];
+      fieldsOf(e.args[1].body, base, fields);
+      out.push({ list: pathOfExpr(e.args[0]!), fields });
+    }
+    switch (e.type) {
+      case 'member':
+        return walk(e.object, base);
+      case 'index':
+        return [e.object, e.index].forEach((x) => walk(x, base));
+      case 'not':
+        return walk(e.operand, base);
+      case 'binary':
+        return [e.left, e.right].forEach((x) => walk(x, base));
+      case 'list':
+        return e.items.forEach((x) => walk(x, base));
+      case 'call':
+        return e.args.forEach((x) => walk(x, base));
+      case 'predicate':
+        return walk(e.body, base);
+      default:
+        return;
+    }
+  };
+  for (const p of parts) {
+    try {
+      walk(parseExpression(p.src), p.offset);
+    } catch (e) {
+      if (!(e instanceof ExpressionError)) throw e;
+    }
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
  * inputs and secrets, steps that run before this one, `item` inside for_each, `result` where
  * a result exists.
  */
-import { ExpressionError, hasExpression, references, type Root } from './expressions.js';
+import { ExpressionError, hasExpression, references, whereConditions, type Root } from './expressions.js';
 import type { Runbook } from './schema.js';
 import { offsetInValue } from './positions.js';
 import type { Path, Reporter } from './yaml.js';
@@ -16,6 +16,12 @@ export interface StepInfo {
   ancestors?: Uint32Array;
   /** declared or known output names (undefined: not known, not checked) */
   outputs?: string[];
+  /** the JSON kinds of known outputs (from the action's declared output), for type checks */
+  kinds?: Map<string, ReadonlySet<string> | undefined>;
+  /** the step's `if:` when it may be skipped */
+  cond?: string;
+  /** for outputs that are lists of mappings: the fields of each element (closed objects only) */
+  elements?: Map<string, string[]>;
 }
 
 export interface RefContext {
@@ -32,6 +38,8 @@ export interface Site {
   /** the step the expression belongs to (absent for provider config) */
   step?: StepInfo;
   forEach?: boolean;
+  /** the fields `result` is known to have (undefined: not checked), and what returns it */
+  result?: { fields: string[]; what: string; elements?: Map<string, string[]> };
 }
 
 export function hasBit(set: Uint32Array, i: number): boolean {
@@ -71,6 +79,7 @@ export function checkText(ctx: RefContext, text: string, path: Path, site: Site,
     rep.atOffset(offsetInValue(rep, path, text, e.offset), path, `expression: ${e.message}`, 'expression');
     return;
   }
+  checkWhereFields(ctx, text, path, site, bare);
   for (const ref of refs) {
     const at = () => offsetInValue(rep, path, text, ref.offset);
     const fail = (msg: string) => rep.atOffset(at(), path, msg, 'reference');
@@ -79,7 +88,10 @@ export function checkText(ctx: RefContext, text: string, path: Path, site: Site,
       continue;
     }
     const [name, sub, out] = ref.path;
-    if (ref.root === 'inputs' && name !== undefined && !Object.hasOwn(rb.inputs, name)) {
+    if (ref.root === 'result' && name !== undefined && site.result && !site.result.fields.includes(name)) {
+      const close = suggest(name, site.result.fields, 'fields');
+      fail(`result has no field "${name}"${close.startsWith(' —') ? close : ''} (${site.result.what} returns: ${site.result.fields.join(', ') || 'nothing'})`);
+    } else if (ref.root === 'inputs' && name !== undefined && !Object.hasOwn(rb.inputs, name)) {
       fail(`unknown input "${name}"${suggest(name, Object.keys(rb.inputs), 'inputs') || ' (declare it under inputs:)'}`);
     } else if (ref.root === 'secrets' && name !== undefined && !Object.hasOwn(rb.secrets, name)) {
       fail(`unknown secret "${name}"${suggest(name, Object.keys(rb.secrets), 'secrets') || ' (declare it under secrets:)'}`);
@@ -95,6 +107,33 @@ export function checkText(ctx: RefContext, text: string, path: Path, site: Site,
       else if (sub === undefined && ref.path.length === 1) fail(`use steps.${name}.outputs.NAME`);
       else if (out !== undefined && target.outputs && !target.outputs.includes(out))
         fail(`step "${name}" has no output "${out}"${suggest(out, target.outputs, 'outputs')}`);
+    }
+  }
+}
+
+/** The element fields a where() condition reads must exist when the list's elements are declared. */
+function checkWhereFields(ctx: RefContext, text: string, path: Path, site: Site, bare: boolean): void {
+  for (const w of whereConditions(text, bare ? 'expression' : 'template')) {
+    const l = w.list;
+    let known: string[] | undefined;
+    let what = '';
+    if (l?.root === 'steps' && l.path.length === 3 && l.path[1] === 'outputs') {
+      known = ctx.steps.get(l.path[0]!)?.elements?.get(l.path[2]!);
+      what = `steps.${l.path.join('.')}`;
+    } else if (l?.root === 'result' && l.path.length === 1) {
+      known = site.result?.elements?.get(l.path[0]!);
+      what = `result.${l.path[0]}`;
+    }
+    if (!known) continue;
+    for (const f of w.fields) {
+      if (known.includes(f.name)) continue;
+      const close = suggest(f.name, known, 'fields');
+      ctx.rep.atOffset(
+        offsetInValue(ctx.rep, path, text, f.offset),
+        path,
+        `where() condition: the elements of ${what} have no field "${f.name}"${close.startsWith(' —') ? close : ''} (fields: ${known.join(', ')})`,
+        'reference',
+      );
     }
   }
 }

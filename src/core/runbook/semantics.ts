@@ -7,7 +7,9 @@
 import type { z } from 'zod';
 import type { ProviderRegistry } from '../../providers/registry.js';
 import type { ActionDef } from '../../providers/sdk.js';
-import { hasExpression, type Root } from './expressions.js';
+import { hasExpression, references, type Root } from './expressions.js';
+import { describeKinds, kindsOfExpr, kindsOfValue, staticPath, wholeExpression } from './expr-types.js';
+import { shapeOf, type Shape } from './shapes.js';
 import { compilePattern, type Pattern } from './pattern.js';
 import { checkSplice } from './splice-check.js';
 import { checkDeep, checkText, type RefContext, type Site, type StepInfo } from './refs.js';
@@ -19,6 +21,8 @@ const roots = (...r: Root[]): ReadonlySet<Root> => new Set(r);
 const TEXT = roots('inputs', 'steps', 'incident', 'item');
 const WITH = roots('inputs', 'secrets', 'steps', 'incident', 'item');
 const COND = roots('inputs', 'steps', 'incident');
+/** `if:` of a for_each step may use item: it is then evaluated once per item */
+const COND_ITEM = roots('inputs', 'steps', 'incident', 'item');
 const KEY = roots('item', 'inputs', 'incident');
 /** outputs are evaluated once per step; for a for_each step `result` is {items, keys, count} */
 const OUTPUTS = roots('result', 'inputs', 'steps', 'incident');
@@ -55,11 +59,29 @@ function checkAgainst(schema: z.ZodType, data: unknown, base: Path, rep: Reporte
   });
 }
 
+/** For each output field that is a list of mappings: its elements' field names. */
+function elementsOf(out: Shape): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const f of out.fields) if (f.type.endsWith('[]') && f.fields && out.elementsClosed.get(f.name)) m.set(f.name, f.fields.map((g) => g.name));
+  return m;
+}
+
 interface Resolved {
   instance: string;
   type: string;
   name: string;
   action: ActionDef;
+}
+
+const shapes = new WeakMap<object, Shape>();
+/** The declared fields of an action's input or output (cached per schema). */
+function shape(schema: z.ZodType, io: 'input' | 'output'): Shape {
+  let s = shapes.get(schema);
+  if (!s) {
+    s = shapeOf(schema, io);
+    shapes.set(schema, s);
+  }
+  return s;
 }
 
 export function checkSemantics(rb: Runbook, rep: Reporter, registry: ProviderRegistry): void {
@@ -100,18 +122,25 @@ export function checkSemantics(rb: Runbook, rep: Reporter, registry: ProviderReg
   const resolved = new Map<number, Resolved>();
   rb.steps.forEach((step, i) => {
     const info = steps.get(step.id);
+    if (info && info.index === i && step.if !== undefined && step.if !== true) info.cond = String(step.if);
     const own = info && info.index === i && !step.outputs ? info : undefined;
-    if (own && step.kind === 'manual') own.outputs = ['note', 'link'];
-    else if (own && step.for_each !== undefined) own.outputs = ['items', 'keys', 'count'];
+    if (own && step.kind === 'manual') {
+      own.outputs = ['note', 'link'];
+      own.kinds = new Map([['note', new Set(['string', 'null'])], ['link', new Set(['string', 'null'])]]);
+    } else if (own && step.for_each !== undefined) {
+      own.outputs = ['items', 'keys', 'count'];
+      own.kinds = new Map([['items', new Set(['array'])], ['keys', new Set(['array'])], ['count', new Set(['number'])]]);
+    }
     if (step.uses === undefined) return;
     const r = step.kind === 'manual' ? undefined : resolve(step.uses, ['steps', i, 'uses']);
     if (!r) return;
     resolved.set(i, r);
     if (own && step.for_each === undefined) {
-      const def = (r.action.output as { _zod?: { def?: { type?: string; shape?: Record<string, unknown>; catchall?: { _zod?: { def?: { type?: string } } } } } })?._zod?.def;
-      // a loose output object (catchall) may carry other keys: not checked
-      const open = def?.catchall !== undefined && def.catchall._zod?.def?.type !== 'never';
-      if (def?.type === 'object' && def.shape && !open) own.outputs = Object.keys(def.shape);
+      // a loose output object (catchall) may carry other keys: names not checked
+      const out = shape(r.action.output, 'output');
+      if (!out.open) own.outputs = out.fields.map((f) => f.name);
+      own.kinds = out.kinds;
+      own.elements = elementsOf(out);
     }
   });
 
@@ -124,7 +153,13 @@ function checkStep(ctx: RefContext, step: Step, i: number, r: Resolved | undefin
   const info = ctx.steps.get(step.id);
   const self: StepInfo | undefined = info?.index === i ? info : undefined;
   const forEach = step.for_each !== undefined;
-  const site = (field: string, allowed: ReadonlySet<Root>): Site => ({ field, allowed, step: self, forEach });
+  const site = (field: string, allowed: ReadonlySet<Root>, result?: Site['result']): Site => ({ field, allowed, step: self, forEach, result });
+  /** what `result` holds for an action's output: its declared fields when the object is closed */
+  const resultOf = (action: ActionDef | undefined, what: string): Site['result'] => {
+    if (!action) return undefined;
+    const out = shape(action.output, 'output');
+    return out.open ? undefined : { fields: out.fields.map((f) => f.name), what, elements: elementsOf(out) };
+  };
 
   if (step.kind === 'manual') {
     if (step.uses !== undefined) rep.atPath(at('uses'), 'key', 'manual steps call no provider; remove uses: or change the kind', 'manual-uses');
@@ -146,6 +181,7 @@ function checkStep(ctx: RefContext, step: Step, i: number, r: Resolved | undefin
     if (r.action.kind !== 'any' && r.action.kind !== step.kind)
       rep.atPath(at('kind'), 'value', `kind "${step.kind}" does not match ${step.uses}, which is a ${r.action.kind} action`, 'kind-mismatch');
     checkAgainst(r.action.input, step.with ?? {}, at('with'), rep);
+    checkWithKinds(ctx, r, step.with, at('with'));
     if (r.type === 'shell') checkSplice(step.with, at('with'), rep);
     if (step.verify === true && typeof r.action.verify !== 'function')
       rep.atPath(at('verify'), 'value', `${step.uses} has no read-back of its own; give verify: { uses: …, expect: … }`, 'verify');
@@ -153,9 +189,11 @@ function checkStep(ctx: RefContext, step: Step, i: number, r: Resolved | undefin
   if (step.verify && typeof step.verify === 'object') {
     const v = resolve(step.verify.uses, at('verify', 'uses'));
     if (v) checkAgainst(v.action.input, step.verify.with ?? {}, at('verify', 'with'), rep);
+    if (v) checkWithKinds(ctx, v, step.verify.with, at('verify', 'with'));
     if (v?.type === 'shell') checkSplice(step.verify.with, at('verify', 'with'), rep);
-    if (step.verify.with) checkDeep(ctx, step.verify.with, at('verify', 'with'), site('verify.with', VERIFY_WITH));
-    if (step.verify.expect !== undefined) checkText(ctx, step.verify.expect, at('verify', 'expect'), site('verify.expect', EXPECT), 'field');
+    // in verify.with, result is this step's own output (per item)
+    if (step.verify.with) checkDeep(ctx, step.verify.with, at('verify', 'with'), site('verify.with', VERIFY_WITH, resultOf(r?.action, step.uses ?? '')));
+    if (step.verify.expect !== undefined) checkText(ctx, step.verify.expect, at('verify', 'expect'), site('verify.expect', EXPECT, resultOf(v?.action, step.verify.uses)), 'field');
   }
 
   for (const f of ['title', 'description', 'instructions'] as const) {
@@ -163,11 +201,72 @@ function checkStep(ctx: RefContext, step: Step, i: number, r: Resolved | undefin
     if (v !== undefined) checkText(ctx, v, at(f), site(f, TEXT), 'template');
   }
   if (step.with) checkDeep(ctx, step.with, at('with'), site('with', WITH));
-  if (typeof step.if === 'string') checkText(ctx, step.if, at('if'), site('if', COND), 'field');
-  if (typeof step.for_each === 'string') checkText(ctx, step.for_each, at('for_each'), site('for_each', COND), 'field');
+  if (typeof step.if === 'string') checkText(ctx, step.if, at('if'), site('if', forEach ? COND_ITEM : COND), 'field');
+  if (typeof step.for_each === 'string') {
+    checkText(ctx, step.for_each, at('for_each'), site('for_each', COND), 'field');
+    checkForEachSource(ctx, step, at('for_each'));
+  }
   else if (Array.isArray(step.for_each)) checkDeep(ctx, step.for_each, at('for_each'), site('for_each', COND));
   if (step.item_key !== undefined && forEach) checkText(ctx, step.item_key, at('item_key'), site('item_key', KEY), 'field');
-  for (const [name, expr] of Object.entries(step.outputs ?? {})) checkText(ctx, expr, at('outputs', name), site('outputs', OUTPUTS), 'field');
+  const result: Site['result'] = forEach ? { fields: ['items', 'keys', 'count'], what: 'a for_each step' } : resultOf(r?.action, step.uses ?? '');
+  for (const [name, expr] of Object.entries(step.outputs ?? {})) checkText(ctx, expr, at('outputs', name), site('outputs', OUTPUTS, result), 'field');
+}
+
+/**
+ * A `with` value that is one expression of a known kind (a declared input, a step output the
+ * action declares, a literal, a function with a fixed result) must be a kind the field accepts.
+ */
+function checkWithKinds(ctx: RefContext, r: Resolved, w: Record<string, unknown> | undefined, path: Path): void {
+  if (!w) return;
+  const input = shape(r.action.input, 'input');
+  const check = (v: unknown, want: ReadonlySet<string> | undefined, at: Path, type: string) => {
+    if (typeof v !== 'string' || !hasExpression(v) || !want) return;
+    const got = kindsOfValue(v, ctx.rb, ctx.steps);
+    if (!got || [...got].some((x) => want.has(x))) return;
+    ctx.rep.atPath(at, 'value', `${r.instance}.${r.name} takes ${describeKinds(want)} here (${type}), but this expression gives ${describeKinds(got)}`, 'schema');
+  };
+  for (const [k, v] of Object.entries(w)) {
+    const type = input.fields.find((f) => f.name === k)?.type ?? '?';
+    check(v, input.kinds.get(k), [...path, k], type);
+    // each element of a list written out, e.g. command: [echo, "${{ inputs.n }}"]
+    if (Array.isArray(v)) v.forEach((x, j) => check(x, input.itemKinds.get(k), [...path, k, j], type.replace(/\[\]$/, '').replace(/^\((.*)\)$/, '$1')));
+  }
+}
+
+/**
+ * A for_each over a value that is known not to be a list, or over the output of a step that may
+ * be skipped (then it is null) when nothing here guards against that.
+ */
+function checkForEachSource(ctx: RefContext, step: Step, path: Path): void {
+  const text = step.for_each as string;
+  const e = wholeExpression(text, !hasExpression(text));
+  if (!e) return;
+  const kinds = kindsOfExpr(e, ctx.rb, ctx.steps);
+  if (kinds && !kinds.has('array')) {
+    ctx.rep.atPath(path, 'value', `for_each needs a list, and this expression gives ${describeKinds(kinds)}`, 'for-each');
+    return;
+  }
+  const p = staticPath(e);
+  if (p?.root !== 'steps' || p.path[1] !== 'outputs') return;
+  const source = ctx.steps.get(p.path[0]!);
+  if (!source?.cond) return;
+  // guarded: this step's if: is the same, or itself reads that step's outputs
+  if (typeof step.if === 'string') {
+    if (step.if.trim() === source.cond.trim()) return;
+    try {
+      const refs = references(step.if, hasExpression(step.if) ? 'template' : 'expression');
+      if (refs.some((x) => x.root === 'steps' && x.path[0] === source.id)) return;
+    } catch {
+      return; // reported by the expression checks
+    }
+  }
+  const ref = `steps.${p.path.join('.')}`;
+  ctx.rep.atPath(
+    path,
+    'value',
+    `step "${source.id}" may be skipped (if: ${source.cond}), and then ${ref} is null, not a list; write for_each: \${{ ${ref} || [] }}, or give this step an if: that checks it`,
+    'for-each',
+  );
 }
 
 function checkInputs(rb: Runbook, rep: Reporter): void {

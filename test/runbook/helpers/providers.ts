@@ -8,10 +8,10 @@ const lookup = defineAction({
   kind: 'detect',
   description: 'look a user up',
   input: z.strictObject({ user: z.string().min(1), limit: z.number().int().max(100).default(10) }),
-  output: z.object({ found: z.boolean(), ids: z.array(z.string()) }),
+  output: z.object({ found: z.boolean(), ids: z.array(z.string()), users: z.array(z.object({ name: z.string(), status: z.string() })) }),
   idempotent: true,
   async run() {
-    return { found: false, ids: [] };
+    return { found: false, ids: [], users: [] };
   },
 });
 
