@@ -37,6 +37,8 @@ const json = { type: 'boolean', help: 'machine-readable JSON on stdout' } as con
 const stateDir = { type: 'string', arg: 'DIR', complete: 'dir', help: 'where incidents live (default: see ENVIRONMENT in `runbook --help`)' } as const;
 const plugin = { type: 'string', multiple: true, arg: 'PATH|PACKAGE', complete: 'file', help: "load a provider plugin besides the runbook's plugins: (repeatable)" } as const;
 const input = { type: 'string', multiple: true, arg: 'KEY=VALUE', help: 'set an input (repeatable)' } as const;
+const store = { type: 'string', arg: 'postgres://USER@HOST:PORT/DB', help: 'the shared journal of team mode (default: $RUNBOOK_STORE, else store: in the config file, else the local file journal); passwords only from PGPASSWORD / PGPASSFILE, never in the URL — docs/team-mode.md' } as const;
+const operator = { type: 'string', arg: 'NAME', help: 'who is named in each journal record (default: operator: in the config file, else the OS user@host)' } as const;
 
 const RUN_FLAGS = {
   incident: { type: 'string', arg: 'ID', help: 'incident id; an existing incident is resumed (default: a new id, printed)' },
@@ -53,6 +55,8 @@ const RUN_FLAGS = {
   concurrency: { type: 'string', arg: 'N', help: 'global limit of steps running at once (default 4)' },
   plugin,
   'state-dir': stateDir,
+  store,
+  operator,
 } as const;
 
 const SCAN_FLAGS = {
