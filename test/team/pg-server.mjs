@@ -84,10 +84,10 @@ export async function startPg(opts) {
       return run('pg_dump', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'runbook']);
     },
     restart() {
-      run('pg_ctl', ['-D', data, '-w', '-t', '60', '-m', 'fast', '-o', `-p ${port} -k ${dir}`, 'restart']);
+      run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-m', 'fast', '-o', `-p ${port} -k ${dir}`, 'restart']);
     },
     async stop() {
-      await db.end().catch(() => undefined);
+      await this.db.end().catch(() => undefined);
       try {
         run('pg_ctl', ['-D', data, '-w', '-t', '60', '-m', 'immediate', 'stop']);
       } finally {
