@@ -139,6 +139,25 @@ make. Nothing is called and no incident is created. ${RUNBOOK_NOTE}`,
     flags: { json, 'state-dir': stateDir },
     load: () => import('./incidents.js'),
   },
+  approve: {
+    args: 'ID STEP',
+    summary: "approve (or --deny) a step's gate as an operator: a journal record the runner acts on",
+    description: `Writes an approval record for a step's gate into the incident's journal, naming the operator
+(--operator, else the OS user@host). On the shared store (team mode, docs/team-mode.md) it is
+written beside a running runner, which acts on it when it reaches the gate; on the local file
+journal the incident must not be running. A four-eyes gate (approvals: { distinct: true, count: N })
+counts only approvals by operators other than the one running the incident.`,
+    flags: {
+      deny: { type: 'boolean', help: 'deny the gate instead (the step is skipped)' },
+      reason: { type: 'string', arg: 'TEXT', help: 'with --deny: why (kept in the journal and the report)' },
+      operator,
+      store,
+      'state-dir': stateDir,
+    },
+    complete: 'incident',
+    examples: ['runbook approve INC-7 revoke-tokens --operator lead@soc'],
+    load: () => import('./approve.js'),
+  },
   report: {
     args: 'ID',
     summary: "the incident's timeline and postmortem (Markdown or JSON)",
