@@ -136,7 +136,7 @@ make. Nothing is called and no incident is created. ${RUNBOOK_NOTE}`,
     args: '',
     summary: 'list incidents in the state directory (and say which directory)',
     description: 'Lists the incidents in the state directory with runbook, start time and state, and says which\nstate directory it read and why (flag, environment, config file or default).',
-    flags: { json, 'state-dir': stateDir },
+    flags: { json, 'state-dir': stateDir, store },
     load: () => import('./incidents.js'),
   },
   approve: {
@@ -157,6 +157,18 @@ counts only approvals by operators other than the one running the incident.`,
     complete: 'incident',
     examples: ['runbook approve INC-7 revoke-tokens --operator lead@soc'],
     load: () => import('./approve.js'),
+  },
+  push: {
+    args: 'ID',
+    summary: 'move a local incident into the shared store (team mode)',
+    description: `Moves a local incident (not running) into the shared PostgreSQL store: its journal's records go in
+verbatim (same checksums and hash chain, checked by the database), the local journal is kept as
+journal.pushed.jsonl, and from then on the incident is resumed with --store (or RUNBOOK_STORE)
+from any machine. See docs/team-mode.md.`,
+    flags: { store, 'state-dir': stateDir },
+    complete: 'incident',
+    examples: ['runbook push INC-7 --store postgres://runbook@db.internal/runbook'],
+    load: () => import('./push.js'),
   },
   report: {
     args: 'ID',

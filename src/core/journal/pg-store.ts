@@ -229,6 +229,12 @@ export class PgJournal implements JournalStore {
     this.close();
   }
 
+  /** runbook push: a local journal's lines, verbatim, into this incident (held, with no records yet). */
+  importLines(lines: string[]): number {
+    if (this.#generation === undefined) throw new JournalError('import needs the lease: lock() first');
+    return this.#call({ op: 'import', incident: this.incident, generation: this.#generation, lines }) as number;
+  }
+
   /** All incidents of the shared journal (runbook incidents). */
   list(): Array<{ id: string; generation: number; holder: Holder | null; live: boolean | null; records: number; first: string | null; last: string | null }> {
     return this.#call({ op: 'list' }) as ReturnType<PgJournal['list']>;

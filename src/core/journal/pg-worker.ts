@@ -20,6 +20,7 @@ export type PgRequest =
   | { op: 'append'; incident: string; generation: number | null; op_: string; body: RecordBody }
   | { op: 'read'; incident: string }
   | { op: 'list' }
+  | { op: 'import'; incident: string; generation: number; lines: string[] }
   | { op: 'ping' };
 
 export interface Holder {
@@ -220,6 +221,19 @@ async function list(): Promise<unknown[]> {
   return rows;
 }
 
+/** runbook push: a local journal's lines, verbatim (their chain starts at the same genesis), into an incident with no records. */
+async function importLines(r: Extract<PgRequest, { op: 'import' }>): Promise<number> {
+  return tx(async (c) => {
+    const { rows } = await c.query<{ head_seq: string }>('SELECT head_seq FROM runbook_incidents WHERE id = $1 FOR UPDATE', [r.incident]);
+    if (Number(rows[0]?.head_seq ?? -1) !== 0) throw new Refusal('refused', `incident ${r.incident} already has records in the shared journal`);
+    for (const line of r.lines) {
+      const rec = JSON.parse(line) as JournalRecord;
+      await c.query('INSERT INTO runbook_records (incident, seq, generation, type, op, ts, prev, hash, line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [r.incident, rec.seq, r.generation, rec.type, rec.op, rec.ts, rec.prev, lineHash(line), line]);
+    }
+    return r.lines.length;
+  });
+}
+
 async function handle(r: PgRequest): Promise<unknown> {
   const retry = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
@@ -241,6 +255,8 @@ async function handle(r: PgRequest): Promise<unknown> {
       return retry(() => read(r));
     case 'list':
       return retry(() => list());
+    case 'import':
+      return importLines(r);
     case 'ping':
       return retry(async () => (await connect(), null));
   }
