@@ -158,6 +158,19 @@ counts only approvals by operators other than the one running the incident.`,
     examples: ['runbook approve INC-7 revoke-tokens --operator lead@soc'],
     load: () => import('./approve.js'),
   },
+  attach: {
+    args: 'ID',
+    summary: 'follow a shared incident live and answer it (team mode; text)',
+    description: `Follows an incident of the shared PostgreSQL store as it runs: the journal so far, then each new
+record within a second of its commit (LISTEN/NOTIFY). Lines typed on stdin are answers written to
+the journal under your operator name: approve STEP, deny STEP [REASON], done STEP[/ITEM] [NOTE],
+settle STEP[/ITEM] done|redo, note TEXT. Ends when the incident is done or on Ctrl-C.
+See docs/team-mode.md.`,
+    flags: { json, store, operator, 'state-dir': stateDir, 'exit-on-eof': { type: 'boolean', help: 'leave when stdin closes (scripts, chat bots)' } },
+    complete: 'incident',
+    examples: ['runbook attach INC-7 --operator lead@soc'],
+    load: () => import('./attach.js'),
+  },
   push: {
     args: 'ID',
     summary: 'move a local incident into the shared store (team mode)',
