@@ -18,6 +18,8 @@
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, JournalError, LockedError, RunbookError, UsageError, type LockOwner } from '../errors.js';
@@ -67,11 +69,13 @@ export function showUrl(url: string): string {
   return `postgres://${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.host}${u.pathname}`;
 }
 
-function workerUrl(): { url: URL; execArgv: string[] } {
+/** dist/pg-worker.js next to the bundle; from source (benches, tests under tsx) the TypeScript file, loaded through tsx. */
+function workerSource(): URL | string {
   const here = import.meta.url;
-  // from source (tests under vitest / tsx) the worker is TypeScript; from dist it is dist/pg-worker.js
-  if (here.endsWith('.ts')) return { url: new URL('./pg-worker.ts', here), execArgv: ['--import', 'tsx'] };
-  return { url: new URL('./pg-worker.js', here), execArgv: [] };
+  if (!here.endsWith('.ts')) return new URL('./pg-worker.js', here);
+  // Node 20 does not apply --import hooks to a worker's entry module: register tsx in the worker first
+  const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  return `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(new URL('./pg-worker.ts', here).href)}); })`;
 }
 
 export class PgJournal implements JournalStore {
@@ -90,6 +94,7 @@ export class PgJournal implements JournalStore {
   #holds = 0;
   #taken: TakenLock | undefined;
   #leaseMs: number;
+  #failed: string | undefined;
 
   constructor(url: string, incident: string, opts: { stateDir: string; operator?: string; leaseMs?: number }) {
     this.incident = checkIncidentId(incident);
@@ -114,10 +119,11 @@ export class PgJournal implements JournalStore {
     const { port1, port2 } = new MessageChannel();
     const notices = new MessageChannel();
     const flag = new SharedArrayBuffer(4);
-    const { url, execArgv } = workerUrl();
-    const w = new Worker(url, { workerData: { url: this.url, flag, port: port2, notices: notices.port2 }, transferList: [port2, notices.port2], execArgv, stdout: false, stderr: false });
+    const src = workerSource();
+    const w = new Worker(src, { eval: typeof src === 'string', workerData: { url: this.url, flag, port: port2, notices: notices.port2 }, transferList: [port2, notices.port2] });
     w.unref();
-    w.on('error', () => undefined);
+    // the worker could not start or crashed: a blocked call times out (REQUEST_TIMEOUT_MS), the next one says why
+    w.on('error', (e) => (this.#failed = e.message));
     notices.port1.on('message', (m: { lost?: string }) => {
       if (m.lost && this.#generation !== undefined) this.onLockLost?.(m.lost);
     });
@@ -138,7 +144,11 @@ export class PgJournal implements JournalStore {
     }
     const got = receiveMessageOnPort(this.#port!);
     const a = got?.message as PgAnswer | undefined;
-    if (!a) throw new JournalError('the shared journal worker stopped without an answer — nothing was called', { nextSteps: ['Run the same command again to resume.'] });
+    if (!a) {
+      const why = this.#failed;
+      this.close();
+      throw new JournalError(`the shared journal's worker stopped without an answer${why ? ` (${why})` : ''} — nothing was called`, { nextSteps: ['Run the same command again to resume.'] });
+    }
     if (a.ok) return a.value;
     switch (a.kind) {
       case 'fenced':
