@@ -306,7 +306,10 @@ export function isCommand(name: string): name is CommandName {
 export const ENVIRONMENT: readonly { name: string; help: string }[] = [
   { name: 'RUNBOOK_STATE_DIR', help: 'the state directory (incidents, journals, locks); --state-dir wins over it' },
   { name: 'XDG_STATE_HOME', help: 'default state directory: $XDG_STATE_HOME/runbook, else ~/.local/state/runbook' },
-  { name: 'XDG_CONFIG_HOME', help: 'config file: $XDG_CONFIG_HOME/runbook/config.yaml (else ~/.config/…) with state_dir: DIR' },
+  { name: 'XDG_CONFIG_HOME', help: 'config file: $XDG_CONFIG_HOME/runbook/config.yaml (else ~/.config/…) with state_dir: DIR, store: URL, operator: NAME' },
+  { name: 'RUNBOOK_STORE', help: 'team mode: the shared journal, postgres://USER@HOST/DB (no password in it); --store wins over it' },
+  { name: 'PGPASSWORD, PGPASSFILE, PGSSLMODE', help: "the shared store's password and TLS (and the other PG* variables, as psql reads them)" },
+  { name: 'RUNBOOK_LEASE_MS', help: "team mode: how long a runner's lease lasts without a heartbeat (default 30000)" },
   { name: 'RUNBOOK_SECRET_<NAME>', help: 'answers a `from: prompt` secret without a terminal' },
   { name: 'NO_COLOR', help: 'set and non-empty: no colours' },
   { name: 'RUNBOOK_DEBUG', help: 'set: an internal error also prints its (redacted) stack trace' },
