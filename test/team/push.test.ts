@@ -4,7 +4,7 @@
  * finished from the store by other operators.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, ensureBuilt, ROOT } from '../e2e/cli.js';
@@ -21,6 +21,27 @@ afterAll(async () => {
   await db?.stop();
 });
 
+describe('the store from the config file', () => {
+  it('store: and operator: in $XDG_CONFIG_HOME/runbook/config.yaml select the shared store and name the operator; a password there is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-conf-'));
+    mkdirSync(join(dir, 'runbook'));
+    writeFileSync(join(dir, 'runbook', 'config.yaml'), `store: ${db.url}\noperator: dave@cfg\n`);
+    const env = { XDG_CONFIG_HOME: dir, PGPASSWORD: db.password };
+    const r = cli(['run', join(ROOT, 'test', 'team', 'fixtures', 'team-gate.yaml'), '--incident', 'cfg', '--input', `effects=${join(dir, 'fx')}`, '--state-dir', join(dir, 'state')], { cwd: dir, env });
+    expect(r.code, r.stderr).toBe(3);
+    const list = cli(['incidents', '--json'], { cwd: dir, env });
+    expect(list.stdout).toContain('"id": "cfg"');
+    expect(list.stderr + list.stdout).toContain('config.yaml');
+    const st = cli(['status', 'cfg'], { cwd: dir, env });
+    expect(st.stdout).toContain('operators: dave@cfg');
+    writeFileSync(join(dir, 'runbook', 'config.yaml'), `store: ${db.url.replace('runbook@', 'runbook:s3cret-canary@')}\n`);
+    const bad = cli(['incidents'], { cwd: dir, env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/store in .*config\.yaml: the store URL holds a password — refused/);
+    expect(bad.stderr).not.toContain('s3cret-canary');
+  });
+});
+
 describe('push and incidents', () => {
   it('pushes a waiting local incident verbatim, lists it from the store, and the team finishes it there', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'runbook-push-'));
@@ -33,7 +54,7 @@ describe('push and incidents', () => {
     expect(cli(runArgs, { cwd: dir }).code).toBe(3);
     const localLines = readFileSync(join(state, 'incidents', 'solo', 'journal.jsonl'), 'utf8').split('\n').filter(Boolean);
     // the shared store knows nothing of it yet
-    expect(cli(['incidents', '--store', db.url], { cwd: dir, env: pw }).stdout).toContain('no incidents');
+    expect(cli(['incidents', '--store', db.url], { cwd: dir, env: pw }).stdout).not.toMatch(/^solo /m);
 
     const p = cli(['push', 'solo', '--store', db.url, '--state-dir', state], { cwd: dir, env: pw });
     expect(p.code, p.stderr).toBe(0);
@@ -46,7 +67,7 @@ describe('push and incidents', () => {
     const list = cli(['incidents', '--store', db.url, '--json'], { cwd: dir, env: pw });
     expect(list.code, list.stderr).toBe(0);
     const incidents = (JSON.parse(list.stdout) as { incidents: Array<{ id: string; runbook: string; state: string }> }).incidents;
-    expect(incidents).toEqual([expect.objectContaining({ id: 'solo', runbook: 'team-gate', state: 'waiting' })]);
+    expect(incidents.filter((i) => i.id === 'solo')).toEqual([expect.objectContaining({ id: 'solo', runbook: 'team-gate', state: 'waiting' })]);
     // a second push of the same id is refused
     expect(cli(['push', 'solo', '--store', db.url, '--state-dir', state], { cwd: dir, env: pw }).code).not.toBe(0);
 
