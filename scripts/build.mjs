@@ -13,7 +13,8 @@ import { rmSync, chmodSync, renameSync, existsSync, readFileSync } from 'node:fs
 // - none at the moment. Add a package here when it reads files next to its own source at run
 //   time (`__dirname`, `new URL('./x', import.meta.url)`) or must be one instance shared with
 //   code outside the bundle.
-const EXTERNAL = [];
+// - pg-native: pg's optional libpq binding (`require('pg').native`), never used by runbook.
+const EXTERNAL = ['pg-native'];
 
 // Ink's devtools hook (only with DEV=true) is stubbed; bundled CJS code gets a real `require`.
 const stubs = {
@@ -30,7 +31,8 @@ const tmp = `dist.tmp-${process.pid}`;
 const old = `dist.old-${process.pid}`;
 rmSync(tmp, { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli.ts'],
+  // the shared journal's worker thread (src/core/journal/pg-store.ts) is an entry of its own: dist/pg-worker.js
+  entryPoints: { cli: 'src/cli.ts', 'pg-worker': 'src/core/journal/pg-worker.ts' },
   outdir: tmp,
   bundle: true,
   splitting: true,

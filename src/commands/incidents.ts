@@ -3,13 +3,46 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FileJournal, listIncidentIds } from '../core/journal/store.js';
 import { fold } from '../core/journal/fold.js';
-import { err, out, parseCommandFlags, type Command } from './context.js';
+import { err, out, parseCommandFlags, type Command, type CommandContext } from './context.js';
+import { storeUrlOf } from './team-store.js';
+import type { JournalRecord } from '../core/journal/records.js';
 import { commandLine } from './invocation.js';
-import { resolveStateDir } from './shared.js';
+import { resolveStateDir, stateDirOf } from './shared.js';
 import { runStatusWord } from './status.js';
+
+/** The team's incidents in the shared store: who holds each (lease live or expired), its runbook and state. */
+async function sharedIncidents(url: { url: string; from: string }, json: boolean | undefined, ctx: CommandContext): Promise<number> {
+  const { PgJournal, checkStoreUrl, showUrl } = await import('../core/journal/pg-store.js');
+  const store = new PgJournal(checkStoreUrl(url.url, url.from), 'list', { stateDir: stateDirOf(undefined, ctx) });
+  try {
+    const rows = store.list().map((r) => {
+      const first = r.first ? (JSON.parse(r.first) as JournalRecord) : undefined;
+      const last = r.last ? (JSON.parse(r.last) as JournalRecord) : undefined;
+      const opened = first?.type === 'incident.opened' ? first : undefined;
+      const state = r.live ? `running (lease generation ${r.generation}, held by ${r.holder?.operator ?? '?'})` : last?.type === 'run.stopped' ? last.reason : r.holder ? `stopped (lease of ${r.holder.operator} expired: resume takes it over)` : r.records ? 'open' : 'empty';
+      return { id: r.id, runbook: opened?.runbook.id ?? '?', mode: opened?.mode ?? '?', opened: first?.ts ?? '', updated: last?.ts ?? '', state, records: r.records, ...(r.holder ? { holder: r.holder.operator } : {}) };
+    });
+    if (json) {
+      out(ctx, JSON.stringify({ store: showUrl(url.url), source: url.from, incidents: rows }, null, 2));
+      return 0;
+    }
+    err(ctx, `shared store: ${showUrl(url.url)} (set by ${url.from})`);
+    if (!rows.length) {
+      out(ctx, `no incidents in ${showUrl(url.url)}`);
+      return 0;
+    }
+    const w = Math.max(...rows.map((r) => r.id.length));
+    for (const r of rows) out(ctx, `${r.id.padEnd(w)}  ${r.mode.padEnd(5)}  ${r.opened.slice(0, 19).replace('T', ' ')}  ${r.runbook}  ${r.state}`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
 
 const command: Command = async (argv, ctx) => {
   const { values } = parseCommandFlags('incidents', argv, false);
+  const shared = storeUrlOf(values.store, ctx);
+  if (shared) return sharedIncidents(shared, values.json, ctx);
   const state = resolveStateDir(values['state-dir'], ctx);
   const stateDir = state.dir;
   const rows = listIncidentIds(stateDir)

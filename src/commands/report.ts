@@ -5,7 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { ExitCode, JournalError, UsageError } from '../core/errors.js';
-import { FileJournal, listIncidentIds } from '../core/journal/store.js';
+import { listIncidentIds } from '../core/journal/store.js';
+import { storeOf } from './team-store.js';
 import { buildReport } from '../report/model.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -41,7 +42,7 @@ const command: Command = async (argv, ctx) => {
   const id = positionals[0]!;
   const state = resolveStateDir(values['state-dir'], ctx);
   const stateDir = state.dir;
-  const journal = new FileJournal(stateDir, id);
+  const journal = await storeOf(values, ctx, id);
   if (!journal.exists()) {
     const known = listIncidentIds(stateDir);
     throw new UsageError(`no incident "${id}" in the state directory ${stateDir} (${state.describe})`, {

@@ -8,7 +8,8 @@ import type { EngineObserver } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
 import { parseInputFlags } from '../core/engine/inputs.js';
 import { checkStepFlags } from '../core/engine/flags.js';
-import { FileJournal, checkIncidentId } from '../core/journal/store.js';
+import { checkIncidentId } from '../core/journal/store.js';
+import { storeOf, type Store } from './team-store.js';
 import type { LoadedRunbook } from '../core/runbook/load.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { fold } from '../core/journal/fold.js';
@@ -32,7 +33,7 @@ export interface PrepareContext {
   flags: Record<string, unknown>;
   loaded: LoadedRunbook;
   registry: ProviderRegistry;
-  store: FileJournal;
+  store: Store;
   stateDir: string;
   fresh: boolean;
   interactive: boolean;
@@ -103,12 +104,12 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   const stateDir = stateDirOf(f['state-dir'], ctx);
   const given = f.incident;
   const incident = given ? checkIncidentId(given) : newIncidentId(loaded.runbook.id);
-  const store = new FileJournal(stateDir, incident);
+  const store = await storeOf(f, ctx, incident);
   const secrets = new SecretRegistry(ctx.redactor);
   const interactive = !f['non-interactive'] && !f.json && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
   // a shipped runbook given by id is resumed by its id
   const shownFile = resolve(ctx.cwd, file) !== loaded.file ? file : relative(ctx.cwd, loaded.file) || loaded.file;
-  const stateFlag = f['state-dir'] ? ['--state-dir', f['state-dir']] : [];
+  const stateFlag = [...(f['state-dir'] ? ['--state-dir', f['state-dir']] : []), ...(f.store ? ['--store', f.store] : [])];
   const pluginFlags = collect(f.plugin).flatMap((x) => ['--plugin', x]);
   let resumeCommand = commandLine(ctx, name, shownFile, '--incident', incident, ...stateFlag, ...pluginFlags);
   const reportCommand = commandLine(ctx, 'report', incident, ...stateFlag);
@@ -209,7 +210,7 @@ async function openEarly(tui: Promise<typeof import('../ui/index.js')>, mode: 'l
  * process that is gone, open the journal (refusing links, folders, empty and tampered journals;
  * dropping a torn last line with a warning). Returns whether the incident is new.
  */
-function openIncident(store: FileJournal, ctx: CommandContext, breakLock: boolean, controller: AbortController): boolean {
+function openIncident(store: Store, ctx: CommandContext, breakLock: boolean, controller: AbortController): boolean {
   store.lock({ breakLock });
   try {
     const taken = store.takenOver;

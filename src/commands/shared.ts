@@ -35,16 +35,27 @@ export function configFile(env: NodeJS.ProcessEnv): string {
   return join(base, 'runbook', 'config.yaml');
 }
 
-/** `state_dir:` from the config file, resolved against the file's folder (`~/` is the home folder). */
-function configStateDir(env: NodeJS.ProcessEnv): { dir: string; file: string } | undefined {
+/** The config file's keys: state_dir here; store and operator for team mode (src/commands/team-store.ts). */
+const CONFIG_KEYS = ['state_dir', 'store', 'operator'];
+
+/** The config file as a mapping (checked: known keys only), or undefined when there is none. */
+export function readConfig(env: NodeJS.ProcessEnv): { doc: Record<string, unknown>; file: string } | undefined {
   const file = configFile(env);
   if (!existsSync(file)) return undefined;
   const doc = parseYamlStrict(readFileSync(file, 'utf8'), file);
   if (doc === null) return undefined;
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`${file}: the config file must be a mapping (e.g. state_dir: ~/incidents)`);
   for (const key of Object.keys(doc)) {
-    if (key !== 'state_dir') throw new UsageError(`${file}: unknown key "${key}" (the config file knows only state_dir)`, { nextSteps: [`Remove "${key}" from ${file}.`] });
+    if (!CONFIG_KEYS.includes(key)) throw new UsageError(`${file}: unknown key "${key}" (the config file knows ${CONFIG_KEYS.join(', ')})`, { nextSteps: [`Remove "${key}" from ${file}.`] });
   }
+  return { doc: doc as Record<string, unknown>, file };
+}
+
+/** `state_dir:` from the config file, resolved against the file's folder (`~/` is the home folder). */
+function configStateDir(env: NodeJS.ProcessEnv): { dir: string; file: string } | undefined {
+  const conf = readConfig(env);
+  if (!conf) return undefined;
+  const { doc, file } = conf;
   const v = (doc as { state_dir?: unknown }).state_dir;
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string' || v.trim() === '') throw new UsageError(`${file}: state_dir must be a folder path, e.g. state_dir: ~/incidents`);

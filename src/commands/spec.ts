@@ -37,6 +37,8 @@ const json = { type: 'boolean', help: 'machine-readable JSON on stdout' } as con
 const stateDir = { type: 'string', arg: 'DIR', complete: 'dir', help: 'where incidents live (default: see ENVIRONMENT in `runbook --help`)' } as const;
 const plugin = { type: 'string', multiple: true, arg: 'PATH|PACKAGE', complete: 'file', help: "load a provider plugin besides the runbook's plugins: (repeatable)" } as const;
 const input = { type: 'string', multiple: true, arg: 'KEY=VALUE', help: 'set an input (repeatable)' } as const;
+const store = { type: 'string', arg: 'postgres://USER@HOST:PORT/DB', help: 'the shared journal of team mode (default: $RUNBOOK_STORE, else store: in the config file, else the local file journal); passwords only from PGPASSWORD / PGPASSFILE, never in the URL — docs/team-mode.md' } as const;
+const operator = { type: 'string', arg: 'NAME', help: 'who is named in each journal record (default: operator: in the config file, else the OS user@host)' } as const;
 
 const RUN_FLAGS = {
   incident: { type: 'string', arg: 'ID', help: 'incident id; an existing incident is resumed (default: a new id, printed)' },
@@ -53,6 +55,8 @@ const RUN_FLAGS = {
   concurrency: { type: 'string', arg: 'N', help: 'global limit of steps running at once (default 4)' },
   plugin,
   'state-dir': stateDir,
+  store,
+  operator,
 } as const;
 
 const SCAN_FLAGS = {
@@ -124,7 +128,7 @@ make. Nothing is called and no incident is created. ${RUNBOOK_NOTE}`,
     args: 'ID',
     summary: 'the checklist of an incident',
     description: 'The checklist of an incident from its journal: each step and item with its state.',
-    flags: { json, 'state-dir': stateDir },
+    flags: { json, 'state-dir': stateDir, store },
     complete: 'incident',
     load: () => import('./status.js'),
   },
@@ -132,8 +136,52 @@ make. Nothing is called and no incident is created. ${RUNBOOK_NOTE}`,
     args: '',
     summary: 'list incidents in the state directory (and say which directory)',
     description: 'Lists the incidents in the state directory with runbook, start time and state, and says which\nstate directory it read and why (flag, environment, config file or default).',
-    flags: { json, 'state-dir': stateDir },
+    flags: { json, 'state-dir': stateDir, store },
     load: () => import('./incidents.js'),
+  },
+  approve: {
+    args: 'ID STEP',
+    summary: "approve (or --deny) a step's gate as an operator: a journal record the runner acts on",
+    description: `Writes an approval record for a step's gate into the incident's journal, naming the operator
+(--operator, else the OS user@host). On the shared store (team mode, docs/team-mode.md) it is
+written beside a running runner, which acts on it when it reaches the gate; on the local file
+journal the incident must not be running. A four-eyes gate (approvals: { distinct: true, count: N })
+counts only approvals by operators other than the one running the incident.`,
+    flags: {
+      deny: { type: 'boolean', help: 'deny the gate instead (the step is skipped)' },
+      reason: { type: 'string', arg: 'TEXT', help: 'with --deny: why (kept in the journal and the report)' },
+      operator,
+      store,
+      'state-dir': stateDir,
+    },
+    complete: 'incident',
+    examples: ['runbook approve INC-7 revoke-tokens --operator lead@soc'],
+    load: () => import('./approve.js'),
+  },
+  attach: {
+    args: 'ID',
+    summary: 'follow a shared incident live and answer it (team mode; text)',
+    description: `Follows an incident of the shared PostgreSQL store as it runs: the journal so far, then each new
+record within a second of its commit (LISTEN/NOTIFY). Lines typed on stdin are answers written to
+the journal under your operator name: approve STEP, deny STEP [REASON], done STEP[/ITEM] [NOTE],
+settle STEP[/ITEM] done|redo, note TEXT. Ends when the incident is done or on Ctrl-C.
+See docs/team-mode.md.`,
+    flags: { json, store, operator, 'state-dir': stateDir, 'exit-on-eof': { type: 'boolean', help: 'leave when stdin closes (scripts, chat bots)' } },
+    complete: 'incident',
+    examples: ['runbook attach INC-7 --operator lead@soc'],
+    load: () => import('./attach.js'),
+  },
+  push: {
+    args: 'ID',
+    summary: 'move a local incident into the shared store (team mode)',
+    description: `Moves a local incident (not running) into the shared PostgreSQL store: its journal's records go in
+verbatim (same checksums and hash chain, checked by the database), the local journal is kept as
+journal.pushed.jsonl, and from then on the incident is resumed with --store (or RUNBOOK_STORE)
+from any machine. See docs/team-mode.md.`,
+    flags: { store, 'state-dir': stateDir },
+    complete: 'incident',
+    examples: ['runbook push INC-7 --store postgres://runbook@db.internal/runbook'],
+    load: () => import('./push.js'),
   },
   report: {
     args: 'ID',
@@ -148,6 +196,7 @@ fingerprints and last 4 characters. docs/report-format.md defines every field.`,
       json: { type: 'boolean', help: 'the same as --format json' },
       out: { type: 'string', short: 'o', arg: 'FILE', complete: 'file', help: 'write to FILE (mode 0600) instead of stdout' },
       'state-dir': stateDir,
+      store,
     },
     complete: 'incident',
     load: () => import('./report.js'),
@@ -257,7 +306,10 @@ export function isCommand(name: string): name is CommandName {
 export const ENVIRONMENT: readonly { name: string; help: string }[] = [
   { name: 'RUNBOOK_STATE_DIR', help: 'the state directory (incidents, journals, locks); --state-dir wins over it' },
   { name: 'XDG_STATE_HOME', help: 'default state directory: $XDG_STATE_HOME/runbook, else ~/.local/state/runbook' },
-  { name: 'XDG_CONFIG_HOME', help: 'config file: $XDG_CONFIG_HOME/runbook/config.yaml (else ~/.config/…) with state_dir: DIR' },
+  { name: 'XDG_CONFIG_HOME', help: 'config file: $XDG_CONFIG_HOME/runbook/config.yaml (else ~/.config/…) with state_dir: DIR, store: URL, operator: NAME' },
+  { name: 'RUNBOOK_STORE', help: 'team mode: the shared journal, postgres://USER@HOST/DB (no password in it); --store wins over it' },
+  { name: 'PGPASSWORD, PGPASSFILE, PGSSLMODE', help: "the shared store's password and TLS (and the other PG* variables, as psql reads them)" },
+  { name: 'RUNBOOK_LEASE_MS', help: "team mode: how long a runner's lease lasts without a heartbeat (default 30000)" },
   { name: 'RUNBOOK_SECRET_<NAME>', help: 'answers a `from: prompt` secret without a terminal' },
   { name: 'NO_COLOR', help: 'set and non-empty: no colours' },
   { name: 'RUNBOOK_DEBUG', help: 'set: an internal error also prints its (redacted) stack trace' },

@@ -9,6 +9,8 @@ import { commandLine } from './invocation.js';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { previewText, waitsFor } from '../core/engine/text.js';
 import { drillDir, readDrillState } from '../drill/state.js';
+import type { JournalRecord } from '../core/journal/records.js';
+import { storeOf } from './team-store.js';
 
 export function openState(id: string, stateFlag: string | undefined, ctx: CommandContext): RunState {
   const stateDir = stateDirOf(stateFlag, ctx);
@@ -16,8 +18,14 @@ export function openState(id: string, stateFlag: string | undefined, ctx: Comman
   if (!existsSync(store.file)) {
     throw new UsageError(`no incident "${id}" in ${stateDir}`, { nextSteps: ['`runbook incidents` lists the incidents there; --state-dir picks another directory.'] });
   }
+  return stateOf(store);
+}
+
+/** The folded state of an incident's journal (any store); a usage error when it has no opening record. */
+export function stateOf(store: { read(): JournalRecord[]; exists(): boolean; incident: string; location: string }): RunState {
+  if (!store.exists()) throw new UsageError(`no incident "${store.incident}" in ${store.location}`, { nextSteps: ['`runbook incidents` lists the incidents there.'] });
   const state = fold(store.read());
-  if (!state) throw new UsageError(`the journal of incident ${id} has no opening record (${store.file})`);
+  if (!state) throw new UsageError(`the journal of incident ${store.incident} has no opening record (${store.location})`);
   return state;
 }
 
@@ -54,7 +62,7 @@ function waitingOn(s: RunState): { step: string; hint: string } | undefined {
 }
 
 /** The command that resumes this incident, with every flag it needs (a drill's --scenario). */
-export function resumeCommandOf(s: RunState, stateFlag: string | undefined, ctx: CommandContext, incidentDir: string, defaultScenario?: string): string | undefined {
+export function resumeCommandOf(s: RunState, stateFlag: string | undefined, ctx: CommandContext, incidentDir: string, defaultScenario?: string, storeFlag?: string): string | undefined {
   if (s.lastStop?.reason === 'done') return undefined;
   const rel = (p: string) => (isAbsolute(p) ? relative(ctx.cwd, p) || p : p);
   // a shipped runbook is resumed by its id (as it was started), not by a path into the package
@@ -62,6 +70,7 @@ export function resumeCommandOf(s: RunState, stateFlag: string | undefined, ctx:
   const file = shipped !== undefined && resolve(ctx.cwd, s.runbook.path) === resolve(shipped) ? s.runbook.id : rel(s.runbook.path);
   const args = [s.mode === 'drill' ? 'drill' : 'run', file, '--incident', s.incident];
   if (stateFlag) args.push('--state-dir', stateFlag);
+  if (storeFlag) args.push('--store', storeFlag);
   let scenario: string | undefined;
   try {
     scenario = s.mode === 'drill' ? readDrillState(drillDir(incidentDir)).scenario : undefined;
@@ -92,8 +101,9 @@ const command: Command = async (argv, ctx) => {
   const { values, positionals } = parseCommandFlags('status', argv);
   const id = positionals[0];
   if (!id) throw new UsageError('runbook status: which incident? e.g. runbook status <id> (see `runbook incidents`)');
-  const s = openState(id, values['state-dir'], ctx);
-  const check = new FileJournal(stateDirOf(values['state-dir'], ctx), id).check();
+  const store = await storeOf(values, ctx, checkIncidentId(id));
+  const s = store instanceof FileJournal ? openState(id, values['state-dir'], ctx) : stateOf(store);
+  const check = store.check();
   if (values.json) {
     out(ctx, JSON.stringify({ ...s, journalCheck: check }, null, 2));
     return 0;
@@ -131,7 +141,7 @@ const command: Command = async (argv, ctx) => {
     out(ctx, '\n  notes:');
     for (const n of s.notes) out(ctx, `    ${n.at} ${n.by}: ${n.text}`);
   }
-  const resume = resumeCommandOf(s, values['state-dir'], ctx, new FileJournal(stateDirOf(values['state-dir'], ctx), checkIncidentId(id)).dir, steps.defaultScenario);
+  const resume = resumeCommandOf(s, values['state-dir'], ctx, store.dir, steps.defaultScenario, values.store);
   if (resume) out(ctx, `\n  → Resume: ${resume}`);
   return 0;
 };

@@ -2,6 +2,7 @@
  * One step: condition, approval gate, manual tick-off, fan-out over items, aggregation of
  * outputs, and what happens on failure. Items are run by ./item.ts.
  */
+import { fourEyes } from './four-eyes.js';
 import { evidenceOf, needsConfirm, type Step } from '../runbook/schema.js';
 import { evaluateField, ifUsesItem, render, truthy } from '../runbook/expressions.js';
 import { SINGLE_ITEM } from '../journal/fold.js';
@@ -176,7 +177,21 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
     return st?.status !== 'ok';
   });
   let todo = pending;
-  if (needsConfirm(step) && prior?.approval?.decision !== 'approved' && todo.length) {
+  if (step.approvals && todo.length) {
+    // four-eyes: approvals by other operators, read from the store now (they may arrive while the run waits)
+    const fe = fourEyes(rc.store.read(), step.id);
+    if (fe.denied) {
+      finish(rc, step, 'skipped', undefined, `denied by ${fe.denied.by}${fe.denied.reason ? `: ${fe.denied.reason}` : ''}`);
+      return { status: 'skipped' };
+    }
+    const need = step.approvals.count - fe.approvers.length;
+    if (need > 0) {
+      const hint = `step ${step.id} is a four-eyes gate: it needs ${need} more approval${need === 1 ? '' : 's'} by an operator other than ${fe.runner}${fe.approvers.length ? ` (approved so far by ${fe.approvers.join(', ')})` : ''}; another operator approves it with: runbook approve ${rc.incident} ${step.id}`;
+      rc.emit({ type: 'waiting', step: step.id, on: 'approval', hint });
+      return { status: 'waiting', hint };
+    }
+    rc.write({ type: 'note', text: `four-eyes gate ${step.id}: approved by ${fe.approvers.join(', ')} (runner ${fe.runner}; ${step.approvals.count} required)` });
+  } else if (needsConfirm(step) && prior?.approval?.decision !== 'approved' && todo.length) {
     const ans = await rc.ports.approve({
       step: step.id,
       title: step.title,

@@ -100,8 +100,10 @@ export class FileJournal implements JournalStore {
   #beat: NodeJS.Timeout | undefined;
   #onExit: (() => void) | undefined;
 
-  constructor(stateDir: string, incident: string) {
+  /** `operator`: who is named in each record (default: operator(), the OS user@host; --operator sets it) */
+  constructor(stateDir: string, incident: string, opts: { operator?: string } = {}) {
     this.incident = checkIncidentId(incident);
+    if (opts.operator) this.#op = opts.operator;
     this.stateDir = stateDir;
     this.dir = join(stateDir, 'incidents', incident);
     this.file = join(this.dir, 'journal.jsonl');

@@ -154,6 +154,14 @@ export const Step = z.strictObject({
   needs: z.array(Id).optional().describe('step ids this step runs after (default: the previous step; [] for none)'),
   /** approval gate; default on for revoke and rotate */
   confirm: z.boolean().optional().describe('wait for approval before running (default: true for revoke and rotate)'),
+  /** four-eyes (docs/team-mode.md): the gate needs `count` approvals by distinct operators other than the runner */
+  approvals: z
+    .strictObject({
+      distinct: z.literal(true).describe('approvers must be operators other than the one running the incident (four-eyes)'),
+      count: z.number().int().min(1).max(9).default(1).describe('how many distinct approvers (default 1)'),
+    })
+    .optional()
+    .describe('four-eyes gate: approvals by other operators (runbook approve, runbook attach); the runner cannot approve it'),
   timeout: Duration.optional(),
   retry: Retry.optional(),
   on_failure: z.enum(['stop', 'continue']).default('stop').describe('stop the run (default) or continue with the steps that do not need this one'),
@@ -207,7 +215,7 @@ export type RunbookInput = z.input<typeof Runbook>;
 
 /** Whether a step waits for approval by default. */
 export function needsConfirm(step: Step): boolean {
-  return step.confirm ?? (step.kind === 'revoke' || step.kind === 'rotate');
+  return step.confirm ?? (step.approvals !== undefined || step.kind === 'revoke' || step.kind === 'rotate');
 }
 
 export function evidenceOf(step: Step): { type: 'none' | 'note' | 'link'; required: boolean; prompt?: string } {

@@ -1,0 +1,163 @@
+/**
+ * `runbook attach ID` — follow an incident of the shared store live (team mode,
+ * docs/team-mode.md) and answer it. Text mode: the journal so far, then each new record as it
+ * is committed — the database notifies channel `runbook_journal` on every insert (LISTEN/NOTIFY,
+ * no polling) and attach reads the records after the last one it printed. Lines typed on stdin
+ * are answers, written to the journal as records naming the operator (no lease needed):
+ *
+ *   approve STEP | deny STEP [REASON] | done STEP[/ITEM] [NOTE] | settle STEP[/ITEM] done|redo | note TEXT
+ *
+ * The runner acts on them: a four-eyes gate reads approvals when it is reached, everything else
+ * on the runner's next resume (its prior state). Attach ends when the incident is done, when
+ * stdin closes after --exit-on-eof, or on Ctrl-C.
+ */
+import { createInterface } from 'node:readline';
+import { UsageError } from '../core/errors.js';
+import { checkIncidentId } from '../core/journal/store.js';
+import type { JournalRecord, RecordBody } from '../core/journal/records.js';
+import { jsonForTerminal, neutralise } from '../core/terminal-text.js';
+import { err, out, parseCommandFlags, type Command } from './context.js';
+import { isShared, storeOf, storeUrlOf } from './team-store.js';
+
+/** One record as a line: `#12 11:03:20 alice@soc intent effect/- sh.run`. */
+export function recordLine(r: JournalRecord): string {
+  const where = 'step' in r ? `${r.step}${'item' in r && r.item ? `/${r.item}` : ''}` : '';
+  let what = '';
+  switch (r.type) {
+    case 'intent':
+      what = `${r.action} (attempt ${r.attempt})`;
+      break;
+    case 'outcome':
+      what = r.status + (r.error ? ` — ${r.error.message}` : '');
+      break;
+    case 'approval':
+      what = `${r.decision} via ${r.via}${r.reason ? ` — ${r.reason}` : ''}`;
+      break;
+    case 'step.finished':
+      what = r.status + (r.reason ? ` — ${r.reason}` : '');
+      break;
+    case 'note':
+      what = r.text;
+      break;
+    case 'run.stopped':
+      what = r.reason + (r.detail ? ` — ${r.detail}` : '');
+      break;
+    case 'settled':
+      what = r.decision;
+      break;
+    case 'manual':
+      what = [r.note, r.link].filter(Boolean).join(' ');
+      break;
+    case 'incident.opened':
+      what = `${r.runbook.id} (${r.mode})`;
+      break;
+    default:
+      break;
+  }
+  return neutralise(`#${r.seq} ${r.ts.slice(11, 19)} ${r.op} ${r.type}${where ? ` ${where}` : ''}${what ? ` ${what}` : ''}`);
+}
+
+/** An answer typed on stdin, as a journal record body; a usage error names the forms. */
+export function parseAnswer(line: string): RecordBody | undefined {
+  const t = line.trim();
+  if (!t) return undefined;
+  const [verb = '', rest = ''] = t.split(/\s+(.*)/s);
+  const [target = '', tail = ''] = rest.split(/\s+(.*)/s);
+  const [step = '', item] = target.split('/');
+  const via = 'runbook attach';
+  const need = () => {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(step)) throw new UsageError(`"${verb}" needs a step id (got "${target.slice(0, 40)}")`);
+  };
+  switch (verb) {
+    case 'approve':
+      need();
+      return { type: 'approval', step, decision: 'approved', via };
+    case 'deny':
+      need();
+      return { type: 'approval', step, decision: 'denied', via, ...(tail ? { reason: tail } : {}) };
+    case 'done':
+      need();
+      return { type: 'manual', step, ...(item ? { item } : {}), ...(tail ? { note: tail } : {}), via };
+    case 'settle':
+      need();
+      if (tail !== 'done' && tail !== 'redo') throw new UsageError('settle STEP[/ITEM] done|redo');
+      return { type: 'settled', step, item: item ?? '-', decision: tail, via };
+    case 'note':
+      if (!rest) throw new UsageError('note TEXT');
+      return { type: 'note', text: rest };
+    default:
+      throw new UsageError(`unknown answer "${verb.slice(0, 20)}": approve STEP | deny STEP [REASON] | done STEP[/ITEM] [NOTE] | settle STEP[/ITEM] done|redo | note TEXT`);
+  }
+}
+
+const command: Command = async (argv, ctx) => {
+  const { values, positionals } = parseCommandFlags('attach', argv);
+  const id = positionals[0];
+  if (!id || positionals.length > 1) throw new UsageError('runbook attach: give one incident id, e.g. runbook attach INC-7 (`runbook incidents` lists them)');
+  const shared = storeUrlOf(values.store, ctx);
+  if (!shared) throw new UsageError('runbook attach follows incidents of the shared store: give --store postgres://USER@HOST/DB (or set RUNBOOK_STORE)', { nextSteps: ['For a local incident, `runbook status ID` shows its checklist.'] });
+  const store = await storeOf(values, ctx, checkIncidentId(id));
+  if (!isShared(store)) throw new UsageError('runbook attach needs the shared store');
+  if (!store.exists()) throw new UsageError(`no incident "${id}" in ${store.location}`, { nextSteps: ['`runbook incidents --store …` lists the team\'s incidents.'] });
+  const show = (r: JournalRecord) => out(ctx, values.json ? jsonForTerminal(JSON.stringify(r)) : recordLine(r));
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: store.url, application_name: 'runbook attach' });
+  let last = 0;
+  let finished = false;
+  let wake: () => void = () => undefined;
+  const catchUp = async () => {
+    const { rows } = await client.query<{ line: string }>('SELECT line FROM runbook_records WHERE incident = $1 AND seq > $2 ORDER BY seq', [id, last]);
+    for (const { line } of rows) {
+      const r = JSON.parse(line) as JournalRecord;
+      last = r.seq;
+      show(r);
+      if (r.type === 'run.stopped' && r.reason === 'done') finished = true;
+    }
+    if (finished) wake();
+  };
+  let chain = Promise.resolve();
+  const queue = () => (chain = chain.then(catchUp).catch((e: unknown) => err(ctx, `runbook attach: ${neutralise((e as Error).message)}`)));
+  client.on('notification', (n) => {
+    if (n.payload?.split(' ')[0] === id) void queue();
+  });
+  client.on('error', (e) => {
+    err(ctx, `runbook attach: the connection to the shared store failed: ${neutralise(e.message)}`);
+    finished = true;
+    wake();
+  });
+  try {
+    await client.connect();
+    await client.query('LISTEN runbook_journal');
+    err(ctx, `attached to incident ${id} in ${store.location} as ${store.operator}; type answers (approve STEP, deny STEP, done STEP [NOTE], settle STEP/ITEM done|redo, note TEXT); Ctrl-C leaves`);
+    await queue();
+    const rl = createInterface({ input: ctx.stdin as NodeJS.ReadableStream, terminal: false });
+    rl.on('line', (line) => {
+      try {
+        const body = parseAnswer(line);
+        if (body) store.append(body.type === 'note' ? { ...body, text: ctx.redactor.redact(body.text) } : body);
+      } catch (e) {
+        err(ctx, `runbook attach: ${neutralise((e as Error).message)}`);
+      }
+    });
+    rl.on('close', () => {
+      if (values['exit-on-eof']) {
+        finished = true;
+        wake();
+      }
+    });
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      if (finished) resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    rl.close();
+    // stdin stays open (a terminal, a pipe): let go of it so the process can end
+    (ctx.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    await chain;
+    return 0;
+  } finally {
+    await client.end().catch(() => undefined);
+    store.close();
+  }
+};
+export default command;
