@@ -195,7 +195,7 @@ const StepBase = z.strictObject({
 export const MAX_INNER_STEPS = 100;
 
 /** A step inside a repeat: an ordinary step (no nested repeat). */
-export const InnerStep = StepBase;
+export const InnerStep = StepBase.meta({ id: 'InnerStep', description: 'a step of a repeat round: an ordinary step (no needs, no nested repeat)' });
 export type InnerStep = z.infer<typeof InnerStep>;
 
 export const Step = StepBase.extend({
