@@ -11,6 +11,11 @@ import { FIXTURES, runEngine, workspace } from './helpers.js';
 import { defineAction, defineProvider } from '../../src/providers/sdk.js';
 import type { Clock } from '../../src/core/engine/ports.js';
 import { scriptedPorts } from '../../src/scripted/ports.js';
+import { planRunbook } from '../../src/core/engine/plan.js';
+import { loadRunbookText } from '../../src/core/runbook/load.js';
+import { ProviderRegistry } from '../../src/providers/registry.js';
+import { SecretRegistry } from '../../src/core/secrets/registry.js';
+import { randomBytes } from 'node:crypto';
 
 const repeatYaml = readFileSync(join(FIXTURES, 'repeat.yaml'), 'utf8');
 const lines = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : []);
@@ -195,5 +200,25 @@ describe('watch', () => {
     expect(prov.calls.n).toBe(4 + 8);
     expect(clock2.t - 5_000_000).toBe(7 * 60_000);
     expect(second.result.state?.steps.monitor?.outputs).toMatchObject({ checks: 12, seen: false, watched_ms: 600_000 });
+  });
+});
+
+describe('plan', () => {
+  it('shows a repeat with its inner steps (any round) and a watch with its schedule', async () => {
+    const registry = new ProviderRegistry();
+    const prov = probe();
+    registry.add(prov.def, 'test');
+    const rep = await planRunbook(loadRunbookText(repeatYaml, 'repeat.yaml'), registry, { effects: '/dev/null' }, new SecretRegistry(), randomBytes(32));
+    expect(rep.map((p) => [p.id, p.needs])).toEqual([
+      ['start', []],
+      ['eradicate', ['start']],
+      ['eradicate#*.find', ['eradicate']],
+      ['eradicate#*.disable', ['eradicate#*.find']],
+      ['report', ['eradicate']],
+    ]);
+    expect(rep[1]).toMatchObject({ confirm: false, note: 'repeat: runs its 2 steps in order, round after round, until length(steps.find.outputs.json) == 0 (at most 5 rounds)' });
+    const w = await planRunbook(loadRunbookText(watchYaml(), 'w.yaml', { registry }), registry, {}, new SecretRegistry(), randomBytes(32));
+    expect(w[0]!.note).toBe('watch: a check every 1m for 10m; fails as soon as result.used');
+    expect(prov.calls.n).toBe(0);
   });
 });
