@@ -129,14 +129,19 @@ export async function planRunbook(loaded: LoadedRunbook, registry: ProviderRegis
   const scope: Scope = { inputs, secrets: placeholder, incident: { id: '<incident>', mode: 'live', drill: false } };
   const needs = stepNeeds(rb.steps);
   const out: PlannedStep[] = [];
-  for (const step of rb.steps) {
+  // format 1.1: a repeat is followed by its inner steps, keyed as in the journal with any round (`eradicate#*.find`)
+  const flat = rb.steps.flatMap((step): { step: Step; needs: string[] }[] => {
+    const inner = (step.steps ?? []).map((x, j, all) => ({ step: { ...x, id: `${step.id}#*.${x.id}` }, needs: [j === 0 ? step.id : `${step.id}#*.${all[j - 1]!.id}`] }));
+    return [{ step, needs: needs.get(step.id) ?? [] }, ...inner];
+  });
+  for (const { step, needs: after } of flat) {
     const perItem = ifUsesItem(step);
     const p: PlannedStep = {
       id: step.id,
       kind: step.kind,
       title: titleOf(step, scope),
       uses: step.uses,
-      needs: needs.get(step.id) ?? [],
+      needs: after,
       confirm: needsConfirm(step),
       condition: step.if === undefined ? undefined : String(step.if),
       forEach: step.for_each === undefined ? undefined : typeof step.for_each === 'string' ? step.for_each : `${step.for_each.length} items`,
@@ -147,6 +152,15 @@ export async function planRunbook(loaded: LoadedRunbook, registry: ProviderRegis
       p.skipped = true;
       p.note = `skipped: the condition is false for these inputs (if: ${String(step.if)})`;
       continue;
+    }
+    if (step.repeat) {
+      p.confirm = false;
+      p.note = `repeat: runs its ${step.steps?.length ?? 0} steps in order, round after round, until ${String(step.repeat.until)} (at most ${step.repeat.max} rounds${step.repeat.every !== undefined ? `, ${String(step.repeat.every)} apart` : ''})`;
+      continue;
+    }
+    if (step.watch) {
+      const w = step.watch;
+      p.note = `watch: a check every ${String(w.every)} for ${String(w.for)}${w.fail_if ? `; fails as soon as ${w.fail_if}` : ''}${w.until ? `; ends as soon as ${w.until}` : ''}`;
     }
     let items = itemsOf(step, scope);
     if (items && perItem) {

@@ -12,6 +12,7 @@ import { describeKinds, kindsOfExpr, kindsOfValue, staticPath, wholeExpression }
 import { shapeOf, type Shape } from './shapes.js';
 import { compilePattern, type Pattern } from './pattern.js';
 import { checkSplice } from './splice-check.js';
+import { checkRepeat, checkVersion, checkWatch, flattenForChecks, isRepeat, REPEAT_OUTPUTS, WATCH_OUTPUTS } from './blocks.js';
 import { checkDeep, checkText, type RefContext, type Site, type StepInfo } from './refs.js';
 import type { Runbook, Step } from './schema.js';
 import type { Path, Reporter } from './yaml.js';
@@ -84,7 +85,10 @@ function shape(schema: z.ZodType, io: 'input' | 'output'): Shape {
   return s;
 }
 
-export function checkSemantics(rb: Runbook, rep: Reporter, registry: ProviderRegistry): void {
+export function checkSemantics(written: Runbook, reporter: Reporter, registry: ProviderRegistry): void {
+  checkVersion(written, reporter);
+  // format 1.1: a repeat's inner steps are checked as steps of their own (blocks.ts)
+  const { rb, rep } = flattenForChecks(written, reporter);
   checkInputs(rb, rep);
   const badTypes = checkProviders(rb, rep, registry);
   const steps = checkGraph(rb, rep);
@@ -124,7 +128,10 @@ export function checkSemantics(rb: Runbook, rep: Reporter, registry: ProviderReg
     const info = steps.get(step.id);
     if (info && info.index === i && step.if !== undefined && step.if !== true) info.cond = String(step.if);
     const own = info && info.index === i && !step.outputs ? info : undefined;
-    if (own && step.kind === 'manual') {
+    if (own && isRepeat(step)) own.outputs = REPEAT_OUTPUTS;
+    if (isRepeat(step)) return;
+    if (own && step.watch) own.outputs = WATCH_OUTPUTS;
+    else if (own && step.kind === 'manual') {
       own.outputs = ['note', 'link'];
       own.kinds = new Map([['note', new Set(['string', 'null'])], ['link', new Set(['string', 'null'])]]);
     } else if (own && step.for_each !== undefined) {
@@ -135,7 +142,7 @@ export function checkSemantics(rb: Runbook, rep: Reporter, registry: ProviderReg
     const r = step.kind === 'manual' ? undefined : resolve(step.uses, ['steps', i, 'uses']);
     if (!r) return;
     resolved.set(i, r);
-    if (own && step.for_each === undefined) {
+    if (own && step.for_each === undefined && !step.watch) {
       // a loose output object (catchall) may carry other keys: names not checked
       const out = shape(r.action.output, 'output');
       if (!out.open) own.outputs = out.fields.map((f) => f.name);
@@ -144,7 +151,11 @@ export function checkSemantics(rb: Runbook, rep: Reporter, registry: ProviderReg
     }
   });
 
-  rb.steps.forEach((step, i) => checkStep(ctx, step, i, resolved.get(i), resolve));
+  rb.steps.forEach((step, i) => {
+    if (checkRepeat(ctx, step, i, written)) return;
+    checkStep(ctx, step, i, resolved.get(i), resolve);
+    checkWatch(ctx, step, i);
+  });
 }
 
 function checkStep(ctx: RefContext, step: Step, i: number, r: Resolved | undefined, resolve: (uses: string, path: Path) => Resolved | undefined): void {
