@@ -6,8 +6,10 @@
  */
 import { durationMs } from '../core/runbook/schema.js';
 import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
-import type { OperatorPorts } from '../core/engine/ports.js';
+import type { Clock, OperatorPorts } from '../core/engine/ports.js';
+import { sleep } from '../core/engine/retry.js';
 import { fold } from '../core/journal/fold.js';
+import { stepForKey } from '../core/engine/repeat.js';
 import type { PrepareContext } from '../commands/run.js';
 import type { Adversary, DrillClock } from './adversary.js';
 import type { FaultRule, FaultStats } from './faults.js';
@@ -132,13 +134,33 @@ export function drillHooks(d: HookDeps) {
       d.setNote((t) => engine.note(t));
     },
     wrapPorts(ports: OperatorPorts): OperatorPorts {
-      if (p.interactive) return ports;
+      // watches and repeat pauses run on drill time
+      const drillClock: Clock = {
+        now: () => clock.now(),
+        async sleep(ms, signal, step) {
+          if (!p.interactive) {
+            // scripted: like a simulated responder, the clock jumps once the engine is quiet
+            await responders.take(step, ms);
+            return !signal.aborted;
+          }
+          // interactive: drill time passes at the drill's speed (and stands still while paused)
+          const due = clock.now() + ms;
+          while (!signal.aborted) {
+            const left = due - clock.now();
+            if (left <= 0) return true;
+            await sleep(Math.min(1000, Math.max(20, left / clock.speed)), signal);
+          }
+          return false;
+        },
+      };
+      if (p.interactive) return { ...ports, clock: drillClock };
       return {
         ...ports,
+        clock: drillClock,
         async manual(req) {
           const ans = await ports.manual(req);
           if (ans.done || (!ans.done && ans.skip) || req.item !== undefined) return ans;
-          const step = p.loaded.runbook.steps.find((s) => s.id === req.step);
+          const step = stepForKey(p.loaded.runbook, req.step);
           const takes = step?.kind === 'manual' ? step.drill?.takes : undefined;
           if (takes === undefined) return ans;
           await responders.take(req.step, durationMs(takes));

@@ -1,6 +1,7 @@
 /** The chronological timeline: one entry per meaningful journal record, in journal order. */
 import type { JournalRecord, StoredError } from '../core/journal/records.js';
 import { fmtTime, oneLine } from './format.js';
+import { formatDuration } from '../core/duration.js';
 import type { ReportError, ReportEvidence, ReportVerify, TimelineEntry } from './types.js';
 
 export function reportError(e: StoredError | undefined): ReportError | undefined {
@@ -93,6 +94,13 @@ export function buildTimeline(records: readonly JournalRecord[], kindOf: (step: 
         break;
       case 'lock.broken':
         push({ text: `broke the lock of pid ${r.previous.pid} (${r.previous.user}@${r.previous.host}, since ${fmtTime(r.previous.startedAt)})` });
+        break;
+      case 'watch':
+        push({
+          step: r.step,
+          status: r.seen === 'fail_if' ? 'failed' : r.seen ? 'ok' : undefined,
+          text: `watch check ${r.check}: ${formatDuration(r.watchedMs)} of ${formatDuration(r.forMs)} watched${r.seen ? ` — ${r.seen} seen` : ''}`,
+        });
         break;
       case 'scorecard':
         push({ text: 'drill scorecard recorded' });

@@ -8,6 +8,7 @@
  * run says what to do, not only which flag records it. When steps run in parallel, every line
  * under a step carries the step's id.
  */
+import { formatDuration } from '../core/duration.js';
 import type { Writable } from 'node:stream';
 import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
 import type { ManualRequest } from '../core/engine/ports.js';
@@ -96,6 +97,9 @@ export function textReporter(stream: Writable, redactor: Redactor, opts: { verbo
         running.delete(e.step);
         w(`⏸ ${e.hint}`);
         context = e.step;
+        break;
+      case 'watching':
+        under(e.step, `⏱ watching: ${formatDuration(e.remainingMs)} left (${formatDuration(e.watchedMs)} of ${formatDuration(e.forMs)} watched, ${e.checks} check${e.checks === 1 ? '' : 's'}); next check in ${formatDuration(e.nextCheckMs)}`);
         break;
       case 'run.end':
         break;

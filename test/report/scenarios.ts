@@ -178,6 +178,7 @@ export function drill(stateDir: string): { id: string } {
 export const ALL_TYPES: Record<RecordType, true> = {
   'incident.opened': true, 'run.started': true, 'step.started': true, items: true, approval: true, intent: true, outcome: true, verify: true,
   settled: true, manual: true, 'step.finished': true, 'secret.created': true, note: true, 'run.stopped': true, 'lock.broken': true, scorecard: true,
+  watch: true,
 };
 
 export function everyKind(stateDir: string): { id: string } {
@@ -209,6 +210,9 @@ export function everyKind(stateDir: string): { id: string } {
     .add({ type: 'intent', step: 'tell', item: '-', action: 'x.post', attempt: 1, key: 'e3', input: {}, idempotent: false })
     .add({ type: 'outcome', step: 'tell', item: '-', status: 'failed', attempt: 1, error: { message: 'forbidden', code: 'not_allowed', failure: 'definite', status: 403, requestId: 'rq-9' } })
     .add({ type: 'step.finished', step: 'tell', status: 'failed', reason: 'forbidden' })
+    .add({ type: 'step.started', step: 'look', kind: 'detect', title: 'Watch it' })
+    .add({ type: 'watch', step: 'look', check: 3, watchedMs: 120_000, forMs: 1_800_000, seen: 'fail_if' })
+    .add({ type: 'step.finished', step: 'look', status: 'failed', reason: 'fail_if seen' })
     .add({ type: 'step.started', step: 'hands', kind: 'manual', title: 'By hand' })
     .add({ type: 'items', step: 'hands', keys: ['a', 'b'] })
     .add({ type: 'manual', step: 'hands', item: 'a', link: 'https://tickets.example/1', via: 'tui' })

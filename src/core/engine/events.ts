@@ -36,6 +36,8 @@ export type EngineEvent =
   | { type: 'retry'; step: string; item: string; attempt: number; delayMs: number; reason: string }
   /** the run cannot go on without the operator */
   | { type: 'waiting'; step: string; item?: string; on: 'approval' | 'manual' | 'in-doubt' | 'input'; hint: string }
+  /** format 1.1 watch: a check is done and the next one is due in `nextCheckMs` (drill time in drills); the run goes on by itself */
+  | { type: 'watching'; step: string; checks: number; watchedMs: number; forMs: number; remainingMs: number; nextCheckMs: number }
   | { type: 'run.end'; status: RunStatus; detail?: string; exitCode: number };
 
 export type RunStatus = 'done' | 'failed' | 'waiting' | 'interrupted';

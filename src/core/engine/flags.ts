@@ -7,6 +7,7 @@
 import { UsageError } from '../errors.js';
 import type { Runbook } from '../runbook/schema.js';
 import { SINGLE_ITEM, type RunState } from '../journal/fold.js';
+import { stepForKey } from './repeat.js';
 
 function stepOf(ref: string): string {
   const i = ref.indexOf('/');
@@ -18,7 +19,7 @@ export function checkStepFlags(runbook: Pick<Runbook, 'steps'>, flags: { done?: 
   const ids = new Set(runbook.steps.map((s) => s.id));
   const check = (flag: string, ref: string, shown: string) => {
     const id = stepOf(ref);
-    if (ids.has(id)) return;
+    if (ids.has(id) || stepForKey(runbook, id)) return; // a repeat's inner step in one round: eradicate#2.disable-keys
     const near = [...ids].filter((x) => x.includes(id) || id.includes(x)).slice(0, 3);
     throw new UsageError(`${flag} ${shown}: the runbook has no step "${id}"`, {
       nextSteps: [near.length ? `Did you mean ${near.join(' or ')}?` : `Its steps are: ${[...ids].slice(0, 20).join(', ')}${ids.size > 20 ? ', …' : ''}.`],

@@ -58,7 +58,17 @@ export interface InputRequest {
   secret: false;
 }
 
+/** The time a watch (and a repeat's `every`) runs on: real time, or the drill clock in drills. */
+export interface Clock {
+  /** milliseconds on this clock (only differences are used) */
+  now(): number;
+  /** wait `ms` of this clock's time for `step`; resolves false when the signal aborts */
+  sleep(ms: number, signal: AbortSignal, step: string): Promise<boolean>;
+}
+
 export interface OperatorPorts {
+  /** the clock of watches and repeat pauses; absent → real time */
+  clock?: Clock;
   approve(req: ApprovalRequest): Promise<ApprovalAnswer>;
   manual(req: ManualRequest): Promise<ManualAnswer>;
   settle(req: DoubtRequest): Promise<DoubtAnswer>;

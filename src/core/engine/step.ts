@@ -11,6 +11,8 @@ import { resolveAction } from './bindings.js';
 import { renderText } from './text.js';
 import { isIdempotent } from '../../providers/sdk.js';
 import { crashPoint } from '../journal/crash.js';
+import { runWatch } from './watch.js';
+import { runRepeat } from './repeat.js';
 import { contextFor, runItem, storedError, type ItemJob, type ItemResult } from './item.js';
 import type { RunContext, StepResult, ActionRef } from './run-context.js';
 import { containsStoredSecret, maskedByRedaction, preview, toStored } from './stored.js';
@@ -51,7 +53,7 @@ function itemsOf(rc: RunContext, step: Step): PlannedItem[] {
   });
 }
 
-function finish(rc: RunContext, step: Step, status: 'ok' | 'failed' | 'skipped', outputs?: unknown, reason?: string): void {
+export function finish(rc: RunContext, step: Step, status: 'ok' | 'failed' | 'skipped', outputs?: unknown, reason?: string): void {
   const masked = outputs !== undefined && maskedByRedaction(outputs, rc.secrets.redactor);
   const found: Secret[] = [];
   const stored = outputs === undefined ? undefined : toStored(outputs, rc.fingerprintKey, rc.secrets.redactor, found);
@@ -61,7 +63,7 @@ function finish(rc: RunContext, step: Step, status: 'ok' | 'failed' | 'skipped',
 }
 
 /** The live value of a finished item or step: unsealed when the journal has it sealed, else what is stored. */
-function liveOf(rc: RunContext, stored: unknown, sealed: Sealed | undefined, step: string, item: string): { value: unknown; live: boolean } {
+export function liveOf(rc: RunContext, stored: unknown, sealed: Sealed | undefined, step: string, item: string): { value: unknown; live: boolean } {
   const open = sealed ? rc.sealer?.unseal(sealed, step, item, rc.secrets) : undefined;
   return open ? { value: open.value, live: true } : { value: stored, live: false };
 }
@@ -117,6 +119,7 @@ async function planLines(rc: RunContext, step: Step, ref: ActionRef, items: Plan
 }
 
 export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
+  if (step.repeat) return runRepeat(rc, step);
   const prior = rc.prior?.steps[step.id];
   if (prior?.status === 'ok' || prior?.status === 'skipped') {
     const out = liveOf(rc, prior.outputs, prior.sealed, step.id, '');
@@ -151,7 +154,7 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
   }
   const planned = itemsOf(rc, step);
   const priorKeys = prior?.itemOrder ?? [];
-  if (step.for_each !== undefined && planned.map((p) => p.key).join('\n') !== priorKeys.join('\n')) rc.write({ type: 'items', step: step.id, keys: planned.map((p) => p.key) });
+  if (step.for_each !== undefined && !step.watch && planned.map((p) => p.key).join('\n') !== priorKeys.join('\n')) rc.write({ type: 'items', step: step.id, keys: planned.map((p) => p.key) });
   for (const p of planned) {
     const parsed = ref.action.input.safeParse(render(step.with ?? {}, rc.scope({ item: p.item })));
     if (parsed.success) p.input = parsed.data;
@@ -188,6 +191,7 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
       todo = todo.filter((x) => chosen.has(x.key));
     }
   }
+  if (step.watch) return runWatch(rc, step, ref, todo, (status, outputs, reason) => finish(rc, step, status, outputs, reason));
   for (;;) {
     const results = await runItems(rc, step, ref, todo, outs);
     const agg = aggregate(step, results);

@@ -43,6 +43,8 @@ export interface StepState {
   /** the stored outputs were masked by the redactor: the live values must be recovered */
   masked?: boolean;
   sealed?: Sealed;
+  /** a watch step (format 1.1): checks done, time watched (kept across resume), what was seen */
+  watch?: { checks: number; watchedMs: number; forMs: number; seen?: 'fail_if' | 'until' };
 }
 
 export interface RunState {
@@ -206,6 +208,11 @@ export function fold(records: readonly JournalRecord[]): RunState | undefined {
         st.outputs = r.outputs;
         st.masked = r.masked;
         st.sealed = r.sealed;
+        break;
+      }
+      case 'watch': {
+        const st = stepOf(r.step);
+        st.watch = { checks: r.check, watchedMs: r.watchedMs, forMs: r.forMs, ...(r.seen ? { seen: r.seen } : {}) };
         break;
       }
       case 'secret.created':

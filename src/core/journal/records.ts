@@ -75,6 +75,8 @@ export type RecordBody =
   /** `masked`: the stored outputs differ from the live ones (the redactor masked something) */
   | { type: 'step.finished'; step: string; status: 'ok' | 'failed' | 'skipped'; reason?: string; outputs?: unknown; masked?: boolean; sealed?: Sealed }
   | { type: 'secret.created'; step: string; item: string; secret: StoredSecret }
+  /** format 1.1 watch: a check finished; `watchedMs`: time watched so far (kept across resume); `seen`: the condition that ended the watch */
+  | { type: 'watch'; step: string; check: number; watchedMs: number; forMs: number; seen?: 'fail_if' | 'until' }
   | { type: 'note'; text: string }
   | { type: 'run.stopped'; reason: 'done' | 'failed' | 'waiting' | 'interrupted'; detail?: string }
   /** the lock of a process that is gone was taken over: `why` says how it was judged; `forced`: taken with --break-lock (its owner could not be proven alive or dead) */

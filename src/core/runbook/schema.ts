@@ -130,7 +130,29 @@ export const StepDrill = z
   })
   .describe('reserved for drills: fixtures used instead of running the step');
 
-export const Step = z.strictObject({
+/** Format 1.1: a bounded loop over the step's own `steps:` (one round), until an expression holds. */
+export const Repeat = z
+  .strictObject({
+    until: z.union([z.string().min(1), z.boolean()]).describe("expression evaluated after each round (that round's steps.<inner id>); the loop ends when it is true"),
+    max: z.number().int().min(1).max(100).describe('the most rounds (1–100)'),
+    every: Duration.optional().describe('pause before each round after the first (drill time in drills)'),
+    on_max: z.enum(['fail', 'continue']).default('fail').describe('reaching max with until still false: fail the step (default) or finish it ok with until_met: false'),
+  })
+  .describe('format 1.1: run this step\'s steps: in order, round after round, until `until` holds (at most `max` rounds)');
+export type Repeat = z.infer<typeof Repeat>;
+
+/** Format 1.1: call the step's action every `every`, for `for`, stopping as soon as a condition is seen. */
+export const Watch = z
+  .strictObject({
+    every: Duration.describe('time between checks'),
+    for: Duration.describe('how long to watch in all (the time already watched is kept across quit/resume)'),
+    fail_if: z.string().min(1).optional().describe("expression over `result` (the check's output): when true, the step fails at once"),
+    until: z.string().min(1).optional().describe("expression over `result`: when true, the step ends at once, ok, with seen: true"),
+  })
+  .describe('format 1.1: hold and watch — run the check every `every` for `for`; stop early when fail_if or until is seen');
+export type Watch = z.infer<typeof Watch>;
+
+const StepBase = z.strictObject({
   id: Id.describe('unique, stable id (resume is by id); letters, digits, "-" and "_"'),
   kind: StepKind,
   title: z.string().min(1).describe('one line shown in the checklist'),
@@ -166,6 +188,19 @@ export const Step = z.strictObject({
   /** manual steps: what the operator records when ticking it off */
   evidence: Evidence.optional(),
   drill: StepDrill.optional(),
+  watch: Watch.optional(),
+});
+
+/** The most steps in one repeat round. */
+export const MAX_INNER_STEPS = 100;
+
+/** A step inside a repeat: an ordinary step (no nested repeat). */
+export const InnerStep = StepBase.meta({ id: 'InnerStep', description: 'a step of a repeat round: an ordinary step (no needs, no nested repeat)' });
+export type InnerStep = z.infer<typeof InnerStep>;
+
+export const Step = StepBase.extend({
+  repeat: Repeat.optional(),
+  steps: z.array(InnerStep).min(1).max(MAX_INNER_STEPS).optional().describe('with repeat: the steps of one round, run in order'),
 });
 export type Step = z.infer<typeof Step>;
 
@@ -186,7 +221,7 @@ export const RunbookDrill = z
 
 export const Runbook = z
   .strictObject({
-    version: z.literal(1).describe('the format version: 1'),
+    version: z.union([z.literal(1), z.literal(1.1)]).describe('the format version: 1, or 1.1 (adds repeat and watch)'),
     id: Id.describe('a short, stable id for the runbook'),
     title: z.string().min(1),
     summary: z.string().optional().describe('Markdown: when to use this runbook'),
@@ -207,6 +242,8 @@ export type RunbookInput = z.input<typeof Runbook>;
 
 /** Whether a step waits for approval by default. */
 export function needsConfirm(step: Step): boolean {
+  // a repeat calls nothing itself: its inner steps have their own gates
+  if (step.repeat !== undefined) return false;
   return step.confirm ?? (step.kind === 'revoke' || step.kind === 'rotate');
 }
 

@@ -10,6 +10,7 @@ import type { ActionDef } from '../../providers/sdk.js';
 import { hasExpression, type Root } from './expressions.js';
 import { compilePattern, type Pattern } from './pattern.js';
 import { checkSplice } from './splice-check.js';
+import { checkRepeat, checkVersion, checkWatch, flattenForChecks, isRepeat, REPEAT_OUTPUTS, WATCH_OUTPUTS } from './blocks.js';
 import { checkDeep, checkText, type RefContext, type Site, type StepInfo } from './refs.js';
 import type { Runbook, Step } from './schema.js';
 import type { Path, Reporter } from './yaml.js';
@@ -62,7 +63,10 @@ interface Resolved {
   action: ActionDef;
 }
 
-export function checkSemantics(rb: Runbook, rep: Reporter, registry: ProviderRegistry): void {
+export function checkSemantics(written: Runbook, reporter: Reporter, registry: ProviderRegistry): void {
+  checkVersion(written, reporter);
+  // format 1.1: a repeat's inner steps are checked as steps of their own (blocks.ts)
+  const { rb, rep } = flattenForChecks(written, reporter);
   checkInputs(rb, rep);
   const badTypes = checkProviders(rb, rep, registry);
   const steps = checkGraph(rb, rep);
@@ -101,13 +105,16 @@ export function checkSemantics(rb: Runbook, rep: Reporter, registry: ProviderReg
   rb.steps.forEach((step, i) => {
     const info = steps.get(step.id);
     const own = info && info.index === i && !step.outputs ? info : undefined;
-    if (own && step.kind === 'manual') own.outputs = ['note', 'link'];
+    if (own && isRepeat(step)) own.outputs = REPEAT_OUTPUTS;
+    if (isRepeat(step)) return;
+    if (own && step.watch) own.outputs = WATCH_OUTPUTS;
+    else if (own && step.kind === 'manual') own.outputs = ['note', 'link'];
     else if (own && step.for_each !== undefined) own.outputs = ['items', 'keys', 'count'];
     if (step.uses === undefined) return;
     const r = step.kind === 'manual' ? undefined : resolve(step.uses, ['steps', i, 'uses']);
     if (!r) return;
     resolved.set(i, r);
-    if (own && step.for_each === undefined) {
+    if (own && step.for_each === undefined && !step.watch) {
       const def = (r.action.output as { _zod?: { def?: { type?: string; shape?: Record<string, unknown>; catchall?: { _zod?: { def?: { type?: string } } } } } })?._zod?.def;
       // a loose output object (catchall) may carry other keys: not checked
       const open = def?.catchall !== undefined && def.catchall._zod?.def?.type !== 'never';
@@ -115,7 +122,11 @@ export function checkSemantics(rb: Runbook, rep: Reporter, registry: ProviderReg
     }
   });
 
-  rb.steps.forEach((step, i) => checkStep(ctx, step, i, resolved.get(i), resolve));
+  rb.steps.forEach((step, i) => {
+    if (checkRepeat(ctx, step, i, written)) return;
+    checkStep(ctx, step, i, resolved.get(i), resolve);
+    checkWatch(ctx, step, i);
+  });
 }
 
 function checkStep(ctx: RefContext, step: Step, i: number, r: Resolved | undefined, resolve: (uses: string, path: Path) => Resolved | undefined): void {
