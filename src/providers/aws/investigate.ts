@@ -108,6 +108,8 @@ export function recordFacts(name: string, raw: string | undefined): RecordFacts 
 }
 
 const roleNameOf = (arn: string) => arn.split('/').pop() ?? arn;
+/** the longest a role session can last (MaxSessionDuration: 12 hours) */
+const MAX_SESSION_MS = 12 * 3600_000;
 
 export const lookupEvents = defineAction({
   kind: 'detect',
@@ -133,12 +135,12 @@ export const lookupEvents = defineAction({
     const lookedUntil = (end ?? new Date()).toISOString();
     const seen = new Map<string, TrailEvent & { facts: RecordFacts }>();
 
-    const lookup = async (key: 'AccessKeyId' | 'Username' | 'ResourceName', value: string, matched: string) => {
+    const lookup = async (key: 'AccessKeyId' | 'Username' | 'ResourceName', value: string, matched: string, from = start) => {
       let token: string | undefined;
       do {
         if (seen.size >= i.max_events) return; // summarise() reports truncated
         const out = await call(ctx, { doing: `looking up CloudTrail events with ${key} ${value}` }, () =>
-          ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: key, AttributeValue: value }], StartTime: start, EndTime: end, MaxResults: 50, NextToken: token })),
+          ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: key, AttributeValue: value }], StartTime: from, EndTime: end, MaxResults: 50, NextToken: token })),
         );
         for (const e of out.Events ?? []) {
           const id = e.EventId ?? '';
@@ -172,7 +174,8 @@ export const lookupEvents = defineAction({
         const role = await call(ctx, { doing: `reading IAM role ${r}`, messages: { NoSuchEntityException: `IAM role '${r}' does not exist in this account` } }, () => iam.send(new GetRoleCommand({ RoleName: r })));
         const arn = role.Role?.Arn ?? r;
         const before = new Set(seen.keys());
-        await lookup('ResourceName', arn, `role:${r}`);
+        // a session assumed before the window may act in it: look for AssumeRole calls as far back as a role session lasts
+        await lookup('ResourceName', arn, `role:${r}`, new Date(start.getTime() - MAX_SESSION_MS));
         // what the sessions issued for this role did
         const sessions = [...seen.values()].filter((e) => !before.has(e.event_id) && e.facts.sessionKey && e.facts.roleArn === arn).map((e) => e.facts.sessionKey!);
         for (const s of new Set(sessions)) await lookup('AccessKeyId', s, `role:${r}`);
@@ -209,7 +212,8 @@ async function liveness(ctx: Ctx, out: LookupOutput): Promise<Pick<LookupOutput,
 }
 
 function summarise(all: Array<TrailEvent & { facts: RecordFacts }>, i: LookupInput, lookedUntil: string): LookupOutput {
-  const events = all.filter((e) => i.include_failed || !e.error_code).sort((a, b) => b.event_time.localeCompare(a.event_time));
+  const from = Date.parse(i.since);
+  const events = all.filter((e) => (i.include_failed || !e.error_code) && Date.parse(e.event_time) >= from).sort((a, b) => b.event_time.localeCompare(a.event_time));
   const created_keys = events.filter((e) => e.facts.createdKey).map((e) => ({ user_name: e.facts.createdKey!.user, access_key_id: e.facts.createdKey!.id, event_time: e.event_time }));
   const assumed_roles = events.filter((e) => e.facts.roleArn && !e.error_code).map((e) => ({ role_name: roleNameOf(e.facts.roleArn!), role_arn: e.facts.roleArn!, session_access_key_id: e.facts.sessionKey ?? null, event_time: e.event_time }));
   const uniq = (xs: string[]) => [...new Set(xs)];

@@ -154,7 +154,8 @@ function lookupEvents(world: AwsWorld, body: Record<string, unknown>): SimRespon
     EventName: e.name,
     ReadOnly: String(e.readOnly),
     ...(e.accessKeyId ? { AccessKeyId: e.accessKeyId } : {}),
-    EventTime: epoch(new Date(e.time)),
+    // milliseconds (a fractional epoch): a drill's events come milliseconds apart in real time
+    EventTime: Date.parse(e.time) / 1000,
     EventSource: e.source,
     ...(e.username ? { Username: e.username } : {}),
     Resources: e.resources.map((r) => ({ ResourceType: r.type, ResourceName: r.name })),
