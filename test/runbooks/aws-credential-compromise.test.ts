@@ -87,6 +87,26 @@ describe('aws-credential-compromise drill', { timeout: 180_000 }, () => {
     expect(await expectTemplatesRender(NAME, st)).toBeGreaterThan(10);
   });
 
+  it('stopped at the approval gate inside round 1 and resumed, finds the same world: CloudTrail history, sessions and policies restored', async () => {
+    tmp = tempDir('awscc-resume');
+    const first = await drill(NAME, tmp.dir, ['--speed', '0', '--approve', 'contain-key', '--approve', 'revoke-sessions', '--approve', 'deny-user']);
+    expect(first.code, first.stderr).toBe(3);
+    expect(first.stderr).toMatch(/eradicate#1\.disable-new-keys \(revoke\) needs approval/);
+    const id = onlyIncident(tmp.dir);
+    const second = await drill(NAME, tmp.dir, ['--incident', id, '--yes', '--speed', '0']);
+    expect(second.code, second.stderr).toBe(0);
+    const st = status(tmp.dir, id);
+    expect(st.scorecard).toMatchObject({ status: 'done', adversary_persistence_live: 0, adversary_blocked: 2, items_failed: [] });
+    // round 2 ran in the resumed process: it read the history the first process's world recorded
+    const hunt2 = st.steps['eradicate#2.hunt']?.outputs as Record<string, any>;
+    expect(hunt2.created_key_ids).toHaveLength(1);
+    expect(hunt2.roles).toEqual(['deploy']);
+    expect(hunt2.live_credentials).toBe(0);
+    const w = awsWorld(tmp.dir, id);
+    expect((w.trail ?? []).map((e) => e.name)).toEqual(['CreateAccessKey', 'AssumeRole', 'RunInstances', 'AssumeRole', 'RunInstances']);
+    expect(w.sessions).toHaveLength(2);
+  });
+
   it('is lost when the loop finds but does not disable: the last watch fails on the attacker’s session, which is still live', async () => {
     tmp = tempDir('awscc-noloop');
     const text = readFileSync(runbookPath(NAME), 'utf8')
