@@ -6,11 +6,12 @@
  * - lookupEvents (CloudTrail) and guardDutyFindings — against our simulator only: moto 5 has no
  *   CloudTrail LookupEvents and no GuardDuty findings.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CreateAccessKeyCommand, CreateLoginProfileCommand, CreateRoleCommand, CreateUserCommand, CreateVirtualMFADeviceCommand, EnableMFADeviceCommand, IAMClient, ListAccessKeysCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { startMoto, motoAvailable, MOTO_MISSING, type Moto } from '../helpers/moto.js';
-import { newAccessKeyId, newSecretAccessKey, startAwsSimulator, type AwsSimulator } from '../../src/drill/simulators/aws/index.js';
-import { decodePolicy, revokeOlderSessionsPolicy } from '../../src/providers/aws/identity.js';
+import { denyApplies, newAccessKeyId, newSecretAccessKey, startAwsSimulator, type AwsSimulator } from '../../src/drill/simulators/aws/index.js';
+import { decodePolicy, denyAllPolicy, revokedBefore, revokeOlderSessionsPolicy } from '../../src/providers/aws/identity.js';
 import { recordFacts } from '../../src/providers/aws/investigate.js';
 import { Harness, renderings, type AwsTarget, type SeededKey } from './aws.suite.js';
 
@@ -210,6 +211,22 @@ describe('aws containment inputs', () => {
     expect(input.safeParse({ user_names: ['a'], since: 'yesterday' }).success).toBe(false);
     expect(input.safeParse({ user_names: [], since: '2026-01-01T00:00:00Z' }).success).toBe(true);
   });
+  it('the simulator applies AWSRevokeOlderSessions to sessions issued strictly before its time, never to long-term keys; deny-all to everything (property)', () => {
+    const t0 = Date.parse('2020-01-01T00:00:00Z');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 ** 10 }), fc.integer({ min: 0, max: 10 ** 10 }), (issuedOff, revokeOff) => {
+        const before = new Date(t0 + revokeOff).toISOString();
+        const issued = new Date(t0 + issuedOff);
+        const doc = revokeOlderSessionsPolicy(before);
+        expect(denyApplies(doc, issued)).toBe(issued.getTime() < Date.parse(before));
+        expect(denyApplies(doc, undefined)).toBe(false);
+        expect(revokedBefore(decodePolicy(encodeURIComponent(doc)))).toBe(before);
+        expect(denyApplies(denyAllPolicy(), issued)).toBe(true);
+        expect(denyApplies(denyAllPolicy(), undefined)).toBe(true);
+      }),
+    );
+  });
+
   it('reads only named facts from a CloudTrail record — never the session token AWS puts in AssumeRole records', () => {
     const token = `FwoGZX${newSecretAccessKey()}${newSecretAccessKey()}`;
     const raw = JSON.stringify({ requestParameters: { roleArn: 'arn:aws:iam::1:role/deploy' }, responseElements: { credentials: { accessKeyId: 'ASIAEXAMPLEEXAMPLE00', sessionToken: token } } });
