@@ -138,8 +138,9 @@ export function drillHooks(d: HookDeps) {
       const drillClock: Clock = {
         now: () => clock.now(),
         async sleep(ms, signal, step) {
-          if (!p.interactive) {
-            // scripted: like a simulated responder, the clock jumps once the engine is quiet
+          if (!p.interactive || clock.speed <= 0) {
+            // scripted (or a clock that does not run by itself, --speed 0): like a simulated
+            // responder, the clock jumps once the engine is quiet
             await responders.take(step, ms);
             return !signal.aborted;
           }

@@ -56,9 +56,10 @@ describe('the flagship drill', () => {
     expectContained(sc);
     expect(sc.leaked).toBe(4);
     expect(sc.consumers).toBe(4);
-    // --speed 0: drill time moves only with the simulated responders, after containment
+    // --speed 0: drill time moves only with the simulated responders and the final 30-minute
+    // watch, after containment: every attempt is blocked, the one due at 30m during the watch too
     expect(sc.adversary_succeeded).toBe(0);
-    expect(sc.adversary_blocked).toBe(4);
+    expect(sc.adversary_blocked).toBe(5);
     const world = drillState(dir).world;
     const mails = (world.smtp.messages as { to: string[] }[]).flatMap((m) => m.to).sort();
     expect(mails).toEqual(['alice@acme.example', 'bob@acme.example', 'ml-admins@acme.example']);

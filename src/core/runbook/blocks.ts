@@ -11,6 +11,7 @@
  */
 import type { Root } from './expressions.js';
 import { checkText, type RefContext, type Site } from './refs.js';
+import { filePaths } from './positions.js';
 import type { Runbook, Step } from './schema.js';
 import type { Path, Reporter } from './yaml.js';
 
@@ -69,6 +70,7 @@ export function flattenForChecks(rb: Runbook, rep: Reporter): { rb: Runbook; rep
   };
   const mapped = Object.create(rep) as Reporter;
   written.set(mapped, rep);
+  filePaths.set(mapped, map);
   mapped.atPath = (p, w, m, c) => rep.atPath(map(p), w, m, c);
   mapped.offsetOf = (p, w) => rep.offsetOf(map(p), w);
   mapped.atOffset = (o, p, m, c) => rep.atOffset(o, typeof p === 'string' ? p : map([...p]), m, c);

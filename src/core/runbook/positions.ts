@@ -6,8 +6,11 @@
 import { isScalar } from 'yaml';
 import { locate, type Path, type Reporter } from './yaml.js';
 
+/** Reporters that see a transformed runbook (format 1.1 repeats, flattened): their path → the file's path. */
+export const filePaths = new WeakMap<Reporter, (path: Path) => Path>();
+
 export function offsetInValue(rep: Reporter, path: Path, value: string, offset: number): number | undefined {
-  const { node, depth } = locate(rep.root, path);
+  const { node, depth } = locate(rep.root, filePaths.get(rep)?.(path) ?? path);
   if (depth !== path.length || !node?.range) return rep.offsetOf(path, 'value');
   const start = node.range[0];
   if (!isScalar(node)) return start;

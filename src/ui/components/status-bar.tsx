@@ -41,10 +41,12 @@ export function StatusBar({ width }: { width: number }) {
         note: s.notes[s.notes.length - 1]?.text,
         system: s.system[s.system.length - 1],
         begun: s.begun,
+        watching: s.watching,
+        live: s.mode === 'live',
       };
     }),
   );
-  const now = useNow(250, v.retryUntil !== undefined);
+  const now = useNow(250, v.retryUntil !== undefined || v.watching !== undefined);
   let text = '';
   let style = theme.seg.dim;
   if (v.phase === 'quitting') {
@@ -54,6 +56,12 @@ export function StatusBar({ width }: { width: number }) {
     const left = v.retryUntil - now;
     text = `↻ ${v.retryStep}: retry ${v.retryAttempt} ${left > 0 ? `in ${duration(left)}` : 'now'} — ${v.retryReason}`;
     style = theme.seg.warn;
+  } else if (v.watching && v.prompts === 0) {
+    // the countdown runs on real time in a live run; in a drill (drill time) it moves at each check
+    const w = v.watching;
+    const gone = v.live ? Math.max(0, now - w.at) : 0;
+    const next = Math.max(0, w.nextCheckMs - gone);
+    text = `⏱ ${w.step}: watching · ${duration(Math.max(0, w.remainingMs - gone))} left · ${w.checks} check${w.checks === 1 ? '' : 's'} · next ${next > 0 ? `in ${duration(next)}` : 'now'}`;
   } else if (v.prompts > 0 && !v.shown) {
     text = `${v.prompts} thing${v.prompts > 1 ? 's' : ''} waiting for you on other steps — ${v.follow ? 'one moment…' : 'f goes to the next'}`;
     style = theme.seg.warn;

@@ -154,6 +154,7 @@ function applyRecord(next: RunStoreState, d: Draft, r: Rec, limits: StoreLimits)
       s.reason = r.reason;
       s.outputs = r.outputs;
       if (next.current === r.step) next.current = undefined;
+      if (next.watching?.step === r.step) next.watching = undefined;
       break;
     }
     case 'secret.created':
@@ -209,9 +210,13 @@ export function applyBatch(
       case 'waiting':
         next.waiting = { step: e.step, item: e.item, on: e.on, hint: sanitize(e.hint, 300) };
         break;
+      case 'watching':
+        next.watching = { step: e.step, checks: e.checks, remainingMs: e.remainingMs, nextCheckMs: e.nextCheckMs, at: now };
+        break;
       case 'run.end':
         next.end = { status: e.status, exitCode: e.exitCode, detail: e.detail };
         next.waiting = undefined;
+        next.watching = undefined;
         if (next.phase !== 'quitting') next.phase = 'ended';
         // a step started but not finished (quit at its prompt) is not running any more
         for (const [id, st] of d.steps) if (st.status === 'running') d.step(id).status = 'pending';

@@ -140,6 +140,8 @@ export interface RunStoreState {
   current?: string;
   notes: { text: string; at: string }[];
   waiting?: { step: string; item?: string; on: 'approval' | 'manual' | 'in-doubt' | 'input'; hint: string };
+  /** a format 1.1 watch between checks: time left (of the run's clock, drill time in drills) as of `at` (Date.now) */
+  watching?: { step: string; checks: number; remainingMs: number; nextCheckMs: number; at: number };
   prompts: Prompt[];
   /** warnings from outside the engine (console output of libraries), redacted, bounded */
   system: string[];
