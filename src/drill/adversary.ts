@@ -11,6 +11,7 @@ import { canRead, canWrite, liveToken } from './simulators/huggingface/world.js'
 import { canSee } from './simulators/github/world.js';
 import type { AdversaryStep } from './scenario/schema.js';
 import type { LiveWorld } from './world/live.js';
+import type { TrailEvent } from './simulators/aws/world.js';
 import type { ValueMaker } from './world/values.js';
 
 export class DrillClock {
@@ -62,6 +63,8 @@ export interface AdversaryRecord {
   detail: string;
   /** the credential was still live when the action ran (containment had not reached it) */
   beforeContainment: boolean;
+  /** AWS: the access key id or role session id the action made (identifiers; a resumed drill knows them again) */
+  made?: { service: 'aws' | 'aws-session'; value: string; owner: string };
 }
 
 export class Adversary {
@@ -94,6 +97,7 @@ export class Adversary {
     this.register = o.register;
     this.#plan = o.steps.map((s) => ({ ...s, ms: durationMs(s.at) })).sort((a, b) => a.ms - b.ms);
     this.records.push(...(o.done ?? []));
+    this.records.forEach((r, n) => r.made && this.created.push({ ...r.made, n }));
     this.#next = Math.min(this.records.length, this.#plan.length);
   }
 
@@ -129,6 +133,7 @@ export class Adversary {
   #act(step: AdversaryStep & { ms: number }): AdversaryRecord {
     const cred = this.world.built.credentials.get(step.credential)!;
     const base = { at: step.ms, do: step.do, credential: step.credential, target: step.target };
+    if (step.do.startsWith('aws.')) return this.#aws(step, base);
     const live = this.world.isLive(cred);
     if (!live) return { ...base, outcome: 'blocked', beforeContainment: false, detail: `${cred.label} is dead: the attempt failed` };
     const r = this.#try(step);
@@ -170,18 +175,6 @@ export class Adversary {
         if (!repo || !canSee(gh, t, repo)) return { ok: false, detail: `cannot see ${step.target}` };
         return { ok: true, detail: `cloned ${repo.private ? 'private ' : ''}repository ${repo.full_name}` };
       }
-      case 'aws.list_keys':
-        return { ok: true, detail: `listed the access keys of ${cred.owner}` };
-      case 'aws.create_key': {
-        try {
-          const k = w.aws!.world.createAccessKey(step.target ?? cred.owner);
-          this.register(k.secret);
-          this.created.push({ service: 'aws', value: k.id, owner: k.user, n });
-          return { ok: true, detail: `created a new access key for ${k.user} (persistence)` };
-        } catch (e) {
-          return { ok: false, detail: `CreateAccessKey refused (${(e as { code?: string }).code ?? 'error'})` };
-        }
-      }
       case 'slack.post_message': {
         const slack = w.slack!;
         const ch = slack.channels.get((step.target ?? '').replace(/^#/, ''));
@@ -191,11 +184,80 @@ export class Adversary {
         this.posted.add(ts);
         return { ok: true, detail: `posted a phishing message to #${ch.name}` };
       }
+      default:
+        return { ok: false, detail: `${step.do} is not an action of this service` };
     }
   }
 
-  /** Attacker-created credentials that are still live. */
+  /**
+   * An AWS action, recorded in the world's CloudTrail history as AWS records it: successful calls
+   * and authorization failures (AccessDenied) with the caller's key and user; a call signed with
+   * a deactivated or deleted key fails authentication and is not recorded under the user.
+   */
+  #aws(step: AdversaryStep & { ms: number }, base: Pick<AdversaryRecord, 'at' | 'do' | 'credential' | 'target'>): AdversaryRecord {
+    const aw = this.world.aws!.world;
+    const cred = this.world.built.credentials.get(step.credential)!;
+    const n = this.records.length;
+    const madeKeys = this.created.filter((c) => c.service === 'aws');
+    const session = step.do === 'aws.use_role' ? [...this.created].reverse().find((c) => c.service === 'aws-session' && aw.sessions.get(c.value)?.role === step.target) : undefined;
+    const actor = step.do === 'aws.use_role' ? session?.value : step.use_created ? madeKeys[madeKeys.length - 1]?.value : cred.value;
+    if (!actor) return { ...base, outcome: 'failed', beforeContainment: false, detail: step.do === 'aws.use_role' ? `no session of role ${step.target} yet` : 'the attacker has made no key yet' };
+    const key = aw.keys.get(actor);
+    const sess = aw.sessions.get(actor);
+    const username = sess ? 'attacker-session' : (key?.user ?? null);
+    const role = step.target && aw.roles.get(step.target);
+    const call = { 'aws.list_keys': ['ListAccessKeys', 'iam', true], 'aws.create_key': ['CreateAccessKey', 'iam', false], 'aws.assume_role': ['AssumeRole', 'sts', true], 'aws.use_role': ['RunInstances', 'ec2', false] }[step.do as 'aws.list_keys'] as [string, string, boolean];
+    const resources = role ? [{ type: 'AWS::IAM::Role', name: role.arn }] : [];
+    const record = (extra: Partial<TrailEvent>) => aw.record({ name: call[0], source: `${call[1]}.amazonaws.com`, username, accessKeyId: actor, readOnly: call[2], resources, ...extra });
+    const live = sess ? aw.sessionLive(actor) : aw.keyLive(actor);
+    const what = sess ? `the role session ${actor}` : `access key ${actor}`;
+    if (!live) {
+      if (sess || key?.status === 'Active') record({ errorCode: 'AccessDenied' });
+      return { ...base, outcome: 'blocked', beforeContainment: false, detail: `${what} is dead or denied: the attempt failed` };
+    }
+    const ok = (detail: string): AdversaryRecord => ({ ...base, outcome: 'succeeded', beforeContainment: true, detail });
+    const failed = (detail: string): AdversaryRecord => ({ ...base, outcome: 'failed', beforeContainment: true, detail });
+    switch (step.do) {
+      case 'aws.list_keys':
+        record({ request: { userName: step.target ?? key?.user } });
+        return ok(`listed the access keys of ${step.target ?? key?.user ?? cred.owner} with ${what}`);
+      case 'aws.create_key': {
+        const user = step.target ?? key?.user ?? cred.owner;
+        try {
+          const k = aw.createAccessKey(user);
+          this.register(k.secret);
+          const made = { service: 'aws' as const, value: k.id, owner: k.user };
+          this.created.push({ ...made, n });
+          record({ request: { userName: user }, response: { accessKey: { accessKeyId: k.id, userName: k.user, status: k.status, createDate: k.created.toISOString() } }, resources: [{ type: 'AWS::IAM::AccessKey', name: k.id }] });
+          return { ...ok(`created access key ${k.id} for ${k.user} with ${what} (persistence)`), made };
+        } catch (e) {
+          const code = (e as { code?: string }).code ?? 'error';
+          record({ errorCode: code });
+          return failed(`CreateAccessKey refused (${code})`);
+        }
+      }
+      case 'aws.assume_role': {
+        if (!role) {
+          record({ errorCode: 'AccessDenied' });
+          return failed(`no role ${step.target} to assume`);
+        }
+        const s = aw.assumeRole(actor, role.name);
+        const made = { service: 'aws-session' as const, value: s.id, owner: role.name };
+        this.created.push({ ...made, n });
+        record({ request: { roleArn: role.arn, roleSessionName: 'attacker-session' }, response: { credentials: { accessKeyId: s.id }, assumedRoleUser: { arn: `arn:aws:sts::${aw.account}:assumed-role/${role.name}/attacker-session` } } });
+        return { ...ok(`assumed role ${role.name} with ${what}: session ${s.id} (persistence)`), made };
+      }
+      case 'aws.use_role':
+        record({ request: { instanceType: 'p4d.24xlarge', minCount: 1, maxCount: 1 }, resources: [] });
+        return ok(`launched an EC2 instance with ${what} of role ${step.target}`);
+      default:
+        return failed(`${step.do} is not an AWS action`);
+    }
+  }
+
+  /** Attacker-created credentials that are still live (HF tokens, AWS keys, AWS role sessions). */
   persistence(): number {
-    return this.created.filter((c) => (c.service === 'huggingface' ? this.world.hf?.isLive(c.value) : this.world.aws?.world.keys.get(c.value)?.status === 'Active')).length;
+    const aw = this.world.aws?.world;
+    return this.created.filter((c) => (c.service === 'huggingface' ? this.world.hf?.isLive(c.value) : c.service === 'aws-session' ? aw?.sessionLive(c.value) : aw?.keyLive(c.value))).length;
   }
 }

@@ -101,6 +101,8 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
       built.generated.set(`aws-secret:${n}`, secret);
       return { id, secret };
     };
+    // so are the ids of role sessions the attacker assumes (an id is an identifier, not a secret)
+    world.aws.world.sessionMaker = (n) => values.awsSessionId(n);
   }
   for (const c of built.credentials.values()) {
     // an AWS access key id is an identifier (runbooks show it); its secret access key is the secret

@@ -17,6 +17,7 @@ import type { Redactor } from '../core/secrets/redactor.js';
 import type { Adversary } from './adversary.js';
 import type { LiveWorld } from './world/live.js';
 import type { ValueMaker } from './world/values.js';
+import type { TrailEvent } from './simulators/aws/world.js';
 
 export type Ref = { c: string } | { g: string } | { a: number } | { u: string };
 
@@ -36,6 +37,12 @@ export interface WorldSnapshot {
     keys: { ref: Ref; status: string; present: boolean }[];
     created?: { n: number; user: string; status: string; present: boolean }[];
     secrets?: { name: string; versions: { id: string; value: string; stages: string[] }[] }[];
+    /** inline policies of users and roles (deny-all, AWSRevokeOlderSessions) */
+    inline?: { holder: string; policies: Record<string, string> }[];
+    /** role sessions the attacker assumed (ids come from the seed: `n` names one) */
+    sessions?: { n: number; role: string; issued: string; source: string }[];
+    /** CloudTrail events (appended) */
+    trail?: TrailEvent[];
   };
   /* slack message `channel` is the channel's name (ids are made anew at each start) */
   slack?: { tokens: { ref: Ref; state: string }[]; messages: { channel: string; ts: string; metadata?: unknown }[] };
@@ -112,6 +119,12 @@ const capture = {
       keys: known.map((c) => ({ ref: { c: c.id } as Ref, status: aw.keys.get(c.value)?.status ?? 'Inactive', present: aw.keys.has(c.value) })),
       ...(created.length ? { created } : {}),
       secrets: [...aw.secrets.values()].map((s) => ({ name: s.name, versions: s.versions.map((v) => ({ id: v.id, value: n.encode(v.value, redactor), stages: [...v.stages] })) })),
+      inline: [
+        ...[...aw.users.values()].map((u) => ({ holder: `user/${u.name}`, policies: Object.fromEntries(u.inline) })),
+        ...[...aw.roles.values()].map((r) => ({ holder: `role/${r.name}`, policies: Object.fromEntries(r.inline) })),
+      ],
+      sessions: [...aw.sessions.values()].map((x) => ({ n: x.n, role: x.role, issued: x.issued.toISOString(), source: x.source })),
+      trail: aw.trail.map((e) => ({ ...e })),
     };
   },
   slack(w: LiveWorld, n: Naming, _r: Redactor, adv: Adversary): WorldSnapshot['slack'] {
@@ -218,6 +231,16 @@ export function restoreWorld(w: LiveWorld, snap: WorldSnapshot, v: ValueMaker, a
       const cur = aw.secrets.get(s.name);
       if (cur) cur.versions = s.versions.map((x) => ({ id: x.id, value: decode(x.value), stages: [...x.stages], created: new Date() }));
     }
+    for (const x of snap.aws.inline ?? []) {
+      const [kind, name = ''] = x.holder.split('/');
+      const h = kind === 'user' ? aw.users.get(name) : aw.roles.get(name);
+      if (h) h.inline = new Map(Object.entries(x.policies));
+    }
+    for (const x of snap.aws.sessions ?? []) {
+      const id = aw.sessionMaker?.(x.n);
+      if (id) aw.sessions.set(id, { n: x.n, id, role: x.role, issued: new Date(x.issued), source: x.source });
+    }
+    aw.trail.push(...(snap.aws.trail ?? []));
   }
   if (w.slack && snap.slack) {
     for (const t of snap.slack.tokens ?? []) {

@@ -25,6 +25,7 @@ function expectContained(sc: Record<string, any> | undefined): void {
   expect(sc!.notify_duplicates, 'nobody was mailed twice').toEqual([]);
   expect(sc!.items_failed).toEqual([]);
   expect(sc!.items_in_doubt).toEqual([]);
+  expect(sc!.adversary_persistence_live, 'no credential the attacker made is still live').toBe(0);
   expect(sc!.outbound_refused).toBe(0);
 }
 

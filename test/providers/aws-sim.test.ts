@@ -91,17 +91,20 @@ describe('aws provider against our simulator: faults and simulator-only behaviou
     expect((await h.run('listAccessKeys', { user_name: 'dana' })).keys).toEqual([{ access_key_id: k!.id, status: 'Inactive', create_date: '2024-05-01T00:00:00.000Z' }]);
   });
 
-  it('never touches AWSCompromisedKeyQuarantine: no action can change policies', async () => {
-    expect(Object.keys(aws.actions).sort()).toEqual(['createKey', 'deactivateKey', 'deleteKey', 'keyLastUsed', 'listAccessKeys', 'putSecretValue', 'verifyKey']);
-    const [old] = sim.world.seed({ users: [{ name: 'eve', keys: [{}], policies: ['AWSCompromisedKeyQuarantineV3'] }] });
+  it('never touches AWSCompromisedKeyQuarantine: the only policy calls are Put*Policy of inline policies of its own', async () => {
+    expect(Object.keys(aws.actions).sort()).toEqual(['createKey', 'deactivateKey', 'deleteKey', 'denyAll', 'guardDutyFindings', 'keyLastUsed', 'listAccessKeys', 'listUserCredentials', 'lookupEvents', 'putSecretValue', 'revokeRoleSessions', 'verifyKey']);
+    const [old] = sim.world.seed({ users: [{ name: 'eve', keys: [{}], policies: ['AWSCompromisedKeyQuarantineV3'] }], roles: [{ name: 'eve-role' }] });
     const ref = { user_name: 'eve', access_key_id: old!.id };
     const from = sim.requests.length;
     await h.run('deactivateKey', ref);
     await h.run('createKey', { user_name: 'eve' });
     await h.run('deleteKey', ref);
+    await h.run('denyAll', { user_name: 'eve' });
+    await h.run('revokeRoleSessions', { role_name: 'eve-role' });
     expect(sim.world.user('eve').policies).toEqual(['AWSCompromisedKeyQuarantineV3']);
+    expect([...sim.world.user('eve').inline.keys()]).toEqual(['RunbookIncidentDenyAll']);
     const ops = [...new Set(sim.requests.slice(from).map((r) => r.op))].sort();
-    expect(ops).toEqual(['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:ListAccessKeys', 'iam:UpdateAccessKey']);
+    expect(ops).toEqual(['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:ListAccessKeys', 'iam:PutRolePolicy', 'iam:PutUserPolicy', 'iam:UpdateAccessKey']);
   });
 
   it('sends through the HTTP door: a drill refuses a non-loopback endpoint before sending', async () => {

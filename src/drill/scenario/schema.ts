@@ -136,6 +136,8 @@ export const AwsWorldSpec = z.strictObject({
         name: Name,
         email: Email.optional(),
         policies: z.array(z.string()).default([]),
+        login_profile: z.boolean().default(false).describe('the user has a console password'),
+        mfa_devices: z.number().int().min(0).max(8).default(0).describe('how many MFA devices the user has'),
         keys: z
           .array(
             z.strictObject({
@@ -151,6 +153,12 @@ export const AwsWorldSpec = z.strictObject({
     )
     .default([]),
   secrets: z.array(z.strictObject({ name: z.string().min(1), value: HeldValue.optional() })).default([]),
+  /** IAM roles (the attacker may assume them: aws.assume_role) */
+  roles: z.array(z.strictObject({ name: Name })).default([]),
+  /** GuardDuty findings about a key of the world */
+  guardduty_findings: z
+    .array(z.strictObject({ credential: Id.describe('id of an AWS key of the world'), type: z.string().min(1), severity: z.number().min(1).max(10).default(5) }))
+    .default([]),
 });
 
 export const SlackWorldSpec = z.strictObject({
@@ -165,6 +173,8 @@ export const ADVERSARY_ACTIONS = [
   'github.read_repo',
   'aws.list_keys',
   'aws.create_key',
+  'aws.assume_role',
+  'aws.use_role',
   'slack.post_message',
 ] as const;
 
@@ -174,8 +184,10 @@ export const AdversaryStep = z.strictObject({
   /** the leaked credential the attacker uses */
   credential: Id,
   do: z.enum(ADVERSARY_ACTIONS),
-  /** a Space or repo (`owner/name`), a channel, an IAM user — what the action needs */
+  /** a Space or repo (`owner/name`), a channel, an IAM user or role — what the action needs */
   target: z.string().min(1).optional(),
+  /** AWS: act with the newest access key the attacker created (from `credential`), not with `credential` itself */
+  use_created: z.boolean().optional(),
   note: z.string().optional(),
 });
 export type AdversaryStep = z.infer<typeof AdversaryStep>;

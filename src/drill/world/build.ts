@@ -133,9 +133,13 @@ export function buildWorld(s: Scenario, v: ValueMaker): BuiltWorld {
     out.aws = {
       account: aws.account,
       region: aws.region,
+      roles: aws.roles,
+      findings: aws.guardduty_findings.map((f) => ({ access_key_id: credentials.get(f.credential)?.value ?? f.credential, type: f.type, severity: f.severity })),
       users: aws.users.map((u) => ({
         name: u.name,
         policies: u.policies,
+        login_profile: u.login_profile,
+        mfa_devices: u.mfa_devices,
         keys: u.keys.map((k) => {
           const id = v.awsKeyId(k.id);
           const secret = v.awsSecret(k.id);

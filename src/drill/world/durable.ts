@@ -96,7 +96,7 @@ type Keyed = Record<string, ((x: any) => string) | 'append'>;
 const KEYS: Record<Section, Keyed> = {
   hf: { tokens: (t) => JSON.stringify(t.ref), spaces: (s) => s.id },
   github: { tokens: (t) => JSON.stringify(t.ref), alerts: (a) => `${a.repo}#${a.number}`, secrets: (s) => `${s.repo}/${s.name}` },
-  aws: { keys: (k) => JSON.stringify(k.ref), created: (k) => String(k.n), secrets: (s) => s.name },
+  aws: { keys: (k) => JSON.stringify(k.ref), created: (k) => String(k.n), secrets: (s) => s.name, inline: (x) => x.holder, sessions: (x) => String(x.n), trail: 'append' },
   slack: { tokens: (t) => JSON.stringify(t.ref), messages: 'append' },
   smtp: { messages: 'append' },
   pagerduty: { incidents: (i) => String(i.number), events: 'append' },

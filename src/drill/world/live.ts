@@ -115,7 +115,7 @@ function isLive(w: LiveWorld, c: Credential): boolean {
     case 'github':
       return w.github?.isLive(c.value) ?? false;
     case 'aws':
-      return w.aws?.world.keys.get(c.value)?.status === 'Active';
+      return w.aws?.world.keyLive(c.value) ?? false;
     case 'slack':
       return w.slack?.tokenState(c.value) === 'live';
   }

@@ -50,6 +50,10 @@ export class ValueMaker {
   awsKeyId(id: string): string {
     return 'AKIA' + this.chars(`aws-id:${id}`, B32, 16);
   }
+  /** a role session's (temporary) access key id */
+  awsSessionId(n: number): string {
+    return 'ASIA' + this.chars(`aws-session:${n}`, B32, 16);
+  }
   awsSecret(id: string): string {
     return this.chars(`aws-secret:${id}`, B64, 40);
   }

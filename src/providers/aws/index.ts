@@ -1,15 +1,19 @@
 /**
- * aws — IAM access keys, STS liveness checks and Secrets Manager, through the official SDK v3
- * clients (`@aws-sdk/client-iam`, `-sts`, `-secrets-manager`) with a configurable endpoint
- * (tests and drills point it at moto_server or our simulator, src/drill/simulators/aws).
+ * aws — IAM access keys, IAM containment (role session revocation, deny-all), CloudTrail
+ * LookupEvents, GuardDuty findings, STS liveness checks and Secrets Manager, through the official
+ * SDK v3 clients (`@aws-sdk/client-iam`, `-sts`, `-secrets-manager`, `-cloudtrail`, `-guardduty`)
+ * with a configurable endpoint (tests and drills point it at moto_server or our simulator,
+ * src/drill/simulators/aws).
  *
  * The exposed-key sequence: deactivateKey (contain, reversible) → keyLastUsed (exposure
  * window) → createKey (new secret is a Secret from birth) → putSecretValue (or another
  * destination) → deleteKey (verified by listing) → verifyKey (the old pair is dead).
  *
  * Never touched: AWS attaches `AWSCompromisedKeyQuarantine` policies to users whose keys it
- * found exposed. No action of this provider detaches, deletes or changes any IAM policy, so a
- * runbook cannot remove that quarantine; lifting it is a deliberate, manual decision.
+ * found exposed. No action of this provider detaches or deletes any IAM policy, and the only
+ * policies it writes are inline policies of its own names (AWSRevokeOlderSessions,
+ * RunbookIncidentDenyAll or the name a runbook gives denyAll), so a runbook cannot remove that
+ * quarantine; lifting it is a deliberate, manual decision.
  *
  * Credentials are explicit (both Secrets); the SDK never searches env, profiles or instance
  * metadata, never retries (the engine owns retries), never logs, and sends every request
@@ -21,6 +25,8 @@ import { z } from 'zod';
 import { defineProvider, secretField } from '../sdk.js';
 import { createKey, deactivateKey, deleteKey, keyLastUsed, listAccessKeys } from './iam.js';
 import { putSecretValue, verifyKey } from './sts-secrets.js';
+import { denyAll, listUserCredentials, revokeRoleSessions } from './identity.js';
+import { guardDutyFindings, lookupEvents } from './investigate.js';
 import type { AwsConfig } from './transport.js';
 
 const Config = z.strictObject({
@@ -34,8 +40,9 @@ const Config = z.strictObject({
 
 export default defineProvider<AwsConfig>({
   type: 'aws',
-  description: 'AWS IAM access keys (list, last used, deactivate, create, delete), STS liveness checks, Secrets Manager.',
+  description:
+    'AWS IAM access keys (list, last used, deactivate, create, delete), a user’s credentials (keys, console password, MFA), role session revocation and deny-all policies, CloudTrail event lookup, GuardDuty findings, STS liveness checks, Secrets Manager.',
   config: Config as z.ZodType<AwsConfig>,
-  actions: { listAccessKeys, keyLastUsed, deactivateKey, createKey, deleteKey, verifyKey, putSecretValue },
+  actions: { listAccessKeys, keyLastUsed, deactivateKey, createKey, deleteKey, verifyKey, putSecretValue, listUserCredentials, revokeRoleSessions, denyAll, lookupEvents, guardDutyFindings },
   drill: { configFor: (baseUrl, config) => ({ ...config, endpoint: baseUrl }) },
 });

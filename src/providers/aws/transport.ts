@@ -95,10 +95,14 @@ export function operatorCreds(config: AwsConfig): KeyPair {
 export type IamSdk = typeof import('@aws-sdk/client-iam');
 export type StsSdk = typeof import('@aws-sdk/client-sts');
 export type SecretsManagerSdk = typeof import('@aws-sdk/client-secrets-manager');
+export type CloudTrailSdk = typeof import('@aws-sdk/client-cloudtrail');
+export type GuardDutySdk = typeof import('@aws-sdk/client-guardduty');
 
 let iamSdk: Promise<IamSdk> | undefined;
 let stsSdk: Promise<StsSdk> | undefined;
 let smSdk: Promise<SecretsManagerSdk> | undefined;
+let ctSdk: Promise<CloudTrailSdk> | undefined;
+let gdSdk: Promise<GuardDutySdk> | undefined;
 /**
  * The SDK modules, imported once, on first use. They are CommonJS packages: their exports are
  * taken from `default` (= `module.exports`), which is what both Node's ESM interop and a bundled
@@ -107,8 +111,12 @@ let smSdk: Promise<SecretsManagerSdk> | undefined;
 export const loadIam = () => (iamSdk ??= import('@aws-sdk/client-iam').then((m) => m.default));
 export const loadSts = () => (stsSdk ??= import('@aws-sdk/client-sts').then((m) => m.default));
 export const loadSecretsManager = () => (smSdk ??= import('@aws-sdk/client-secrets-manager').then((m) => m.default));
+export const loadCloudTrail = () => (ctSdk ??= import('@aws-sdk/client-cloudtrail').then((m) => m.default));
+export const loadGuardDuty = () => (gdSdk ??= import('@aws-sdk/client-guardduty').then((m) => m.default));
 
 export const iamClient = async (ctx: ActionContext<AwsConfig>) => new (await loadIam()).IAMClient(common(ctx, operatorCreds(ctx.config)));
 export const smClient = async (ctx: ActionContext<AwsConfig>) => new (await loadSecretsManager()).SecretsManagerClient(common(ctx, operatorCreds(ctx.config)));
+export const cloudTrailClient = async (ctx: ActionContext<AwsConfig>) => new (await loadCloudTrail()).CloudTrailClient(common(ctx, operatorCreds(ctx.config)));
+export const guardDutyClient = async (ctx: ActionContext<AwsConfig>) => new (await loadGuardDuty()).GuardDutyClient(common(ctx, operatorCreds(ctx.config)));
 /** STS signed with an arbitrary key pair (the leaked one, for liveness checks). */
 export const stsClient = async (ctx: ActionContext<AwsConfig>, creds: KeyPair) => new (await loadSts()).STSClient(common(ctx, creds));

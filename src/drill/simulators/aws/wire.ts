@@ -72,8 +72,9 @@ export function jsonError(code: string, message: string, status: number): SimRes
 /** Epoch seconds, as the JSON protocols send timestamps. */
 export const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 
-/** A throttling answer shaped for the protocol of `op` (`iam:…`, `sts:…`, `secretsmanager:…`). */
+/** A throttling answer shaped for the protocol of `op` (`iam:…`, `sts:…`, `secretsmanager:…`, `cloudtrail:…`, `guardduty:…`). */
 export function throttleFault(op: string): Fault {
-  if (op.startsWith('secretsmanager:')) return { type: 'status', status: 400, body: jsonErrorBody('ThrottlingException', 'Rate exceeded') };
+  if (op.startsWith('secretsmanager:') || op.startsWith('cloudtrail:')) return { type: 'status', status: 400, body: jsonErrorBody('ThrottlingException', 'Rate exceeded') };
+  if (op.startsWith('guardduty:')) return { type: 'status', status: 429, body: JSON.stringify({ message: 'Rate exceeded', __type: 'TooManyRequestsException' }) };
   return { type: 'status', status: 400, body: queryErrorBody('Throttling', 'Rate exceeded') };
 }
