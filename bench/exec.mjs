@@ -1,4 +1,3 @@
-/* global process, console, Buffer */
 // bench/exec.mjs — the exec door and the redactor (run: node --import tsx bench/exec.mjs,
 // or `node bench/run.mjs exec`; core modules are TypeScript and not in the built bundle).
 //
