@@ -42,7 +42,7 @@ function cli(args, { cwd, ok = [0] } = {}) {
         /* the process died before its exit hook */
       }
       if (!ok.includes(code)) rej(new Error(`runbook ${args.join(' ')} → exit ${code}\n${err}`));
-      else res({ wall, rss, out, code });
+      else res({ wall, rss, out: out + err, code });
     });
   });
 }
@@ -57,12 +57,20 @@ function revokeMs(stateDir, incident) {
     const r = JSON.parse(l);
     const rec = r.record ?? r;
     if (rec.step !== 'revoke-tokens') continue;
+    if (!rec.ts) continue;
     if (rec.type === 'step.started' && start === undefined) start = Date.parse(rec.ts);
     if (rec.type === 'step.finished') end = Date.parse(rec.ts);
   }
-  if (start === undefined || end === undefined) throw new Error(`no revoke-tokens start/finish in ${incident}'s journal`);
+  if (start === undefined) throw new Error(`no revoke-tokens start in ${incident}'s journal`);
+  // a run left waiting (items in doubt) has no step.finished: count to its last record of the step
+  if (end === undefined) {
+    for (const l of lines) if (l.includes('"step":"revoke-tokens"')) end = Date.parse((JSON.parse(l).record ?? JSON.parse(l)).ts);
+  }
   return end - start;
 }
+
+/** "N item(s) in doubt" from the CLI's closing line (0 when it finished). */
+const inDoubt = (out) => Number(/(\d+) item\(s\) in doubt/.exec(out)?.[1] ?? 0);
 
 async function measure(n, round) {
   const dir = mkdtempSync(join(tmpdir(), `runbook-bench-scale-${n}-`));
@@ -73,17 +81,16 @@ async function measure(n, round) {
   const r = {};
   try {
     const live = `live-${n}-${round}`;
-    const run = await cli(['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state, '--input', `hub_url=${sim.url}`, '--input', `secrets_export=${world.exportDir}`], { cwd: dir });
-    const stillLive = world.tokens.filter((t) => sim.isLive(t)).length;
-    if (stillLive) throw new Error(`live run at N=${n} left ${stillLive} tokens live`);
-    r.run = { ...run, revoke: revokeMs(state, live) };
+    // exit 3: the run is waiting on items in doubt (a call whose outcome is unknown, e.g. a timeout on a loaded machine): counted, not fatal
+    const run = await cli(['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state, '--input', `hub_url=${sim.url}`, '--input', `secrets_export=${world.exportDir}`], { cwd: dir, ok: [0, 3] });
+    r.run = { ...run, revoke: revokeMs(state, live), left: world.tokens.filter((t) => sim.isLive(t)).length, doubt: inDoubt(run.out) };
     r.status = await cli(['status', live, '--state-dir', state], { cwd: dir });
     r.report = await cli(['report', live, '--state-dir', state], { cwd: dir });
     // resume of a finished incident: loads the journal and finds nothing left to do
-    r.resume = await cli(['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state, '--input', `hub_url=${sim.url}`, '--input', `secrets_export=${world.exportDir}`], { cwd: dir });
+    r.resume = await cli(['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state, '--input', `hub_url=${sim.url}`, '--input', `secrets_export=${world.exportDir}`], { cwd: dir, ok: [0, 3] });
     const drill = `drill-${n}-${round}`;
-    const d = await cli(['drill', world.runbook, '--non-interactive', '--yes', '--incident', drill, '--state-dir', state], { cwd: dir });
-    r.drill = { ...d, revoke: revokeMs(state, drill) };
+    const d = await cli(['drill', world.runbook, '--non-interactive', '--yes', '--incident', drill, '--state-dir', state], { cwd: dir, ok: [0, 3] });
+    r.drill = { ...d, revoke: revokeMs(state, drill), doubt: inDoubt(d.out) };
   } finally {
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
@@ -106,6 +113,8 @@ for (const n of SIZES) {
   const x = results[n];
   console.log(`\n  N = ${n.toLocaleString('en-US')}`);
   console.log(`    revoke step per item: live ${x.liveRevoke.toFixed(2)} ms, drill ${x.drillRevoke.toFixed(2)} ms → drill/live ${(x.drillRevoke / x.liveRevoke).toFixed(2)}× (goal ≤ 1.5×)`);
+  const doubt = rounds.map((q) => `live ${q.run.doubt} in doubt / ${q.run.left} still live, drill ${q.drill.doubt} in doubt`).join('; ');
+  console.log(`    left over: ${doubt}`);
   const prevN = SIZES[SIZES.indexOf(n) - 1];
   for (const k of ['run', 'drill', 'status', 'report', 'resume']) {
     const base = results[SIZES[0]][k].perItem;
