@@ -7,6 +7,7 @@
 // item is read from the journal (step.started → step.finished). Cost per item is compared with
 // N=100's in the same run (the goal: flat within 1.5×), and drill revoke with the live run's.
 //   BENCH_SCALE_N=100,1000,10000 (default)   BENCH_SCALE_ROUNDS=1 (rounds per N, medians)
+//   BENCH_SCALE_TIMEOUT_S=900 (a command still running then is killed and reported as such)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';
@@ -19,10 +20,12 @@ const CLI = join(ROOT, 'dist', 'cli.js');
 const RSS = join(ROOT, 'bench', 'workers', 'report-rss.cjs');
 const SIZES = (process.env.BENCH_SCALE_N ?? '100,1000,10000').split(',').map(Number);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_SCALE_ROUNDS ?? 1));
+/** each command is killed after this long (BENCH_SCALE_TIMEOUT_S, default 900 s) and shown as such */
+const TIMEOUT_MS = Number(process.env.BENCH_SCALE_TIMEOUT_S ?? 900) * 1000;
 if (!existsSync(CLI)) throw new Error('dist/cli.js missing: run npm run build first (npm run bench does)');
 
 /** Runs the CLI; resolves with wall ms, peak RSS (MiB) and output. Fails on an unexpected exit code. */
-function cli(args, { cwd, ok = [0] } = {}) {
+function cli(args, { cwd, ok = [0], timeoutMs = TIMEOUT_MS } = {}) {
   return new Promise((res, rej) => {
     const rssFile = join(tmpdir(), `runbook-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
     const t0 = performance.now();
@@ -32,7 +35,15 @@ function cli(args, { cwd, ok = [0] } = {}) {
     child.stdout.on('data', (d) => (out.length < 1 << 20 ? (out += d) : undefined));
     child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
     child.on('error', rej);
+    // a command that does not finish in time (today's drill at N=10,000 is quadratic) is killed and reported, not waited for
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.on('close', (code) => {
+      clearTimeout(timer);
+      if (killed) return res({ wall: performance.now() - t0, rss: NaN, out: out + err, code, killed: true });
       const wall = performance.now() - t0;
       let rss = NaN;
       try {
@@ -69,6 +80,14 @@ function revokeMs(stateDir, incident) {
   return end - start;
 }
 
+function safeRevokeMs(stateDir, incident) {
+  try {
+    return revokeMs(stateDir, incident);
+  } catch {
+    return NaN; // killed before the step started (or before its journal existed)
+  }
+}
+
 /** "N item(s) in doubt" from the CLI's closing line (0 when it finished). */
 const inDoubt = (out) => Number(/(\d+) item\(s\) in doubt/.exec(out)?.[1] ?? 0);
 
@@ -83,14 +102,14 @@ async function measure(n, round) {
     const live = `live-${n}-${round}`;
     // exit 3: the run is waiting on items in doubt (a call whose outcome is unknown, e.g. a timeout on a loaded machine): counted, not fatal
     const run = await cli(['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state, '--input', `hub_url=${sim.url}`, '--input', `secrets_export=${world.exportDir}`], { cwd: dir, ok: [0, 3] });
-    r.run = { ...run, revoke: revokeMs(state, live), left: world.tokens.filter((t) => sim.isLive(t)).length, doubt: inDoubt(run.out) };
+    r.run = { ...run, revoke: safeRevokeMs(state, live), left: world.tokens.filter((t) => sim.isLive(t)).length, doubt: inDoubt(run.out) };
     r.status = await cli(['status', live, '--state-dir', state], { cwd: dir });
     r.report = await cli(['report', live, '--state-dir', state], { cwd: dir });
     // resume of a finished incident: loads the journal and finds nothing left to do
     r.resume = await cli(['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state, '--input', `hub_url=${sim.url}`, '--input', `secrets_export=${world.exportDir}`], { cwd: dir, ok: [0, 3] });
     const drill = `drill-${n}-${round}`;
     const d = await cli(['drill', world.runbook, '--non-interactive', '--yes', '--incident', drill, '--state-dir', state], { cwd: dir, ok: [0, 3] });
-    r.drill = { ...d, revoke: revokeMs(state, drill), doubt: inDoubt(d.out) };
+    r.drill = { ...d, revoke: safeRevokeMs(state, drill), doubt: inDoubt(d.out) };
   } finally {
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
@@ -123,7 +142,8 @@ for (const n of SIZES) {
     x[k].marginal = marginal;
     const m0 = results[SIZES[1]]?.[k]?.marginal;
     const marg = marginal === undefined ? '' : `, marginal ${marginal.toFixed(3)} ms per item since N=${prevN}${m0 && n !== SIZES[1] ? ` (${(marginal / m0).toFixed(2)}× of ${SIZES[0]}→${SIZES[1]}'s)` : ''}`;
-    console.log(`    ${k.padEnd(7)} ${(x[k].wall / 1000).toFixed(2).padStart(8)} s wall, ${x[k].perItem.toFixed(3).padStart(8)} ms per item (${(x[k].perItem / base).toFixed(2)}× of N=${SIZES[0]}'s)${marg}, peak RSS ${x[k].rss.toFixed(0)} MiB`);
+    const killed = rounds.some((q) => q[k].killed) ? ` (KILLED after ${TIMEOUT_MS / 1000} s: did not finish)` : '';
+    console.log(`    ${k.padEnd(7)} ${(x[k].wall / 1000).toFixed(2).padStart(8)} s wall${killed}, ${x[k].perItem.toFixed(3).padStart(8)} ms per item (${(x[k].perItem / base).toFixed(2)}× of N=${SIZES[0]}'s)${marg}, peak RSS ${x[k].rss.toFixed(0)} MiB`);
   }
 }
 if (SIZES.length > 1) {
