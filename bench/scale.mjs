@@ -102,14 +102,15 @@ async function measure(n, round) {
     const live = `live-${n}-${round}`;
     // exit 3: the run is waiting on items in doubt (a call whose outcome is unknown, e.g. a timeout on a loaded machine): counted, not fatal
     const run = await cli(['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state, '--input', `hub_url=${sim.url}`, '--input', `secrets_export=${world.exportDir}`], { cwd: dir, ok: [0, 3] });
-    r.run = { ...run, revoke: safeRevokeMs(state, live), left: world.tokens.filter((t) => sim.isLive(t)).length, doubt: inDoubt(run.out) };
+    r.run = { ...run, revoke: run.killed ? NaN : safeRevokeMs(state, live), left: world.tokens.filter((t) => sim.isLive(t)).length, doubt: inDoubt(run.out) };
     r.status = await cli(['status', live, '--state-dir', state], { cwd: dir });
     r.report = await cli(['report', live, '--state-dir', state], { cwd: dir });
     // resume of a finished incident: loads the journal and finds nothing left to do
     r.resume = await cli(['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state, '--input', `hub_url=${sim.url}`, '--input', `secrets_export=${world.exportDir}`], { cwd: dir, ok: [0, 3] });
     const drill = `drill-${n}-${round}`;
     const d = await cli(['drill', world.runbook, '--non-interactive', '--yes', '--incident', drill, '--state-dir', state], { cwd: dir, ok: [0, 3] });
-    r.drill = { ...d, revoke: safeRevokeMs(state, drill), doubt: inDoubt(d.out) };
+    // a killed drill's revoke step did not finish: no per-item figure
+    r.drill = { ...d, revoke: d.killed ? NaN : safeRevokeMs(state, drill), doubt: inDoubt(d.out) };
   } finally {
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
