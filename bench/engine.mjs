@@ -40,7 +40,7 @@ async function runEngine(yaml, providers = []) {
     inputs: {},
     mode: 'live',
     ports: scriptedPorts({ yes: true, approve: new Set(), done: new Map(), settle: new Map() }),
-    signal: new AbortController().signal,
+    signal: new globalThis.AbortController().signal,
     fingerprintKey: randomBytes(32),
   });
   const r = await engine.run();

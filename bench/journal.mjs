@@ -1,15 +1,17 @@
 // The journal's cost per no-op step (run with `node --import tsx`, as npm run bench does):
 // 1,000 no-op steps through the engine with the durable, hash-chained journal, against the fsync
-// floor measured in the same run. BENCH_BASE=DIR also runs another checkout's engine (e.g. the
-// commit before the hash chain, `git archive <commit> | tar -x -C DIR`, node_modules linked),
-// interleaved round by round, and prints the ratio of the medians.
+// floor measured in the same run (wall clock and CPU). BENCH_BASE=DIR also runs another
+// checkout's engine (an A/B: e.g. `git archive <commit> | tar -x -C DIR`, node_modules linked),
+// interleaved round by round — which tree goes first alternates, so a load that rises within a
+// round hits both alike — and prints the ratio of the medians.
+//   BENCH_BASE=/tmp/rb-base node bench/run.mjs journal      (BENCH_STEPS, BENCH_ROUNDS change the size)
 import { mkdtempSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { time, row } from './lib.mjs';
+import { row } from './lib.mjs';
 
 const here = resolve(fileURLToPath(import.meta.url), '..', '..');
 const roots = { now: here, ...(process.env.BENCH_BASE ? { base: resolve(process.env.BENCH_BASE) } : {}) };
@@ -38,6 +40,8 @@ async function loadRoot(root) {
     Array.from({ length: STEPS }, (_, i) => `  - id: s${i}\n    kind: detect\n    title: step ${i}\n    uses: p.run\n    with: {}\n`).join('');
   return async () => {
     const dir = mkdtempSync(join(tmpdir(), 'runbook-bench-journal-'));
+    const t = performance.now();
+    const c = process.cpuUsage();
     const registry = new ProviderRegistry();
     registry.add(noop, 'bench');
     const loaded = loadRunbookText(yaml, join(dir, 'rb.yaml'), { registry });
@@ -50,10 +54,12 @@ async function loadRoot(root) {
       inputs: {},
       mode: 'live',
       ports: scriptedPorts({ yes: true, approve: new Set(), done: new Map(), settle: new Map() }),
-      signal: new AbortController().signal,
+      signal: new globalThis.AbortController().signal,
       fingerprintKey: randomBytes(32),
     }).run();
     if (r.status !== 'done') throw new Error(`bench run ended ${r.status}: ${r.detail}`);
+    const cpu = process.cpuUsage(c);
+    return { wall: performance.now() - t, cpu: (cpu.user + cpu.system) / 1000 };
   };
 }
 
@@ -70,17 +76,30 @@ function fsyncFloor(n) {
   return performance.now() - t;
 }
 
-const runs = {};
-for (const [name, root] of Object.entries(roots)) runs[name] = await loadRoot(root);
-const times = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
-for (const run of Object.values(runs)) await run(); // warm-up
-for (let i = 0; i < ROUNDS; i++) for (const [name, run] of Object.entries(runs)) times[name].push(await time(run));
-const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const now = await loadRoot(roots.now);
+const base = roots.base ? await loadRoot(roots.base) : undefined;
+await now(); // warm-up
+if (base) await base();
+const a = [];
+const b = [];
+for (let i = 0; i < ROUNDS; i++) {
+  if (i % 2 === 0 && base) b.push(await base());
+  a.push(await now());
+  if (i % 2 === 1 && base) b.push(await base());
+}
+const med = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const floor = fsyncFloor(2 * STEPS);
-console.log(`journal: ${STEPS} no-op steps (2 fsyncs each: intent, outcome), median of ${ROUNDS} interleaved rounds`);
+console.log(`journal: ${STEPS} no-op steps (2 fsyncs each: intent, outcome), median of ${ROUNDS} interleaved rounds (load average ${loadavg()[0].toFixed(1)})`);
 row(`fsync floor: ${2 * STEPS} appends + fsync`, floor);
-row(`now: ${STEPS} no-op steps`, med(times.now), floor, 'fsync floor');
-if (times.base) {
-  row(`base (${roots.base}): ${STEPS} no-op steps`, med(times.base), floor, 'fsync floor');
-  console.log(`  now / base: ${(med(times.now) / med(times.base)).toFixed(3)}×  (rounds now: ${times.now.map((x) => x.toFixed(0)).join(', ')}; base: ${times.base.map((x) => x.toFixed(0)).join(', ')})`);
+const show = (label, xs) => {
+  const w = med(xs.map((x) => x.wall));
+  const c = med(xs.map((x) => x.cpu));
+  row(`${label}: ${STEPS} no-op steps`, w, floor, 'fsync floor');
+  console.log(`  ${''.padEnd(44)} ${(w / STEPS).toFixed(2)} ms per step, ${c.toFixed(0)} ms CPU`);
+  return { w, c };
+};
+const x = show('now', a);
+if (base) {
+  const y = show(`base (${roots.base})`, b);
+  console.log(`  now / base: ${(x.w / y.w).toFixed(3)}× wall, ${(x.c / y.c).toFixed(3)}× CPU  (rounds now: ${a.map((r) => r.wall.toFixed(0)).join(', ')}; base: ${b.map((r) => r.wall.toFixed(0)).join(', ')})`);
 }

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises';
 import { median, ms, ratio } from './lib.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const CLI = resolve('dist/cli.js');
 const OUT = resolve('bench/.out/tui');
@@ -32,7 +32,10 @@ mkdirSync(OUT, { recursive: true });
 const tmux = (...args) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
 // one idle session keeps the server up: killing a run's session must not take the server down
 // while the next run's new-session connects to it ("server exited unexpectedly")
-if (hasTmux) tmux('new-session', '-d', '-s', 'keep', 'sleep 3600');
+if (hasTmux) {
+  const kept = tmux('new-session', '-d', '-s', 'keep', 'sleep 3600');
+  if (kept.status !== 0) throw new Error(`tmux new-session failed: ${kept.stderr || kept.error?.message || `exit ${kept.status}`}`);
+}
 const screen = (s) => tmux('capture-pane', '-p', '-J', '-t', s).stdout ?? '';
 async function until(cond, ms, what) {
   const end = performance.now() + ms;
@@ -171,7 +174,7 @@ if (PARTS.has(2)) {
   const info = (id) => ({ id, kind: 'detect', title: `Step ${id}`, needs: [], confirm: false, fanOut: false, evidence: { type: 'none', required: false } });
   let seq = 0;
   const rec = (body) => ({ type: 'record', record: { ...body, seq: ++seq, ts: new Date().toISOString(), op: 'bench' } });
-  global.gc?.();
+  globalThis.gc?.();
   const heap0 = process.memoryUsage().heapUsed;
   const rss0 = process.memoryUsage().rss;
   let heapPeak = heap0;
@@ -235,8 +238,8 @@ if (PARTS.has(2)) {
   await sleep(100);
   stdin.type('q');
   await done;
-  clearInterval(sampler);
-  global.gc?.();
+  globalThis.clearInterval(sampler);
+  globalThis.gc?.();
   const heapEnd = process.memoryUsage().heapUsed;
   console.log(`\n2. in-process runTui, one step streaming ${LINES.toLocaleString('en-US')} lines (fake TTY, 100×30)`);
   console.log(`  ${'stream time / throughput'.padEnd(52)} ${ms(streamMs).padStart(10)}   ${Math.round(LINES / (streamMs / 1000)).toLocaleString('en-US')} lines/s`);
@@ -271,7 +274,8 @@ steps:
     with: { command: [node, -e, "0"] }
 `,
   );
-  tmux('new-session', '-d', '-s', 'flood', '-x', '100', '-y', '30', '-c', OUT, `env NO_COLOR=1 CI=0 node ${CLI} run flood.yaml --state-dir state-flood --incident flood; sleep 60`);
+  const made = tmux('new-session', '-d', '-s', 'flood', '-x', '100', '-y', '30', '-c', OUT, `env NO_COLOR=1 CI=0 node ${CLI} run flood.yaml --state-dir state-flood --incident flood; sleep 60`);
+  if (made.status !== 0) throw new Error(`tmux new-session flood failed: ${made.stderr || made.error?.message || `exit ${made.status}`}`);
   await until(() => screen('flood').includes('Next step · flood'), 60_000, 'flood prompt');
   const panePid = tmux('display', '-p', '-t', 'flood', '#{pane_pid}').stdout.trim();
   const pid = spawnSync('pgrep', ['-f', '-P', panePid, 'cli.js run flood'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];

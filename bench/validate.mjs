@@ -33,6 +33,8 @@ function generate(n) {
   ];
   for (let i = 0; i < n; i++) {
     const prev = i > 0 && (i - 1) % 3 !== 2 ? `s${i - 1}` : null;
+    // a for_each step's outputs are count/items/keys, any other shell step's stdout
+    const out = (j) => `steps.s${j}.outputs.${j % 5 === 0 ? 'count' : 'stdout'}`;
     if (i % 3 === 2) {
       lines.push(
         `  - id: s${i}`,
@@ -40,7 +42,7 @@ function generate(n) {
         `    title: Check step ${i} for \${{ inputs.user }}`,
         '    instructions: |',
         `      Look at the output of step ${i - 1}:`,
-        `      \${{ steps.s${i - 1}.outputs.stdout }}`,
+        `      \${{ ${out(i - 1)} }}`,
         '    evidence: note',
       );
     } else {
@@ -51,7 +53,7 @@ function generate(n) {
         '    uses: sh.run',
         ...(i % 5 === 0 ? ['    for_each: ${{ inputs.names }}', '    concurrency: 2'] : []),
         '    with:',
-        `      command: [echo, "${i % 5 === 0 ? '${{ item }}' : '${{ inputs.user }}'}", "${prev ? `\${{ steps.${prev}.outputs.stdout }}` : 'first'}"]`,
+        `      command: [echo, "${i % 5 === 0 ? '${{ item }}' : '${{ inputs.user }}'}", "${prev ? `\${{ ${out(i - 1)} }}` : 'first'}"]`,
         '      env: { N: "' + i + '" }',
         '    timeout: 30s',
         '    retry: { attempts: 2, backoff: 1s }',

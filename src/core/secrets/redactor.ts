@@ -3,8 +3,10 @@
  * reports, child-process output. It masks each registered value and its encoded variants
  * (./variants.ts), plus known token shapes that were never registered (./shapes.ts).
  *
- * Cost: one Aho–Corasick pass over the text for all registered needles plus one combined
- * regex pass for the token shapes — linear in the text, whatever the number of secrets.
+ * Cost: one rolling-hash pass over the text for the registered needles (./matcher.ts, a
+ * compact typed-array index: ~15 bytes of index plus the needle's own characters per needle,
+ * no trie), one small Aho–Corasick pass for needles under 16 characters, and one regex pass per
+ * token shape whose keyword is present — linear in the text, whatever the number of secrets.
  *
  * Streaming (`stream()`): text that arrives in pieces is emitted line by line, so a value
  * split across two writes is reassembled before it is matched. Limits: a line longer than
@@ -14,7 +16,7 @@
  * still masked: every line of it is registered on its own.
  */
 import { Secret } from './secret.js';
-import { NeedleMatcher, mergeSpans, type Span } from './matcher.js';
+import { NeedleMatcher, WINDOW, WindowMatcher, mergeSpans, type Span } from './matcher.js';
 import { shapeSpans } from './shapes.js';
 import { MIN_SECRET_LENGTH, variants } from './variants.js';
 
@@ -40,15 +42,13 @@ export interface RedactingStream {
 
 export class Redactor {
   /**
-   * Two automata: `#main` holds most needles; new ones go to the small `#recent` one, which
-   * is folded into `#main` when it reaches a quarter of its size. A secret registered in the
-   * middle of a run (a rotated key) then costs a rebuild of the small automaton, not of all.
-   * The fold happens on the next scan, so registering many secrets at once costs one build.
+   * Two matchers: needles of at least `WINDOW` code units (every variant of any realistic
+   * secret) go to the compact window-hash matcher, which registers in O(length) with no
+   * rebuild; the few shorter ones (values of 6–15 characters, short base64 cores) go to a small
+   * Aho–Corasick automaton, rebuilt lazily on the next scan after one was added.
    */
-  #main = new NeedleMatcher();
-  #recent = new NeedleMatcher();
-  /** needle → label */
-  #labels = new Map<string, string>();
+  #long = new WindowMatcher();
+  #short = new NeedleMatcher();
   #warnings: string[] = [];
   /** some needle contains `*`: a masked text could spell a value again (see redact) */
   #starry = false;
@@ -71,18 +71,16 @@ export class Redactor {
     }
     let added = 0;
     for (const v of variants(value)) {
-      if (this.#labels.has(v)) continue;
-      this.#labels.set(v, name);
-      this.#recent.add(v);
+      if (!(v.length >= WINDOW ? this.#long.add(v) : this.#short.add(v))) continue;
       if (v.includes('*')) this.#starry = true;
       added++;
     }
     return { label: name, added };
   }
 
-  /** Number of registered needles (values and variants). */
+  /** Number of registered needles (values and variants; a URL-safe base64 form counts with its standard one). */
   get size(): number {
-    return this.#labels.size;
+    return this.#long.count + this.#short.count;
   }
 
   /** Warnings about values that could not be registered. */
@@ -92,13 +90,7 @@ export class Redactor {
 
   /** Sorted, merged spans of `text` that `redact` replaces with the mask. */
   spans(text: string): Span[] {
-    if (this.#recent.nodes > Math.max(4096, this.#main.nodes / 4)) {
-      // fold (lazily, so registering many secrets at once costs one build)
-      this.#main = new NeedleMatcher();
-      for (const v of this.#labels.keys()) this.#main.add(v);
-      this.#recent = new NeedleMatcher();
-    }
-    return mergeSpans(mergeSpans(this.#main.spans(text), this.#recent.spans(text)), shapeSpans(text));
+    return mergeSpans(mergeSpans(this.#long.spans(text), this.#short.spans(text)), shapeSpans(text));
   }
 
   redact(text: string): string {
@@ -140,7 +132,7 @@ export class Redactor {
         }
         if (pending.length > maxLine) {
           // keep back what a match could still need, and never cut inside a match
-          let cut = pending.length - Math.max(this.#main.maxLength, this.#recent.maxLength, maxShape);
+          let cut = pending.length - Math.max(this.#long.maxLength, this.#short.maxLength, maxShape);
           if (cut <= 0) return;
           for (const [s, e] of this.spans(pending)) {
             if (s < cut && e > cut) cut = e;

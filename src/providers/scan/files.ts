@@ -1,6 +1,8 @@
 /**
  * Scanning files and folders: walk the given paths (never into `.git`, never following
- * symlinks), skip binary files and files over the size cap, run every rule over the rest.
+ * symlinks), skip binary files and files over the size cap, run every rule over the rest —
+ * in overlapping pieces of 256 KiB, so a 5 MiB minified bundle costs no more memory than a
+ * small file.
  */
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
@@ -54,28 +56,98 @@ function* walk(path: string, stats: FileScanStats, skip: ReadonlySet<string>, is
   }
 }
 
+/** A file is read and scanned in pieces of this many bytes (plus the overlap), so memory stays bounded whatever its size. */
+export const CHUNK_BYTES = 256 * 1024;
 /**
- * The file's bytes, or why not: over the size cap, unreadable. Read into one scratch buffer
- * that grows to the largest file and is reused (a fresh buffer per file was most of the
- * scanner's memory: garbage the collector reclaims late).
+ * Consecutive pieces overlap by at least this many bytes, and a hit is taken from the piece in
+ * which it starts before the overlap: a credential shorter than this (every kind in the table,
+ * an 8192-bit RSA key in PEM included) is seen whole in one piece.
+ */
+export const CHUNK_OVERLAP = 16 * 1024;
+
+/** One piece of a file: its text, how many characters of it are its own (hits starting later belong to the next piece), the lines before it. */
+export interface Piece {
+  text: string;
+  own: number;
+  linesBefore: number;
+}
+
+/**
+ * Reads into one scratch buffer of at most `chunk` bytes, reused for every file (a fresh
+ * buffer, or a whole 5 MiB file as one string, was most of the scanner's memory).
  */
 let scratch = Buffer.allocUnsafe(64 * 1024);
-function readCapped(path: string, max: number): Buffer | 'large' | 'error' {
+
+/** Back from `i` to the start of a UTF-8 character. */
+function charStart(buf: Buffer, i: number): number {
+  while (i > 0 && (buf[i]! & 0xc0) === 0x80) i--;
+  return i;
+}
+
+function countNewlines(buf: Buffer, end: number): number {
+  let n = 0;
+  for (let i = buf.indexOf(10); i >= 0 && i < end; i = buf.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/**
+ * The file in overlapping pieces, or why not: over the size cap, unreadable, binary (a NUL in
+ * its first 8 KiB). Pieces are cut at line ends where there is one (else at a character
+ * boundary), so each decodes exactly and line numbers stay right.
+ */
+export function* readPieces(path: string, max: number, stats: FileScanStats, chunk = CHUNK_BYTES, overlap = CHUNK_OVERLAP): Generator<Piece> {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
     const size = fstatSync(fd).size;
-    if (size > max) return 'large';
-    if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.min(max, Math.max(size, scratch.length * 2)));
-    let off = 0;
-    while (off < size) {
-      const n = readSync(fd, scratch, off, size - off, off);
-      if (n === 0) break;
-      off += n;
+    if (size > max) {
+      stats.skipped_large++;
+      return;
     }
-    return scratch.subarray(0, off);
+    const ov = Math.min(overlap, Math.floor(chunk / 4));
+    const cap = Math.min(size, chunk);
+    if (scratch.length < cap) scratch = Buffer.allocUnsafe(Math.max(cap, Math.min(chunk, scratch.length * 2)));
+    let at = 0;
+    let lines = 0;
+    for (let first = true; ; first = false) {
+      const want = Math.min(size - at, chunk);
+      let got = 0;
+      while (got < want) {
+        const n = readSync(fd, scratch, got, want - got, at + got);
+        if (n === 0) break;
+        got += n;
+      }
+      const view = scratch.subarray(0, got);
+      if (first) {
+        if (view.subarray(0, 8192).includes(0)) {
+          stats.skipped_binary++;
+          return;
+        }
+        stats.files++;
+        stats.bytes += size;
+        if (got === 0) return;
+      }
+      if (at + got >= size || got < want) {
+        yield { text: view.toString('utf8'), own: Infinity, linesBefore: lines };
+        return;
+      }
+      // this piece ends at its last line end (or a character boundary); the next one starts at
+      // the line holding the point `overlap` bytes before that end
+      // (pieces stay long: a cut is moved to a character boundary rather than far back to a line end)
+      let end = view.lastIndexOf(10) + 1;
+      if (end < got / 2) end = charStart(view, got);
+      let next = view.lastIndexOf(10, end - ov - 1) + 1;
+      if (next < end - 2 * ov) next = charStart(view, end - ov);
+      const head = view.toString('utf8', 0, next);
+      const text = head + view.toString('utf8', next, end);
+      // (counted before the yield: another scan may reuse the scratch buffer meanwhile)
+      const before = lines;
+      lines += countNewlines(view, next);
+      at += next;
+      yield { text, own: head.length, linesBefore: before };
+    }
   } catch {
-    return 'error';
+    stats.skipped_other++;
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -105,15 +177,10 @@ export async function missingPaths(base: string, paths: readonly string[]): Prom
   return out;
 }
 
-/** A file is binary when its first 8 KiB hold a NUL byte (git's own test). */
-function isBinary(buf: Buffer): boolean {
-  return buf.subarray(0, 8192).includes(0);
-}
-
 export async function scanPaths(
   paths: readonly string[],
   set: FindingSet,
-  opts: ScanOptions & { maxFileBytes: number; signal: AbortSignal; exclude?: readonly string[]; base?: string },
+  opts: ScanOptions & { maxFileBytes: number; signal: AbortSignal; exclude?: readonly string[]; base?: string; /** for tests: smaller pieces */ chunkBytes?: number; chunkOverlap?: number },
 ): Promise<FileScanStats> {
   const stats: FileScanStats = { files: 0, bytes: 0, skipped_binary: 0, skipped_large: 0, skipped_other: 0 };
   const base = opts.base ?? process.cwd();
@@ -128,20 +195,12 @@ export async function scanPaths(
         lastYield = performance.now();
       }
       opts.signal.throwIfAborted();
-      const buf = readCapped(path, opts.maxFileBytes);
-      if (buf === 'large') stats.skipped_large++;
-      else if (buf === 'error') stats.skipped_other++;
-      else if (isBinary(buf)) stats.skipped_binary++;
-      else {
-        stats.files++;
-        stats.bytes += buf.length;
-        if (!buf.length) continue;
-        const text = buf.toString('utf8');
-        const hits = await detect(text, path, opts);
+      const shown = displayPath(base, path);
+      for (const piece of readPieces(path, opts.maxFileBytes, stats, opts.chunkBytes, opts.chunkOverlap)) {
+        const hits = (await detect(piece.text, path, opts)).filter((h) => h.index < piece.own);
         if (!hits.length) continue;
-        const line = lineOf(text);
-        const shown = displayPath(base, path);
-        set.add(hits, (i) => ({ file: shown, line: line(i) }));
+        const line = lineOf(piece.text);
+        set.add(hits, (i) => ({ file: shown, line: piece.linesBefore + line(i) }));
       }
     }
   }

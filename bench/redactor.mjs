@@ -1,0 +1,71 @@
+// npm run bench (or: node --import tsx --expose-gc bench/redactor.mjs) — registering N leaked
+// Hugging Face tokens with the redactor: ms per secret, RSS per secret, and the time to redact
+// 1 MB of output, for the compact redactor (src/core/secrets/redactor.ts) against the previous
+// implementation kept as the baseline (bench/baseline/redactor-old.ts: a Map-based trie
+// Aho–Corasick automaton). Each measure runs in a fresh child process, old and new interleaved.
+// BENCH_REDACTOR_N=100,1000,10000 (default) sets the sizes; BENCH_ROUNDS the rounds (default 3).
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+const self = fileURLToPath(import.meta.url);
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const token = () => 'hf_' + [...randomBytes(34)].map((b) => ALNUM[b % 62]).join('');
+
+if (process.argv[2] === '--child') {
+  const [, , , which, nArg] = process.argv;
+  const n = Number(nArg);
+  const mod = await import(which === 'old' ? './baseline/redactor-old.ts' : '../src/core/secrets/redactor.ts');
+  const tokens = Array.from({ length: n }, token);
+  globalThis.gc?.();
+  const rss0 = process.memoryUsage().rss;
+  const r = new mod.Redactor();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) r.add(tokens[i], `inputs.tokens[${i}]`);
+  r.redact('warm'); // the old automaton is built lazily on the first scan: count it
+  const addMs = performance.now() - t0;
+  globalThis.gc?.();
+  const rss1 = process.memoryUsage().rss;
+  // 1 MB of log lines (redacted 5 times: the median counts), one in 50 holding a registered token (raw or base64)
+  let text = '';
+  for (let i = 0; text.length < 1 << 20; i++) {
+    const t = tokens[i % n];
+    text += `2026-12-03T10:00:00Z revoke item ${i} ${i % 50 === 0 ? (i % 100 === 0 ? t : Buffer.from(t).toString('base64')) : 'ok status=200'}\n`;
+  }
+  let out = '';
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const t1 = performance.now();
+    out = r.redact(text);
+    times.push(performance.now() - t1);
+  }
+  const redactMs = times.sort((a, b) => a - b)[2];
+  if (out.includes(tokens[0])) throw new Error('a registered token survived');
+  console.log(JSON.stringify({ addMs, rssMiB: (rss1 - rss0) / 2 ** 20, peakMiB: process.resourceUsage().maxRSS / 1024, redactMs, needles: r.size }));
+} else {
+  const sizes = (process.env.BENCH_REDACTOR_N ?? '100,1000,10000').split(',').map(Number);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const run = (which, n) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', self, '--child', which, String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) throw new Error(`child ${which} ${n} failed: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop());
+  };
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(`redactor: register N HF tokens (load average ${(await import('node:os')).loadavg()[0].toFixed(1)}); ${rounds} round(s), old/new interleaved, medians`);
+  console.log('  N        | ms/secret old → new (ratio) | RSS/secret KiB old → new (ratio) | peak MiB old → new | redact 1 MB ms old → new (ratio)');
+  for (const n of sizes) {
+    const o = [];
+    const w = [];
+    for (let i = 0; i < rounds; i++) {
+      o.push(run('old', n));
+      w.push(run('new', n));
+    }
+    const m = (xs, k) => med(xs.map((x) => x[k]));
+    const [oa, na] = [m(o, 'addMs') / n, m(w, 'addMs') / n];
+    const [or, nr] = [(m(o, 'rssMiB') * 1024) / n, (m(w, 'rssMiB') * 1024) / n];
+    const [ox, nx] = [m(o, 'redactMs'), m(w, 'redactMs')];
+    console.log(
+      `  ${String(n).padEnd(8)} | ${oa.toFixed(3)} → ${na.toFixed(3)} (${(na / oa).toFixed(3)}×) | ${or.toFixed(1)} → ${nr.toFixed(1)} (${(nr / or).toFixed(3)}×) | ${m(o, 'peakMiB').toFixed(0)} → ${m(w, 'peakMiB').toFixed(0)} | ${ox.toFixed(1)} → ${nx.toFixed(1)} (${(nx / ox).toFixed(2)}×)`,
+    );
+  }
+}

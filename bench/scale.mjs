@@ -1,0 +1,157 @@
+// Breach scale (issue 15): the N-token world of scripts/hf-world.mjs — N leaked Hugging Face
+// tokens, one fan-out revoke step at concurrency 16 — run with the built CLI at each N:
+//   live   `runbook run` against the standalone HF simulator (in this process, loopback)
+//   drill  `runbook drill` of the same runbook (its own simulated world)
+//   status / report / resume   on the finished live incident
+// For each: wall time, cost per item, peak RSS of the CLI process; the revoke step's time per
+// item is read from the journal (step.started → step.finished). Cost per item is compared with
+// N=100's in the same run (the goal: flat within 1.5×), and drill revoke with the live run's.
+//   BENCH_SCALE_N=100,1000,10000 (default)   BENCH_SCALE_ROUNDS=1 (rounds per N, medians)
+//   BENCH_SCALE_TIMEOUT_S=900 (a command still running then is killed and reported as such)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { loadavg, tmpdir, cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { writeHfWorld } from '../scripts/hf-world.mjs';
+import { startHuggingFaceSimulator } from '../src/drill/simulators/huggingface/index.ts';
+
+const ROOT = resolve('.');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const RSS = join(ROOT, 'bench', 'workers', 'report-rss.cjs');
+const SIZES = (process.env.BENCH_SCALE_N ?? '100,1000,10000').split(',').map(Number);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_SCALE_ROUNDS ?? 1));
+/** each command is killed after this long (BENCH_SCALE_TIMEOUT_S, default 900 s) and shown as such */
+const TIMEOUT_MS = Number(process.env.BENCH_SCALE_TIMEOUT_S ?? 900) * 1000;
+if (!existsSync(CLI)) throw new Error('dist/cli.js missing: run npm run build first (npm run bench does)');
+
+/** Runs the CLI; resolves with wall ms, peak RSS (MiB) and output. Fails on an unexpected exit code. */
+function cli(args, { cwd, ok = [0], timeoutMs = TIMEOUT_MS } = {}) {
+  return new Promise((res, rej) => {
+    const rssFile = join(tmpdir(), `runbook-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['-r', RSS, CLI, ...args], { cwd, env: { ...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out.length < 1 << 20 ? (out += d) : undefined));
+    child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
+    child.on('error', rej);
+    // a command that does not finish in time (today's drill at N=10,000 is quadratic) is killed and reported, not waited for
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (killed) return res({ wall: performance.now() - t0, rss: NaN, out: out + err, code, killed: true });
+      const wall = performance.now() - t0;
+      let rss = NaN;
+      try {
+        rss = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024;
+        rmSync(rssFile, { force: true });
+      } catch {
+        /* the process died before its exit hook */
+      }
+      if (!ok.includes(code)) rej(new Error(`runbook ${args.join(' ')} → exit ${code}\n${err}`));
+      else res({ wall, rss, out: out + err, code });
+    });
+  });
+}
+
+/** ms between the revoke step's step.started and step.finished records in the journal. */
+function revokeMs(stateDir, incident) {
+  const lines = readFileSync(join(stateDir, 'incidents', incident, 'journal.jsonl'), 'utf8').split('\n');
+  let start;
+  let end;
+  for (const l of lines) {
+    if (!l.includes('revoke-tokens') || !l.includes('"step.')) continue;
+    const r = JSON.parse(l);
+    const rec = r.record ?? r;
+    if (rec.step !== 'revoke-tokens') continue;
+    if (!rec.ts) continue;
+    if (rec.type === 'step.started' && start === undefined) start = Date.parse(rec.ts);
+    if (rec.type === 'step.finished') end = Date.parse(rec.ts);
+  }
+  if (start === undefined) throw new Error(`no revoke-tokens start in ${incident}'s journal`);
+  // a run left waiting (items in doubt) has no step.finished: count to its last record of the step
+  if (end === undefined) {
+    for (const l of lines) if (l.includes('"step":"revoke-tokens"')) end = Date.parse((JSON.parse(l).record ?? JSON.parse(l)).ts);
+  }
+  return end - start;
+}
+
+function safeRevokeMs(stateDir, incident) {
+  try {
+    return revokeMs(stateDir, incident);
+  } catch {
+    return NaN; // killed before the step started (or before its journal existed)
+  }
+}
+
+/** "N item(s) in doubt" from the CLI's closing line (0 when it finished). */
+const inDoubt = (out) => Number(/(\d+) item\(s\) in doubt/.exec(out)?.[1] ?? 0);
+
+async function measure(n, round) {
+  const dir = mkdtempSync(join(tmpdir(), `runbook-bench-scale-${n}-`));
+  const world = writeHfWorld(dir, n);
+  const seed = JSON.parse(readFileSync(world.seedFile, 'utf8'));
+  const sim = await startHuggingFaceSimulator({ seed, switches: { whoamiLimit: { max: 1e9, windowS: 300 }, apiLimit: { max: 1e9, windowS: 300 } } });
+  const state = join(dir, 'state');
+  const r = {};
+  try {
+    const live = `live-${n}-${round}`;
+    // exit 3: the run is waiting on items in doubt (a call whose outcome is unknown, e.g. a timeout on a loaded machine): counted, not fatal
+    const run = await cli(['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state, '--input', `hub_url=${sim.url}`, '--input', `secrets_export=${world.exportDir}`], { cwd: dir, ok: [0, 3] });
+    r.run = { ...run, revoke: run.killed ? NaN : safeRevokeMs(state, live), left: world.tokens.filter((t) => sim.isLive(t)).length, doubt: inDoubt(run.out) };
+    r.status = await cli(['status', live, '--state-dir', state], { cwd: dir });
+    r.report = await cli(['report', live, '--state-dir', state], { cwd: dir });
+    // resume of a finished incident: loads the journal and finds nothing left to do
+    r.resume = await cli(['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state, '--input', `hub_url=${sim.url}`, '--input', `secrets_export=${world.exportDir}`], { cwd: dir, ok: [0, 3] });
+    const drill = `drill-${n}-${round}`;
+    const d = await cli(['drill', world.runbook, '--non-interactive', '--yes', '--incident', drill, '--state-dir', state], { cwd: dir, ok: [0, 3] });
+    // a killed drill's revoke step did not finish: no per-item figure
+    r.drill = { ...d, revoke: d.killed ? NaN : safeRevokeMs(state, drill), doubt: inDoubt(d.out) };
+  } finally {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return r;
+}
+
+const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`scale: N leaked HF tokens, one fan-out revoke at concurrency 16 (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs), ${ROUNDS} round(s) per N`);
+const results = {};
+for (const n of SIZES) {
+  const rounds = [];
+  for (let i = 0; i < ROUNDS; i++) rounds.push(await measure(n, i));
+  const pick = (k, f) => med(rounds.map((x) => f(x[k])));
+  results[n] = {
+    liveRevoke: pick('run', (x) => x.revoke) / n,
+    drillRevoke: pick('drill', (x) => x.revoke) / n,
+    ...Object.fromEntries(['run', 'drill', 'status', 'report', 'resume'].map((k) => [k, { perItem: pick(k, (x) => x.wall) / n, wall: pick(k, (x) => x.wall), rss: pick(k, (x) => x.rss) }])),
+  };
+  const x = results[n];
+  console.log(`\n  N = ${n.toLocaleString('en-US')}`);
+  console.log(`    revoke step per item: live ${x.liveRevoke.toFixed(2)} ms, drill ${x.drillRevoke.toFixed(2)} ms → drill/live ${(x.drillRevoke / x.liveRevoke).toFixed(2)}× (goal ≤ 1.5×)`);
+  const doubt = rounds.map((q) => `live ${q.run.doubt} in doubt / ${q.run.left} still live, drill ${q.drill.doubt} in doubt`).join('; ');
+  console.log(`    left over: ${doubt}`);
+  const prevN = SIZES[SIZES.indexOf(n) - 1];
+  for (const k of ['run', 'drill', 'status', 'report', 'resume']) {
+    const base = results[SIZES[0]][k].perItem;
+    // marginal: the extra wall time per extra item since the previous N (start-up cost cancels out)
+    const marginal = prevN ? (x[k].wall - results[prevN][k].wall) / (n - prevN) : undefined;
+    x[k].marginal = marginal;
+    const m0 = results[SIZES[1]]?.[k]?.marginal;
+    const marg = marginal === undefined ? '' : `, marginal ${marginal.toFixed(3)} ms per item since N=${prevN}${m0 && n !== SIZES[1] ? ` (${(marginal / m0).toFixed(2)}× of ${SIZES[0]}→${SIZES[1]}'s)` : ''}`;
+    const killed = rounds.some((q) => q[k].killed) ? ` (KILLED after ${TIMEOUT_MS / 1000} s: did not finish)` : '';
+    console.log(`    ${k.padEnd(7)} ${(x[k].wall / 1000).toFixed(2).padStart(8)} s wall${killed}, ${x[k].perItem.toFixed(3).padStart(8)} ms per item (${(x[k].perItem / base).toFixed(2)}× of N=${SIZES[0]}'s)${marg}, peak RSS ${x[k].rss.toFixed(0)} MiB`);
+  }
+}
+if (SIZES.length > 1) {
+  const lo = results[SIZES[0]];
+  const hi = results[SIZES[SIZES.length - 1]];
+  console.log(`\n  per-item cost N=${SIZES.at(-1)} / N=${SIZES[0]} (goal ≤ 1.5×): ` + ['run', 'drill', 'status', 'report', 'resume'].map((k) => `${k} ${(hi[k].perItem / lo[k].perItem).toFixed(2)}×`).join(', '));
+  if (SIZES.length > 2)
+    console.log(`  marginal cost per item ${SIZES.at(-2)}→${SIZES.at(-1)} / ${SIZES[0]}→${SIZES[1]} (start-up excluded): ` + ['run', 'drill', 'status', 'report', 'resume'].map((k) => `${k} ${(hi[k].marginal / results[SIZES[1]][k].marginal).toFixed(2)}×`).join(', '));
+  console.log(`  drill revoke / live revoke per item at N=${SIZES.at(-1)}: ${(hi.drillRevoke / hi.liveRevoke).toFixed(2)}× (goal ≤ 1.5×); peak RSS drill ${hi.drill.rss.toFixed(0)} MiB, live ${hi.run.rss.toFixed(0)} MiB (goal ≤ 300)`);
+}
