@@ -16,7 +16,9 @@ export function toStored(v: unknown, key: Buffer, redactor: Redactor, found?: Se
   if (v instanceof Date) return v.toISOString();
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toStored(x, key, redactor, found);
+    // defineProperty, not out[k] =: a JSON key "__proto__" (from a service or a child's stdout) stays a key
+    for (const [k, x] of Object.entries(v))
+      if (x !== undefined) Object.defineProperty(out, k, { value: toStored(x, key, redactor, found), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return v;
