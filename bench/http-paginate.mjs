@@ -1,4 +1,3 @@
-/* global process, console */
 // bench/http-paginate.mjs — http.request pagination cost (run: node --import tsx
 // bench/http-paginate.mjs, or `node bench/run.mjs http-paginate`).
 //
