@@ -183,7 +183,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
     const ports = scriptedPorts({ yes: !!f.yes, approve: new Set(collect(f.approve)), done: parseDoneFlags(collect(f.done)), settle }, { onManual: observer.manual });
     const result = await make(ports, [observer]).run();
     for (const l of env?.finish?.() ?? []) err(ctx, l);
-    summarize(ctx, result, resumeCommand, reportCommand);
+    summarize(ctx, result, resumeCommand, reportCommand, (step) => commandLine(ctx, 'approve', incident, step, ...stateFlag));
     return result.exitCode;
   } finally {
     try {
@@ -251,7 +251,10 @@ export function diskFull(e: unknown, where: string): unknown {
  * hint names), so each runs as printed: --approve STEP; --done KEY (with the evidence example the
  * hint shows); --settle KEY=done or =redo (both: the operator decides).
  */
-export function answerLines(detail: string, resume: string): string {
+export function answerLines(detail: string, resume: string, approveCommand?: (step: string) => string): string {
+  // a four-eyes gate: another operator approves through the store (with the same --store/--state-dir)
+  const fourEyes = /runbook approve \S+ (\S+)/.exec(detail)?.[1];
+  if (fourEyes && approveCommand) return `  → Another operator approves: ${approveCommand(fourEyes)}\n  → Then resume: ${resume}`;
   const approve = /--approve (\S+)/.exec(detail)?.[1];
   if (approve) return `  → Approve and resume: ${resume} --approve ${approve}`;
   const settle = /--settle (\S+?)=done/.exec(detail)?.[1];
@@ -261,7 +264,7 @@ export function answerLines(detail: string, resume: string): string {
   return `  → Resume: ${resume}`;
 }
 
-function summarize(ctx: CommandContext, r: RunResult, resume: string, report: string): void {
+function summarize(ctx: CommandContext, r: RunResult, resume: string, report: string, approveCommand: (step: string) => string): void {
   const steps = r.state ? Object.values(r.state.steps) : [];
   const count = (s: string) => steps.filter((x) => x.status === s).length;
   const tally = `${count('ok')} ok, ${count('skipped')} skipped, ${count('failed')} failed`;
@@ -273,7 +276,7 @@ function summarize(ctx: CommandContext, r: RunResult, resume: string, report: st
       err(ctx, `runbook: incident ${r.incident} stopped: a step failed — ${r.detail ?? ''} (${tally}).\n  → Fix the cause, then resume: ${resume}\n  → Report so far: ${report}`);
       break;
     case 'waiting':
-      err(ctx, `runbook: incident ${r.incident} is waiting — ${withProgram(r.detail ?? '', program(ctx))}\n${answerLines(r.detail ?? '', resume)}`);
+      err(ctx, `runbook: incident ${r.incident} is waiting — ${withProgram(r.detail ?? '', program(ctx))}\n${answerLines(r.detail ?? '', resume, approveCommand)}`);
       break;
     case 'interrupted':
       err(ctx, `runbook: incident ${r.incident} interrupted; state is kept.\n  → Resume: ${resume}`);

@@ -40,6 +40,8 @@ describe('a four-eyes gate', () => {
     expect(r1.code, r1.stderr).toBe(3);
     expect(r1.stderr).toContain('step gate is a four-eyes gate: it needs 2 more approvals by an operator other than alice@soc');
     expect(r1.stderr).toMatch(/approves it with: .* approve fe gate/);
+    // the answering hint is whole: it carries the --state-dir the run was given, so it runs as printed
+    expect(r1.stderr).toMatch(/→ Another operator approves: .* approve fe gate --state-dir \S+\n\s+→ Then resume: .* run team-gate\.yaml --incident fe --state-dir/);
     expect(revoked()).toBe(0);
     // alice approving through the store counts no more than her flag did
     const a = approve('alice@soc');
