@@ -21,6 +21,9 @@ import { leakedState, type LiveWorld } from './world/live.js';
 import { Responders } from './responder.js';
 import { SNAPSHOT_EVERY, type DurableWorld } from './world/durable.js';
 
+/** In an interactive drill, the most real time one watch interval (or repeat pause) takes. */
+export const WATCH_WAIT_REAL_MS = 400;
+
 export interface HookDeps {
   p: PrepareContext;
   scenario: Scenario;
@@ -144,12 +147,19 @@ export function drillHooks(d: HookDeps) {
             await responders.take(step, ms);
             return !signal.aborted;
           }
-          // interactive: drill time passes at the drill's speed (and stands still while paused)
+          // interactive: drill time passes at the drill's speed (and stands still while paused),
+          // but one wait takes at most WATCH_WAIT_REAL_MS of real time: the drill fast-forwards
+          // the rest, so a 30-minute watch is watched in seconds, not 3 minutes at 10×
           const due = clock.now() + ms;
+          const cap = Date.now() + WATCH_WAIT_REAL_MS;
           while (!signal.aborted) {
             const left = due - clock.now();
             if (left <= 0) return true;
-            await sleep(Math.min(1000, Math.max(20, left / clock.speed)), signal);
+            if (clock.running && Date.now() >= cap) {
+              clock.advance(left);
+              return true;
+            }
+            await sleep(Math.min(100, Math.max(20, left / clock.speed)), signal);
           }
           return false;
         },
