@@ -6,8 +6,11 @@ import { UsageError } from '../core/errors.js';
 import { out, parseCommandFlags, type Command, type CommandContext } from './context.js';
 import { loadWithPlugins, stateDirOf } from './shared.js';
 import { commandLine } from './invocation.js';
+import { STATUS_ITEMS } from './spec.js';
 import { isAbsolute, relative } from 'node:path';
 import { drillDir, readDrillState } from '../drill/state.js';
+import { stepLevelTitle } from '../core/engine/text.js';
+import { renderTitle } from '../report/model.js';
 
 export function openState(id: string, stateFlag: string | undefined, ctx: CommandContext): RunState {
   const stateDir = stateDirOf(stateFlag, ctx);
@@ -73,7 +76,7 @@ async function allSteps(s: RunState, ctx: CommandContext): Promise<{ order: stri
   try {
     const { loaded } = await loadWithPlugins(s.runbook.path, [], ctx);
     const ids = loaded.runbook.steps.map((x) => x.id);
-    return { order: [...ids, ...s.stepOrder.filter((id) => !ids.includes(id))], titles: new Map(loaded.runbook.steps.map((x) => [x.id, x.title])) };
+    return { order: [...ids, ...s.stepOrder.filter((id) => !ids.includes(id))], titles: new Map(loaded.runbook.steps.map((x) => [x.id, stepLevelTitle(x.title, s.steps[x.id]?.itemOrder.length, (t) => renderTitle(t, s.inputs))])) };
   } catch {
     return { order: s.stepOrder, titles: new Map(), note: `steps not started yet are not listed: the runbook ${s.runbook.path} could not be read` };
   }
@@ -98,6 +101,7 @@ const command: Command = async (argv, ctx) => {
   const steps = await allSteps(s, ctx);
   const wait = waitingOn(s);
   const width = Math.max(4, ...steps.order.map((id) => id.length));
+  let hiddenAny = false;
   for (const id of steps.order) {
     const st = s.steps[id];
     if (!st) {
@@ -111,12 +115,24 @@ const command: Command = async (argv, ctx) => {
     const icon = doubt ? '?' : idle ? (wait?.step === id ? '◆' : '■') : (ICON[st.status] ?? ' ');
     const counts = itemCounts(st);
     out(ctx, `  ${icon} ${id.padEnd(width)}  ${word.padEnd(8)}${counts ? `  ${counts}` : ''}${st.reason ? `  — ${st.reason}` : ''}${wait?.step === id ? `  — ${wait.hint}` : ''}`);
+    // a large fan-out: what needs attention in full, the finished items counted (--all lists them)
+    const many = !values.all && st.itemOrder.length > STATUS_ITEMS;
+    let hidden = 0;
     for (const k of st.itemOrder) {
       const it = st.items[k]!;
       if (k === '-' && !it.error) continue;
-      if (k !== '-' || it.error) out(ctx, `      ${k === '-' ? '' : `${k}: `}${it.status}${it.error ? ` — ${it.error.message}` : ''}`);
+      if (many && (it.status === 'ok' || it.status === 'skipped') && !it.error) {
+        hidden++;
+        continue;
+      }
+      out(ctx, `      ${k === '-' ? '' : `${k}: `}${it.status}${it.error ? ` — ${it.error.message}` : ''}`);
+    }
+    if (hidden) {
+      hiddenAny = true;
+      out(ctx, `      (${hidden} finished item(s) not listed)`);
     }
   }
+  if (hiddenAny) out(ctx, `\n  → Every item: ${commandLine(ctx, 'status', s.incident, ...(values['state-dir'] ? ['--state-dir', values['state-dir']] : []), '--all')}`);
   if (steps.note) out(ctx, `  (${steps.note})`);
   if (s.notes.length) {
     out(ctx, '\n  notes:');

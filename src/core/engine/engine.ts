@@ -8,7 +8,7 @@ import { ExitCode, UsageError, InterruptedError } from '../errors.js';
 import { evidenceOf, needsConfirm, type Step } from '../runbook/schema.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import type { Scope } from '../runbook/expressions.js';
-import { renderText } from './text.js';
+import { renderText, stepLevelTitle } from './text.js';
 import { fold, SINGLE_ITEM, type RunState } from '../journal/fold.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Mode, RecordBody, StoredSecret } from '../journal/records.js';
@@ -68,7 +68,7 @@ export function stepInfos(steps: readonly Step[], scope: Scope = {}): StepInfo[]
   return steps.map((s) => ({
     id: s.id,
     kind: s.kind,
-    title: renderText(s.title, scope) ?? s.title,
+    title: stepLevelTitle(s.title, undefined, (t) => renderText(t, scope) ?? t),
     uses: s.uses,
     needs: needs.get(s.id) ?? [],
     confirm: needsConfirm(s),

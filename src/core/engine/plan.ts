@@ -3,6 +3,7 @@
  * would make. Nothing is called. Values that depend on earlier steps' outputs are shown as
  * the expressions they are.
  */
+import { renderText, stepLevelTitle } from './text.js';
 import { needsConfirm, type Step } from '../runbook/schema.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import { hasExpression, references, render, type Scope } from '../runbook/expressions.js';
@@ -51,7 +52,7 @@ export async function planRunbook(loaded: LoadedRunbook, registry: ProviderRegis
     const p: PlannedStep = {
       id: step.id,
       kind: step.kind,
-      title: step.title,
+      title: stepLevelTitle(step.title, Array.isArray(step.for_each) ? step.for_each.length : undefined, (t) => renderText(t, scope) ?? t),
       uses: step.uses,
       needs: needs.get(step.id) ?? [],
       confirm: needsConfirm(step),
