@@ -23,5 +23,6 @@ const USES_ITEM = /(?:^|[^\w.$-])item\b/;
 export function stepLevelTitle(title: string, items?: number, render: (text: string) => string = (t) => t): string {
   if (!title.includes('${{')) return title;
   const noItem = title.replace(EXPR, (whole, expr: string) => (USES_ITEM.test(expr) ? (items && items > 1 ? `each of ${items} items` : 'each item') : whole));
-  return render(noItem);
+  // `${{ item.file }}:${{ item.line }}` → one "each item", not "each item:each item"
+  return render(noItem.replace(/(each (?:of \d+ )?items?)(?:[^\w\s]{1,3}\1)+/g, '$1'));
 }
