@@ -37,6 +37,8 @@ describe("the flagship runbook's owners step at scale", () => {
     expect(out.json.live).toBe(N);
     expect(out.json.notify).toHaveLength(N / 2);
     expect(out.json.no_contact).toHaveLength(N / 2);
+    // the Slack post names 20 owners and counts the rest (Slack takes 40,000 characters; 2,500 owners overflowed it)
+    expect((out.json as unknown as { owners_brief: string }).owners_brief).toMatch(new RegExp(`^user-00000, user-00001, .*, user-00019 and ${N - 20} more$`));
   }, 60_000);
 
   it('the same document in an environment variable is refused before anything starts, naming the variable', async () => {
