@@ -85,6 +85,8 @@ function owners() {
     notify,
     no_contact: all.filter((o) => !o.email).map((o) => o.user),
     owners: all.map((o) => `${o.user} (${o.tokens} token${o.tokens === 1 ? '' : 's'}${o.replace ? `, ${o.replace} classic or legacy` : ''})`).join(', ') || 'nobody',
+    // for a chat message (Slack takes 40,000 characters): the first 20 owners and a count
+    owners_brief: (all.length > 20 ? `${all.slice(0, 20).map((o) => o.user).join(', ')} and ${all.length - 20} more` : all.map((o) => o.user).join(', ')) || 'nobody',
     live: (verified.items ?? []).filter((t) => t && t.live).length,
   };
 }

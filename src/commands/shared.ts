@@ -1,11 +1,11 @@
 /** Helpers shared by the commands that open incidents: state dir, fingerprint key, loading. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, linkSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, chmodSync, linkSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { JournalError, UsageError } from '../core/errors.js';
-import { loadRunbook, parseYamlStrict, type LoadedRunbook } from '../core/runbook/load.js';
+import { loadRunbook, loadRunbookText, MAX_BYTES, parseRunbookText, parseYamlStrict, type LoadedRunbook, type ParsedRunbookText } from '../core/runbook/load.js';
 import { ProviderRegistry, loadPlugin } from '../providers/registry.js';
 import { resolveSecret } from '../core/secrets/resolvers.js';
 import type { SecretRegistry } from '../core/secrets/registry.js';
@@ -122,17 +122,15 @@ export function newIncidentId(runbookId: string, now = new Date()): string {
 
 /**
  * The built-in providers plus the runbook's `plugins:` (paths relative to the runbook) and the
- * `--plugin` specs (relative to the working directory). `text` is the runbook's YAML.
+ * `--plugin` specs (relative to the working directory). `parsed` is the runbook's YAML parsed
+ * once (parseRunbookText): hand the same object to loadRunbookText, which then does not parse
+ * it again. YAML with problems contributes no plugins (the load reports them with positions).
  */
-export async function pluginRegistry(path: string, text: string, extraPlugins: readonly string[], cwd: string): Promise<ProviderRegistry> {
+export async function pluginRegistry(path: string, parsed: ParsedRunbookText | undefined, extraPlugins: readonly string[], cwd: string): Promise<ProviderRegistry> {
   const registry = new ProviderRegistry();
   const specs: { spec: string; base: string }[] = extraPlugins.map((spec) => ({ spec, base: cwd }));
-  try {
-    const doc = parseYamlStrict(text, path) as { plugins?: unknown } | null;
-    if (doc && Array.isArray(doc.plugins)) for (const p of doc.plugins) if (typeof p === 'string') specs.push({ spec: p, base: dirname(path) });
-  } catch {
-    /* the full load reports the problem with positions */
-  }
+  const doc = parsed?.clean ? (parsed.value as { plugins?: unknown } | null) : undefined;
+  if (doc && Array.isArray(doc.plugins)) for (const p of doc.plugins) if (typeof p === 'string') specs.push({ spec: p, base: dirname(path) });
   for (const { spec, base } of specs) registry.add(await loadPlugin(spec, base), spec);
   return registry;
 }
@@ -182,14 +180,16 @@ export function runbookPath(fileOrId: string, ctx: Pick<CommandContext, 'cwd'>):
 /** Load the runbook's plugins (and --plugin ones), then the runbook validated against the full registry. `file` may be a shipped runbook's id. */
 export async function loadWithPlugins(file: string, extraPlugins: readonly string[], ctx: CommandContext): Promise<{ loaded: LoadedRunbook; registry: ProviderRegistry }> {
   const path = runbookPath(file, ctx);
-  let text = '';
+  let text: string | undefined;
   try {
-    text = readFileSync(path, 'utf8');
+    if (statSync(path).size <= MAX_BYTES) text = readFileSync(path, 'utf8');
   } catch {
     /* loadRunbook reports an unreadable file */
   }
-  const registry = await pluginRegistry(path, text, extraPlugins, ctx.cwd);
-  return { loaded: await loadRunbook(path, { registry }), registry };
+  // one YAML parse per command: the plugins are read from it, then it is validated
+  const parsed = text === undefined ? undefined : parseRunbookText(text, path);
+  const registry = await pluginRegistry(path, parsed, extraPlugins, ctx.cwd);
+  return { loaded: parsed ? loadRunbookText(parsed.text, path, { registry, parsed }) : await loadRunbook(path, { registry }), registry };
 }
 
 /** Resolve every secret the runbook declares (registered with the redactor as they arrive). */

@@ -34,6 +34,8 @@ export interface CommandSpec {
 }
 
 const json = { type: 'boolean', help: 'machine-readable JSON on stdout' } as const;
+/** a fan-out with more items than this is summarised by `status` and the Markdown report */
+export const STATUS_ITEMS = 20;
 const stateDir = { type: 'string', arg: 'DIR', complete: 'dir', help: 'where incidents live (default: see ENVIRONMENT in `runbook --help`)' } as const;
 const plugin = { type: 'string', multiple: true, arg: 'PATH|PACKAGE', complete: 'file', help: "load a provider plugin besides the runbook's plugins: (repeatable)" } as const;
 const input = { type: 'string', multiple: true, arg: 'KEY=VALUE', help: 'set an input (repeatable)' } as const;
@@ -127,8 +129,10 @@ make. Nothing is called and no incident is created. ${RUNBOOK_NOTE}`,
   status: {
     args: 'ID',
     summary: 'the checklist of an incident',
-    description: 'The checklist of an incident from its journal: each step and item with its state.',
-    flags: { json, 'state-dir': stateDir, store },
+    description: `The checklist of an incident from its journal: each step with its state and item counts, and
+its items — a large fan-out (over ${STATUS_ITEMS} items) lists its failed, in-doubt and unfinished items in full
+and counts the rest; --all (or --json) lists every item.`,
+    flags: { json, all: { type: 'boolean', default: false, help: 'list every item of a large fan-out, not only the ones that need attention' }, 'state-dir': stateDir, store },
     complete: 'incident',
     load: () => import('./status.js'),
   },

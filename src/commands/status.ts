@@ -6,8 +6,9 @@ import { UsageError } from '../core/errors.js';
 import { out, parseCommandFlags, type Command, type CommandContext } from './context.js';
 import { loadWithPlugins, shippedRunbook, stateDirOf } from './shared.js';
 import { commandLine } from './invocation.js';
+import { STATUS_ITEMS } from './spec.js';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { previewText, waitsFor } from '../core/engine/text.js';
+import { previewText, stepLevelTitle, waitsFor } from '../core/engine/text.js';
 import { drillDir, readDrillState } from '../drill/state.js';
 import type { JournalRecord } from '../core/journal/records.js';
 import { storeOf } from './team-store.js';
@@ -89,7 +90,7 @@ async function allSteps(s: RunState, ctx: CommandContext): Promise<{ order: stri
     const ids = loaded.runbook.steps.map((x) => x.id);
     // titles as far as they are known: inputs and finished steps' outputs filled in, the rest said in words
     const scope = { inputs: s.inputs, incident: { id: s.incident }, steps: Object.fromEntries(Object.entries(s.steps).filter(([, st]) => st?.status === 'ok').map(([id, st]) => [id, { outputs: st!.outputs as Record<string, unknown> }])) };
-    const titles = new Map(loaded.runbook.steps.map((x) => [x.id, previewText(x.title, scope, waitsFor) ?? x.title]));
+    const titles = new Map(loaded.runbook.steps.map((x) => [x.id, stepLevelTitle(x.title, s.steps[x.id]?.itemOrder.length, (t) => previewText(t, scope, waitsFor) ?? t)]));
     const scenario = loaded.runbook.drill?.scenario;
     return { order: [...ids, ...s.stepOrder.filter((id) => !ids.includes(id))], titles, defaultScenario: scenario ? resolve(dirname(loaded.file), scenario) : undefined };
   } catch {
@@ -117,6 +118,7 @@ const command: Command = async (argv, ctx) => {
   const steps = await allSteps(s, ctx);
   const wait = waitingOn(s);
   const width = Math.max(4, ...steps.order.map((id) => id.length));
+  let hiddenAny = false;
   for (const id of steps.order) {
     const st = s.steps[id];
     if (!st) {
@@ -130,12 +132,24 @@ const command: Command = async (argv, ctx) => {
     const icon = doubt ? '?' : idle ? (wait?.step === id ? '◆' : '■') : (ICON[st.status] ?? ' ');
     const counts = itemCounts(st);
     out(ctx, `  ${icon} ${id.padEnd(width)}  ${word.padEnd(8)}${counts ? `  ${counts}` : ''}${st.reason ? `  — ${st.reason}` : ''}${wait?.step === id ? `  — ${wait.hint}` : ''}`);
+    // a large fan-out: what needs attention in full, the finished items counted (--all lists them)
+    const many = !values.all && st.itemOrder.length > STATUS_ITEMS;
+    let hidden = 0;
     for (const k of st.itemOrder) {
       const it = st.items[k]!;
       if (k === '-' && !it.error) continue;
-      if (k !== '-' || it.error) out(ctx, `      ${k === '-' ? '' : `${k}: `}${it.status}${it.error ? ` — ${it.error.message}` : ''}`);
+      if (many && (it.status === 'ok' || it.status === 'skipped') && !it.error) {
+        hidden++;
+        continue;
+      }
+      out(ctx, `      ${k === '-' ? '' : `${k}: `}${it.status}${it.error ? ` — ${it.error.message}` : ''}`);
+    }
+    if (hidden) {
+      hiddenAny = true;
+      out(ctx, `      (${hidden} finished item(s) not listed)`);
     }
   }
+  if (hiddenAny) out(ctx, `\n  → Every item: ${commandLine(ctx, 'status', s.incident, ...(values['state-dir'] ? ['--state-dir', values['state-dir']] : []), '--all')}`);
   if (steps.note) out(ctx, `  (${steps.note})`);
   if (s.notes.length) {
     out(ctx, '\n  notes:');

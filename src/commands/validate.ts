@@ -10,11 +10,11 @@ import type { Command, CommandContext } from './context.js';
 import { out, err, parseCommandFlags } from './context.js';
 import { githubAnnotations, sarifLog } from './validate-formats.js';
 import { ExitCode, UsageError, ValidationError, type Issue } from '../core/errors.js';
-import { loadRunbook, loadRunbookText } from '../core/runbook/load.js';
+import { loadRunbook, loadRunbookText, MAX_BYTES, parseRunbookText, type ParsedRunbookText } from '../core/runbook/load.js';
 import { findRunbooks } from '../core/runbook/find.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { pluginRegistry } from './shared.js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 
 export interface FileResult {
   file: string;
@@ -40,9 +40,13 @@ export async function validatePaths(paths: readonly string[], ctx: CommandContex
   for (const f of found) {
     const file = displayPath(ctx, f.file);
     let registry: ProviderRegistry | undefined;
+    let parsed: ParsedRunbookText | undefined;
     try {
       // a runbook's plugins: are part of it — their provider types must be known to check it
-      registry = await pluginRegistry(f.file, f.text ?? readFileSync(f.file, 'utf8'), [], ctx.cwd);
+      const text = f.text ?? (statSync(f.file).size <= MAX_BYTES ? readFileSync(f.file, 'utf8') : undefined);
+      // one YAML parse per file: the plugins are read from it, then it is validated
+      parsed = text === undefined ? undefined : parseRunbookText(text, file);
+      registry = await pluginRegistry(f.file, parsed, [], ctx.cwd);
     } catch (e) {
       if (e instanceof UsageError) {
         results.push({ file, valid: false, issues: [{ file, line: 0, col: 0, path: 'plugins', message: e.message, code: 'plugin' }] });
@@ -51,7 +55,8 @@ export async function validatePaths(paths: readonly string[], ctx: CommandContex
       /* unreadable: the load below reports it */
     }
     try {
-      if (f.text !== undefined) loadRunbookText(f.text, file, { registry });
+      if (parsed) loadRunbookText(parsed.text, file, { registry, parsed });
+      else if (f.text !== undefined) loadRunbookText(f.text, file, { registry });
       else await loadRunbook(f.file, { registry });
       results.push({ file, valid: true, issues: [] });
     } catch (e) {

@@ -43,6 +43,9 @@ export interface HookDeps {
 
 const TICK_MS = 200;
 
+/** records that mean the run did something (a scorecard written before them is out of date) */
+const ACTED = new Set<string>(['intent', 'outcome', 'manual', 'settled', 'approval', 'step.started', 'step.finished', 'items', 'verify', 'secret.created']);
+
 export function drillHooks(d: HookDeps) {
   const { p, clock, adversary, progress } = d;
   let timer: NodeJS.Timeout | undefined;
@@ -107,7 +110,7 @@ export function drillHooks(d: HookDeps) {
     const final = e.status === 'done' || e.status === 'failed';
     const sc = scorecard(e.status);
     card = { sc, final };
-    if (final) {
+    if (final && !scoredAlready()) {
       try {
         inner({ type: 'record', record: p.store.append({ type: 'scorecard', data: sc }) });
       } catch {
@@ -116,6 +119,17 @@ export function drillHooks(d: HookDeps) {
     }
     d.save();
     return { ...e, detail: endDetail(e.detail) };
+  };
+
+  /**
+   * The journal already ends with this drill's scorecard: nothing was done since (a finished
+   * drill run again). Its scorecard is printed again but not journaled a second time.
+   */
+  const scoredAlready = (): boolean => {
+    const recs = p.store.read();
+    let i = recs.length - 1;
+    for (; i >= 0 && recs[i]!.type !== 'scorecard'; i--) if (ACTED.has(recs[i]!.type)) return false;
+    return i >= 0;
   };
 
   const endDetail = (detail: string | undefined): string | undefined => (card ? [detail, (card.final ? '' : 'So far: ') + scorecardLine(card.sc)].filter(Boolean).join(' — ') : detail);

@@ -8,7 +8,7 @@ import { fingerprintValue } from '../core/secrets/secret.js';
 import type { JournalRecord } from '../core/journal/records.js';
 import { fingerprintsIn } from '../report/credentials.js';
 import type { Scenario } from './scenario/schema.js';
-import { deliveries, leakedState, type LiveWorld } from './world/live.js';
+import { deliveries, type LiveWorld } from './world/live.js';
 
 export interface ProgressState {
   /** credential id → drill ms it first appeared in a step's input or output */
@@ -25,9 +25,13 @@ function strings(v: unknown, out: Set<string>, depth = 0): void {
   else if (v && typeof v === 'object') for (const x of Object.values(v)) strings(x, out, depth + 1);
 }
 
+const AWS_KEY_ID = /AKIA[A-Z0-9]{16}/g;
+
 export class Progress {
   readonly state: ProgressState;
   readonly #fps = new Map<string, string>();
+  /** leaked AWS key ids (shown in full in records) → credential id: looked up per record, never a rescan of the world */
+  readonly #awsIds = new Map<string, string>();
   readonly #world: LiveWorld;
   readonly #expectEmail: string[];
 
@@ -44,6 +48,7 @@ export class Progress {
       if (!c.leaked) continue;
       this.#fps.set(fingerprintValue(c.value, fingerprintKey), c.id);
       if (c.secret) this.#fps.set(fingerprintValue(c.secret, fingerprintKey), c.id);
+      if (c.service === 'aws') this.#awsIds.set(c.value, c.id);
     }
     this.#expectEmail = (scenario.expect.email ?? [...new Set([...world.built.credentials.values()].filter((c) => c.leaked && c.email).map((c) => c.email!))]).map((e) => e.toLowerCase());
   }
@@ -69,24 +74,46 @@ export class Progress {
       const id = this.#fps.get(fp);
       if (id && this.state.detected[id] === undefined) this.state.detected[id] = now;
     }
-    const ids = [...this.#world.built.credentials.values()].filter((c) => c.leaked && c.service === 'aws' && this.state.detected[c.id] === undefined);
-    if (!ids.length) return;
+    if (!this.#awsIds.size) return;
     const seen = new Set<string>();
     strings(body, seen);
-    // an access key id is 20 characters of [A-Z0-9] from the seed: inside a longer text it is still that key
-    for (const c of ids) if ([...seen].some((s) => s.includes(c.value))) this.state.detected[c.id] = now;
+    // an access key id (AKIA + 16 of [A-Z2-7], from the seed) inside a longer text is still that key
+    for (const v of seen)
+      for (const k of v.length === 20 ? [v] : v.match(AWS_KEY_ID) ?? []) {
+        const id = this.#awsIds.get(k);
+        if (id && this.state.detected[id] === undefined) this.state.detected[id] = now;
+      }
+  }
+
+  #leaked: LiveWorld['built']['credentials'] extends Map<string, infer C> ? C[] : never = [];
+  #consumers: LiveWorld['built']['consumers'] = [];
+  #liveAt = 0;
+  #staleAt = 0;
+
+  /** Whether some item is still `bad`: from where the last one was found, wrapping — usually O(1) a tick, not a rescan of the world. */
+  static #findFrom<T>(list: readonly T[], start: number, bad: (x: T) => boolean): number {
+    for (let i = 0; i < list.length; i++) {
+      const j = (start + i) % list.length;
+      if (bad(list[j]!)) return j;
+    }
+    return -1;
   }
 
   /** Check the world; record the first time each goal holds. */
   check(now: number): void {
     const s = this.state;
+    const w = this.#world;
     if (s.containAt === undefined) {
-      const leaked = leakedState(this.#world);
-      if (leaked.length && leaked.every((l) => !l.live)) s.containAt = now;
+      if (!this.#leaked.length) this.#leaked = [...w.built.credentials.values()].filter((c) => c.leaked);
+      const at = Progress.#findFrom(this.#leaked, this.#liveAt, (c) => w.isLive(c));
+      if (this.#leaked.length && at < 0) s.containAt = now;
+      else this.#liveAt = Math.max(0, at);
     }
     if (s.rotateAt === undefined) {
-      const consumers = this.#world.built.consumers.filter((c) => this.#world.built.credentials.get(c.credential)?.leaked);
-      if (consumers.length && consumers.every((c) => this.#world.consumerState(c).restarted)) s.rotateAt = now;
+      if (!this.#consumers.length) this.#consumers = w.built.consumers.filter((c) => w.built.credentials.get(c.credential)?.leaked);
+      const at = Progress.#findFrom(this.#consumers, this.#staleAt, (c) => !w.consumerState(c).restarted);
+      if (this.#consumers.length && at < 0) s.rotateAt = now;
+      else this.#staleAt = Math.max(0, at);
     }
     if (s.notifyAt === undefined && this.notifyMissing().length === 0 && this.#expectsAny()) s.notifyAt = now;
   }

@@ -118,9 +118,13 @@ export function scorecardLine(sc: Scorecard): string {
   return `Drill scorecard (drill time): detect ${fmtMs(sc.detect_ms)} · contain ${fmtMs(sc.contain_ms)} (${sc.leaked_dead}/${sc.leaked} leaked credentials dead) · rotate ${fmtMs(sc.rotate_ms)} · notify ${fmtMs(sc.notify_ms)} — ${adv}.`;
 }
 
+/** how many entries of a list the text scorecard shows */
+const LIST_MAX = 10;
+
 /** The scorecard as text lines (stderr in scripted mode; after the TUI closes). */
 export function formatScorecard(sc: Scorecard): string[] {
-  const list = (v: unknown) => (Array.isArray(v) && v.length ? v.join(', ') : 'none');
+  // a long list (10,000 leaked tokens) is cut: the whole list is in the journal's scorecard record
+  const list = (v: unknown) => (Array.isArray(v) && v.length ? (v.length > LIST_MAX ? `${v.slice(0, LIST_MAX).join(', ')}, … and ${v.length - LIST_MAX} more (all in the journal's scorecard record: runbook report --json)` : v.join(', ')) : 'none');
   const lines = [
     `── Drill scorecard — ${sc.scenario} (seed ${sc.seed}, drill time) ──`,
     `  time to detect   ${fmtMs(sc.detect_ms)}   (${String(sc.leaked_detected)}/${sc.leaked} leaked credentials found by the run)`,

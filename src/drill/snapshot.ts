@@ -53,23 +53,43 @@ export interface WorldSnapshot {
 export type Section = keyof WorldSnapshot;
 export const SECTIONS: readonly Section[] = ['hf', 'github', 'aws', 'slack', 'smtp', 'pagerduty'];
 
-/** value ↔ reference for everything the world can name. */
+/**
+ * value ↔ reference for everything the world can name. Kept up to date by counters (how many
+ * credentials, generated values and attacker tokens it has taken in), so a lookup is O(1): a
+ * drill names a value on every effect, and a rescan per lookup made a 10,000-token drill
+ * quadratic per effect (issue 15).
+ */
 export class Naming {
   readonly #byValue = new Map<string, Ref>();
+  #creds = 0;
+  #gen = 0;
+  #adv = 0;
   constructor(
     private readonly w: LiveWorld,
     private readonly adv: Adversary,
   ) {}
   #refresh(): Map<string, Ref> {
     const m = this.#byValue;
-    const size = this.w.built.credentials.size * 2 + this.w.built.generated.size + this.adv.created.length;
-    if (m.size >= size && m.size > 0) return m;
-    for (const c of this.w.built.credentials.values()) {
-      m.set(c.value, { c: c.id });
-      if (c.secret) m.set(c.secret, { c: `${c.id}#secret` });
+    const { credentials, generated } = this.w.built;
+    if (credentials.size !== this.#creds) {
+      let i = 0;
+      for (const c of credentials.values()) {
+        if (i++ < this.#creds) continue;
+        m.set(c.value, { c: c.id });
+        if (c.secret) m.set(c.secret, { c: `${c.id}#secret` });
+      }
+      this.#creds = credentials.size;
     }
-    for (const [label, v] of this.w.built.generated) m.set(v, { g: label });
-    for (const x of this.adv.created) if (x.service === 'huggingface') m.set(x.value, { a: x.n });
+    if (generated.size !== this.#gen) {
+      let i = 0;
+      for (const [label, v] of generated) if (i++ >= this.#gen) m.set(v, { g: label });
+      this.#gen = generated.size;
+    }
+    const made = this.adv.created;
+    for (; this.#adv < made.length; this.#adv++) {
+      const x = made[this.#adv]!;
+      if (x.service === 'huggingface') m.set(x.value, { a: x.n });
+    }
     return m;
   }
   ref(v: string, where: string): Ref {
@@ -84,18 +104,51 @@ export class Naming {
   }
 }
 
+type HfState = NonNullable<LiveWorld['hf']>['state'];
+type HfTokenSnap = NonNullable<WorldSnapshot['hf']>['tokens'][number];
+type HfSpaceSnap = NonNullable<WorldSnapshot['hf']>['spaces'][number];
+
+const hfToken = (t: HfState['tokens'] extends Map<string, infer T> ? T : never, n: Naming): HfTokenSnap => ({ ref: n.ref(t.value, `token:${t.owner}`), revoked: t.revoked, revokedAt: t.revokedAt, owner: t.owner, role: t.role });
+const hfSpace = (sp: HfState['spaces'] extends Map<string, infer S> ? S : never, n: Naming, redactor: Redactor): HfSpaceSnap => ({
+  id: sp.id,
+  secrets: Object.fromEntries(Object.entries(sp.secrets).map(([k, e]) => [k, { ref: n.ref(e.value, `${sp.id}/${k}`), updatedAt: e.updatedAt }])),
+  running: Object.fromEntries(Object.entries(sp.running).map(([k, v]) => [k, n.ref(v, `${sp.id}/${k}`)])),
+  variables: Object.fromEntries(Object.entries(sp.variables).map(([k, e]) => [k, { value: redactor.redact(e.value), updatedAt: e.updatedAt }])),
+  restarts: sp.restarts,
+});
+
+/** What one Hugging Face request can have changed: the tokens (by value) and Spaces (by id) it names. */
+export interface HfTouched {
+  tokens: readonly string[];
+  spaces: readonly string[];
+}
+
+/**
+ * The Hugging Face objects a request touched, captured exactly as the whole-section capture
+ * would capture them — O(touched), not O(world): a drill commits an effect per request.
+ */
+export function captureHfTouched(w: LiveWorld, n: Naming, redactor: Redactor, touched: HfTouched): NonNullable<WorldSnapshot['hf']> | undefined {
+  if (!w.hf) return undefined;
+  const st = w.hf.state;
+  const tokens: HfTokenSnap[] = [];
+  const spaces: HfSpaceSnap[] = [];
+  for (const v of touched.tokens) {
+    const t = st.tokens.get(v);
+    if (t) tokens.push(hfToken(t, n));
+  }
+  for (const id of touched.spaces) {
+    const sp = st.spaces.get(id);
+    if (sp) spaces.push(hfSpace(sp, n, redactor));
+  }
+  return { tokens, spaces };
+}
+
 const capture = {
   hf(w: LiveWorld, n: Naming, redactor: Redactor): WorldSnapshot['hf'] {
     const st = w.hf!.state;
     return {
-      tokens: [...st.tokens.values()].map((t) => ({ ref: n.ref(t.value, `token:${t.owner}`), revoked: t.revoked, revokedAt: t.revokedAt, owner: t.owner, role: t.role })),
-      spaces: [...st.spaces.values()].map((sp) => ({
-        id: sp.id,
-        secrets: Object.fromEntries(Object.entries(sp.secrets).map(([k, e]) => [k, { ref: n.ref(e.value, `${sp.id}/${k}`), updatedAt: e.updatedAt }])),
-        running: Object.fromEntries(Object.entries(sp.running).map(([k, v]) => [k, n.ref(v, `${sp.id}/${k}`)])),
-        variables: Object.fromEntries(Object.entries(sp.variables).map(([k, e]) => [k, { value: redactor.redact(e.value), updatedAt: e.updatedAt }])),
-        restarts: sp.restarts,
-      })),
+      tokens: [...st.tokens.values()].map((t) => hfToken(t, n)),
+      spaces: [...st.spaces.values()].map((sp) => hfSpace(sp, n, redactor)),
     };
   },
   github(w: LiveWorld, n: Naming): WorldSnapshot['github'] {

@@ -26,7 +26,11 @@ const ID = 'id:';
 function ownFps(node: Node, ids?: ReadonlySet<string>): Map<string, string> {
   const out = new Map<string, string>();
   if (ids?.size) for (const f of ID_FIELDS) if (typeof node[f] === 'string' && ids.has(node[f])) out.set(ID + node[f], '');
-  for (const v of Object.values(node)) if (isStoredSecret(v)) out.set(v.fingerprint, v.last4);
+  for (const v of Object.values(node)) {
+    if (isStoredSecret(v)) out.set(v.fingerprint, v.last4);
+    // a list of secrets (`credentials: [token]`, GitHub's revoke input) belongs to its object too
+    else if (Array.isArray(v)) for (const x of v) if (isStoredSecret(x)) out.set(x.fingerprint, x.last4);
+  }
   if (typeof node.fingerprint === 'string' && !out.has(node.fingerprint)) out.set(node.fingerprint, typeof node.last4 === 'string' ? node.last4 : '');
   return out;
 }

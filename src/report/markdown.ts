@@ -127,7 +127,14 @@ function credentials(r: IncidentReport): string[] {
         ? `The journal names no leaked credential by value or identifier; the drill world had ${String(r.metrics.scorecard?.leaked ?? '?')} (see the metrics).`
         : 'No leaked credential was recorded in the journal.',
     );
-  for (const c of leaked) out.push(...credential(c), '');
+  // a breach of thousands of tokens: the ones still needing attention in full, the rest counted
+  const settled = (c: Credential) => !!c.revoked && !!c.verifiedDead;
+  const many = leaked.length > REPORT_ITEMS;
+  if (many) {
+    const done = leaked.filter(settled).length;
+    out.push(`**${leaked.length} leaked credentials**: ${done} revoked and verified dead${done ? ' (not listed one by one here: the JSON report, `--format json`, has every credential)' : ''}; ${leaked.length - done} still need attention${leaked.length - done ? ', listed below' : ''}.`, '');
+  }
+  for (const c of many ? leaked.filter((x) => !settled(x)) : leaked) out.push(...credential(c), '');
   if (created.length) {
     out.push('### Created during the incident', '');
     out.push(...table(['Credential', 'Created', 'By'], created.map((c) => [code(credLabel(c.fingerprint, c.last4)), fmtTime(c.createdAt ?? c.detectedAt), c.foundIn.map((f) => (f.step ? code(f.step) : esc(f.where))).join(', ')])));
@@ -152,6 +159,43 @@ function timelineRow(e: TimelineEntry): string[] {
   const extra = e.event === 'verify' ? '' : ev;
   const err = e.error && (e.error.status !== undefined || e.error.code) ? ` (${[e.error.code, e.error.status !== undefined && `HTTP ${e.error.status}`, e.error.requestId && `request ${e.error.requestId}`].filter(Boolean).join(', ')})` : '';
   return [fmtTime(e.at), esc(e.by), where, `${esc(e.text, 400)}${err}${extra ? ` — ${esc(extra)}` : ''}`];
+}
+
+/** a fan-out with more items than this is summarised (the JSON report keeps every item and event) */
+export const REPORT_ITEMS = 20;
+
+/** An item's event worth a row of its own in a large fan-out: a failure, a doubt, an operator's decision. */
+function notable(e: TimelineEntry): boolean {
+  return !!e.error || e.status === 'failed' || e.status === 'in-doubt' || e.event === 'settled' || e.event === 'manual' || e.event === 'approval' || (e.event === 'verify' && e.verify?.state !== 'done');
+}
+
+/** The timeline; the routine item events of a large fan-out become one row per step (counted, first and last time). */
+function timelineRows(r: IncidentReport): string[][] {
+  const big = new Set(r.steps.filter((st) => st.items.length > REPORT_ITEMS).map((st) => st.id));
+  // a step that recorded thousands of credentials found (one detect step over a whole export)
+  const found = new Map<string, number>();
+  for (const e of r.timeline) if (e.event === 'secret.created' && e.step) found.set(e.step, (found.get(e.step) ?? 0) + 1);
+  const rows: string[][] = [];
+  const folded = new Map<string, { row: string[]; n: number; first: string; last: string; what: string }>();
+  for (const e of r.timeline) {
+    const many = e.step !== undefined && (e.event === 'secret.created' ? (found.get(e.step) ?? 0) > REPORT_ITEMS : big.has(e.step) && !!e.item && e.item !== SINGLE_ITEM);
+    if (!many || notable(e)) {
+      rows.push(timelineRow(e));
+      continue;
+    }
+    const key = `${e.step}\u0000${e.event === 'secret.created' ? 'found' : 'items'}`;
+    let f = folded.get(key);
+    if (!f) {
+      const what = e.event === 'secret.created' ? 'credentials found and recorded (fingerprints and last 4 characters)' : 'routine item events (intents, outcomes ok, read-backs)';
+      f = { row: [fmtTime(e.at), '', code(e.step!), ''], n: 0, first: e.at, last: e.at, what };
+      folded.set(key, f);
+      rows.push(f.row);
+    }
+    f.n++;
+    f.last = e.at;
+  }
+  for (const [, f] of folded) f.row[3] = `${f.n} ${f.what} from ${fmtTime(f.first)} to ${fmtTime(f.last)}, not listed one by one: the JSON report (\`--format json\`) has every event`;
+  return rows;
 }
 
 const OPEN_LABEL: Record<OpenItem['kind'], string> = {
@@ -199,7 +243,7 @@ export function renderMarkdown(r: IncidentReport, redactor: Redactor): string {
     '',
     '## Timeline',
     '',
-    ...table(['Time (UTC, wall clock)', 'Who', 'Step · item', 'What happened'], r.timeline.map(timelineRow)),
+    ...table(['Time (UTC, wall clock)', 'Who', 'Step · item', 'What happened'], timelineRows(r)),
     '',
     ...openItems(r),
     '',

@@ -2,6 +2,7 @@
  * journal → IncidentReport. A pure function of the records (and, optionally, the runbook
  * file's step kinds and titles): the same journal always gives the same report.
  */
+import { stepLevelTitle } from '../core/engine/text.js';
 import { fold, SINGLE_ITEM, type RunState, type StepState } from '../core/journal/fold.js';
 import { isStoredSecret, type JournalRecord } from '../core/journal/records.js';
 import { StepKind } from '../core/runbook/schema.js';
@@ -56,7 +57,8 @@ export function buildReport(records: readonly JournalRecord[], opts: BuildOption
   };
 
   const order = file.status === 'matched' ? [...file.steps.map((s) => s.id), ...state.stepOrder.filter((id) => !rbSteps.has(id))] : state.stepOrder;
-  const title = (_id: string, raw: string) => renderTitle(raw, state.inputs);
+  // a fan-out's title over `item` reads "each of N items" at step level, not blanks
+  const title = (id: string, raw: string) => stepLevelTitle(raw, state.steps[id]?.itemOrder.length, (t) => renderTitle(t, state.inputs));
   const rawTitle = (id: string) => journaled.get(id)?.title ?? rbSteps.get(id)?.title;
   const steps = [...new Set(order)].map((id) => step(id, state.steps[id], kindOf(id), rawTitle(id) === undefined ? undefined : title(id, rawTitle(id)!), uses.get(id), state.running));
   const credentials = collectCredentials(records, (id) => kindOf(id).kind);

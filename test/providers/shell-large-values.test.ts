@@ -37,6 +37,8 @@ describe("the flagship runbook's owners step at scale", () => {
     expect(out.json.live).toBe(N);
     expect(out.json.notify).toHaveLength(N / 2);
     expect(out.json.no_contact).toHaveLength(N / 2);
+    // the Slack post names 20 owners and counts the rest (Slack takes 40,000 characters; 2,500 owners overflowed it)
+    expect((out.json as unknown as { owners_brief: string }).owners_brief).toMatch(new RegExp(`^user-00000, user-00001, .*, user-00019 and ${N - 20} more$`));
   }, 60_000);
 
   it('the same document in an environment variable is refused before anything starts, naming the variable', async () => {
@@ -49,4 +51,15 @@ describe("the flagship runbook's owners step at scale", () => {
     expect((err as ExecError).message).toMatch(/^node: environment variable VERIFY is \d+ KiB; the system refuses a single variable over 128 KiB \(E2BIG\); nothing was started$/);
     expect((err as ExecError).nextSteps).toEqual(['Pass large values on stdin (shell provider: stdin:) or in a file, not in argv or env.']);
   });
+
+  it('a json: true command may print a document over exec\'s 1 MiB default (the scope step at 10,000 tokens prints ~3 MB)', async () => {
+    const action = shell.actions.run!;
+    const n = 40_000;
+    const input = action.input.parse({ command: ['node', '-e', `process.stdout.write(JSON.stringify({ files: Array.from({ length: ${n} }, (_, i) => '/state/incidents/x/drill/workspace/space-secrets/acme-ml/space-' + i + '/HF_TOKEN_0') }))`], json: true });
+    const ctx = createActionContext({ type: 'shell', action: 'run', config: {}, workdir: dirname(FLAGSHIP) });
+    const out = (await action.run(ctx, input)) as { json: { files: string[] }; stdout: string };
+    expect(JSON.stringify(out.json).length).toBeGreaterThan(2 * 1024 * 1024);
+    expect(out.json.files).toHaveLength(n);
+    expect(out.stdout.length).toBeLessThanOrEqual(65536);
+  }, 60_000);
 });

@@ -3,11 +3,12 @@
  * default: the previous step) with independent branches in parallel under a global
  * concurrency limit. Every durable fact goes to the journal first, then to the observers.
  */
+import { groupCommitter } from './group-commit.js';
 import { ExitCode, UsageError, InterruptedError } from '../errors.js';
 import { evidenceOf, needsConfirm, type Step } from '../runbook/schema.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import type { Scope } from '../runbook/expressions.js';
-import { previewText } from './text.js';
+import { previewText, stepLevelTitle } from './text.js';
 import { fold, SINGLE_ITEM, type RunState } from '../journal/fold.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Mode, RecordBody, StoredSecret } from '../journal/records.js';
@@ -67,7 +68,7 @@ export function stepInfos(steps: readonly Step[], scope: Scope = {}): StepInfo[]
   return steps.map((s) => ({
     id: s.id,
     kind: s.kind,
-    title: previewText(s.title, scope) ?? s.title,
+    title: stepLevelTitle(s.title, undefined, (t) => previewText(t, scope) ?? t),
     uses: s.uses,
     needs: needs.get(s.id) ?? [],
     confirm: needsConfirm(s),
@@ -134,6 +135,7 @@ export class Engine {
       const rec = o.store.append(body);
       emit({ type: 'record', record: rec });
     };
+    const writeIntent = groupCommitter(o.store, (record) => emit({ type: 'record', record }));
     const outputs = new Map<string, unknown>();
     const openedAt = prior?.openedAt ?? new Date().toISOString();
     const rc: RunContext = {
@@ -154,6 +156,7 @@ export class Engine {
       sealer: sealerFor(o.store as JournalStore & { dir?: unknown }),
       presettled: (step, item) => o.settle?.get(`${step}/${item}`) ?? (item === SINGLE_ITEM ? o.settle?.get(step) : undefined),
       write,
+      writeIntent,
       emit,
       scope: (extra?: Partial<Scope>): Scope => ({
         inputs,

@@ -217,7 +217,8 @@ async function runItemWithin(rc: RunContext, job: ItemJob, signal: AbortSignal, 
     if (rc.signal.aborted) return { status: 'interrupted' };
     const evidence: Evidence[] = [];
     const ctx = contextFor(rc, job, signal, evidence, inDoubtSince);
-    rc.write({
+    // group commit: intents of items started together share one fsync; the call waits for it
+    await rc.writeIntent({
       type: 'intent',
       step: step.id,
       item: key,

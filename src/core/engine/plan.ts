@@ -6,6 +6,7 @@
  * `if:` that uses `item` too). Values that depend on earlier steps' outputs are shown as the
  * expressions they are.
  */
+import { stepLevelTitle } from './text.js';
 import { needsConfirm, type Step } from '../runbook/schema.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import { evaluateField, hasExpression, ifUsesItem, references, render, truthy, type Scope } from '../runbook/expressions.js';
@@ -139,7 +140,7 @@ export async function planRunbook(loaded: LoadedRunbook, registry: ProviderRegis
     const p: PlannedStep = {
       id: step.id,
       kind: step.kind,
-      title: titleOf(step, scope),
+      title: titleOf({ ...step, title: stepLevelTitle(step.title, Array.isArray(step.for_each) ? step.for_each.length : undefined) }, scope),
       uses: step.uses,
       needs: after,
       confirm: needsConfirm(step),

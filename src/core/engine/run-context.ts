@@ -46,6 +46,11 @@ export interface RunContext {
   /** the operator's decision for an item in doubt given before the run (`--settle`) */
   presettled?(step: string, item: string): 'done' | 'redo' | undefined;
   write(body: RecordBody): void;
+  /**
+   * Write an intent with the others queued in the same turn (group commit: one fsync for the
+   * batch, ./group-commit.ts); resolves when it is durable — make the call only then.
+   */
+  writeIntent(body: RecordBody & { type: 'intent' }): Promise<void>;
   emit(e: EngineEvent): void;
   scope(extra?: Partial<Scope>): Scope;
   stepById(id: string): Step | undefined;

@@ -39,6 +39,15 @@ export interface JournalStore {
    */
   append(body: RecordBody): JournalRecord;
   /**
+   * Group commit: append several records in order with ONE fsync (the engine uses it for the
+   * intents of items started together). Every record is durable when it returns — so a caller
+   * makes none of the side effects the records guard before it returns; a crash before it
+   * returns may leave any prefix of the batch (each a complete record, or a torn last line that
+   * is dropped). Throws JournalError like append() (and then none of the records counts as
+   * written). Optional: a store without it gets one append() per record.
+   */
+  appendBatch?(bodies: readonly RecordBody[]): JournalRecord[];
+  /**
    * Take the incident lock (re-entrant: a second call by the same holder counts); throws
    * LockedError naming the owner. `broken`: the owner of a lock that was taken over (gone).
    */
@@ -314,16 +323,38 @@ export class FileJournal implements JournalStore {
   }
 
   append(body: RecordBody): JournalRecord {
+    return this.#write([body])[0]!;
+  }
+
+  appendBatch(bodies: readonly RecordBody[]): JournalRecord[] {
+    if (bodies.length === 0) return [];
     this.#open();
-    const rec = { seq: this.#seq + 1, ts: new Date().toISOString(), op: this.#op, ...body, prev: this.#last } as Omit<JournalRecord, 'sum'>;
-    const line = encodeRecord(rec);
-    const hash = lineHash(line);
-    const buf = Buffer.from(line + '\n', 'utf8');
-    const durable = DURABLE.has(body.type);
+    // the journal's first record creates the file whole (#create): the rest follow it
+    if (this.#fd === undefined) return [this.#write([bodies[0]!])[0]!, ...this.appendBatch(bodies.slice(1))];
+    return this.#write(bodies);
+  }
+
+  /** Write records in order as one write and (when any must be durable) one fsync. */
+  #write(bodies: readonly RecordBody[]): JournalRecord[] {
+    this.#open();
+    const recs: Omit<JournalRecord, 'sum'>[] = [];
+    const lines: string[] = [];
+    let seq = this.#seq;
+    let last = this.#last;
+    const ts = new Date().toISOString();
+    for (const body of bodies) {
+      const rec = { seq: ++seq, ts, op: this.#op, ...body, prev: last } as Omit<JournalRecord, 'sum'>;
+      const line = encodeRecord(rec);
+      last = lineHash(line);
+      recs.push(rec);
+      lines.push(line + '\n');
+    }
+    const buf = Buffer.from(lines.join(''), 'utf8');
+    const durable = bodies.some((b) => DURABLE.has(b.type));
     try {
-      crashPoint(`before-write:${body.type}`);
+      for (const b of bodies) crashPoint(`before-write:${b.type}`);
       const fd = this.#fd;
-      if (fd === undefined) this.#create(buf, hash);
+      if (fd === undefined) this.#create(buf, last);
       else {
         const size = fstatSync(fd).size;
         let off = 0;
@@ -342,13 +373,13 @@ export class FileJournal implements JournalStore {
         // the head names the last durable line: written in place, fsynced when the run ends
         if (durable && this.#headFd !== undefined) {
           try {
-            writeSync(this.#headFd, encodeHead(rec.seq, hash), 0, undefined, 0);
+            writeSync(this.#headFd, encodeHead(seq, last), 0, undefined, 0);
           } catch {
             /* a head that lags behind is accepted; the chain still covers every line */
           }
         }
       }
-      crashPoint(`after-write:${body.type}`);
+      for (const b of bodies) crashPoint(`after-write:${b.type}`);
     } catch (e) {
       if (e instanceof JournalError) throw e;
       const full = code(e) === 'ENOSPC' || code(e) === 'EDQUOT';
@@ -356,9 +387,9 @@ export class FileJournal implements JournalStore {
         nextSteps: [full ? 'Free disk space, then run the same command again to resume.' : 'Fix permissions, then run the same command again to resume.'],
       });
     }
-    this.#seq = rec.seq;
-    this.#last = hash;
-    return { ...rec, sum: '' } as JournalRecord;
+    this.#seq = seq;
+    this.#last = last;
+    return recs.map((rec) => ({ ...rec, sum: '' }) as JournalRecord);
   }
 
   lock(opts: { breakLock?: boolean } = {}): { broken?: LockOwner } {

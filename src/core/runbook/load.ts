@@ -16,6 +16,7 @@ import { scanCredentials } from './credentials.js';
 import { Runbook } from './schema.js';
 import { checkSemantics } from './semantics.js';
 import { MAX_BYTES, Reporter, readYaml } from './yaml.js';
+import type { Document } from 'yaml';
 import { describeValue, getAt, reportZod } from './zod-issues.js';
 import type { z } from 'zod';
 
@@ -35,14 +36,45 @@ export interface LoadOptions {
   registry?: ProviderRegistry;
   /** stop collecting after this many problems (default 1000) */
   maxIssues?: number;
+  /**
+   * The same text already parsed by parseRunbookText() (e.g. to read its `plugins:` first):
+   * the YAML is then not parsed a second time. Must be the parse of `text` and `file`.
+   */
+  parsed?: ParsedRunbookText;
+}
+
+/**
+ * A runbook's text parsed once under the strict YAML rules, with the problems found so far.
+ * A command reads what it needs before validating (the `plugins:` list) from `value` and hands
+ * the same object to loadRunbookText — one YAML parse per command, not two.
+ */
+export interface ParsedRunbookText {
+  readonly file: string;
+  readonly text: string;
+  /** the plain value; undefined when the YAML itself is unusable (`rep` holds why) */
+  readonly value: unknown;
+  /** true when the YAML parsed with no problem (the value can be trusted as the file's) */
+  readonly clean: boolean;
+  /** @internal the reporter holding the parse's problems, with the line counter of `text` */
+  readonly rep: Reporter;
+  /** @internal */
+  readonly doc: { value: unknown; doc: Document } | undefined;
+}
+
+/** Parse a runbook's YAML (strict rules); validate it later with loadRunbookText(text, file, { parsed }). */
+export function parseRunbookText(text: string, file: string, maxIssues?: number): ParsedRunbookText {
+  const rep = new Reporter(file, text, maxIssues ?? 1000);
+  const doc = readYaml(text, rep);
+  return { file, text, value: doc?.value, clean: doc !== undefined && rep.issues.length === 0, rep, doc };
 }
 
 let defaultRegistry: ProviderRegistry | undefined;
 
 /** Validate text as a runbook. Synchronous. Throws ValidationError with every issue found. */
 export function loadRunbookText(text: string, file: string, opts: LoadOptions = {}): LoadedRunbook {
-  const rep = new Reporter(file, text, opts.maxIssues ?? 1000);
-  const parsed = readYaml(text, rep);
+  const pre = opts.parsed && opts.parsed.text === text && opts.parsed.file === file ? opts.parsed : parseRunbookText(text, file, opts.maxIssues);
+  const rep = pre.rep;
+  const parsed = pre.doc;
   if (!parsed) rep.throwIfAny();
   // credentials are looked for whatever else is wrong with the file
   scanCredentials(rep);

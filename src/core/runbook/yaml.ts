@@ -134,7 +134,11 @@ export function locate(root: Node | null, path: Path): { node: Node | null; pair
 }
 
 /** Parse and convert; on any problem the issues are in `rep` and the result is undefined. */
+/** How many YAML documents this process parsed (a command should parse its runbook once: the tests check it). */
+export const yamlParses = { count: 0 };
+
 export function readYaml(text: string, rep: Reporter): { value: unknown; doc: Document } | undefined {
+  yamlParses.count++;
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_BYTES) {
     rep.atOffset(undefined, '', `file is ${bytes} bytes; the limit is ${MAX_BYTES} bytes (4 MiB)`, 'too-large');

@@ -28,7 +28,7 @@ import type { Adversary } from '../adversary.js';
 import type { ProgressState } from '../progress.js';
 import type { SimRequest, SimResponse } from '../simulators/base.js';
 import type { StoredMessage } from '../simulators/smtp.js';
-import { captureSection, Naming, SECTIONS, type Ref, type Section, type WorldSnapshot } from '../snapshot.js';
+import { captureHfTouched, captureSection, Naming, SECTIONS, type HfTouched, type Ref, type Section, type WorldSnapshot } from '../snapshot.js';
 import type { LiveWorld } from './live.js';
 import { fsyncDir } from '../../core/atomic-write.js';
 
@@ -102,22 +102,52 @@ const KEYS: Record<Section, Keyed> = {
   pagerduty: { incidents: (i) => String(i.number), events: 'append' },
 };
 
-/** The objects of `now` that differ from `prev` (keyed lists), and the items added (append lists). */
-function diff(section: Section, prev: Record<string, unknown[]> | undefined, now: Record<string, unknown[]> | undefined): Record<string, unknown[]> | undefined {
+/**
+ * What was last committed, per section: for a keyed list each object's JSON by key, for an
+ * append list how many. A diff compares only the objects it is given against it, so a commit
+ * that captured the few objects one request touched costs O(touched), not O(world).
+ */
+type Known = Record<string, Map<string, string> | number>;
+
+/** The objects of `now` that differ from what was last committed (keyed lists), and the items added (append lists); updates `known`. */
+function diff(section: Section, known: Known, now: Record<string, unknown[]> | undefined): Record<string, unknown[]> | undefined {
   if (!now) return undefined;
   const out: Record<string, unknown[]> = {};
   for (const [field, key] of Object.entries(KEYS[section])) {
-    const a = (prev?.[field] ?? []) as unknown[];
-    const b = (now[field] ?? []) as unknown[];
+    const b = now[field];
+    if (b === undefined) continue;
     if (key === 'append') {
-      if (b.length > a.length) out[field] = b.slice(a.length);
+      const had = (known[field] as number | undefined) ?? 0;
+      if (b.length > had) out[field] = b.slice(had);
+      known[field] = b.length;
       continue;
     }
-    const before = new Map(a.map((x) => [key(x), JSON.stringify(x)]));
-    const changed = b.filter((x) => before.get(key(x)) !== JSON.stringify(x));
+    const before = (known[field] ??= new Map<string, string>()) as Map<string, string>;
+    const changed: unknown[] = [];
+    for (const x of b) {
+      const k = key(x);
+      const j = JSON.stringify(x);
+      if (before.get(k) !== j) {
+        changed.push(x);
+        before.set(k, j);
+      }
+    }
     if (changed.length) out[field] = changed;
   }
   return Object.keys(out).length ? out : undefined;
+}
+
+const SPACE_PATH = /^\/api\/spaces\/([^/]+)\/([^/]+)\/(?:secrets|variables|restart)$/;
+
+/** The Hugging Face objects a write request can have changed; undefined: not known, capture the whole section. */
+function hfTouched(op: string, req: SimRequest): HfTouched | undefined {
+  if (op === 'revokeCredentials') {
+    const creds = req.json<{ credentials?: unknown }>()?.credentials;
+    return Array.isArray(creds) ? { tokens: creds.filter((c): c is string => typeof c === 'string'), spaces: [] } : undefined;
+  }
+  const m = SPACE_PATH.exec(req.path);
+  if (m && ['setSecret', 'setVariable', 'deleteSecret', 'deleteVariable', 'restartSpace'].includes(op)) return { tokens: [], spaces: [`${m[1]}/${m[2]}`] };
+  return undefined;
 }
 
 const refText = (r: Ref) => ('c' in r ? r.c : 'g' in r ? r.g : 'a' in r ? `attacker token ${r.a}` : `unnamed ${r.u}`);
@@ -139,7 +169,10 @@ export class DurableWorld {
   readonly naming: Naming;
   #fd: number | undefined;
   #n = 0;
+  /** the last whole capture of each section (what #identities reads) */
   #last: Partial<Record<Section, unknown>> = {};
+  /** what was last committed, per section (see diff) */
+  #known: Partial<Record<Section, Known>> = {};
   #lastProg = '';
   readonly #seen = new Map<string, number>();
   readonly #compensated = new Map<string, number>();
@@ -183,7 +216,20 @@ export class DurableWorld {
 
   /** Take the world as it is now as the base of the next diffs (after a restore). */
   rebase(): void {
-    for (const s of SECTIONS) this.#last[s] = captureSection(this.w, s, this.naming, this.redactor, this.adv);
+    this.#known = {};
+    for (const s of SECTIONS) {
+      const now = captureSection(this.w, s, this.naming, this.redactor, this.adv) as Record<string, unknown[]> | undefined;
+      this.#last[s] = now;
+      diff(s, (this.#known[s] = {}), now);
+    }
+  }
+
+  /** Capture a section whole (or, for Hugging Face, only what `touched` names) and diff it against what was committed. */
+  #diff(s: Section, touched?: HfTouched): Record<string, unknown[]> | undefined {
+    if (s === 'hf' && touched) return diff(s, (this.#known[s] ??= {}), captureHfTouched(this.w, this.naming, this.redactor, touched) as Record<string, unknown[]> | undefined);
+    const now = captureSection(this.w, s, this.naming, this.redactor, this.adv) as Record<string, unknown[]> | undefined;
+    this.#last[s] = now;
+    return diff(s, (this.#known[s] ??= {}), now);
   }
 
   close(): void {
@@ -215,12 +261,10 @@ export class DurableWorld {
   }
 
   /** Diff the given sections against the last state; append one effect when anything changed or was accepted. */
-  commit(op: string, sections: readonly Section[], dup: string[] = []): void {
+  commit(op: string, sections: readonly Section[], dup: string[] = [], touched?: HfTouched): void {
     const part: Record<string, unknown> = {};
     for (const s of sections) {
-      const now = captureSection(this.w, s, this.naming, this.redactor, this.adv) as Record<string, unknown[]> | undefined;
-      const d = diff(s, this.#last[s] as Record<string, unknown[]> | undefined, now);
-      this.#last[s] = now;
+      const d = this.#diff(s, touched);
       if (d) part[s] = d;
     }
     if (!Object.keys(part).length && !dup.length) return;
@@ -235,7 +279,7 @@ export class DurableWorld {
         if (section === 'github') this.commit(`${service} ${op}`, [section]);
         return;
       }
-      this.commit(`${service} ${op}`, [section], this.#identities(section, op, req, res));
+      this.commit(`${service} ${op}`, [section], this.#identities(section, op, req, res), section === 'hf' ? hfTouched(op, req) : undefined);
     };
   }
 
@@ -248,9 +292,7 @@ export class DurableWorld {
   onAdversary(rec: AdversaryRecord): void {
     const part: Record<string, unknown> = {};
     for (const s of SECTIONS) {
-      const now = captureSection(this.w, s, this.naming, this.redactor, this.adv) as Record<string, unknown[]> | undefined;
-      const d = diff(s, this.#last[s] as Record<string, unknown[]> | undefined, now);
-      this.#last[s] = now;
+      const d = this.#diff(s);
       if (d) part[s] = d;
     }
     this.#append({ k: 'adv', op: `adversary ${rec.do}`, adv: rec, ...(Object.keys(part).length ? { part: part as WorldSnapshot } : {}) });

@@ -58,6 +58,9 @@ function failed(ctx: ActionContext<Config>, res: ExecResult, what: string): Prov
   return new ProviderError({ provider: ctx.instance, action: ctx.action, message: `${what} ${res.argv0} ${how}`, failure: 'definite', code: 'EXIT' });
 }
 
+/** how much stdout a `json: true` command may print (characters): parsed whole, so not capped at exec's default 1 MiB */
+const MAX_JSON_CHARS = 64 * 1024 * 1024;
+
 const run = defineAction<RunInput, RunOutput, Config>({
   kind: 'any',
   description: 'Run a command (argv array); values reach it through env, never through a shell string.',
@@ -73,11 +76,14 @@ const run = defineAction<RunInput, RunOutput, Config>({
       env: envOf(ctx.config, input),
       input: input.stdin,
       signal: ctx.signal,
+      // a JSON answer is parsed whole: a large fan-out's document (10,000 tokens) is megabytes
+      ...(input.json ? { maxBuffer: MAX_JSON_CHARS } : {}),
     });
     ctx.evidence({ exitCode: res.exitCode });
     if (res.timedOut || res.aborted || res.exitCode === null || !input.ok_codes.includes(res.exitCode)) throw failed(ctx, res, 'command');
     const out: RunOutput = { exit_code: res.exitCode, stdout: res.stdout.length > 65536 ? res.stdout.slice(-65536) : res.stdout };
     if (input.json) {
+      if (res.truncated) throw new ProviderError({ provider: ctx.instance, action: ctx.action, message: `${res.argv0} printed more than ${MAX_JSON_CHARS / 1024 / 1024} MiB of output: too large to read as JSON (json: true)`, failure: 'definite', code: 'NOT_JSON', nextSteps: ['Print a smaller document (e.g. write the large part to a file and print its path).'] });
       try {
         out.json = JSON.parse(res.stdout);
       } catch {
