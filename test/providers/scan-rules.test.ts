@@ -59,7 +59,9 @@ describe('generic high-entropy assignments', () => {
   });
 
   it('honours the threshold and minimum length', () => {
-    const v = 'aB3' + randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 13);
+    // letters and digits interleave at least 3 times (aB3c … 9Z) whatever the random middle holds:
+    // with 'aB3' + 13 random characters, 1 run in 10 had no digit and was (rightly) not random-looking
+    const v = 'aB3c' + randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 10) + '9Z';
     expect(isHighEntropySecret(v, { threshold: 3.0, minLength: 16 })).toBe(true);
     expect(isHighEntropySecret(v, { threshold: 5.0, minLength: 16 })).toBe(false);
     expect(isHighEntropySecret(v, { threshold: 3.0, minLength: 20 })).toBe(false);
