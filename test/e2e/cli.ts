@@ -28,6 +28,8 @@ export function cli(args: string[], opts: { cwd?: string; env?: Record<string, s
     input: opts.input ?? '',
     encoding: 'utf8',
     timeout: opts.timeout ?? 60_000,
+    // spawnSync cuts output at 1 MiB by default: a JSON report of a large drill is bigger
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
