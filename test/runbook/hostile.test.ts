@@ -57,6 +57,13 @@ describe('durations past the timer limit', () => {
     expect(found[0]!.message).toMatch(/too long: a timer waits at most 2147483647 ms/);
   });
 
+  it.each(['0s', '0ms', '0.0m'])('refuses a zero timeout: %s (as 0 always was; a zero watch interval would poll in a busy loop)', (t) => {
+    const found = issues(withTimeout(t));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ line: 11, col: 14, path: 'steps[0].timeout' });
+    expect(found[0]!.message).toMatch(/longer than zero|positive|greater than/);
+  });
+
   it.each(['596h', '2147483', '2147483647ms', '30s'])('accepts timeout: %s', (t) => {
     expect(issues(withTimeout(t))).toEqual([]);
   });

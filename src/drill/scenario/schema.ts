@@ -7,7 +7,7 @@
  * when the drill starts (src/drill/world/values.ts). Documented in docs/drills.md.
  */
 import { z } from 'zod';
-import { Duration } from '../../core/runbook/schema.js';
+import { MAX_DURATION_MS, durationMs } from '../../core/runbook/schema.js';
 
 const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'an id of letters, digits, ".", "-" and "_"').max(100);
 const EnvKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
@@ -16,6 +16,12 @@ const Iso = z.iso.datetime({ offset: true });
 const Email = z.email();
 
 /** A secret held somewhere in the world: a world credential, or a generated opaque value. */
+/** A point in drill time from the drill's start: a duration, or 0 / `0s` for the very start. */
+const DrillTime = z
+  .union([z.number().min(0), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a drill time such as 0s, 90s, 5m or 1h')])
+  .refine((d: number | string) => !(durationMs(d) > MAX_DURATION_MS), `too late: at most ${MAX_DURATION_MS} ms (about 596h) into the drill`)
+  .describe('drill time from the start: 0s, 90s, 5m, 1h, or a number of seconds');
+
 export const HeldValue = z.union([
   z.strictObject({ credential: Id.describe('id of a credential of the world'), updated_at: Iso.optional() }),
   z.strictObject({ generate: z.enum(['opaque', 'password', 'hex']).describe('a random value made at start'), updated_at: Iso.optional() }),
@@ -180,7 +186,7 @@ export const ADVERSARY_ACTIONS = [
 
 export const AdversaryStep = z.strictObject({
   /** drill time since the incident opened: `90s`, `5m` */
-  at: Duration,
+  at: DrillTime,
   /** the leaked credential the attacker uses */
   credential: Id,
   do: z.enum(ADVERSARY_ACTIONS),
