@@ -1,21 +1,38 @@
 // npm run bench (or: node --import tsx --expose-gc bench/redactor.mjs) — registering N leaked
 // Hugging Face tokens with the redactor: ms per secret, RSS per secret, and the time to redact
 // 1 MB of output, for the compact redactor (src/core/secrets/redactor.ts) against the previous
-// implementation kept as the baseline (bench/baseline/redactor-old.ts: a Map-based trie
-// Aho–Corasick automaton). Each measure runs in a fresh child process, old and new interleaved.
+// implementation as the baseline (a Map-based trie Aho–Corasick automaton), read from git at
+// BENCH_REDACTOR_BASE (default 6dbee49, the last commit before the compact one) into
+// bench/.out/redactor-base/ with its imports aimed at the current src/core/secrets. Each measure runs in a fresh child process, old and new interleaved.
 // BENCH_REDACTOR_N=100,1000,10000 (default) sets the sizes; BENCH_ROUNDS the rounds (default 3).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const self = fileURLToPath(import.meta.url);
+const OLD_DIR = join(dirname(self), '.out', 'redactor-base');
+const OLD_REDACTOR = join(OLD_DIR, 'redactor.ts');
+
+/** The old redactor and matcher from git; every other import points at today's src/core/secrets. */
+function materialiseBaseline(rev) {
+  mkdirSync(OLD_DIR, { recursive: true });
+  const secrets = join(dirname(self), '..', 'src', 'core', 'secrets');
+  for (const f of ['redactor.ts', 'matcher.ts']) {
+    const r = spawnSync('git', ['show', `${rev}:src/core/secrets/${f}`], { cwd: dirname(self), encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.status !== 0) throw new Error(`bench/redactor.mjs: cannot read the baseline ${f} at ${rev} from git (${r.stderr.trim()}); set BENCH_REDACTOR_BASE to a commit before the compact redactor`);
+    const src = r.stdout.replace(/from '\.\/([a-z-]+)\.js'/g, (m, name) => (name === 'matcher' ? m : `from '${join(secrets, name)}.js'`));
+    writeFileSync(join(OLD_DIR, f), src);
+  }
+}
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const token = () => 'hf_' + [...randomBytes(34)].map((b) => ALNUM[b % 62]).join('');
 
 if (process.argv[2] === '--child') {
   const [, , , which, nArg] = process.argv;
   const n = Number(nArg);
-  const mod = await import(which === 'old' ? './baseline/redactor-old.ts' : '../src/core/secrets/redactor.ts');
+  const mod = await import(which === 'old' ? OLD_REDACTOR : '../src/core/secrets/redactor.ts');
   const tokens = Array.from({ length: n }, token);
   globalThis.gc?.();
   const rss0 = process.memoryUsage().rss;
@@ -51,6 +68,7 @@ if (process.argv[2] === '--child') {
     return JSON.parse(r.stdout.trim().split('\n').pop());
   };
   const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  materialiseBaseline(process.env.BENCH_REDACTOR_BASE ?? '6dbee49');
   console.log(`redactor: register N HF tokens (load average ${(await import('node:os')).loadavg()[0].toFixed(1)}); ${rounds} round(s), old/new interleaved, medians`);
   console.log('  N        | ms/secret old → new (ratio) | RSS/secret KiB old → new (ratio) | peak MiB old → new | redact 1 MB ms old → new (ratio)');
   for (const n of sizes) {
