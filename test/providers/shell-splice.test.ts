@@ -9,22 +9,10 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ValidationError, type Issue } from '../../src/core/errors.js';
 import { exec } from '../../src/core/exec.js';
-import { loadRunbookText } from '../../src/core/runbook/load.js';
 import { interpreted } from '../../src/core/runbook/shell-splice.js';
 import { cli, ensureBuilt } from '../e2e/cli.js';
-import { testRegistry } from '../runbook/helpers/providers.js';
-
-function issues(text: string): Issue[] {
-  try {
-    loadRunbookText(text, 'rb.yaml', { registry: testRegistry() });
-  } catch (e) {
-    if (!(e instanceof ValidationError)) throw e;
-    return e.issues;
-  }
-  return [];
-}
+import { issues } from '../runbook/helpers/issues.js';
 
 const runbook = (withBody: string) => `version: 1
 id: splice

@@ -6,22 +6,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ValidationError, type Issue } from '../../src/core/errors.js';
 import { loadRunbookText } from '../../src/core/runbook/load.js';
 import { compilePattern } from '../../src/core/runbook/pattern.js';
 import { resolveInputs } from '../../src/core/engine/inputs.js';
 import { cli, ensureBuilt } from '../e2e/cli.js';
+import { issues } from './helpers/issues.js';
 import { testRegistry } from './helpers/providers.js';
-
-function issues(text: string): Issue[] {
-  try {
-    loadRunbookText(text, 'rb.yaml', { registry: testRegistry() });
-  } catch (e) {
-    if (!(e instanceof ValidationError)) throw e;
-    return e.issues;
-  }
-  return [];
-}
 
 const withInput = (input: string) => `version: 1
 id: t

@@ -3,24 +3,17 @@
  * running incident (LISTEN/NOTIFY) exactly once and in order, and an answer typed into attach
  * becomes a journal record naming that operator, written beside the running runner.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, cli, cliAsync, ensureBuilt, ROOT, until } from '../e2e/cli.js';
-import { startPg, pgAvailable, type PgServer } from './pg-server.mjs';
-import { PG_GRANTS_SQL, PG_SCHEMA_SQL } from '../../src/core/journal/pg-schema.js';
+import { CLI, cli, cliAsync, ROOT, until } from '../e2e/cli.js';
+import type { PgServer } from './pg-server.mjs';
+import { useTeamStore } from './store.js';
 
 let db: PgServer;
-beforeAll(async () => {
-  if (!pgAvailable()) throw new Error('PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it');
-  ensureBuilt();
-  db = await startPg({ schemaSql: PG_SCHEMA_SQL, grantsSql: PG_GRANTS_SQL });
-}, 120_000);
-afterAll(async () => {
-  await db?.stop();
-});
+useTeamStore((server) => (db = server));
 
 describe('runbook attach', () => {
   it('shows each record of a running incident once, in order, and writes an answer typed into it', async () => {

@@ -3,23 +3,16 @@
  * incident moves into the store with its records verbatim, is listed for the team, and is
  * finished from the store by other operators.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, ensureBuilt, ROOT } from '../e2e/cli.js';
-import { startPg, pgAvailable, type PgServer } from './pg-server.mjs';
-import { PG_GRANTS_SQL, PG_SCHEMA_SQL } from '../../src/core/journal/pg-schema.js';
+import { cli, ROOT } from '../e2e/cli.js';
+import type { PgServer } from './pg-server.mjs';
+import { useTeamStore } from './store.js';
 
 let db: PgServer;
-beforeAll(async () => {
-  if (!pgAvailable()) throw new Error('PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it');
-  ensureBuilt();
-  db = await startPg({ schemaSql: PG_SCHEMA_SQL, grantsSql: PG_GRANTS_SQL });
-}, 120_000);
-afterAll(async () => {
-  await db?.stop();
-});
+useTeamStore((server) => (db = server));
 
 describe('the store from the config file', () => {
   it('store: and operator: in $XDG_CONFIG_HOME/runbook/config.yaml select the shared store and name the operator; a password there is refused', () => {
