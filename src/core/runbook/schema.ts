@@ -30,7 +30,7 @@ export const MAX_DURATION_MS = 2 ** 31 - 1;
 export const Duration = z
   .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 500ms, 30s, 5m or 1h')])
   // "0s" as well as 0: a zero timeout, backoff or watch interval is a mistake (a watch would poll in a busy loop)
-  .refine((d: number | string) => durationMs(d) > 0, 'must be longer than zero: a duration such as 500ms, 30s, 5m or 1h')
+  .refine((d: number | string) => !(durationMs(d) <= 0), 'must be longer than zero: a duration such as 500ms, 30s, 5m or 1h')
   .refine((d: number | string) => !(durationMs(d) > MAX_DURATION_MS), `too long: a timer waits at most ${MAX_DURATION_MS} ms (about 596h); use a shorter duration`)
   .describe('a duration: 500ms, 30s, 5m, 1h, or a number of seconds');
 export type Duration = z.infer<typeof Duration>;
