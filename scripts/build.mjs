@@ -17,11 +17,22 @@ import { rmSync, chmodSync, renameSync, existsSync, readFileSync } from 'node:fs
 const EXTERNAL = ['pg-native'];
 
 // Ink's devtools hook (only with DEV=true) is stubbed; bundled CJS code gets a real `require`.
+// Yoga (Ink's layout engine) carries its WebAssembly as a base64 data: URL and, where `fetch`
+// exists, fetches that URL — which loads Node's whole fetch implementation (undici) on the
+// way to the TUI's first frame (~45 ms of CPU on this machine, bench/README.md). Patched to take
+// its own synchronous base64 path instead (the same bytes; its fallback when fetch fails).
+const YOGA_FETCH = '"function"!=typeof fetch';
 const stubs = {
   name: 'stubs',
   setup(b) {
     b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'stub' }));
     b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export default { initialize() {}, connectToDevTools() {} };' }));
+    b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (a) => {
+      const source = readFileSync(a.path, 'utf8');
+      // a new yoga-layout that no longer has the check: fail the build rather than load undici again unnoticed
+      if (!source.includes(YOGA_FETCH)) throw new Error(`${a.path}: no \`${YOGA_FETCH}\` to patch (scripts/build.mjs) — check how this yoga-layout loads its WebAssembly`);
+      return { contents: source.replaceAll(YOGA_FETCH, 'true'), loader: 'js' };
+    });
   },
 };
 

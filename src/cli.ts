@@ -10,6 +10,7 @@ import { COMMANDS, didYouMean, isCommand, type CommandSpec } from './commands/sp
 import { VERSION, mainHelp, commandHelp } from './help.js';
 import { program, withProgram } from './commands/invocation.js';
 import { neutralise } from './core/terminal-text.js';
+import { parseArgs } from 'node:util';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -70,8 +71,44 @@ async function main(argv: string[]): Promise<number> {
     signal: controller.signal,
     script: process.argv[1],
   };
-  const mod = await spec.load();
-  return await mod.default(rest, ctx).catch((e: unknown) => report(e, ctx.redactor));
+  // run / drill on a terminal: the TUI's first frame goes up before the command's own code (the
+  // runbook parser, the engine, a drill's simulators) is even loaded
+  const early = await earlyTui(name, rest, ctx);
+  ctx.earlyTui = early;
+  // the run could not start (a usage error…): the frame is cleared (a no-op once the TUI took it
+  // over) before the error prints, so it prints on a clean terminal
+  try {
+    const mod = await spec.load();
+    return await mod.default(rest, ctx).catch(async (e: unknown) => {
+      await early?.close();
+      return report(e, ctx.redactor);
+    });
+  } finally {
+    await early?.close();
+  }
+}
+
+const TUI_MODES: Partial<Record<string, 'live' | 'drill'>> = { run: 'live', drill: 'drill' };
+
+/** The first frame of run / drill, when the command will open the TUI (both streams are terminals, no --json / --non-interactive, flags that parse). */
+async function earlyTui(name: string, argv: string[], ctx: CommandContext): Promise<CommandContext['earlyTui']> {
+  const mode = TUI_MODES[name];
+  if (!mode || ctx.stdin.isTTY !== true || ctx.stdout.isTTY !== true) return undefined;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: COMMANDS[name as 'run' | 'drill'].flags, allowPositionals: true, strict: true });
+  } catch {
+    return undefined; // the command reports the bad flag
+  }
+  const f = parsed.values as Record<string, unknown>;
+  const file = parsed.positionals[0];
+  if (f.json || f['non-interactive'] || file === undefined) return undefined;
+  try {
+    const { openTui } = await import('./ui/index.js');
+    return openTui({ mode, what: file, stdin: ctx.stdin as NodeJS.ReadStream, stdout: ctx.stdout as NodeJS.WriteStream, stderr: ctx.stderr as NodeJS.WriteStream, env: ctx.env });
+  } catch {
+    return undefined; // the command loads the TUI again and reports what is wrong
+  }
 }
 
 function unknownCommand(name: string): number {

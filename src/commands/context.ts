@@ -9,6 +9,7 @@ import { UsageError } from '../core/errors.js';
 import { neutralise } from '../core/terminal-text.js';
 import { Redactor } from '../core/secrets/redactor.js';
 import { COMMANDS, didYouMean, type CommandName } from './spec.js';
+import type { EarlyTui } from '../ui/index.js';
 
 export interface CommandContext {
   stdout: Writable & { isTTY?: boolean; columns?: number; rows?: number };
@@ -22,6 +23,8 @@ export interface CommandContext {
   signal: AbortSignal;
   /** the CLI's script (process.argv[1]), for hints that run as printed (invocation.ts); absent in-process */
   script?: string;
+  /** run / drill on a terminal: the TUI's first frame, put up by cli.ts before the command's code loaded (runTui takes it over; cli.ts closes it if the run never starts) */
+  earlyTui?: EarlyTui;
 }
 
 export type Command = (argv: string[], ctx: CommandContext) => Promise<number>;

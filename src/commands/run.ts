@@ -98,7 +98,8 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   // on a terminal the first frame (the header, "loading …") goes up before the runbook is parsed
   // and a drill's world starts; the TUI takes that screen over, or it is cleared if the run
   // cannot start (so the error prints on a clean terminal)
-  await using early = tuiModule ? await openEarly(tuiModule, setup.mode, file, ctx) : undefined;
+  const opened = ctx.earlyTui;
+  await using early = opened ? { tui: opened, [Symbol.asyncDispose]: () => opened.close() } : tuiModule ? await openEarly(tuiModule, setup.mode, file, ctx) : undefined;
   const { loaded, registry } = await loadWithPlugins(file, collect(f.plugin), ctx);
   checkStepFlags(loaded.runbook, { done: parseDoneFlags(collect(f.done)).keys(), settle, approve: collect(f.approve) });
   const stateDir = stateDirOf(f['state-dir'], ctx);
