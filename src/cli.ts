@@ -11,6 +11,7 @@ import { VERSION, mainHelp, commandHelp } from './help.js';
 import { program, withProgram } from './commands/invocation.js';
 import { neutralise } from './core/terminal-text.js';
 import { parseArgs } from 'node:util';
+import { firstLine } from './ui/first-line.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -103,11 +104,14 @@ async function earlyTui(name: string, argv: string[], ctx: CommandContext): Prom
   const f = parsed.values as Record<string, unknown>;
   const file = parsed.positionals[0];
   if (f.json || f['non-interactive'] || file === undefined) return undefined;
+  // the header's first line at once, as plain text: Ink's first frame draws the same characters over it
+  ctx.stdout.write(`\r${firstLine(mode)}\r`);
   try {
     const { openTui } = await import('./ui/index.js');
     return openTui({ mode, what: file, stdin: ctx.stdin as NodeJS.ReadStream, stdout: ctx.stdout as NodeJS.WriteStream, stderr: ctx.stderr as NodeJS.WriteStream, env: ctx.env });
   } catch {
-    return undefined; // the command loads the TUI again and reports what is wrong
+    ctx.stdout.write('\r\x1b[2K'); // the plain line goes: the command loads the TUI again and reports what is wrong
+    return undefined;
   }
 }
 

@@ -101,6 +101,8 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   const opened = ctx.earlyTui;
   await using early = opened ? { tui: opened, [Symbol.asyncDispose]: () => opened.close() } : tuiModule ? await openEarly(tuiModule, setup.mode, file, ctx) : undefined;
   const { loaded, registry } = await loadWithPlugins(file, collect(f.plugin), ctx);
+  // a drill's world can take a while to start (10,000 leaked tokens: seconds): say so meanwhile
+  early?.tui.status(setup.mode === 'drill' ? `starting the drill's simulated world for ${loaded.runbook.id}…` : `opening the incident of ${loaded.runbook.id}…`);
   checkStepFlags(loaded.runbook, { done: parseDoneFlags(collect(f.done)).keys(), settle, approve: collect(f.approve) });
   const stateDir = stateDirOf(f['state-dir'], ctx);
   const given = f.incident;

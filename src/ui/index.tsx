@@ -93,16 +93,18 @@ export interface EarlyTui {
   close(): Promise<void>;
   /** runTui takes the screen over (close() does nothing after this) */
   adopt(): void;
+  /** what is happening until then (`starting the drill's world…`); a no-op once taken over */
+  status(doing: string): void;
 }
 
-function Loading({ store, theme, what }: { store: RunStore; theme: Theme; what: string }) {
+function Loading({ store, theme, doing }: { store: RunStore; theme: Theme; doing: string }) {
   const width = useTerminalSize().columns - 1;
   return (
     <StoreProvider store={store}>
       <ThemeContext.Provider value={theme}>
         <Box flexDirection="column" width={width}>
           <Header width={width} />
-          <Text wrap="truncate-end" {...theme.seg.dim}>{`  loading ${what}…`}</Text>
+          <Text wrap="truncate-end" {...theme.seg.dim}>{`  ${doing}`}</Text>
         </Box>
       </ThemeContext.Provider>
     </StoreProvider>
@@ -119,7 +121,8 @@ const INK_OPTIONS = { exitOnCtrlC: false, patchConsole: false, maxFps: 20 } as c
 export function openTui(o: { mode: TuiOptions['mode']; what: string; stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; env?: NodeJS.ProcessEnv }): EarlyTui {
   const store = createRunStore({ mode: o.mode });
   const theme = createTheme({ color: colorFromEnv(o.env ?? process.env) });
-  const ink = render(<Loading store={store} theme={theme} what={sanitize(o.what, 200)} />, { stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, ...INK_OPTIONS });
+  const loading = (doing: string) => <Loading store={store} theme={theme} doing={sanitize(doing, 200)} />;
+  const ink = render(loading(`loading ${o.what}…`), { stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, ...INK_OPTIONS });
   let closed = false;
   return {
     store,
@@ -127,6 +130,9 @@ export function openTui(o: { mode: TuiOptions['mode']; what: string; stdin: Node
     theme,
     adopt() {
       closed = true;
+    },
+    status(doing) {
+      if (!closed) ink.rerender(loading(doing));
     },
     async close() {
       if (closed) return;

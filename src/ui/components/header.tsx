@@ -11,9 +11,8 @@ import { useNow } from '../hooks/use-now.js';
 import { useDrill, type DrillView } from '../context.js';
 import { progressOf } from '../status.js';
 import { clock, fit, width as widthOf } from '../text.js';
-import type { UiMode } from '../store/types.js';
+import { BADGE, STARTING } from '../first-line.js';
 
-const BADGE: Record<UiMode, string> = { live: ' ● LIVE ', drill: '[DRILL]', 'dry-run': '[DRY-RUN]' };
 
 /** Rows the header takes: a drill has its clock line. */
 export const headerRows = (drill: boolean): number => (drill ? 3 : 2);
@@ -75,7 +74,7 @@ export function Header({ width }: { width: number }) {
   );
   const badge = BADGE[h.mode];
   const sev = h.severity ? `  ${h.severity.toUpperCase()}` : '';
-  const title = h.title ?? 'starting…';
+  const title = h.title ?? STARTING;
   const barWidth = Math.max(6, Math.min(20, width - 74));
   const filled = h.total === 0 ? 0 : Math.round((h.finished / h.total) * barWidth);
   const pct = h.total === 0 ? 0 : Math.round((h.finished / h.total) * 100);
