@@ -4,7 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useRunStore } from '../store.js';
 import { BINDINGS, keyContext, type Binding } from '../keymap.js';
 import { ICON, type DisplayStatus } from '../status.js';
-import { blank, line, seg, type Line } from '../text.js';
+import { blank, line, seg, wrap, type Line } from '../text.js';
 import { Lines, Rule } from '../components/lines.js';
 
 const NAMES: Record<string, string> = { enter: '⏎', up: '↑', down: '↓', pageup: 'PgUp', pagedown: 'PgDn', space: 'space', 'ctrl+c': 'Ctrl-C' };
@@ -43,7 +43,8 @@ export function HelpOverlay({ width, height }: { width: number; height: number }
   const under = { ...ctx, focus: 'main' as const };
   const now = new Set(BINDINGS.filter((b) => b.when(under)));
   const scroll = useRunStore((s) => s.ui.helpScroll);
-  const lines = helpLines(now);
+  // wrapped, never cut: at 80 columns most explanations are longer than a line (a key's text continues under its text)
+  const lines = helpLines(now).flatMap((l) => wrap(l, width, l[0]?.style === 'key' ? 14 : 2));
   const rows = Math.max(1, height - 1);
   const at = Math.min(scroll, Math.max(0, lines.length - rows));
   const last = at + rows >= lines.length;
