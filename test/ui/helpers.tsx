@@ -69,6 +69,8 @@ export interface SetupOptions {
   columns?: number;
   rows?: number;
   drill?: DrillView;
+  /** the resume and report commands (default: short ones) */
+  commands?: { resume: string; report: string };
 }
 
 export function setup(o: SetupOptions = {}) {
@@ -80,7 +82,7 @@ export function setup(o: SetupOptions = {}) {
   const exit = vi.fn<() => void>();
   const controller = createController({ store, ports, note, quit, exit, drill: o.drill });
   const theme = createTheme({ color: o.color ?? false });
-  const ui = render(<App store={store} controller={controller} theme={theme} commands={{ resume: 'runbook run rb.yaml --incident inc-42', report: 'runbook report inc-42' }} drill={o.drill} />);
+  const ui = render(<App store={store} controller={controller} theme={theme} commands={o.commands ?? { resume: 'runbook run rb.yaml --incident inc-42', report: 'runbook report inc-42' }} drill={o.drill} />);
   const size = { columns: o.columns ?? 100, rows: o.rows ?? 30 };
   Object.defineProperty(ui.stdout, 'columns', { get: () => size.columns, configurable: true });
   Object.defineProperty(ui.stdout, 'rows', { get: () => size.rows, configurable: true });

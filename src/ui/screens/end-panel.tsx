@@ -18,24 +18,29 @@ export function EndPanel({ width, height }: { width: number; height: number }) {
   const cmds = useCommands();
   const drill = useDrill();
   const v = useRunStore(useShallow((s) => ({ end: s.end, incident: s.incident, closed: s.phase === 'closed', ...progressOf(s) })));
-  const out: Line[] = [];
+  const head: Line[] = [];
   const how = HOW[v.end?.status ?? 'interrupted'] ?? HOW.interrupted!;
   // "every step finished" only when none was skipped
   const word = v.end?.status === 'done' && v.skipped > 0 ? `done — ${v.skipped} step${v.skipped === 1 ? '' : 's'} skipped, the others finished` : how.word;
-  out.push(line(seg(`${how.icon} Run ${word}`, how.style)));
+  head.push(line(seg(`${how.icon} Run ${word}`, how.style)));
   const live = drill?.attackerLive() ?? 0;
-  if (live > 0) out.push(...wrap(line(seg(`⚠ ${live} attacker-made credential${live === 1 ? '' : 's'} still live`, 'error'), seg(' — the attacker created it before containment: revoke it too', 'warn')), width, 2));
-  if (v.end?.detail) out.push(...wrap(line(v.end.detail), width, 2));
-  out.push(line(seg(`${v.done} done · ${v.failed} failed · ${v.skipped} skipped · ${v.total - v.finished} not finished · exit code ${v.end?.exitCode ?? '?'}`, 'dim')));
-  out.push(blank());
+  if (live > 0) head.push(...wrap(line(seg(`⚠ ${live} attacker-made credential${live === 1 ? '' : 's'} still live`, 'error'), seg(' — the attacker created it before containment: revoke it too', 'warn')), width, 2));
+  const detail = v.end?.detail ? wrap(line(v.end.detail), width, 2) : [];
+  const rest: Line[] = [line(seg(`${v.done} done · ${v.failed} failed · ${v.skipped} skipped · ${v.total - v.finished} not finished · exit code ${v.end?.exitCode ?? '?'}`, 'dim')), blank()];
   // whole, wrapped: a command cut at the pane's edge cannot be copied
-  if (cmds.report) out.push(...wrap(line(seg('Report:  ', 'bold'), seg(cmds.report, 'code')), width, 9));
-  if (v.end?.status !== 'done' && cmds.resume) out.push(...wrap(line(seg('Resume:  ', 'bold'), seg(cmds.resume, 'code')), width, 9));
-  if (!v.closed) out.push(blank(), line(seg('⏎', 'key'), ' or ', seg('q', 'key'), ' to leave · ', seg('↑↓', 'key'), ' to look at the steps'));
+  if (cmds.report) rest.push(...wrap(line(seg('Report:  ', 'bold'), seg(cmds.report, 'code')), width, 9));
+  if (v.end?.status !== 'done' && cmds.resume) rest.push(...wrap(line(seg('Resume:  ', 'bold'), seg(cmds.resume, 'code')), width, 9));
+  if (!v.closed) rest.push(blank(), line(seg('⏎', 'key'), ' or ', seg('q', 'key'), ' to leave · ', seg('↑↓', 'key'), ' to look at the steps'));
+  // short of rows (80×24), the detail gives way, never the commands: a resume command cut after
+  // its runbook would start a new incident (the detail is printed in full after leaving)
+  const rows = Math.max(1, height - 1);
+  const room = Math.max(0, rows - head.length - rest.length);
+  const shown = detail.length <= room ? detail : room > 0 ? [...detail.slice(0, room - 1), line(seg('  … (printed in full when you leave)', 'dim'))] : [];
+  const out = [...head, ...shown, ...rest];
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Rule title="Run over" width={width} />
-      <Lines lines={out.slice(0, Math.max(1, height - 1))} width={width} />
+      <Lines lines={out.slice(0, rows)} width={width} />
     </Box>
   );
 }

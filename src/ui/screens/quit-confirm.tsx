@@ -2,7 +2,8 @@
 import { Box, Text } from 'ink';
 import { useTheme } from '../theme.js';
 import { useCommands } from '../context.js';
-import { fit } from '../text.js';
+import { fit, line, seg, wrap } from '../text.js';
+import { Lines } from '../components/lines.js';
 
 export function QuitConfirm({ width }: { width: number }) {
   const theme = useTheme();
@@ -12,10 +13,8 @@ export function QuitConfirm({ width }: { width: number }) {
       <Text wrap="truncate-end" {...theme.seg.warn}>
         {fit('Quit now? The incident state is kept in its journal; nothing is lost.', width)}
       </Text>
-      <Text wrap="truncate-end">
-        <Text {...theme.seg.dim}>{'resume with: '}</Text>
-        <Text {...theme.seg.code}>{fit(resume, Math.max(10, width - 13))}</Text>
-      </Text>
+      {/* whole, wrapped: a resume command cut at the pane's edge would start a new incident */}
+      <Lines lines={wrap(line(seg('resume with: ', 'dim'), seg(resume, 'code')), width, 13)} width={width} />
       <Text wrap="truncate-end">
         <Text {...theme.seg.key}>{'y'}</Text>
         <Text>{' quit   '}</Text>
