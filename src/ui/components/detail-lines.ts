@@ -149,6 +149,6 @@ export function detailWindow(top: Line[], log: { title: Line; lines: Line[] }, h
   if (all.length <= height) return { lines: all, scrolled: 0, max };
   const logRows = Math.min(log.lines.length, Math.max(height - 2 - top.length, Math.floor(height / 2)));
   const topRows = Math.max(1, height - logRows - 2);
-  const shownTop = top.length > topRows ? [...top.slice(0, topRows - 1), line(seg(`… ${top.length - topRows + 1} more lines (PgDn)`, 'dim'))] : top;
+  const shownTop = top.length > topRows ? [...top.slice(0, topRows - 1), line(seg(`… ${top.length - topRows + 1} more line${top.length - topRows + 1 === 1 ? '' : 's'} (PgDn)`, 'dim'))] : top;
   return { lines: [...shownTop, blank(), log.title, ...log.lines.slice(-logRows)].slice(0, height), scrolled: 0, max };
 }

@@ -69,7 +69,7 @@ export function PromptPanel({ width, height }: { width: number; height: number }
   }
   const max = Math.max(0, lines.length - rows);
   const at = Math.min(scroll, max);
-  const shown = lines.length > rows ? [...lines.slice(at, at + rows - 1), line(seg(at < max ? `… ${max - at} more lines (PgDn)` : '(end — PgUp)', 'dim'))] : lines;
+  const shown = lines.length > rows ? [...lines.slice(at, at + rows - 1), line(seg(at < max ? `… ${max - at} more line${max - at === 1 ? '' : 's'} (PgDn)` : '(end — PgUp)', 'dim'))] : lines;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Rule title={promptTitle(prompt)} right={right} width={width} />
