@@ -196,7 +196,7 @@ export function sparing(rep: Reporter, tainted: readonly Path[]): Reporter {
     if (!hit(p)) rep.atPath(p, w, m, c);
   };
   out.atOffset = (o, p, m, c) => {
-    if (typeof p === 'string' || !hit(p)) rep.atOffset(o, p, m, c);
+    if (typeof p === 'string' || !hit([...p])) rep.atOffset(o, p, m, c);
   };
   out.offsetOf = (p, w) => rep.offsetOf(p, w);
   return out;
