@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { FileJournal, checkIncidentId } from '../core/journal/store.js';
 import { fold, type RunState, type StepState } from '../core/journal/fold.js';
 import { UsageError } from '../core/errors.js';
-import { out, parseCommandFlags, type Command, type CommandContext } from './context.js';
+import { out, outJson, parseCommandFlags, type Command, type CommandContext } from './context.js';
 import { loadWithPlugins, shippedRunbook, stateDirOf } from './shared.js';
 import { commandLine } from './invocation.js';
 import { STATUS_ITEMS } from './spec.js';
@@ -113,7 +113,7 @@ const command: Command = async (argv, ctx) => {
   const s = store instanceof FileJournal ? openState(id, values['state-dir'], ctx) : stateOf(store);
   const check = store.check();
   if (values.json) {
-    out(ctx, JSON.stringify({ ...s, journalCheck: check }, null, 2));
+    outJson(ctx, JSON.stringify({ ...s, journalCheck: check }, null, 2));
     return 0;
   }
   out(ctx, `incident ${s.incident} — ${s.runbook.title} [${s.mode.toUpperCase()}]`);

@@ -19,7 +19,6 @@ import type { Path, Reporter } from './yaml.js';
 import { getAt, unwrap } from './zod-issues.js';
 
 type ZIssue = z.core.$ZodIssue;
-/* eslint-disable @typescript-eslint/no-explicit-any -- zod's internal definitions are untyped */
 type AnySchema = any;
 
 export interface StandIn {
