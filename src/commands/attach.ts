@@ -15,8 +15,8 @@ import { createInterface } from 'node:readline';
 import { UsageError } from '../core/errors.js';
 import { checkIncidentId } from '../core/journal/store.js';
 import type { JournalRecord, RecordBody } from '../core/journal/records.js';
-import { jsonForTerminal, neutralise } from '../core/terminal-text.js';
-import { err, out, parseCommandFlags, type Command } from './context.js';
+import { neutralise } from '../core/terminal-text.js';
+import { err, out, outJson, parseCommandFlags, type Command } from './context.js';
 import { isShared, storeOf, storeUrlOf } from './team-store.js';
 
 /** One record as a line: `#12 11:03:20 alice@soc intent effect/- sh.run`. */
@@ -99,7 +99,7 @@ const command: Command = async (argv, ctx) => {
   const store = await storeOf(values, ctx, checkIncidentId(id));
   if (!isShared(store)) throw new UsageError('runbook attach needs the shared store');
   if (!store.exists()) throw new UsageError(`no incident "${id}" in ${store.location}`, { nextSteps: ['`runbook incidents --store …` lists the team\'s incidents.'] });
-  const show = (r: JournalRecord) => out(ctx, values.json ? jsonForTerminal(JSON.stringify(r)) : recordLine(r));
+  const show = (r: JournalRecord) => (values.json ? outJson(ctx, JSON.stringify(r)) : out(ctx, recordLine(r)));
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: store.url, application_name: 'runbook attach' });
   let last = 0;

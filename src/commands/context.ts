@@ -6,7 +6,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../core/errors.js';
-import { neutralise } from '../core/terminal-text.js';
+import { jsonForTerminal, neutralise } from '../core/terminal-text.js';
 import { Redactor } from '../core/secrets/redactor.js';
 import { COMMANDS, didYouMean, type CommandName } from './spec.js';
 import type { EarlyTui } from '../ui/index.js';
@@ -29,9 +29,19 @@ export interface CommandContext {
 
 export type Command = (argv: string[], ctx: CommandContext) => Promise<number>;
 
-/** Write a line to stdout through the redactor. */
+/**
+ * Write a line of text to stdout through the redactor, with escape sequences and control
+ * characters neutralised (runbook titles, inputs and provider messages end up here).
+ */
 export function out(ctx: CommandContext, text: string): void {
-  ctx.stdout.write(ctx.redactor.redact(text) + '\n');
+  ctx.stdout.write(neutralise(ctx.redactor.redact(text)) + '\n');
+}
+/**
+ * Write machine output (JSON, SARIF) to stdout through the redactor: DEL, C1 and bidi controls
+ * that JSON.stringify leaves raw are written as \u escapes — the same JSON value, inert on a terminal.
+ */
+export function outJson(ctx: CommandContext, json: string): void {
+  ctx.stdout.write(jsonForTerminal(ctx.redactor.redact(json)) + '\n');
 }
 /** Write a line to stderr through the redactor. */
 export function err(ctx: CommandContext, text: string): void {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FileJournal, listIncidentIds } from '../core/journal/store.js';
 import { fold } from '../core/journal/fold.js';
-import { err, out, parseCommandFlags, type Command, type CommandContext } from './context.js';
+import { err, out, outJson, parseCommandFlags, type Command, type CommandContext } from './context.js';
 import { storeUrlOf } from './team-store.js';
 import type { JournalRecord } from '../core/journal/records.js';
 import { commandLine } from './invocation.js';
@@ -23,7 +23,7 @@ async function sharedIncidents(url: { url: string; from: string }, json: boolean
       return { id: r.id, runbook: opened?.runbook.id ?? '?', mode: opened?.mode ?? '?', opened: first?.ts ?? '', updated: last?.ts ?? '', state, records: r.records, ...(r.holder ? { holder: r.holder.operator } : {}) };
     });
     if (json) {
-      out(ctx, JSON.stringify({ store: showUrl(url.url), source: url.from, incidents: rows }, null, 2));
+      outJson(ctx, JSON.stringify({ store: showUrl(url.url), source: url.from, incidents: rows }, null, 2));
       return 0;
     }
     err(ctx, `shared store: ${showUrl(url.url)} (set by ${url.from})`);
@@ -60,7 +60,7 @@ const command: Command = async (argv, ctx) => {
   const legacy = resolve(ctx.cwd, '.runbook');
   const hasLegacy = legacy !== stateDir && existsSync(join(legacy, 'incidents'));
   if (values.json) {
-    out(ctx, JSON.stringify({ stateDir, source: state.source, ...(state.config ? { config: state.config } : {}), incidents: rows }, null, 2));
+    outJson(ctx, JSON.stringify({ stateDir, source: state.source, ...(state.config ? { config: state.config } : {}), incidents: rows }, null, 2));
     return 0;
   }
   err(ctx, `state directory: ${stateDir} (${state.describe})`);

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from './context.js';
-import { out, err, parseCommandFlags } from './context.js';
+import { out, outJson, err, parseCommandFlags } from './context.js';
 import { commandLine } from './invocation.js';
 import { shippedRunbooksDir } from './shared.js';
 import { ExitCode, ValidationError } from '../core/errors.js';
@@ -49,7 +49,7 @@ const command: Command = async (argv, ctx) => {
     const rb = lr.runbook;
     rows.push({ id: rb.id, severity: rb.severity, steps: rb.steps.length, title: rb.title, path, tags: rb.tags, ...(rb.owner ? { owner: rb.owner } : {}) });
   }
-  if (values.json) out(ctx, JSON.stringify(rows, null, 2));
+  if (values.json) outJson(ctx, JSON.stringify(rows, null, 2));
   else if (rows.length) {
     const head = { id: 'ID', severity: 'SEVERITY', steps: 'STEPS', title: 'TITLE', path: 'PATH' };
     const cells = [head, ...rows.map((r) => ({ id: r.id, severity: r.severity, steps: String(r.steps), title: clip(r.title, TITLE_WIDTH), path: r.path }))];

@@ -8,7 +8,7 @@ import { parseInputFlags, resolveInputs } from '../core/engine/inputs.js';
 import { planRunbook } from '../core/engine/plan.js';
 import { SecretRegistry } from '../core/secrets/registry.js';
 import { randomBytes } from 'node:crypto';
-import { out, parseCommandFlags, type Command } from './context.js';
+import { out, outJson, parseCommandFlags, type Command } from './context.js';
 import { collect, loadWithPlugins } from './shared.js';
 
 const command: Command = async (argv, ctx) => {
@@ -19,7 +19,7 @@ const command: Command = async (argv, ctx) => {
   const inputs = await resolveInputs(loaded.runbook.inputs, parseInputFlags(collect(f.input)), {});
   const steps = await planRunbook(loaded, registry, inputs, new SecretRegistry(ctx.redactor), randomBytes(32));
   if (f.json) {
-    out(ctx, JSON.stringify({ runbook: loaded.runbook.id, title: loaded.runbook.title, steps }, null, 2));
+    outJson(ctx, JSON.stringify({ runbook: loaded.runbook.id, title: loaded.runbook.title, steps }, null, 2));
     return 0;
   }
   out(ctx, `plan: ${loaded.runbook.title} (${loaded.runbook.id}) — ${steps.length} steps, nothing will be called\n`);

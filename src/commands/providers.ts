@@ -11,7 +11,7 @@
 import { UsageError } from '../core/errors.js';
 import { ProviderRegistry, loadPlugin } from '../providers/registry.js';
 import type { ActionDef, ProviderDef } from '../providers/sdk.js';
-import { out, parseCommandFlags, type Command } from './context.js';
+import { out, outJson, parseCommandFlags, type Command } from './context.js';
 import { collect } from './shared.js';
 import { fieldsOf, type FieldInfo } from '../core/runbook/shapes.js';
 
@@ -177,7 +177,8 @@ const command: Command = async (argv, ctx) => {
     defs = defs.filter((d) => positionals.includes(d.type));
   }
   const list = defs.map((d) => describeProvider(d, sources.get(d.type) ?? 'built-in'));
-  out(ctx, f.json ? JSON.stringify({ providersVersion: 1, providers: list }, null, 2) : renderText(list));
+  if (f.json) outJson(ctx, JSON.stringify({ providersVersion: 1, providers: list }, null, 2));
+  else out(ctx, renderText(list));
   return 0;
 };
 export default command;

@@ -12,6 +12,7 @@ import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { loadRunbookFile } from '../report/runbook-file.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
+import { jsonForTerminal, neutralise } from '../core/terminal-text.js';
 import { err, parseCommandFlags, type Command } from './context.js';
 import { commandLine } from './invocation.js';
 import { resolveStateDir } from './shared.js';
@@ -68,7 +69,8 @@ const command: Command = async (argv, ctx) => {
     writePrivate(file, text);
     err(ctx, `runbook: report for ${id} written to ${file} (mode 0600)`);
   } else {
-    ctx.stdout.write(text);
+    // the file keeps the report as it is; a terminal gets it inert (JSON: the same value, escaped)
+    ctx.stdout.write(format === 'json' ? jsonForTerminal(text) : neutralise(text));
   }
   return ExitCode.ok;
 };

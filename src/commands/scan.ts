@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command, CommandContext } from './context.js';
-import { out, err, parseCommandFlags } from './context.js';
+import { out, outJson, err, parseCommandFlags } from './context.js';
 import { commandLine } from './invocation.js';
 import { ExitCode, ProviderError, UsageError } from '../core/errors.js';
 import { SecretRegistry } from '../core/secrets/registry.js';
@@ -141,8 +141,8 @@ const command =
     });
     const scanned = from ? `${positionals.length} ${from} report${positionals.length === 1 ? '' : 's'}` : values.git ? `the history of ${positionals.join(', ')}` : `${stats.files ?? 0} files`;
 
-    if (format === 'json') out(ctx, formatJson(rows, suppressed, stats));
-    else if (format === 'sarif') out(ctx, formatSarif(rows));
+    if (format === 'json') outJson(ctx, formatJson(rows, suppressed, stats));
+    else if (format === 'sarif') outJson(ctx, formatSarif(rows));
     else if (format === 'github') for (const l of formatGithub(rows)) out(ctx, l);
     else if (!triage) for (const l of formatText(rows, suppressed, scanned)) out(ctx, l);
     else triageText(ctx, rows, findings, { paths: positionals, git: values.git }, suppressed, scanned);

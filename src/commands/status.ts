@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { FileJournal, checkIncidentId } from '../core/journal/store.js';
 import { fold, type RunState, type StepState } from '../core/journal/fold.js';
 import { UsageError } from '../core/errors.js';
-import { out, parseCommandFlags, type Command, type CommandContext } from './context.js';
+import { out, outJson, parseCommandFlags, type Command, type CommandContext } from './context.js';
 import { loadWithPlugins, shippedRunbook, stateDirOf } from './shared.js';
 import { commandLine } from './invocation.js';
 import { STATUS_ITEMS } from './spec.js';
@@ -83,6 +83,12 @@ export function resumeCommandOf(s: RunState, stateFlag: string | undefined, ctx:
   return commandLine(ctx, ...args);
 }
 
+/** A repeat round's step (`<repeat>#<round>.<inner>`) has its inner step's title. */
+function roundTitle(id: string, titles: Map<string, string>): string | undefined {
+  const m = /^[^#]+#\d+\.(.+)$/.exec(id);
+  return m ? titles.get(m[1]!) : undefined;
+}
+
 /** Every step of the runbook, in its order (those not started yet included); the journal's when the runbook cannot be read. */
 async function allSteps(s: RunState, ctx: CommandContext): Promise<{ order: string[]; titles: Map<string, string>; note?: string; defaultScenario?: string }> {
   try {
@@ -90,7 +96,8 @@ async function allSteps(s: RunState, ctx: CommandContext): Promise<{ order: stri
     const ids = loaded.runbook.steps.map((x) => x.id);
     // titles as far as they are known: inputs and finished steps' outputs filled in, the rest said in words
     const scope = { inputs: s.inputs, incident: { id: s.incident }, steps: Object.fromEntries(Object.entries(s.steps).filter(([, st]) => st?.status === 'ok').map(([id, st]) => [id, { outputs: st!.outputs as Record<string, unknown> }])) };
-    const titles = new Map(loaded.runbook.steps.map((x) => [x.id, stepLevelTitle(x.title, s.steps[x.id]?.itemOrder.length, (t) => previewText(t, scope, waitsFor) ?? t)]));
+    // a repeat's inner steps too (ids are unique across the runbook): a round's step line shows them
+    const titles = new Map(loaded.runbook.steps.flatMap((x) => [x, ...(x.steps ?? [])]).map((x) => [x.id, stepLevelTitle(x.title, s.steps[x.id]?.itemOrder.length, (t) => previewText(t, scope, waitsFor) ?? t)]));
     const scenario = loaded.runbook.drill?.scenario;
     return { order: [...ids, ...s.stepOrder.filter((id) => !ids.includes(id))], titles, defaultScenario: scenario ? resolve(dirname(loaded.file), scenario) : undefined };
   } catch {
@@ -106,7 +113,7 @@ const command: Command = async (argv, ctx) => {
   const s = store instanceof FileJournal ? openState(id, values['state-dir'], ctx) : stateOf(store);
   const check = store.check();
   if (values.json) {
-    out(ctx, JSON.stringify({ ...s, journalCheck: check }, null, 2));
+    outJson(ctx, JSON.stringify({ ...s, journalCheck: check }, null, 2));
     return 0;
   }
   out(ctx, `incident ${s.incident} — ${s.runbook.title} [${s.mode.toUpperCase()}]`);
@@ -131,7 +138,8 @@ const command: Command = async (argv, ctx) => {
     const word = doubt ? 'in doubt' : idle ? (wait?.step === id ? 'waiting' : 'stopped') : st.status;
     const icon = doubt ? '?' : idle ? (wait?.step === id ? '◆' : '■') : (ICON[st.status] ?? ' ');
     const counts = itemCounts(st);
-    out(ctx, `  ${icon} ${id.padEnd(width)}  ${word.padEnd(8)}${counts ? `  ${counts}` : ''}${st.reason ? `  — ${st.reason}` : ''}${wait?.step === id ? `  — ${wait.hint}` : ''}`);
+    const title = steps.titles.get(id) ?? roundTitle(id, steps.titles);
+    out(ctx, `  ${icon} ${id.padEnd(width)}  ${word.padEnd(8)}${counts ? `  ${counts}` : ''}${title ? `  ${title}` : ''}${st.reason ? `  — ${st.reason}` : ''}${wait?.step === id ? `  — ${wait.hint}` : ''}`);
     // a large fan-out: what needs attention in full, the finished items counted (--all lists them)
     const many = !values.all && st.itemOrder.length > STATUS_ITEMS;
     let hidden = 0;

@@ -7,7 +7,7 @@
  */
 import { relative, isAbsolute, resolve } from 'node:path';
 import type { Command, CommandContext } from './context.js';
-import { out, err, parseCommandFlags } from './context.js';
+import { out, outJson, err, parseCommandFlags } from './context.js';
 import { githubAnnotations, sarifLog } from './validate-formats.js';
 import { ExitCode, UsageError, ValidationError, type Issue } from '../core/errors.js';
 import { loadRunbook, loadRunbookText, MAX_BYTES, parseRunbookText, type ParsedRunbookText } from '../core/runbook/load.js';
@@ -83,9 +83,9 @@ const command: Command = async (argv, ctx) => {
   const invalid = results.filter((r) => !r.valid);
 
   if (format === 'json') {
-    out(ctx, JSON.stringify({ files: results }, null, 2));
+    outJson(ctx, JSON.stringify({ files: results }, null, 2));
   } else if (format === 'sarif') {
-    out(ctx, JSON.stringify(sarifLog(results), null, 2));
+    outJson(ctx, JSON.stringify(sarifLog(results), null, 2));
   } else if (format === 'github') {
     for (const line of githubAnnotations(results)) out(ctx, line);
     if (results.length) err(ctx, `runbook validate: ${results.length - invalid.length} of ${results.length} runbook${results.length === 1 ? '' : 's'} valid`);

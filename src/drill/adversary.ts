@@ -124,16 +124,16 @@ export class Adversary {
   tick(now: number): void {
     while (this.#next < this.#plan.length && this.#plan[this.#next]!.ms <= now) {
       const step = this.#plan[this.#next++]!;
-      const rec = this.#act(step);
+      const rec = this.#act(step, now);
       this.records.push(rec);
       this.onRecord(rec);
     }
   }
 
-  #act(step: AdversaryStep & { ms: number }): AdversaryRecord {
+  #act(step: AdversaryStep & { ms: number }, now: number): AdversaryRecord {
     const cred = this.world.built.credentials.get(step.credential)!;
     const base = { at: step.ms, do: step.do, credential: step.credential, target: step.target };
-    if (step.do.startsWith('aws.')) return this.#aws(step, base);
+    if (step.do.startsWith('aws.')) return this.#aws(step, base, now);
     const live = this.world.isLive(cred);
     if (!live) return { ...base, outcome: 'blocked', beforeContainment: false, detail: `${cred.label} is dead: the attempt failed` };
     const r = this.#try(step);
@@ -194,8 +194,10 @@ export class Adversary {
    * and authorization failures (AccessDenied) with the caller's key and user; a call signed with
    * a deactivated or deleted key fails authentication and is not recorded under the user.
    */
-  #aws(step: AdversaryStep & { ms: number }, base: Pick<AdversaryRecord, 'at' | 'do' | 'credential' | 'target'>): AdversaryRecord {
+  #aws(step: AdversaryStep & { ms: number }, base: Pick<AdversaryRecord, 'at' | 'do' | 'credential' | 'target'>, now: number): AdversaryRecord {
     const aw = this.world.aws!.world;
+    // the world's time when the action was due (the drill clock may have jumped past it)
+    const when = new Date(aw.now().getTime() - Math.max(0, now - step.ms));
     const cred = this.world.built.credentials.get(step.credential)!;
     const n = this.records.length;
     const madeKeys = this.created.filter((c) => c.service === 'aws');
@@ -208,7 +210,7 @@ export class Adversary {
     const role = step.target && aw.roles.get(step.target);
     const call = { 'aws.list_keys': ['ListAccessKeys', 'iam', true], 'aws.create_key': ['CreateAccessKey', 'iam', false], 'aws.assume_role': ['AssumeRole', 'sts', true], 'aws.use_role': ['RunInstances', 'ec2', false] }[step.do as 'aws.list_keys'] as [string, string, boolean];
     const resources = role ? [{ type: 'AWS::IAM::Role', name: role.arn }] : [];
-    const record = (extra: Partial<TrailEvent>) => aw.record({ name: call[0], source: `${call[1]}.amazonaws.com`, username, accessKeyId: actor, readOnly: call[2], resources, ...extra });
+    const record = (extra: Partial<TrailEvent>) => aw.record({ time: when.toISOString(), name: call[0], source: `${call[1]}.amazonaws.com`, username, accessKeyId: actor, readOnly: call[2], resources, ...extra });
     const live = sess ? aw.sessionLive(actor) : aw.keyLive(actor);
     const what = sess ? `the role session ${actor}` : `access key ${actor}`;
     if (!live) {
@@ -241,7 +243,7 @@ export class Adversary {
           record({ errorCode: 'AccessDenied' });
           return failed(`no role ${step.target} to assume`);
         }
-        const s = aw.assumeRole(actor, role.name);
+        const s = aw.assumeRole(actor, role.name, when);
         const made = { service: 'aws-session' as const, value: s.id, owner: role.name };
         this.created.push({ ...made, n });
         record({ request: { roleArn: role.arn, roleSessionName: 'attacker-session' }, response: { credentials: { accessKeyId: s.id }, assumedRoleUser: { arn: `arn:aws:sts::${aw.account}:assumed-role/${role.name}/attacker-session` } } });

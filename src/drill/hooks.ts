@@ -34,6 +34,8 @@ export interface HookDeps {
   refusals: readonly Refusal[];
   world: LiveWorld;
   clock: DrillClock;
+  /** the drill world's time (its epoch + the drill clock), ms since the Unix epoch */
+  worldNow(): number;
   adversary: Adversary;
   progress: Progress;
   save(): void;
@@ -154,6 +156,8 @@ export function drillHooks(d: HookDeps) {
       // watches and repeat pauses run on drill time
       const drillClock: Clock = {
         now: () => clock.now(),
+        // now() in expressions and the providers' timestamps: the world's time, as its simulators stamp it
+        wall: () => d.worldNow(),
         async sleep(ms, signal, step) {
           if (!p.interactive || clock.speed <= 0) {
             // scripted (or a clock that does not run by itself, --speed 0): like a simulated

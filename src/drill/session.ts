@@ -123,6 +123,24 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
 
   // on a terminal the clock starts with the responder's first key (the TUI calls start())
   const clock = new DrillClock(speed, Math.max(prior?.clockMs ?? 0, ...later.map((e) => e.at)), { paused: p.interactive });
+  // the drill world's time (now() in expressions, the providers' and the simulators' timestamps):
+  // its epoch — the incident's opening; until the journal holds it, the time it opens — plus the
+  // drill clock. It never stands still: a clock that does not run by itself (--speed 0, scripted
+  // jumps) would give a call and the next the same millisecond, and "issued before" comparisons
+  // (AWSRevokeOlderSessions) would no longer tell them apart — each reading is 1 ms past the last
+  let epoch: number | undefined;
+  const started = Date.now();
+  let last = 0;
+  const worldNow = (): Date => {
+    epoch ??= openedAtMs();
+    last = Math.max((epoch ?? started) + clock.now(), last + 1);
+    return new Date(last);
+  };
+  const openedAtMs = (): number | undefined => {
+    const at = p.store.exists() ? fold(p.store.read())?.openedAt : undefined;
+    return at === undefined ? undefined : Date.parse(at);
+  };
+  if (world.aws) world.aws.world.now = worldNow;
   let engineNote: ((text: string) => void) | undefined;
   const late: { durable?: DurableWorld } = {};
   const adversary = new Adversary({
@@ -205,6 +223,7 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
     refusals,
     world,
     clock,
+    worldNow: () => worldNow().getTime(),
     adversary,
     progress,
     save,

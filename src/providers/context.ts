@@ -27,6 +27,8 @@ export interface ContextOptions<C> {
   fingerprintKey?: Buffer;
   /** default timeout for HTTP calls, ms */
   httpTimeoutMs?: number;
+  /** the time now, ms since the epoch (default Date.now; a drill: the drill world's time) */
+  now?: () => number;
 }
 
 /** A logger that keeps lines in memory (for tests and for callers that render later). */
@@ -71,5 +73,6 @@ export function createActionContext<C>(o: ContextOptions<C>): ActionContext<C> {
     secret: (value, label) => secrets.create(value, label),
     fingerprint: (value) => fingerprintValue(value, o.fingerprintKey ?? PROCESS_KEY),
     evidence: (e) => o.onEvidence?.(e),
+    now: o.now ?? Date.now,
   };
 }

@@ -53,6 +53,8 @@ export interface ActionContext<C = unknown> {
   secret(value: string, label: string): Secret;
   /** record evidence for this item (kept in the journal's outcome record) */
   evidence(e: Evidence): void;
+  /** ms since the Unix epoch: real time, or the drill world's time in a drill — use it for times sent to a service */
+  now(): number;
 }
 
 export type PlanLine = string;

@@ -39,10 +39,14 @@ function installed(args: string[], extra: Record<string, string> = {}) {
 }
 
 describe('the npm package', () => {
-  it('is publishable: not private, MIT with a LICENSE, a repository, no runtime dependencies', () => {
+  it('is publishable: not private, MIT with a LICENSE, no invented repository, no runtime dependencies', () => {
     expect(pkg.private).toBeUndefined();
     expect(pkg.license).toBe('MIT');
-    expect(pkg.repository?.url).toMatch(/^git\+https:\/\//);
+    // the project has no public repository yet: no repository, homepage or bugs URL until it has
+    // one (a placeholder sent users of the package to a repository that is not this one)
+    expect(pkg.repository).toBeUndefined();
+    expect(pkg.homepage).toBeUndefined();
+    expect(pkg.bugs).toBeUndefined();
     expect(pkg.dependencies ?? {}).toEqual({});
     expect(pkg.bin).toEqual({ runbook: 'dist/cli.js' });
   });

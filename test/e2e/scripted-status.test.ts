@@ -96,7 +96,7 @@ describe('runbook status', () => {
     cli(['run', 'rb.yaml', '--incident', 's1', '--state-dir', 'state'], { cwd: dir });
     const r = cli(['status', 's1', '--state-dir', 'state'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/◆ tell\s+waiting\s+— manual step tell is waiting/);
+    expect(r.stdout).toMatch(/◆ tell\s+waiting\s+Call alice {2}— manual step tell is waiting/);
     expect(r.stdout).not.toMatch(/tell\s+running/);
     expect(r.stdout).not.toContain('0/0 ok');
     // not started yet, listed from the runbook

@@ -163,6 +163,8 @@ export class Engine {
         secrets,
         steps: Object.fromEntries([...outputs].map(([id, out]) => [id, { outputs: (out ?? {}) as Record<string, unknown> }])),
         incident: { id: o.store.incident, mode: o.mode, drill: o.mode === 'drill', opened_at: openedAt, runbook: runbook.id },
+        // now(): the clock's time of day when it has one (a drill: the drill world's time)
+        ...(o.ports.clock?.wall ? { now: o.ports.clock.wall } : {}),
         ...extra,
       }),
       stepById: (id) => runbook.steps.find((s) => s.id === id),

@@ -75,6 +75,7 @@ export function contextFor(rc: RunContext, job: ItemJob, signal: AbortSignal, ev
     onEvidence: (e) => evidence.push(e),
     workdir: rc.loaded.dir,
     fingerprintKey: rc.fingerprintKey,
+    ...(rc.ports.clock?.wall ? { now: rc.ports.clock.wall } : {}),
   });
 }
 

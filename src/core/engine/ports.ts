@@ -64,6 +64,12 @@ export interface Clock {
   now(): number;
   /** wait `ms` of this clock's time for `step`; resolves false when the signal aborts */
   sleep(ms: number, signal: AbortSignal, step: string): Promise<boolean>;
+  /**
+   * ms since the Unix epoch on this clock's time: what `now()` in expressions and providers'
+   * own timestamps read. A drill: the drill world's time (its epoch + the drill clock), the time
+   * its simulators stamp events with. Absent → real time.
+   */
+  wall?(): number;
 }
 
 export interface OperatorPorts {

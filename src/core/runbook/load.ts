@@ -17,8 +17,8 @@ import { Runbook } from './schema.js';
 import { checkSemantics } from './semantics.js';
 import { MAX_BYTES, Reporter, readYaml } from './yaml.js';
 import type { Document } from 'yaml';
-import { describeValue, getAt, reportZod } from './zod-issues.js';
-import type { z } from 'zod';
+import { describeValue, reportZod } from './zod-issues.js';
+import { sparing, standInFor } from './repair.js';
 
 export { parseYamlStrict, MAX_BYTES } from './yaml.js';
 
@@ -80,51 +80,25 @@ export function loadRunbookText(text: string, file: string, opts: LoadOptions = 
   scanCredentials(rep);
   const res = Runbook.safeParse(parsed!.value);
   let runbook = res.data;
+  let checks = rep;
   if (!res.success) {
     if (parsed!.value === null || typeof parsed!.value !== 'object' || Array.isArray(parsed!.value)) {
       rep.atOffset(rep.offsetOf([], 'value'), '', `a runbook is a YAML mapping with version, id, title and steps (this file holds ${describeValue(parsed!.value)})`, 'schema');
       rep.throwIfAny();
     }
     reportZod(res.error.issues, parsed!.value, rep, { schema: Runbook });
-    // keep going: with the unknown keys left out, the rest of the file is checked too, so one
-    // run reports every problem (not only the first unknown key)
-    runbook = withoutUnknownKeys(parsed!.value, res.error.issues);
-    if (!runbook) rep.throwIfAny();
+    // keep going: with each schema problem repaired by a stand-in, the semantic checks run too,
+    // so one run reports every problem — also those in a block that holds a schema error
+    // (repair.ts); they stay silent about the stand-ins themselves
+    const stand = standInFor(parsed!.value, res.error.issues);
+    if (!stand) rep.throwIfAny();
+    runbook = stand!.runbook;
+    checks = sparing(rep, stand!.tainted);
   }
   const registry = opts.registry ?? (defaultRegistry ??= new ProviderRegistry());
-  checkSemantics(runbook!, rep, registry);
+  checkSemantics(runbook!, checks, registry);
   rep.throwIfAny();
   return { runbook: runbook!, file, dir: dirname(resolve(file)), source: text, hash: createHash('sha256').update(text, 'utf8').digest('hex') };
-}
-
-/** Optional fields whose bad value can be left out without changing what the other checks see. */
-const DROPPABLE_STEP = new Set(['description', 'instructions', 'concurrency', 'confirm', 'timeout', 'retry', 'on_failure', 'verify', 'evidence', 'drill', 'item_key']);
-const DROPPABLE_TOP = new Set(['summary', 'severity', 'tags', 'owner', 'drill']);
-
-/**
- * The runbook with the keys zod did not recognise, and optional fields with a bad value, left
- * out — undefined when anything else is wrong. The issues are reported already; this is only
- * so that the checks after the schema run too.
- */
-function withoutUnknownKeys(value: unknown, issues: readonly z.core.$ZodIssue[]): Runbook | undefined {
-  const copy = structuredClone(value) as Record<string, unknown>;
-  for (const i of issues) {
-    const p = i.path;
-    if (i.code !== 'unrecognized_keys') {
-      const [a, b, c] = p;
-      if (p.length >= 1 && typeof a === 'string' && DROPPABLE_TOP.has(a)) delete copy[a];
-      else if (a === 'steps' && typeof b === 'number' && typeof c === 'string' && DROPPABLE_STEP.has(c)) {
-        const step = getAt(copy, ['steps', b]);
-        if (step && typeof step === 'object') delete (step as Record<string, unknown>)[c];
-      } else return undefined;
-      continue;
-    }
-    const at = getAt(copy, p);
-    if (at === null || typeof at !== 'object' || Array.isArray(at)) return undefined;
-    for (const k of (i as { keys: string[] }).keys) delete (at as Record<string, unknown>)[k];
-  }
-  const again = Runbook.safeParse(copy);
-  return again.success ? again.data : undefined;
 }
 
 /** Read and validate a runbook file. Throws ValidationError (a missing or unreadable file too). */

@@ -77,7 +77,8 @@ function sizeMessage(i: Extract<ZIssue, { code: 'too_small' | 'too_big' }>): str
   }
 }
 
-function unwrap(s: any): any {
+/** The schema inside optional / default / lazy / pipe wrappers. */
+export function unwrap(s: any): any {
   for (let i = 0; i < 32 && s?._zod?.def; i++) {
     const d = s._zod.def;
     if (['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(d.type)) s = d.innerType;

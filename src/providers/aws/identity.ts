@@ -159,7 +159,7 @@ export const revokeRoleSessions = defineAction({
   idempotent: true,
   plan: (_ctx, i) => [`iam PutRolePolicy RoleName=${i.role_name} PolicyName=${REVOKE_POLICY} (Deny * when aws:TokenIssueTime < the time of the call)`],
   async run(ctx: Ctx, i) {
-    const before = new Date().toISOString();
+    const before = new Date(ctx.now()).toISOString();
     await putPolicy(ctx, { kind: 'role', name: i.role_name }, REVOKE_POLICY, revokeOlderSessionsPolicy(before), `revoking the active sessions of IAM role ${i.role_name}`);
     ctx.evidence({ detail: `sessions issued before ${before} denied` });
     return { role_name: i.role_name, policy_name: REVOKE_POLICY, revoked_before: before };

@@ -132,7 +132,7 @@ export const lookupEvents = defineAction({
     const { LookupEventsCommand } = await loadCloudTrail();
     const start = new Date(i.since);
     const end = i.until ? new Date(i.until) : undefined;
-    const lookedUntil = (end ?? new Date()).toISOString();
+    const lookedUntil = (end ?? new Date(ctx.now())).toISOString();
     const seen = new Map<string, TrailEvent & { facts: RecordFacts }>();
 
     const lookup = async (key: 'AccessKeyId' | 'Username' | 'ResourceName', value: string, matched: string, from = start) => {

@@ -147,6 +147,8 @@ export class AwsWorld {
   created = 0;
   /** makes the id and secret of the n-th created key (a drill derives them from its seed, so a resumed world makes the same ones) */
   keyMaker: ((n: number) => { id: string; secret: string }) | undefined;
+  /** the world's time now (a drill: its epoch + the drill clock, as `now()` in expressions); default real time */
+  now: () => Date = () => new Date();
 
   constructor(seed?: AwsSeed) {
     if (seed) this.seed(seed);
@@ -254,7 +256,7 @@ export class AwsWorld {
   }
 
   /** sts:AssumeRole with an access key (the attacker's path to a role; the simulator does not serve it over HTTP). */
-  assumeRole(keyId: string, roleName: string, at = new Date()): SimSession {
+  assumeRole(keyId: string, roleName: string, at = this.now()): SimSession {
     const role = this.role(roleName);
     const n = this.sessions.size + 1;
     const id = this.sessionMaker?.(n) ?? newAccessKeyId('ASIA');
@@ -266,7 +268,7 @@ export class AwsWorld {
   // ── CloudTrail ────────────────────────────────────────────────────────────
   /** Record a management event (the attacker's actions; AWS records them whether or not they succeed). */
   record(e: Omit<TrailEvent, 'id' | 'time'> & { time?: string }): TrailEvent {
-    const ev: TrailEvent = { id: randomUUID(), time: e.time ?? new Date().toISOString(), ...e };
+    const ev: TrailEvent = { id: randomUUID(), time: e.time ?? this.now().toISOString(), ...e };
     this.trail.push(ev);
     return ev;
   }
@@ -314,7 +316,7 @@ export class AwsWorld {
       secret: k.secret ?? newSecretAccessKey(),
       user: user.name,
       status: k.status ?? 'Active',
-      created: k.created ? new Date(k.created) : new Date(),
+      created: k.created ? new Date(k.created) : this.now(),
       ...(k.last_used ? { lastUsed: { date: new Date(k.last_used.date), service: k.last_used.service, region: k.last_used.region } } : {}),
     };
     this.keys.set(key.id, key);
@@ -342,7 +344,7 @@ export class AwsWorld {
   authenticate(keyId: string | undefined, use: Omit<LastUse, 'date'>): SimKey | undefined {
     const key = keyId ? this.keys.get(keyId) : undefined;
     if (!key || key.status !== 'Active') return undefined;
-    key.lastUsed = { date: new Date(), ...use };
+    key.lastUsed = { date: this.now(), ...use };
     return key;
   }
 
@@ -391,7 +393,7 @@ export class AwsWorld {
       return { secret, version: existing };
     }
     for (const v of secret.versions) v.stages = v.stages.includes('AWSCURRENT') ? ['AWSPREVIOUS'] : v.stages.filter((s) => s !== 'AWSPREVIOUS' && s !== 'AWSCURRENT');
-    const version = { id: token ?? randomUUID(), value, stages: ['AWSCURRENT'], created: new Date() };
+    const version = { id: token ?? randomUUID(), value, stages: ['AWSCURRENT'], created: this.now() };
     secret.versions.push(version);
     return { secret, version };
   }
