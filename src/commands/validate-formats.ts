@@ -45,7 +45,6 @@ export function sarifLog(results: readonly FileResult[]): Record<string, unknown
           driver: {
             name: 'runbook',
             version: VERSION,
-            informationUri: 'https://github.com/runbook-cli/runbook/blob/main/docs/runbook-format.md',
             rules: ruleIds.map((id) => ({ id, shortDescription: { text: RULES[id] ?? `runbook check: ${id}` }, defaultConfiguration: { level: 'error' } })),
           },
         },
