@@ -61,7 +61,9 @@ export const CHUNK_BYTES = 256 * 1024;
 /**
  * Consecutive pieces overlap by at least this many bytes, and a hit is taken from the piece in
  * which it starts before the overlap: a credential shorter than this (every kind in the table,
- * an 8192-bit RSA key in PEM included) is seen whole in one piece.
+ * an 8192-bit RSA key in PEM included) is seen whole in one piece. Whole hits inside the overlap
+ * are taken too (and deduplicated), so two halves of an AWS key pair either side of a cut are
+ * seen together.
  */
 export const CHUNK_OVERLAP = 16 * 1024;
 
@@ -197,7 +199,12 @@ export async function scanPaths(
       opts.signal.throwIfAborted();
       const shown = displayPath(base, path);
       for (const piece of readPieces(path, opts.maxFileBytes, stats, opts.chunkBytes, opts.chunkOverlap)) {
-        const hits = (await detect(piece.text, path, opts)).filter((h) => h.index < piece.own);
+        // a piece takes the hits that start in its own part, and also those in the overlap that
+        // end before its last line end (whole values, on whole lines): so an AWS key id and its
+        // secret on either side of the cut are both in one `add` and paired. The next piece
+        // finds the overlap's hits again; FindingSet keeps one location per file and line.
+        const whole = Number.isFinite(piece.own) ? piece.text.lastIndexOf('\n') : Infinity;
+        const hits = (await detect(piece.text, path, opts)).filter((h) => h.index < piece.own || h.index + h.value.length <= whole);
         if (!hits.length) continue;
         const line = lineOf(piece.text);
         set.add(hits, (i) => ({ file: shown, line: piece.linesBefore + line(i) }));
