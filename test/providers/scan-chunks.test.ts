@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CHUNK_BYTES, CHUNK_OVERLAP, readPieces, scanPaths, type FileScanStats } from '../../src/providers/scan/files.js';
+import { CHUNK_BYTES, readPieces, scanPaths, type FileScanStats } from '../../src/providers/scan/files.js';
 import { DEFAULT_SCAN, FindingSet } from '../../src/providers/scan/findings.js';
 import { Secret } from '../../src/core/secrets/secret.js';
 import { alnum, canaries } from '../core/secrets/leak.js';
