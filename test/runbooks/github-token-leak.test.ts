@@ -139,6 +139,15 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
     // a history finding's "First exposed" is the date of the commit that added it (the clone's commits are from 2024-05-01)
     const report = await cliAsync(['report', id, '--state-dir', tmp.dir]).done;
     expect(report.stdout).toMatch(/\*\*First exposed:\*\* 2024-05-01 10:00:00Z/);
+    // the revoked token reads as revoked (by revoke-tokens, verified by its read-back); the one
+    // that was already dead reads as not revoked by this run, and verified dead by the final check
+    const section = (fp: string) => report.stdout.slice(report.stdout.indexOf(`- **Fingerprint:** \`${fp}\``)).split('\n### ')[0]!;
+    const revokedFp = Object.keys(st.steps['revoke-tokens']!.items)[0]!.replace(/^scan-/, '');
+    const deadFp = Object.keys(st.steps['verify-dead']!.items).map((k) => k.replace(/^scan-/, '')).find((fp) => fp !== revokedFp)!;
+    expect(section(revokedFp)).toMatch(/\*\*Revoked:\*\* \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ by .* \(step `revoke-tokens` \/ `scan-[0-9a-f]+`\)/);
+    expect(section(revokedFp)).not.toContain('not revoked');
+    expect(section(deadFp)).toMatch(/\*\*Revoked:\*\* \*\*not revoked\*\*/);
+    expect(section(deadFp)).toMatch(/\*\*Verified dead:\*\* .*step `verify-dead`/);
     const scanValues = drillValues('github-token-leak-scan').values;
     expectNoValues(scanValues, everythingWritten(tmp.dir, id, [r, report]));
   });
