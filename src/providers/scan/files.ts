@@ -7,7 +7,7 @@
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { detect, lineOf, type FindingSet, type ScanOptions } from './findings.js';
+import { detect, lineOf, type Finding, type FindingSet, type ScanOptions, type Suppressed } from './findings.js';
 
 export interface FileScanStats {
   files: number;
@@ -55,6 +55,9 @@ function* walk(path: string, stats: FileScanStats, skip: ReadonlySet<string>, is
     else if (e.isDirectory()) yield* walk(join(path, e.name), stats, skip, true);
   }
 }
+
+/** Files larger than this are skipped (the scan provider's `max_file_bytes` default). */
+export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 /** A file is read and scanned in pieces of this many bytes (plus the overlap), so memory stays bounded whatever its size. */
 export const CHUNK_BYTES = 256 * 1024;
@@ -212,4 +215,21 @@ export async function scanPaths(
     }
   }
   return stats;
+}
+
+export type ScanFilesOptions = Parameters<typeof scanPaths>[2] & { base: string };
+
+/**
+ * scan.files without the action around it (`runbook scan PATH…` calls it directly, so it loads
+ * no provider machinery): the roots that do not exist, or the findings sorted by location.
+ */
+export async function scanFiles(
+  paths: readonly string[],
+  set: FindingSet,
+  opts: ScanFilesOptions,
+): Promise<{ missing: string[] } | { missing?: undefined; findings: Finding[]; suppressed: Suppressed[]; stats: FileScanStats }> {
+  const missing = await missingPaths(opts.base, paths);
+  if (missing.length) return { missing };
+  const stats = await scanPaths(paths, set, opts);
+  return { findings: set.list('byLocation'), suppressed: set.suppressed, stats };
 }

@@ -20,8 +20,9 @@
 import { z } from 'zod';
 import { defineAction, defineProvider, secretField, SecretOut, type ActionContext } from '../sdk.js';
 import { DEFAULT_ENTROPY } from './rules.js';
-import { Finding, FindingSet, HINTS, Suppressed, type ScanOptions } from './findings.js';
-import { missingPaths, scanPaths } from './files.js';
+import { FindingSet, HINTS, type ScanOptions } from './findings.js';
+import { Finding, Suppressed } from './findings-schema.js';
+import { DEFAULT_MAX_FILE_BYTES, scanFiles } from './files.js';
 import { ProviderError } from '../../core/errors.js';
 import { scanGitHistory } from './git.js';
 import { KIND_BY_ID, jwtExpiry, matchKinds, type KindProvider } from '../../core/secrets/kinds.js';
@@ -39,7 +40,7 @@ const Config = z.strictObject({
   entropy_min_length: z.number().int().min(8).default(DEFAULT_ENTROPY.minLength),
   /** also run secretlint's recommended preset (our kind table covers it; this adds a second opinion at ~4× the time) */
   secretlint: z.boolean().default(false),
-  max_file_bytes: z.number().int().positive().default(5 * 1024 * 1024),
+  max_file_bytes: z.number().int().positive().default(DEFAULT_MAX_FILE_BYTES),
   hf_url: z.url().default(DEFAULT_URLS.hf_url),
   github_url: z.url().default(DEFAULT_URLS.github_url),
   slack_url: z.url().default(DEFAULT_URLS.slack_url),
@@ -92,20 +93,18 @@ const files = defineAction<z.infer<typeof FilesInput>, z.infer<typeof FilesOutpu
   ],
   async run(ctx, input) {
     const c = cfg(ctx);
-    const missing = await missingPaths(ctx.workdir, input.paths);
-    if (missing.length)
+    const set = new FindingSet((v, l) => ctx.secret(v, l), c.fingerprint_key, (v) => ctx.fingerprint(v));
+    const r = await scanFiles(input.paths, set, { ...scanOptions(c), maxFileBytes: c.max_file_bytes, signal: ctx.signal, exclude: input.exclude, base: ctx.workdir });
+    if (r.missing)
       throw new ProviderError({
         provider: ctx.instance,
         action: ctx.action,
-        message: `no such file or folder: ${missing.join(', ')} (relative paths are read from ${ctx.workdir})`,
+        message: `no such file or folder: ${r.missing.join(', ')} (relative paths are read from ${ctx.workdir})`,
         failure: 'definite',
         code: 'NOT_FOUND',
         nextSteps: ['Check the path; relative paths in a runbook are relative to the runbook\'s folder.'],
       });
-    const set = new FindingSet((v, l) => ctx.secret(v, l), c.fingerprint_key, (v) => ctx.fingerprint(v));
-    const stats = await scanPaths(input.paths, set, { ...scanOptions(c), maxFileBytes: c.max_file_bytes, signal: ctx.signal, exclude: input.exclude, base: ctx.workdir });
-    const findings = set.list('byLocation');
-    const suppressed = set.suppressed;
+    const { findings, suppressed, stats } = r;
     ctx.log.info(`scanned ${stats.files} files (${stats.skipped_binary} binary, ${stats.skipped_large} too large skipped): ${summary(findings.length)}${suppressedNote(suppressed)}`);
     ctx.evidence({ detail: `${stats.files} files scanned, ${summary(findings.length)}${suppressedNote(suppressed)}` });
     return { findings, suppressed, stats };
