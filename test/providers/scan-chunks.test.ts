@@ -37,7 +37,7 @@ describe('scanning a file in pieces', () => {
     const s = stats();
     const pieces = [...readPieces(file, 1 << 30, s)];
     expect(pieces.length).toBeGreaterThan(10);
-    for (const p of pieces) expect(Buffer.byteLength(p.text)).toBeLessThanOrEqual(256 * 1024);
+    for (const p of pieces) expect(Buffer.byteLength(p.text)).toBeLessThanOrEqual(CHUNK_BYTES);
     expect(pieces.map((p) => p.text.slice(0, Number.isFinite(p.own) ? p.own : undefined)).join('')).toBe(text);
     // each piece knows how many lines came before it
     for (const p of pieces) expect(p.linesBefore).toBe(text.slice(0, text.indexOf(p.text)).split('\n').length - 1);
@@ -68,7 +68,7 @@ describe('scanning a file in pieces', () => {
     );
   });
 
-  it('property: an AWS key id and its secret on either side of a 256 KiB cut are still paired, each found once', async () => {
+  it('property: an AWS key id and its secret on either side of a cut between pieces are still paired, each found once', async () => {
     // every line is L bytes, so the cuts do not depend on where the pair is: find them once on
     // filler alone, then put the pair on, before and after the line where the second piece starts
     const L = 80;

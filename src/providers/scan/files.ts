@@ -1,7 +1,7 @@
 /**
  * Scanning files and folders: walk the given paths (never into `.git`, never following
  * symlinks), skip binary files and files over the size cap, run every rule over the rest —
- * in overlapping pieces of 256 KiB, so a 5 MiB minified bundle costs no more memory than a
+ * in overlapping pieces of 64 KiB, so a 5 MiB minified bundle costs no more memory than a
  * small file.
  */
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
@@ -59,8 +59,12 @@ function* walk(path: string, stats: FileScanStats, skip: ReadonlySet<string>, is
 /** Files larger than this are skipped (the scan provider's `max_file_bytes` default). */
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 
-/** A file is read and scanned in pieces of this many bytes (plus the overlap), so memory stays bounded whatever its size. */
-export const CHUNK_BYTES = 256 * 1024;
+/**
+ * A file is read and scanned in pieces of this many bytes (the overlap included), so memory
+ * stays bounded whatever its size. 64 KiB keeps a piece's text out of V8's large-object space
+ * (256 KiB pieces peaked 8 MB higher on node_modules: each live one was promoted at a scavenge).
+ */
+export const CHUNK_BYTES = 64 * 1024;
 /**
  * Consecutive pieces overlap by at least this many bytes, and a hit is taken from the piece in
  * which it starts before the overlap: a credential shorter than this (every kind in the table,
