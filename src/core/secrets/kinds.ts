@@ -105,6 +105,8 @@ export const KINDS: readonly CredentialKind[] = [
   {
     id: 'aws-secret-access-key', label: 'an AWS secret access key', provider: 'aws', role: 'secret',
     pattern: `(?:aws)?[_.-]?secret[_.-]?access[_.-]?key${ASSIGN}(?<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`, flags: 'i', keywords: ['secret'], keep: /^/,
+    // AWS's documented example secrets end in EXAMPLEKEY (the common test allows one word in a random value)
+    placeholder: (v) => v.endsWith('EXAMPLEKEY'),
     liveness: 'aws', revoke: { runbook: 'aws-access-key-exposure', byHand: 'IAM console → the key pair of this secret → make inactive, then delete' }, secretlint: 'aws', redact: true,
     sample: (r) => `aws_secret_access_key = ${r(AN, 36)}${r('+/', 1)}${r(AN, 3)}`,
   },
