@@ -15,7 +15,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
 import type { Command, CommandContext } from './context.js';
 import { out, err, parseCommandFlags } from './context.js';
 import { commandLine } from './invocation.js';
@@ -89,10 +88,6 @@ const command =
     // machinery (zod schemas, the exec and HTTP doors) is loaded, which is a third of its memory.
     const plain = !from && !values.git && !verify && !values.secretlint && Object.values(endpoints).every((u) => u === undefined);
     if (plain) {
-      // A scan is a batch job in a process of its own: ask V8 to favour size over speed (a
-      // smaller young generation and heap growth). Measured on this repo's node_modules: peak RSS
-      // 74 → 65-69 MB at the same speed (bench/README.md, "scan-compare").
-      setFlagsFromString('--optimize-for-size');
       const set = new FindingSet((v, l) => secrets.create(v, l));
       const r = await scanFiles(positionals, set, { ...DEFAULT_SCAN, maxFileBytes: DEFAULT_MAX_FILE_BYTES, signal: ctx.signal, exclude: values.exclude ?? [], base: ctx.cwd });
       if (r.missing) throw notFound(`no such file or folder: ${r.missing.join(', ')}`);

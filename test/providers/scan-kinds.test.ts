@@ -65,6 +65,7 @@ describe('placeholders and checksums', () => {
       AWS_DOC_ID,
       // AWS's documented example secret access key (one word in an otherwise random-looking value)
       'aws_secret_access_key = ' + ['wJalrXUtnFEMI', 'K7MDENG', 'bPxRfiCY' + 'EXAMPLEKEY'].join('/'),
+      'postgres://someuser:' + 'some' + 'password@somehost:381/somedatabase',
       'np' + 'm_' + 'X'.repeat(36),
       'xo' + 'xb-your-token-here',
       'sk' + '_live_' + '0123456789abcdefghijklmn',

@@ -165,7 +165,8 @@ export const KINDS: readonly CredentialKind[] = [
   {
     id: 'url-credentials', label: 'a password in a URL', provider: 'url', role: 'secret',
     pattern: `://(?<=\\b[a-z][a-z0-9+.-]{1,15}://)[^\\s:/@"'<>\`]{1,128}:(?<v>[^\\s:/@"'<>\`]{6,256})@(?!(?:[a-z0-9-]+\\.)*example\\.(?:com|org|net)\\b)[A-Za-z0-9[]`, keywords: ['://'], keep: /^/,
-    placeholder: (v) => /^(?:pass(?:word)?|pwd|secret|x-oauth-basic|token|changeme|admin|root|guest|test|user(?:name)?|postgres|mysql|redis|mongo|\$\{?[A-Za-z_]+\}?|%[a-z]|\*+|x+)$/i.test(v),
+    // `password`, `somepassword`, `my_secret1`, `${DB_PASSWORD}`, `%s`, `***`: documentation, not a password
+    placeholder: (v) => /^(?:some|my|your|the)?[_-]?(?:pass(?:word)?|pwd|secret|x-oauth-basic|token|changeme|admin|root|guest|test|user(?:name)?|postgres|mysql|redis|mongo)\d{0,3}$|^(?:\$\{?[A-Za-z_]+\}?|%[a-z]|\*+|x+)$/i.test(v),
     revoke: { byHand: 'change the password at the service the URL names, and wherever else it is used' }, secretlint: 'basicauth, database-connection-string',
     sample: (r) => `postgres://app:${r(AN, 20)}@db.internal.invalid:5432/app`,
   },
