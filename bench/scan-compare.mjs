@@ -1,6 +1,6 @@
 // The scanner against secretlint's recommended preset, in one run (bench/README.md, "scan-compare"):
 //
-//   node --import tsx bench/scan-compare.mjs [--tree DIR] [--runs N] [--json]
+//   node --import tsx bench/scan-compare.mjs [--tree DIR] [--runs N] [--only corpus|real] [--json]
 //
 // 1. Real code: DIR (default: this worktree's node_modules, scanned as a plain folder — public
 //    packages, so every finding is a false one). `runbook scan DIR --format json` (the built
@@ -180,9 +180,15 @@ async function corpus() {
     const files = await scan.actions.files.run(ctx('files'), { paths: ['.'] });
     const hist = await scan.actions.git.run(ctx('git'), { repo: '.' });
     const values = new Map();
-    for (const f of [...files.findings, ...hist.findings]) values.set(f.fingerprint, f.token.reveal());
+    const where = new Map();
+    for (const f of [...files.findings, ...hist.findings]) {
+      values.set(f.fingerprint, f.token.reveal());
+      where.set(f.fingerprint, `${f.rule} ${f.file}:${f.line}`);
+    }
     const found = [...values.values()];
     const isPlanted = (v) => planted.some((p) => p.sample.includes(v));
+    // where each false finding is (rule, file, line — never the value)
+    const falseOnes = [...values.entries()].filter(([, v]) => !isPlanted(v)).map(([fp]) => where.get(fp));
     const missed = planted.filter((p) => !found.some((v) => p.sample.includes(v)));
     const truePos = found.filter(isPlanted).length;
     // secretlint over the working tree (what it can see)
@@ -192,7 +198,7 @@ async function corpus() {
     const slDecoys = sl.findings.filter((f) => f.file === 'docs/decoys.md').length;
     return {
       planted: planted.length,
-      ours: { findings: found.length, true_positives: truePos, recall: +(truePos / planted.length).toFixed(3), precision: +(found.length ? truePos / found.length : 1).toFixed(3), missed: missed.map((m) => m.what), set_aside: files.suppressed.length + hist.suppressed.length },
+      ours: { findings: found.length, true_positives: truePos, recall: +(truePos / planted.length).toFixed(3), precision: +(found.length ? truePos / found.length : 1).toFixed(3), missed: missed.map((m) => m.what), false_findings: falseOnes, set_aside: files.suppressed.length + hist.suppressed.length },
       secretlint: { findings: sl.findings.length, planted_found: slHits.length, recall: +(slHits.length / planted.length).toFixed(3), decoy_findings: slDecoys },
     };
   } finally {
@@ -200,16 +206,21 @@ async function corpus() {
   }
 }
 
-const c = await corpus();
-const r = await realCode();
+const ONLY = arg('only', 'both'); // corpus | real | both
+const c = ONLY === 'real' ? undefined : await corpus();
+const r = ONLY === 'corpus' ? undefined : await realCode();
 if (JSON_OUT) console.log(JSON.stringify({ corpus: c, real_code: r }));
 else {
+  if (c) {
   console.log(`planted corpus: ${c.planted} credentials (every kind, history-only, merge-resolution-only, boundary cases) + decoys`);
-  console.log(`  runbook scan (files + git)  recall ${c.ours.recall}  precision ${c.ours.precision}  (${c.ours.findings} findings, ${c.ours.set_aside} set aside${c.ours.missed.length ? `, missed: ${c.ours.missed.join(', ')}` : ''})`);
+  console.log(`  runbook scan (files + git)  recall ${c.ours.recall}  precision ${c.ours.precision}  (${c.ours.findings} findings, ${c.ours.set_aside} set aside${c.ours.missed.length ? `, missed: ${c.ours.missed.join(', ')}` : ''}${c.ours.false_findings.length ? `; false: ${c.ours.false_findings.join(', ')}` : ''})`);
   console.log(`  secretlint (working tree)   recall ${c.secretlint.recall}  (${c.secretlint.findings} findings, ${c.secretlint.decoy_findings} on the decoy file)`);
+  }
+  if (r) {
   console.log(`real code: ${r.tree} as a plain folder, ${r.files} text files (best of ${RUNS})`);
   console.log(`  secretlint preset   ${String(r.secretlint.ms).padStart(7)} ms  ${String(r.secretlint.peak_rss_mb).padStart(5)} MB  ${r.secretlint.false_findings} false findings`);
   console.log(`  runbook scan        ${String(r.ours.ms).padStart(7)} ms  ${String(r.ours.peak_rss_mb).padStart(5)} MB  ${r.ours.false_findings} false findings (${r.ours.set_aside} placeholders/checksum failures set aside)`);
   console.log(`  ratios (ours ÷ secretlint): time ${r.ratios.time}×, peak RSS ${r.ratios.rss}×`);
   for (const f of r.ours.examples) console.log(`    ours: ${f.file}:${f.line} ${f.rule}`);
+}
 }

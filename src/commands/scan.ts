@@ -20,9 +20,8 @@ import { out, outJson, err, parseCommandFlags } from './context.js';
 import { commandLine } from './invocation.js';
 import { ExitCode, ProviderError, UsageError } from '../core/errors.js';
 import { SecretRegistry } from '../core/secrets/registry.js';
-import { createActionContext } from '../providers/context.js';
-import scan from '../providers/scan/index.js';
-import type { Finding, Suppressed } from '../providers/scan/findings.js';
+import { DEFAULT_SCAN, FindingSet, type Finding, type Suppressed } from '../providers/scan/findings.js';
+import { DEFAULT_MAX_FILE_BYTES, scanFiles } from '../providers/scan/files.js';
 import { IMPORT_FORMATS, type ImportFormat } from '../providers/scan/imports.js';
 import { formatGithub, formatJson, formatSarif, formatText, kindFor, preview, type ScanRow } from './scan-format.js';
 
@@ -76,10 +75,6 @@ const command =
 
     const secrets = new SecretRegistry(ctx.redactor);
     const endpoints = { github_url: values['github-url'], hf_url: values['hf-url'], slack_url: values['slack-url'], aws_endpoint: values['aws-endpoint'] };
-    const parsed = scan.config.safeParse({ secretlint: values.secretlint, ...Object.fromEntries(Object.entries(endpoints).filter(([, u]) => u !== undefined)) });
-    if (!parsed.success) throw new UsageError(`runbook ${name}: ${parsed.error.issues.map((i) => `--${String(i.path[0]).replace('_', '-')}: ${i.message}`).join('; ')}`);
-    const config = parsed.data;
-    const context = (action: string) => createActionContext({ type: 'scan', instance: 'scan', action, config, secrets, signal: ctx.signal, workdir: ctx.cwd });
     const findings: Finding[] = [];
     const suppressed: Suppressed[] = [];
     const stats: Record<string, number> = {};
@@ -87,37 +82,56 @@ const command =
       for (const f of r.findings) if (!findings.some((x) => x.fingerprint === f.fingerprint)) findings.push(f);
       suppressed.push(...r.suppressed);
     };
-    try {
-      if (from) {
-        for (const file of positionals) {
-          const r = await scan.actions.import!.run(context('import'), { format: from, file });
-          add(r);
-          stats.reported = (stats.reported ?? 0) + r.stats.reported;
-        }
-      } else if (values.git) {
-        for (const repo of positionals) {
-          const r = await scan.actions.git!.run(context('git'), { repo, ...(values.since ? { since: values.since } : {}) });
-          add(r);
-          for (const [k, v] of Object.entries(r.stats)) stats[k] = (stats[k] ?? 0) + (v as number);
-        }
-      } else {
-        const r = await scan.actions.files!.run(context('files'), { paths: positionals, exclude: values.exclude ?? [] });
-        add(r);
-        Object.assign(stats, r.stats);
-      }
-    } catch (e) {
-      // a path that does not exist, a folder that is not a repository, a bad report: the user's to fix
-      if (e instanceof ProviderError && e.failure === 'definite')
-        throw new UsageError(`runbook ${name}: ${e.message.replace(/^[\w-]+\.[\w-]+: /, '').replace(/ \(relative paths are read from [^)]*\)/, '')}`, {
-          nextSteps: e.code === 'NOT_FOUND' ? ['Check the path: relative paths are relative to the current folder.'] : e.nextSteps,
-        });
-      throw e;
+    const notFound = (what: string) =>
+      new UsageError(`runbook ${name}: ${what}`, { nextSteps: ['Check the path: relative paths are relative to the current folder.'] });
+    // The plain scan of files (CI's and the bench's case) runs the scanner directly: no provider
+    // machinery (zod schemas, the exec and HTTP doors) is loaded, which is a third of its memory.
+    const plain = !from && !values.git && !verify && !values.secretlint && Object.values(endpoints).every((u) => u === undefined);
+    if (plain) {
+      const set = new FindingSet((v, l) => secrets.create(v, l));
+      const r = await scanFiles(positionals, set, { ...DEFAULT_SCAN, maxFileBytes: DEFAULT_MAX_FILE_BYTES, signal: ctx.signal, exclude: values.exclude ?? [], base: ctx.cwd });
+      if (r.missing) throw notFound(`no such file or folder: ${r.missing.join(', ')}`);
+      add(r);
+      Object.assign(stats, r.stats);
     }
-
     const liveness = new Map<string, { liveness: 'live' | 'dead' | 'unknown'; detail: string }>();
-    if (verify && findings.length) {
-      const r = await scan.actions.checkLiveness!.run(context('checkLiveness'), { findings });
-      for (const c of r.findings) if (c.fingerprint) liveness.set(c.fingerprint, { liveness: c.liveness, detail: c.liveness_detail });
+    if (!plain) {
+      const [{ default: scan }, { createActionContext }] = await Promise.all([import('../providers/scan/index.js'), import('../providers/context.js')]);
+      const parsed = scan.config.safeParse({ secretlint: values.secretlint, ...Object.fromEntries(Object.entries(endpoints).filter(([, u]) => u !== undefined)) });
+      if (!parsed.success) throw new UsageError(`runbook ${name}: ${parsed.error.issues.map((i) => `--${String(i.path[0]).replace('_', '-')}: ${i.message}`).join('; ')}`);
+      const config = parsed.data;
+      const context = (action: string) => createActionContext({ type: 'scan', instance: 'scan', action, config, secrets, signal: ctx.signal, workdir: ctx.cwd });
+      try {
+        if (from) {
+          for (const file of positionals) {
+            const r = await scan.actions.import!.run(context('import'), { format: from, file });
+            add(r);
+            stats.reported = (stats.reported ?? 0) + r.stats.reported;
+          }
+        } else if (values.git) {
+          for (const repo of positionals) {
+            const r = await scan.actions.git!.run(context('git'), { repo, ...(values.since ? { since: values.since } : {}) });
+            add(r);
+            for (const [k, v] of Object.entries(r.stats)) stats[k] = (stats[k] ?? 0) + (v as number);
+          }
+        } else {
+          const r = await scan.actions.files!.run(context('files'), { paths: positionals, exclude: values.exclude ?? [] });
+          add(r);
+          Object.assign(stats, r.stats);
+        }
+      } catch (e) {
+        // a path that does not exist, a folder that is not a repository, a bad report: the user's to fix
+        if (e instanceof ProviderError && e.failure === 'definite') {
+          const what = e.message.replace(/^[\w-]+\.[\w-]+: /, '').replace(/ \(relative paths are read from [^)]*\)/, '');
+          if (e.code === 'NOT_FOUND') throw notFound(what);
+          throw new UsageError(`runbook ${name}: ${what}`, { nextSteps: e.nextSteps });
+        }
+        throw e;
+      }
+      if (verify && findings.length) {
+        const r = await scan.actions.checkLiveness!.run(context('checkLiveness'), { findings });
+        for (const c of r.findings) if (c.fingerprint) liveness.set(c.fingerprint, { liveness: c.liveness, detail: c.liveness_detail });
+      }
     }
     const rows: ScanRow[] = findings.map((f) => {
       const k = kindFor(f.rule);

@@ -22,8 +22,7 @@ describe('step-level titles of fan-out steps', () => {
   it("the shipped GitHub runbook's step list has no blank where an item was", async () => {
     const lr = await loadRunbook(join(ROOT, 'runbooks/github-token-leak.yaml'));
     const infos = stepInfos(lr.runbook.steps, { inputs: { repo: 'acme/api', scan_path: '.' } });
-    const live = infos.find((s) => s.id === 'check-live')!;
-    expect(live.title).toBe('Is the token of each item live?');
+    expect(infos.find((s) => s.id === 'revoke-tokens')!.title).toBe('Revoke the token of each item');
     expect(infos.find((s) => s.id === 'revoke-unchecked')!.title).toBe('Revoke the unchecked token at each item?');
     for (const s of infos) expect(s.title, s.id).not.toMatch(/ {2}|of \?| at :/);
   });

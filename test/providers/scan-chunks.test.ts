@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readPieces, scanPaths, type FileScanStats } from '../../src/providers/scan/files.js';
+import { CHUNK_BYTES, readPieces, scanPaths, type FileScanStats } from '../../src/providers/scan/files.js';
 import { DEFAULT_SCAN, FindingSet } from '../../src/providers/scan/findings.js';
 import { Secret } from '../../src/core/secrets/secret.js';
-import { alnum } from '../core/secrets/leak.js';
+import { alnum, canaries } from '../core/secrets/leak.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'runbook-scan-chunks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,7 +37,7 @@ describe('scanning a file in pieces', () => {
     const s = stats();
     const pieces = [...readPieces(file, 1 << 30, s)];
     expect(pieces.length).toBeGreaterThan(10);
-    for (const p of pieces) expect(Buffer.byteLength(p.text)).toBeLessThanOrEqual(256 * 1024);
+    for (const p of pieces) expect(Buffer.byteLength(p.text)).toBeLessThanOrEqual(CHUNK_BYTES);
     expect(pieces.map((p) => p.text.slice(0, Number.isFinite(p.own) ? p.own : undefined)).join('')).toBe(text);
     // each piece knows how many lines came before it
     for (const p of pieces) expect(p.linesBefore).toBe(text.slice(0, text.indexOf(p.text)).split('\n').length - 1);
@@ -65,6 +65,53 @@ describe('scanning a file in pieces', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it('property: an AWS key id and its secret on either side of a cut between pieces are still paired, each found once', async () => {
+    // every line is L bytes, so the cuts do not depend on where the pair is: find them once on
+    // filler alone, then put the pair on, before and after the line where the second piece starts
+    const L = 80;
+    const pad = (s: string) => s.padEnd(L - 1, ' ') + '\n';
+    const filler = (i: number) => pad(`line ${i} ${'lorem ipsum '.repeat(i % 5)}`);
+    const lines = Math.ceil((CHUNK_BYTES + 64 * 1024) / L);
+    const plain = Array.from({ length: lines }, (_, i) => filler(i));
+    writeFileSync(join(dir, 'filler.txt'), plain.join(''));
+    const pieces = [...readPieces(join(dir, 'filler.txt'), 1 << 30, stats())];
+    expect(pieces.length).toBeGreaterThan(1);
+    const cutLine = pieces[0]!.own / L; // the second piece starts at this (0-based) line
+    expect(Number.isInteger(cutLine)).toBe(true);
+    const readEnd = Math.floor(CHUNK_BYTES / L); // the first read ends in this line
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.integer({ min: cutLine - 6, max: cutLine + 1 }), fc.integer({ min: readEnd - 6, max: readEnd + 1 })),
+        fc.integer({ min: 0, max: 4 }),
+        fc.boolean(),
+        async (first, gap, secretFirst) => {
+          const { awsKeyId, awsSecret } = canaries();
+          const idLine = pad(`aws_access_key_id = ${awsKeyId}`);
+          const secretLine = pad(`aws_secret_access_key = ${awsSecret}`);
+          const body = [...plain];
+          body[first] = secretFirst ? secretLine : idLine;
+          body[first + gap + 1] = secretFirst ? idLine : secretLine;
+          const text = body.join('');
+          const file = `aws${n++}.txt`;
+          writeFileSync(join(dir, file), text);
+          const set = new FindingSet((v, l) => new Secret(v, l));
+          await scanPaths([file], set, { ...DEFAULT_SCAN, maxFileBytes: 1 << 30, signal: new AbortController().signal, base: dir });
+          const list = set.list();
+          const id = list.find((f) => f.rule === 'aws-access-key-id');
+          const key = list.find((f) => f.rule === 'aws-secret-access-key');
+          expect(list).toHaveLength(2);
+          expect(id?.pair?.reveal()).toBe(awsSecret);
+          expect(key?.pair?.reveal()).toBe(awsKeyId);
+          // the overlap is read twice; the findings are not doubled
+          expect(id?.locations).toEqual([{ file, line: body.indexOf(idLine) + 1 }]);
+          expect(key?.locations).toEqual([{ file, line: body.indexOf(secretLine) + 1 }]);
+        },
+      ),
+      { numRuns: 80 },
     );
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { cliAsync, ensureBuilt } from '../e2e/cli.js';
+import { tracedCli } from '../e2e/loaded-packages.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../../src/drill/simulators/github/index.js';
 import { commitAll, gen, initRepo, tempDir, writeTree } from './helpers-scan.js';
 
@@ -52,6 +53,17 @@ describe('runbook scan (built CLI)', { timeout: 60_000 }, () => {
     expect(r.stdout).toMatch(/5 findings in 3 files/);
     expect(r.stdout).toMatch(/set aside, not findings: 1 placeholder/);
     noValue(r.stdout + r.stderr);
+  });
+
+  it('a plain scan of files loads no provider machinery (zod, execa) — a third of its memory; --git does', () => {
+    const plain = tracedCli(['scan', 'leaky', '--format', 'json'], t.dir);
+    expect(plain.status, plain.stderr).toBe(1);
+    expect(JSON.parse(plain.stdout).findings).toHaveLength(5);
+    expect([...plain.packages].filter((p) => ['zod', 'execa'].includes(p))).toEqual([]);
+    // the tracer sees what the other modes load (the check is not blind)
+    const git = tracedCli(['scan', 'repo', '--git', '--format', 'json'], t.dir);
+    expect(git.status, git.stderr).toBe(1);
+    expect(git.packages.has('zod') && git.packages.has('execa')).toBe(true);
   });
 
   it('json, sarif and github formats carry the same findings, masked', async () => {

@@ -63,6 +63,9 @@ describe('placeholders and checksums', () => {
       'gh' + 'p_' + 'x'.repeat(36),
       'AKIA' + 'X'.repeat(16),
       AWS_DOC_ID,
+      // AWS's documented example secret access key (one word in an otherwise random-looking value)
+      'aws_secret_access_key = ' + ['wJalrXUtnFEMI', 'K7MDENG', 'bPxRfiCY' + 'EXAMPLEKEY'].join('/'),
+      'postgres://someuser:' + 'some' + 'password@somehost:381/somedatabase',
       'np' + 'm_' + 'X'.repeat(36),
       'xo' + 'xb-your-token-here',
       'sk' + '_live_' + '0123456789abcdefghijklmn',

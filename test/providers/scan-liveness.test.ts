@@ -91,6 +91,22 @@ describe('scan.checkLiveness against HF, GitHub and Slack contracts', () => {
     for (const text of [JSON.stringify(out), ...c.log.lines, JSON.stringify(c.evidence)]) for (const v of Object.values(tok)) expect(text).not.toContain(v);
   });
 
+  it('checks GitHub secret-scanning alerts as they come from the alerts API (secret, secret_type), keeping the alert', async () => {
+    const c = scanContext('checkLiveness', { github_url: gh.url, hf_url: hf.url });
+    const alert = (n: number, v: string, type: string) => ({ repo: 'acme/api', number: n, state: 'open', secret_type: type, html_url: `https://github.com/acme/api/security/secret-scanning/${n}`, secret: c.ctx.secret(v, `alert ${n}`) });
+    // an alert for an HF token: its provider comes from the value's shape in the kind table
+    const input = live.input.parse({ findings: [alert(1, tok.ghLive, 'github_personal_access_token'), alert(2, tok.ghDead, 'github_personal_access_token'), alert(3, tok.hfLive, 'hf_user_access_token')] });
+    const out = await live.run(c.ctx, input);
+    expect(out).toMatchObject({ live: 2, dead: 1, unknown: 0 });
+    expect(out.live_findings.map((f: any) => [f.number, f.provider_hint])).toEqual([[1, 'github'], [3, 'huggingface']]);
+    expect(out.dead_findings.map((f: any) => [f.repo, f.number, f.html_url])).toEqual([['acme/api', 2, 'https://github.com/acme/api/security/secret-scanning/2']]);
+    expect(c.log.lines.join('\n')).toMatch(/alert acme\/api#2 …\S{4}: dead/);
+    expect(live.output.safeParse(out).success).toBe(true);
+    // an item with neither value is refused with what is missing
+    expect(live.input.safeParse({ findings: [{ repo: 'acme/api', number: 4 }] }).error?.issues[0]?.message).toMatch(/`token`.*`secret`/);
+    for (const text of [JSON.stringify(out), ...c.log.lines]) for (const v of [tok.ghLive, tok.ghDead, tok.hfLive]) expect(text).not.toContain(v);
+  });
+
   it('a service that cannot be reached gives unknown, never an exception', async () => {
     const down = await serve(() => undefined);
     await down.close();

@@ -18,7 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startGitHubSimulator, type GitHubSimulator } from '../../src/drill/simulators/github/index.js';
@@ -32,6 +32,13 @@ import { deliveries, expectTemplatesRender, drill, filesUnder, runbookPath, dril
 
 const NAME = 'github-token-leak';
 const values = drillValues(NAME);
+
+/** The items of `action` the journal recorded an intent for (an intent is written before every side effect). */
+function journalActions(stateDir: string, incident: string, action: string): string[] {
+  const lines = readFileSync(join(stateDir, 'incidents', incident, 'journal.jsonl'), 'utf8').trim().split('\n');
+  const recs = lines.map((l) => JSON.parse(l) as { type: string; action?: string; item?: string });
+  return recs.filter((r) => r.type === 'intent' && r.action === action).map((r) => r.item ?? '');
+}
 
 function expectEndState(w: WorldSnapshot): void {
   const gh = w.github!;
@@ -68,8 +75,16 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
     expect(st.scorecard.detect_ms).not.toBeNull();
     expect(st.scorecard.rotate_ms, 'every consumer of a leaked token rotated').not.toBeNull();
     expect(st.scorecard.adversary_blocked).toBe(1);
-    expect(st.scorecard.items_skipped).toEqual(['scan-clone', 'check-scan-findings', 'no-leaks', 'revoke-unchecked']);
-    // the final check ran on both alerts and each verification passed
+    expect(st.scorecard.items_skipped).toEqual(['scan-clone', 'no-leaks', 'revoke-unchecked']);
+    // liveness gates the revocation: alert #2's token (dana already deleted it) is reported dead
+    // and never sent to the revoke API; only the live one of alert #1 is
+    const checked = st.steps['check-live']?.outputs as { dead_count: number; live: { number: number }[]; dead: { number: number }[] };
+    expect(checked.dead_count).toBe(1);
+    expect(checked.live.map((a) => a.number)).toEqual([1]);
+    expect(checked.dead.map((a) => a.number)).toEqual([2]);
+    expect(Object.keys(st.steps['revoke-tokens']!.items)).toEqual(['acme/api#1']);
+    expect(journalActions(tmp.dir, id, 'gh.revokeCredentials')).toEqual(['acme/api#1']);
+    // the final check ran on both alerts (the revoked one and the dead one) and each verification passed
     expect(Object.keys(st.steps['verify-dead']!.items).sort()).toEqual(['acme/api#1', 'acme/api#2']);
     expect(Object.values(st.steps['verify-dead']!.items).every((i) => i.status === 'ok')).toBe(true);
     expectEndState(world(tmp.dir, id));
@@ -115,7 +130,7 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
     const st = status(tmp.dir, id);
     expect(st.scorecard!.leaked_detected, 'both leaked PATs found in the clone').toBe(2);
     expectCleanScorecard(st.scorecard, 2);
-    expect((st.steps['check-scan-findings']?.outputs as { dead_count: number }).dead_count).toBe(1);
+    expect((st.steps['check-live']?.outputs as { dead_count: number }).dead_count).toBe(1);
     expect(Object.keys(st.steps['revoke-tokens']!.items)).toEqual([expect.stringMatching(/^scan-[0-9a-f]+$/)]);
     expect(st.steps['revoke-unchecked']?.status).toBe('skipped');
     const w = world(tmp.dir, id);
@@ -124,6 +139,15 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
     // a history finding's "First exposed" is the date of the commit that added it (the clone's commits are from 2024-05-01)
     const report = await cliAsync(['report', id, '--state-dir', tmp.dir]).done;
     expect(report.stdout).toMatch(/\*\*First exposed:\*\* 2024-05-01 10:00:00Z/);
+    // the revoked token reads as revoked (by revoke-tokens, verified by its read-back); the one
+    // that was already dead reads as not revoked by this run, and verified dead by the final check
+    const section = (fp: string) => report.stdout.slice(report.stdout.indexOf(`- **Fingerprint:** \`${fp}\``)).split('\n### ')[0]!;
+    const revokedFp = Object.keys(st.steps['revoke-tokens']!.items)[0]!.replace(/^scan-/, '');
+    const deadFp = Object.keys(st.steps['verify-dead']!.items).map((k) => k.replace(/^scan-/, '')).find((fp) => fp !== revokedFp)!;
+    expect(section(revokedFp)).toMatch(/\*\*Revoked:\*\* \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ by .* \(step `revoke-tokens` \/ `scan-[0-9a-f]+`\)/);
+    expect(section(revokedFp)).not.toContain('not revoked');
+    expect(section(deadFp)).toMatch(/\*\*Revoked:\*\* \*\*not revoked\*\*/);
+    expect(section(deadFp)).toMatch(/\*\*Verified dead:\*\* .*step `verify-dead`/);
     const scanValues = drillValues('github-token-leak-scan').values;
     expectNoValues(scanValues, everythingWritten(tmp.dir, id, [r, report]));
   });
@@ -218,7 +242,7 @@ describe('github-token-leak from a scan finding (runbook run, live mode, simulat
     expect(gh.actionsSecret('acme/api', 'RELEASE_TOKEN'), 'the consumer holds the replacement').toBe(replacement);
     // one revoke call: the AWS key found next to it never went to GitHub, nor the dead token (reported) or the placeholder (set aside)
     expect(gh.count('revokeCredentials')).toBe(1);
-    expect(slack.messages[0]!.text).toMatch(/already dead, not revoked: 1; placeholders or bad checksums set aside: 1/);
+    expect(slack.messages[0]!.text).toMatch(/already dead, not revoked: 1; GitHub gave no answer for: 0; placeholders or bad checksums set aside: 1/);
     expect(gh.count('listAlertsForRepo')).toBe(0);
     expect(smtp.messages.map((m) => m.to)).toEqual([['dana@acme.test']]);
     expect(slack.messages).toHaveLength(1);
@@ -234,5 +258,63 @@ describe('github-token-leak from a scan finding (runbook run, live mode, simulat
     const texts = [...everythingWritten(state, id, [r]), ...smtp.messages.map((m) => ({ where: 'mail', text: `${m.subject}\n${m.text ?? ''}` })), ...slack.messages.map((m) => ({ where: 'slack', text: m.text ?? '' }))];
     expectNoValues([leaked, operator, replacement, slackToken, aws.secret], texts);
     expect(filesUnder(state).length).toBeGreaterThan(0);
+  });
+});
+
+describe('github-token-leak from secret-scanning alerts (runbook run, live mode, GitHub simulator on loopback)', { timeout: 120_000 }, () => {
+  const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const rand = (n: number) => [...randomBytes(n)].map((b) => ALNUM[b % ALNUM.length]).join('');
+  const live = withBase62Checksum('gh' + 'p_', rand(30));
+  const dead = withBase62Checksum('gh' + 'p_', rand(30));
+  const operator = `ghp_${rand(36)}`;
+  const slackToken = `xoxb-${rand(12)}-${rand(24)}`;
+
+  it('revokes only the live token of two alerts: the dead one is reported, never sent to the revoke API, and its alert closed', async () => {
+    const tmp = tempDir('gh-alerts');
+    const gh = await startGitHubSimulator({
+      seed: {
+        users: [{ login: 'dana' }, { login: 'secops' }],
+        orgs: [{ login: 'acme', members: ['dana', 'secops'] }],
+        tokens: [
+          { value: live, login: 'dana', scopes: ['repo'] },
+          { value: dead, login: 'dana', scopes: ['repo'], revoked: true },
+          { value: operator, login: 'secops', scopes: ['repo', 'security_events'] },
+        ],
+        repos: [
+          {
+            full_name: 'acme/api',
+            alerts: [
+              { secret_type: 'github_personal_access_token', secret: live },
+              { secret_type: 'github_personal_access_token', secret: dead },
+            ],
+          },
+        ],
+      },
+    });
+    const slack = await startSlackSimulator();
+    slack.addToken(slackToken, { user: 'incident-bot', bot_id: 'BINCIDENT' });
+    slack.addChannel('security-incidents');
+    const smtp = await startSmtpSimulator();
+    try {
+      const state = join(tmp.dir, 'state');
+      const inputs = { repo: 'acme/api', owner_email: 'dana@acme.test', github_api_url: gh.url, slack_api_url: slack.apiUrl, smtp_host: smtp.host, smtp_port: String(smtp.port) };
+      const args = ['run', runbookPath(NAME), '--yes', '--state-dir', state, ...Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]), '--done', 'review-activity=https://tickets.acme.test/SEC-8'];
+      const r = await cliAsync(args, { env: { GITHUB_TOKEN: operator, SLACK_BOT_TOKEN: slackToken, RUNBOOK_SECRET_REPLACEMENT_TOKEN: `github_pat_${rand(82)}` } }).done;
+      expect(r.code, r.stderr).toBe(0);
+      expect(gh.isLive(live), 'the live token is revoked').toBe(false);
+      // one call to the credentials-revoke API, for alert 1: the dead token of alert 2 is not sent
+      expect(gh.count('revokeCredentials')).toBe(1);
+      const id = onlyIncident(state);
+      const st = status(state, id);
+      expect(Object.keys(st.steps['revoke-tokens']!.items)).toEqual(['acme/api#1']);
+      expect(journalActions(state, id, 'gh.revokeCredentials')).toEqual(['acme/api#1']);
+      expect(slack.messages[0]!.text).toMatch(/already dead, not revoked: 1; GitHub gave no answer for: 0/);
+      // both alerts end resolved: one token revoked, the other already dead
+      expect([gh.alert('acme/api', 1)?.state, gh.alert('acme/api', 2)?.state]).toEqual(['resolved', 'resolved']);
+      expectNoValues([live, dead, operator, slackToken], [...everythingWritten(state, id, [r]), ...slack.messages.map((m) => ({ where: 'slack', text: m.text ?? '' }))]);
+    } finally {
+      await Promise.all([gh.close(), slack.close(), smtp.close()]);
+      tmp.remove();
+    }
   });
 });

@@ -105,6 +105,8 @@ export const KINDS: readonly CredentialKind[] = [
   {
     id: 'aws-secret-access-key', label: 'an AWS secret access key', provider: 'aws', role: 'secret',
     pattern: `(?:aws)?[_.-]?secret[_.-]?access[_.-]?key${ASSIGN}(?<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`, flags: 'i', keywords: ['secret'], keep: /^/,
+    // AWS's documented example secrets end in EXAMPLEKEY (the common test allows one word in a random value)
+    placeholder: (v) => v.endsWith('EXAMPLEKEY'),
     liveness: 'aws', revoke: { runbook: 'aws-access-key-exposure', byHand: 'IAM console → the key pair of this secret → make inactive, then delete' }, secretlint: 'aws', redact: true,
     sample: (r) => `aws_secret_access_key = ${r(AN, 36)}${r('+/', 1)}${r(AN, 3)}`,
   },
@@ -163,7 +165,8 @@ export const KINDS: readonly CredentialKind[] = [
   {
     id: 'url-credentials', label: 'a password in a URL', provider: 'url', role: 'secret',
     pattern: `://(?<=\\b[a-z][a-z0-9+.-]{1,15}://)[^\\s:/@"'<>\`]{1,128}:(?<v>[^\\s:/@"'<>\`]{6,256})@(?!(?:[a-z0-9-]+\\.)*example\\.(?:com|org|net)\\b)[A-Za-z0-9[]`, keywords: ['://'], keep: /^/,
-    placeholder: (v) => /^(?:pass(?:word)?|pwd|secret|x-oauth-basic|token|changeme|admin|root|guest|test|user(?:name)?|postgres|mysql|redis|mongo|\$\{?[A-Za-z_]+\}?|%[a-z]|\*+|x+)$/i.test(v),
+    // `password`, `somepassword`, `my_secret1`, `${DB_PASSWORD}`, `%s`, `***`: documentation, not a password
+    placeholder: (v) => /^(?:some|my|your|the)?[_-]?(?:pass(?:word)?|pwd|secret|x-oauth-basic|token|changeme|admin|root|guest|test|user(?:name)?|postgres|mysql|redis|mongo)\d{0,3}$|^(?:\$\{?[A-Za-z_]+\}?|%[a-z]|\*+|x+)$/i.test(v),
     revoke: { byHand: 'change the password at the service the URL names, and wherever else it is used' }, secretlint: 'basicauth, database-connection-string',
     sample: (r) => `postgres://app:${r(AN, 20)}@db.internal.invalid:5432/app`,
   },

@@ -1,13 +1,13 @@
 /**
  * Scanning files and folders: walk the given paths (never into `.git`, never following
  * symlinks), skip binary files and files over the size cap, run every rule over the rest —
- * in overlapping pieces of 256 KiB, so a 5 MiB minified bundle costs no more memory than a
+ * in overlapping pieces of 64 KiB, so a 5 MiB minified bundle costs no more memory than a
  * small file.
  */
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { detect, lineOf, type FindingSet, type ScanOptions } from './findings.js';
+import { detect, lineOf, type Finding, type FindingSet, type ScanOptions, type Suppressed } from './findings.js';
 
 export interface FileScanStats {
   files: number;
@@ -56,12 +56,21 @@ function* walk(path: string, stats: FileScanStats, skip: ReadonlySet<string>, is
   }
 }
 
-/** A file is read and scanned in pieces of this many bytes (plus the overlap), so memory stays bounded whatever its size. */
-export const CHUNK_BYTES = 256 * 1024;
+/** Files larger than this are skipped (the scan provider's `max_file_bytes` default). */
+export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+/**
+ * A file is read and scanned in pieces of this many bytes (the overlap included), so memory
+ * stays bounded whatever its size. 64 KiB keeps a piece's text out of V8's large-object space
+ * (256 KiB pieces peaked 8 MB higher on node_modules: each live one was promoted at a scavenge).
+ */
+export const CHUNK_BYTES = 64 * 1024;
 /**
  * Consecutive pieces overlap by at least this many bytes, and a hit is taken from the piece in
  * which it starts before the overlap: a credential shorter than this (every kind in the table,
- * an 8192-bit RSA key in PEM included) is seen whole in one piece.
+ * an 8192-bit RSA key in PEM included) is seen whole in one piece. Whole hits inside the overlap
+ * are taken too (and deduplicated), so two halves of an AWS key pair either side of a cut are
+ * seen together.
  */
 export const CHUNK_OVERLAP = 16 * 1024;
 
@@ -197,7 +206,12 @@ export async function scanPaths(
       opts.signal.throwIfAborted();
       const shown = displayPath(base, path);
       for (const piece of readPieces(path, opts.maxFileBytes, stats, opts.chunkBytes, opts.chunkOverlap)) {
-        const hits = (await detect(piece.text, path, opts)).filter((h) => h.index < piece.own);
+        // a piece takes the hits that start in its own part, and also those in the overlap that
+        // end before its last line end (whole values, on whole lines): so an AWS key id and its
+        // secret on either side of the cut are both in one `add` and paired. The next piece
+        // finds the overlap's hits again; FindingSet keeps one location per file and line.
+        const whole = Number.isFinite(piece.own) ? piece.text.lastIndexOf('\n') : Infinity;
+        const hits = (await detect(piece.text, path, opts)).filter((h) => h.index < piece.own || h.index + h.value.length <= whole);
         if (!hits.length) continue;
         const line = lineOf(piece.text);
         set.add(hits, (i) => ({ file: shown, line: piece.linesBefore + line(i) }));
@@ -205,4 +219,21 @@ export async function scanPaths(
     }
   }
   return stats;
+}
+
+export type ScanFilesOptions = Parameters<typeof scanPaths>[2] & { base: string };
+
+/**
+ * scan.files without the action around it (`runbook scan PATH…` calls it directly, so it loads
+ * no provider machinery): the roots that do not exist, or the findings sorted by location.
+ */
+export async function scanFiles(
+  paths: readonly string[],
+  set: FindingSet,
+  opts: ScanFilesOptions,
+): Promise<{ missing: string[] } | { missing?: undefined; findings: Finding[]; suppressed: Suppressed[]; stats: FileScanStats }> {
+  const missing = await missingPaths(opts.base, paths);
+  if (missing.length) return { missing };
+  const stats = await scanPaths(paths, set, opts);
+  return { findings: set.list('byLocation'), suppressed: set.suppressed, stats };
 }

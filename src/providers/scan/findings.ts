@@ -4,9 +4,7 @@
  * with every location kept. Findings are keyed by a keyed fingerprint, never by the value.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { fingerprintValue, Secret } from '../../core/secrets/secret.js';
-import { SecretOut } from '../sdk.js';
 import { PROVIDERS } from '../../core/secrets/kinds.js';
 import { DEFAULT_ENTROPY, entropyHits, kindOf, shapeHits, type EntropyOptions, type RawHit } from './rules.js';
 import { secretlintHits } from './secretlint.js';
@@ -14,38 +12,47 @@ import { secretlintHits } from './secretlint.js';
 /** Every provider of the credential-kind table (`generic` for the entropy rule). */
 export const HINTS = PROVIDERS;
 
-export const Location = z.object({ file: z.string(), line: z.number().int(), commit: z.string().optional(), committedAt: z.string().optional() });
-export type Location = z.infer<typeof Location>;
+/** Where a value was found. (The zod schemas for action outputs are in ./findings-schema.ts: this module loads no zod, so `runbook scan` does not either.) */
+export interface Location {
+  file: string;
+  line: number;
+  commit?: string;
+  committedAt?: string;
+}
 
 /** A placeholder or checksum failure: where, which rule, why — never a value. */
-export const Suppressed = z.object({ rule: z.string(), file: z.string(), line: z.number().int(), commit: z.string().optional(), reason: z.enum(['placeholder', 'checksum']) });
-export type Suppressed = z.infer<typeof Suppressed>;
+export interface Suppressed {
+  rule: string;
+  file: string;
+  line: number;
+  commit?: string;
+  reason: 'placeholder' | 'checksum';
+}
 
-export const Finding = z.object({
-  rule: z.string(),
-  file: z.string(),
-  line: z.number().int(),
-  commit: z.string().optional(),
+export interface Finding {
+  rule: string;
+  file: string;
+  line: number;
+  commit?: string;
   /** git: the date of the earliest commit that added it (the report's "First exposed") */
-  committedAt: z.string().optional(),
+  committedAt?: string;
   /** the kind's label ("a GitHub token") */
-  kind: z.string(),
+  kind: string;
   /** `identifier` kinds (an AWS access key id) are shown in full; `secret` values never */
-  sensitivity: z.enum(['secret', 'identifier']),
+  sensitivity: 'secret' | 'identifier';
   /** the value itself, for identifiers only (AWS documents a key id as an identifier, not a secret) */
-  identifier: z.string().optional(),
+  identifier?: string;
   /** keyed HMAC-SHA256 of the value (first 16 hex chars) — safe to store */
-  fingerprint: z.string(),
-  last4: z.string(),
-  provider_hint: z.enum(HINTS),
+  fingerprint: string;
+  last4: string;
+  provider_hint: (typeof HINTS)[number];
   /** the value, only ever as a Secret */
-  token: SecretOut,
+  token: Secret;
   /** AWS: the other half of a key pair found next to this one (key id ↔ secret access key) */
-  pair: SecretOut.optional(),
+  pair?: Secret;
   /** every place the same value was found (the first is repeated in file/line/commit) */
-  locations: z.array(Location),
-});
-export type Finding = z.infer<typeof Finding>;
+  locations: Location[];
+}
 
 /**
  * Per-process random fingerprint key, used when the provider config gives no

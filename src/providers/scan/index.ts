@@ -20,11 +20,13 @@
 import { z } from 'zod';
 import { defineAction, defineProvider, secretField, SecretOut, type ActionContext } from '../sdk.js';
 import { DEFAULT_ENTROPY } from './rules.js';
-import { Finding, FindingSet, HINTS, Suppressed, type ScanOptions } from './findings.js';
-import { missingPaths, scanPaths } from './files.js';
+import { FindingSet, HINTS, type ScanOptions } from './findings.js';
+import { Finding, Suppressed } from './findings-schema.js';
+import { DEFAULT_MAX_FILE_BYTES, scanFiles } from './files.js';
 import { ProviderError } from '../../core/errors.js';
 import { scanGitHistory } from './git.js';
-import { KIND_BY_ID, jwtExpiry } from '../../core/secrets/kinds.js';
+import { KIND_BY_ID, jwtExpiry, matchKinds, type KindProvider } from '../../core/secrets/kinds.js';
+import type { Secret } from '../../core/secrets/secret.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { IMPORT_FORMATS, ImportError, parseImport } from './imports.js';
@@ -38,7 +40,7 @@ const Config = z.strictObject({
   entropy_min_length: z.number().int().min(8).default(DEFAULT_ENTROPY.minLength),
   /** also run secretlint's recommended preset (our kind table covers it; this adds a second opinion at ~4× the time) */
   secretlint: z.boolean().default(false),
-  max_file_bytes: z.number().int().positive().default(5 * 1024 * 1024),
+  max_file_bytes: z.number().int().positive().default(DEFAULT_MAX_FILE_BYTES),
   hf_url: z.url().default(DEFAULT_URLS.hf_url),
   github_url: z.url().default(DEFAULT_URLS.github_url),
   slack_url: z.url().default(DEFAULT_URLS.slack_url),
@@ -91,20 +93,18 @@ const files = defineAction<z.infer<typeof FilesInput>, z.infer<typeof FilesOutpu
   ],
   async run(ctx, input) {
     const c = cfg(ctx);
-    const missing = await missingPaths(ctx.workdir, input.paths);
-    if (missing.length)
+    const set = new FindingSet((v, l) => ctx.secret(v, l), c.fingerprint_key, (v) => ctx.fingerprint(v));
+    const r = await scanFiles(input.paths, set, { ...scanOptions(c), maxFileBytes: c.max_file_bytes, signal: ctx.signal, exclude: input.exclude, base: ctx.workdir });
+    if (r.missing)
       throw new ProviderError({
         provider: ctx.instance,
         action: ctx.action,
-        message: `no such file or folder: ${missing.join(', ')} (relative paths are read from ${ctx.workdir})`,
+        message: `no such file or folder: ${r.missing.join(', ')} (relative paths are read from ${ctx.workdir})`,
         failure: 'definite',
         code: 'NOT_FOUND',
         nextSteps: ['Check the path; relative paths in a runbook are relative to the runbook\'s folder.'],
       });
-    const set = new FindingSet((v, l) => ctx.secret(v, l), c.fingerprint_key, (v) => ctx.fingerprint(v));
-    const stats = await scanPaths(input.paths, set, { ...scanOptions(c), maxFileBytes: c.max_file_bytes, signal: ctx.signal, exclude: input.exclude, base: ctx.workdir });
-    const findings = set.list('byLocation');
-    const suppressed = set.suppressed;
+    const { findings, suppressed, stats } = r;
     ctx.log.info(`scanned ${stats.files} files (${stats.skipped_binary} binary, ${stats.skipped_large} too large skipped): ${summary(findings.length)}${suppressedNote(suppressed)}`);
     ctx.evidence({ detail: `${stats.files} files scanned, ${summary(findings.length)}${suppressedNote(suppressed)}` });
     return { findings, suppressed, stats };
@@ -144,11 +144,28 @@ const git = defineAction<z.infer<typeof GitInput>, z.infer<typeof GitOutput>, Co
   },
 });
 
-/** A finding as another step hands it over: only token and provider_hint are needed. */
-const LivenessItem = z.looseObject({ token: SecretOut, provider_hint: z.enum(HINTS), pair: SecretOut.optional(), fingerprint: z.string().optional(), last4: z.string().optional(), rule: z.string().optional() });
+/**
+ * A finding as another step hands it over: a scan finding (`token`, `provider_hint`) or a
+ * GitHub secret-scanning alert (`secret`, `secret_type`) — the value and, if it is not given,
+ * a provider found from the alert's type or the value's shape in the kind table. Every other
+ * field is passed through to the output, so an alert stays an alert (repo, number, html_url).
+ */
+const LivenessFields = z.looseObject({
+  token: SecretOut.optional(),
+  secret: SecretOut.optional(),
+  provider_hint: z.enum(HINTS).optional(),
+  secret_type: z.string().optional(),
+  pair: SecretOut.optional(),
+  fingerprint: z.string().optional(),
+  last4: z.string().optional(),
+  rule: z.string().optional(),
+});
+const LivenessItem = LivenessFields.refine((f) => f.token !== undefined || f.secret !== undefined, {
+  message: 'each finding needs its value: `token` (a scan finding) or `secret` (a secret-scanning alert)',
+});
 const LivenessInput = z.strictObject({ findings: z.array(LivenessItem) });
 const LIVENESS = ['live', 'dead', 'unknown'] as const;
-const Checked = LivenessItem.extend({ liveness: z.enum(LIVENESS), liveness_detail: z.string() });
+const Checked = LivenessFields.extend({ provider_hint: z.enum(HINTS), liveness: z.enum(LIVENESS), liveness_detail: z.string() });
 const LivenessOutput = z.object({
   findings: z.array(Checked),
   live: z.number(),
@@ -159,43 +176,57 @@ const LivenessOutput = z.object({
   unknown_findings: z.array(Checked),
   dead_findings: z.array(Checked),
 });
-type LivenessItem = z.infer<typeof LivenessItem>;
+type LivenessItem = z.infer<typeof LivenessFields>;
 
-async function checkOne(ctx: ActionContext<Config>, c: Config, f: LivenessItem): Promise<LivenessResult> {
+/** The value of a finding or an alert (the input schema guarantees one). */
+function valueOf(f: LivenessItem): Secret {
+  return (f.token ?? f.secret)!;
+}
+
+/** Which service a finding belongs to: as the scan said; a GitHub alert type; else the kind its value has in the table. */
+function providerOf(f: LivenessItem): KindProvider {
+  if (f.provider_hint) return f.provider_hint;
+  if (f.secret_type?.startsWith('github_')) return 'github';
+  const value = valueOf(f).reveal();
+  return matchKinds(value).find((m) => m.value === value)?.kind.provider ?? 'generic';
+}
+
+async function checkOne(ctx: ActionContext<Config>, c: Config, f: LivenessItem, provider: KindProvider): Promise<LivenessResult> {
   const kind = f.rule ? KIND_BY_ID.get(f.rule) : undefined;
+  const token = valueOf(f);
   if (kind?.liveness === 'jwt') {
-    const exp = jwtExpiry(f.token.reveal());
+    const exp = jwtExpiry(token.reveal());
     if (exp === undefined) return { status: 'unknown', detail: 'the JWT has no expiry (exp); ask its issuer' };
     return exp * 1000 < Date.now() ? { status: 'dead', detail: `the JWT expired at ${new Date(exp * 1000).toISOString()}` } : { status: 'unknown', detail: `the JWT is valid until ${new Date(exp * 1000).toISOString()} unless its issuer revoked it` };
   }
   if (kind && !kind.liveness) return { status: 'unknown', detail: `no liveness check for ${kind.label}; ${kind.revoke.byHand}` };
-  switch (f.provider_hint) {
+  switch (provider) {
     case 'huggingface':
-      return checkHuggingFace(ctx, f.token, c.hf_url);
+      return checkHuggingFace(ctx, token, c.hf_url);
     case 'github':
-      return checkGitHub(ctx, f.token, c.github_url);
+      return checkGitHub(ctx, token, c.github_url);
     case 'slack':
-      return checkSlack(ctx, f.token, c.slack_url);
+      return checkSlack(ctx, token, c.slack_url);
     case 'aws': {
-      const idFirst = /^(?:AKIA|ASIA|ABIA|ACCA)/.test(f.token.reveal());
-      const [id, key] = idFirst ? [f.token, f.pair] : [f.pair, f.token];
+      const idFirst = /^(?:AKIA|ASIA|ABIA|ACCA)/.test(token.reveal());
+      const [id, key] = idFirst ? [token, f.pair] : [f.pair, token];
       if (!id) return { status: 'unknown', detail: 'no access key id was found next to this secret access key; it cannot be checked alone' };
       return checkAws(ctx, id, key, { endpoint: c.aws_endpoint, region: c.aws_region });
     }
     default:
-      return { status: 'unknown', detail: `no liveness check for ${f.provider_hint} credentials` };
+      return { status: 'unknown', detail: `no liveness check for ${provider} credentials` };
   }
 }
 
 const checkLiveness = defineAction<z.infer<typeof LivenessInput>, z.infer<typeof LivenessOutput>, Config>({
   kind: 'detect',
-  description: 'Check whether each finding is still live through its service (HF, GitHub, Slack, AWS STS): live, dead or unknown.',
+  description: 'Check whether each finding (or GitHub secret-scanning alert) is still live through its service (HF, GitHub, Slack, AWS STS): live, dead or unknown.',
   input: LivenessInput,
   output: LivenessOutput,
   idempotent: true,
   plan(ctx, input) {
     const c = cfg(ctx);
-    const count = (h: string) => input.findings.filter((f) => f.provider_hint === h).length;
+    const count = (h: string) => input.findings.filter((f) => providerOf(f) === h).length;
     const lines: string[] = [];
     if (count('huggingface')) lines.push(`GET ${c.hf_url}/api/whoami-v2 for ${count('huggingface')} Hugging Face token(s)`);
     if (count('github')) lines.push(`GET ${c.github_url}/user for ${count('github')} GitHub token(s)`);
@@ -210,12 +241,14 @@ const checkLiveness = defineAction<z.infer<typeof LivenessInput>, z.infer<typeof
     const out: z.infer<typeof LivenessOutput> = { findings: [], live: 0, dead: 0, unknown: 0, live_findings: [], unknown_findings: [], dead_findings: [] };
     for (const f of input.findings) {
       ctx.signal.throwIfAborted();
-      const r = await checkOne(ctx, c, f);
+      const provider = providerOf(f);
+      const r = await checkOne(ctx, c, f, provider);
       out[r.status]++;
-      const checked = { ...f, liveness: r.status, liveness_detail: r.detail };
+      const checked = { ...f, provider_hint: provider, liveness: r.status, liveness_detail: r.detail };
       out.findings.push(checked);
       out[`${r.status}_findings`].push(checked);
-      ctx.log.info(`${f.rule ?? f.provider_hint} …${f.token.last4 || '????'}: ${r.status} (${r.detail})`);
+      const what = typeof f.number === 'number' && typeof f.repo === 'string' ? `alert ${f.repo}#${f.number}` : (f.rule ?? provider);
+      ctx.log.info(`${what} …${valueOf(f).last4 || '????'}: ${r.status} (${r.detail})`);
     }
     ctx.evidence({ detail: `${out.live} live, ${out.dead} dead, ${out.unknown} unknown` });
     return out;
