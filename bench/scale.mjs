@@ -8,6 +8,8 @@
 // N=100's in the same run (the goal: flat within 1.5×), and drill revoke with the live run's.
 //   BENCH_SCALE_N=100,1000,10000 (default)   BENCH_SCALE_ROUNDS=1 (rounds per N, medians)
 //   BENCH_SCALE_TIMEOUT_S=900 (a command still running then is killed and reported as such)
+//   BENCH_SCALE_ONLY=readers: only status / report / resume, against one live incident generated
+//   per N (no drill); BENCH_SCALE_KEEP=1 keeps each N's folder (its path is printed) for profiling
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';
@@ -22,6 +24,9 @@ const SIZES = (process.env.BENCH_SCALE_N ?? '100,1000,10000').split(',').map(Num
 const ROUNDS = Math.max(1, Number(process.env.BENCH_SCALE_ROUNDS ?? 1));
 /** each command is killed after this long (BENCH_SCALE_TIMEOUT_S, default 900 s) and shown as such */
 const TIMEOUT_MS = Number(process.env.BENCH_SCALE_TIMEOUT_S ?? 900) * 1000;
+const READERS = process.env.BENCH_SCALE_ONLY === 'readers';
+const KEEP = process.env.BENCH_SCALE_KEEP === '1';
+const KINDS = READERS ? ['status', 'report', 'resume'] : ['run', 'drill', 'status', 'report', 'resume'];
 if (!existsSync(CLI)) throw new Error('dist/cli.js missing: run npm run build first (npm run bench does)');
 
 /** Runs the CLI; resolves with wall ms, peak RSS (MiB) and output. Fails on an unexpected exit code. */
@@ -107,13 +112,15 @@ async function measure(n, round) {
     r.report = await cli(['report', live, '--state-dir', state], { cwd: dir });
     // resume of a finished incident: loads the journal and finds nothing left to do
     r.resume = await cli(['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state, '--input', `hub_url=${sim.url}`, '--input', `secrets_export=${world.exportDir}`], { cwd: dir, ok: [0, 3] });
+    if (READERS) return r;
     const drill = `drill-${n}-${round}`;
     const d = await cli(['drill', world.runbook, '--non-interactive', '--yes', '--incident', drill, '--state-dir', state], { cwd: dir, ok: [0, 3] });
     // a killed drill's revoke step did not finish: no per-item figure
     r.drill = { ...d, revoke: d.killed ? NaN : safeRevokeMs(state, drill), doubt: inDoubt(d.out) };
   } finally {
     await sim.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (KEEP) console.log(`  (kept: ${dir}; incident live-${n}-${round} in ${state})`);
+    else rmSync(dir, { recursive: true, force: true });
   }
   return r;
 }
@@ -127,16 +134,16 @@ for (const n of SIZES) {
   const pick = (k, f) => med(rounds.map((x) => f(x[k])));
   results[n] = {
     liveRevoke: pick('run', (x) => x.revoke) / n,
-    drillRevoke: pick('drill', (x) => x.revoke) / n,
-    ...Object.fromEntries(['run', 'drill', 'status', 'report', 'resume'].map((k) => [k, { perItem: pick(k, (x) => x.wall) / n, wall: pick(k, (x) => x.wall), rss: pick(k, (x) => x.rss) }])),
+    drillRevoke: READERS ? NaN : pick('drill', (x) => x.revoke) / n,
+    ...Object.fromEntries(KINDS.map((k) => [k, { perItem: pick(k, (x) => x.wall) / n, wall: pick(k, (x) => x.wall), rss: pick(k, (x) => x.rss) }])),
   };
   const x = results[n];
   console.log(`\n  N = ${n.toLocaleString('en-US')}`);
-  console.log(`    revoke step per item: live ${x.liveRevoke.toFixed(2)} ms, drill ${x.drillRevoke.toFixed(2)} ms → drill/live ${(x.drillRevoke / x.liveRevoke).toFixed(2)}× (goal ≤ 1.5×)`);
-  const doubt = rounds.map((q) => `live ${q.run.doubt} in doubt / ${q.run.left} still live, drill ${q.drill.doubt} in doubt`).join('; ');
+  if (!READERS) console.log(`    revoke step per item: live ${x.liveRevoke.toFixed(2)} ms, drill ${x.drillRevoke.toFixed(2)} ms → drill/live ${(x.drillRevoke / x.liveRevoke).toFixed(2)}× (goal ≤ 1.5×)`);
+  const doubt = rounds.map((q) => `live ${q.run.doubt} in doubt / ${q.run.left} still live${READERS ? '' : `, drill ${q.drill.doubt} in doubt`}`).join('; ');
   console.log(`    left over: ${doubt}`);
   const prevN = SIZES[SIZES.indexOf(n) - 1];
-  for (const k of ['run', 'drill', 'status', 'report', 'resume']) {
+  for (const k of KINDS) {
     const base = results[SIZES[0]][k].perItem;
     // marginal: the extra wall time per extra item since the previous N (start-up cost cancels out)
     const marginal = prevN ? (x[k].wall - results[prevN][k].wall) / (n - prevN) : undefined;
@@ -150,8 +157,8 @@ for (const n of SIZES) {
 if (SIZES.length > 1) {
   const lo = results[SIZES[0]];
   const hi = results[SIZES[SIZES.length - 1]];
-  console.log(`\n  per-item cost N=${SIZES.at(-1)} / N=${SIZES[0]} (goal ≤ 1.5×): ` + ['run', 'drill', 'status', 'report', 'resume'].map((k) => `${k} ${(hi[k].perItem / lo[k].perItem).toFixed(2)}×`).join(', '));
+  console.log(`\n  per-item cost N=${SIZES.at(-1)} / N=${SIZES[0]} (goal ≤ 1.5×): ` + KINDS.map((k) => `${k} ${(hi[k].perItem / lo[k].perItem).toFixed(2)}×`).join(', '));
   if (SIZES.length > 2)
-    console.log(`  marginal cost per item ${SIZES.at(-2)}→${SIZES.at(-1)} / ${SIZES[0]}→${SIZES[1]} (start-up excluded): ` + ['run', 'drill', 'status', 'report', 'resume'].map((k) => `${k} ${(hi[k].marginal / results[SIZES[1]][k].marginal).toFixed(2)}×`).join(', '));
-  console.log(`  drill revoke / live revoke per item at N=${SIZES.at(-1)}: ${(hi.drillRevoke / hi.liveRevoke).toFixed(2)}× (goal ≤ 1.5×); peak RSS drill ${hi.drill.rss.toFixed(0)} MiB, live ${hi.run.rss.toFixed(0)} MiB (goal ≤ 300)`);
+    console.log(`  marginal cost per item ${SIZES.at(-2)}→${SIZES.at(-1)} / ${SIZES[0]}→${SIZES[1]} (start-up excluded): ` + KINDS.map((k) => `${k} ${(hi[k].marginal / results[SIZES[1]][k].marginal).toFixed(2)}×`).join(', '));
+  if (!READERS) console.log(`  drill revoke / live revoke per item at N=${SIZES.at(-1)}: ${(hi.drillRevoke / hi.liveRevoke).toFixed(2)}× (goal ≤ 1.5×); peak RSS drill ${hi.drill.rss.toFixed(0)} MiB, live ${hi.run.rss.toFixed(0)} MiB (goal ≤ 300)`);
 }
