@@ -126,6 +126,8 @@ describe('a watch over 1,000 items', () => {
     expect(Buffer.byteLength(md)).toBeLessThan(32 * 1024);
     expect(Buffer.byteLength(JSON.stringify(report))).toBeLessThan(64 * 1024);
     expect(md).toContain(`watch check 6: 5m00s of 5m00s watched — ${N} items checked, 1 changed since the last check (e.g. ${keyOf(7)})`);
+    // the state the engine returns (folded from what it read and wrote) is the journal's
+    expect(result.state).toEqual(fold(records));
   });
 
   it('a check that trips fail_if names the items that tripped it, by key, in the reason, the record, status and the report', async () => {
