@@ -9,7 +9,9 @@
 //   BENCH_SCALE_N=100,1000,10000 (default)   BENCH_SCALE_ROUNDS=1 (rounds per N, medians)
 //   BENCH_SCALE_TIMEOUT_S=900 (a command still running then is killed and reported as such)
 //   BENCH_SCALE_ONLY=readers: only status / report / resume, against one live incident generated
-//   per N (no drill); BENCH_SCALE_KEEP=1 keeps each N's folder (its path is printed) for profiling
+//   per N (no drill); BENCH_SCALE_KEEP=1 keeps each N's folder (its path is printed) for profiling;
+//   BENCH_SCALE_BASE=/path/to/other/dist/cli.js also runs each of them with that build, right after
+//   this one's, on the same incident (e.g. a build of main: the ratio this tree / that one)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';
@@ -30,11 +32,13 @@ const KINDS = READERS ? ['status', 'report', 'resume'] : ['run', 'drill', 'statu
 if (!existsSync(CLI)) throw new Error('dist/cli.js missing: run npm run build first (npm run bench does)');
 
 /** Runs the CLI; resolves with wall ms, peak RSS (MiB) and output. Fails on an unexpected exit code. */
-function cli(args, { cwd, ok = [0], timeoutMs = TIMEOUT_MS } = {}) {
+const BASE = process.env.BENCH_SCALE_BASE ? resolve(process.env.BENCH_SCALE_BASE) : undefined;
+
+function cli(args, { cwd, ok = [0], timeoutMs = TIMEOUT_MS, bin = CLI } = {}) {
   return new Promise((res, rej) => {
     const rssFile = join(tmpdir(), `runbook-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['-r', RSS, CLI, ...args], { cwd, env: { ...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', RSS, bin, ...args], { cwd, env: { ...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out.length < 1 << 20 ? (out += d) : undefined));
@@ -108,10 +112,16 @@ async function measure(n, round) {
     // exit 3: the run is waiting on items in doubt (a call whose outcome is unknown, e.g. a timeout on a loaded machine): counted, not fatal
     const run = await cli(['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state, '--input', `hub_url=${sim.url}`, '--input', `secrets_export=${world.exportDir}`], { cwd: dir, ok: [0, 3] });
     r.run = { ...run, revoke: run.killed ? NaN : safeRevokeMs(state, live), left: world.tokens.filter((t) => sim.isLive(t)).length, doubt: inDoubt(run.out) };
-    r.status = await cli(['status', live, '--state-dir', state], { cwd: dir });
-    r.report = await cli(['report', live, '--state-dir', state], { cwd: dir });
     // resume of a finished incident: loads the journal and finds nothing left to do
-    r.resume = await cli(['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state, '--input', `hub_url=${sim.url}`, '--input', `secrets_export=${world.exportDir}`], { cwd: dir, ok: [0, 3] });
+    const readers = {
+      status: ['status', live, '--state-dir', state],
+      report: ['report', live, '--state-dir', state],
+      resume: ['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state],
+    };
+    for (const [k, args] of Object.entries(readers)) {
+      r[k] = await cli(args, { cwd: dir, ok: [0, 3] });
+      if (BASE) r[k].base = await cli(args, { cwd: dir, ok: [0, 3], bin: BASE });
+    }
     if (READERS) return r;
     const drill = `drill-${n}-${round}`;
     const d = await cli(['drill', world.runbook, '--non-interactive', '--yes', '--incident', drill, '--state-dir', state], { cwd: dir, ok: [0, 3] });
@@ -151,7 +161,10 @@ for (const n of SIZES) {
     const m0 = results[SIZES[1]]?.[k]?.marginal;
     const marg = marginal === undefined ? '' : `, marginal ${marginal.toFixed(3)} ms per item since N=${prevN}${m0 && n !== SIZES[1] ? ` (${(marginal / m0).toFixed(2)}× of ${SIZES[0]}→${SIZES[1]}'s)` : ''}`;
     const killed = rounds.some((q) => q[k].killed) ? ` (KILLED after ${TIMEOUT_MS / 1000} s: did not finish)` : '';
-    console.log(`    ${k.padEnd(7)} ${(x[k].wall / 1000).toFixed(2).padStart(8)} s wall${killed}, ${x[k].perItem.toFixed(3).padStart(8)} ms per item (${(x[k].perItem / base).toFixed(2)}× of N=${SIZES[0]}'s)${marg}, peak RSS ${x[k].rss.toFixed(0)} MiB`);
+    const b = BASE && rounds[0][k].base ? { wall: med(rounds.map((q) => q[k].base.wall)), rss: med(rounds.map((q) => q[k].base.rss)) } : undefined;
+    if (b) x[k].base = b;
+    const vs = b ? ` — base build ${(b.wall / 1000).toFixed(2)} s, ${b.rss.toFixed(0)} MiB: this/base wall ${(x[k].wall / b.wall).toFixed(2)}×, RSS ${(x[k].rss / b.rss).toFixed(2)}×` : '';
+    console.log(`    ${k.padEnd(7)} ${(x[k].wall / 1000).toFixed(2).padStart(8)} s wall${killed}, ${x[k].perItem.toFixed(3).padStart(8)} ms per item (${(x[k].perItem / base).toFixed(2)}× of N=${SIZES[0]}'s)${marg}, peak RSS ${x[k].rss.toFixed(0)} MiB${vs}`);
   }
 }
 if (SIZES.length > 1) {
