@@ -215,6 +215,8 @@ export class WindowMatcher {
    * starts (`hf_`, `aGZf`, …), so most positions are rejected here.
    */
   #first = new Uint32Array(2048);
+  /** 1 for a code unit some needle starts with (both base64 alphabets' forms): checked first, one load per text position */
+  #lead = new Uint8Array(65536);
 
   get count(): number {
     return this.#needles.length;
@@ -260,14 +262,19 @@ export class WindowMatcher {
     this.#insert(id);
     const g = gram(needle, 0);
     this.#first[g >>> 5]! |= 1 << (g & 31);
+    const c = fold(needle.charCodeAt(0));
+    this.#lead[c] = 1;
+    if (c === 43) this.#lead[45] = 1;
+    if (c === 47) this.#lead[95] = 1;
     if (needle.length > this.#maxLen) this.#maxLen = needle.length;
     return true;
   }
 
   /**
-   * Merged, sorted spans of every needle occurrence in `text`. One pass: the three-unit filter
-   * is rolled over the text (one code unit read per position); only a position it lets through
-   * (a needle could start there — rare in ordinary text) pays for the window hash and the table.
+   * Merged, sorted spans of every needle occurrence in `text`. One pass, one code unit read and
+   * one table load per position in the common case: a position whose code unit no needle starts
+   * with is skipped at once; the rest meet the three-unit filter, and only a position it lets
+   * through (a needle could start there — rare in ordinary text) pays for the window hash.
    */
   spans(text: string): Span[] {
     const spans: Span[] = [];
@@ -279,13 +286,10 @@ export class WindowMatcher {
     const needles = this.#needles;
     const shift = this.#shift;
     const first = this.#first;
-    let c0 = fold(text.charCodeAt(0));
-    let c1 = fold(text.charCodeAt(1));
+    const lead = this.#lead;
     for (let start = 0, last = n - WINDOW; start <= last; start++) {
-      const c2 = fold(text.charCodeAt(start + 2));
-      const g = (Math.imul(c0, G0) + Math.imul(c1, G1) + c2) >>> 16;
-      c0 = c1;
-      c1 = c2;
+      if (lead[text.charCodeAt(start)] === 0) continue;
+      const g = gram(text, start);
       if ((first[g >>> 5]! & (1 << (g & 31))) === 0) continue;
       let h = 0;
       for (let j = start, e = start + WINDOW; j < e; j++) h = (Math.imul(h, B) + fold(text.charCodeAt(j))) | 0;
