@@ -8,6 +8,10 @@
 // N=100's in the same run (the goal: flat within 1.5×), and drill revoke with the live run's.
 //   BENCH_SCALE_N=100,1000,10000 (default)   BENCH_SCALE_ROUNDS=1 (rounds per N, medians)
 //   BENCH_SCALE_TIMEOUT_S=900 (a command still running then is killed and reported as such)
+//   BENCH_SCALE_ONLY=readers: only status / report / resume, against one live incident generated
+//   per N (no drill); BENCH_SCALE_KEEP=1 keeps each N's folder (its path is printed) for profiling;
+//   BENCH_SCALE_BASE=/path/to/other/dist/cli.js also runs each of them with that build, right after
+//   this one's, on the same incident (e.g. a build of main: the ratio this tree / that one)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';
@@ -22,14 +26,19 @@ const SIZES = (process.env.BENCH_SCALE_N ?? '100,1000,10000').split(',').map(Num
 const ROUNDS = Math.max(1, Number(process.env.BENCH_SCALE_ROUNDS ?? 1));
 /** each command is killed after this long (BENCH_SCALE_TIMEOUT_S, default 900 s) and shown as such */
 const TIMEOUT_MS = Number(process.env.BENCH_SCALE_TIMEOUT_S ?? 900) * 1000;
+const READERS = process.env.BENCH_SCALE_ONLY === 'readers';
+const KEEP = process.env.BENCH_SCALE_KEEP === '1';
+const KINDS = READERS ? ['status', 'report', 'resume'] : ['run', 'drill', 'status', 'report', 'resume'];
 if (!existsSync(CLI)) throw new Error('dist/cli.js missing: run npm run build first (npm run bench does)');
 
 /** Runs the CLI; resolves with wall ms, peak RSS (MiB) and output. Fails on an unexpected exit code. */
-function cli(args, { cwd, ok = [0], timeoutMs = TIMEOUT_MS } = {}) {
+const BASE = process.env.BENCH_SCALE_BASE ? resolve(process.env.BENCH_SCALE_BASE) : undefined;
+
+function cli(args, { cwd, ok = [0], timeoutMs = TIMEOUT_MS, bin = CLI } = {}) {
   return new Promise((res, rej) => {
     const rssFile = join(tmpdir(), `runbook-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['-r', RSS, CLI, ...args], { cwd, env: { ...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', RSS, bin, ...args], { cwd, env: { ...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out.length < 1 << 20 ? (out += d) : undefined));
@@ -103,17 +112,25 @@ async function measure(n, round) {
     // exit 3: the run is waiting on items in doubt (a call whose outcome is unknown, e.g. a timeout on a loaded machine): counted, not fatal
     const run = await cli(['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state, '--input', `hub_url=${sim.url}`, '--input', `secrets_export=${world.exportDir}`], { cwd: dir, ok: [0, 3] });
     r.run = { ...run, revoke: run.killed ? NaN : safeRevokeMs(state, live), left: world.tokens.filter((t) => sim.isLive(t)).length, doubt: inDoubt(run.out) };
-    r.status = await cli(['status', live, '--state-dir', state], { cwd: dir });
-    r.report = await cli(['report', live, '--state-dir', state], { cwd: dir });
     // resume of a finished incident: loads the journal and finds nothing left to do
-    r.resume = await cli(['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state, '--input', `hub_url=${sim.url}`, '--input', `secrets_export=${world.exportDir}`], { cwd: dir, ok: [0, 3] });
+    const readers = {
+      status: ['status', live, '--state-dir', state],
+      report: ['report', live, '--state-dir', state],
+      resume: ['run', world.runbook, '--non-interactive', '--yes', '--incident', live, '--state-dir', state],
+    };
+    for (const [k, args] of Object.entries(readers)) {
+      r[k] = await cli(args, { cwd: dir, ok: [0, 3] });
+      if (BASE) r[k].base = await cli(args, { cwd: dir, ok: [0, 3], bin: BASE });
+    }
+    if (READERS) return r;
     const drill = `drill-${n}-${round}`;
     const d = await cli(['drill', world.runbook, '--non-interactive', '--yes', '--incident', drill, '--state-dir', state], { cwd: dir, ok: [0, 3] });
     // a killed drill's revoke step did not finish: no per-item figure
     r.drill = { ...d, revoke: d.killed ? NaN : safeRevokeMs(state, drill), doubt: inDoubt(d.out) };
   } finally {
     await sim.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (KEEP) console.log(`  (kept: ${dir}; incident live-${n}-${round} in ${state})`);
+    else rmSync(dir, { recursive: true, force: true });
   }
   return r;
 }
@@ -127,16 +144,16 @@ for (const n of SIZES) {
   const pick = (k, f) => med(rounds.map((x) => f(x[k])));
   results[n] = {
     liveRevoke: pick('run', (x) => x.revoke) / n,
-    drillRevoke: pick('drill', (x) => x.revoke) / n,
-    ...Object.fromEntries(['run', 'drill', 'status', 'report', 'resume'].map((k) => [k, { perItem: pick(k, (x) => x.wall) / n, wall: pick(k, (x) => x.wall), rss: pick(k, (x) => x.rss) }])),
+    drillRevoke: READERS ? NaN : pick('drill', (x) => x.revoke) / n,
+    ...Object.fromEntries(KINDS.map((k) => [k, { perItem: pick(k, (x) => x.wall) / n, wall: pick(k, (x) => x.wall), rss: pick(k, (x) => x.rss) }])),
   };
   const x = results[n];
   console.log(`\n  N = ${n.toLocaleString('en-US')}`);
-  console.log(`    revoke step per item: live ${x.liveRevoke.toFixed(2)} ms, drill ${x.drillRevoke.toFixed(2)} ms → drill/live ${(x.drillRevoke / x.liveRevoke).toFixed(2)}× (goal ≤ 1.5×)`);
-  const doubt = rounds.map((q) => `live ${q.run.doubt} in doubt / ${q.run.left} still live, drill ${q.drill.doubt} in doubt`).join('; ');
+  if (!READERS) console.log(`    revoke step per item: live ${x.liveRevoke.toFixed(2)} ms, drill ${x.drillRevoke.toFixed(2)} ms → drill/live ${(x.drillRevoke / x.liveRevoke).toFixed(2)}× (goal ≤ 1.5×)`);
+  const doubt = rounds.map((q) => `live ${q.run.doubt} in doubt / ${q.run.left} still live${READERS ? '' : `, drill ${q.drill.doubt} in doubt`}`).join('; ');
   console.log(`    left over: ${doubt}`);
   const prevN = SIZES[SIZES.indexOf(n) - 1];
-  for (const k of ['run', 'drill', 'status', 'report', 'resume']) {
+  for (const k of KINDS) {
     const base = results[SIZES[0]][k].perItem;
     // marginal: the extra wall time per extra item since the previous N (start-up cost cancels out)
     const marginal = prevN ? (x[k].wall - results[prevN][k].wall) / (n - prevN) : undefined;
@@ -144,14 +161,17 @@ for (const n of SIZES) {
     const m0 = results[SIZES[1]]?.[k]?.marginal;
     const marg = marginal === undefined ? '' : `, marginal ${marginal.toFixed(3)} ms per item since N=${prevN}${m0 && n !== SIZES[1] ? ` (${(marginal / m0).toFixed(2)}× of ${SIZES[0]}→${SIZES[1]}'s)` : ''}`;
     const killed = rounds.some((q) => q[k].killed) ? ` (KILLED after ${TIMEOUT_MS / 1000} s: did not finish)` : '';
-    console.log(`    ${k.padEnd(7)} ${(x[k].wall / 1000).toFixed(2).padStart(8)} s wall${killed}, ${x[k].perItem.toFixed(3).padStart(8)} ms per item (${(x[k].perItem / base).toFixed(2)}× of N=${SIZES[0]}'s)${marg}, peak RSS ${x[k].rss.toFixed(0)} MiB`);
+    const b = BASE && rounds[0][k].base ? { wall: med(rounds.map((q) => q[k].base.wall)), rss: med(rounds.map((q) => q[k].base.rss)) } : undefined;
+    if (b) x[k].base = b;
+    const vs = b ? ` — base build ${(b.wall / 1000).toFixed(2)} s, ${b.rss.toFixed(0)} MiB: this/base wall ${(x[k].wall / b.wall).toFixed(2)}×, RSS ${(x[k].rss / b.rss).toFixed(2)}×` : '';
+    console.log(`    ${k.padEnd(7)} ${(x[k].wall / 1000).toFixed(2).padStart(8)} s wall${killed}, ${x[k].perItem.toFixed(3).padStart(8)} ms per item (${(x[k].perItem / base).toFixed(2)}× of N=${SIZES[0]}'s)${marg}, peak RSS ${x[k].rss.toFixed(0)} MiB${vs}`);
   }
 }
 if (SIZES.length > 1) {
   const lo = results[SIZES[0]];
   const hi = results[SIZES[SIZES.length - 1]];
-  console.log(`\n  per-item cost N=${SIZES.at(-1)} / N=${SIZES[0]} (goal ≤ 1.5×): ` + ['run', 'drill', 'status', 'report', 'resume'].map((k) => `${k} ${(hi[k].perItem / lo[k].perItem).toFixed(2)}×`).join(', '));
+  console.log(`\n  per-item cost N=${SIZES.at(-1)} / N=${SIZES[0]} (goal ≤ 1.5×): ` + KINDS.map((k) => `${k} ${(hi[k].perItem / lo[k].perItem).toFixed(2)}×`).join(', '));
   if (SIZES.length > 2)
-    console.log(`  marginal cost per item ${SIZES.at(-2)}→${SIZES.at(-1)} / ${SIZES[0]}→${SIZES[1]} (start-up excluded): ` + ['run', 'drill', 'status', 'report', 'resume'].map((k) => `${k} ${(hi[k].marginal / results[SIZES[1]][k].marginal).toFixed(2)}×`).join(', '));
-  console.log(`  drill revoke / live revoke per item at N=${SIZES.at(-1)}: ${(hi.drillRevoke / hi.liveRevoke).toFixed(2)}× (goal ≤ 1.5×); peak RSS drill ${hi.drill.rss.toFixed(0)} MiB, live ${hi.run.rss.toFixed(0)} MiB (goal ≤ 300)`);
+    console.log(`  marginal cost per item ${SIZES.at(-2)}→${SIZES.at(-1)} / ${SIZES[0]}→${SIZES[1]} (start-up excluded): ` + KINDS.map((k) => `${k} ${(hi[k].marginal / results[SIZES[1]][k].marginal).toFixed(2)}×`).join(', '));
+  if (!READERS) console.log(`  drill revoke / live revoke per item at N=${SIZES.at(-1)}: ${(hi.drillRevoke / hi.liveRevoke).toFixed(2)}× (goal ≤ 1.5×); peak RSS drill ${hi.drill.rss.toFixed(0)} MiB, live ${hi.run.rss.toFixed(0)} MiB (goal ≤ 300)`);
 }

@@ -1,7 +1,9 @@
 /** `runbook status ID` — the checklist of an incident, from its journal (read-only, no lock). */
 import { existsSync } from 'node:fs';
 import { FileJournal, checkIncidentId } from '../core/journal/store.js';
-import { fold, type RunState, type StepState } from '../core/journal/fold.js';
+import { fold, type RunState, type StepState, type WatchState } from '../core/journal/fold.js';
+import { formatDuration } from '../core/duration.js';
+import { oneLine } from '../report/format.js';
 import { UsageError } from '../core/errors.js';
 import { out, outJson, parseCommandFlags, type Command, type CommandContext } from './context.js';
 import { loadWithPlugins, shippedRunbook, stateDirOf } from './shared.js';
@@ -39,6 +41,23 @@ export function itemCounts(st: StepState): string {
   if (n('in-doubt')) parts.push(`${n('in-doubt')} in doubt`);
   if (n('skipped')) parts.push(`${n('skipped')} skipped`);
   return parts.join(', ');
+}
+
+/** What a watch over a fan-out saw at its latest check: the items that met the condition by their identifiers (the first STATUS_ITEMS unless --all). */
+export function watchLines(w: WatchState, limit: boolean): { lines: string[]; hidden: boolean } {
+  const lines = [`watch: ${w.checks} check${w.checks === 1 ? '' : 's'} of ${w.items} item${w.items === 1 ? '' : 's'}, ${formatDuration(w.watchedMs)} of ${formatDuration(w.forMs)} watched${w.changed ? `; ${w.changed} changed at the last check` : ''}`];
+  const tripped = w.tripped ?? [];
+  const shown = limit ? tripped.slice(0, STATUS_ITEMS) : tripped;
+  if (tripped.length) lines.push(`${w.seen} met by ${tripped.length} item${tripped.length === 1 ? '' : 's'} at check ${w.checks}:`);
+  const notes = new Map((w.notable ?? []).map((n) => [n.key, n]));
+  for (const k of shown) {
+    const out = notes.get(k)?.output;
+    lines.push(`  ${k}${out !== undefined ? ` — ${oneLine(JSON.stringify(out), 160)}` : ''}`);
+  }
+  const hidden = tripped.length - shown.length;
+  if (hidden > 0) lines.push(`  (${hidden} more not listed)`);
+  for (const n of w.notable ?? []) if (n.why === 'changed') lines.push(`changed: ${n.key} — ${oneLine(JSON.stringify(n.output) ?? 'undefined', 160)}`);
+  return { lines, hidden: hidden > 0 };
 }
 
 const ICON: Record<string, string> = { ok: '✓', failed: '✗', skipped: '↷', running: '…', pending: '·' };
@@ -151,6 +170,11 @@ const command: Command = async (argv, ctx) => {
         continue;
       }
       out(ctx, `      ${k === '-' ? '' : `${k}: `}${it.status}${it.error ? ` — ${it.error.message}` : ''}`);
+    }
+    if (st.watch?.items !== undefined) {
+      const w = watchLines(st.watch, !values.all);
+      for (const l of w.lines) out(ctx, `      ${l}`);
+      hiddenAny ||= w.hidden;
     }
     if (hidden) {
       hiddenAny = true;

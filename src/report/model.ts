@@ -162,6 +162,7 @@ function step(
     reason: st.reason,
     approval: st.approval && { decision: st.approval.decision, by: st.approval.by, at: st.approval.at, via: st.approval.via, reason: st.approval.reason, items: st.approval.items },
     manual: st.manual,
+    ...(st.watch?.items !== undefined ? { watch: { checks: st.watch.checks, watchedMs: st.watch.watchedMs, forMs: st.watch.forMs, seen: st.watch.seen, items: st.watch.items, tripped: st.watch.tripped, changed: st.watch.changed } } : {}),
     items: st.itemOrder.flatMap((key) => {
       const it = st.items[key];
       if (!it) return [];

@@ -99,7 +99,7 @@ export function buildTimeline(records: readonly JournalRecord[], kindOf: (step: 
         push({
           step: r.step,
           status: r.seen === 'fail_if' ? 'failed' : r.seen ? 'ok' : undefined,
-          text: `watch check ${r.check}: ${formatDuration(r.watchedMs)} of ${formatDuration(r.forMs)} watched${r.seen ? ` — ${r.seen} seen` : ''}`,
+          text: `watch check ${r.check}: ${formatDuration(r.watchedMs)} of ${formatDuration(r.forMs)} watched${r.items !== undefined ? ` — ${r.items} item${r.items === 1 ? '' : 's'} checked${r.changed ? `, ${r.changed} changed since the last check (${changedNames(r.notable)})` : ''}` : ''}${r.seen ? ` — ${r.seen} seen${r.tripped?.length ? `, met by ${namesOf(r.tripped)}` : ''}` : ''}`,
         });
         break;
       case 'scorecard':
@@ -112,4 +112,17 @@ export function buildTimeline(records: readonly JournalRecord[], kindOf: (step: 
 
 export function verifyOf(v: ReportVerify | undefined): ReportVerify | undefined {
   return v ? { state: v.state, detail: v.detail } : undefined;
+}
+
+const NAMED = 20;
+
+/** `a, b, c (+N more)`: the items a watch check names, by their keys. */
+function namesOf(keys: string[]): string {
+  const more = keys.length - NAMED;
+  return `${keys.slice(0, NAMED).join(', ')}${more > 0 ? ` (+${more} more; the JSON report lists them all)` : ''}`;
+}
+
+function changedNames(notable: { key: string; why: string }[] | undefined): string {
+  const keys = (notable ?? []).filter((n) => n.why === 'changed').map((n) => n.key);
+  return keys.length ? `e.g. ${keys.join(', ')}` : 'not listed';
 }

@@ -68,6 +68,8 @@ export interface ReportStep {
   approval?: { decision: 'approved' | 'denied'; by: string; at: string; via: string; reason?: string; items?: string[] };
   manual?: ReportManual & { via: string };
   items: ReportItem[];
+  /** a watch over a fan-out: what its latest check saw (the items met the condition seen, by key) */
+  watch?: { checks: number; watchedMs: number; forMs: number; seen?: 'fail_if' | 'until'; items?: number; tripped?: string[]; changed?: number };
 }
 
 export interface TimelineEntry {

@@ -3,7 +3,7 @@
  * An item with an intent but no outcome after it is *in doubt*.
  */
 import type { VerifyResult, Evidence } from '../../providers/sdk.js';
-import type { JournalRecord, Mode, OutcomeStatus, Sealed, StoredError, StoredSecret } from './records.js';
+import type { JournalRecord, Mode, OutcomeStatus, Sealed, StoredError, StoredSecret, WatchNote } from './records.js';
 
 export type ItemStatus = 'pending' | OutcomeStatus;
 export type StepStatus = 'pending' | 'running' | 'ok' | 'failed' | 'skipped';
@@ -44,7 +44,23 @@ export interface StepState {
   masked?: boolean;
   sealed?: Sealed;
   /** a watch step (format 1.1): checks done, time watched (kept across resume), what was seen */
-  watch?: { checks: number; watchedMs: number; forMs: number; seen?: 'fail_if' | 'until' };
+  watch?: WatchState;
+}
+
+/**
+ * A watch step (format 1.1): checks done, time watched (kept across resume), what was seen. A
+ * watch over a fan-out also keeps what its latest check saw (one record per check: see records.ts):
+ * the items checked, the items whose own result met the condition seen, how many changed.
+ */
+export interface WatchState {
+  checks: number;
+  watchedMs: number;
+  forMs: number;
+  seen?: 'fail_if' | 'until';
+  items?: number;
+  tripped?: string[];
+  changed?: number;
+  notable?: WatchNote[];
 }
 
 export interface RunState {
@@ -77,7 +93,8 @@ function item(step: StepState, key: string): ItemState {
   if (!it) {
     it = { key, status: 'pending', attempts: 0 };
     step.items[key] = it;
-    if (!step.itemOrder.includes(key)) step.itemOrder.push(key);
+    // every key in itemOrder has its entry in items (only this function adds either): no scan
+    step.itemOrder.push(key);
   }
   return it;
 }
@@ -213,6 +230,7 @@ export function fold(records: readonly JournalRecord[]): RunState | undefined {
       case 'watch': {
         const st = stepOf(r.step);
         st.watch = { checks: r.check, watchedMs: r.watchedMs, forMs: r.forMs, ...(r.seen ? { seen: r.seen } : {}) };
+        if (r.items !== undefined) Object.assign(st.watch, { items: r.items, ...(r.tripped ? { tripped: r.tripped } : {}), ...(r.changed ? { changed: r.changed } : {}), ...(r.notable ? { notable: r.notable } : {}) });
         break;
       }
       case 'secret.created':

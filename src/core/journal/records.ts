@@ -32,6 +32,16 @@ export interface StoredError {
   requestId?: string;
 }
 
+/** An item a fan-out watch check names: why (its own result meets fail_if / until, or changed since the last check) and its stored result. */
+export interface WatchNote {
+  key: string;
+  why: 'fail_if' | 'until' | 'changed';
+  output?: unknown;
+}
+
+/** How many items a watch record lists with their results (the tripped ones are all named in `tripped`). */
+export const WATCH_NOTABLE = 20;
+
 export type RecordBody =
   | {
       type: 'incident.opened';
@@ -75,8 +85,13 @@ export type RecordBody =
   /** `masked`: the stored outputs differ from the live ones (the redactor masked something) */
   | { type: 'step.finished'; step: string; status: 'ok' | 'failed' | 'skipped'; reason?: string; outputs?: unknown; masked?: boolean; sealed?: Sealed }
   | { type: 'secret.created'; step: string; item: string; secret: StoredSecret }
-  /** format 1.1 watch: a check finished; `watchedMs`: time watched so far (kept across resume); `seen`: the condition that ended the watch */
-  | { type: 'watch'; step: string; check: number; watchedMs: number; forMs: number; seen?: 'fail_if' | 'until' }
+  /**
+   * format 1.1 watch: a check finished; `watchedMs`: time watched so far (kept across resume); `seen`: the condition that ended the watch.
+   * A watch over a fan-out (a detect step with for_each) journals its check as this one record, not an intent and outcome per item:
+   * `items` (how many were checked), `tripped` (every item whose own result meets the condition seen), `changed` (how many results
+   * differ from the previous check of this run) and `notable` (at most WATCH_NOTABLE of those items, with their stored results).
+   */
+  | { type: 'watch'; step: string; check: number; watchedMs: number; forMs: number; seen?: 'fail_if' | 'until'; items?: number; tripped?: string[]; changed?: number; notable?: WatchNote[] }
   | { type: 'note'; text: string }
   | { type: 'run.stopped'; reason: 'done' | 'failed' | 'waiting' | 'interrupted'; detail?: string }
   /** the lock of a process that is gone was taken over: `why` says how it was judged; `forced`: taken with --break-lock (its owner could not be proven alive or dead) */

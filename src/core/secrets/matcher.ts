@@ -183,9 +183,10 @@ export function mergeSpans(a: Span[], b: Span[]): Span[] {
  * The compact matcher for long needles (≥ `WINDOW` code units) — all the encoded variants of any
  * realistic secret. Instead of a trie (one node per needle character: ~3,300 nodes per HF
  * token, 33 million at 10,000 tokens), each needle is kept once as a string and indexed by a
- * hash of its first `WINDOW` code units in a typed-array hash table. A scan rolls that hash over
- * the text and compares the needles whose window hash matches, so it stays one pass, linear in
- * the text, and registering a needle costs O(its length) with no rebuild.
+ * hash of its first `WINDOW` code units in a typed-array hash table. A scan rolls a filter of
+ * the needles' first three code units over the text, hashes the window only where a needle
+ * could start, and compares the needles whose window hash matches: one pass, linear in the
+ * text, and registering a needle costs O(its length) with no rebuild.
  *
  * Matching is modulo the base64 alphabets: `-` compares equal to `+` and `_` to `/` (in needles
  * and text alike), so a base64 needle in the standard alphabet also matches its URL-safe form
@@ -193,14 +194,8 @@ export function mergeSpans(a: Span[], b: Span[]): Span[] {
  * a registered needle by those characters alone is masked too), never miss one.
  */
 export const WINDOW = 16;
-/** odd multiplier of the polynomial rolling hash (mod 2^32) */
+/** odd multiplier of the polynomial window hash (mod 2^32) */
 const B = 0x01000193;
-/** B^WINDOW mod 2^32: the weight of the code unit that leaves the window */
-const BW = (() => {
-  let p = 1;
-  for (let i = 0; i < WINDOW; i++) p = Math.imul(p, B);
-  return p;
-})();
 /** `-` → `+`, `_` → `/` (see above) */
 const fold = (c: number) => (c === 45 ? 43 : c === 95 ? 47 : c);
 
@@ -220,6 +215,8 @@ export class WindowMatcher {
    * starts (`hf_`, `aGZf`, …), so most positions are rejected here.
    */
   #first = new Uint32Array(2048);
+  /** 1 for a code unit some needle starts with (both base64 alphabets' forms): checked first, one load per text position */
+  #lead = new Uint8Array(65536);
 
   get count(): number {
     return this.#needles.length;
@@ -265,11 +262,20 @@ export class WindowMatcher {
     this.#insert(id);
     const g = gram(needle, 0);
     this.#first[g >>> 5]! |= 1 << (g & 31);
+    const c = fold(needle.charCodeAt(0));
+    this.#lead[c] = 1;
+    if (c === 43) this.#lead[45] = 1;
+    if (c === 47) this.#lead[95] = 1;
     if (needle.length > this.#maxLen) this.#maxLen = needle.length;
     return true;
   }
 
-  /** Merged, sorted spans of every needle occurrence in `text`. */
+  /**
+   * Merged, sorted spans of every needle occurrence in `text`. One pass, one code unit read and
+   * one table load per position in the common case: a position whose code unit no needle starts
+   * with is skipped at once; the rest meet the three-unit filter, and only a position it lets
+   * through (a needle could start there — rare in ordinary text) pays for the window hash.
+   */
   spans(text: string): Span[] {
     const spans: Span[] = [];
     const n = text.length;
@@ -280,24 +286,22 @@ export class WindowMatcher {
     const needles = this.#needles;
     const shift = this.#shift;
     const first = this.#first;
-    let h = 0;
-    for (let i = 0; i < n; i++) {
-      h = (Math.imul(h, B) + fold(text.charCodeAt(i))) | 0;
-      if (i < WINDOW - 1) continue;
-      if (i >= WINDOW) h = (h - Math.imul(fold(text.charCodeAt(i - WINDOW)), BW)) | 0;
-      const start = i + 1 - WINDOW;
+    const lead = this.#lead;
+    for (let start = 0, last = n - WINDOW; start <= last; start++) {
+      if (lead[text.charCodeAt(start)] === 0) continue;
       const g = gram(text, start);
       if ((first[g >>> 5]! & (1 << (g & 31))) === 0) continue;
+      let h = 0;
+      for (let j = start, e = start + WINDOW; j < e; j++) h = (Math.imul(h, B) + fold(text.charCodeAt(j))) | 0;
       let id = table[Math.imul(h, 0x9e3779b1) >>> shift]! - 1;
-      if (id < 0) continue;
       for (; id >= 0; id = chain[id]!) {
         if (hashes[id] !== h) continue;
         const needle = needles[id]!;
         if (start + needle.length > n || !equalAt(needle, text, start)) continue;
         const end = start + needle.length;
-        const last = spans[spans.length - 1];
-        if (last && last[1] >= start) {
-          if (end > last[1]) last[1] = end;
+        const prev = spans[spans.length - 1];
+        if (prev && prev[1] >= start) {
+          if (end > prev[1]) prev[1] = end;
         } else spans.push([start, end]);
       }
     }
@@ -305,9 +309,13 @@ export class WindowMatcher {
   }
 }
 
+/** multipliers of the three-unit filter hash (`gram`) */
+const G0 = 0x3c6ef35f;
+const G1 = 0x2545f491;
+
 /** A 16-bit hash of the (folded) three code units at `at`. */
 function gram(s: string, at: number): number {
-  return (Math.imul(fold(s.charCodeAt(at)), 0x3c6ef35f) + Math.imul(fold(s.charCodeAt(at + 1)), 0x2545f491) + fold(s.charCodeAt(at + 2))) >>> 16;
+  return (Math.imul(fold(s.charCodeAt(at)), G0) + Math.imul(fold(s.charCodeAt(at + 1)), G1) + fold(s.charCodeAt(at + 2))) >>> 16;
 }
 
 /** Does `text` hold `needle` at `at` (modulo the fold)? */
