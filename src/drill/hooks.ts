@@ -57,7 +57,7 @@ export function drillHooks(d: HookDeps) {
     const now = clock.now();
     adversary.tick(now);
     progress.check(now);
-    d.durable.onProgress(progress.state);
+    d.durable.onProgress(progress.change());
   };
   clock.onAdvance = tick;
 
