@@ -317,11 +317,9 @@ export class DurableWorld {
     this.#n = rec.n;
     this.sinceSnapshot++;
     this.#count(e.dup);
-    // durable soon even when no answer waits for it (the attacker's actions, progress)
-    if (!this.#syncing) {
-      const p = this.durable();
-      p?.catch(() => undefined);
-    }
+    // durable soon even when no answer waits for it (the attacker's actions, progress): its own
+    // waiter keeps the fsyncs going until it is covered
+    this.durable()?.catch(() => undefined);
   }
 
   #count(dup: readonly string[] | undefined): void {
