@@ -44,7 +44,7 @@ function cli(args, { cwd, ok = [0], timeoutMs = TIMEOUT_MS, bin = CLI } = {}) {
     child.stdout.on('data', (d) => (out.length < 1 << 20 ? (out += d) : undefined));
     child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
     child.on('error', rej);
-    // a command that does not finish in time (today's drill at N=10,000 is quadratic) is killed and reported, not waited for
+    // a command that does not finish in time (the drill at N=10,000 was quadratic before the merge) is killed and reported, not waited for
     let killed = false;
     const timer = setTimeout(() => {
       killed = true;

@@ -59,11 +59,11 @@ export function drillHooks(d: HookDeps) {
     const now = clock.now();
     adversary.tick(now);
     progress.check(now);
-    d.durable.onProgress(progress.state);
+    d.durable.onProgress(progress.change());
   };
   clock.onAdvance = tick;
 
-  const scorecard = (status: string): Scorecard => {
+  const scorecard = (status: string, records = p.store.read()): Scorecard => {
     const t = progress.state;
     const leaked = leakedState(d.world);
     const consumers = d.world.built.consumers.filter((c) => d.world.built.credentials.get(c.credential)?.leaked);
@@ -81,7 +81,7 @@ export function drillHooks(d: HookDeps) {
       adversary: adversary.records,
       adversaryPending: adversary.pending,
       persistence: adversary.persistence(),
-      state: fold(p.store.read()),
+      state: fold(records),
       notifyMissing: progress.notifyMissing(),
       duplicates: progress.duplicates(),
       duplicateEffects: d.durable.duplicates(),
@@ -110,9 +110,11 @@ export function drillHooks(d: HookDeps) {
     stop();
     tick();
     const final = e.status === 'done' || e.status === 'failed';
-    const sc = scorecard(e.status);
+    // the journal read once for both (at 10,000 items it is tens of MB)
+    const records = p.store.read();
+    const sc = scorecard(e.status, records);
     card = { sc, final };
-    if (final && !scoredAlready()) {
+    if (final && !scoredAlready(records)) {
       try {
         inner({ type: 'record', record: p.store.append({ type: 'scorecard', data: sc }) });
       } catch {
@@ -127,8 +129,7 @@ export function drillHooks(d: HookDeps) {
    * The journal already ends with this drill's scorecard: nothing was done since (a finished
    * drill run again). Its scorecard is printed again but not journaled a second time.
    */
-  const scoredAlready = (): boolean => {
-    const recs = p.store.read();
+  const scoredAlready = (recs: ReturnType<typeof p.store.read>): boolean => {
     let i = recs.length - 1;
     for (; i >= 0 && recs[i]!.type !== 'scorecard'; i--) if (ACTED.has(recs[i]!.type)) return false;
     return i >= 0;

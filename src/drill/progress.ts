@@ -27,6 +27,14 @@ function strings(v: unknown, out: Set<string>, depth = 0): void {
 
 const AWS_KEY_ID = /AKIA[A-Z0-9]{16}/g;
 
+/** Progress `b` (a change since the last one, or a whole state) applied to `a`: what a resume rebuilds from the effects log. */
+export function mergeProgress(a: ProgressState | undefined, b: ProgressState): ProgressState {
+  const out: ProgressState = { ...a, detected: { ...a?.detected } };
+  for (const [id, at] of Object.entries(b.detected ?? {})) out.detected[id] ??= at;
+  for (const k of ['containAt', 'rotateAt', 'notifyAt'] as const) if (b[k] !== undefined) out[k] ??= b[k];
+  return out;
+}
+
 export class Progress {
   readonly state: ProgressState;
   readonly #fps = new Map<string, string>();
@@ -34,6 +42,10 @@ export class Progress {
   readonly #awsIds = new Map<string, string>();
   readonly #world: LiveWorld;
   readonly #expectEmail: string[];
+  /** credentials detected since the last change() */
+  #newly: string[] = [];
+  /** the times change() last handed out */
+  #told: Pick<ProgressState, 'containAt' | 'rotateAt' | 'notifyAt'> = {};
 
   constructor(
     world: LiveWorld,
@@ -44,6 +56,7 @@ export class Progress {
   ) {
     this.#world = world;
     this.state = prior ? { ...prior, detected: { ...prior.detected } } : { detected: {} };
+    this.#told = { containAt: this.state.containAt, rotateAt: this.state.rotateAt, notifyAt: this.state.notifyAt };
     for (const c of world.built.credentials.values()) {
       if (!c.leaked) continue;
       this.#fps.set(fingerprintValue(c.value, fingerprintKey), c.id);
@@ -72,7 +85,7 @@ export class Progress {
     if (body === undefined) return;
     for (const fp of fingerprintsIn(body).keys()) {
       const id = this.#fps.get(fp);
-      if (id && this.state.detected[id] === undefined) this.state.detected[id] = now;
+      if (id && this.state.detected[id] === undefined) this.#detect(id, now);
     }
     if (!this.#awsIds.size) return;
     const seen = new Set<string>();
@@ -81,8 +94,34 @@ export class Progress {
     for (const v of seen)
       for (const k of v.length === 20 ? [v] : v.match(AWS_KEY_ID) ?? []) {
         const id = this.#awsIds.get(k);
-        if (id && this.state.detected[id] === undefined) this.state.detected[id] = now;
+        if (id && this.state.detected[id] === undefined) this.#detect(id, now);
       }
+  }
+
+  #detect(id: string, now: number): void {
+    this.state.detected[id] = now;
+    this.#newly.push(id);
+  }
+
+  /**
+   * What changed since the last call (newly detected credentials, goals newly reached), or
+   * undefined: the drill persists only that — O(change), never the whole state per record.
+   */
+  change(): ProgressState | undefined {
+    const s = this.state;
+    const out: ProgressState = { detected: {} };
+    let any = false;
+    for (const id of this.#newly) {
+      out.detected[id] = s.detected[id]!;
+      any = true;
+    }
+    this.#newly = [];
+    for (const k of ['containAt', 'rotateAt', 'notifyAt'] as const)
+      if (s[k] !== undefined && this.#told[k] !== s[k]) {
+        out[k] = this.#told[k] = s[k];
+        any = true;
+      }
+    return any ? out : undefined;
   }
 
   #leaked: LiveWorld['built']['credentials'] extends Map<string, infer C> ? C[] : never = [];
@@ -115,7 +154,7 @@ export class Progress {
       if (this.#consumers.length && at < 0) s.rotateAt = now;
       else this.#staleAt = Math.max(0, at);
     }
-    if (s.notifyAt === undefined && this.notifyMissing().length === 0 && this.#expectsAny()) s.notifyAt = now;
+    if (s.notifyAt === undefined && this.#expectsAny() && this.notifyMissing().length === 0) s.notifyAt = now;
   }
 
   #expectsAny(): boolean {

@@ -5,7 +5,7 @@
  * runbook in the same state directory. Stored in the journal as a `scorecard` record (flat
  * keys, so `runbook report` can show it as a table) and printed at the end.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDuration } from '../core/duration.js';
 import { fold, type RunState } from '../core/journal/fold.js';
@@ -149,12 +149,34 @@ export function formatScorecard(sc: Scorecard): string[] {
 }
 
 /** Scorecards of earlier drills of the same runbook in a state directory (newest first). */
+/** The first line of a journal as JSON (undefined when it cannot be read that way: the caller reads the whole journal). */
+function firstRecord(file: string): Record<string, unknown> | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const buf = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const nl = buf.subarray(0, n).indexOf(10);
+    if (nl < 0) return undefined;
+    const j = JSON.parse(buf.subarray(0, nl).toString('utf8')) as Record<string, unknown>;
+    return (j.record as Record<string, unknown> | undefined) ?? j;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 export function previousDrills(stateDir: string, runbookId: string, except: string): { incident: string; data: Record<string, unknown>; openedAt: string }[] {
   const out: { incident: string; data: Record<string, unknown>; openedAt: string }[] = [];
   for (const id of listIncidentIds(stateDir)) {
     if (id === except) continue;
     const file = join(stateDir, 'incidents', id, 'journal.jsonl');
     if (!existsSync(file)) continue;
+    // most incidents are not a drill of this runbook: their first record says so — no need to read
+    // (and fold) a whole 10,000-item live journal to learn it (issue 15)
+    const opened = firstRecord(file);
+    if (opened?.type === 'incident.opened' && (opened.mode !== 'drill' || (opened.runbook as { id?: unknown } | undefined)?.id !== runbookId)) continue;
     try {
       const st = fold(decodeJournal(readFileSync(file, 'utf8'), file).records);
       if (st?.mode === 'drill' && st.runbook.id === runbookId && st.scorecard) out.push({ incident: id, data: st.scorecard, openedAt: st.openedAt });

@@ -15,7 +15,7 @@ import type { PrepareContext, RunEnv } from '../commands/run.js';
 import { Adversary, DrillClock } from './adversary.js';
 import { newFaultStats, parseFaults } from './faults.js';
 import { guardOutbound, releaseOutbound } from './guard.js';
-import { Progress } from './progress.js';
+import { mergeProgress, Progress } from './progress.js';
 import { checkDrillInputs, drillInputs, scenarioFor } from './scenario/load.js';
 import { drillDir, readDrillState, writeDrillState } from './state.js';
 import { captureWorld, restoreWorld } from './snapshot.js';
@@ -54,9 +54,9 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
     store.lock({ breakLock: f['break-lock'] === true });
     store.unlock();
   }
-  removeAbandonedWorkspaces(p.stateDir, store.incident);
+  await removeAbandonedWorkspaces(p.stateDir, store.incident);
   // this incident's own workspace from a killed run: gone before anything below can fail
-  removeWorkspace(join(dir, 'workspace'));
+  await removeWorkspace(join(dir, 'workspace'));
   const prior = p.fresh ? undefined : readDrillState(dir);
   // the effects the world confirmed since the snapshot (a missing log is an error too, except for a drill saved before there was one)
   let log: ReturnType<typeof readEffects> | undefined;
@@ -112,7 +112,7 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   for (const [label, v] of built.generated) p.secrets.create(v, `drill value ${label}`);
   const workspace = join(dir, 'workspace');
   try {
-    writeWorkspace(workspace, scenario, built);
+    await writeWorkspace(workspace, scenario, built);
   } catch (e) {
     // the world is up: close it, or its servers keep the process alive (a full disk hung here)
     await world.close();
@@ -156,7 +156,9 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   });
   if (prior?.world) restoreWorld(world, prior.world, values, adversary);
   for (const e of later) if (e.part) restoreWorld(world, e.part, values, adversary);
-  const progressState = [...later].reverse().find((e) => e.prog)?.prog ?? prior?.progress;
+  // progress effects hold what changed (older logs: the whole state); folded onto the snapshot's
+  let progressState = prior?.progress;
+  for (const e of later) if (e.prog) progressState = mergeProgress(progressState, e.prog);
   const progress = new Progress(world, scenario, p.fingerprintKey, adversary.posted, progressState);
   const dw = new DurableWorld(dir, world, adversary, ctx.redactor, () => clock.now());
   dw.open(log?.effects ?? [], log?.goodBytes);
@@ -253,9 +255,9 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
     cleanup: async () => {
       hooks.stop();
       save();
-      removeWorkspace(workspace);
+      await removeWorkspace(workspace);
       await world.close();
-      dw.close();
+      await dw.close();
       releaseOutbound();
       setLoopbackOnly(false);
     },

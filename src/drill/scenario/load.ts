@@ -135,23 +135,27 @@ export function checkDrillInputs(loaded: LoadedRunbook, sc: LoadedScenario, flag
   const known = Object.keys(specs);
   const check = (values: Record<string, unknown> | undefined, file: string, source: string, base: Path, what: string) => {
     if (!values || !Object.keys(values).length) return;
-    const rep = new Reporter(file, source);
-    readYaml(source, rep);
+    // positions are looked up only when there is a problem: parsing a 10,000-token scenario again costs seconds (issue 15)
+    const found: { path: Path; kind: 'key' | 'value'; message: string }[] = [];
     for (const [name, v] of Object.entries(values)) {
       if (Object.hasOwn(flags, name)) continue;
       const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
       if (!spec) {
-        rep.atPath([...base, name], 'key', `${what} input "${name}" is not an input of runbook ${loaded.runbook.id}${known.length ? suggest(name, known, 'its inputs') : ' (it takes no inputs)'} — remove it, or declare it under the runbook's inputs:`, 'scenario');
+        found.push({ path: [...base, name], kind: 'key', message: `${what} input "${name}" is not an input of runbook ${loaded.runbook.id}${known.length ? suggest(name, known, 'its inputs') : ' (it takes no inputs)'} — remove it, or declare it under the runbook's inputs:` });
         continue;
       }
       try {
         coerceInput(name, spec, inputText(v, workspace, keyIdOf));
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
-        rep.atPath([...base, name], 'value', `${what} input "${name}": ${e.message.replace(/^--input [^:]*: /, '')} (the runbook's input ${name} is a ${spec.type ?? 'string'})`, 'scenario');
+        found.push({ path: [...base, name], kind: 'value', message: `${what} input "${name}": ${e.message.replace(/^--input [^:]*: /, '')} (the runbook's input ${name} is a ${spec.type ?? 'string'})` });
       }
     }
-    if (rep.issues.length) throw new ValidationError(rep.issues, { nextSteps: [`A ${what} input fills one of the runbook's inputs: (docs/drills.md, "Scenario files"); --input NAME=VALUE overrides it.`] });
+    if (!found.length) return;
+    const rep = new Reporter(file, source);
+    readYaml(source, rep);
+    for (const f of found) rep.atPath(f.path, f.kind, f.message, 'scenario');
+    throw new ValidationError(rep.issues, { nextSteps: [`A ${what} input fills one of the runbook's inputs: (docs/drills.md, "Scenario files"); --input NAME=VALUE overrides it.`] });
   };
   if (sc.source !== undefined) check(sc.scenario.inputs, sc.file, sc.source, [...(sc.base ?? []), 'inputs'], 'scenario');
   check(loaded.runbook.drill?.inputs as Record<string, unknown> | undefined, loaded.file, loaded.source, ['drill', 'inputs'], 'drill');

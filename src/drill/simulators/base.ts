@@ -53,8 +53,12 @@ export interface SimResponse {
   body?: unknown;
 }
 
-/** Told of every request the simulator answered (after it was applied, before the answer is sent): a drill persists the effect here. */
-export type EffectHook = (e: { op: string; req: SimRequest; res: SimResponse }) => void;
+/**
+ * Told of every request the simulator answered (after it was applied, before the answer is
+ * sent): a drill persists the effect here. The answer waits for a returned promise (the effect
+ * made durable); a hook that throws or rejects makes the answer a 500.
+ */
+export type EffectHook = (e: { op: string; req: SimRequest; res: SimResponse }) => void | Promise<void>;
 
 export type SimHandler = (req: SimRequest) => { op: string; respond: () => SimResponse | Promise<SimResponse> } | undefined;
 
@@ -129,7 +133,8 @@ export async function startHttpSimulator(name: string, handler: SimHandler, opts
       const out = await route.respond();
       rec.status = out.status;
       // durable before the client can hear of it (a failing hook answers 500: nothing confirmed)
-      effects?.({ op: route.op, req: sreq, res: out });
+      const durable = effects?.({ op: route.op, req: sreq, res: out });
+      if (durable) await durable;
       if (fault?.type === 'ambiguous') {
         req.socket.destroy();
         return;

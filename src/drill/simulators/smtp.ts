@@ -48,7 +48,7 @@ export interface SmtpSimulator {
   /** email provider config overrides that aim an instance at this simulator */
   configFor<C extends object>(config: C): C & { host: string; port: number; secure: false; ignore_tls: true; require_tls: false; readback_url: string };
   /** told of each accepted message before the server answers 250 (a drill persists it there) */
-  setOnMessage(fn: ((m: StoredMessage) => void) | undefined): void;
+  setOnMessage(fn: ((m: StoredMessage) => void | Promise<void>) | undefined): void;
   /** messages whose X-Runbook-Dedupe-Id equals `id` */
   byDedupe(id: string): StoredMessage[];
   close(): Promise<void>;
@@ -129,7 +129,7 @@ export function parseMessage(raw: string): Pick<StoredMessage, 'headers' | 'mess
 
 export async function startSmtpSimulator(opts: SmtpSimulatorOptions = {}): Promise<SmtpSimulator> {
   const messages: StoredMessage[] = [];
-  let onMessage: ((m: StoredMessage) => void) | undefined;
+  let onMessage: ((m: StoredMessage) => void | Promise<void>) | undefined;
   const server = new SMTPServer({
     authOptional: true,
     allowInsecureAuth: true,
@@ -156,13 +156,20 @@ export async function startSmtpSimulator(opts: SmtpSimulatorOptions = {}): Promi
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const m: StoredMessage = { from, to: session.envelope.rcptTo.map((r) => r.address), user: typeof session.user === 'string' ? session.user : undefined, raw, receivedAt: new Date().toISOString(), ...parseMessage(raw) };
         messages.push(m);
+        // the 250 waits for the message to be durable (a drill's world); a failure answers 451 and forgets it
+        const refuse = () => {
+          const i = messages.indexOf(m);
+          if (i >= 0) messages.splice(i, 1);
+          cb(Object.assign(new Error('Local error in processing'), { responseCode: 451 }));
+        };
+        let durable: void | Promise<void>;
         try {
-          onMessage?.(m);
+          durable = onMessage?.(m);
         } catch {
-          messages.pop();
-          return cb(Object.assign(new Error('Local error in processing'), { responseCode: 451 }));
+          return refuse();
         }
-        cb(null);
+        if (durable) durable.then(() => cb(null), refuse);
+        else cb(null);
       });
     },
   });

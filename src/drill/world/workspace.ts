@@ -5,7 +5,7 @@
  * (`<owner>/<space>/<KEY>`), which is how the runbook finds the Hub tokens among them, and a
  * contacts file (Hub user or org → e-mail). Rebuilt identically on resume (same seed).
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, promises as fsp, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isPidAlive } from '../../core/journal/store.js';
@@ -13,25 +13,41 @@ import type { Scenario } from '../scenario/schema.js';
 import type { BuiltWorld } from './build.js';
 import { writeGitClone } from './git-clone.js';
 
-export function writeWorkspace(dir: string, s: Scenario, w: BuiltWorld): void {
+/** Folders written at once (each on libuv's pool): a 10,000-Space export is 10,000 folders. */
+const PARALLEL = 32;
+
+export async function writeWorkspace(dir: string, s: Scenario, w: BuiltWorld): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   const file = (path: string, text: string) => writeFileSync(path, text, { mode: 0o600 });
   if (s.workspace.space_secrets && w.hf) {
     const root = join(dir, s.workspace.space_secrets);
-    for (const sp of w.hf.spaces ?? []) {
-      const folder = join(root, ...sp.id.split('/'));
-      mkdirSync(folder, { recursive: true, mode: 0o700 });
-      for (const [key, e] of Object.entries(sp.secrets ?? {})) file(join(folder, key), (typeof e === 'string' ? e : e.value) + '\n');
-    }
+    const spaces = w.hf.spaces ?? [];
+    // the owners' folders first (few), then each Space's folder and files, PARALLEL at a time
+    for (const owner of new Set(spaces.map((sp) => sp.id.split('/').slice(0, -1).join('/')))) mkdirSync(join(root, ...owner.split('/')), { recursive: true, mode: 0o700 });
+    let next = 0;
+    const worker = async () => {
+      while (next < spaces.length) {
+        const sp = spaces[next++]!;
+        const folder = join(root, ...sp.id.split('/'));
+        await fsp.mkdir(folder, { recursive: true, mode: 0o700 });
+        for (const [key, e] of Object.entries(sp.secrets ?? {})) await fsp.writeFile(join(folder, key), (typeof e === 'string' ? e : e.value) + '\n', { mode: 0o600 });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, spaces.length) }, worker));
   }
   if (s.workspace.git_clone) writeGitClone(join(dir, s.workspace.git_clone), w);
   if (s.workspace.contacts) file(join(dir, s.workspace.contacts), JSON.stringify(w.contacts, null, 2) + '\n');
 }
 
-export function removeWorkspace(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+/**
+ * Remove a workspace. Asynchronous: the promise API removes a folder's entries in parallel on
+ * libuv's pool — a 10,000-Space export took 32 s with rmSync and 5.7 s this way on a loaded
+ * machine (issue 15) — and the event loop stays free meanwhile.
+ */
+export async function removeWorkspace(dir: string): Promise<void> {
+  await fsp.rm(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
 /**
@@ -40,7 +56,7 @@ export function removeWorkspace(dir: string): void {
  * still starting has none yet) and whose lock no live process on this host holds (another
  * host's lock is left alone). A resumed drill writes its workspace again from the seed.
  */
-export function removeAbandonedWorkspaces(stateDir: string, except: string): string[] {
+export async function removeAbandonedWorkspaces(stateDir: string, except: string): Promise<string[]> {
   const root = join(stateDir, 'incidents');
   if (!existsSync(root)) return [];
   const removed: string[] = [];
@@ -57,7 +73,7 @@ export function removeAbandonedWorkspaces(stateDir: string, except: string): str
       live = false;
     }
     if (live) continue;
-    removeWorkspace(ws);
+    await removeWorkspace(ws);
     removed.push(id);
   }
   return removed;
