@@ -18,6 +18,7 @@ import type { JournalRecord, RecordBody } from '../core/journal/records.js';
 import { jsonForTerminal, neutralise } from '../core/terminal-text.js';
 import { err, out, parseCommandFlags, type Command } from './context.js';
 import { isShared, storeOf, storeUrlOf } from './team-store.js';
+import { isLink } from '../scripted/ports.js';
 
 /** One record as a line: `#12 11:03:20 alice@soc intent effect/- sh.run`. */
 export function recordLine(r: JournalRecord): string {
@@ -77,7 +78,8 @@ export function parseAnswer(line: string): RecordBody | undefined {
       return { type: 'approval', step, decision: 'denied', via, ...(tail ? { reason: tail } : {}) };
     case 'done':
       need();
-      return { type: 'manual', step, ...(item ? { item } : {}), ...(tail ? { note: tail } : {}), via };
+      // evidence: a link (URL, ticket id) goes in `link`, anything else is a note
+      return { type: 'manual', step, ...(item ? { item } : {}), ...(tail ? (isLink(tail) ? { link: tail } : { note: tail }) : {}), via };
     case 'settle':
       need();
       if (tail !== 'done' && tail !== 'redo') throw new UsageError('settle STEP[/ITEM] done|redo');

@@ -59,6 +59,7 @@ const RUN_FLAGS = {
   'state-dir': stateDir,
   store,
   operator,
+  'wait-for-answers': { type: 'string', arg: 'DURATION', help: 'team mode, scripted: wait up to DURATION (e.g. 10m) for an attached operator to answer a gate, manual step or in-doubt item (runbook attach / approve) instead of stopping with exit 3' },
 } as const;
 
 const SCAN_FLAGS = {

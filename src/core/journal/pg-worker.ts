@@ -21,6 +21,7 @@ export type PgRequest =
   | { op: 'read'; incident: string }
   | { op: 'list' }
   | { op: 'import'; incident: string; generation: number; lines: string[] }
+  | { op: 'follow'; incident: string; after: number }
   | { op: 'ping' };
 
 export interface Holder {
@@ -234,6 +235,59 @@ async function importLines(r: Extract<PgRequest, { op: 'import' }>): Promise<num
   });
 }
 
+/**
+ * follow: the answer records of an incident after `after`, posted on `notices` as `{ lines }` as they
+ * are committed — its own connection LISTENs on runbook_journal (the trigger NOTIFYs each
+ * insert); a lost connection is re-opened and caught up, so no record is missed.
+ */
+let follower: { incident: string; after: number; client?: pg.Client; busy: Promise<void> } | undefined;
+
+async function follow(r: Extract<PgRequest, { op: 'follow' }>): Promise<null> {
+  follower ??= { incident: r.incident, after: r.after, busy: Promise.resolve() };
+  await listen();
+  return null;
+}
+
+function catchUp(): Promise<void> {
+  const f = follower;
+  if (!f?.client) return Promise.resolve();
+  const c = f.client;
+  f.busy = f.busy.then(async () => {
+    // answers only: the records written without a lease (an operator's approval, tick, settlement, note)
+    const { rows } = await c.query<{ line: string; seq: string; answer: boolean }>('SELECT seq, line, generation IS NULL AS answer FROM runbook_records WHERE incident = $1 AND seq > $2 ORDER BY seq', [f.incident, f.after]);
+    if (!rows.length) return;
+    f.after = Number(rows[rows.length - 1]!.seq);
+    const lines = rows.filter((x) => x.answer).map((x) => x.line);
+    if (lines.length) init.notices.postMessage({ lines });
+  }).catch(() => undefined);
+  return f.busy;
+}
+
+async function listen(): Promise<void> {
+  const f = follower;
+  if (!f || f.client) return;
+  const c = new pg.Client({ connectionString: init.url, application_name: 'runbook follow', connectionTimeoutMillis: 10_000 });
+  const retry = () => {
+    if (f.client !== c) return;
+    f.client = undefined;
+    c.end().catch(() => undefined);
+    setTimeout(() => void listen().catch(retry), 500).unref();
+  };
+  c.on('error', retry);
+  c.on('notification', (n) => {
+    if (n.payload?.split(' ')[0] === f.incident) void catchUp();
+  });
+  f.client = c;
+  try {
+    await c.connect();
+    await c.query('LISTEN runbook_journal');
+  } catch {
+    retry();
+    return;
+  }
+  await catchUp();
+}
+
 async function handle(r: PgRequest): Promise<unknown> {
   const retry = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
@@ -257,6 +311,8 @@ async function handle(r: PgRequest): Promise<unknown> {
       return retry(() => list());
     case 'import':
       return importLines(r);
+    case 'follow':
+      return follow(r);
     case 'ping':
       return retry(async () => (await connect(), null));
   }
@@ -284,4 +340,7 @@ init.port.on('message', (r: PgRequest) => {
     },
   );
 });
-parentPort?.on('close', () => drop());
+parentPort?.on('close', () => {
+  drop();
+  void follower?.client?.end().catch(() => undefined);
+});
