@@ -4,13 +4,13 @@
  */
 import { join, relative, resolve } from 'node:path';
 import { Engine, type EngineOptions, type RunResult } from '../core/engine/engine.js';
-import type { EngineObserver } from '../core/engine/events.js';
+import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
 import { parseInputFlags } from '../core/engine/inputs.js';
 import { checkStepFlags } from '../core/engine/flags.js';
 import { checkIncidentId } from '../core/journal/store.js';
 import { isShared, storeOf, type Store } from './team-store.js';
-import { teamPorts } from '../core/engine/team-answers.js';
+import { teamPorts, type Question } from '../core/engine/team-answers.js';
 import { durationMs } from '../core/runbook/schema.js';
 import { formatDuration } from '../core/duration.js';
 import type { LoadedRunbook } from '../core/runbook/load.js';
@@ -134,9 +134,23 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   if (env?.resumeFlags?.length) resumeCommand = commandLine(ctx, name, shownFile, '--incident', incident, ...stateFlag, ...pluginFlags, ...env.resumeFlags);
   // team mode: the answers of attached operators reach the waiting runner live (engine/team-answers.ts)
   let team: ReturnType<typeof teamPorts> | undefined;
+  // …and attached operators see its steps and the questions it waits on (runbook attach's TUI)
+  const view: { begin?: EngineEvent; asking: Question[] } = { asking: [] };
+  const publish = () => {
+    if (isShared(store)) store.publish(JSON.parse(ctx.redactor.redact(JSON.stringify(view))));
+  };
+  const viewObserver: EngineObserver = (e) => {
+    if (e.type !== 'run.begin') return;
+    view.begin = e;
+    publish();
+  };
   const teamed = (ports: OperatorPorts): OperatorPorts => {
     if (!isShared(store)) return ports;
     team = teamPorts(ports, store, {
+      asking: (q) => {
+        view.asking = q;
+        publish();
+      },
       after: fresh ? 0 : (store.read().at(-1)?.seq ?? 0),
       signal,
       interactive,
@@ -146,8 +160,9 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
     });
     return team;
   };
-  const make = (own: OperatorPorts, observers: EngineObserver[]) => {
+  const make = (own: OperatorPorts, given: EngineObserver[]) => {
     const ports = teamed(own);
+    const observers = isShared(store) ? [...given, viewObserver] : given;
     const engine = new Engine({
       loaded,
       registry,

@@ -15,7 +15,7 @@
  * question is withdrawn. Scripted mode waits only when told to (`waitMs`, --wait-for-answers).
  */
 import type { JournalRecord } from '../journal/records.js';
-import type { ApprovalAnswer, DoubtAnswer, ManualAnswer, ManualRequest, OperatorPorts, QuestionRef } from './ports.js';
+import type { ApprovalAnswer, ApprovalRequest, DoubtAnswer, DoubtRequest, ManualAnswer, ManualRequest, OperatorPorts, QuestionRef } from './ports.js';
 
 /** Where answers come from: the shared store (PgJournal.follow / holdOpen). */
 export interface AnswerFeed {
@@ -32,9 +32,17 @@ export interface TeamAnswerOptions {
   interactive: boolean;
   /** scripted mode: how long to wait for an answer when no flag gives one (undefined: stop at once, exit 3) */
   waitMs?: number;
+  /** the questions the runner waits on now, for attached operators (runbook attach shows them as its prompts) */
+  asking?(questions: Question[]): void;
   /** scripted mode: told when it starts waiting (with the question's hint unless the engine already showed it) */
   onWait?(hint?: string): void;
 }
+
+/** A question the runner waits on, as the TUI's prompts hold it (without the id). */
+export type Question =
+  | { kind: 'approval'; step: string; req: ApprovalRequest; fourEyes?: string }
+  | { kind: 'manual'; step: string; req: ManualRequest }
+  | { kind: 'doubt'; step: string; req: DoubtRequest };
 
 type Answer = Extract<JournalRecord, { type: 'approval' | 'manual' | 'settled' }>;
 
@@ -48,10 +56,27 @@ function manualMatch(req: ManualRequest, r: JournalRecord): ManualAnswer | undef
   return { done: true, via: via(r), ...(r.note ? { note: r.note } : {}), ...(r.link ? { link: r.link } : {}) };
 }
 
+function refOf(q: Question): QuestionRef {
+  if (q.kind === 'approval') return { kind: 'approval', step: q.step };
+  if (q.kind === 'manual') return { kind: 'manual', step: q.step, ...(q.req.item !== undefined ? { item: q.req.item } : {}) };
+  return { kind: 'doubt', step: q.step, item: q.req.item };
+}
+
 export function teamPorts(inner: OperatorPorts, feed: AnswerFeed, opts: TeamAnswerOptions): OperatorPorts & { stop(): void } {
   const seen: Answer[] = [];
   const used = new Set<number>();
   const waiters = new Set<(r: Answer) => void>();
+  const open: Question[] = [];
+  /** a question is open while the runner waits on it: attached operators see it */
+  const asking = (q: Question) => {
+    open.push(q);
+    opts.asking?.([...open]);
+    return () => {
+      const i = open.indexOf(q);
+      if (i >= 0) open.splice(i, 1);
+      opts.asking?.([...open]);
+    };
+  };
   const stop = feed.follow(opts.after, (r) => {
     if (r.type !== 'approval' && r.type !== 'manual' && r.type !== 'settled') return;
     seen.push(r);
@@ -89,7 +114,16 @@ export function teamPorts(inner: OperatorPorts, feed: AnswerFeed, opts: TeamAnsw
   }
 
   /** Ask the run's own operator and the team at once; the first answer wins. */
-  async function race<A>(q: QuestionRef, ask: () => Promise<A>, hintOf: (a: A) => string | undefined, match: (r: Answer) => A | undefined): Promise<A> {
+  async function race<A>(q: Question, ask: () => Promise<A>, hintOf: (a: A) => string | undefined, match: (r: Answer) => A | undefined): Promise<A> {
+    const done = asking(q);
+    try {
+      return await race1(q, ask, hintOf, match);
+    } finally {
+      done();
+    }
+  }
+
+  async function race1<A>(q: Question, ask: () => Promise<A>, hintOf: (a: A) => string | undefined, match: (r: Answer) => A | undefined): Promise<A> {
     const ac = new AbortController();
     const signal = AbortSignal.any([ac.signal, opts.signal]);
     const theirs = answerOf(match, signal);
@@ -98,7 +132,7 @@ export function teamPorts(inner: OperatorPorts, feed: AnswerFeed, opts: TeamAnsw
     const first: First = await Promise.race([theirs.then((a): First => ({ from: 'theirs', a })), mine.then((a): First => ({ from: 'mine', a }))]);
     if (first.from === 'theirs') {
       if (first.a === undefined) return mine;
-      inner.withdraw?.(q);
+      inner.withdraw?.(refOf(q));
       mine.catch(() => undefined);
       return first.a;
     }
@@ -120,21 +154,21 @@ export function teamPorts(inner: OperatorPorts, feed: AnswerFeed, opts: TeamAnsw
     ...inner,
     approve: (req) =>
       race<ApprovalAnswer>(
-        { kind: 'approval', step: req.step },
+        { kind: 'approval', step: req.step, req },
         () => inner.approve(req),
         (a) => (a.decision === 'wait' ? a.hint : undefined),
         (r) => (r.type !== 'approval' || r.step !== req.step ? undefined : r.decision === 'approved' ? { decision: 'approved', via: via(r) } : { decision: 'denied', via: via(r), ...(r.reason ? { reason: r.reason } : {}) }),
       ),
     manual: (req) =>
       race<ManualAnswer>(
-        { kind: 'manual', step: req.step, ...(req.item !== undefined ? { item: req.item } : {}) },
+        { kind: 'manual', step: req.step, req },
         () => inner.manual(req),
         (a) => (a.done || a.skip ? undefined : (a.hint ?? `manual step ${req.step} is waiting`)),
         (r) => manualMatch(req, r),
       ),
     settle: (req) =>
       race<DoubtAnswer>(
-        { kind: 'doubt', step: req.step, item: req.item },
+        { kind: 'doubt', step: req.step, req },
         () => inner.settle(req),
         (a) => (a.decision === 'wait' ? a.hint : undefined),
         (r) => (r.type === 'settled' && r.step === req.step && r.item === req.item ? { decision: r.decision, via: via(r) } : undefined),
@@ -142,7 +176,8 @@ export function teamPorts(inner: OperatorPorts, feed: AnswerFeed, opts: TeamAnsw
     // a four-eyes gate waits for approvals in the TUI (until quit aborts the run), in scripted mode only with --wait-for-answers
     ...(opts.interactive || opts.waitMs !== undefined
       ? {
-          async answered(step: string): Promise<boolean> {
+          async answered(step: string, hint: string): Promise<boolean> {
+            const done = asking({ kind: 'approval', step, fourEyes: hint, req: { step, title: step, kind: 'detect', plan: [hint], items: ['-'], inputs: {} } });
             const ac = new AbortController();
             const t = opts.waitMs === undefined ? undefined : setTimeout(() => ac.abort(), opts.waitMs);
             // the engine has shown the hint (its `waiting` event)
@@ -151,6 +186,7 @@ export function teamPorts(inner: OperatorPorts, feed: AnswerFeed, opts: TeamAnsw
               return (await answerOf((r) => (r.type === 'approval' && r.step === step ? true : undefined), AbortSignal.any([ac.signal, opts.signal]))) === true;
             } finally {
               if (t) clearTimeout(t);
+              done();
             }
           },
         }

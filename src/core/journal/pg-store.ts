@@ -262,6 +262,19 @@ export class PgJournal implements JournalStore {
     return () => this.#followers.delete(fn);
   }
 
+  /**
+   * The runner's view for attached operators (`runbook attach`): its steps and the questions it
+   * waits on, kept with its lease (redacted by the caller). Best effort: a failure never stops the run.
+   */
+  publish(view: unknown): void {
+    if (this.#generation === undefined) return;
+    try {
+      this.#call({ op: 'view', incident: this.incident, generation: this.#generation, view });
+    } catch {
+      /* attached operators see the records anyway */
+    }
+  }
+
   /** While something waits on followed records, the process stays alive for them (the worker's port is otherwise unref'd). */
   holdOpen(on: boolean): void {
     this.#waiting += on ? 1 : -1;

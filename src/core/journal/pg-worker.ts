@@ -22,6 +22,7 @@ export type PgRequest =
   | { op: 'list' }
   | { op: 'import'; incident: string; generation: number; lines: string[] }
   | { op: 'follow'; incident: string; after: number }
+  | { op: 'view'; incident: string; generation: number; view: unknown }
   | { op: 'ping' };
 
 export interface Holder {
@@ -288,6 +289,14 @@ async function listen(): Promise<void> {
   await catchUp();
 }
 
+/** The runner's view for attached operators (its steps, what it asks now) in its holder entry; NOTIFY 'INCIDENT view'. */
+async function view(r: Extract<PgRequest, { op: 'view' }>): Promise<null> {
+  const c = await connect();
+  const res = await c.query(`UPDATE runbook_incidents SET holder = holder || jsonb_build_object('view', $3::jsonb) WHERE id = $1 AND generation = $2 AND holder IS NOT NULL`, [r.incident, r.generation, JSON.stringify(r.view)]);
+  if (res.rowCount) await c.query(`SELECT pg_notify('runbook_journal', $1 || ' view')`, [r.incident]);
+  return null;
+}
+
 async function handle(r: PgRequest): Promise<unknown> {
   const retry = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
@@ -313,6 +322,8 @@ async function handle(r: PgRequest): Promise<unknown> {
       return importLines(r);
     case 'follow':
       return follow(r);
+    case 'view':
+      return retry(() => view(r));
     case 'ping':
       return retry(async () => (await connect(), null));
   }
