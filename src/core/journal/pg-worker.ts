@@ -17,7 +17,9 @@ import type { JournalRecord, RecordBody } from './records.js';
 export type PgRequest =
   | { op: 'lock'; incident: string; holder: Holder; ttlMs: number; breakLock: boolean }
   | { op: 'unlock'; incident: string; generation: number }
-  | { op: 'append'; incident: string; generation: number | null; op_: string; body: RecordBody }
+  | { op: 'append'; incident: string; generation: number | null; op_: string; body: RecordBody; durable: boolean }
+  /** several records in ONE transaction (group commit); `durable`: wait for the commit to be flushed */
+  | { op: 'appendBatch'; incident: string; generation: number | null; op_: string; bodies: RecordBody[]; durable: boolean }
   | { op: 'read'; incident: string }
   | { op: 'list' }
   | { op: 'import'; incident: string; generation: number; lines: string[] }
@@ -162,24 +164,44 @@ async function unlock(r: Extract<PgRequest, { op: 'unlock' }>): Promise<null> {
   return null;
 }
 
-async function appendOnce(r: Extract<PgRequest, { op: 'append' }>, tried: { seq?: number } = {}): Promise<{ record: JournalRecord; hash: string }> {
+/**
+ * Records in order, in one transaction. Like the file store (which fsyncs only when a record
+ * must be durable), a batch of records that may be recomputed on resume (step.started, items,
+ * step.finished…) commits asynchronously (synchronous_commit off: ordered, flushed by the next
+ * durable commit or within the WAL writer's delay); any durable record makes the commit wait.
+ */
+async function appendOnce(r: Extract<PgRequest, { op: 'appendBatch' }>, tried: { seq?: number } = {}): Promise<Array<{ record: JournalRecord; hash: string }>> {
   return tx(async (c) => {
+    if (!r.durable) await c.query('SET LOCAL synchronous_commit = off');
     const { rows } = await c.query<{ generation: string; head_seq: string; head_hash: string }>('SELECT generation, head_seq, head_hash FROM runbook_incidents WHERE id = $1 FOR UPDATE', [r.incident]);
     const row = rows[0];
     if (!row) throw new Refusal('missing', `there is no incident ${r.incident} in the shared journal`);
     if (r.generation !== null && Number(row.generation) !== r.generation) {
       throw new Refusal('fenced', `this runner's lease (generation ${r.generation}) was taken over by generation ${row.generation}`);
     }
-    const rec = { seq: Number(row.head_seq) + 1, ts: new Date().toISOString(), op: r.op_, ...r.body, prev: row.head_hash } as Omit<JournalRecord, 'sum'>;
-    const line = encodeRecord(rec);
-    const hash = lineHash(line);
-    tried.seq = rec.seq;
-    await c.query('INSERT INTO runbook_records (incident, seq, generation, type, op, ts, prev, hash, line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [r.incident, rec.seq, r.generation, r.body.type, r.op_, rec.ts, rec.prev, hash, line]);
-    return { record: JSON.parse(line) as JournalRecord, hash };
+    let seq = Number(row.head_seq);
+    let prev = row.head_hash;
+    const out: Array<{ record: JournalRecord; hash: string }> = [];
+    const values: unknown[] = [];
+    const tuples: string[] = [];
+    tried.seq = seq + 1;
+    for (const body of r.bodies) {
+      const rec = { seq: ++seq, ts: new Date().toISOString(), op: r.op_, ...body, prev } as Omit<JournalRecord, 'sum'>;
+      const line = encodeRecord(rec);
+      const hash = lineHash(line);
+      const n = values.length;
+      tuples.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9})`);
+      values.push(r.incident, rec.seq, r.generation, body.type, r.op_, rec.ts, rec.prev, hash, line);
+      out.push({ record: JSON.parse(line) as JournalRecord, hash });
+      prev = hash;
+    }
+    // one statement: the trigger still checks each row against the head, in order
+    await c.query(`INSERT INTO runbook_records (incident, seq, generation, type, op, ts, prev, hash, line) VALUES ${tuples.join(', ')}`, values);
+    return out;
   });
 }
 
-async function append(r: Extract<PgRequest, { op: 'append' }>): Promise<{ record: JournalRecord; hash: string }> {
+async function appendBatch(r: Extract<PgRequest, { op: 'appendBatch' }>): Promise<Array<{ record: JournalRecord; hash: string }>> {
   const tried: { seq?: number } = {};
   try {
     return await appendOnce(r, tried);
@@ -187,14 +209,18 @@ async function append(r: Extract<PgRequest, { op: 'append' }>): Promise<{ record
     if (!isConnectionError(e)) throw e;
     drop();
   }
-  // the connection died: the commit may or may not have happened — look before writing again
+  // the connection died: the commit may or may not have happened (all of the batch or none) — look before writing again
   const c = await connect();
   if (tried.seq !== undefined) {
-    const { rows } = await c.query<{ line: string; op: string; type: string }>('SELECT line, op, type FROM runbook_records WHERE incident = $1 AND seq = $2', [r.incident, tried.seq]);
-    const got = rows[0];
-    if (got && got.op === r.op_ && got.type === r.body.type && sameBody(got.line, r.body)) return { record: JSON.parse(got.line) as JournalRecord, hash: lineHash(got.line) };
+    const { rows } = await c.query<{ line: string; op: string; type: string }>('SELECT line, op, type FROM runbook_records WHERE incident = $1 AND seq >= $2 AND seq < $3 ORDER BY seq', [r.incident, tried.seq, tried.seq + r.bodies.length]);
+    if (rows.length === r.bodies.length && rows.every((got, i) => got.op === r.op_ && got.type === r.bodies[i]!.type && sameBody(got.line, r.bodies[i]!))) return rows.map((got) => ({ record: JSON.parse(got.line) as JournalRecord, hash: lineHash(got.line) }));
   }
   return appendOnce(r);
+}
+
+async function append(r: Extract<PgRequest, { op: 'append' }>): Promise<{ record: JournalRecord; hash: string }> {
+  const [one] = await appendBatch({ op: 'appendBatch', incident: r.incident, generation: r.generation, op_: r.op_, bodies: [r.body], durable: r.durable });
+  return one!;
 }
 
 /** The stored line carries this body (the commit that lost its answer happened). */
@@ -314,6 +340,8 @@ async function handle(r: PgRequest): Promise<unknown> {
       return retry(() => unlock(r));
     case 'append':
       return append(r);
+    case 'appendBatch':
+      return appendBatch(r);
     case 'read':
       return retry(() => read(r));
     case 'list':
