@@ -157,7 +157,7 @@ export function teamPorts(inner: OperatorPorts, feed: AnswerFeed, opts: TeamAnsw
         { kind: 'approval', step: req.step, req },
         () => inner.approve(req),
         (a) => (a.decision === 'wait' ? a.hint : undefined),
-        (r) => (r.type !== 'approval' || r.step !== req.step ? undefined : r.decision === 'approved' ? { decision: 'approved', via: via(r) } : { decision: 'denied', via: via(r), ...(r.reason ? { reason: r.reason } : {}) }),
+        (r) => (r.type !== 'approval' || r.step !== req.step ? undefined : r.decision === 'approved' ? { decision: 'approved', via: via(r), ...(r.items ? { items: r.items.filter((k) => req.items.includes(k)) } : {}) } : { decision: 'denied', via: via(r), ...(r.reason ? { reason: r.reason } : {}) }),
       ),
     manual: (req) =>
       race<ManualAnswer>(

@@ -24,7 +24,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, JournalError, LockedError, RunbookError, UsageError, type LockOwner } from '../errors.js';
 import type { JournalRecord, RecordBody } from './records.js';
-import { DURABLE, checkIncidentId, operator, type JournalStore } from './store.js';
+import { checkIncidentId, operator, type JournalStore } from './store.js';
 import { checkJournal, decodeJournal, type JournalCheck } from './codec.js';
 import type { TakenLock } from './lock.js';
 import type { Holder, PgAnswer, PgRequest } from './pg-worker.js';
@@ -203,14 +203,14 @@ export class PgJournal implements JournalStore {
   }
 
   append(body: RecordBody): JournalRecord {
-    const { record } = this.#call({ op: 'append', incident: this.incident, generation: this.#generation ?? null, op_: this.#op, body, durable: DURABLE.has(body.type) }) as { record: JournalRecord };
+    const { record } = this.#call({ op: 'append', incident: this.incident, generation: this.#generation ?? null, op_: this.#op, body }) as { record: JournalRecord };
     return record;
   }
 
-  /** Group commit (store.ts): the records in order, in ONE transaction — durable when it returns if any must be. */
+  /** Group commit (store.ts): the records in order, in ONE transaction — durable when it returns. */
   appendBatch(bodies: readonly RecordBody[]): JournalRecord[] {
     if (bodies.length === 0) return [];
-    const got = this.#call({ op: 'appendBatch', incident: this.incident, generation: this.#generation ?? null, op_: this.#op, bodies: [...bodies], durable: bodies.some((b) => DURABLE.has(b.type)) }) as Array<{ record: JournalRecord }>;
+    const got = this.#call({ op: 'appendBatch', incident: this.incident, generation: this.#generation ?? null, op_: this.#op, bodies: [...bodies] }) as Array<{ record: JournalRecord }>;
     return got.map((x) => x.record);
   }
 

@@ -17,9 +17,9 @@ import type { JournalRecord, RecordBody } from './records.js';
 export type PgRequest =
   | { op: 'lock'; incident: string; holder: Holder; ttlMs: number; breakLock: boolean }
   | { op: 'unlock'; incident: string; generation: number }
-  | { op: 'append'; incident: string; generation: number | null; op_: string; body: RecordBody; durable: boolean }
-  /** several records in ONE transaction (group commit); `durable`: wait for the commit to be flushed */
-  | { op: 'appendBatch'; incident: string; generation: number | null; op_: string; bodies: RecordBody[]; durable: boolean }
+  | { op: 'append'; incident: string; generation: number | null; op_: string; body: RecordBody }
+  /** several records in ONE transaction (group commit) */
+  | { op: 'appendBatch'; incident: string; generation: number | null; op_: string; bodies: RecordBody[] }
   | { op: 'read'; incident: string }
   | { op: 'list' }
   | { op: 'import'; incident: string; generation: number; lines: string[] }
@@ -164,23 +164,31 @@ async function unlock(r: Extract<PgRequest, { op: 'unlock' }>): Promise<null> {
   return null;
 }
 
+/** The incident's head as this worker last wrote or read it (the lease holder is its main writer; answers move it too). */
+let head: { incident: string; seq: number; hash: string } | undefined;
+
+async function readHead(c: pg.Client, r: Extract<PgRequest, { op: 'appendBatch' }>): Promise<{ incident: string; seq: number; hash: string }> {
+  const { rows } = await c.query<{ generation: string; head_seq: string; head_hash: string }>('SELECT generation, head_seq, head_hash FROM runbook_incidents WHERE id = $1', [r.incident]);
+  const row = rows[0];
+  if (!row) throw new Refusal('missing', `there is no incident ${r.incident} in the shared journal`);
+  if (r.generation !== null && Number(row.generation) !== r.generation) {
+    throw new Refusal('fenced', `this runner's lease (generation ${r.generation}) was taken over by generation ${row.generation}`);
+  }
+  return { incident: r.incident, seq: Number(row.head_seq), hash: row.head_hash };
+}
+
 /**
- * Records in order, in one transaction. Like the file store (which fsyncs only when a record
- * must be durable), a batch of records that may be recomputed on resume (step.started, items,
- * step.finished…) commits asynchronously (synchronous_commit off: ordered, flushed by the next
- * durable commit or within the WAL writer's delay); any durable record makes the commit wait.
+ * Records in order, in ONE statement (one round trip, one transaction, one commit): the lines
+ * are built on the head this worker knows; the database's trigger checks each row — the
+ * generation (fencing) and that it follows the head — and moves the head. When an operator's
+ * answer moved the head meanwhile (RB004), the head is read again and the lines rebuilt.
  */
 async function appendOnce(r: Extract<PgRequest, { op: 'appendBatch' }>, tried: { seq?: number } = {}): Promise<Array<{ record: JournalRecord; hash: string }>> {
-  return tx(async (c) => {
-    if (!r.durable) await c.query('SET LOCAL synchronous_commit = off');
-    const { rows } = await c.query<{ generation: string; head_seq: string; head_hash: string }>('SELECT generation, head_seq, head_hash FROM runbook_incidents WHERE id = $1 FOR UPDATE', [r.incident]);
-    const row = rows[0];
-    if (!row) throw new Refusal('missing', `there is no incident ${r.incident} in the shared journal`);
-    if (r.generation !== null && Number(row.generation) !== r.generation) {
-      throw new Refusal('fenced', `this runner's lease (generation ${r.generation}) was taken over by generation ${row.generation}`);
-    }
-    let seq = Number(row.head_seq);
-    let prev = row.head_hash;
+  const c = await connect();
+  for (let attempt = 0; ; attempt++) {
+    const h = head?.incident === r.incident ? head : await readHead(c, r);
+    let seq = h.seq;
+    let prev = h.hash;
     const out: Array<{ record: JournalRecord; hash: string }> = [];
     const values: unknown[] = [];
     const tuples: string[] = [];
@@ -195,10 +203,16 @@ async function appendOnce(r: Extract<PgRequest, { op: 'appendBatch' }>, tried: {
       out.push({ record: JSON.parse(line) as JournalRecord, hash });
       prev = hash;
     }
-    // one statement: the trigger still checks each row against the head, in order
-    await c.query(`INSERT INTO runbook_records (incident, seq, generation, type, op, ts, prev, hash, line) VALUES ${tuples.join(', ')}`, values);
+    try {
+      await c.query(`INSERT INTO runbook_records (incident, seq, generation, type, op, ts, prev, hash, line) VALUES ${tuples.join(', ')}`, values);
+    } catch (e) {
+      head = undefined;
+      if ((e as { code?: string }).code === 'RB004' && attempt < 20) continue;
+      throw e;
+    }
+    head = { incident: r.incident, seq, hash: prev };
     return out;
-  });
+  }
 }
 
 async function appendBatch(r: Extract<PgRequest, { op: 'appendBatch' }>): Promise<Array<{ record: JournalRecord; hash: string }>> {
@@ -208,6 +222,7 @@ async function appendBatch(r: Extract<PgRequest, { op: 'appendBatch' }>): Promis
   } catch (e) {
     if (!isConnectionError(e)) throw e;
     drop();
+    head = undefined;
   }
   // the connection died: the commit may or may not have happened (all of the batch or none) — look before writing again
   const c = await connect();
@@ -219,7 +234,7 @@ async function appendBatch(r: Extract<PgRequest, { op: 'appendBatch' }>): Promis
 }
 
 async function append(r: Extract<PgRequest, { op: 'append' }>): Promise<{ record: JournalRecord; hash: string }> {
-  const [one] = await appendBatch({ op: 'appendBatch', incident: r.incident, generation: r.generation, op_: r.op_, bodies: [r.body], durable: r.durable });
+  const [one] = await appendBatch({ op: 'appendBatch', incident: r.incident, generation: r.generation, op_: r.op_, bodies: [r.body] });
   return one!;
 }
 
