@@ -72,9 +72,15 @@ describe.skipIf(!hasTmux)('runbook attach on a terminal', () => {
     expect(runner.child.exitCode).toBeNull();
     // tick it with its evidence (a note, as the runbook requires)
     t.keys('attach', 'Enter');
-    await t.until('attach', (s) => /note/i.test(s) && s.includes('›'), 'the evidence entry');
+    await t.until('attach', (s) => s.includes('Note: what was done'), 'the evidence entry');
     t.type('attach', 'no use after 11:02');
+    await t.until('attach', (s) => s.includes('no use after 11:02'), 'the note typed');
     t.keys('attach', 'Enter');
+    const end = Date.now() + 60_000;
+    while ((await db.db.query("SELECT 1 FROM runbook_records WHERE incident = 'tui' AND type = 'manual'")).rowCount === 0) {
+      if (Date.now() > end) throw new Error(`the tick was not written; screen:\n${t.screen('attach')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const r = await runner.done;
     expect(r.code, r.stderr).toBe(0);
     expect(effects(w.fx)).toEqual(['revoked', 'last']);
