@@ -7,9 +7,13 @@
  *
  *   approve STEP | deny STEP [REASON] | done STEP[/ITEM] [NOTE] | settle STEP[/ITEM] done|redo | note TEXT
  *
- * The runner acts on them: a four-eyes gate reads approvals when it is reached, everything else
- * on the runner's next resume (its prior state). Attach ends when the incident is done, when
- * stdin closes after --exit-on-eof, or on Ctrl-C.
+ * A waiting runner acts on them at once (engine/team-answers.ts), a runner that is not running
+ * on its next resume. Attach ends when the incident is done, when stdin closes after
+ * --exit-on-eof, or on Ctrl-C.
+ *
+ * On a terminal (stdin and stdout TTYs, no --json) it is the run screen instead (src/ui/attach,
+ * loaded only then): the checklist and step detail live, the runner's questions as prompts to
+ * answer with the run TUI's keys, `n` for a note.
  */
 import { createInterface } from 'node:readline';
 import { UsageError } from '../core/errors.js';
@@ -18,6 +22,9 @@ import type { JournalRecord, RecordBody } from '../core/journal/records.js';
 import { neutralise } from '../core/terminal-text.js';
 import { err, out, outJson, parseCommandFlags, type Command } from './context.js';
 import { isShared, storeOf, storeUrlOf } from './team-store.js';
+import { isLink } from '../scripted/ports.js';
+import { commandLine } from './invocation.js';
+import type { RunnerView } from '../ui/attach/index.js';
 
 /** One record as a line: `#12 11:03:20 alice@soc intent effect/- sh.run`. */
 export function recordLine(r: JournalRecord): string {
@@ -77,7 +84,8 @@ export function parseAnswer(line: string): RecordBody | undefined {
       return { type: 'approval', step, decision: 'denied', via, ...(tail ? { reason: tail } : {}) };
     case 'done':
       need();
-      return { type: 'manual', step, ...(item ? { item } : {}), ...(tail ? { note: tail } : {}), via };
+      // evidence: a link (URL, ticket id) goes in `link`, anything else is a note
+      return { type: 'manual', step, ...(item ? { item } : {}), ...(tail ? (isLink(tail) ? { link: tail } : { note: tail }) : {}), via };
     case 'settle':
       need();
       if (tail !== 'done' && tail !== 'redo') throw new UsageError('settle STEP[/ITEM] done|redo');
@@ -100,6 +108,23 @@ const command: Command = async (argv, ctx) => {
   if (!isShared(store)) throw new UsageError('runbook attach needs the shared store');
   if (!store.exists()) throw new UsageError(`no incident "${id}" in ${store.location}`, { nextSteps: ['`runbook incidents --store …` lists the team\'s incidents.'] });
   const show = (r: JournalRecord) => (values.json ? outJson(ctx, JSON.stringify(r)) : out(ctx, recordLine(r)));
+  // on a terminal: the run screen fed by the store (src/ui/attach); Ink loads only on this path
+  const tuiOn = !values.json && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
+  const write = (body: RecordBody) => store.append(body.type === 'note' ? { ...body, text: ctx.redactor.redact(body.text) } : body);
+  const tui = tuiOn
+    ? (await import('../ui/attach/index.js')).startAttachTui({
+        incident: id,
+        operator: store.operator,
+        write,
+        reportCommand: commandLine(ctx, 'report', id, ...(values.store ? ['--store', values.store] : [])),
+        stdin: ctx.stdin as NodeJS.ReadStream,
+        stdout: ctx.stdout as NodeJS.WriteStream,
+        stderr: ctx.stderr as NodeJS.WriteStream,
+        signal: ctx.signal,
+        redact: (t) => ctx.redactor.redact(t),
+        env: ctx.env,
+      })
+    : undefined;
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: store.url, application_name: 'runbook attach' });
   let last = 0;
@@ -107,34 +132,49 @@ const command: Command = async (argv, ctx) => {
   let wake: () => void = () => undefined;
   const catchUp = async () => {
     const { rows } = await client.query<{ line: string }>('SELECT line FROM runbook_records WHERE incident = $1 AND seq > $2 ORDER BY seq', [id, last]);
-    for (const { line } of rows) {
-      const r = JSON.parse(line) as JournalRecord;
-      last = r.seq;
+    const recs = rows.map(({ line }) => JSON.parse(line) as JournalRecord);
+    if (recs.length) last = recs[recs.length - 1]!.seq;
+    if (tui) {
+      // the runner's view: its steps and the questions it waits on now (engine/team-answers.ts)
+      const h = await client.query<{ view: RunnerView | null }>("SELECT holder->'view' AS view FROM runbook_incidents WHERE id = $1 AND lease_expires > now()", [id]);
+      if (recs.length) tui.records(recs);
+      tui.view(h.rows[0]?.view ?? null);
+      return;
+    }
+    for (const r of recs) {
       show(r);
       if (r.type === 'run.stopped' && r.reason === 'done') finished = true;
     }
     if (finished) wake();
   };
   let chain = Promise.resolve();
-  const queue = () => (chain = chain.then(catchUp).catch((e: unknown) => err(ctx, `runbook attach: ${neutralise((e as Error).message)}`)));
+  const fail = (msg: string) => (tui ? tui.say(msg) : err(ctx, msg));
+  const queue = () => (chain = chain.then(catchUp).catch((e: unknown) => fail(`runbook attach: ${neutralise((e as Error).message)}`)));
   client.on('notification', (n) => {
     if (n.payload?.split(' ')[0] === id) void queue();
   });
   client.on('error', (e) => {
-    err(ctx, `runbook attach: the connection to the shared store failed: ${neutralise(e.message)}`);
+    fail(`runbook attach: the connection to the shared store failed: ${neutralise(e.message)}`);
+    if (tui) return;
     finished = true;
     wake();
   });
   try {
     await client.connect();
     await client.query('LISTEN runbook_journal');
+    if (tui) {
+      await queue();
+      await tui.done;
+      await chain;
+      return 0;
+    }
     err(ctx, `attached to incident ${id} in ${store.location} as ${store.operator}; type answers (approve STEP, deny STEP, done STEP [NOTE], settle STEP/ITEM done|redo, note TEXT); Ctrl-C leaves`);
     await queue();
     const rl = createInterface({ input: ctx.stdin as NodeJS.ReadableStream, terminal: false });
     rl.on('line', (line) => {
       try {
         const body = parseAnswer(line);
-        if (body) store.append(body.type === 'note' ? { ...body, text: ctx.redactor.redact(body.text) } : body);
+        if (body) write(body);
       } catch (e) {
         err(ctx, `runbook attach: ${neutralise((e as Error).message)}`);
       }

@@ -4,12 +4,15 @@
  */
 import { join, relative, resolve } from 'node:path';
 import { Engine, type EngineOptions, type RunResult } from '../core/engine/engine.js';
-import type { EngineObserver } from '../core/engine/events.js';
+import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
 import { parseInputFlags } from '../core/engine/inputs.js';
 import { checkStepFlags } from '../core/engine/flags.js';
 import { checkIncidentId } from '../core/journal/store.js';
-import { storeOf, type Store } from './team-store.js';
+import { isShared, storeOf, type Store } from './team-store.js';
+import { teamPorts, type Question } from '../core/engine/team-answers.js';
+import { durationMs } from '../core/runbook/schema.js';
+import { formatDuration } from '../core/duration.js';
 import type { LoadedRunbook } from '../core/runbook/load.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { fold } from '../core/journal/fold.js';
@@ -95,6 +98,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
     throw new UsageError((e as Error).message);
   }
   const inputs = parseInputFlags(collect(f.input));
+  const waitMs = waitForAnswers(f['wait-for-answers']);
   // on a terminal the first frame (the header, "loading …") goes up before the runbook is parsed
   // and a drill's world starts; the TUI takes that screen over, or it is cleared if the run
   // cannot start (so the error prints on a clean terminal)
@@ -108,6 +112,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   const given = f.incident;
   const incident = given ? checkIncidentId(given) : newIncidentId(loaded.runbook.id);
   const store = await storeOf(f, ctx, incident);
+  if (waitMs !== undefined && !isShared(store)) throw new UsageError('--wait-for-answers needs the shared store (team mode): give --store postgres://… or set RUNBOOK_STORE', { nextSteps: ['Without it, a scripted run stops at a question with exit 3 and the command that resumes it.'] });
   const secrets = new SecretRegistry(ctx.redactor);
   const interactive = !f['non-interactive'] && !f.json && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
   // a shipped runbook given by id is resumed by its id
@@ -130,7 +135,37 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   }
   // every flag resuming needs (a drill's --scenario), so the printed command runs as printed
   if (env?.resumeFlags?.length) resumeCommand = commandLine(ctx, name, shownFile, '--incident', incident, ...stateFlag, ...pluginFlags, ...env.resumeFlags);
-  const make = (ports: OperatorPorts, observers: EngineObserver[]) => {
+  // team mode: the answers of attached operators reach the waiting runner live (engine/team-answers.ts)
+  let team: ReturnType<typeof teamPorts> | undefined;
+  // …and attached operators see its steps and the questions it waits on (runbook attach's TUI)
+  const view: { begin?: EngineEvent; asking: Question[] } = { asking: [] };
+  const publish = () => {
+    if (isShared(store)) store.publish(JSON.parse(ctx.redactor.redact(JSON.stringify(view))));
+  };
+  const viewObserver: EngineObserver = (e) => {
+    if (e.type !== 'run.begin') return;
+    view.begin = e;
+    publish();
+  };
+  const teamed = (ports: OperatorPorts): OperatorPorts => {
+    if (!isShared(store)) return ports;
+    team = teamPorts(ports, store, {
+      asking: (q) => {
+        view.asking = q;
+        publish();
+      },
+      after: fresh ? 0 : (store.read().at(-1)?.seq ?? 0),
+      signal,
+      interactive,
+      // the TUI's operator answers there; the flag is for scripted runs
+      waitMs: interactive ? undefined : waitMs,
+      onWait: (hint) => err(ctx, `${hint ? `⏸ ${hint}\n` : ''}  → waiting up to ${formatDuration(waitMs ?? 0)} for an answer from the team: ${commandLine(ctx, 'attach', incident, ...(f.store ? ['--store', f.store] : []))}`),
+    });
+    return team;
+  };
+  const make = (own: OperatorPorts, given: EngineObserver[]) => {
+    const ports = teamed(own);
+    const observers = isShared(store) ? [...given, viewObserver] : given;
     const engine = new Engine({
       loaded,
       registry,
@@ -189,12 +224,21 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
     summarize(ctx, result, resumeCommand, reportCommand, (step) => commandLine(ctx, 'approve', incident, step, ...stateFlag));
     return result.exitCode;
   } finally {
+    team?.stop();
     try {
       await env?.cleanup();
     } finally {
       store.unlock();
     }
   }
+}
+
+/** --wait-for-answers DURATION, in ms (undefined: not given). */
+function waitForAnswers(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = durationMs(v);
+  if (!Number.isFinite(ms) || ms <= 0 || ms > 2_147_483_647) throw new UsageError(`--wait-for-answers: "${v.slice(0, 40)}" is not a duration; give one such as 30s, 10m or 1h`);
+  return ms;
 }
 
 /** The screen put up while the runbook loads (undefined when the TUI cannot load: runTui reports that later). */

@@ -59,6 +59,7 @@ const RUN_FLAGS = {
   'state-dir': stateDir,
   store,
   operator,
+  'wait-for-answers': { type: 'string', arg: 'DURATION', help: 'team mode, scripted: wait up to DURATION (e.g. 10m) for an attached operator to answer a gate, manual step or in-doubt item (runbook attach / approve) instead of stopping with exit 3' },
 } as const;
 
 const SCAN_FLAGS = {
@@ -164,12 +165,14 @@ counts only approvals by operators other than the one running the incident.`,
   },
   attach: {
     args: 'ID',
-    summary: 'follow a shared incident live and answer it (team mode; text)',
-    description: `Follows an incident of the shared PostgreSQL store as it runs: the journal so far, then each new
-record within a second of its commit (LISTEN/NOTIFY). Lines typed on stdin are answers written to
-the journal under your operator name: approve STEP, deny STEP [REASON], done STEP[/ITEM] [NOTE],
-settle STEP[/ITEM] done|redo, note TEXT. Ends when the incident is done or on Ctrl-C.
-See docs/team-mode.md.`,
+    summary: 'follow a shared incident live and answer it (team mode)',
+    description: `Follows an incident of the shared PostgreSQL store as it runs, each new record within a second of
+its commit (LISTEN/NOTIFY). On a terminal it is the run screen: the runner's checklist and step
+detail live, its questions as prompts — approve or deny a gate, tick a manual step with its
+evidence, settle an item in doubt — and n for a note. Piped (or --json) it prints the journal and
+reads answers from stdin: approve STEP, deny STEP [REASON], done STEP[/ITEM] [NOTE], settle
+STEP[/ITEM] done|redo, note TEXT. Every answer is a journal record under your operator name; a
+waiting runner acts on it at once. See docs/team-mode.md.`,
     flags: { json, store, operator, 'state-dir': stateDir, 'exit-on-eof': { type: 'boolean', help: 'leave when stdin closes (scripts, chat bots)' } },
     complete: 'incident',
     examples: ['runbook attach INC-7 --operator lead@soc'],

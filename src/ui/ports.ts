@@ -130,6 +130,17 @@ export function createTuiPorts(store: RunStore, opts: { beforeAsk?: () => void }
       return ask<'proceed'>({ kind: 'proceed', step: step.id, req: step });
     },
     onFailure: (step, error) => ask<'failure'>({ kind: 'failure', step: step.id, req: { step, error } }),
+    // team mode: another operator answered it through the shared store — the question leaves the screen
+    withdraw: (q) => {
+      const p = store.getState().prompts.find((x) => x.kind === q.kind && x.step === q.step && (x.kind === 'approval' || (x.kind === 'manual' || x.kind === 'doubt' ? x.req.item : undefined) === (q.kind === 'approval' ? undefined : q.item)));
+      const w = p && pending.get(p.id);
+      if (!p || !w) return;
+      pending.delete(p.id);
+      remove(p.id);
+      const c = cancelAnswer(w.kind, 'answered by another operator');
+      if (c.error) w.reject(c.error);
+      else w.resolve(c.value);
+    },
   };
 
   return {

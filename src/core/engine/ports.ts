@@ -72,6 +72,9 @@ export interface Clock {
   wall?(): number;
 }
 
+/** Which question an answer is for (team mode: another operator answered it through the shared store). */
+export type QuestionRef = { kind: 'approval'; step: string } | { kind: 'manual'; step: string; item?: string } | { kind: 'doubt'; step: string; item: string };
+
 export interface OperatorPorts {
   /** the clock of watches and repeat pauses; absent → real time */
   clock?: Clock;
@@ -87,4 +90,11 @@ export interface OperatorPorts {
   proceed?(step: { id: string; title: string; kind: StepKind; instructions?: string }): Promise<ProceedAnswer>;
   /** a step failed: retry it, continue past it, or stop the run; absent → the runbook's on_failure */
   onFailure?(step: { id: string; title: string }, error: { message: string; items: string[] }): Promise<FailureAnswer>;
+  /** team mode: another operator answered this question (engine/team-answers.ts) — take it off the screen; absent → nothing to do */
+  withdraw?(q: QuestionRef): void;
+  /**
+   * team mode: a four-eyes gate lacks approvals — resolves true when a new approval for `step`
+   * arrived (the engine reads the store again), false to stop waiting (exit 3); absent → false
+   */
+  answered?(step: string, hint: string): Promise<boolean>;
 }

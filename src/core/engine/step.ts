@@ -182,7 +182,14 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
   let todo = pending;
   if (step.approvals && todo.length) {
     // four-eyes: approvals by other operators, read from the store now (they may arrive while the run waits)
-    const fe = fourEyes(rc.store.read(), step.id);
+    let fe = fourEyes(rc.store.read(), step.id);
+    // team mode: wait for approvals as they arrive (engine/team-answers.ts), reading the store again each time
+    for (let need = step.approvals.count - fe.approvers.length; need > 0 && !fe.denied && rc.ports.answered; need = step.approvals.count - fe.approvers.length) {
+      const hint = `step ${step.id} is a four-eyes gate: it needs ${need} more approval${need === 1 ? '' : 's'} by an operator other than ${fe.runner}${fe.approvers.length ? ` (approved so far by ${fe.approvers.join(', ')})` : ''}; another operator approves it with: runbook approve ${rc.incident} ${step.id}`;
+      rc.emit({ type: 'waiting', step: step.id, on: 'approval', hint });
+      if (!(await rc.ports.answered(step.id, hint))) return { status: 'waiting', hint };
+      fe = fourEyes(rc.store.read(), step.id);
+    }
     if (fe.denied) {
       finish(rc, step, 'skipped', undefined, `denied by ${fe.denied.by}${fe.denied.reason ? `: ${fe.denied.reason}` : ''}`);
       return { status: 'skipped' };

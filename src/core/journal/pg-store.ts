@@ -95,6 +95,9 @@ export class PgJournal implements JournalStore {
   #taken: TakenLock | undefined;
   #leaseMs: number;
   #failed: string | undefined;
+  #notices: MessagePort | undefined;
+  #followers = new Set<(r: JournalRecord) => void>();
+  #waiting = 0;
 
   constructor(url: string, incident: string, opts: { stateDir: string; operator?: string; leaseMs?: number }) {
     this.incident = checkIncidentId(incident);
@@ -124,10 +127,12 @@ export class PgJournal implements JournalStore {
     w.unref();
     // the worker could not start or crashed: a blocked call times out (REQUEST_TIMEOUT_MS), the next one says why
     w.on('error', (e) => (this.#failed = e.message));
-    notices.port1.on('message', (m: { lost?: string }) => {
+    notices.port1.on('message', (m: { lost?: string; lines?: string[] }) => {
       if (m.lost && this.#generation !== undefined) this.onLockLost?.(m.lost);
+      if (m.lines) this.#followed(m.lines);
     });
     notices.port1.unref();
+    this.#notices = notices.port1;
     this.#worker = w;
     this.#port = port1;
     this.#flag = new Int32Array(flag);
@@ -202,6 +207,13 @@ export class PgJournal implements JournalStore {
     return record;
   }
 
+  /** Group commit (store.ts): the records in order, in ONE transaction — durable when it returns. */
+  appendBatch(bodies: readonly RecordBody[]): JournalRecord[] {
+    if (bodies.length === 0) return [];
+    const got = this.#call({ op: 'appendBatch', incident: this.incident, generation: this.#generation ?? null, op_: this.#op, bodies: [...bodies] }) as Array<{ record: JournalRecord }>;
+    return got.map((x) => x.record);
+  }
+
   lock(opts: { breakLock?: boolean } = {}): { broken?: LockOwner } {
     if (this.#holds > 0) {
       this.#holds++;
@@ -245,6 +257,50 @@ export class PgJournal implements JournalStore {
     return this.#call({ op: 'import', incident: this.incident, generation: this.#generation, lines }) as number;
   }
 
+  /**
+   * Follow the answers (records written without a lease) committed after `after` (LISTEN/NOTIFY on the worker's own connection):
+   * `fn` gets each once, in order. Returns the unsubscribe. The runner uses it to act on the
+   * answers of attached operators while it waits (src/core/engine/team-answers.ts).
+   */
+  follow(after: number, fn: (r: JournalRecord) => void): () => void {
+    const first = this.#followers.size === 0;
+    this.#followers.add(fn);
+    if (first) this.#call({ op: 'follow', incident: this.incident, after });
+    return () => this.#followers.delete(fn);
+  }
+
+  /**
+   * The runner's view for attached operators (`runbook attach`): its steps and the questions it
+   * waits on, kept with its lease (redacted by the caller). Best effort: a failure never stops the run.
+   */
+  publish(view: unknown): void {
+    if (this.#generation === undefined) return;
+    try {
+      this.#call({ op: 'view', incident: this.incident, generation: this.#generation, view });
+    } catch {
+      /* attached operators see the records anyway */
+    }
+  }
+
+  /** While something waits on followed records, the process stays alive for them (the worker's port is otherwise unref'd). */
+  holdOpen(on: boolean): void {
+    this.#waiting += on ? 1 : -1;
+    if (this.#waiting > 0) this.#notices?.ref();
+    else this.#notices?.unref();
+  }
+
+  #followed(lines: string[]): void {
+    for (const line of lines) {
+      let r: JournalRecord;
+      try {
+        r = JSON.parse(line) as JournalRecord;
+      } catch {
+        continue;
+      }
+      for (const fn of [...this.#followers]) fn(r);
+    }
+  }
+
   /** All incidents of the shared journal (runbook incidents). */
   list(): Array<{ id: string; generation: number; holder: Holder | null; live: boolean | null; records: number; first: string | null; last: string | null }> {
     return this.#call({ op: 'list' }) as ReturnType<PgJournal['list']>;
@@ -255,6 +311,9 @@ export class PgJournal implements JournalStore {
     this.#worker = undefined;
     this.#port?.close();
     this.#port = undefined;
+    this.#notices?.close();
+    this.#notices = undefined;
+    this.#followers.clear();
     void w?.terminate();
   }
 }

@@ -18,9 +18,13 @@ export type PgRequest =
   | { op: 'lock'; incident: string; holder: Holder; ttlMs: number; breakLock: boolean }
   | { op: 'unlock'; incident: string; generation: number }
   | { op: 'append'; incident: string; generation: number | null; op_: string; body: RecordBody }
+  /** several records in ONE transaction (group commit) */
+  | { op: 'appendBatch'; incident: string; generation: number | null; op_: string; bodies: RecordBody[] }
   | { op: 'read'; incident: string }
   | { op: 'list' }
   | { op: 'import'; incident: string; generation: number; lines: string[] }
+  | { op: 'follow'; incident: string; after: number }
+  | { op: 'view'; incident: string; generation: number; view: unknown }
   | { op: 'ping' };
 
 export interface Holder {
@@ -160,39 +164,78 @@ async function unlock(r: Extract<PgRequest, { op: 'unlock' }>): Promise<null> {
   return null;
 }
 
-async function appendOnce(r: Extract<PgRequest, { op: 'append' }>, tried: { seq?: number } = {}): Promise<{ record: JournalRecord; hash: string }> {
-  return tx(async (c) => {
-    const { rows } = await c.query<{ generation: string; head_seq: string; head_hash: string }>('SELECT generation, head_seq, head_hash FROM runbook_incidents WHERE id = $1 FOR UPDATE', [r.incident]);
-    const row = rows[0];
-    if (!row) throw new Refusal('missing', `there is no incident ${r.incident} in the shared journal`);
-    if (r.generation !== null && Number(row.generation) !== r.generation) {
-      throw new Refusal('fenced', `this runner's lease (generation ${r.generation}) was taken over by generation ${row.generation}`);
-    }
-    const rec = { seq: Number(row.head_seq) + 1, ts: new Date().toISOString(), op: r.op_, ...r.body, prev: row.head_hash } as Omit<JournalRecord, 'sum'>;
-    const line = encodeRecord(rec);
-    const hash = lineHash(line);
-    tried.seq = rec.seq;
-    await c.query('INSERT INTO runbook_records (incident, seq, generation, type, op, ts, prev, hash, line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [r.incident, rec.seq, r.generation, r.body.type, r.op_, rec.ts, rec.prev, hash, line]);
-    return { record: JSON.parse(line) as JournalRecord, hash };
-  });
+/** The incident's head as this worker last wrote or read it (the lease holder is its main writer; answers move it too). */
+let head: { incident: string; seq: number; hash: string } | undefined;
+
+async function readHead(c: pg.Client, r: Extract<PgRequest, { op: 'appendBatch' }>): Promise<{ incident: string; seq: number; hash: string }> {
+  const { rows } = await c.query<{ generation: string; head_seq: string; head_hash: string }>('SELECT generation, head_seq, head_hash FROM runbook_incidents WHERE id = $1', [r.incident]);
+  const row = rows[0];
+  if (!row) throw new Refusal('missing', `there is no incident ${r.incident} in the shared journal`);
+  if (r.generation !== null && Number(row.generation) !== r.generation) {
+    throw new Refusal('fenced', `this runner's lease (generation ${r.generation}) was taken over by generation ${row.generation}`);
+  }
+  return { incident: r.incident, seq: Number(row.head_seq), hash: row.head_hash };
 }
 
-async function append(r: Extract<PgRequest, { op: 'append' }>): Promise<{ record: JournalRecord; hash: string }> {
+/**
+ * Records in order, in ONE statement (one round trip, one transaction, one commit): the lines
+ * are built on the head this worker knows; the database's trigger checks each row — the
+ * generation (fencing) and that it follows the head — and moves the head. When an operator's
+ * answer moved the head meanwhile (RB004), the head is read again and the lines rebuilt.
+ */
+async function appendOnce(r: Extract<PgRequest, { op: 'appendBatch' }>, tried: { seq?: number } = {}): Promise<Array<{ record: JournalRecord; hash: string }>> {
+  const c = await connect();
+  for (let attempt = 0; ; attempt++) {
+    const h = head?.incident === r.incident ? head : await readHead(c, r);
+    let seq = h.seq;
+    let prev = h.hash;
+    const out: Array<{ record: JournalRecord; hash: string }> = [];
+    const values: unknown[] = [];
+    const tuples: string[] = [];
+    tried.seq = seq + 1;
+    for (const body of r.bodies) {
+      const rec = { seq: ++seq, ts: new Date().toISOString(), op: r.op_, ...body, prev } as Omit<JournalRecord, 'sum'>;
+      const line = encodeRecord(rec);
+      const hash = lineHash(line);
+      const n = values.length;
+      tuples.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9})`);
+      values.push(r.incident, rec.seq, r.generation, body.type, r.op_, rec.ts, rec.prev, hash, line);
+      out.push({ record: JSON.parse(line) as JournalRecord, hash });
+      prev = hash;
+    }
+    try {
+      await c.query(`INSERT INTO runbook_records (incident, seq, generation, type, op, ts, prev, hash, line) VALUES ${tuples.join(', ')}`, values);
+    } catch (e) {
+      head = undefined;
+      if ((e as { code?: string }).code === 'RB004' && attempt < 20) continue;
+      throw e;
+    }
+    head = { incident: r.incident, seq, hash: prev };
+    return out;
+  }
+}
+
+async function appendBatch(r: Extract<PgRequest, { op: 'appendBatch' }>): Promise<Array<{ record: JournalRecord; hash: string }>> {
   const tried: { seq?: number } = {};
   try {
     return await appendOnce(r, tried);
   } catch (e) {
     if (!isConnectionError(e)) throw e;
     drop();
+    head = undefined;
   }
-  // the connection died: the commit may or may not have happened — look before writing again
+  // the connection died: the commit may or may not have happened (all of the batch or none) — look before writing again
   const c = await connect();
   if (tried.seq !== undefined) {
-    const { rows } = await c.query<{ line: string; op: string; type: string }>('SELECT line, op, type FROM runbook_records WHERE incident = $1 AND seq = $2', [r.incident, tried.seq]);
-    const got = rows[0];
-    if (got && got.op === r.op_ && got.type === r.body.type && sameBody(got.line, r.body)) return { record: JSON.parse(got.line) as JournalRecord, hash: lineHash(got.line) };
+    const { rows } = await c.query<{ line: string; op: string; type: string }>('SELECT line, op, type FROM runbook_records WHERE incident = $1 AND seq >= $2 AND seq < $3 ORDER BY seq', [r.incident, tried.seq, tried.seq + r.bodies.length]);
+    if (rows.length === r.bodies.length && rows.every((got, i) => got.op === r.op_ && got.type === r.bodies[i]!.type && sameBody(got.line, r.bodies[i]!))) return rows.map((got) => ({ record: JSON.parse(got.line) as JournalRecord, hash: lineHash(got.line) }));
   }
   return appendOnce(r);
+}
+
+async function append(r: Extract<PgRequest, { op: 'append' }>): Promise<{ record: JournalRecord; hash: string }> {
+  const [one] = await appendBatch({ op: 'appendBatch', incident: r.incident, generation: r.generation, op_: r.op_, bodies: [r.body] });
+  return one!;
 }
 
 /** The stored line carries this body (the commit that lost its answer happened). */
@@ -234,6 +277,67 @@ async function importLines(r: Extract<PgRequest, { op: 'import' }>): Promise<num
   });
 }
 
+/**
+ * follow: the answer records of an incident after `after`, posted on `notices` as `{ lines }` as they
+ * are committed — its own connection LISTENs on runbook_journal (the trigger NOTIFYs each
+ * insert); a lost connection is re-opened and caught up, so no record is missed.
+ */
+let follower: { incident: string; after: number; client?: pg.Client; busy: Promise<void> } | undefined;
+
+async function follow(r: Extract<PgRequest, { op: 'follow' }>): Promise<null> {
+  follower ??= { incident: r.incident, after: r.after, busy: Promise.resolve() };
+  await listen();
+  return null;
+}
+
+function catchUp(): Promise<void> {
+  const f = follower;
+  if (!f?.client) return Promise.resolve();
+  const c = f.client;
+  f.busy = f.busy.then(async () => {
+    // answers only: the records written without a lease (an operator's approval, tick, settlement, note)
+    const { rows } = await c.query<{ line: string; seq: string; answer: boolean }>('SELECT seq, line, generation IS NULL AS answer FROM runbook_records WHERE incident = $1 AND seq > $2 ORDER BY seq', [f.incident, f.after]);
+    if (!rows.length) return;
+    f.after = Number(rows[rows.length - 1]!.seq);
+    const lines = rows.filter((x) => x.answer).map((x) => x.line);
+    if (lines.length) init.notices.postMessage({ lines });
+  }).catch(() => undefined);
+  return f.busy;
+}
+
+async function listen(): Promise<void> {
+  const f = follower;
+  if (!f || f.client) return;
+  const c = new pg.Client({ connectionString: init.url, application_name: 'runbook follow', connectionTimeoutMillis: 10_000 });
+  const retry = () => {
+    if (f.client !== c) return;
+    f.client = undefined;
+    c.end().catch(() => undefined);
+    setTimeout(() => void listen().catch(retry), 500).unref();
+  };
+  c.on('error', retry);
+  c.on('notification', (n) => {
+    if (n.payload?.split(' ')[0] === f.incident) void catchUp();
+  });
+  f.client = c;
+  try {
+    await c.connect();
+    await c.query('LISTEN runbook_journal');
+  } catch {
+    retry();
+    return;
+  }
+  await catchUp();
+}
+
+/** The runner's view for attached operators (its steps, what it asks now) in its holder entry; NOTIFY 'INCIDENT view'. */
+async function view(r: Extract<PgRequest, { op: 'view' }>): Promise<null> {
+  const c = await connect();
+  const res = await c.query(`UPDATE runbook_incidents SET holder = holder || jsonb_build_object('view', $3::jsonb) WHERE id = $1 AND generation = $2 AND holder IS NOT NULL`, [r.incident, r.generation, JSON.stringify(r.view)]);
+  if (res.rowCount) await c.query(`SELECT pg_notify('runbook_journal', $1 || ' view')`, [r.incident]);
+  return null;
+}
+
 async function handle(r: PgRequest): Promise<unknown> {
   const retry = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
@@ -251,12 +355,18 @@ async function handle(r: PgRequest): Promise<unknown> {
       return retry(() => unlock(r));
     case 'append':
       return append(r);
+    case 'appendBatch':
+      return appendBatch(r);
     case 'read':
       return retry(() => read(r));
     case 'list':
       return retry(() => list());
     case 'import':
       return importLines(r);
+    case 'follow':
+      return follow(r);
+    case 'view':
+      return retry(() => view(r));
     case 'ping':
       return retry(async () => (await connect(), null));
   }
@@ -284,4 +394,7 @@ init.port.on('message', (r: PgRequest) => {
     },
   );
 });
-parentPort?.on('close', () => drop());
+parentPort?.on('close', () => {
+  drop();
+  void follower?.client?.end().catch(() => undefined);
+});
