@@ -4,6 +4,7 @@
  * concurrency limit. Every durable fact goes to the journal first, then to the observers.
  */
 import { groupCommitter } from './group-commit.js';
+import { askAfter, journalWriter } from './journal-writer.js';
 import { ExitCode, UsageError, InterruptedError } from '../errors.js';
 import { evidenceOf, needsConfirm, type Step } from '../runbook/schema.js';
 import type { LoadedRunbook } from '../runbook/load.js';
@@ -11,7 +12,7 @@ import type { Scope } from '../runbook/expressions.js';
 import { previewText, stepLevelTitle } from './text.js';
 import { fold, SINGLE_ITEM, type RunState } from '../journal/fold.js';
 import type { JournalStore } from '../journal/store.js';
-import type { Mode, RecordBody, StoredSecret } from '../journal/records.js';
+import type { Mode, StoredSecret } from '../journal/records.js';
 import type { SecretRegistry } from '../secrets/registry.js';
 import type { Secret } from '../secrets/secret.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
@@ -82,6 +83,8 @@ export class Engine {
   readonly #o: EngineOptions;
   #rc: RunContext | undefined;
   #observerErrors = 0;
+  /** everything written is durable and reported (see ./journal-writer.ts) */
+  #idle: () => Promise<void> = () => Promise.resolve();
 
   constructor(o: EngineOptions) {
     this.#o = o;
@@ -102,6 +105,7 @@ export class Engine {
     try {
       return await this.#run(broken);
     } finally {
+      await this.#idle().catch(() => undefined); // the error, if any, was thrown by #run
       o.store.unlock();
     }
   }
@@ -109,7 +113,10 @@ export class Engine {
   async #run(broken: { pid: number; host: string; user: string; startedAt: string } | undefined): Promise<RunResult> {
     const o = this.#o;
     const { runbook } = o.loaded;
-    const emit = makeEmitter(o.observers ?? [], () => this.#observerErrors++);
+    // records are reported once durable; every event keeps its place behind them
+    const journal = journalWriter(o.store, makeEmitter(o.observers ?? [], () => this.#observerErrors++));
+    const emit = journal.emit;
+    this.#idle = journal.idle;
     const prior = fold(o.store.read());
     if (prior && prior.mode !== o.mode) {
       throw new UsageError(`incident ${o.store.incident} is a ${prior.mode} incident; it cannot be resumed as a ${o.mode}`, { nextSteps: ['Use another --incident id.'] });
@@ -131,11 +138,8 @@ export class Engine {
     const storedSecrets: Record<string, StoredSecret> = {};
     for (const [name, s] of Object.entries(secrets)) storedSecrets[name] = { $secret: `secrets.${name}`, fingerprint: s.fingerprint(o.fingerprintKey), last4: s.last4 };
 
-    const write = (body: RecordBody) => {
-      const rec = o.store.append(body);
-      emit({ type: 'record', record: rec });
-    };
-    const writeIntent = groupCommitter(o.store, (record) => emit({ type: 'record', record }));
+    const write = journal.write;
+    const writeIntent = groupCommitter(journal.commit);
     const outputs = new Map<string, unknown>();
     const openedAt = prior?.openedAt ?? new Date().toISOString();
     const rc: RunContext = {
@@ -143,7 +147,7 @@ export class Engine {
       registry: o.registry,
       store: o.store,
       secrets: o.secrets,
-      ports: o.ports,
+      ports: askAfter(o.ports, journal.idle),
       mode: o.mode,
       incident: o.store.incident,
       fingerprintKey: o.fingerprintKey,
@@ -209,6 +213,7 @@ export class Engine {
     const exitCode = { done: ExitCode.ok, failed: ExitCode.failed, waiting: ExitCode.waiting, interrupted: ExitCode.interrupted }[outcome.status];
     const end: EngineEvent = { type: 'run.end', status: outcome.status, detail: outcome.detail, exitCode };
     emit(end);
+    await journal.idle();
     return { status: outcome.status, exitCode, detail: outcome.detail, incident: o.store.incident, resumed: prior !== undefined, state: fold(o.store.read()) };
   }
 
