@@ -148,18 +148,21 @@ function fanOutMs(stateDir) {
   }
   return first !== undefined && last !== undefined ? { ms: last - first, items } : undefined;
 }
-const peakKb = (file) => Number(/(\d+)\s*$/.exec(readFileSync(file, 'utf8').trim())?.[1] ?? NaN);
+// /usr/bin/time -f '%M %U %S': peak RSS (KiB) and CPU seconds (user, system), the last line
+const timeOf = (file) => readFileSync(file, 'utf8').trim().split('\n').pop().split(/\s+/).map(Number);
+const peakKb = (file) => timeOf(file)[0] ?? NaN;
+const cpuS = (file) => (timeOf(file)[1] ?? NaN) + (timeOf(file)[2] ?? NaN);
 
 async function scripted(n, dir, file) {
   const state = join(dir, 'state-scripted');
   const t0 = performance.now();
-  const child = spawn(TIME, ['-o', join(dir, 'time-scripted'), '-f', '%M', process.execPath, CLI, 'run', file, '--yes', '--state-dir', state, '--incident', 'scripted'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', BENCH_LAG_FILE: join(dir, 'lag-scripted.json'), NODE_OPTIONS: `--import ${join(OUT, 'lag.mjs')}` } });
+  const child = spawn(TIME, ['-o', join(dir, 'time-scripted'), '-f', '%M %U %S', process.execPath, CLI, 'run', file, '--yes', '--state-dir', state, '--incident', 'scripted'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', BENCH_LAG_FILE: join(dir, 'lag-scripted.json'), NODE_OPTIONS: `--import ${join(OUT, 'lag.mjs')}` } });
   let err = '';
   child.stderr.on('data', (d) => (err = (err + d).slice(-2000)));
   const code = await new Promise((r) => child.once('exit', r));
   const wall = performance.now() - t0;
   if (code !== 0) throw new Error(`scripted run exited ${code}: ${err}`);
-  return { wall, fan: fanOutMs(state), rssKb: peakKb(join(dir, 'time-scripted')), lag: lagOf(join(dir, 'lag-scripted.json')) };
+  return { wall, fan: fanOutMs(state), rssKb: peakKb(join(dir, 'time-scripted')), cpu: cpuS(join(dir, 'time-scripted')), lag: lagOf(join(dir, 'lag-scripted.json')) };
 }
 
 async function echoBaseline(name) {
@@ -174,7 +177,7 @@ async function tui(n, dir, file, name) {
   const state = join(dir, 'state-tui');
   const timeFile = join(dir, 'time-tui');
   const t0 = performance.now();
-  const made = tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', '-c', dir, `env NO_COLOR=1 CI=0 BENCH_LAG_FILE=${join(dir, 'lag-tui.json')} NODE_OPTIONS=--import=${join(OUT, 'lag.mjs')} ${TIME} -o ${timeFile} -f %M ${process.execPath} ${process.env.BENCH_TUI_NODE_ARGS ?? ''} ${CLI} run ${file} --state-dir ${state} --incident tui; sleep 600`);
+  const made = tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', '-c', dir, `env NO_COLOR=1 CI=0 BENCH_LAG_FILE=${join(dir, 'lag-tui.json')} NODE_OPTIONS=--import=${join(OUT, 'lag.mjs')} ${TIME} -o ${timeFile} -f '%M %U %S' ${process.execPath} ${process.env.BENCH_TUI_NODE_ARGS ?? ''} ${CLI} run ${file} --state-dir ${state} --incident tui; sleep 600`);
   if (made.status !== 0) throw new Error(`tmux new-session failed: ${made.stderr}`);
   let first;
   const complete = await until(() => {
@@ -221,7 +224,7 @@ async function tui(n, dir, file, name) {
   await until(() => existsSync(timeFile) && readFileSync(timeFile, 'utf8').trim() !== '', 30_000, 'the TUI to exit').catch(() => undefined);
   tmux('kill-session', '-t', name);
   if (!/✓ done\s+notify/.test(shot)) throw new Error(`the TUI run did not finish:\n${shot}`);
-  return { first: (first ?? complete) - t0, complete: complete - t0, wall: end - t0, lat, idle, fan: fanOutMs(state), rssKb: existsSync(timeFile) ? peakKb(timeFile) : NaN, lag: lagOf(join(dir, 'lag-tui.json')) };
+  return { first: (first ?? complete) - t0, complete: complete - t0, wall: end - t0, lat, idle, fan: fanOutMs(state), rssKb: existsSync(timeFile) ? peakKb(timeFile) : NaN, cpu: existsSync(timeFile) ? cpuS(timeFile) : NaN, lag: lagOf(join(dir, 'lag-tui.json')) };
 }
 
 const FIRST = Number(process.env.BENCH_FIRST ?? 0);
@@ -299,6 +302,7 @@ for (const n of NS) {
     else line('TUI: key → screen while fanning out', 'none', 'the fan-out ended before a key could be pressed');
     line('event-loop delay p50 / p95: scripted', `${ms(med(rows.s, (x) => x.lag?.p50))} / ${ms(med(rows.s, (x) => x.lag?.p95))}`, 'what no key press can beat in that process');
     line('event-loop delay p50 / p95: TUI', `${ms(med(rows.t, (x) => x.lag?.p50))} / ${ms(med(rows.t, (x) => x.lag?.p95))}`);
+    line('CPU time (user + system): scripted / TUI', `${med(rows.s, (x) => x.cpu)?.toFixed(1)} s / ${med(rows.t, (x) => x.cpu)?.toFixed(1)} s`, `${ratio(med(rows.t, (x) => x.cpu), med(rows.s, (x) => x.cpu))} of scripted: on a saturated machine wall time follows it`);
     line('peak RSS: scripted / TUI', `${MiB(med(rows.s, (x) => x.rssKb))} / ${MiB(med(rows.t, (x) => x.rssKb))}`, `${ratio(med(rows.t, (x) => x.rssKb), med(rows.s, (x) => x.rssKb))} of scripted (target: ≤ 300 MiB)`);
   } finally {
     stop();
