@@ -185,3 +185,51 @@ describe('tamper evidence (hash chain + head)', () => {
     again.unlock();
   });
 });
+
+describe('deferred appends (the engine: fsync off the event loop, issue 15 item 3)', () => {
+  const intent = (item: string): RecordBody => ({ type: 'intent', step: 's', item, action: 'p.revoke', attempt: 1, key: `k-${item}`, input: {}, idempotent: false });
+  const headSeq = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { seq: number }).seq;
+
+  it('writes at once and in order; the head names a record only once the fsync that covers it returned', async () => {
+    const { dir, j } = fresh();
+    j.append(opened);
+    const a = j.appendDeferred([intent('a'), intent('b')]);
+    // written now (the next record follows them), durable later
+    expect(a.records.map((r) => r.seq)).toEqual([2, 3]);
+    expect(new FileJournal(dir, 'i1').read().map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(headSeq(j.headFile)).toBe(1);
+    // written while that fsync runs: they wait for the next one
+    const b = j.appendDeferred([{ type: 'outcome', step: 's', item: 'a', status: 'ok', attempt: 1 }]);
+    const order: string[] = [];
+    await Promise.all([a.durable.then(() => order.push(`a:${headSeq(j.headFile)}`)), b.durable.then(() => order.push(`b:${headSeq(j.headFile)}`))]);
+    expect(order[0]).toMatch(/^a:(3|4)$/);
+    expect(order[1]).toBe('b:4');
+    expect(new FileJournal(dir, 'i1').check().state).toBe('ok');
+    j.unlock();
+  });
+
+  it('records not yet durable when the store is unlocked are made durable by unlock (the fd is closed after the running fsync)', async () => {
+    const { dir, j } = fresh();
+    j.appendDeferred([opened, intent('a')]);
+    const pending = j.appendDeferred([intent('b')]).durable;
+    j.unlock();
+    expect(headSeq(j.headFile)).toBe(3);
+    await pending;
+    // the store opens again and goes on after the running fsync returned
+    j.append({ type: 'note', text: 'after' });
+    const again = j.appendDeferred([intent('c')]);
+    await again.durable;
+    j.unlock();
+    expect(new FileJournal(dir, 'i1').read().map((r) => r.type)).toEqual(['incident.opened', 'intent', 'intent', 'note', 'intent']);
+    expect(new FileJournal(dir, 'i1').check().state).toBe('ok');
+  });
+
+  it('records that need no fsync are durable at once', async () => {
+    const { j } = fresh();
+    j.append(opened);
+    const r = j.appendDeferred([{ type: 'step.started', step: 's', kind: 'revoke', title: 'S' }]);
+    await r.durable;
+    expect(r.records[0]?.seq).toBe(2);
+    j.unlock();
+  });
+});

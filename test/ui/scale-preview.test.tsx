@@ -9,7 +9,8 @@
 import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyBatch, countItems, newStep, type QueuedEvent } from '../../src/ui/store/apply.js';
+import { applyBatch, countItems, itemIndex, newStep, type QueuedEvent } from '../../src/ui/store/apply.js';
+import { shownItems } from '../../src/ui/components/detail-lines.js';
 import { createRunStore, DEFAULT_LIMITS } from '../../src/ui/store.js';
 import { placeholders } from '../../src/ui/text.js';
 import { previewText } from '../../src/core/engine/text.js';
@@ -18,6 +19,7 @@ import { begin, plain, rec, setup, step, waitFor } from './helpers.js';
 import type { StepView } from '../../src/ui/store/types.js';
 
 const STATUSES = ['ok', 'failed', 'skipped', 'in-doubt'] as const;
+const RANK = { 'in-doubt': 0, failed: 1, running: 2, pending: 3, ok: 3, skipped: 3 } as const;
 
 describe('store at scale', () => {
   it('a flush touching 3 of 10,000 items keeps the item table (no copy) and the counts right', () => {
@@ -43,7 +45,7 @@ describe('store at scale', () => {
     expect(after.counts).toEqual({ total: 10_000, pending: 9_998, running: 1, ok: 1, failed: 0, skipped: 0, inDoubt: 0, retrying: 1 });
   });
 
-  it('counts kept from touched items always equal a full recount (random batches)', () => {
+  it('counts and the items shown, kept from touched items, always equal a full recount (random batches)', () => {
     const ev = fc.oneof(
       fc.record({ kind: fc.constant('intent' as const), item: fc.integer({ min: 0, max: 20 }) }),
       fc.record({ kind: fc.constant('outcome' as const), item: fc.integer({ min: 0, max: 20 }), status: fc.constantFrom(...STATUSES) }),
@@ -64,6 +66,14 @@ describe('store at scale', () => {
           s = applyBatch(s, events, new Map(), DEFAULT_LIMITS, 0);
           const st = s.steps.get('s')!;
           expect(st.counts).toEqual(countItems(st.itemOrder, st.items));
+          // the side tables the detail pane reads kept in place equal a rebuild, and the items
+          // shown (from them, or by the scan without them) are those that need attention first
+          expect({ itemPos: st.itemPos, urgent: st.urgent }).toEqual(itemIndex(st.itemOrder, st.items));
+          for (const max of [1, 4, 30]) {
+            const want = st.itemOrder.length <= max ? st.itemOrder : st.itemOrder.map((k, i) => ({ k, i, r: RANK[st.items[k]!.status] })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.k).slice(0, max);
+            expect(shownItems(st, max)).toEqual(want);
+            expect(shownItems({ ...st, urgent: undefined, itemPos: undefined }, max)).toEqual(want);
+          }
         }
       }),
     );

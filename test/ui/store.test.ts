@@ -162,3 +162,36 @@ describe('run store fed by engine events', () => {
     expect(s().end).toEqual({ status: 'done', exitCode: 0, detail: undefined });
   });
 });
+
+describe('the batch window of item progress grows with the fan-out', () => {
+  it('a 6,000-item step applies item progress within 4× the item window, a 10-item step within 1×; a step event stays prompt', async () => {
+    const { vi } = await import('vitest');
+    vi.useFakeTimers();
+    try {
+      for (const [n, factor] of [
+        [10, 1],
+        [1_500, 2],
+        [6_000, 4],
+      ] as const) {
+        const store = createRunStore();
+        const obs = createObserver(store, { intervalMs: 10, itemMs: 100 });
+        obs.observe(begin([step('revoke', { kind: 'revoke', fanOut: true })]));
+        obs.observe(rec({ type: 'items', step: 'revoke', keys: Array.from({ length: n }, (_, i) => `k${i}`) }));
+        obs.flush();
+        obs.observe(rec({ type: 'intent', step: 'revoke', item: 'k1', action: 'x', attempt: 1, key: 'k1', input: {}, idempotent: true }));
+        vi.advanceTimersByTime(100 * factor - 1);
+        expect(obs.pendingEvents, `${n} items`).toBe(1);
+        vi.advanceTimersByTime(1);
+        expect(obs.pendingEvents, `${n} items`).toBe(0);
+        expect(store.getState().steps.get('revoke')!.counts.running).toBe(1);
+        // a step-level event is applied within the short window, whatever the size
+        obs.observe(rec({ type: 'step.finished', step: 'revoke', status: 'ok' }));
+        vi.advanceTimersByTime(10);
+        expect(obs.pendingEvents).toBe(0);
+        obs.dispose();
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -4,6 +4,7 @@
  * concurrency limit. Every durable fact goes to the journal first, then to the observers.
  */
 import { groupCommitter } from './group-commit.js';
+import { askAfter, journalWriter } from './journal-writer.js';
 import { ExitCode, UsageError, InterruptedError } from '../errors.js';
 import { evidenceOf, needsConfirm, type Step } from '../runbook/schema.js';
 import type { LoadedRunbook } from '../runbook/load.js';
@@ -11,7 +12,7 @@ import type { Scope } from '../runbook/expressions.js';
 import { previewText, stepLevelTitle } from './text.js';
 import { fold, SINGLE_ITEM, type RunState } from '../journal/fold.js';
 import { FileJournal, type JournalStore } from '../journal/store.js';
-import type { JournalRecord, Mode, RecordBody, StoredSecret } from '../journal/records.js';
+import type { JournalRecord, Mode, StoredSecret } from '../journal/records.js';
 import type { SecretRegistry } from '../secrets/registry.js';
 import type { Secret } from '../secrets/secret.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
@@ -83,6 +84,8 @@ export class Engine {
   #rc: RunContext | undefined;
   #kept: KeptRecords | undefined;
   #observerErrors = 0;
+  /** everything written is durable and reported (see ./journal-writer.ts) */
+  #idle: () => Promise<void> = () => Promise.resolve();
 
   constructor(o: EngineOptions) {
     this.#o = o;
@@ -103,6 +106,7 @@ export class Engine {
     try {
       return await this.#run(broken);
     } finally {
+      await this.#idle().catch(() => undefined); // the error, if any, was thrown by #run
       this.#kept?.stop();
       o.store.unlock();
     }
@@ -111,7 +115,10 @@ export class Engine {
   async #run(broken: { pid: number; host: string; user: string; startedAt: string } | undefined): Promise<RunResult> {
     const o = this.#o;
     const { runbook } = o.loaded;
-    const emit = makeEmitter(o.observers ?? [], () => this.#observerErrors++);
+    // records are reported once durable; every event keeps its place behind them
+    const journal = journalWriter(o.store, makeEmitter(o.observers ?? [], () => this.#observerErrors++));
+    const emit = journal.emit;
+    this.#idle = journal.idle;
     const records = o.store.read();
     const prior = fold(records);
     // the file journal has one writer at a time — this run, under its lock: its records are the
@@ -139,11 +146,8 @@ export class Engine {
     const storedSecrets: Record<string, StoredSecret> = {};
     for (const [name, s] of Object.entries(secrets)) storedSecrets[name] = { $secret: `secrets.${name}`, fingerprint: s.fingerprint(o.fingerprintKey), last4: s.last4 };
 
-    const write = (body: RecordBody) => {
-      const rec = o.store.append(body);
-      emit({ type: 'record', record: rec });
-    };
-    const writeIntent = groupCommitter(o.store, (record) => emit({ type: 'record', record }));
+    const write = journal.write;
+    const writeIntent = groupCommitter(journal.commit);
     const outputs = new Map<string, unknown>();
     const openedAt = prior?.openedAt ?? new Date().toISOString();
     const rc: RunContext = {
@@ -151,7 +155,7 @@ export class Engine {
       registry: o.registry,
       store: o.store,
       secrets: o.secrets,
-      ports: o.ports,
+      ports: askAfter(o.ports, journal.idle),
       mode: o.mode,
       incident: o.store.incident,
       fingerprintKey: o.fingerprintKey,
@@ -219,6 +223,7 @@ export class Engine {
     const exitCode = { done: ExitCode.ok, failed: ExitCode.failed, waiting: ExitCode.waiting, interrupted: ExitCode.interrupted }[outcome.status];
     const end: EngineEvent = { type: 'run.end', status: outcome.status, detail: outcome.detail, exitCode };
     emit(end);
+    await journal.idle();
     return { status: outcome.status, exitCode, detail: outcome.detail, incident: o.store.incident, resumed: prior !== undefined, state: fold(kept?.all() ?? o.store.read()) };
   }
 
@@ -333,19 +338,31 @@ class KeptRecords {
   constructor(records: JournalRecord[], store: FileJournal) {
     this.#records = records;
     this.#store = store;
-    this.#own = ['append', 'appendBatch'].map((k) => [k, Object.getOwnPropertyDescriptor(store, k)]);
+    this.#own = ['append', 'appendBatch', 'appendDeferred'].map((k) => [k, Object.getOwnPropertyDescriptor(store, k)]);
     const append = store.append.bind(store);
     const appendBatch = store.appendBatch.bind(store);
+    const appendDeferred = store.appendDeferred.bind(store);
     store.append = (body) => {
       const rec = append(body);
-      if (this.#on) this.#records.push(rec);
+      this.#keep([rec]);
       return rec;
     };
     store.appendBatch = (bodies) => {
       const recs = appendBatch(bodies);
-      if (this.#on) for (const r of recs) this.#records.push(r);
+      this.#keep(recs);
       return recs;
     };
+    store.appendDeferred = (bodies) => {
+      const written = appendDeferred(bodies);
+      this.#keep(written.records);
+      return written;
+    };
+  }
+
+  /** in seq order, each once (a store method may call another one of them) */
+  #keep(recs: readonly JournalRecord[]): void {
+    if (!this.#on) return;
+    for (const r of recs) if (r.seq > (this.#records.at(-1)?.seq ?? 0)) this.#records.push(r);
   }
 
   /** Stop keeping: the store's own methods again. */

@@ -1,6 +1,8 @@
 /**
  * The journal store interface (a shared database store can implement it later) and the
- * embedded default: an append-only JSONL file per incident, fsynced record by record.
+ * embedded default: an append-only JSONL file per incident, fsynced record by record — or, for
+ * the engine's intents and outcomes (appendDeferred), written at once and fsynced on libuv's
+ * threadpool, one fsync for everything written while the previous one ran (group commit).
  *
  *   <state-dir>/incidents/<incident-id>/journal.jsonl   (0600, directory 0700; line format: codec.ts)
  *   <state-dir>/incidents/<incident-id>/journal.head    (the last durable line's number and hash)
@@ -11,7 +13,7 @@
  * record written to a temp file, fsynced, then hard-linked into place), so an empty journal
  * file was never written by runbook: it is an error, not a new incident.
  */
-import { closeSync, constants, existsSync, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { JournalError, UsageError, type LockOwner } from '../errors.js';
@@ -47,6 +49,19 @@ export interface JournalStore {
    * written). Optional: a store without it gets one append() per record.
    */
   appendBatch?(bodies: readonly RecordBody[]): JournalRecord[];
+  /**
+   * Write now, durable later (what the engine uses, so no fsync blocks the event loop): the
+   * records are written in order at once — after every record appended before, before every one
+   * appended after — and `durable` resolves once an fsync covers them. The fsync runs off the
+   * event loop; the records written while one runs share the next (group commit of intents and
+   * outcomes alike). A caller makes none of the side effects the records guard, and reports none
+   * of them, before `durable` resolves. Throws JournalError at once when it cannot write;
+   * `durable` rejects with one when the fsync fails — the store then refuses every later append
+   * (the lines already written stay: an intent without its outcome is in doubt on resume, so
+   * it is read back or asked about, never called blindly again). Optional: without it a caller
+   * uses appendBatch/append (durable when they return).
+   */
+  appendDeferred?(bodies: readonly RecordBody[]): { records: JournalRecord[]; durable: Promise<void> };
   /**
    * Take the incident lock (re-entrant: a second call by the same holder counts); throws
    * LockedError naming the owner. `broken`: the owner of a lock that was taken over (gone).
@@ -108,6 +123,16 @@ export class FileJournal implements JournalStore {
   #taken: TakenLock | undefined;
   #beat: NodeJS.Timeout | undefined;
   #onExit: (() => void) | undefined;
+  /** appendDeferred callers waiting for an fsync that covers record `seq` (in seq order) */
+  #waiters: { seq: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  /** an fsync is running on the threadpool */
+  #syncing = false;
+  /** the last record known durable (the head names it) */
+  #durableSeq = 0;
+  /** an fsync failed: every later append throws this */
+  #failed: JournalError | undefined;
+  /** unlock() while an fsync ran: the fd its callback closes */
+  #closeAfterSync: number | undefined;
 
   /** `operator`: who is named in each record (default: operator(), the OS user@host; --operator sets it) */
   constructor(stateDir: string, incident: string, opts: { operator?: string } = {}) {
@@ -248,6 +273,7 @@ export class FileJournal implements JournalStore {
     const fd = this.#openFile(this.file, constants.O_RDWR | constants.O_APPEND);
     if (fd === undefined) {
       this.#seq = 0;
+      this.#durableSeq = 0;
       this.#last = GENESIS;
       return; // the first append creates it
     }
@@ -265,6 +291,7 @@ export class FileJournal implements JournalStore {
         fsyncSync(fd);
       }
       this.#seq = d.records.length;
+      this.#durableSeq = this.#seq;
       this.#last = d.hashes[d.hashes.length - 1] ?? GENESIS;
       this.#headFd = this.#openFile(this.headFile, constants.O_RDWR | constants.O_CREAT);
       this.#fd = fd;
@@ -323,19 +350,86 @@ export class FileJournal implements JournalStore {
   }
 
   append(body: RecordBody): JournalRecord {
-    return this.#write([body])[0]!;
+    return this.#write([body], false)[0]!;
   }
 
   appendBatch(bodies: readonly RecordBody[]): JournalRecord[] {
     if (bodies.length === 0) return [];
     this.#open();
     // the journal's first record creates the file whole (#create): the rest follow it
-    if (this.#fd === undefined) return [this.#write([bodies[0]!])[0]!, ...this.appendBatch(bodies.slice(1))];
-    return this.#write(bodies);
+    if (this.#fd === undefined) return [this.#write([bodies[0]!], false)[0]!, ...this.appendBatch(bodies.slice(1))];
+    return this.#write(bodies, false);
   }
 
-  /** Write records in order as one write and (when any must be durable) one fsync. */
-  #write(bodies: readonly RecordBody[]): JournalRecord[] {
+  appendDeferred(bodies: readonly RecordBody[]): { records: JournalRecord[]; durable: Promise<void> } {
+    if (bodies.length === 0) return { records: [], durable: Promise.resolve() };
+    this.#open();
+    if (this.#fd === undefined) {
+      // the journal's first record creates the file whole and durable (#create)
+      const first = this.#write([bodies[0]!], false)[0]!;
+      const rest = this.appendDeferred(bodies.slice(1));
+      return { records: [first, ...rest.records], durable: rest.durable };
+    }
+    const records = this.#write(bodies, true);
+    if (!bodies.some((b) => DURABLE.has(b.type)) || this.#durableSeq >= this.#seq) return { records, durable: Promise.resolve() };
+    const durable = new Promise<void>((resolve, reject) => this.#waiters.push({ seq: this.#seq, resolve, reject }));
+    this.#syncLater();
+    return { records, durable };
+  }
+
+  /** One fsync at a time on the threadpool, covering every line written before it starts. */
+  #syncLater(): void {
+    const fd = this.#fd;
+    if (this.#syncing || fd === undefined || this.#waiters.length === 0) return;
+    this.#syncing = true;
+    const seq = this.#seq;
+    const last = this.#last;
+    fsync(fd, (err) => {
+      this.#syncing = false;
+      if (this.#closeAfterSync === fd) {
+        // unlock() made it all durable already and left the fd to close here
+        this.#closeAfterSync = undefined;
+        closeSync(fd);
+      } else if (err) return this.#fail(err);
+      else this.#synced(seq, last);
+      this.#syncLater();
+    });
+  }
+
+  /** Every record up to `seq` is durable: the head names the last one; its waiters go on. */
+  #synced(seq: number, last: string): void {
+    if (seq <= this.#durableSeq) return;
+    this.#durableSeq = seq;
+    // the head names the last durable line: written in place, fsynced when the run ends
+    if (this.#headFd !== undefined) {
+      try {
+        writeSync(this.#headFd, encodeHead(seq, last), 0, undefined, 0);
+      } catch {
+        /* a head that lags behind is accepted; the chain still covers every line */
+      }
+    }
+    while (this.#waiters.length && this.#waiters[0]!.seq <= seq) this.#waiters.shift()!.resolve();
+  }
+
+  #fail(e: unknown): void {
+    this.#failed ??= this.#writeError(e);
+    for (const w of this.#waiters.splice(0)) w.reject(this.#failed);
+  }
+
+  #writeError(e: unknown): JournalError {
+    if (e instanceof JournalError) return e;
+    const full = code(e) === 'ENOSPC' || code(e) === 'EDQUOT';
+    return new JournalError(full ? `${diskWords(e, this.location)}: free space and re-run the same command — nothing was called` : `cannot write the journal ${this.location}: ${code(e) ?? (e as Error).message} — nothing was called`, {
+      nextSteps: [full ? 'Free disk space, then run the same command again to resume.' : 'Fix permissions, then run the same command again to resume.'],
+    });
+  }
+
+  /**
+   * Write records in order as one write and (when any must be durable and `deferred` is not
+   * set) one fsync; deferred: the caller waits for #syncLater.
+   */
+  #write(bodies: readonly RecordBody[], deferred: boolean): JournalRecord[] {
+    if (this.#failed) throw this.#failed;
     this.#open();
     const recs: Omit<JournalRecord, 'sum'>[] = [];
     const lines: string[] = [];
@@ -350,7 +444,8 @@ export class FileJournal implements JournalStore {
       lines.push(line + '\n');
     }
     const buf = Buffer.from(lines.join(''), 'utf8');
-    const durable = bodies.some((b) => DURABLE.has(b.type));
+    const sync = !deferred && bodies.some((b) => DURABLE.has(b.type));
+    const created = this.#fd === undefined;
     try {
       for (const b of bodies) crashPoint(`before-write:${b.type}`);
       const fd = this.#fd;
@@ -360,7 +455,7 @@ export class FileJournal implements JournalStore {
         let off = 0;
         try {
           while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-          if (durable) fsyncSync(fd);
+          if (sync) fsyncSync(fd);
         } catch (e) {
           // undo a partial write so the file stays a valid journal
           try {
@@ -370,25 +465,15 @@ export class FileJournal implements JournalStore {
           }
           throw e;
         }
-        // the head names the last durable line: written in place, fsynced when the run ends
-        if (durable && this.#headFd !== undefined) {
-          try {
-            writeSync(this.#headFd, encodeHead(seq, last), 0, undefined, 0);
-          } catch {
-            /* a head that lags behind is accepted; the chain still covers every line */
-          }
-        }
       }
       for (const b of bodies) crashPoint(`after-write:${b.type}`);
     } catch (e) {
-      if (e instanceof JournalError) throw e;
-      const full = code(e) === 'ENOSPC' || code(e) === 'EDQUOT';
-      throw new JournalError(full ? `${diskWords(e, this.location)}: free space and re-run the same command — nothing was called` : `cannot write the journal ${this.location}: ${code(e) ?? (e as Error).message} — nothing was called`, {
-        nextSteps: [full ? 'Free disk space, then run the same command again to resume.' : 'Fix permissions, then run the same command again to resume.'],
-      });
+      throw this.#writeError(e);
     }
     this.#seq = seq;
     this.#last = last;
+    // created whole and fsynced, or fsynced here: it covers every line before too
+    if (created || sync) this.#synced(seq, last);
     return recs.map((rec) => ({ ...rec, sum: '' }) as JournalRecord);
   }
 
@@ -439,7 +524,19 @@ export class FileJournal implements JournalStore {
       return;
     }
     if (this.#fd !== undefined) {
-      closeSync(this.#fd);
+      const fd = this.#fd;
+      if (this.#waiters.length > 0 || this.#syncing) {
+        // records still waiting for their fsync (a caller that did not wait): made durable here
+        try {
+          fsyncSync(fd);
+          this.#synced(this.#seq, this.#last);
+        } catch (e) {
+          this.#fail(e);
+        }
+      }
+      // an fsync still running on the threadpool closes it when it returns (never a reused fd)
+      if (this.#syncing) this.#closeAfterSync = fd;
+      else closeSync(fd);
       this.#fd = undefined;
     }
     if (this.#headFd !== undefined) {

@@ -17,7 +17,22 @@ export function placeholderInfo(id: string): StepInfo {
 }
 
 export function newStep(info: StepInfo): StepView {
-  return { info, status: 'pending', itemOrder: [], items: {}, itemsRev: 0, counts: countItems([], {}), log: emptyTail() };
+  return { info, status: 'pending', itemOrder: [], items: {}, itemsRev: 0, itemPos: new Map(), urgent: new Set(), counts: countItems([], {}), log: emptyTail() };
+}
+
+/** In doubt, failed or running (retrying counts as running): what the detail pane lists first. */
+export const isUrgent = (status: ItemView['status']): boolean => status === 'in-doubt' || status === 'failed' || status === 'running';
+
+/** The side tables of a step's items (see StepView.itemPos), built whole. */
+export function itemIndex(order: readonly string[], items: Record<string, ItemView>): { itemPos: Map<string, number>; urgent: Set<string> } {
+  const itemPos = new Map<string, number>();
+  const urgent = new Set<string>();
+  order.forEach((k, i) => {
+    itemPos.set(k, i);
+    const st = items[k]?.status;
+    if (st && isUrgent(st)) urgent.add(k);
+  });
+  return { itemPos, urgent };
 }
 
 export function countItems(order: string[], items: Record<string, ItemView>): Counts {
@@ -83,6 +98,7 @@ class Draft {
     if (!before.has(key)) before.set(key, it ? { status: it.status, retrying: it.retry !== undefined } : null);
     if (!it) {
       it = { key, status: 'pending', attempts: 0 };
+      s.itemPos?.set(key, s.itemOrder.length);
       s.itemOrder.push(key);
     } else it = { ...it };
     s.items[key] = it;
@@ -98,6 +114,8 @@ class Draft {
         if (was) count(c, was.status, was.retrying, -1);
         else c.total++;
         count(c, it.status, it.retry !== undefined, 1);
+        if (isUrgent(it.status)) s.urgent?.add(key);
+        else s.urgent?.delete(key);
       }
       s.counts = c;
       s.itemsRev++;
@@ -297,6 +315,7 @@ export function seedFromRunState(state: RunStoreState, rs: RunState): RunStoreSt
       outputs: src.outputs,
       itemOrder: [...src.itemOrder],
       items,
+      ...itemIndex(src.itemOrder, items),
       itemsRev: base.itemsRev + 1,
       counts: countItems(src.itemOrder, items),
       approval: src.approval && { decision: src.approval.decision, items: src.approval.items, via: src.approval.via, reason: src.approval.reason },

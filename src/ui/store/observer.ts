@@ -1,9 +1,10 @@
 /**
  * The engine observer that feeds a run store. Events are queued and applied in one batch:
  * within `intervalMs` (50 ms) of a step-level event (a step starts or ends, the engine waits,
- * the run ends), within `itemMs` (250 ms) when only items progress or lines are printed — so
- * a step printing 100,000 lines or a 10,000-item fan-out costs a few store updates (and
- * frames) a second, not one per line or item, and the event loop stays free for keys.
+ * the run ends), within `itemMs` (250 ms; 500 ms for a step of over 1,000 items, 1 s over
+ * 5,000) when only items progress or lines are printed — so a step printing 100,000 lines or a
+ * 10,000-item fan-out costs a few store updates (and frames) a second, not one per line or
+ * item, and the event loop stays free for keys.
  * Pending log lines are bounded per step.
  */
 import type { StoreApi } from 'zustand/vanilla';
@@ -32,6 +33,12 @@ export interface ObserverOptions {
 }
 
 const ITEM_RECORDS = new Set(['intent', 'outcome', 'verify', 'secret.created', 'items']);
+/**
+ * A fan-out of thousands redraws its counts less often: each frame re-lays out the whole
+ * screen, and at 10,000 items the frames were most of what the TUI cost beside the run
+ * (bench/README.md, tui-scale). ×2 the item window above 1,000 items, ×4 above 5,000.
+ */
+export const itemWindowFactor = (items: number): number => (items > 5000 ? 4 : items > 1000 ? 2 : 1);
 /** An event about one item of a step (its progress), not about the step or the run. */
 const itemLevel = (e: EngineEvent): boolean => e.type === 'retry' || (e.type === 'record' && ITEM_RECORDS.has(e.record.type));
 
@@ -72,7 +79,12 @@ export function createObserver(store: StoreApi<RunStoreState>, opts: ObserverOpt
         schedule(itemMs);
       } else {
         queue.push(e);
-        schedule(itemLevel(e) ? itemMs : intervalMs);
+        if (!itemLevel(e)) schedule(intervalMs);
+        else {
+          const step = e.type === 'record' ? ('step' in e.record ? e.record.step : undefined) : e.type === 'retry' ? e.step : undefined;
+          const total = step === undefined ? 0 : (store.getState().steps.get(step)?.counts.total ?? 0);
+          schedule(itemMs * itemWindowFactor(total));
+        }
       }
     } catch {
       /* ignore: the journal is the record, the screen is a view */

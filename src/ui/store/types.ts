@@ -78,6 +78,13 @@ export interface StepView {
   items: Record<string, ItemView>;
   /** bumped whenever an item changes */
   itemsRev: number;
+  /**
+   * Side tables kept in place with `items` (absent on a hand-built view): each key's place in
+   * `itemOrder`, and the keys that need attention (in doubt, failed, running) — so the detail
+   * pane finds what to show in O(shown), not by scanning 10,000 items every frame.
+   */
+  itemPos?: Map<string, number>;
+  urgent?: Set<string>;
   /** kept up to date from the items each flush touches */
   counts: Counts;
   approval?: { decision: 'approved' | 'denied'; items?: string[]; via: string; reason?: string };
