@@ -16,6 +16,8 @@
 // BENCH_N=1000,10000 (default), BENCH_ROUNDS=1 (TUI/scripted pairs per N, interleaved),
 // BENCH_IDLE_KEYS=20 (presses for that floor),
 // BENCH_TUI_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (node flags for the TUI process).
+// BENCH_CLI='base=/tmp/base/dist/cli.js' (other builds): their TUI runs each round on the same
+// world, interleaved with this build's (the order flips every round), reported as ratios.
 // BENCH_FIRST=7 (default 0): instead, the flagship drill's first frame at 80×24 (`runbook drill
 // hf-spaces-secrets-exposure`), BENCH_FIRST rounds interleaved with node printing one line in the
 // same kind of pane, and with other builds: BENCH_CLI='base=/tmp/base/dist/cli.js'. Three times
@@ -178,11 +180,11 @@ async function echoBaseline(name) {
   return t - t0;
 }
 
-async function tui(n, dir, file, name) {
-  const state = join(dir, 'state-tui');
-  const timeFile = join(dir, 'time-tui');
+async function tui(n, dir, file, name, cli = CLI, tag = 'tui') {
+  const state = join(dir, `state-${tag}`);
+  const timeFile = join(dir, `time-${tag}`);
   const t0 = performance.now();
-  const made = tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', '-c', dir, `env NO_COLOR=1 CI=0 BENCH_LAG_FILE=${join(dir, 'lag-tui.json')} NODE_OPTIONS=--import=${join(OUT, 'lag.mjs')} ${TIME} -o ${timeFile} -f '%M %U %S' ${process.execPath} ${process.env.BENCH_TUI_NODE_ARGS ?? ''} ${CLI} run ${file} --state-dir ${state} --incident tui; sleep 600`);
+  const made = tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', '-c', dir, `env NO_COLOR=1 CI=0 BENCH_LAG_FILE=${join(dir, `lag-${tag}.json`)} NODE_OPTIONS=--import=${join(OUT, 'lag.mjs')} ${TIME} -o ${timeFile} -f '%M %U %S' ${process.execPath} ${process.env.BENCH_TUI_NODE_ARGS ?? ''} ${cli} run ${file} --state-dir ${state} --incident tui; sleep 600`);
   if (made.status !== 0) throw new Error(`tmux new-session failed: ${made.stderr}`);
   let first;
   const complete = await until(() => {
@@ -232,10 +234,12 @@ async function tui(n, dir, file, name) {
   await until(() => existsSync(timeFile) && readFileSync(timeFile, 'utf8').trim() !== '', 30_000, 'the TUI to exit').catch(() => undefined);
   tmux('kill-session', '-t', name);
   if (!/✓ done\s+notify/.test(shot)) throw new Error(`the TUI run did not finish:\n${shot}`);
-  return { first: (first ?? complete) - t0, complete: complete - t0, wall: end - t0, lat, idle, fan: fanOutMs(state), rssKb: existsSync(timeFile) ? peakKb(timeFile) : NaN, cpu: existsSync(timeFile) ? cpuS(timeFile) : NaN, lag: lagOf(join(dir, 'lag-tui.json')) };
+  return { first: (first ?? complete) - t0, complete: complete - t0, wall: end - t0, lat, idle, fan: fanOutMs(state), rssKb: existsSync(timeFile) ? peakKb(timeFile) : NaN, cpu: existsSync(timeFile) ? cpuS(timeFile) : NaN, lag: lagOf(join(dir, `lag-${tag}.json`)) };
 }
 
 const FIRST = Number(process.env.BENCH_FIRST ?? 0);
+// other builds, BENCH_CLI='base=/tmp/base/dist/cli.js,…': their TUIs interleaved with this build's
+const OTHERS = process.env.BENCH_CLI ? process.env.BENCH_CLI.split(',').map((x) => x.split('=')) : [];
 if (FIRST > 0) {
   const clis = [['this build', CLI], ...(process.env.BENCH_CLI ? process.env.BENCH_CLI.split(',').map((x) => x.split('=')) : [])];
   const N = Number(process.env.BENCH_FIRST_N ?? 0);
@@ -302,7 +306,7 @@ for (const n of NS) {
       mkdirSync(dir, { recursive: true });
       const file = join(dir, 'scale.yaml');
       writeFileSync(file, runbook(n, port));
-      // alternate which goes first
+      // alternate which goes first (other builds' TUIs, BENCH_CLI, in turn after this build's)
       if (r % 2 === 0) {
         rows.s.push(await scripted(n, dir, file));
         rows.t.push(await tui(n, dir, file, `t${n}-${r}`));
@@ -310,6 +314,8 @@ for (const n of NS) {
         rows.t.push(await tui(n, dir, file, `t${n}-${r}`));
         rows.s.push(await scripted(n, dir, file));
       }
+      const order = r % 2 === 0 ? OTHERS : [...OTHERS].reverse();
+      for (const [label, cli] of order) (rows[label] ??= []).push(await tui(n, dir, file, `t${n}-${r}-${label}`, resolve(cli), `tui-${label}`));
     }
     const med = (xs, f) => quantile(xs.map(f).filter((x) => x !== undefined && !Number.isNaN(x)), 0.5);
     const sFan = med(rows.s, (x) => x.fan?.ms);
@@ -331,6 +337,17 @@ for (const n of NS) {
     line('event-loop delay p50 / p95: TUI', `${ms(med(rows.t, (x) => x.lag?.p50))} / ${ms(med(rows.t, (x) => x.lag?.p95))}`);
     line('CPU time (user + system): scripted / TUI', `${med(rows.s, (x) => x.cpu)?.toFixed(1)} s / ${med(rows.t, (x) => x.cpu)?.toFixed(1)} s`, `${ratio(med(rows.t, (x) => x.cpu), med(rows.s, (x) => x.cpu))} of scripted: on a saturated machine wall time follows it`);
     line('peak RSS: scripted / TUI', `${MiB(med(rows.s, (x) => x.rssKb))} / ${MiB(med(rows.t, (x) => x.rssKb))}`, `${ratio(med(rows.t, (x) => x.rssKb), med(rows.s, (x) => x.rssKb))} of scripted (target: ≤ 300 MiB)`);
+    for (const [label] of OTHERS) {
+      const o = rows[label] ?? [];
+      const oLat = o.flatMap((x) => x.lat);
+      const oIdle = o.flatMap((x) => x.idle);
+      console.log(`   vs ${label} (its TUI on the same world, interleaved):`);
+      line(`${label}: TUI fan-out`, ms(med(o, (x) => x.fan?.ms)), `this build ${ratio(tFan, med(o, (x) => x.fan?.ms))} of it`);
+      if (oLat.length && lat.length) line(`${label}: key → screen while fanning out (${oLat.length}): p50 / p95`, `${ms(quantile(oLat, 0.5))} / ${ms(quantile(oLat, 0.95))}`, `this build p50 ${ratio(quantile(lat, 0.5), quantile(oLat, 0.5))}, p95 ${ratio(quantile(lat, 0.95), quantile(oLat, 0.95))} of it`);
+      if (oIdle.length && idle.length) line(`${label}: key → screen idle (${oIdle.length}): p50 / p95`, `${ms(quantile(oIdle, 0.5))} / ${ms(quantile(oIdle, 0.95))}`, `this build p95 ${ratio(quantile(idle, 0.95), quantile(oIdle, 0.95))} of it`);
+      line(`${label}: event-loop delay p50 / p95`, `${ms(med(o, (x) => x.lag?.p50))} / ${ms(med(o, (x) => x.lag?.p95))}`);
+      line(`${label}: CPU time`, `${med(o, (x) => x.cpu)?.toFixed(1)} s`, `this build ${ratio(med(rows.t, (x) => x.cpu), med(o, (x) => x.cpu))} of it`);
+    }
   } finally {
     stop();
   }

@@ -111,6 +111,11 @@ function Loading({ store, theme, doing }: { store: RunStore; theme: Theme; doing
   );
 }
 
+/**
+ * Not `incrementalRendering`: in Ink 6.8 it moves the cursor one line short when the frame ends
+ * in a newline (every frame here leaves a spare row), so each frame lands one line lower and the
+ * screen fills with stale rows (bench/README.md, tui-scale, 2026-12-03 inkdraw).
+ */
 const INK_OPTIONS = { exitOnCtrlC: false, patchConsole: false, maxFps: 20 } as const;
 
 /**
