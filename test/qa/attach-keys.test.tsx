@@ -15,7 +15,7 @@ afterEach(() => cleanup());
 const footer = (f: string) => f.split('\n').at(-1) ?? '';
 
 function screen(attached: boolean) {
-  const t = setup({ columns: 80, rows: 24 });
+  const t = setup({ columns: 80, rows: 24, commands: { resume: attached ? 'runbook attach inc-42 --operator bob@soc' : 'runbook run rb.yaml --incident inc-42', report: 'runbook report inc-42' } });
   const write = vi.fn<(b: RecordBody) => void>();
   const ports = createAttachPorts(t.store, write, () => undefined);
   if (attached) t.store.setState({ attached: true });
@@ -72,6 +72,15 @@ describe('attach screen keys', () => {
     expect(t.store.getState().prompts).toHaveLength(1);
     expect(t.store.getState().ui.autoRun).toBe(false);
     expect(write).not.toHaveBeenCalled();
+  });
+
+  it('q: leaving says the runner goes on and shows the command that attaches again (never an empty "resume with:")', async () => {
+    const { t } = screen(true);
+    t.press('q');
+    await t.until((f) => f.includes('Leave?'), 'the leave question');
+    expect(t.frame()).toContain('Leave? The runner goes on without you; nothing is lost.');
+    expect(t.frame()).toContain('attach again: runbook attach inc-42 --operator bob@soc');
+    expect(t.frame()).not.toContain('resume with');
   });
 
   it("the runner's own screen still offers run all", async () => {

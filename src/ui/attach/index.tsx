@@ -30,6 +30,8 @@ export interface AttachTuiOptions {
   /** write an answer or a note (a journal record under this operator's name) */
   write(body: RecordBody): void;
   reportCommand: string;
+  /** the command that attaches again (shown when the operator leaves) */
+  attachCommand?: string;
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
@@ -77,7 +79,7 @@ export function startAttachTui(opts: AttachTuiOptions): AttachTui {
   };
   process.once('exit', restoreTty);
   const theme = createTheme({ color: colorFromEnv(opts.env ?? process.env) });
-  const ink = render(<App store={store} controller={controller} theme={theme} commands={{ resume: '', report: opts.reportCommand }} />, {
+  const ink = render(<App store={store} controller={controller} theme={theme} commands={{ resume: opts.attachCommand ?? '', report: opts.reportCommand }} />, {
     stdin: opts.stdin,
     stdout: opts.stdout,
     stderr: opts.stderr,
