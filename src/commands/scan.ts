@@ -88,7 +88,11 @@ const command =
     const unscanned = (list: readonly { path: string; why: string }[]) => {
       if (list.length)
         throw new UsageError(`runbook ${name}: not scanned: ${list.map((u) => `${u.path}: ${u.why}`).join('; ')}`, {
-          nextSteps: ['A binary or oversized file is not read: extract its text into a file and scan that. A symbolic link: scan the file it points to.'],
+          nextSteps: [
+            ...(list.some((u) => /binary|larger/.test(u.why)) ? ['A binary or oversized file is not read: extract its text into a file and scan that.'] : []),
+            ...(list.some((u) => /symbolic/.test(u.why)) ? ['A symbolic link is not followed: scan the file it points to.'] : []),
+            ...(list.some((u) => /readable/.test(u.why)) ? ['Check its permissions: this user cannot read it.'] : []),
+          ],
         });
     };
     // The plain scan of files (CI's and the bench's case) runs the scanner directly: no provider
