@@ -117,6 +117,7 @@ const command: Command = async (argv, ctx) => {
         operator: store.operator,
         write,
         reportCommand: commandLine(ctx, 'report', id, ...(values.store ? ['--store', values.store] : [])),
+        attachCommand: commandLine(ctx, 'attach', id, ...(values.store ? ['--store', values.store] : []), ...(values.operator ? ['--operator', values.operator] : [])),
         stdin: ctx.stdin as NodeJS.ReadStream,
         stdout: ctx.stdout as NodeJS.WriteStream,
         stderr: ctx.stderr as NodeJS.WriteStream,

@@ -5,7 +5,7 @@
  *
  * The same engine as a runbook's scan steps (the scan provider's actions, run directly). Exit
  * codes for CI, like gitleaks: 0 clean, 1 findings (with --verify: findings not known dead),
- * 2 bad usage or a path that does not exist. Values are always masked: a secret shows its
+ * 2 bad usage, a path that does not exist or a file named that is not read. Values are always masked: a secret shows its
  * prefix and last 4 characters, an identifier (an AWS access key id) in full.
  *
  * Triage groups the findings by provider, checks each one, and for every live (or unknown)
@@ -84,6 +84,17 @@ const command =
     };
     const notFound = (what: string) =>
       new UsageError(`runbook ${name}: ${what}`, { nextSteps: ['Check the path: relative paths are relative to the current folder.'] });
+    // a file named here that could not be read is not clean: say which and why (exit 2)
+    const unscanned = (list: readonly { path: string; why: string }[]) => {
+      if (list.length)
+        throw new UsageError(`runbook ${name}: not scanned: ${list.map((u) => `${u.path}: ${u.why}`).join('; ')}`, {
+          nextSteps: [
+            ...(list.some((u) => /binary|larger/.test(u.why)) ? ['A binary or oversized file is not read: extract its text into a file and scan that.'] : []),
+            ...(list.some((u) => /symbolic/.test(u.why)) ? ['A symbolic link is not followed: scan the file it points to.'] : []),
+            ...(list.some((u) => /readable/.test(u.why)) ? ['Check its permissions: this user cannot read it.'] : []),
+          ],
+        });
+    };
     // The plain scan of files (CI's and the bench's case) runs the scanner directly: no provider
     // machinery (zod schemas, the exec and HTTP doors) is loaded, which is a third of its memory.
     const plain = !from && !values.git && !verify && !values.secretlint && Object.values(endpoints).every((u) => u === undefined);
@@ -91,6 +102,7 @@ const command =
       const set = new FindingSet((v, l) => secrets.create(v, l));
       const r = await scanFiles(positionals, set, { ...DEFAULT_SCAN, maxFileBytes: DEFAULT_MAX_FILE_BYTES, signal: ctx.signal, exclude: values.exclude ?? [], base: ctx.cwd });
       if (r.missing) throw notFound(`no such file or folder: ${r.missing.join(', ')}`);
+      unscanned(r.unscanned);
       add(r);
       Object.assign(stats, r.stats);
     }
@@ -116,6 +128,7 @@ const command =
           }
         } else {
           const r = await scan.actions.files!.run(context('files'), { paths: positionals, exclude: values.exclude ?? [] });
+          unscanned(r.unscanned ?? []);
           add(r);
           Object.assign(stats, r.stats);
         }
@@ -153,6 +166,13 @@ const command =
         revoke: k.revoke,
       };
     });
+    // files skipped inside the folders scanned: counted on stderr (every format), so "nothing found" is not read as "all read"
+    const skippedIn = [
+      stats.skipped_large ? `${stats.skipped_large} file${stats.skipped_large === 1 ? '' : 's'} over ${+(DEFAULT_MAX_FILE_BYTES / 1048576).toFixed(1)} MiB` : '',
+      stats.skipped_binary ? `${stats.skipped_binary} binary file${stats.skipped_binary === 1 ? '' : 's'}` : '',
+      stats.skipped_other ? `${stats.skipped_other} symbolic link${stats.skipped_other === 1 ? '' : 's'} or unreadable entr${stats.skipped_other === 1 ? 'y' : 'ies'}` : '',
+    ].filter(Boolean);
+    if (!from && !values.git && skippedIn.length) err(ctx, `runbook ${name}: not scanned: ${skippedIn.join(', ')} (--format json counts them)`);
     const scanned = from ? `${positionals.length} ${from} report${positionals.length === 1 ? '' : 's'}` : values.git ? `the history of ${positionals.join(', ')}` : `${stats.files ?? 0} files`;
 
     if (format === 'json') outJson(ctx, formatJson(rows, suppressed, stats));

@@ -260,7 +260,7 @@ credential-kind table (docs/runbook-format.md, "scan"), placeholders and values 
 kind's checksum set aside. Values are always masked (prefix and last 4); identifiers such as
 AWS access key ids are shown in full.
 Exit codes: 0 nothing found · 1 findings (with --verify: findings not known to be dead)
-· 2 bad usage, a path that does not exist, an unreadable report.`,
+· 2 bad usage, a path that does not exist, a file named that is not read (binary, over 5 MiB, a symlink), an unreadable report.`,
     flags: SCAN_FLAGS,
     complete: 'file',
     examples: ['runbook scan . --git', 'runbook scan src --format sarif > scan.sarif', 'runbook scan gitleaks.json --from gitleaks --verify'],

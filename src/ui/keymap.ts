@@ -22,6 +22,8 @@ export interface KeyCtx {
   fanOut: boolean;
   /** a prompt is pending but the operator is looking at the step detail */
   showDetail: boolean;
+  /** `runbook attach`: another process runs the steps; only answers and notes are ours */
+  attached: boolean;
 }
 
 export type ActionId =
@@ -84,6 +86,10 @@ export interface Binding {
 const main = (c: KeyCtx) => c.focus === 'main';
 const on = (k: PromptKind) => (c: KeyCtx) => main(c) && c.prompt === k;
 const running = (c: KeyCtx) => c.phase === 'running' || c.phase === 'starting';
+/** how the run goes on (run all, pause, skip, decide later, re-verify) is the runner's call: not offered on the attach screen */
+const runner = (when: (c: KeyCtx) => boolean) => Object.assign((c: KeyCtx) => !c.attached && when(c), { runnerOnly: true });
+/** a key only the process running the steps has (never offered, nor listed in help, on the attach screen) */
+export const runnerOnly = (b: Binding): boolean => 'runnerOnly' in b.when;
 
 export const BINDINGS: Binding[] = [
   // what the run is asking for first
@@ -93,11 +99,11 @@ export const BINDINGS: Binding[] = [
   { action: 'pick-items', keys: ['i'], label: 'pick items…', help: 'approve a fan-out item by item', when: (c) => on('approval')(c) && c.fanOut },
   { action: 'deny', keys: ['d'], label: 'deny…', help: 'deny the gate, with an optional reason', when: on('approval') },
   { action: 'tick', keys: ['enter', 't'], show: '⏎', label: (c) => (c.evidence === 'none' ? 'done' : `done + ${c.evidence}…`), help: 'tick the manual step off (with its evidence)', when: on('manual') },
-  { action: 'skip-manual', keys: ['s'], label: 'skip…', help: 'skip the manual step, with a reason', when: on('manual') },
+  { action: 'skip-manual', keys: ['s'], label: 'skip…', help: 'skip the manual step, with a reason', when: runner(on('manual')) },
   { action: 'settle-done', keys: ['m'], label: 'mark done', help: 'in doubt: the effect is in place (you checked)', when: on('doubt') },
   { action: 'settle-redo', keys: ['r'], label: 'redo', help: 'in doubt: do it again', when: on('doubt') },
-  { action: 'settle-verify', keys: ['v'], label: 're-verify', help: 'in doubt: read it back from the provider again', when: on('doubt') },
-  { action: 'settle-later', keys: ['l'], label: 'decide later', help: 'in doubt: leave it and stop the run (resume decides)', when: on('doubt') },
+  { action: 'settle-verify', keys: ['v'], label: 're-verify', help: 'in doubt: read it back from the provider again', when: runner(on('doubt')) },
+  { action: 'settle-later', keys: ['l'], label: 'decide later', help: 'in doubt: leave it and stop the run (resume decides)', when: runner(on('doubt')) },
   { action: 'retry', keys: ['r'], label: 'retry', help: 'failed step: run it again', when: on('failure') },
   { action: 'continue', keys: ['c'], label: 'continue', help: 'failed step: go on past it', when: on('failure') },
   { action: 'stop', keys: ['x'], label: 'stop run', help: 'failed step: stop the run here', when: on('failure') },
@@ -116,8 +122,8 @@ export const BINDINGS: Binding[] = [
   { action: 'help-scroll', keys: ['down', 'j', 'pagedown', 'space'], show: '↑↓', label: 'scroll', help: 'scroll this help (↑ back)', when: (c) => c.focus === 'help' },
   { action: 'help-back', keys: ['up', 'k', 'pageup'], label: 'back', help: 'scroll this help back', when: (c) => c.focus === 'help', quiet: true, paired: true },
   // always there
-  { action: 'run-all', keys: ['a'], label: 'run all', help: 'run all remaining steps without asking again, the ones ready now included (gates still ask)', when: (c) => main(c) && c.begun && !c.autoRun && running(c) },
-  { action: 'pause', keys: ['p'], label: 'pause', help: 'stop running all: ask again before the next step', when: (c) => main(c) && c.autoRun && running(c) },
+  { action: 'run-all', keys: ['a'], label: 'run all', help: 'run all remaining steps without asking again, the ones ready now included (gates still ask)', when: runner((c) => main(c) && c.begun && !c.autoRun && running(c)) },
+  { action: 'pause', keys: ['p'], label: 'pause', help: 'stop running all: ask again before the next step', when: runner((c) => main(c) && c.autoRun && running(c)) },
   { action: 'toggle-pane', keys: ['tab'], label: (c) => (c.showDetail ? 'show prompt' : 'step detail'), help: 'switch between what is asked and the step detail', when: (c) => main(c) && c.prompt !== null },
   { action: 'up', keys: ['up', 'k'], show: '↑↓', label: 'select', help: 'select a step (↑ or k, ↓ or j)', when: main },
   { action: 'down', keys: ['down', 'j'], label: 'select', help: 'select a step', when: main, quiet: true, paired: true },
@@ -180,5 +186,6 @@ export function keyContext(s: RunStoreState): KeyCtx {
     evidence: front?.kind === 'manual' ? front.req.evidence.type : 'none',
     fanOut: front?.kind === 'approval' ? front.req.items.length > 1 : false,
     showDetail: s.ui.showDetail,
+    attached: s.attached === true,
   };
 }

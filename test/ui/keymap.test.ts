@@ -12,7 +12,8 @@ function* contexts(): Generator<KeyCtx> {
     for (const prompt of prompts)
       for (const phase of phases)
         for (const b of [false, true])
-          yield { focus, prompt, phase, begun: b, autoRun: b, follow: !b, evidence: b ? 'note' : 'none', fanOut: b, showDetail: b };
+          for (const attached of [false, true])
+            yield { focus, prompt, phase, begun: b, autoRun: b, follow: !b, evidence: b ? 'note' : 'none', fanOut: b, showDetail: b, attached };
 }
 
 describe('keymap', () => {

@@ -223,6 +223,22 @@ export async function scanPaths(
 
 export type ScanFilesOptions = Parameters<typeof scanPaths>[2] & { base: string };
 
+/** A file named on the command line (or in a step) that was not read, and why. */
+export interface Unscanned {
+  path: string;
+  why: string;
+}
+
+/** Why a root that is a file (or a symlink) was not scanned: the skip counter it moved. */
+function whyUnscanned(s: FileScanStats, maxFileBytes: number, link: boolean): string | undefined {
+  if (s.files > 0) return undefined;
+  if (s.skipped_large > 0) return `larger than ${+(maxFileBytes / 1048576).toFixed(1)} MiB`;
+  if (s.skipped_binary > 0) return 'binary, a NUL byte in its first 8 KiB';
+  if (link) return 'a symbolic link, not followed';
+  if (s.skipped_other > 0) return 'not readable';
+  return undefined;
+}
+
 /**
  * scan.files without the action around it (`runbook scan PATH…` calls it directly, so it loads
  * no provider machinery): the roots that do not exist, or the findings sorted by location.
@@ -231,9 +247,19 @@ export async function scanFiles(
   paths: readonly string[],
   set: FindingSet,
   opts: ScanFilesOptions,
-): Promise<{ missing: string[] } | { missing?: undefined; findings: Finding[]; suppressed: Suppressed[]; stats: FileScanStats }> {
+): Promise<{ missing: string[] } | { missing?: undefined; findings: Finding[]; suppressed: Suppressed[]; stats: FileScanStats; unscanned: Unscanned[] }> {
   const missing = await missingPaths(opts.base, paths);
   if (missing.length) return { missing };
-  const stats = await scanPaths(paths, set, opts);
-  return { findings: set.list('byLocation'), suppressed: set.suppressed, stats };
+  // root by root, so a file named here that was skipped (too large, binary, a symlink, unreadable)
+  // is named — scanning nothing of it is not a clean result
+  const stats: FileScanStats = { files: 0, bytes: 0, skipped_binary: 0, skipped_large: 0, skipped_other: 0 };
+  const unscanned: Unscanned[] = [];
+  for (const root of paths) {
+    const st = await lstat(resolve(opts.base, root));
+    const s = await scanPaths([root], set, opts);
+    const why = st.isDirectory() ? undefined : whyUnscanned(s, opts.maxFileBytes, st.isSymbolicLink());
+    for (const k of Object.keys(stats) as (keyof FileScanStats)[]) stats[k] += s[k];
+    if (why) unscanned.push({ path: root, why });
+  }
+  return { findings: set.list('byLocation'), suppressed: set.suppressed, stats, unscanned };
 }

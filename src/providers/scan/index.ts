@@ -80,6 +80,8 @@ const FilesOutput = z.object({
   /** placeholders and values that fail their kind's checksum: reported apart, never revoked */
   suppressed: z.array(Suppressed),
   stats: z.object({ files: z.number(), bytes: z.number(), skipped_binary: z.number(), skipped_large: z.number(), skipped_other: z.number() }),
+  /** paths named in the input that are files but were not read (too large, binary, a symlink, unreadable) */
+  unscanned: z.array(z.object({ path: z.string(), why: z.string() })).optional(),
 });
 
 const files = defineAction<z.infer<typeof FilesInput>, z.infer<typeof FilesOutput>, Config>({
@@ -104,10 +106,11 @@ const files = defineAction<z.infer<typeof FilesInput>, z.infer<typeof FilesOutpu
         code: 'NOT_FOUND',
         nextSteps: ['Check the path; relative paths in a runbook are relative to the runbook\'s folder.'],
       });
-    const { findings, suppressed, stats } = r;
+    const { findings, suppressed, stats, unscanned } = r;
+    for (const u of unscanned) ctx.log.warn(`not scanned: ${u.path}: ${u.why}`);
     ctx.log.info(`scanned ${stats.files} files (${stats.skipped_binary} binary, ${stats.skipped_large} too large skipped): ${summary(findings.length)}${suppressedNote(suppressed)}`);
     ctx.evidence({ detail: `${stats.files} files scanned, ${summary(findings.length)}${suppressedNote(suppressed)}` });
-    return { findings, suppressed, stats };
+    return { findings, suppressed, stats, ...(unscanned.length ? { unscanned } : {}) };
   },
 });
 

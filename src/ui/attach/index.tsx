@@ -30,6 +30,8 @@ export interface AttachTuiOptions {
   /** write an answer or a note (a journal record under this operator's name) */
   write(body: RecordBody): void;
   reportCommand: string;
+  /** the command that attaches again (shown when the operator leaves) */
+  attachCommand?: string;
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
@@ -57,17 +59,16 @@ export function startAttachTui(opts: AttachTuiOptions): AttachTui {
   const ports = createAttachPorts(store, opts.write, say);
   let leave!: () => void;
   const left = new Promise<void>((r) => (leave = r));
-  const own = createController({
+  const controller = createController({
     store,
     ports,
     note: (text) => opts.write({ type: 'note', text: opts.redact(text) }),
     quit: () => leave(),
     exit: () => leave(),
   });
-  // how the run goes on (run all, step by step) is the runner's call, not an attached operator's
-  const controller: typeof own = Object.assign(Object.create(own) as typeof own, {
-    dispatch: (a: Parameters<typeof own.dispatch>[0]) => (a === 'run-all' || a === 'pause' ? say('run all / pause: the runner decides how its run goes on') : own.dispatch(a)),
-  });
+  // how the run goes on (run all, pause, skip, decide later) is the runner's call: the keymap offers
+  // none of it here, so the footer and help list only what an attached operator can do
+  store.setState({ attached: true });
   let begun: EngineEvent | undefined;
   const restoreTty = () => {
     try {
@@ -78,7 +79,7 @@ export function startAttachTui(opts: AttachTuiOptions): AttachTui {
   };
   process.once('exit', restoreTty);
   const theme = createTheme({ color: colorFromEnv(opts.env ?? process.env) });
-  const ink = render(<App store={store} controller={controller} theme={theme} commands={{ resume: '', report: opts.reportCommand }} />, {
+  const ink = render(<App store={store} controller={controller} theme={theme} commands={{ resume: opts.attachCommand ?? '', report: opts.reportCommand }} />, {
     stdin: opts.stdin,
     stdout: opts.stdout,
     stderr: opts.stderr,
@@ -86,7 +87,8 @@ export function startAttachTui(opts: AttachTuiOptions): AttachTui {
     patchConsole: false,
     maxFps: 20,
   });
-  say(`attached to incident ${opts.incident} as ${opts.operator} — answers given here are journal records the runner acts on`);
+  // one status line at 80 columns (the incident is in the header)
+  say(`attached as ${opts.operator} — the runner runs the steps; you answer what it asks`);
   const onAbort = () => leave();
   opts.signal.addEventListener('abort', onAbort, { once: true });
   const done = (async () => {

@@ -2,7 +2,7 @@
 import { Box } from 'ink';
 import { useShallow } from 'zustand/react/shallow';
 import { useRunStore } from '../store.js';
-import { BINDINGS, keyContext, type Binding } from '../keymap.js';
+import { BINDINGS, keyContext, runnerOnly, type Binding } from '../keymap.js';
 import { ICON, type DisplayStatus } from '../status.js';
 import { blank, line, seg, wrap, type Line } from '../text.js';
 import { Lines, Rule } from '../components/lines.js';
@@ -10,13 +10,19 @@ import { Lines, Rule } from '../components/lines.js';
 const NAMES: Record<string, string> = { enter: '⏎', up: '↑', down: '↓', pageup: 'PgUp', pagedown: 'PgDn', space: 'space', 'ctrl+c': 'Ctrl-C' };
 const show = (b: Binding) => b.keys.map((k) => NAMES[k] ?? k).join(' ');
 
-export function helpLines(now: Set<Binding>): Line[] {
+export function helpLines(now: Set<Binding>, attached = false): Line[] {
   const out: Line[] = [];
   const legend = (Object.keys(ICON) as DisplayStatus[]).map((s) => `${ICON[s]} ${s}`).join('  ');
   out.push(line(seg('Status: ', 'heading'), legend));
   out.push(blank());
-  out.push(line(seg('How it works: ', 'heading'), 'the step pane shows the selected step (↑↓); ⏎ acts on that step.'));
-  out.push(line('  Steps ready at the same time are listed together: ↑↓ picks one, a runs them all.'));
+  if (attached) {
+    out.push(line(seg('How it works: ', 'heading'), 'attached: the runner (another terminal) runs the steps; this screen follows it.'));
+    out.push(line('  What it waits on from the team is asked here: approve a gate, tick a manual step, settle an'));
+    out.push(line('  item in doubt, or add a note (n) — each a journal record under your name the runner acts on.'));
+  } else {
+    out.push(line(seg('How it works: ', 'heading'), 'the step pane shows the selected step (↑↓); ⏎ acts on that step.'));
+    out.push(line('  Steps ready at the same time are listed together: ↑↓ picks one, a runs them all.'));
+  }
   out.push(line('  "open" in the header is the time since the incident opened (time away included).'));
   out.push(line('  In a drill, the drill clock starts with your first key, stands still while this help is open'));
   out.push(line('  and while you are away (quit and resume): it counts only the time you spend on the drill.'));
@@ -34,7 +40,7 @@ export function helpLines(now: Set<Binding>): Line[] {
     out.push(blank());
   };
   section('Keys that apply now', BINDINGS.filter((b) => now.has(b)));
-  section('Other keys', BINDINGS);
+  section('Other keys', attached ? BINDINGS.filter((b) => !runnerOnly(b)) : BINDINGS);
   return out;
 }
 
@@ -44,7 +50,7 @@ export function HelpOverlay({ width, height }: { width: number; height: number }
   const now = new Set(BINDINGS.filter((b) => b.when(under)));
   const scroll = useRunStore((s) => s.ui.helpScroll);
   // wrapped, never cut: at 80 columns most explanations are longer than a line (a key's text continues under its text)
-  const lines = helpLines(now).flatMap((l) => wrap(l, width, l[0]?.style === 'key' ? 14 : 2));
+  const lines = helpLines(now, ctx.attached).flatMap((l) => wrap(l, width, l[0]?.style === 'key' ? 14 : 2));
   const rows = Math.max(1, height - 1);
   const at = Math.min(scroll, Math.max(0, lines.length - rows));
   const last = at + rows >= lines.length;

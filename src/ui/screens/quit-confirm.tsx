@@ -2,19 +2,22 @@
 import { Box, Text } from 'ink';
 import { useTheme } from '../theme.js';
 import { useCommands } from '../context.js';
+import { useRunStore } from '../store.js';
 import { fit, line, seg, wrap } from '../text.js';
 import { Lines } from '../components/lines.js';
 
 export function QuitConfirm({ width }: { width: number }) {
   const theme = useTheme();
   const { resume } = useCommands();
+  // attach: leaving stops nothing — the runner goes on; the command is the one that attaches again
+  const attached = useRunStore((s) => s.attached === true);
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-end" {...theme.seg.warn}>
-        {fit('Quit now? The incident state is kept in its journal; nothing is lost.', width)}
+        {fit(attached ? 'Leave? The runner goes on without you; nothing is lost.' : 'Quit now? The incident state is kept in its journal; nothing is lost.', width)}
       </Text>
       {/* whole, wrapped: a resume command cut at the pane's edge would start a new incident */}
-      <Lines lines={wrap(line(seg('resume with: ', 'dim'), seg(resume, 'code')), width, 13)} width={width} />
+      {resume ? <Lines lines={wrap(line(seg(attached ? 'attach again: ' : 'resume with: ', 'dim'), seg(resume, 'code')), width, attached ? 14 : 13)} width={width} /> : null}
       <Text wrap="truncate-end">
         <Text {...theme.seg.key}>{'y'}</Text>
         <Text>{' quit   '}</Text>

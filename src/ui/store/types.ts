@@ -143,6 +143,8 @@ export interface RunEnd {
 
 export interface RunStoreState {
   mode: UiMode;
+  /** `runbook attach`: the screen follows another process's run (only answers and notes are given here) */
+  attached?: boolean;
   begun: boolean;
   incident?: string;
   runbook?: { id: string; title: string; severity: string; path: string };

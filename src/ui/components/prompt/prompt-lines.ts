@@ -32,7 +32,7 @@ export function promptTitle(p: Prompt): string {
   }
 }
 
-export function promptLines(p: Prompt, step: StepView | undefined, width: number, steps?: ReadonlyMap<string, StepView>): Line[] {
+export function promptLines(p: Prompt, step: StepView | undefined, width: number, steps?: ReadonlyMap<string, StepView>, attached = false): Line[] {
   const out: Line[] = [];
   const w = (l: Line, indent = 2) => out.push(...wrap(l, width, indent));
   switch (p.kind) {
@@ -87,7 +87,8 @@ export function promptLines(p: Prompt, step: StepView | undefined, width: number
       out.push(blank());
       w(line(seg('m', 'key'), ' mark done — you checked and the effect is in place'));
       w(line(seg('r', 'key'), ' redo — run it again (only if repeating it is safe)'));
-      w(line(seg('l', 'key'), ' decide later — leave it in doubt and stop the run'));
+      // attached (runbook attach): leaving it in doubt is the runner's call
+      if (!attached) w(line(seg('l', 'key'), ' decide later — leave it in doubt and stop the run'));
       break;
     }
     case 'failure': {

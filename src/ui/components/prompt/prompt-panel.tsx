@@ -37,6 +37,7 @@ export function PromptPanel({ width, height }: { width: number; height: number }
   const picking = useRunStore((s) => s.ui.picker !== null && s.ui.picker === prompt?.id);
   const pickerActive = useRunStore((s) => keyContext(s).focus === 'picker');
   const error = useRunStore((s) => s.ui.entryError);
+  const attached = useRunStore((s) => s.attached === true);
   const inner = Math.max(10, width - 1);
   const lines = useMemo(() => {
     if (!prompt) return [];
@@ -44,8 +45,8 @@ export function PromptPanel({ width, height }: { width: number; height: number }
       const st = readySteps?.get(id ?? '');
       return { step: id ?? '', title: st?.info.title ?? id ?? '', gated: st?.info.confirm ?? false };
     });
-    return [...promptLines(prompt, step, inner, steps), ...readyLines(ready, inner, steps)];
-  }, [prompt, step, inner, steps, readyIds, readySteps]);
+    return [...promptLines(prompt, step, inner, steps, attached), ...readyLines(ready, inner, steps)];
+  }, [prompt, step, inner, steps, readyIds, readySteps, attached]);
   if (!prompt) return null;
   const rows = Math.max(1, height - 1);
   const right = more > 0 ? `${more} more waiting` : undefined;
