@@ -221,7 +221,9 @@ export class Engine {
       /* the journal is already failing; the outcome below still reports */
     }
     const exitCode = { done: ExitCode.ok, failed: ExitCode.failed, waiting: ExitCode.waiting, interrupted: ExitCode.interrupted }[outcome.status];
-    const end: EngineEvent = { type: 'run.end', status: outcome.status, detail: outcome.detail, exitCode, ...(kept ? { records: kept.records() } : {}) };
+    const end: EngineEvent = { type: 'run.end', status: outcome.status, detail: outcome.detail, exitCode };
+    // not enumerable: never written by --json (tens of MB at 10,000 items), never copied by a spread
+    if (kept) Object.defineProperty(end, 'records', { value: kept.records(), enumerable: false });
     emit(end);
     await journal.idle();
     return { status: outcome.status, exitCode, detail: outcome.detail, incident: o.store.incident, resumed: prior !== undefined, state: fold(kept?.all() ?? o.store.read()) };

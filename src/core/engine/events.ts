@@ -43,6 +43,7 @@ export type EngineEvent =
    * lock: the records read at the start and every one appended since, in seq order), so an
    * observer at the end (a drill's scorecard) need not decode the journal again — at 10,000 items
    * a decode is a 45 MB read and ~100 MiB. It is the engine's own array: read it, never change it.
+   * Not enumerable: not part of the `--json` output (docs/events.md), not copied by `{ ...e }`.
    */
   | { type: 'run.end'; status: RunStatus; detail?: string; exitCode: number; records?: readonly JournalRecord[] };
 
