@@ -9,6 +9,7 @@ import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
 import type { Clock, OperatorPorts } from '../core/engine/ports.js';
 import { sleep } from '../core/engine/retry.js';
 import { fold } from '../core/journal/fold.js';
+import type { JournalRecord } from '../core/journal/records.js';
 import { stepForKey } from '../core/engine/repeat.js';
 import type { PrepareContext } from '../commands/run.js';
 import type { Adversary, DrillClock } from './adversary.js';
@@ -63,7 +64,7 @@ export function drillHooks(d: HookDeps) {
   };
   clock.onAdvance = tick;
 
-  const scorecard = (status: string, records = p.store.read()): Scorecard => {
+  const scorecard = (status: string, records: readonly JournalRecord[] = p.store.read()): Scorecard => {
     const t = progress.state;
     const leaked = leakedState(d.world);
     const consumers = d.world.built.consumers.filter((c) => d.world.built.credentials.get(c.credential)?.leaked);
@@ -110,8 +111,8 @@ export function drillHooks(d: HookDeps) {
     stop();
     tick();
     const final = e.status === 'done' || e.status === 'failed';
-    // the journal read once for both (at 10,000 items it is tens of MB)
-    const records = p.store.read();
+    // the engine's records (no second decode of a journal of tens of MB), else the journal read once for both
+    const records = e.records ?? p.store.read();
     const sc = scorecard(e.status, records);
     card = { sc, final };
     if (final && !scoredAlready(records)) {
@@ -129,7 +130,7 @@ export function drillHooks(d: HookDeps) {
    * The journal already ends with this drill's scorecard: nothing was done since (a finished
    * drill run again). Its scorecard is printed again but not journaled a second time.
    */
-  const scoredAlready = (recs: ReturnType<typeof p.store.read>): boolean => {
+  const scoredAlready = (recs: readonly JournalRecord[]): boolean => {
     let i = recs.length - 1;
     for (; i >= 0 && recs[i]!.type !== 'scorecard'; i--) if (ACTED.has(recs[i]!.type)) return false;
     return i >= 0;

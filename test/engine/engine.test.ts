@@ -93,6 +93,22 @@ describe('engine: scripted runs of shell steps', () => {
     expect(third.result.state?.steps.revoke?.approval?.via).toBe('--approve revoke');
   });
 
+  it('run.end carries the whole journal as the run holds it (resumed runs included), out of --json and spreads', async () => {
+    const w = workspace();
+    await runEngine({ yaml: crashYaml, dir: w.dir, stateDir: w.stateDir, inputs: { effects: w.effects } });
+    const second = await runEngine({ yaml: crashYaml, dir: w.dir, stateDir: w.stateDir, approve: ['revoke'] });
+    const end = second.events.find((e) => e.type === 'run.end');
+    expect(end?.type).toBe('run.end');
+    if (end?.type !== 'run.end') return;
+    // the records of both runs, in seq order, as the file holds them — no second decode needed
+    // (a line's checksum, `sum`, belongs to the file: appended records hold it only there)
+    const bare = (rs: readonly object[]) => rs.map((r) => ({ ...r, sum: undefined }));
+    expect(bare(end.records!)).toEqual(bare(second.journal.read()));
+    expect(end.records!.filter((r) => r.type === 'run.started')).toHaveLength(2);
+    expect(JSON.stringify(end)).not.toContain('records');
+    expect({ ...end }).not.toHaveProperty('records');
+  });
+
   it('a manual step that needs a note is not ticked off without one', async () => {
     const w = workspace();
     const r = await runEngine({ yaml: crashYaml, dir: w.dir, stateDir: w.stateDir, inputs: { effects: w.effects }, yes: true, done: { confirm: '' } });

@@ -222,6 +222,8 @@ export class Engine {
     }
     const exitCode = { done: ExitCode.ok, failed: ExitCode.failed, waiting: ExitCode.waiting, interrupted: ExitCode.interrupted }[outcome.status];
     const end: EngineEvent = { type: 'run.end', status: outcome.status, detail: outcome.detail, exitCode };
+    // not enumerable: never written by --json (tens of MB at 10,000 items), never copied by a spread
+    if (kept) Object.defineProperty(end, 'records', { value: kept.records(), enumerable: false });
     emit(end);
     await journal.idle();
     return { status: outcome.status, exitCode, detail: outcome.detail, incident: o.store.incident, resumed: prior !== undefined, state: fold(kept?.all() ?? o.store.read()) };
@@ -373,6 +375,11 @@ class KeptRecords {
       if (d) Object.defineProperty(this.#store, k, d);
       else delete (this.#store as unknown as Record<string, unknown>)[k];
     }
+  }
+
+  /** the records so far, still kept (the same array: later appends show in it) */
+  records(): readonly JournalRecord[] {
+    return this.#records;
   }
 
   all(): JournalRecord[] {

@@ -3,7 +3,7 @@
  * (the journal is written by the engine itself, before the event, so that a side effect can
  * never happen without its intent on disk). A broken observer never stops an incident run.
  */
-import type { RecordBody, Mode } from '../journal/records.js';
+import type { JournalRecord, RecordBody, Mode } from '../journal/records.js';
 import type { StepKind } from '../runbook/schema.js';
 
 export interface StepInfo {
@@ -38,7 +38,14 @@ export type EngineEvent =
   | { type: 'waiting'; step: string; item?: string; on: 'approval' | 'manual' | 'in-doubt' | 'input'; hint: string }
   /** format 1.1 watch: a check is done and the next one is due in `nextCheckMs` (drill time in drills); the run goes on by itself */
   | { type: 'watching'; step: string; checks: number; watchedMs: number; forMs: number; remainingMs: number; nextCheckMs: number }
-  | { type: 'run.end'; status: RunStatus; detail?: string; exitCode: number };
+  /**
+   * `records`: the incident's whole journal as this run holds it (a file journal under this run's
+   * lock: the records read at the start and every one appended since, in seq order), so an
+   * observer at the end (a drill's scorecard) need not decode the journal again — at 10,000 items
+   * a decode is a 45 MB read and ~100 MiB. It is the engine's own array: read it, never change it.
+   * Not enumerable: not part of the `--json` output (docs/events.md), not copied by `{ ...e }`.
+   */
+  | { type: 'run.end'; status: RunStatus; detail?: string; exitCode: number; records?: readonly JournalRecord[] };
 
 export type RunStatus = 'done' | 'failed' | 'waiting' | 'interrupted';
 

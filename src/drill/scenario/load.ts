@@ -10,7 +10,8 @@ import { UsageError, ValidationError } from '../../core/errors.js';
 import { Reporter, readYaml, type Path } from '../../core/runbook/yaml.js';
 import { reportZod, suggest } from '../../core/runbook/zod-issues.js';
 import { coerceInput } from '../../core/engine/inputs.js';
-import { scanCredentials } from '../../core/runbook/credentials.js';
+import { findCredentials, scanCredentials } from '../../core/runbook/credentials.js';
+import { readLargeYaml } from './large.js';
 import type { LoadedRunbook } from '../../core/runbook/load.js';
 import { InlineScenario, Scenario, type Scenario as ScenarioT } from './schema.js';
 
@@ -81,7 +82,36 @@ function checkRefs(s: ScenarioT, rep: Reporter, base: Path): void {
   });
 }
 
+/** Any string (value or key) in a plain value that looks like a credential. */
+function holdsCredential(v: unknown): boolean {
+  if (typeof v === 'string') return findCredentials(v).length > 0;
+  if (Array.isArray(v)) return v.some(holdsCredential);
+  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => findCredentials(k).length > 0 || holdsCredential(x));
+  return false;
+}
+
+/**
+ * A large scenario read in pieces (./large.ts) and checked without its YAML document: the
+ * scenario when it is valid, else `undefined` — and the caller reads it again as a whole
+ * document to report every problem at its file:line:col.
+ */
+function parseLarge(text: string, file: string, base: Path, inline: boolean): ScenarioT | undefined {
+  let value = readLargeYaml(text);
+  if (value === undefined || holdsCredential(value)) return undefined;
+  for (const k of base) value = value && typeof value === 'object' ? (value as Record<string | number, unknown>)[k] : undefined;
+  const res = (inline ? InlineScenario : Scenario).safeParse(value);
+  if (!res.success) return undefined;
+  const rep = new Reporter(file, text);
+  checkRefs(res.data, rep, base);
+  return rep.issues.length ? undefined : res.data;
+}
+
 function parse(text: string, file: string, base: Path, inline: boolean): ScenarioT {
+  return parseLarge(text, file, base, inline) ?? parseDocumentOf(text, file, base, inline);
+}
+
+/** The whole document read (strict, positions), the credential scan over its nodes, the schema and the cross references. */
+function parseDocumentOf(text: string, file: string, base: Path, inline: boolean): ScenarioT {
   const rep = new Reporter(file, text);
   const parsed = readYaml(text, rep);
   if (!parsed) rep.throwIfAny();
