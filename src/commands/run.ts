@@ -17,7 +17,7 @@ import type { LoadedRunbook } from '../core/runbook/load.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { fold } from '../core/journal/fold.js';
 import { SecretRegistry } from '../core/secrets/registry.js';
-import { JournalError, UsageError } from '../core/errors.js';
+import { JournalError, UsageError, ownerName } from '../core/errors.js';
 import type { TakenLock } from '../core/journal/lock.js';
 import { scriptedPorts, parseDoneFlags, parseSettleFlags } from '../scripted/ports.js';
 import { jsonReporter, textReporter } from '../scripted/reporters.js';
@@ -279,7 +279,7 @@ function openIncident(store: Store, ctx: CommandContext, breakLock: boolean, con
 
 /** What the operator reads when the lock of a process that is gone was taken over. */
 export function takeoverLine(incident: string, t: TakenLock): string {
-  const who = `pid ${t.pid} (${t.user}@${t.host}, since ${t.startedAt})`;
+  const who = `pid ${t.pid} (${ownerName(t)}, since ${t.startedAt})`;
   return t.forced
     ? `runbook: --break-lock: took the lock of incident ${incident} from ${who}: ${t.why}. The take-over is journaled.`
     : `runbook: the lock of incident ${incident} was held by ${who}, which is gone: ${t.why}. Taking it over (journaled) and resuming.`;

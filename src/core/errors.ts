@@ -89,12 +89,17 @@ export interface LockOwner {
   startedAt: string;
 }
 
+/** `user@host` of a lock's owner; a team-mode operator already names its host (`alice@soc`). */
+export function ownerName(o: { user: string; host: string }): string {
+  return o.user.includes('@') ? o.user : `${o.user}@${o.host}`;
+}
+
 /** Another process holds the incident. Exit 4. */
 export class LockedError extends RunbookError {
   readonly owner: LockOwner;
   constructor(incident: string, owner: LockOwner, opts: ErrorOptions & { stale?: boolean } = {}) {
     super(
-      `incident ${incident} is locked by pid ${owner.pid} (${owner.user}@${owner.host}, since ${owner.startedAt})${opts.stale ? ' — a stale lock: that process is gone' : ''}`,
+      `incident ${incident} is locked by pid ${owner.pid} (${ownerName(owner)}, since ${owner.startedAt})${opts.stale ? ' — a stale lock: that process is gone' : ''}`,
       ExitCode.locked,
       {
         nextSteps: opts.nextSteps ?? [

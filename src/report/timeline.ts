@@ -1,4 +1,5 @@
 /** The chronological timeline: one entry per meaningful journal record, in journal order. */
+import { ownerName } from '../core/errors.js';
 import type { JournalRecord, StoredError } from '../core/journal/records.js';
 import { fmtTime, oneLine } from './format.js';
 import { formatDuration } from '../core/duration.js';
@@ -93,7 +94,7 @@ export function buildTimeline(records: readonly JournalRecord[], kindOf: (step: 
         push({ status: r.reason, text: `run stopped: ${r.reason}${r.detail ? ` — ${oneLine(r.detail)}` : ''}` });
         break;
       case 'lock.broken':
-        push({ text: `broke the lock of pid ${r.previous.pid} (${r.previous.user}@${r.previous.host}, since ${fmtTime(r.previous.startedAt)})` });
+        push({ text: `broke the lock of pid ${r.previous.pid} (${ownerName(r.previous)}, since ${fmtTime(r.previous.startedAt)})` });
         break;
       case 'watch':
         push({

@@ -2,6 +2,7 @@
  * fold(records) → RunState: a pure function from the journal to the checklist.
  * An item with an intent but no outcome after it is *in doubt*.
  */
+import { ownerName } from '../errors.js';
 import type { VerifyResult, Evidence } from '../../providers/sdk.js';
 import type { JournalRecord, Mode, OutcomeStatus, Sealed, StoredError, StoredSecret, WatchNote } from './records.js';
 
@@ -243,7 +244,7 @@ export function fold(records: readonly JournalRecord[]): RunState | undefined {
         s.scorecard = r.data;
         break;
       case 'lock.broken':
-        s.notes.push({ text: `lock of pid ${r.previous.pid} (${r.previous.user}@${r.previous.host}) ${r.previous.forced ? 'broken' : 'taken over'}${r.previous.why ? `: ${r.previous.why}` : ''}`, by: r.op, at: r.ts });
+        s.notes.push({ text: `lock of pid ${r.previous.pid} (${ownerName(r.previous)}) ${r.previous.forced ? 'broken' : 'taken over'}${r.previous.why ? `: ${r.previous.why}` : ''}`, by: r.op, at: r.ts });
         break;
     }
   }
