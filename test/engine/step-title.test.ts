@@ -27,3 +27,40 @@ describe('step-level titles of fan-out steps', () => {
     for (const s of infos) expect(s.title, s.id).not.toMatch(/ {2}|of \?| at :/);
   });
 });
+
+describe('the step-by-step "Next step" title of a fan-out', () => {
+  it('reads "each item" once the list is known, never the raw ${{ }} over item', async () => {
+    const { runEngine, workspace } = await import('./helpers.js');
+    const { scriptedPorts } = await import('../../src/scripted/ports.js');
+    const w = workspace();
+    const asked: string[] = [];
+    const ports = scriptedPorts({ yes: true, approve: new Set(), done: new Map(), settle: new Map() });
+    ports.proceed = async (s) => {
+      asked.push(`${s.id}: ${s.title}`);
+      return { action: 'run' };
+    };
+    const yaml = [
+      'version: 1',
+      'id: fan-title',
+      'title: Fan-out titles',
+      'providers: { sh: { type: shell } }',
+      'steps:',
+      '  - id: list',
+      '    kind: detect',
+      '    title: List the leaked tokens',
+      '    uses: sh.run',
+      '    with: { json: true, command: [node, -e, "console.log(JSON.stringify([{repo: \'acme/api\', number: 1}, {repo: \'acme/web\', number: 2}]))"] }',
+      '    outputs: { alerts: result.json }',
+      '  - id: each',
+      '    kind: detect',
+      "    title: \"Check the token of ${{ item.number && format('alert {0}#{1}', item.repo, item.number) || 'a file' }} in ${{ steps.list.outputs.alerts[0].repo }}\"",
+      '    needs: [list]',
+      '    for_each: ${{ steps.list.outputs.alerts }}',
+      '    uses: sh.run',
+      '    with: { command: [node, -e, "0"] }',
+    ].join('\n');
+    const { result } = await runEngine({ yaml, dir: w.dir, stateDir: w.stateDir, yes: true, overrides: { ports } });
+    expect(result.status).toBe('done');
+    expect(asked).toEqual(['list: List the leaked tokens', 'each: Check the token of each item in acme/api']);
+  });
+});

@@ -9,7 +9,7 @@ import { SINGLE_ITEM } from '../journal/fold.js';
 import { isSecret, type Secret } from '../secrets/secret.js';
 import type { Sealed } from '../journal/records.js';
 import { resolveAction } from './bindings.js';
-import { previewText, renderText } from './text.js';
+import { previewText, renderText, stepLevelTitle } from './text.js';
 import { isIdempotent } from '../../providers/sdk.js';
 import { crashPoint } from '../journal/crash.js';
 import { runWatch } from './watch.js';
@@ -122,7 +122,9 @@ async function planLines(rc: RunContext, step: Step, ref: ActionRef, items: Plan
 /** What step-by-step mode shows before a step runs: its title and instructions with what is known now. */
 function proceedRequest(rc: RunContext, step: Step): { id: string; title: string; kind: Step['kind']; instructions?: string } {
   const scope = rc.scope();
-  return { id: step.id, title: previewText(step.title, scope) ?? step.title, kind: step.kind, instructions: previewText(step.instructions ?? step.description, scope) };
+  // a fan-out's title over `item` reads "each item" for the step as a whole (as in the step list)
+  const title = step.for_each !== undefined ? stepLevelTitle(step.title, undefined, (t) => previewText(t, scope) ?? t) : (previewText(step.title, scope) ?? step.title);
+  return { id: step.id, title, kind: step.kind, instructions: previewText(step.instructions ?? step.description, scope) };
 }
 
 export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
