@@ -39,6 +39,11 @@ describe('the step-by-step "Next step" title of a fan-out', () => {
       asked.push(`${s.id}: ${s.title}`);
       return { action: 'run' };
     };
+    const approve = ports.approve.bind(ports);
+    ports.approve = async (req) => {
+      asked.push(`gate ${req.step}: ${req.title}`);
+      return approve(req);
+    };
     const yaml = [
       'version: 1',
       'id: fan-title',
@@ -57,10 +62,11 @@ describe('the step-by-step "Next step" title of a fan-out', () => {
       '    needs: [list]',
       '    for_each: ${{ steps.list.outputs.alerts }}',
       '    uses: sh.run',
+      '    confirm: true',
       '    with: { command: [node, -e, "0"] }',
     ].join('\n');
     const { result } = await runEngine({ yaml, dir: w.dir, stateDir: w.stateDir, yes: true, overrides: { ports } });
     expect(result.status).toBe('done');
-    expect(asked).toEqual(['list: List the leaked tokens', 'each: Check the token of each item in acme/api']);
+    expect(asked).toEqual(['list: List the leaked tokens', 'each: Check the token of each item in acme/api', 'gate each: Check the token of each item in acme/api']);
   });
 });

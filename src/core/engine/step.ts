@@ -122,9 +122,13 @@ async function planLines(rc: RunContext, step: Step, ref: ActionRef, items: Plan
 /** What step-by-step mode shows before a step runs: its title and instructions with what is known now. */
 function proceedRequest(rc: RunContext, step: Step): { id: string; title: string; kind: Step['kind']; instructions?: string } {
   const scope = rc.scope();
-  // a fan-out's title over `item` reads "each item" for the step as a whole (as in the step list)
-  const title = step.for_each !== undefined ? stepLevelTitle(step.title, undefined, (t) => previewText(t, scope) ?? t) : (previewText(step.title, scope) ?? step.title);
-  return { id: step.id, title, kind: step.kind, instructions: previewText(step.instructions ?? step.description, scope) };
+  return { id: step.id, title: shownTitle(rc, step), kind: step.kind, instructions: previewText(step.instructions ?? step.description, scope) };
+}
+
+/** A step's title as the operator sees it at a prompt: known values filled in; a fan-out's title over `item` reads "each item" (as in the step list). */
+function shownTitle(rc: RunContext, step: Step): string {
+  const scope = rc.scope();
+  return step.for_each !== undefined ? stepLevelTitle(step.title, undefined, (t) => previewText(t, scope) ?? t) : (previewText(step.title, scope) ?? step.title);
 }
 
 export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
@@ -206,7 +210,7 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
   } else if (needsConfirm(step) && prior?.approval?.decision !== 'approved' && todo.length) {
     const ans = await rc.ports.approve({
       step: step.id,
-      title: step.title,
+      title: shownTitle(rc, step),
       kind: step.kind,
       plan: await planLines(rc, step, ref, todo),
       items: todo.map((p) => p.key),
@@ -236,7 +240,7 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
       return { status: 'ok' };
     }
     if (agg.status !== 'failed') return agg;
-    const choice = rc.ports.onFailure ? await rc.ports.onFailure({ id: step.id, title: step.title }, { message: agg.message, items: agg.items }) : step.on_failure === 'continue' ? 'continue' : 'stop';
+    const choice = rc.ports.onFailure ? await rc.ports.onFailure({ id: step.id, title: shownTitle(rc, step) }, { message: agg.message, items: agg.items }) : step.on_failure === 'continue' ? 'continue' : 'stop';
     if (choice === 'retry') {
       todo = todo.filter((p) => agg.items.includes(p.key));
       continue;
