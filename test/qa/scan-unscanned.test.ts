@@ -8,9 +8,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomInt } from 'node:crypto';
 import { cli, ensureBuilt } from '../e2e/cli.js';
 
-const KEY = 'AKIAZ3MSJV4WXKBRT5QN';
+// an AWS-shaped key id generated at test time (base32 alphabet, as AWS's are); never a real one
+const KEY = 'AKIA' + Array.from({ length: 16 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[randomInt(32)]).join('');
 let dir: string;
 beforeAll(() => {
   ensureBuilt();
