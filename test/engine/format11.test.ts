@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FIXTURES, runEngine, workspace } from './helpers.js';
+import { FIXTURES, runEngine, testClock, workspace } from './helpers.js';
 import { defineAction, defineProvider } from '../../src/providers/sdk.js';
 import type { Clock } from '../../src/core/engine/ports.js';
 import { scriptedPorts } from '../../src/scripted/ports.js';
@@ -83,24 +83,6 @@ describe('repeat', () => {
   });
 });
 
-/** A clock the test drives: sleeping moves it at once; `quitAfter` aborts the run at the n-th sleep. */
-function testClock(ctl: AbortController, quitAfter?: number): Clock & { t: number; sleeps: number } {
-  const c = {
-    t: 0,
-    sleeps: 0,
-    now: () => c.t,
-    async sleep(ms: number, signal: AbortSignal) {
-      c.sleeps++;
-      if (quitAfter !== undefined && c.sleeps >= quitAfter) {
-        ctl.abort();
-        return false;
-      }
-      c.t += ms;
-      return !signal.aborted;
-    },
-  };
-  return c;
-}
 
 /** A read the watch calls: `seen` answers true from the given check number on. */
 function probe(seenFrom = Infinity) {

@@ -11,6 +11,7 @@ import { SecretRegistry } from '../../src/core/secrets/registry.js';
 import { ProviderRegistry } from '../../src/providers/registry.js';
 import { scriptedPorts } from '../../src/scripted/ports.js';
 import type { ProviderDef } from '../../src/providers/sdk.js';
+import type { Clock } from '../../src/core/engine/ports.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -70,4 +71,23 @@ export async function runEngine(o: RunOpts) {
   });
   const result = await engine.run();
   return { result, events, journal: new FileJournal(o.stateDir, o.incident ?? 'inc-1') };
+}
+
+/** A clock the test drives: sleeping moves it at once; `quitAfter` aborts the run at the n-th sleep. */
+export function testClock(ctl: AbortController, quitAfter?: number): Clock & { t: number; sleeps: number } {
+  const c = {
+    t: 0,
+    sleeps: 0,
+    now: () => c.t,
+    async sleep(ms: number, signal: AbortSignal) {
+      c.sleeps++;
+      if (quitAfter !== undefined && c.sleeps >= quitAfter) {
+        ctl.abort();
+        return false;
+      }
+      c.t += ms;
+      return !signal.aborted;
+    },
+  };
+  return c;
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { runEngine, workspace } from './helpers.js';
+import { runEngine, testClock, workspace } from './helpers.js';
 import { defineAction, defineProvider } from '../../src/providers/sdk.js';
 import type { Clock } from '../../src/core/engine/ports.js';
 import { scriptedPorts } from '../../src/scripted/ports.js';
@@ -19,24 +19,6 @@ import { watchLines } from '../../src/commands/status.js';
 const N = 1000;
 const keyOf = (i: number) => `tok-${String(i).padStart(4, '0')}`;
 
-/** A clock the test drives: sleeping moves it at once; `quitAfter` aborts the run at the n-th sleep. */
-function testClock(ctl: AbortController, quitAfter?: number): Clock {
-  const c = {
-    t: 0,
-    sleeps: 0,
-    now: () => c.t,
-    async sleep(ms: number, signal: AbortSignal) {
-      c.sleeps++;
-      if (quitAfter !== undefined && c.sleeps >= quitAfter) {
-        ctl.abort();
-        return false;
-      }
-      c.t += ms;
-      return !signal.aborted;
-    },
-  };
-  return c;
-}
 
 /** `list` finds N tokens; `look` reads one back: live from check `liveFrom` on for the keys in `live`; `seen` moves for the keys in `moving`. */
 function world(o: { live?: string[]; liveFrom?: number; moving?: string[] } = {}) {
