@@ -17,11 +17,11 @@ import { FakeIn, FakeOut, begin, plain, rec, step, waitFor } from './helpers.js'
 /** one turn of the event loop (setImmediate is not frozen): microtasks, React's commit, Ink's frame */
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
-function mount() {
+function mount(onRender?: () => void, intervalMs = 5) {
   const stdin = new FakeIn();
   const out = new FakeOut();
   const store = createRunStore({ mode: 'live' });
-  const obs = createObserver(store, { intervalMs: 5 });
+  const obs = createObserver(store, { intervalMs });
   const ports = createTuiPorts(store);
   const controller = createController({ store, ports, note() {}, quit() {}, exit() {} });
   const ink = render(<App store={store} controller={controller} theme={createTheme({ color: false })} commands={{ resume: 'r', report: 'p' }} />, {
@@ -29,10 +29,15 @@ function mount() {
     stdout: out as unknown as NodeJS.WriteStream,
     stderr: new FakeOut() as unknown as NodeJS.WriteStream,
     ...INK_OPTIONS,
+    ...(onRender ? { onRender } : {}),
   });
   /** what was written from chunk `from` on */
   const since = (from: number) => plain(out.chunks.slice(from).join(''));
-  return { stdin, out, obs, ink, since };
+  const emit = (...events: Parameters<typeof obs.observe>[0][]) => {
+    for (const e of events) obs.observe(e);
+    obs.flush();
+  };
+  return { stdin, out, obs, ink, since, emit };
 }
 
 afterEach(() => {
@@ -43,10 +48,7 @@ describe('frame pacing', () => {
   it('a key pressed right after a progress frame is drawn in the same turn, not after a render throttle', async () => {
     const t = mount();
     const items = Array.from({ length: 100 }, (_, i) => `tok-${i}`);
-    const emit = (...events: Parameters<typeof t.obs.observe>[0][]) => {
-      for (const e of events) t.obs.observe(e);
-      t.obs.flush();
-    };
+    const emit = t.emit;
     emit(begin([step('find'), step('revoke', { kind: 'revoke', fanOut: true }), step('last', { kind: 'notify' })]));
     emit(rec({ type: 'step.started', step: 'find' }), rec({ type: 'step.finished', step: 'find', status: 'ok' }), rec({ type: 'step.started', step: 'revoke' }), rec({ type: 'items', step: 'revoke', keys: items }));
     await waitFor(() => t.since(0).includes('Step revoke'), () => t.since(0).slice(-2000));
@@ -69,6 +71,38 @@ describe('frame pacing', () => {
       await turn();
       expect(t.since(back)).toContain('Step revoke');
     }
+    vi.useRealTimers();
+    t.ink.unmount();
+  });
+
+  it('a large fan-out’s progress is drawn on the 1 s tick with the clocks: one frame a second, not two', async () => {
+    // frozen timers from the start: the clocks' shared tick and the observer's windows move only when the test says
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    let frames = 0;
+    // the observer's own windows (50 ms; items 250 ms, ×4 over 5,000 items: 1 s)
+    const t = mount(() => frames++, 50);
+    const items = Array.from({ length: 6_000 }, (_, i) => `tok-${i}`);
+    t.emit(begin([step('find'), step('revoke', { kind: 'revoke', fanOut: true }), step('last', { kind: 'notify' })]));
+    t.emit(rec({ type: 'step.started', step: 'find' }), rec({ type: 'step.finished', step: 'find', status: 'ok' }), rec({ type: 'step.started', step: 'revoke' }), rec({ type: 'items', step: 'revoke', keys: items }));
+    // the items start out of step with the clocks' tick (a batch of its own would be a frame of its own)
+    await vi.advanceTimersByTimeAsync(1350);
+    expect(t.since(0)).toContain('Step revoke');
+    const start = frames;
+    // 5 s of a fan-out: 20 items revoked every 100 ms, queued (the observer flushes when its window ends)
+    let n = 0;
+    for (let ms = 0; ms < 5000; ms += 100) {
+      for (const k of items.slice(n, n + 20)) {
+        t.obs.observe(rec({ type: 'intent', step: 'revoke', item: k, attempt: 1, action: 'x', key: k, input: {}, idempotent: true }));
+        t.obs.observe(rec({ type: 'outcome', step: 'revoke', item: k, attempt: 1, status: 'ok' }));
+      }
+      n += 20;
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    // the counts moved (at most 1 s behind), and the clocks with them: one frame per tick, and
+    // 5 s hold at most 6 ticks (the first one's phase is the clocks'); drawn apart, 11
+    const shown = Number([...t.since(0).matchAll(/(\d+)\/6000/g)].at(-1)?.[1]);
+    expect(shown).toBeGreaterThanOrEqual(n - 200);
+    expect(frames - start).toBeLessThanOrEqual(6);
     vi.useRealTimers();
     t.ink.unmount();
   });
