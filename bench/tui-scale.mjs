@@ -13,6 +13,8 @@
 //    fan-out's time from the journal, the run's wall time and peak RSS.
 // The same keys once the run is over (the TUI idle, its store still holding N items) are the
 // floor of key → screen on this machine: tmux, the bench's polling and the load, no fan-out.
+// Key → screen is timed from send-keys to the pane's output (a tmux control-mode client, no
+// polling); BENCH_KEYS_VIA=poll times it by capture-pane every 2 ms instead (as before 2026-12-03 keys).
 // BENCH_N=1000,10000 (default), BENCH_ROUNDS=1 (TUI/scripted pairs per N, interleaved),
 // BENCH_IDLE_KEYS=20 (presses for that floor),
 // BENCH_TUI_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (node flags for the TUI process).
@@ -172,6 +174,44 @@ async function scripted(n, dir, file) {
   return { wall, fan: fanOutMs(state), rssKb: peakKb(join(dir, 'time-scripted')), cpu: cpuS(join(dir, 'time-scripted')), lag: lagOf(join(dir, 'lag-scripted.json')) };
 }
 
+const KEYS_VIA = process.env.BENCH_KEYS_VIA ?? 'control';
+/**
+ * The output of a session's pane as tmux receives it: a control-mode client (`tmux -C attach`;
+ * it takes no part in the window's size) reports every chunk as `%output %pane data` (octal
+ * escapes). next(text) resolves at the first output after the call that contains `text` (a
+ * tail of the previous chunk is kept, so a split word is found).
+ */
+function outputWatch(session) {
+  const client = spawn('tmux', ['-L', SOCKET, '-C', 'attach', '-t', session], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let rest = '';
+  let tail = '';
+  let want;
+  client.stdout.setEncoding('latin1');
+  client.stdout.on('data', (d) => {
+    const lines = (rest + d).split('\n');
+    rest = lines.pop() ?? '';
+    for (const l of lines) {
+      if (!l.startsWith('%output ')) continue;
+      const data = l.slice(l.indexOf(' ', 8) + 1).replace(/\\(\d{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
+      const text = Buffer.from(tail + data, 'latin1').toString('utf8');
+      tail = data.slice(-64);
+      if (want && text.includes(want.text)) {
+        const w = want;
+        want = undefined;
+        w.resolve();
+      }
+    }
+  });
+  return {
+    next: (text) => new Promise((resolve) => {
+      tail = '';
+      want = { text, resolve };
+    }),
+    cancel: () => (want = undefined),
+    close: () => client.kill(),
+  };
+}
+
 async function echoBaseline(name) {
   const t0 = performance.now();
   tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', `node -e "console.log('READY')"; sleep 60`);
@@ -197,16 +237,24 @@ async function tui(n, dir, file, name, cli = CLI, tag = 'tui') {
   tmux('send-keys', '-t', name, 'y');
   const running = () => /◐ running\s+revoke/.test(screen(name));
   await until(() => running() || /✓ done\s+revoke/.test(screen(name)), 60_000, 'the fan-out');
-  // one key press (j: the step after revoke, k: back) → the screen showing the other step
+  // one key press (j: the step after revoke, k: back) → the screen showing the other step: seen
+  // in the pane's output stream (a tmux control-mode client: %output as tmux receives it, no
+  // polling), or with BENCH_KEYS_VIA=poll by capture-pane every 2 ms (a tmux client spawned per
+  // poll: on 2 CPUs that polling competes with the TUI it measures)
+  const watch = KEYS_VIA === 'poll' ? undefined : outputWatch(name);
   const press = async (i, [down, up] = ['Step last', 'Step revoke']) => {
     const target = i % 2 === 0 ? down : up;
+    const seen = watch?.next(target);
     const at = performance.now();
     tmux('send-keys', '-t', name, i % 2 === 0 ? 'j' : 'k');
     try {
-      await until(() => screen(name).includes(target), 10_000, target);
+      if (seen) await Promise.race([seen, sleep(10_000).then(() => Promise.reject(new Error(target)))]);
+      else await until(() => screen(name).includes(target), 10_000, target);
       return performance.now() - at;
     } catch {
       return 10_000;
+    } finally {
+      watch?.cancel();
     }
   };
   const lat = [];
@@ -230,6 +278,7 @@ async function tui(n, dir, file, name, cli = CLI, tag = 'tui') {
     if (t < 10_000) idle.push(t); // a press not shown within 10 s is left out (and counted below)
     await sleep(100);
   }
+  watch?.close();
   tmux('send-keys', '-t', name, 'q');
   await until(() => existsSync(timeFile) && readFileSync(timeFile, 'utf8').trim() !== '', 30_000, 'the TUI to exit').catch(() => undefined);
   tmux('kill-session', '-t', name);

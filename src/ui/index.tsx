@@ -26,6 +26,7 @@ import { setUi } from './store.js';
 import type { DrillView } from './context.js';
 import { readUiState, writeUiState } from './resume-state.js';
 import wrapAnsi from 'wrap-ansi';
+import { INK_OPTIONS } from './ink-options.js';
 
 /**
  * Lines for the terminal after Ink leaves, wrapped at word boundaries (wrap-ansi, by display
@@ -110,13 +111,6 @@ function Loading({ store, theme, doing }: { store: RunStore; theme: Theme; doing
     </StoreProvider>
   );
 }
-
-/**
- * Not `incrementalRendering`: in Ink 6.8 it moves the cursor one line short when the frame ends
- * in a newline (every frame here leaves a spare row), so each frame lands one line lower and the
- * screen fills with stale rows (bench/README.md, tui-scale, 2026-12-03 inkdraw).
- */
-const INK_OPTIONS = { exitOnCtrlC: false, patchConsole: false, maxFps: 20 } as const;
 
 /**
  * Put the first frame up at once — the header and "loading <what>…" — before the runbook is

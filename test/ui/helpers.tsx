@@ -3,6 +3,7 @@
  * ink-testing-library; key presses as terminal bytes; waiting for a frame condition (never a
  * fixed sleep).
  */
+import { EventEmitter } from 'node:events';
 import { render } from 'ink-testing-library';
 import { vi } from 'vitest';
 import { App } from '../../src/ui/app.js';
@@ -111,4 +112,42 @@ export function setup(o: SetupOptions = {}) {
     },
     until: (cond: (f: string) => boolean, what: string) => waitFor(() => cond(plain(ui.lastFrame())), () => `${what}; last frame:\n${plain(ui.lastFrame())}`),
   };
+}
+
+/** A raw-mode terminal's input for a real Ink instance: `type(k)` is one chunk of key bytes. */
+export class FakeIn extends EventEmitter {
+  isTTY = true;
+  setRawMode() {
+    return this;
+  }
+  setEncoding() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+  #data: string | null = null;
+  read = () => {
+    const d = this.#data;
+    this.#data = null;
+    return d;
+  };
+  type(k: string) {
+    this.#data = k;
+    this.emit('readable');
+  }
+}
+/** A terminal's output for a real Ink instance (100×30): every chunk written, kept. */
+export class FakeOut extends EventEmitter {
+  isTTY = true;
+  columns = 100;
+  rows = 30;
+  chunks: string[] = [];
+  write = (s: string, cb?: () => void) => {
+    this.chunks.push(s);
+    cb?.();
+    return true;
+  };
+  get text() {
+    return plain(this.chunks.join(''));
+  }
 }

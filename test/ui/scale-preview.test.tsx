@@ -6,7 +6,6 @@
  *   `****` or a blank; a manual step's "Next step" preview shows its filled-in instructions;
  * - openTui puts the header up before the runbook is read, and runTui takes that screen over.
  */
-import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyBatch, countItems, itemIndex, newStep, type QueuedEvent } from '../../src/ui/store/apply.js';
@@ -15,7 +14,7 @@ import { createRunStore, DEFAULT_LIMITS } from '../../src/ui/store.js';
 import { placeholders } from '../../src/ui/text.js';
 import { previewText } from '../../src/core/engine/text.js';
 import { openTui, runTui } from '../../src/ui/index.js';
-import { begin, plain, rec, setup, step, waitFor } from './helpers.js';
+import { FakeIn, FakeOut, begin, plain, rec, setup, step, waitFor } from './helpers.js';
 import type { StepView } from '../../src/ui/store/types.js';
 
 const STATUSES = ['ok', 'failed', 'skipped', 'in-doubt'] as const;
@@ -117,42 +116,6 @@ describe('titles and instructions before their values are known', () => {
     t.ui.unmount();
   });
 });
-
-class FakeIn extends EventEmitter {
-  isTTY = true;
-  setRawMode() {
-    return this;
-  }
-  setEncoding() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  #data: string | null = null;
-  read = () => {
-    const d = this.#data;
-    this.#data = null;
-    return d;
-  };
-  type(k: string) {
-    this.#data = k;
-    this.emit('readable');
-  }
-}
-class FakeOut extends EventEmitter {
-  isTTY = true;
-  columns = 100;
-  rows = 30;
-  chunks: string[] = [];
-  write = (s: string, cb?: () => void) => {
-    this.chunks.push(s);
-    cb?.();
-    return true;
-  };
-  get text() {
-    return plain(this.chunks.join(''));
-  }
-}
 
 describe('the first frame', () => {
   it('openTui shows the header and what loads before anything is read; runTui takes the screen over', async () => {

@@ -4,7 +4,9 @@
  * the run ends), within `itemMs` (250 ms; 500 ms for a step of over 1,000 items, 1 s over
  * 5,000) when only items progress or lines are printed — so a step printing 100,000 lines or a
  * 10,000-item fan-out costs a few store updates (and frames) a second, not one per line or
- * item, and the event loop stays free for keys.
+ * item, and the event loop stays free for keys. A window of 1 s or more ends on the shared 1 s
+ * tick (ticker.ts) instead of a timer of its own: the counts move in the same frame as the
+ * clocks, so a large fan-out costs one frame a second, not two.
  * Pending log lines are bounded per step.
  */
 import type { StoreApi } from 'zustand/vanilla';
@@ -12,6 +14,7 @@ import type { EngineEvent, EngineObserver } from '../../core/engine/events.js';
 import { applyBatch, type QueuedEvent } from './apply.js';
 import { PendingLogs, toLines } from './logs.js';
 import { DEFAULT_LIMITS, type RunStoreState, type StoreLimits } from './types.js';
+import { onTick } from '../ticker.js';
 
 export interface RunObserver {
   observe: EngineObserver;
@@ -28,6 +31,8 @@ export interface ObserverOptions {
   intervalMs?: number;
   /** the batch window when only items progress and lines are printed (default 5 × intervalMs: 250 ms) */
   itemMs?: number;
+  /** subscribe to the shared 1 s tick (default: ticker.ts); windows of 1 s or more end on it */
+  tick?: (fn: () => void) => () => void;
   limits?: Partial<StoreLimits>;
   now?: () => number;
 }
@@ -53,11 +58,16 @@ export function createObserver(store: StoreApi<RunStoreState>, opts: ObserverOpt
   /** when the pending flush is due */
   let due = Infinity;
   let disposed = false;
+  const tick = opts.tick ?? ((fn: () => void) => onTick(1000, fn));
+  /** the pending flush on the next 1 s tick (its unsubscribe) */
+  let onNextTick: (() => void) | undefined;
 
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
     due = Infinity;
+    onNextTick?.();
+    onNextTick = undefined;
     if (queue.length === 0 && logs.empty) return;
     const events = queue;
     queue = [];
@@ -65,6 +75,11 @@ export function createObserver(store: StoreApi<RunStoreState>, opts: ObserverOpt
   };
   const schedule = (within: number) => {
     if (disposed) return;
+    // a long window ends on the next 1 s tick (at most 1 s away), with the clocks' frame
+    if (within >= 1000) {
+      if (!timer) onNextTick ??= tick(flush);
+      return;
+    }
     const at = performance.now() + within;
     if (timer && at >= due) return;
     if (timer) clearTimeout(timer);
@@ -98,6 +113,8 @@ export function createObserver(store: StoreApi<RunStoreState>, opts: ObserverOpt
       if (timer) clearTimeout(timer);
       timer = undefined;
       due = Infinity;
+      onNextTick?.();
+      onNextTick = undefined;
     },
     get pendingLines() {
       return logs.size;
