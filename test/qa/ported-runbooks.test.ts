@@ -26,6 +26,8 @@ describe('ported public runbooks', () => {
     const p1 = cli(['plan', STS, '--input', 'role_names=deploy']);
     expect(p1.code, p1.stderr).toBe(0);
     expect(p1.stdout).toContain('revoke-sessions  [revoke, needs approval]');
+    // a field that reads incident.opened_at is shown as written: a plan has no incident yet (it was dropped)
+    expect(p1.stdout).toContain('"since":"${{ inputs.compromised_since || incident.opened_at }}"');
     const p2 = cli(['plan', PD, '--input', 'summary=odd traffic']);
     expect(p2.code, p2.stderr).toBe(0);
     expect(p2.stdout).toContain('page-ic  [notify]');
