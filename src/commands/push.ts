@@ -6,7 +6,7 @@
  * on this machine, and the local journal is kept beside it as journal.pushed.jsonl — the local
  * incident is gone, so nobody resumes it by mistake. The local incident must not be running.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { JournalError, UsageError } from '../core/errors.js';
 import { FileJournal, checkIncidentId } from '../core/journal/store.js';
@@ -14,6 +14,7 @@ import { err, out, parseCommandFlags, type Command } from './context.js';
 import { commandLine } from './invocation.js';
 import { isShared, storeOf, storeUrlOf } from './team-store.js';
 import { stateDirOf } from './shared.js';
+import { mkdirTree } from '../core/mkdir.js';
 
 const command: Command = async (argv, ctx) => {
   const { values, positionals } = parseCommandFlags('push', argv);
@@ -36,7 +37,7 @@ const command: Command = async (argv, ctx) => {
       const n = shared.importLines(lines);
       // the local folder becomes the shared incident's folder on this machine (seal key, workspace)
       local.unlock();
-      mkdirSync(join(stateDir, 'team'), { recursive: true, mode: 0o700 });
+      mkdirTree(join(stateDir, 'team'));
       if (existsSync(shared.dir)) rmSync(shared.dir, { recursive: true, force: true });
       renameSync(local.dir, shared.dir);
       renameSync(join(shared.dir, 'journal.jsonl'), join(shared.dir, 'journal.pushed.jsonl'));

@@ -1,5 +1,5 @@
 /** Helpers shared by the commands that open incidents: state dir, fingerprint key, loading. */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, chmodSync, linkSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync, chmodSync, linkSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { homedir } from 'node:os';
@@ -12,6 +12,7 @@ import type { SecretRegistry } from '../core/secrets/registry.js';
 import type { Secret } from '../core/secrets/secret.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
 import type { CommandContext } from './context.js';
+import { mkdirTree } from '../core/mkdir.js';
 
 /** Where the state directory came from, for `runbook incidents` and error messages. */
 export type StateDirSource = '--state-dir' | 'RUNBOOK_STATE_DIR' | 'config' | 'XDG_STATE_HOME' | 'default';
@@ -99,7 +100,12 @@ export function fingerprintKey(stateDir: string): Buffer {
   // written whole to a temp file, then linked into place: never seen half-written
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    mkdirTree(stateDir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot create the state directory ${stateDir}: ${code ?? String(e)} — nothing was called`, { nextSteps: ['Use a writable --state-dir (or RUNBOOK_STATE_DIR).'] });
+  }
+  try {
     writeFileSync(tmp, key.toString('hex') + '\n', { mode: 0o600 });
     chmodSync(tmp, 0o600);
     linkSync(tmp, file);

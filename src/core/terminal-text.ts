@@ -28,3 +28,17 @@ const JSON_RAW = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 export function jsonForTerminal(json: string): string {
   return json.replace(JSON_RAW, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * `text` with each control character shown instead of acted on or dropped, one column each (a
+ * code frame's caret stays under its column): C0 controls as their control pictures (ESC is
+ * `␛`), DEL as `␡`, C1 controls and bidi controls as `�`. Tab and newline are kept. For showing
+ * a file's own line to the person who must fix it — neutralise() would hide why it is wrong.
+ */
+export function visibleControls(text: string): string {
+  if (!ANY.test(text)) return text;
+  return text.replace(CONTROLS, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? '\u2421' : '\ufffd';
+  });
+}

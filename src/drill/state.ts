@@ -11,7 +11,7 @@
  * starts a fresh world under an incident that already acted on one.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { JournalError } from '../core/errors.js';
@@ -19,6 +19,7 @@ import type { AdversaryRecord } from './adversary.js';
 import type { ProgressState } from './progress.js';
 import type { WorldSnapshot } from './snapshot.js';
 import type { FaultStats } from './faults.js';
+import { mkdirTree } from '../core/mkdir.js';
 
 export interface DrillState {
   /** 1: before the effects log (no checksum); 2: with it */
@@ -70,7 +71,7 @@ export function readDrillState(dir: string): DrillState {
 /** Write durably and atomically (src/core/atomic-write.ts), with a checksum: a crash leaves the old state or the new one. */
 export function writeDrillState(dir: string, s: DrillState): void {
   const file = join(dir, 'state.json');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  mkdirTree(dir);
   const body = { ...s, version: 2 as const };
   writeFileAtomic(file, JSON.stringify({ ...body, sum: checksum(JSON.stringify(body)) }) + '\n', 0o600);
 }

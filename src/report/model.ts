@@ -2,7 +2,7 @@
  * journal → IncidentReport. A pure function of the records (and, optionally, the runbook
  * file's step kinds and titles): the same journal always gives the same report.
  */
-import { stepLevelTitle } from '../core/engine/text.js';
+import { previewText, stepLevelTitle } from '../core/engine/text.js';
 import { fold, SINGLE_ITEM, type RunState, type StepState } from '../core/journal/fold.js';
 import { isStoredSecret, type JournalRecord } from '../core/journal/records.js';
 import { StepKind } from '../core/runbook/schema.js';
@@ -82,6 +82,15 @@ export function buildReport(records: readonly JournalRecord[], opts: BuildOption
  * fingerprint label); other expressions are left as written.
  */
 export function renderTitle(title: string, inputs: Record<string, unknown>): string {
+  const simple = renderInputRefs(title, inputs);
+  // any other expression over inputs only (join(inputs.roles, ', '), a || fallback) is evaluated
+  // as the engine would; one that reads steps or item stays as written. A secret input is its
+  // mask here, never the stored reference.
+  const masked = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, isStoredSecret(v) ? `secret …${v.last4}` : v]));
+  return previewText(simple, { inputs: masked }) ?? simple;
+}
+
+function renderInputRefs(title: string, inputs: Record<string, unknown>): string {
   return title.replace(/\$\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g, (whole, name: string) => {
     if (!Object.hasOwn(inputs, name)) return whole;
     const v = inputs[name];

@@ -193,6 +193,14 @@ describe('rendered titles and the chart helpers', async () => {
     expect(renderTitle('Mail ${{ inputs.owners }} about ${{ steps.scan.outputs.n }}', inputs)).toBe('Mail a@x, b@x about ${{ steps.scan.outputs.n }}');
     expect(renderTitle('${{ inputs.missing }}', inputs)).toBe('${{ inputs.missing }}');
   });
+  it('renders expressions over inputs in titles too — a function call is not left raw in the timeline', () => {
+    const inputs = { role_names: ['deploy', 'admin'], since: '2026-05-28T12:00:00Z', key: { $secret: 'k', fingerprint: 'f'.repeat(16), last4: 'WXYZ' } };
+    expect(renderTitle("What ${{ join(inputs.role_names, ', ') }} did", inputs)).toBe('What deploy, admin did');
+    expect(renderTitle("Since ${{ inputs.since || 'the start' }}", inputs)).toBe('Since 2026-05-28T12:00:00Z');
+    expect(renderTitle("Since ${{ inputs.missing || 'the start' }}", inputs)).toBe('Since the start');
+    expect(renderTitle('Key ${{ upper(inputs.key) }}', inputs)).not.toContain('$secret');
+    expect(renderTitle("${{ join(steps.x.outputs.ids, ', ') }} left", inputs)).toBe("${{ join(steps.x.outputs.ids, ', ') }} left");
+  });
   it('reads the drill time that leads a scorecard attacker line', () => {
     expect(leadingDuration('15s aws.list_keys with k: blocked')).toBe(15_000);
     expect(leadingDuration('2m05s hf.whoami with t: succeeded')).toBe(125_000);

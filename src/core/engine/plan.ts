@@ -40,10 +40,14 @@ export interface PlannedStep {
 
 const MAX_ITEMS = 50;
 
-/** Does a text refer only to what is known before the run (inputs, incident, secrets; `item` when given)? */
+/**
+ * Does a text refer only to what is known before the run (inputs, incident, secrets; `item` when
+ * given)? `incident.opened_at` is not: a plan has no incident yet, and evaluating it as missing
+ * dropped the field from the plan (`since: inputs.since || incident.opened_at` vanished).
+ */
 function early(text: string, mode: 'template' | 'expression', item = false): boolean {
   try {
-    return references(text, mode).every((r) => r.root === 'inputs' || r.root === 'incident' || r.root === 'secrets' || (item && r.root === 'item'));
+    return references(text, mode).every((r) => r.root === 'inputs' || (r.root === 'incident' && r.path[0] !== 'opened_at') || r.root === 'secrets' || (item && r.root === 'item'));
   } catch {
     return false;
   }
@@ -64,7 +68,7 @@ const fieldMode = (t: string): 'template' | 'expression' => (hasExpression(t) ? 
 function renderKnown(v: unknown, scope: Scope): unknown {
   if (typeof v === 'string') {
     if (!hasExpression(v)) return v;
-    const late = references(v).some((r) => r.root === 'steps' || (r.root === 'item' && !('item' in scope)) || r.root === 'result');
+    const late = references(v).some((r) => r.root === 'steps' || (r.root === 'item' && !('item' in scope)) || r.root === 'result' || (r.root === 'incident' && r.path[0] === 'opened_at'));
     return late ? v : render(v, scope);
   }
   if (Array.isArray(v)) return v.map((x) => renderKnown(x, scope));

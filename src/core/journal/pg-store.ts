@@ -17,7 +17,6 @@
  * the database accepts only answer records (approval, manual, settled, note) that way.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { hostname } from 'node:os';
@@ -28,6 +27,7 @@ import { checkIncidentId, operator, type JournalStore } from './store.js';
 import { checkJournal, decodeJournal, type JournalCheck } from './codec.js';
 import type { TakenLock } from './lock.js';
 import type { Holder, PgAnswer, PgRequest } from './pg-worker.js';
+import { mkdirTree } from '../mkdir.js';
 
 /** The runner's lease lasts this long without a heartbeat (RUNBOOK_LEASE_MS overrides; tests use a short one). */
 export const PG_LEASE_MS = 30_000;
@@ -226,7 +226,7 @@ export class PgJournal implements JournalStore {
     this.#holds = 1;
     const t = got.taken;
     this.#taken = t ? { pid: t.pid, host: t.host, user: t.operator, startedAt: t.startedAt, why: t.why, ...(t.forced ? { forced: true } : {}) } : undefined;
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    mkdirTree(this.dir);
     return { broken: this.#taken };
   }
 

@@ -13,7 +13,7 @@
  * record written to a temp file, fsynced, then hard-linked into place), so an empty journal
  * file was never written by runbook: it is an error, not a new incident.
  */
-import { closeSync, constants, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, linkSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { JournalError, UsageError, type LockOwner } from '../errors.js';
@@ -22,6 +22,7 @@ import { crashPoint } from './crash.js';
 import { GENESIS, checkJournal, decodeHead, decodeJournal, droppedWords, encodeHead, encodeRecord, lineHash, type Decoded, type JournalCheck } from './codec.js';
 import { HEARTBEAT_MS, acquire, diskWords, heartbeat, isPidAlive, release, stillOurs, type LockRecord, type TakenLock } from './lock.js';
 import { fsyncDir } from '../atomic-write.js';
+import { mkdirTree } from '../mkdir.js';
 
 export { decodeJournal, encodeRecord } from './codec.js';
 export type { JournalCheck } from './codec.js';
@@ -173,7 +174,7 @@ export class FileJournal implements JournalStore {
   #mkdir(): void {
     this.#checkDirs();
     try {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      mkdirTree(this.dir);
     } catch (e) {
       throw new JournalError(`cannot create ${this.dir}: ${diskWords(e, this.dir)} — nothing was called`, {
         nextSteps: [code(e) === 'ENOSPC' ? 'Free space, then run the same command again.' : 'Check that the state directory is writable (--state-dir or RUNBOOK_STATE_DIR to use another).'],

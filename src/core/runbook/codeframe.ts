@@ -1,9 +1,10 @@
 /**
  * A short code frame with a caret (after Redocly's codeframes): the line before, the line, and
  * a caret under the column. Lines are passed through the token-shape redactor, so a frame never
- * shows a credential that sits in the file.
+ * shows a credential that sits in the file; control characters are shown as symbols (␛).
  */
 import { redactShapes } from '../secrets/redactor.js';
+import { visibleControls } from '../terminal-text.js';
 
 const MAX_WIDTH = 120;
 
@@ -28,7 +29,8 @@ export function codeFrame(lines: readonly string[], line: number, col: number): 
     let t = s.slice(start, start + MAX_WIDTH);
     if (start > 0) t = '…' + t;
     if (s.length > start + MAX_WIDTH) t += '…';
-    return redactShapes(t);
+    // a control character in the file is shown (␛), not acted on and not silently dropped
+    return visibleControls(redactShapes(t));
   };
   if (line > 1 && lines[line - 2]!.trim() !== '') out.push(gutter(line - 1, false) + cut(lines[line - 2]!));
   out.push(gutter(line, true) + cut(target));

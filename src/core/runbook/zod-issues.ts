@@ -59,6 +59,17 @@ function orList(items: string[]): string {
   return u.length <= 1 ? (u[0] ?? '') : `${u.slice(0, -1).join(', ')} or ${u[u.length - 1]}`;
 }
 
+/**
+ * A pattern's message as one sentence: the schemas write it as a noun (`an HTTP header name` →
+ * "must be an HTTP header name"), a full rule (`must be an AWS region…`, `a ref cannot start with
+ * "-"`, `use letters, digits…`) or not at all (zod's `Invalid string: must match pattern /…/`).
+ */
+export function patternMessage(message: string): string {
+  const m = message.replace(/^Invalid string: /, '');
+  if (/^(must|use|only)\b/.test(m) || /\b(cannot|must)\b/.test(m)) return m;
+  return `must be ${m}`;
+}
+
 const lit = (v: unknown) => (typeof v === 'string' ? `"${v}"` : String(v));
 
 function sizeMessage(i: Extract<ZIssue, { code: 'too_small' | 'too_big' }>): string {
@@ -189,7 +200,7 @@ export function reportZod(issues: readonly ZIssue[], data: unknown, rep: Reporte
         else rep.atPath(full, 'value', i.values.length === 1 ? `must be ${lit(i.values[0])}` : `must be one of ${orList(i.values.map(lit))}`, 'schema');
         break;
       case 'invalid_format':
-        rep.atPath(full, 'value', i.format === 'regex' ? `must be ${i.message}` : `must be a valid ${i.format}`, 'schema');
+        rep.atPath(full, 'value', i.format === 'regex' ? patternMessage(i.message) : `must be a valid ${i.format}`, 'schema');
         break;
       case 'too_small':
       case 'too_big':
