@@ -249,7 +249,8 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   // frame is up (begin(), from the TUI), and no answer reaches the engine before they run, so a
   // key pressed meanwhile is acted on, never dropped (issue 12). Resumed and scripted drills
   // start everything first, as before.
-  const deferred = p.interactive && prior === undefined;
+  // (only a new incident: every step then starts with a question; a resumed run may call a provider at once, e.g. to verify an item in doubt)
+  const deferred = p.interactive && p.fresh;
   let live: Awaited<ReturnType<typeof startLive>> | undefined;
   let starting: Promise<NonNullable<typeof live>> | undefined;
   const onLive: ((l: NonNullable<typeof live>) => void)[] = [];
