@@ -313,7 +313,8 @@ if (FIRST > 0) {
         const sc = screen(s);
         if (first === undefined && sc.includes('[DRILL]')) first = performance.now();
         if (ink === undefined && /\d+\/\d+ steps/.test(sc)) ink = performance.now();
-        return sc.includes(prompt) && sc.includes('q quit');
+        // complete: the first question, the footer and (the flagship) the drill clock with the attacker's next move
+        return sc.includes(prompt) && sc.includes('q quit') && (name.includes('N=') || sc.includes('attacker'));
       }, 600_000, 'the first prompt');
       // leave (q, y) and wait for the process to end, so no cleanup overlaps the next launch
       tmux('send-keys', '-t', s, 'q');

@@ -66,6 +66,10 @@ export interface RunEnv {
   resumeFlags?: string[];
   /** a drill's clock and attacker, for the TUI's header (the TUI starts the clock on the first key) */
   drill?: DrillView;
+  /** start what the first complete frame did not wait for (a new drill's world): the TUI calls it once that frame is up */
+  begin?(): void;
+  /** wait until what begin() started is up (or failed): before the run's end is reported */
+  settled?(): Promise<void>;
 }
 
 export interface RunSetup {
@@ -195,6 +199,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
         start: async (ports, observe) => {
           engine = make(ports, [observe]);
           const r = await engine.run();
+          await env?.settled?.();
           return { status: r.status, exitCode: r.exitCode, incident: r.incident, detail: env?.endDetail ? env.endDetail(r.detail) : r.detail };
         },
         note: (text) => engine?.note(text),
@@ -213,6 +218,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
         signal: ctx.signal,
         finish: env?.finish,
         early: early?.tui,
+        shown: env?.begin,
       });
       return exitCode;
     }

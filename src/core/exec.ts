@@ -20,7 +20,6 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { execa } from 'execa';
 import { Secret } from './secrets/secret.js';
 import { RunbookError, ExitCode } from './errors.js';
 import { childStdio, leftovers, signalFound, type Found } from './proc-tree.js';
@@ -30,6 +29,9 @@ const DRAIN_MS = 250;
 /** after the leader exits on its own, how long its pipes may stay open before their holders are ended */
 const STUCK_MS = 200;
 
+/** execa (~130 modules) is imported on the first exec, not with every command that reaches this module (bench/README.md). */
+let execaModule: Promise<typeof import('execa')> | undefined;
+const loadExeca = () => (execaModule ??= import('execa'));
 
 /** Parent env variables a child may see (everything else must be passed explicitly). */
 export const ENV_ALLOW_LIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER', 'LOGNAME', 'SHELL', 'TERM'];
@@ -186,6 +188,8 @@ export async function exec(argv: readonly string[], opts: ExecOptions = {}): Pro
   const collected = { stdout: '', stderr: '' };
   let truncated = false;
 
+  const { execa } = await loadExeca();
+  if (opts.signal?.aborted) return result({ aborted: true });
   const child = execa(file, args, {
     cwd: opts.cwd,
     env,

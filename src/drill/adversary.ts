@@ -67,6 +67,11 @@ export interface AdversaryRecord {
   made?: { service: 'aws' | 'aws-session'; value: string; owner: string };
 }
 
+/** The attacker's moves in the order they are due (drill ms). */
+export function adversaryPlan(steps: readonly AdversaryStep[]): (AdversaryStep & { ms: number })[] {
+  return steps.map((s) => ({ ...s, ms: durationMs(s.at) })).sort((a, b) => a.ms - b.ms);
+}
+
 export class Adversary {
   readonly records: AdversaryRecord[] = [];
   /** values of tokens and keys the attacker created (persistence); `n`: the record that made it */
@@ -95,7 +100,7 @@ export class Adversary {
     this.values = o.values;
     this.onRecord = o.onRecord;
     this.register = o.register;
-    this.#plan = o.steps.map((s) => ({ ...s, ms: durationMs(s.at) })).sort((a, b) => a.ms - b.ms);
+    this.#plan = adversaryPlan(o.steps);
     this.records.push(...(o.done ?? []));
     this.records.forEach((r, n) => r.made && this.created.push({ ...r.made, n }));
     this.#next = Math.min(this.records.length, this.#plan.length);

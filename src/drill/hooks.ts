@@ -146,6 +146,10 @@ export function drillHooks(d: HookDeps) {
   return {
     stop,
     endDetail,
+    /** an event the TUI already showed before the drill's world was up (a deferred start): the drill takes note of it now */
+    absorb(e: EngineEvent): void {
+      onEvent(e, () => undefined);
+    },
     observe(inner: EngineObserver): EngineObserver {
       if (claimed) return inner;
       claimed = true;

@@ -7,12 +7,15 @@
  */
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
-import { JournalError, UsageError } from '../core/errors.js';
+import { JournalError, StepFailedError, UsageError, isRunbookError } from '../core/errors.js';
+import type { Engine } from '../core/engine/engine.js';
+import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
+import type { OperatorPorts } from '../core/engine/ports.js';
 import { fold } from '../core/journal/fold.js';
 import { setLoopbackOnly } from '../core/http.js';
 import type { Secret } from '../core/secrets/secret.js';
-import type { PrepareContext, RunEnv } from '../commands/run.js';
-import { Adversary, DrillClock } from './adversary.js';
+import { diskFull, type PrepareContext, type RunEnv } from '../commands/run.js';
+import { Adversary, DrillClock, adversaryPlan } from './adversary.js';
 import { newFaultStats, parseFaults } from './faults.js';
 import { guardOutbound, releaseOutbound } from './guard.js';
 import { mergeProgress, Progress } from './progress.js';
@@ -35,6 +38,9 @@ export const DRILL_FLAGS = {
   seed: { type: 'string' },
   speed: { type: 'string' },
 } as const;
+
+/** The questions the engine asks (engine/journal-writer.ts askAfter wraps the same ones). */
+const PORTS = ['approve', 'manual', 'settle', 'promptSecret', 'askInput', 'proceed', 'onFailure'] as const;
 
 function numberFlag(name: string, v: unknown, ok: (n: number) => boolean, what: string): number | undefined {
   if (v === undefined) return undefined;
@@ -90,36 +96,15 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   // guards first: nothing below may reach past loopback
   setLoopbackOnly(true);
   const refusals = guardOutbound();
-  const world = await startWorld({ scenario, built, types, faults: rules, seed, stats });
-  if (world.aws) {
-    // keys CreateAccessKey makes come from the seed too: a resumed world makes (and names) the same ones
-    world.aws.world.keyMaker = (n) => {
-      const id = values.awsKeyId(`created-${n}`);
-      const secret = values.awsSecret(`created-${n}`);
-      if (!built.generated.has(`aws-key:${n}`)) p.secrets.create(secret, `drill created key ${n} (secret)`);
-      built.generated.set(`aws-key:${n}`, id);
-      built.generated.set(`aws-secret:${n}`, secret);
-      return { id, secret };
-    };
-    // so are the ids of role sessions the attacker assumes (an id is an identifier, not a secret)
-    world.aws.world.sessionMaker = (n) => values.awsSessionId(n);
-  }
+  // the redactor knows every world credential before the engine opens the incident (it
+  // fingerprints inputs that look like one); an AWS access key id is an identifier (runbooks
+  // show it), its secret access key is the secret
   for (const c of built.credentials.values()) {
-    // an AWS access key id is an identifier (runbooks show it); its secret access key is the secret
     if (c.service !== 'aws') p.secrets.create(c.value, `drill credential ${c.id}`);
     if (c.secret) p.secrets.create(c.secret, `drill credential ${c.id} (secret)`);
   }
   for (const [label, v] of built.generated) p.secrets.create(v, `drill value ${label}`);
   const workspace = join(dir, 'workspace');
-  try {
-    await writeWorkspace(workspace, scenario, built);
-  } catch (e) {
-    // the world is up: close it, or its servers keep the process alive (a full disk hung here)
-    await world.close();
-    releaseOutbound();
-    setLoopbackOnly(false);
-    throw e;
-  }
 
   // on a terminal the clock starts with the responder's first key (the TUI calls start())
   const clock = new DrillClock(speed, Math.max(prior?.clockMs ?? 0, ...later.map((e) => e.at)), { paused: p.interactive });
@@ -140,70 +125,114 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
     const at = p.store.exists() ? fold(p.store.read())?.openedAt : undefined;
     return at === undefined ? undefined : Date.parse(at);
   };
-  if (world.aws) world.aws.world.now = worldNow;
-  let engineNote: ((text: string) => void) | undefined;
-  const late: { durable?: DurableWorld } = {};
-  const adversary = new Adversary({
-    steps: scenario.adversary,
-    world,
-    values,
-    onRecord: (r) => {
-      late.durable?.onAdversary(r);
-      engineNote?.(`drill: adversary ${r.do} with ${r.credential}${r.target ? ` on ${r.target}` : ''} at ${Math.round(r.at / 1000)}s — ${r.outcome}: ${r.detail}`);
-    },
-    register: (v) => p.secrets.create(v, 'drill attacker credential'),
-    done: [...(prior?.adversary ?? []), ...later.flatMap((e) => (e.adv ? [e.adv] : []))],
-  });
-  if (prior?.world) restoreWorld(world, prior.world, values, adversary);
-  for (const e of later) if (e.part) restoreWorld(world, e.part, values, adversary);
-  // progress effects hold what changed (older logs: the whole state); folded onto the snapshot's
-  let progressState = prior?.progress;
-  for (const e of later) if (e.prog) progressState = mergeProgress(progressState, e.prog);
-  const progress = new Progress(world, scenario, p.fingerprintKey, adversary.posted, progressState);
-  const dw = new DurableWorld(dir, world, adversary, ctx.redactor, () => clock.now());
-  dw.open(log?.effects ?? [], log?.goodBytes);
-  late.durable = dw;
-  world.hf?.setEffects(dw.onHttp('hf', 'huggingface'));
-  world.github?.setEffects(dw.onHttp('github', 'github'));
-  world.aws?.setEffects(dw.onHttp('aws', 'aws'));
-  world.slack?.setEffects(dw.onHttp('slack', 'slack'));
-  world.pagerduty?.setEffects(dw.onHttp('pagerduty', 'pagerduty'));
-  world.smtp?.setOnMessage((m) => dw.onMail(m));
 
-  const snapshot = () => {
-    writeDrillState(dir, {
-      version: 2,
+  /** The simulators, the workspace, the attacker, progress and the drill's own journal: the running drill. */
+  const startLive = async () => {
+    const world = await startWorld({ scenario, built, types, faults: rules, seed, stats });
+    if (world.aws) {
+      // keys CreateAccessKey makes come from the seed too: a resumed world makes (and names) the same ones
+      world.aws.world.keyMaker = (n) => {
+        const id = values.awsKeyId(`created-${n}`);
+        const secret = values.awsSecret(`created-${n}`);
+        if (!built.generated.has(`aws-key:${n}`)) p.secrets.create(secret, `drill created key ${n} (secret)`);
+        built.generated.set(`aws-key:${n}`, id);
+        built.generated.set(`aws-secret:${n}`, secret);
+        return { id, secret };
+      };
+      // so are the ids of role sessions the attacker assumes (an id is an identifier, not a secret)
+      world.aws.world.sessionMaker = (n) => values.awsSessionId(n);
+    }
+    try {
+      await writeWorkspace(workspace, scenario, built);
+    } catch (e) {
+      // the world is up: close it, or its servers keep the process alive (a full disk hung here)
+      await world.close();
+      throw e;
+    }
+    if (world.aws) world.aws.world.now = worldNow;
+    let engineNote: ((text: string) => void) | undefined;
+    const late: { durable?: DurableWorld } = {};
+    const adversary = new Adversary({
+      steps: scenario.adversary,
+      world,
+      values,
+      onRecord: (r) => {
+        late.durable?.onAdversary(r);
+        engineNote?.(`drill: adversary ${r.do} with ${r.credential}${r.target ? ` on ${r.target}` : ''} at ${Math.round(r.at / 1000)}s — ${r.outcome}: ${r.detail}`);
+      },
+      register: (v) => p.secrets.create(v, 'drill attacker credential'),
+      done: [...(prior?.adversary ?? []), ...later.flatMap((e) => (e.adv ? [e.adv] : []))],
+    });
+    if (prior?.world) restoreWorld(world, prior.world, values, adversary);
+    for (const e of later) if (e.part) restoreWorld(world, e.part, values, adversary);
+    // progress effects hold what changed (older logs: the whole state); folded onto the snapshot's
+    let progressState = prior?.progress;
+    for (const e of later) if (e.prog) progressState = mergeProgress(progressState, e.prog);
+    const progress = new Progress(world, scenario, p.fingerprintKey, adversary.posted, progressState);
+    const dw = new DurableWorld(dir, world, adversary, ctx.redactor, () => clock.now());
+    dw.open(log?.effects ?? [], log?.goodBytes);
+    late.durable = dw;
+    world.hf?.setEffects(dw.onHttp('hf', 'huggingface'));
+    world.github?.setEffects(dw.onHttp('github', 'github'));
+    world.aws?.setEffects(dw.onHttp('aws', 'aws'));
+    world.slack?.setEffects(dw.onHttp('slack', 'slack'));
+    world.pagerduty?.setEffects(dw.onHttp('pagerduty', 'pagerduty'));
+    world.smtp?.setOnMessage((m) => dw.onMail(m));
+
+    const snapshot = () => {
+      writeDrillState(dir, {
+        version: 2,
+        seed,
+        speed,
+        faults: rules.map((r) => r.text),
+        faultStats: stats,
+        scenario: file,
+        clockMs: clock.now(),
+        adversary: adversary.records,
+        progress: progress.state,
+        world: captureWorld(world, adversary, ctx.redactor, dw.naming),
+        effects: dw.count,
+      });
+      dw.sinceSnapshot = 0;
+    };
+    // a new drill has its world on disk before the incident opens (a deferred start: before any step runs); a resumed one keeps its own
+    if (!prior) snapshot();
+    const save = () => {
+      try {
+        snapshot();
+      } catch {
+        /* the effects log since the last snapshot still holds everything */
+      }
+    };
+
+    const unsim = world.unsimulated(loaded.runbook.providers);
+    const preamble = [
+      `drill: scenario ${scenario.name} (${file}), seed ${seed}, ${speed} drill s per real s${prior ? `, resumed at drill time ${Math.round(clock.now() / 1000)}s` : ''}`,
+      `drill: simulators ${Object.entries(world.endpoints).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'} — every other outbound connection is refused`,
+      `drill: ${built.credentials.size} credentials (${[...built.credentials.values()].filter((c) => c.leaked).length} leaked), ${adversary.pending} adversary action(s) scheduled${rules.length ? `, faults: ${rules.map((r) => r.text).join(', ')}` : ''}`,
+      ...(unsim.length ? [`drill: no simulator for ${unsim.join(', ')}: only loopback addresses can be reached from them`] : []),
+    ];
+    if (!p.interactive) for (const l of preamble) ctx.stderr.write(ctx.redactor.redact(l) + '\n');
+
+    const hooks = drillHooks({
+      p,
+      scenario,
       seed,
       speed,
-      faults: rules.map((r) => r.text),
-      faultStats: stats,
-      scenario: file,
-      clockMs: clock.now(),
-      adversary: adversary.records,
-      progress: progress.state,
-      world: captureWorld(world, adversary, ctx.redactor, dw.naming),
-      effects: dw.count,
+      rules,
+      stats,
+      refusals,
+      world,
+      clock,
+      worldNow: () => worldNow().getTime(),
+      adversary,
+      progress,
+      save,
+      durable: dw,
+      setNote: (fn) => (engineNote = fn),
     });
-    dw.sinceSnapshot = 0;
+    return { world, adversary, dw, hooks, save, configFor: world.configFor(p.registry) };
   };
-  // a new drill has its world on disk before the incident opens; a resumed one keeps its own
-  if (!prior) snapshot();
-  const save = () => {
-    try {
-      snapshot();
-    } catch {
-      /* the effects log since the last snapshot still holds everything */
-    }
-  };
-
-  const unsim = world.unsimulated(loaded.runbook.providers);
-  const preamble = [
-    `drill: scenario ${scenario.name} (${file}), seed ${seed}, ${speed} drill s per real s${prior ? `, resumed at drill time ${Math.round(clock.now() / 1000)}s` : ''}`,
-    `drill: simulators ${Object.entries(world.endpoints).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'} — every other outbound connection is refused`,
-    `drill: ${built.credentials.size} credentials (${[...built.credentials.values()].filter((c) => c.leaked).length} leaked), ${adversary.pending} adversary action(s) scheduled${rules.length ? `, faults: ${rules.map((r) => r.text).join(', ')}` : ''}`,
-    ...(unsim.length ? [`drill: no simulator for ${unsim.join(', ')}: only loopback addresses can be reached from them`] : []),
-  ];
-  if (!p.interactive) for (const l of preamble) ctx.stderr.write(ctx.redactor.redact(l) + '\n');
 
   const resolveSecrets = async (): Promise<Record<string, Secret>> => {
     const out: Record<string, Secret> = {};
@@ -215,29 +244,105 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
     return out;
   };
 
-  const hooks = drillHooks({
-    p,
-    scenario,
-    seed,
-    speed,
-    rules,
-    stats,
-    refusals,
-    world,
-    clock,
-    worldNow: () => worldNow().getTime(),
-    adversary,
-    progress,
-    save,
-    durable: dw,
-    setNote: (fn) => (engineNote = fn),
-  });
+  // A new drill on a terminal: the TUI's first complete frame (the plan, the first question)
+  // does not wait for the simulators, the workspace and the attacker — they start once that
+  // frame is up (begin(), from the TUI), and no answer reaches the engine before they run, so a
+  // key pressed meanwhile is acted on, never dropped (issue 12). Resumed and scripted drills
+  // start everything first, as before.
+  // (only a new incident: every step then starts with a question; a resumed run may call a provider at once, e.g. to verify an item in doubt)
+  const deferred = p.interactive && p.fresh;
+  let live: Awaited<ReturnType<typeof startLive>> | undefined;
+  let starting: Promise<NonNullable<typeof live>> | undefined;
+  const onLive: ((l: NonNullable<typeof live>) => void)[] = [];
+  const begin = (): Promise<NonNullable<typeof live>> =>
+    (starting ??= startLive().then((l) => {
+      live = l;
+      for (const f of onLive.splice(0)) f(l);
+      return l;
+    }));
+  if (!deferred) {
+    try {
+      await begin();
+    } catch (e) {
+      releaseOutbound();
+      setLoopbackOnly(false);
+      throw e;
+    }
+  } // deferred: started by the TUI once its first complete frame is up (RunEnv.begin), else by the first answer
+  const ready = async (): Promise<NonNullable<typeof live>> => {
+    try {
+      return await begin();
+    } catch (e) {
+      const d = diskFull(e, dir);
+      throw isRunbookError(d) ? d : new StepFailedError(`the drill's simulated world did not start: ${(e as Error)?.message ?? String(e)}`, { nextSteps: ['Nothing was called. Run the same command again to resume.'] });
+    }
+  };
+  const firstMove = adversaryPlan(scenario.adversary)[0];
+  const move = (m: { ms: number; do: string; target?: string; credential: string } | undefined) => m && { at: m.ms, what: `${m.do.replace(/^[a-z]+\./, '').replace(/_/g, ' ')}${m.target ? ` ${m.target}` : ''} with ${m.credential}` };
+  let claimed = false;
+  let engine: Engine | undefined;
 
   return {
     inputs: drillInputs(scenario, loaded.runbook.drill?.inputs, p.inputs, workspace, awsKeyId),
-    configFor: world.configFor(p.registry),
+    configFor: (instance, type, config) => {
+      if (!live) throw new Error(`drill: provider ${instance} called before the drill's world started`);
+      return live.configFor(instance, type, config);
+    },
     resolveSecrets,
-    ...hooks,
+    begin: () => void begin().catch(() => undefined), // the error reaches the run through ready()
+    settled: async () => {
+      if (starting) await starting.catch(() => undefined);
+    },
+    wrapPorts(ports: OperatorPorts): OperatorPorts {
+      if (!deferred) return live!.hooks.wrapPorts(ports);
+      // every answer waits until the world runs (a question is shown at once)
+      const gated = { ...ports } as OperatorPorts;
+      for (const k of PORTS) {
+        const fn = ports[k] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+        if (fn)
+          (gated as unknown as Record<string, unknown>)[k] = async (...a: unknown[]) => {
+            const answer = await fn.apply(ports, a);
+            await ready();
+            return answer;
+          };
+      }
+      // the drill clock (as drillHooks gives it) for watches and repeat pauses, which run only once the world does
+      let inner: OperatorPorts | undefined;
+      const drillClock = () => (inner ??= live!.hooks.wrapPorts(ports)).clock!;
+      return { ...gated, clock: { now: () => clock.now(), wall: () => worldNow().getTime(), sleep: (ms, signal, step) => drillClock().sleep(ms, signal, step) } };
+    },
+    observe(innerObserver: EngineObserver): EngineObserver {
+      if (!deferred) return live!.hooks.observe(innerObserver);
+      if (claimed) return innerObserver;
+      claimed = true;
+      // until the world runs, the TUI sees each event at once and the drill takes note of it when it starts
+      let real: EngineObserver | undefined;
+      const seen: EngineEvent[] = [];
+      let end: EngineEvent | undefined;
+      onLive.push((l) => {
+        real = l.hooks.observe(innerObserver);
+        for (const e of seen.splice(0)) l.hooks.absorb(e);
+        if (end) real(end);
+      });
+      return (e) => {
+        if (real) return real(e);
+        if (e.type === 'run.end') {
+          // the run ended before anything was answered: the scorecard needs the world
+          end = e;
+          void begin().catch(() => undefined);
+          return;
+        }
+        seen.push(e);
+        innerObserver(e);
+      };
+    },
+    attach(e: Engine): void {
+      engine = e;
+      if (live) live.hooks.attach(e);
+      else onLive.push((l) => l.hooks.attach(engine!));
+    },
+    finish: () => live?.hooks.finish() ?? [],
+    endDetail: (detail) => (live ? live.hooks.endDetail(detail) : detail),
     // what resuming needs that the drill's saved state does not keep
     resumeFlags: typeof f.scenario === 'string' ? ['--scenario', f.scenario] : [],
     drill: {
@@ -246,18 +351,18 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
       running: () => clock.running,
       start: () => clock.start(),
       pause: () => clock.pause(),
-      next: () => {
-        const m = adversary.nextMove();
-        return m && { at: m.ms, what: `${m.do.replace(/^[a-z]+\./, '').replace(/_/g, ' ')}${m.target ? ` ${m.target}` : ''} with ${m.credential}` };
-      },
-      attackerLive: () => adversary.persistence(),
+      next: () => (live ? move(live.adversary.nextMove()) : move(firstMove)),
+      attackerLive: () => live?.adversary.persistence() ?? 0,
     },
     cleanup: async () => {
-      hooks.stop();
-      save();
-      await removeWorkspace(workspace);
-      await world.close();
-      await dw.close();
+      const l = starting ? await starting.catch(() => undefined) : undefined;
+      if (l) {
+        l.hooks.stop();
+        l.save();
+        await removeWorkspace(workspace);
+        await l.world.close();
+        await l.dw.close();
+      } else await removeWorkspace(workspace);
       releaseOutbound();
       setLoopbackOnly(false);
     },

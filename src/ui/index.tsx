@@ -83,6 +83,8 @@ export interface TuiOptions {
   finish?: () => string[];
   /** optional: the screen openTui() put up while the runbook loaded — runTui takes it over */
   early?: EarlyTui;
+  /** optional: called once the first frame that asks something (or shows the end) is on the terminal — a new drill then starts its world */
+  shown?: () => void;
 }
 
 /** The screen shown while the runbook loads (openTui): the header and what is being read. */
@@ -96,6 +98,8 @@ export interface EarlyTui {
   adopt(): void;
   /** what is happening until then (`starting the drill's world…`); a no-op once taken over */
   status(doing: string): void;
+  /** called after each frame Ink writes (runTui: to know when the first complete frame is up) */
+  onFrame(fn: (() => void) | undefined): void;
 }
 
 function Loading({ store, theme, doing }: { store: RunStore; theme: Theme; doing: string }) {
@@ -121,12 +125,16 @@ export function openTui(o: { mode: TuiOptions['mode']; what: string; stdin: Node
   const store = createRunStore({ mode: o.mode });
   const theme = createTheme({ color: colorFromEnv(o.env ?? process.env) });
   const loading = (doing: string) => <Loading store={store} theme={theme} doing={sanitize(doing, 200)} />;
-  const ink = render(loading(`loading ${o.what}…`), { stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, ...INK_OPTIONS });
+  let onFrame: (() => void) | undefined;
+  const ink = render(loading(`loading ${o.what}…`), { stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, ...INK_OPTIONS, onRender: () => onFrame?.() });
   let closed = false;
   return {
     store,
     ink,
     theme,
+    onFrame(fn) {
+      onFrame = fn;
+    },
     adopt() {
       closed = true;
     },
@@ -243,11 +251,21 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
   // whatever happens (an uncaught error, a second SIGINT that exits), never leave raw mode behind
   process.once('exit', restoreTty);
   const app = <App store={store} controller={controller} theme={theme} commands={{ resume: opts.resumeCommand, report: opts.reportCommand }} drill={drill} />;
+  // the first frame that asks something (or shows the end) is up: what it did not wait for may start
+  let shown = opts.shown === undefined;
+  const onFrame = () => {
+    if (shown) return;
+    const s = store.getState();
+    if (s.prompts.length === 0 && (s.phase === 'starting' || s.phase === 'running')) return;
+    shown = true;
+    setImmediate(() => opts.shown?.());
+  };
   let ink: Instance;
   if (early) {
     ink = early.ink;
+    early.onFrame(onFrame);
     ink.rerender(app);
-  } else ink = render(app, { stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr, ...INK_OPTIONS });
+  } else ink = render(app, { stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr, ...INK_OPTIONS, onRender: onFrame });
   const releaseConsole = captureConsole(store, redact);
   let outside = false;
   const onOutsideAbort = () => {

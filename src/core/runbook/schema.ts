@@ -5,6 +5,12 @@
  */
 import { z } from 'zod';
 
+// zod 4 compiles a fast path (new Function) for each object schema on its first parse. A
+// command parses a runbook (and a drill's scenario) once: that compiling cost more CPU than it
+// saved (~0.3 s under load before the drill's first frame, bench/README.md, issue 12). Global:
+// every zod parse in the process takes the interpreted path.
+z.config({ jitless: true });
+
 /** `${{ … }}` anywhere in a string. */
 export const EXPR_RE = /\$\{\{([\s\S]*?)\}\}/g;
 /** A string that is exactly one expression (its value keeps its type); the body holds no `}}`. */

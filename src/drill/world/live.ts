@@ -5,12 +5,12 @@
  * (is a credential live? is a consumer rotated? who was notified?) for the scorecard.
  */
 import type { ProviderRegistry } from '../../providers/registry.js';
-import { startHuggingFaceSimulator, type HuggingFaceSimulator } from '../simulators/huggingface/index.js';
-import { startGitHubSimulator, type GitHubSimulator } from '../simulators/github/index.js';
-import { startAwsSimulator, type AwsSimulator } from '../simulators/aws/index.js';
-import { startSlackSimulator, type SlackSimulator } from '../simulators/slack.js';
-import { startPagerDutySimulator, type PagerDutySimulator } from '../simulators/pagerduty.js';
-import { startSmtpSimulator, type SmtpSimulator } from '../simulators/smtp.js';
+import type { HuggingFaceSimulator } from '../simulators/huggingface/index.js';
+import type { GitHubSimulator } from '../simulators/github/index.js';
+import type { AwsSimulator } from '../simulators/aws/index.js';
+import type { SlackSimulator } from '../simulators/slack.js';
+import type { PagerDutySimulator } from '../simulators/pagerduty.js';
+import type { SmtpSimulator } from '../simulators/smtp.js';
 import { faultHook, type FaultRule, type FaultStats } from '../faults.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { BuiltWorld, Consumer, Credential } from './build.js';
@@ -50,6 +50,11 @@ export interface StartOptions {
   stats: FaultStats;
 }
 
+/**
+ * Each simulator is imported when its world starts (its own chunk of the bundle): the SMTP
+ * server and the simulators a drill does not use never load, and a new drill on a terminal
+ * loads them after its first complete frame (src/drill/session.ts, issue 12).
+ */
 export async function startWorld(o: StartOptions): Promise<LiveWorld> {
   const s = o.scenario;
   // a simulator runs when a provider of the runbook talks to it, or the scenario describes its world
@@ -68,6 +73,7 @@ export async function startWorld(o: StartOptions): Promise<LiveWorld> {
   };
   try {
     if (want('huggingface', s.huggingface)) {
+      const { startHuggingFaceSimulator } = await import('../simulators/huggingface/index.js');
       w.hf = await startHuggingFaceSimulator({
         seed: o.built.hf,
         faults: hook('huggingface'),
@@ -76,14 +82,17 @@ export async function startWorld(o: StartOptions): Promise<LiveWorld> {
       w.endpoints.huggingface = w.hf.url;
     }
     if (want('github', s.github)) {
+      const { startGitHubSimulator } = await import('../simulators/github/index.js');
       w.github = await startGitHubSimulator({ seed: o.built.github, faults: hook('github') });
       w.endpoints.github = w.github.url;
     }
     if (want('aws', s.aws)) {
+      const { startAwsSimulator } = await import('../simulators/aws/index.js');
       w.aws = await startAwsSimulator({ seed: o.built.aws, faults: hook('aws') });
       w.endpoints.aws = w.aws.url;
     }
     if (want('slack', s.slack)) {
+      const { startSlackSimulator } = await import('../simulators/slack.js');
       w.slack = await startSlackSimulator({ faults: hook('slack') });
       for (const ch of s.slack?.channels ?? []) w.slack.addChannel(ch.name, { archived: ch.archived, member: ch.member });
       for (const t of s.slack?.tokens ?? []) {
@@ -93,11 +102,13 @@ export async function startWorld(o: StartOptions): Promise<LiveWorld> {
       w.endpoints.slack = w.slack.url;
     }
     if (want('pagerduty', s.pagerduty)) {
+      const { startPagerDutySimulator } = await import('../simulators/pagerduty.js');
       w.pagerduty = await startPagerDutySimulator({ faults: hook('pagerduty') });
       w.endpoints.pagerduty = w.pagerduty.url;
     }
     if (want('email', s.mail)) {
       const reject = new Set((s.mail?.reject ?? []).map((a) => a.toLowerCase()));
+      const { startSmtpSimulator } = await import('../simulators/smtp.js');
       w.smtp = await startSmtpSimulator({ rejectRecipient: (a) => reject.has(a.toLowerCase()) });
       w.endpoints.email = `smtp://127.0.0.1:${w.smtp.port}`;
     }

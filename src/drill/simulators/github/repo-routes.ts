@@ -3,7 +3,7 @@
  * filtered), Actions secrets sealed against the repo's public key (decrypted and kept),
  * deploy keys, and fine-grained PAT grants of an org (GitHub App installation tokens only).
  */
-import sodium from 'libsodium-wrappers';
+import { sodium } from './sodium.js';
 import type { SimResponse } from '../base.js';
 import { ghError, iso, paginate, type RouteCtx, type RouteDef } from './routes.js';
 import { canAct, canSee, hasScope, isLive, type GhAlert, type GhRepo } from './world.js';
@@ -119,7 +119,7 @@ export const repoRoutes: RouteDef[] = [
   ['GET', new RegExp(`^/repos/${SEG}/${SEG}/actions/secrets/public-key$`), 'getRepoPublicKey', 'required', (c, [o, n]) => {
     const r = repoFor(c, o!, n!, ['repo']);
     if (isRes(r)) return r;
-    return { status: 200, body: { key_id: r.keyId, key: sodium.to_base64(r.publicKey, sodium.base64_variants.ORIGINAL) } };
+    return { status: 200, body: { key_id: r.keyId, key: sodium().to_base64(r.publicKey, sodium().base64_variants.ORIGINAL) } };
   }],
   ['GET', new RegExp(`^/repos/${SEG}/${SEG}/actions/secrets/${SEG}$`), 'getRepoSecret', 'required', (c, [o, n, name]) => {
     const r = repoFor(c, o!, n!, ['repo']);
@@ -135,7 +135,8 @@ export const repoRoutes: RouteDef[] = [
     if (typeof b.encrypted_value !== 'string' || b.key_id !== r.keyId) return ghError(422, 'Bad request - key_id or encrypted_value is invalid');
     let value: string;
     try {
-      value = sodium.to_string(sodium.crypto_box_seal_open(sodium.from_base64(b.encrypted_value, sodium.base64_variants.ORIGINAL), r.publicKey, r.privateKey));
+      const na = sodium();
+      value = na.to_string(na.crypto_box_seal_open(na.from_base64(b.encrypted_value, na.base64_variants.ORIGINAL), r.publicKey, r.privateKey));
     } catch {
       return ghError(422, 'Bad request - could not decrypt encrypted_value');
     }

@@ -4,7 +4,7 @@
  * repo's keypair and the decrypted value, so tests can prove the right value landed), deploy
  * keys, and fine-grained PAT grants of orgs. Built from a plain seed object.
  */
-import sodium from 'libsodium-wrappers';
+import { loadSodium } from './sodium.js';
 
 export type TokenKind = 'classic' | 'fine-grained' | 'oauth' | 'app-user' | 'installation';
 
@@ -115,7 +115,7 @@ export function kindOf(value: string): TokenKind {
 }
 
 export async function buildWorld(seed: GhSeed = {}, now = Date.now()): Promise<GhWorld> {
-  await sodium.ready;
+  const sodium = await loadSodium();
   const at = iso(now);
   let ids = 1000;
   const w: GhWorld = { users: new Map(), orgs: new Map(), tokens: new Map(), repos: new Map(), patGrants: [], orgRevoked: new Map() };

@@ -1,0 +1,108 @@
+/**
+ * A new drill on a terminal puts its first complete frame (the plan, the first question) up
+ * before its simulated world starts (issue 12): the simulators, the workspace and the attacker
+ * start once that frame is on the terminal. A key pressed at that moment — before the world
+ * runs — is acted on, never dropped: its answer reaches the engine once the world is up.
+ *
+ * In-process: the real drill command, the flagship runbook and scenario, the real TUI on fake
+ * TTY streams. The key is typed from inside the write of the first frame that shows the
+ * question, so it is pressed before anything of the world exists (its workspace included).
+ */
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import drill from '../../src/commands/drill.js';
+import type { CommandContext } from '../../src/commands/context.js';
+import { Redactor } from '../../src/core/secrets/redactor.js';
+import { ROOT } from '../e2e/cli.js';
+import { KEY, plain, waitFor } from '../ui/helpers.js';
+
+class FakeStdin extends EventEmitter {
+  isTTY = true;
+  #data: string | null = null;
+  setRawMode() {
+    return this;
+  }
+  setEncoding() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+  read = () => {
+    const d = this.#data;
+    this.#data = null;
+    return d;
+  };
+  type(...keys: string[]) {
+    for (const k of keys) {
+      this.#data = k;
+      this.emit('readable');
+    }
+  }
+}
+
+class FakeOut extends EventEmitter {
+  isTTY = true;
+  columns = 100;
+  rows = 30;
+  chunks: string[] = [];
+  onWrite: ((s: string) => void) | undefined;
+  write = (s: string, cb?: () => void) => {
+    this.chunks.push(s);
+    this.onWrite?.(s);
+    cb?.();
+    return true;
+  };
+  get text() {
+    return plain(this.chunks.join(''));
+  }
+}
+
+describe('runbook drill on a terminal — the world starts after the first complete frame', () => {
+  it('a key pressed on the first frame, before the world runs, runs the step once the world is up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drill-deferred-'));
+    const state = join(dir, 'state');
+    const workspace = join(state, 'incidents', 'deferred', 'drill', 'workspace');
+    const stdin = new FakeStdin();
+    const stdout = new FakeOut();
+    const stderr = new FakeOut();
+    const ac = new AbortController();
+    const ctx: CommandContext = {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stderr: stderr as unknown as NodeJS.WriteStream,
+      stdin: stdin as unknown as NodeJS.ReadStream,
+      env: { ...process.env, NO_COLOR: '1' },
+      cwd: dir,
+      redactor: new Redactor(),
+      signal: ac.signal,
+      script: 'runbook',
+    };
+    let worldAtFirstQuestion: boolean | undefined;
+    stdout.onWrite = (s) => {
+      if (worldAtFirstQuestion !== undefined || !plain(s).includes('Next step · find-spaces')) return;
+      worldAtFirstQuestion = existsSync(workspace);
+      // ⏎ as the frame lands: queued before anything the frame lets start
+      setImmediate(() => stdin.type(KEY.enter));
+    };
+    const done = drill([join(ROOT, 'runbooks/hf-spaces-secrets-exposure.yaml'), '--state-dir', state, '--incident', 'deferred'], ctx);
+    const until = (what: string) => waitFor(() => stdout.text.includes(what), () => `${what} in:\n${stdout.text.slice(-3000)}`, 60_000);
+
+    await until('Next step · find-spaces');
+    expect(worldAtFirstQuestion, 'the first question was on screen before the drill world was built').toBe(false);
+    // the ⏎ typed then ran find-spaces against the world (its Spaces listed), and the run asks the next step
+    await until('Next step · find-secrets');
+    expect(existsSync(workspace)).toBe(true);
+    stdin.type('q');
+    await until('y quit');
+    stdin.type('y');
+    await expect(done).resolves.toBe(130);
+    const records = readFileSync(join(state, 'incidents', 'deferred', 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; step?: string; status?: string });
+    expect(records.find((r) => r.type === 'step.finished' && r.step === 'find-spaces')).toMatchObject({ status: 'ok' });
+    expect(stderr.text).toContain('Drill scorecard');
+  }, 120_000);
+});
