@@ -33,6 +33,20 @@ const stubs = {
       if (!source.includes(YOGA_FETCH)) throw new Error(`${a.path}: no \`${YOGA_FETCH}\` to patch (scripts/build.mjs) — check how this yoga-layout loads its WebAssembly`);
       return { contents: source.replaceAll(YOGA_FETCH, 'true'), loader: 'js' };
     });
+    // smtp-server carries a built-in localhost RSA private key and certificate (its STARTTLS
+    // default). The drill's SMTP simulator disables STARTTLS, so the pair is never used — but
+    // shipped inside dist/ it is a private key in our package, and every secret scanner run over
+    // an install flags it. Dropped from the bundle; TLS options given by a caller still apply.
+    b.onLoad({ filter: /[\\/]smtp-server[\\/]dist[\\/](cjs|esm)[\\/]tls-options\.js$/ }, (a) => {
+      const source = readFileSync(a.path, 'utf8');
+      const stripped = source
+        .replace(/\n\s*key: '-----BEGIN RSA PRIVATE KEY-----[\s\S]*?'-----END RSA PRIVATE KEY-----',/, '')
+        .replace(/\n\s*cert: '-----BEGIN CERTIFICATE-----[\s\S]*?'-----END CERTIFICATE-----',/, '');
+      if (stripped === source || /-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----/.test(stripped)) {
+        throw new Error(`${a.path}: the built-in key/certificate to drop was not found (scripts/build.mjs) — check how this smtp-server sets its TLS defaults`);
+      }
+      return { contents: stripped, loader: 'js' };
+    });
   },
 };
 

@@ -81,5 +81,20 @@ describe('the npm package', () => {
     const r = installed(report!.split(' ').slice(1));
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('## Timeline chart');
+
+    // what a responder's own secret scanner sees in the install: no credential of any kind
+    const scan = installed(['scan', join(prefix, 'lib', 'node_modules', 'runbook')]);
+    expect(scan.status, scan.stdout + scan.stderr).toBe(0);
+    expect(scan.stdout).toMatch(/^no credentials found in \d+ files/i);
   }, 300_000);
+
+  it('bundles no private key: smtp-server\'s built-in localhost key and certificate are dropped (scripts/build.mjs)', () => {
+    ensureBuilt();
+    const dist = join(ROOT, 'dist');
+    for (const f of readdirSync(dist).filter((n) => n.endsWith('.js'))) {
+      const text = readFileSync(join(dist, f), 'utf8');
+      // a PEM block with its base64 body (our own code may name the markers, never carry a body)
+      expect(/-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----(\\n|\n)[A-Za-z0-9+/]{40}/.test(text), f).toBe(false);
+    }
+  });
 });
