@@ -129,6 +129,31 @@ describe('scan.import: reports of other scanners', () => {
     expect(out.stats.reported).toBe(2);
   });
 
+  it('GitHub secret-scanning alerts: placeholder values are set aside like scan findings, never sent to a liveness check', async () => {
+    const real = gen.ghp();
+    const alerts = [
+      { number: 1, secret_type: 'github_personal_access_token', secret: 'ghp_' + 'x'.repeat(12), html_url: 'https://github.com/acme/api/security/secret-scanning/1' },
+      { number: 2, secret_type: 'custom_pattern', secret: 'YOUR_API_KEY_HERE' },
+      { number: 3, secret_type: 'custom_pattern', secret: '${API_KEY}' },
+      { number: 4, secret_type: 'github_personal_access_token', secret: real },
+    ];
+    const t = tempDir();
+    try {
+      const file = join(t.dir, 'alerts.json');
+      writeFileSync(file, JSON.stringify(alerts));
+      const { ctx } = scanContext('import', {});
+      const out = await importReport.run(ctx, importReport.input.parse({ format: 'github-alerts', file }));
+      expect(out.findings.map((f: Finding) => f.token.reveal())).toEqual([real]);
+      expect(out.suppressed.map((s) => [s.rule, s.file, s.reason])).toEqual([
+        ['github-alert:github_personal_access_token', 'https://github.com/acme/api/security/secret-scanning/1', 'placeholder'],
+        ['github-alert:custom_pattern', 'alert #2', 'placeholder'],
+        ['github-alert:custom_pattern', 'alert #3', 'placeholder'],
+      ]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('a broken report is an error naming the file (and line), never quoting it', async () => {
     const secret = gen.hf();
     const bad = join(t.dir, 'bad.json');

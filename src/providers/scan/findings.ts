@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fingerprintValue, Secret } from '../../core/secrets/secret.js';
-import { PROVIDERS } from '../../core/secrets/kinds.js';
+import { PROVIDERS, type CredentialKind } from '../../core/secrets/kinds.js';
 import { DEFAULT_ENTROPY, entropyHits, kindOf, shapeHits, type EntropyOptions, type RawHit } from './rules.js';
 import { secretlintHits } from './secretlint.js';
 
@@ -75,6 +75,20 @@ export const DEFAULT_SCAN: ScanOptions = { entropy: DEFAULT_ENTROPY, secretlint:
 export async function detect(text: string, filePath: string, opts: ScanOptions): Promise<RawHit[]> {
   const hits = [...shapeHits(text), ...entropyHits(text, opts.entropy)];
   if (opts.secretlint) hits.push(...(await secretlintHits(text, filePath)));
+  return bestHits(hits);
+}
+
+/**
+ * `detect` without secretlint, for a piece a prefilter has looked at (./prefilter.ts): only the
+ * kinds it let through, and the generic rule only when it can match. Synchronous: no promise per piece.
+ */
+export function detectSome(text: string, kinds: readonly CredentialKind[], generic: boolean, opts: ScanOptions): RawHit[] {
+  const hits = kinds.length ? shapeHits(text, kinds) : [];
+  if (generic) for (const h of entropyHits(text, opts.entropy)) hits.push(h);
+  return bestHits(hits);
+}
+
+function bestHits(hits: RawHit[]): RawHit[] {
   if (hits.length < 2) return hits;
   hits.sort((a, b) => a.priority - b.priority || a.index - b.index);
   const taken: RawHit[] = [];
