@@ -18,6 +18,10 @@ export interface Location {
   line: number;
   commit?: string;
   committedAt?: string;
+  /** scan.git: the repository's top folder (absolute) */
+  repo?: string;
+  /** scan.git: the file's path inside the repository, as git names it */
+  path?: string;
 }
 
 /** A placeholder or checksum failure: where, which rule, why — never a value. */
@@ -34,6 +38,9 @@ export interface Finding {
   file: string;
   line: number;
   commit?: string;
+  /** scan.git: the repository's top folder (absolute), and the file's path inside it (what `git -C repo rm -- path` matches) */
+  repo?: string;
+  path?: string;
   /** git: the date of the earliest commit that added it (the report's "First exposed") */
   committedAt?: string;
   /** the kind's label ("a GitHub token") */
@@ -162,6 +169,8 @@ export class FindingSet {
         if (kind?.role === 'identifier') f.identifier = h.value;
         if (loc.commit) f.commit = loc.commit;
         if (loc.committedAt) f.committedAt = loc.committedAt;
+        if (loc.repo !== undefined) f.repo = loc.repo;
+        if (loc.path !== undefined) f.path = loc.path;
         this.#byFp.set(fp, f);
       } else if (h.priority < 1 && f.provider_hint === 'generic') {
         // a specific shape beats a generic rule that saw the same value first
@@ -200,6 +209,8 @@ export class FindingSet {
       if (first) {
         f.file = first.file;
         f.line = first.line;
+        if (first.repo !== undefined) f.repo = first.repo;
+        if (first.path !== undefined) f.path = first.path;
       }
     }
     return all.sort((a, b) => cmp(a, b));
