@@ -196,7 +196,7 @@ async function scanCommand(triage: boolean, argv: string[], ctx: CommandContext)
     stats.skipped_other ? `${stats.skipped_other} symbolic link${stats.skipped_other === 1 ? '' : 's'} or unreadable entr${stats.skipped_other === 1 ? 'y' : 'ies'}` : '',
   ].filter(Boolean);
   if (!from && !values.git && skippedIn.length) err(ctx, `runbook ${name}: not scanned: ${skippedIn.join(', ')} (--format json counts them)`);
-  const scanned = from ? `${positionals.length} ${from} report${positionals.length === 1 ? '' : 's'}` : values.git ? `the history of ${positionals.join(', ')}` : `${stats.files ?? 0} files`;
+  const scanned = from ? `${positionals.length} ${from} report${positionals.length === 1 ? '' : 's'}` : values.git ? `the history of ${positionals.join(', ')}` : `${stats.files ?? 0} file${stats.files === 1 ? '' : 's'}`;
 
   if (format === 'json') outJson(ctx, formatJson(rows, suppressed, stats));
   else if (format === 'sarif') outJson(ctx, formatSarif(rows));
