@@ -168,7 +168,12 @@ export function collectCredentials(records: readonly JournalRecord[], kindOf: (s
             if (own && kind !== 'revoke' && kind !== 'rotate' && kind !== 'notify') {
               if (typeof node.provider_hint === 'string') a.providerHint ??= node.provider_hint;
               for (const w of whereOf(node)) {
-                if (!a.foundIn.some((f) => f.where === w.where && f.step === r.step)) a.foundIn.push({ step: r.step, item: r.item, at: r.ts, ...w });
+                // a place is listed once: a later step that hands the same finding on (a liveness check) adds no place
+                if (a.foundIn.some((f) => f.where === w.where)) continue;
+                // a real place replaces the step's "found by step" note
+                const note = a.foundIn.findIndex((f) => f.step === r.step && f.where === `found by step ${r.step}`);
+                if (note >= 0) a.foundIn.splice(note, 1);
+                a.foundIn.push({ step: r.step, item: r.item, at: r.ts, ...w });
               }
             }
             if (kind !== 'revoke' && kind !== 'rotate') for (const f of EXPOSED_FIELDS) a.firstExposedAt = earliest(a.firstExposedAt, isoOf(node[f]));
@@ -214,7 +219,8 @@ export function collectCredentials(records: readonly JournalRecord[], kindOf: (s
         } else {
           // a detect step (a scan) that records a credential it found: a leak, not a new credential
           a.roles.add('leaked');
-          if (!a.foundIn.some((f) => f.step === r.step)) a.foundIn.push({ step: r.step, item: r.item, at: r.ts, where: `found by step ${r.step}` });
+          // (only while no place is known: a later step re-registering the same finding is not where it was found)
+          if (!a.foundIn.length) a.foundIn.push({ step: r.step, item: r.item, at: r.ts, where: `found by step ${r.step}` });
         }
         break;
       }

@@ -44,7 +44,7 @@ describe('runbook scan (built CLI)', { timeout: 60_000 }, () => {
   it('exit 0 on a clean tree, 1 with findings; text shows prefix + last 4 of secrets and AWS key ids in full', async () => {
     const clean = await run(['scan', 'clean'], t.dir);
     expect(clean.code, clean.stderr).toBe(0);
-    expect(clean.stdout).toMatch(/no credentials found in 1 files/);
+    expect(clean.stdout).toMatch(/no credentials found in 1 file\b/);
 
     const r = await run(['scan', 'leaky'], t.dir);
     expect(r.code, r.stderr).toBe(1);

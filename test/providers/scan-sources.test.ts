@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/providers/scan/findings.js';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import scan from '../../src/providers/scan/index.js';
 import { ProviderError } from '../../src/core/errors.js';
@@ -74,6 +74,14 @@ describe('scan paths', () => {
     expect(viaFiles.findings.map((f: Finding) => [f.file, f.line])).toEqual([['clone/app/.env', 1]]);
     // the same file has the same name both ways
     expect(viaGit.findings.map((f: Finding) => [f.file, f.line])).toEqual([['clone/app/.env', 1]]);
+    // and scan.git also says which repository and where in it: `git -C repo … -- path` matches the file wherever it runs
+    const clone = realpathSync(join(t.dir, 'clone'));
+    expect(viaGit.findings.map((f: Finding) => [f.repo, f.path])).toEqual([[clone, 'app/.env']]);
+    expect(viaGit.findings[0]!.locations[0]).toMatchObject({ repo: clone, path: 'app/.env' });
+    expect(git(viaGit.findings[0]!.repo!, 'log', '--format=%s', '--', viaGit.findings[0]!.path!).trim()).toBe('add env');
+    // a folder inside the repository: git still names files from the top
+    const sub = await gitScan.run(ctx('git'), gitScan.input.parse({ repo: 'clone/app' }));
+    expect(sub.findings.map((f: Finding) => [f.file, f.repo, f.path])).toEqual([['clone/app/.env', clone, 'app/.env']]);
 
     const err = await files.run(ctx('files'), files.input.parse({ paths: ['clone', 'nope/missing'] })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
@@ -127,6 +135,31 @@ describe('scan.import: reports of other scanners', () => {
       ['github-token', 'https://github.com/acme/api/security/secret-scanning/43'],
     ]);
     expect(out.stats.reported).toBe(2);
+  });
+
+  it('GitHub secret-scanning alerts: placeholder values are set aside like scan findings, never sent to a liveness check', async () => {
+    const real = gen.ghp();
+    const alerts = [
+      { number: 1, secret_type: 'github_personal_access_token', secret: 'ghp_' + 'x'.repeat(12), html_url: 'https://github.com/acme/api/security/secret-scanning/1' },
+      { number: 2, secret_type: 'custom_pattern', secret: 'YOUR_API_KEY_HERE' },
+      { number: 3, secret_type: 'custom_pattern', secret: '${API_KEY}' },
+      { number: 4, secret_type: 'github_personal_access_token', secret: real },
+    ];
+    const t = tempDir();
+    try {
+      const file = join(t.dir, 'alerts.json');
+      writeFileSync(file, JSON.stringify(alerts));
+      const { ctx } = scanContext('import', {});
+      const out = await importReport.run(ctx, importReport.input.parse({ format: 'github-alerts', file }));
+      expect(out.findings.map((f: Finding) => f.token.reveal())).toEqual([real]);
+      expect(out.suppressed.map((s: { rule: string; file: string; reason: string }) => [s.rule, s.file, s.reason])).toEqual([
+        ['github-alert:github_personal_access_token', 'https://github.com/acme/api/security/secret-scanning/1', 'placeholder'],
+        ['github-alert:custom_pattern', 'alert #2', 'placeholder'],
+        ['github-alert:custom_pattern', 'alert #3', 'placeholder'],
+      ]);
+    } finally {
+      t.cleanup();
+    }
   });
 
   it('a broken report is an error naming the file (and line), never quoting it', async () => {

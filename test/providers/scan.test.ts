@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import scan from '../../src/providers/scan/index.js';
@@ -143,8 +143,8 @@ describe('scan.git (real git history)', () => {
     expect(by.get(v.generic)).toMatchObject({ rule: 'generic-high-entropy', file: 'settings.ini', line: 1 });
     // one finding per value; all locations, oldest first
     expect(by.get(v.twice).locations).toEqual([
-      { file: 'notes.txt', line: 1, commit: commits.leak, committedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
-      { file: 'other/notes.txt', line: 2, commit: commits.later, committedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+      { file: 'notes.txt', line: 1, commit: commits.leak, committedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), repo: realpathSync(t.dir), path: 'notes.txt' },
+      { file: 'other/notes.txt', line: 2, commit: commits.later, committedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), repo: realpathSync(t.dir), path: 'other/notes.txt' },
     ]);
     expect(out.findings).toHaveLength(5);
     expect(out.stats.commits).toBe(5);

@@ -148,6 +148,8 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
     expect(section(revokedFp)).not.toContain('not revoked');
     expect(section(deadFp)).toMatch(/\*\*Revoked:\*\* \*\*not revoked\*\*/);
     expect(section(deadFp)).toMatch(/\*\*Verified dead:\*\* .*step `verify-dead`/);
+    // each credential is found in one place of the clone, listed once (not again for the liveness check, nor as "found by step")
+    for (const fp of [revokedFp, deadFp]) expect(section(fp)).toMatch(/- \*\*Found:\*\* `\.env:\d+ @ [0-9a-f]{12}` \(rule github-token, step `scan-clone`, [^)]*\)\n/);
     const scanValues = drillValues('github-token-leak-scan').values;
     expectNoValues(scanValues, everythingWritten(tmp.dir, id, [r, report]));
   });

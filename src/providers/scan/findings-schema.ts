@@ -7,7 +7,17 @@ import { z } from 'zod';
 import { SecretOut } from '../sdk.js';
 import { HINTS, type Finding as FindingT, type Location as LocationT, type Suppressed as SuppressedT } from './findings.js';
 
-export const Location = z.object({ file: z.string(), line: z.number().int(), commit: z.string().optional(), committedAt: z.string().optional() });
+const FILE = 'where it was found: relative to the runbook\'s folder (`runbook scan`: the current folder) when inside it, else as the repository names it or absolute';
+const REPO = 'scan.git: the repository\'s top folder (absolute) — the folder `git -C` needs for `path`';
+const PATH = 'scan.git: the file\'s path inside the repository, as git names it (what `git -C REPO rm`/`log -- PATH` match)';
+export const Location = z.object({
+  file: z.string().describe(FILE),
+  line: z.number().int(),
+  commit: z.string().optional(),
+  committedAt: z.string().optional(),
+  repo: z.string().optional().describe(REPO),
+  path: z.string().optional().describe(PATH),
+});
 export type Location = z.infer<typeof Location>;
 
 /** A placeholder or checksum failure: where, which rule, why — never a value. */
@@ -16,9 +26,11 @@ export type Suppressed = z.infer<typeof Suppressed>;
 
 export const Finding = z.object({
   rule: z.string(),
-  file: z.string(),
+  file: z.string().describe(FILE),
   line: z.number().int(),
   commit: z.string().optional(),
+  repo: z.string().optional().describe(REPO),
+  path: z.string().optional().describe(PATH),
   /** git: the date of the earliest commit that added it (the report's "First exposed") */
   committedAt: z.string().optional(),
   /** the kind's label ("a GitHub token") */

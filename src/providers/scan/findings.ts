@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fingerprintValue, Secret } from '../../core/secrets/secret.js';
-import { PROVIDERS } from '../../core/secrets/kinds.js';
+import { PROVIDERS, type CredentialKind } from '../../core/secrets/kinds.js';
 import { DEFAULT_ENTROPY, entropyHits, kindOf, shapeHits, type EntropyOptions, type RawHit } from './rules.js';
 import { secretlintHits } from './secretlint.js';
 
@@ -18,6 +18,10 @@ export interface Location {
   line: number;
   commit?: string;
   committedAt?: string;
+  /** scan.git: the repository's top folder (absolute) */
+  repo?: string;
+  /** scan.git: the file's path inside the repository, as git names it */
+  path?: string;
 }
 
 /** A placeholder or checksum failure: where, which rule, why — never a value. */
@@ -34,6 +38,9 @@ export interface Finding {
   file: string;
   line: number;
   commit?: string;
+  /** scan.git: the repository's top folder (absolute), and the file's path inside it (what `git -C repo rm -- path` matches) */
+  repo?: string;
+  path?: string;
   /** git: the date of the earliest commit that added it (the report's "First exposed") */
   committedAt?: string;
   /** the kind's label ("a GitHub token") */
@@ -75,6 +82,20 @@ export const DEFAULT_SCAN: ScanOptions = { entropy: DEFAULT_ENTROPY, secretlint:
 export async function detect(text: string, filePath: string, opts: ScanOptions): Promise<RawHit[]> {
   const hits = [...shapeHits(text), ...entropyHits(text, opts.entropy)];
   if (opts.secretlint) hits.push(...(await secretlintHits(text, filePath)));
+  return bestHits(hits);
+}
+
+/**
+ * `detect` without secretlint, for a piece a prefilter has looked at (./prefilter.ts): only the
+ * kinds it let through, and the generic rule only when it can match. Synchronous: no promise per piece.
+ */
+export function detectSome(text: string, kinds: readonly CredentialKind[], generic: boolean, opts: ScanOptions): RawHit[] {
+  const hits = kinds.length ? shapeHits(text, kinds) : [];
+  if (generic) for (const h of entropyHits(text, opts.entropy)) hits.push(h);
+  return bestHits(hits);
+}
+
+function bestHits(hits: RawHit[]): RawHit[] {
   if (hits.length < 2) return hits;
   hits.sort((a, b) => a.priority - b.priority || a.index - b.index);
   const taken: RawHit[] = [];
@@ -148,6 +169,8 @@ export class FindingSet {
         if (kind?.role === 'identifier') f.identifier = h.value;
         if (loc.commit) f.commit = loc.commit;
         if (loc.committedAt) f.committedAt = loc.committedAt;
+        if (loc.repo !== undefined) f.repo = loc.repo;
+        if (loc.path !== undefined) f.path = loc.path;
         this.#byFp.set(fp, f);
       } else if (h.priority < 1 && f.provider_hint === 'generic') {
         // a specific shape beats a generic rule that saw the same value first
@@ -186,6 +209,8 @@ export class FindingSet {
       if (first) {
         f.file = first.file;
         f.line = first.line;
+        if (first.repo !== undefined) f.repo = first.repo;
+        if (first.path !== undefined) f.path = first.path;
       }
     }
     return all.sort((a, b) => cmp(a, b));

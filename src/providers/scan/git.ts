@@ -59,6 +59,9 @@ interface Block {
   commit: string;
   committedAt: string;
   file: string;
+  repo: string;
+  /** the file's path inside the repository */
+  path: string;
   lines: string[];
   lineNos: number[];
   bytes: number;
@@ -86,15 +89,19 @@ export async function scanGitHistory(ctx: ActionContext<unknown>, repo: string, 
       if (/bad revision|unknown revision|ambiguous argument/i.test(res.stderr)) throw fail(`git does not know the revision ${[...(opts.refs ?? []), ...(opts.since ? [opts.since] : [])].join(', ')} in ${dir}`, 'BAD_REVISION');
       throw fail(`git log exited with code ${res.exitCode} in ${dir}`, 'GIT_FAILED');
     }
-    // inside the runbook's folder: relative to it (as scan.files shows the same file); elsewhere: relative to the repository
-    const inBase = !displayPath(ctx.workdir, dir).startsWith('/');
-    return await parsePatchFile(out, set, opts, ctx.signal, (f) => (inBase ? displayPath(ctx.workdir, join(dir, f)) : f));
+    // git names files from the repository's top folder (also when `repo` is a folder inside it)
+    const top = await ctx.exec(['git', '-C', dir, 'rev-parse', '--show-toplevel'], { signal: ctx.signal });
+    const root = top.exitCode === 0 && top.stdout.trim() ? resolve(top.stdout.trim()) : dir;
+    // shown inside the runbook's folder: relative to it (as scan.files shows the same file); elsewhere: relative to the
+    // repository. Every finding also carries `repo` and `path`, which `git -C repo … -- path` matches wherever it runs.
+    const inBase = !displayPath(ctx.workdir, root).startsWith('/');
+    return await parsePatchFile(out, set, opts, ctx.signal, (f) => ({ file: inBase ? displayPath(ctx.workdir, join(root, f)) : f, repo: root, path: f }));
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
 }
 
-async function parsePatchFile(path: string, set: FindingSet, opts: ScanOptions, signal: AbortSignal, shown: (file: string) => string): Promise<GitScanStats> {
+async function parsePatchFile(path: string, set: FindingSet, opts: ScanOptions, signal: AbortSignal, shown: (file: string) => { file: string; repo: string; path: string }): Promise<GitScanStats> {
   const stats: GitScanStats = { commits: 0, files: 0, added_lines: 0 };
   let commit = '';
   let committedAt = '';
@@ -117,7 +124,7 @@ async function parsePatchFile(path: string, set: FindingSet, opts: ScanOptions, 
     }
     set.add(hits, (index) => {
       const lo = lineIndex(starts, index);
-      return { file: b.file, line: b.lineNos[lo] ?? 0, commit: b.commit, ...(b.committedAt ? { committedAt: b.committedAt } : {}) };
+      return { file: b.file, line: b.lineNos[lo] ?? 0, commit: b.commit, ...(b.committedAt ? { committedAt: b.committedAt } : {}), repo: b.repo, path: b.path };
     });
   };
   const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
@@ -160,7 +167,7 @@ async function parsePatchFile(path: string, set: FindingSet, opts: ScanOptions, 
       if (target === '/dev/null') block = undefined;
       else {
         const unq = unquoteGitPath(target);
-        block = { commit, committedAt, file: shown(unq.startsWith('b/') ? unq.slice(2) : unq), lines: [], lineNos: [], bytes: 0 };
+        block = { commit, committedAt, ...shown(unq.startsWith('b/') ? unq.slice(2) : unq), lines: [], lineNos: [], bytes: 0 };
         stats.files++;
       }
     } else if (line.startsWith('@@ ')) {

@@ -12,7 +12,7 @@
  * never with the report's content.
  */
 import { matchKinds, type CredentialKind } from '../../core/secrets/kinds.js';
-import type { RawHit } from './rules.js';
+import { isPlaceholderValue, type RawHit } from './rules.js';
 
 export const IMPORT_FORMATS = ['gitleaks', 'trufflehog', 'github-alerts'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -49,7 +49,8 @@ export function classify(value: string, fallbackRule: string): RawHit {
   for (const m of matchKinds(value)) {
     if (m.index === 0 && m.value.length === value.length) return kindHit(m.kind, value, m.rejected);
   }
-  return { rule: fallbackRule, hint: hintFromName(fallbackRule), value, index: 0, priority: 2 };
+  // not a shape of the table: the common placeholder test still applies (a placeholder is never checked for liveness)
+  return { rule: fallbackRule, hint: hintFromName(fallbackRule), value, index: 0, priority: 2, ...(isPlaceholderValue(value) ? { rejected: 'placeholder' as const } : {}) };
 }
 
 function kindHit(kind: CredentialKind, value: string, rejected?: RawHit['rejected']): RawHit {

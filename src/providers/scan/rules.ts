@@ -25,8 +25,9 @@ export interface RawHit {
 
 const PRIORITY = new Map<CredentialKind, number>(KINDS.map((k, i) => [k, i / 1000]));
 
-export function shapeHits(text: string): RawHit[] {
-  return matchKinds(text).map((m) => ({ rule: m.kind.id, hint: m.kind.provider, value: m.value, index: m.index, priority: PRIORITY.get(m.kind) ?? 0, ...(m.rejected ? { rejected: m.rejected } : {}) }));
+/** Hits of the table's kinds (all of them, or the ones a prefilter let through) in `text`. */
+export function shapeHits(text: string, kinds: readonly CredentialKind[] = KINDS): RawHit[] {
+  return matchKinds(text, kinds).map((m) => ({ rule: m.kind.id, hint: m.kind.provider, value: m.value, index: m.index, priority: PRIORITY.get(m.kind) ?? 0, ...(m.rejected ? { rejected: m.rejected } : {}) }));
 }
 
 /** The kind of a rule id (table kinds, `generic-high-entropy`, secretlint rules by provider). */
@@ -70,6 +71,15 @@ const VALUE_CHARS = /^[A-Za-z0-9+/=_\-.~!@#$%^&*?]+$/;
 /** references, not values: `${{ secrets.x }}`, `${VAR}`, `$(cmd)`, `process.env.X`, `os.environ[...]` */
 const REFERENCE = /\$\{|\$\(|^\$[A-Za-z_]|\{\{|%\(|process\.env|os\.environ|getenv|^env\.|^secrets\./i;
 const PLACEHOLDER = /example|sample|dummy|changeme|change_me|placeholder|your[_-]|xxxx|\*\*\*|\.\.\.|^null$|^none$|^true$|^false$|^undefined$|^string$/i;
+
+/**
+ * A value reported by another tool that no kind of the table recognises: a placeholder or a
+ * reference (`YOUR_API_KEY_HERE`, `xxxxxxxx`, `changeme`, `${API_KEY}`) rather than a credential?
+ * Scan findings of the table's kinds get their kind's test; this is the one for the rest.
+ */
+export function isPlaceholderValue(value: string): boolean {
+  return PLACEHOLDER.test(value) || REFERENCE.test(value) || isPlaceholderBody(value);
+}
 
 /** words joined by separators (`x-aws-ec2-metadata-token`, `oauth2_provision_cb`), or a word and a number (`Password123!`) */
 const WORDISH = /^[a-z][a-z0-9]*(?:[-_.][a-z][a-z0-9]*)+$|^[A-Za-z]+\d{1,6}[^A-Za-z0-9]*$/i;
