@@ -64,6 +64,39 @@ export function recordLine(r: JournalRecord): string {
   return neutralise(`#${r.seq} ${r.ts.slice(11, 19)} ${r.op} ${r.type}${where ? ` ${where}` : ''}${what ? ` ${what}` : ''}`);
 }
 
+/**
+ * Text mode: the questions the runner waits on now, as lines saying how to answer each (keyed,
+ * so each is printed once while it stays open). A step-by-step runner's next step is its own
+ * operator's to start: said, not answerable.
+ */
+export function questionLines(view: RunnerView | null): Map<string, string> {
+  const lines = new Map<string, string>();
+  const who = view?.operator ?? 'the runner';
+  for (const q of view?.asking ?? []) {
+    const item = q.kind === 'manual' || q.kind === 'doubt' ? q.req.item : undefined;
+    const target = `${q.step}${item !== undefined && item !== '-' ? `/${item}` : ''}`;
+    const key = `${q.kind}:${target}`;
+    switch (q.kind) {
+      case 'approval': {
+        const items = q.req.items.filter((k) => k !== '-');
+        const what = q.fourEyes ?? `${q.req.title}${items.length ? ` (${items.length} item${items.length === 1 ? '' : 's'}: ${items.slice(0, 10).join(', ')}${items.length > 10 ? ', …' : ''})` : ''}`;
+        lines.set(key, `? ${q.step}: approval needed — ${what}; answer: approve ${q.step} | deny ${q.step} [REASON]`);
+        break;
+      }
+      case 'manual':
+        lines.set(key, `? ${target}: manual step — ${q.req.title}; answer: done ${target}${q.req.evidence.type !== 'none' ? ` ${q.req.evidence.type.toUpperCase()}${q.req.evidence.required ? '' : ' (optional)'}` : ''}`);
+        break;
+      case 'doubt':
+        lines.set(key, `? ${target}: in doubt — ${q.req.action} may or may not have happened (${q.req.reason}); answer: settle ${target} done|redo`);
+        break;
+      case 'proceed':
+        lines.set(key, `… ${q.step}: ${who} starts it (step by step): next step "${q.req.title}"`);
+        break;
+    }
+  }
+  return new Map([...lines].map(([k, l]) => [k, neutralise(l)]));
+}
+
 /** An answer typed on stdin, as a journal record body; a usage error names the forms. */
 export function parseAnswer(line: string): RecordBody | undefined {
   const t = line.trim();
@@ -131,20 +164,35 @@ const command: Command = async (argv, ctx) => {
   let last = 0;
   let finished = false;
   let wake: () => void = () => undefined;
+  /** the runner's view: its steps and the questions it waits on now (engine/team-answers.ts); null: no runner holds the incident */
+  const runnerView = async (): Promise<RunnerView | null> => {
+    const h = await client.query<{ view: RunnerView | null; operator: string | null }>("SELECT holder->'view' AS view, holder->>'operator' AS operator FROM runbook_incidents WHERE id = $1 AND lease_expires > now()", [id]);
+    const row = h.rows[0];
+    return row?.view ? { ...row.view, ...(row.operator ? { operator: row.operator } : {}) } : null;
+  };
+  /** text mode: each question once, when the runner starts waiting on it */
+  const said = new Set<string>();
   const catchUp = async () => {
     const { rows } = await client.query<{ line: string }>('SELECT line FROM runbook_records WHERE incident = $1 AND seq > $2 ORDER BY seq', [id, last]);
     const recs = rows.map(({ line }) => JSON.parse(line) as JournalRecord);
     if (recs.length) last = recs[recs.length - 1]!.seq;
     if (tui) {
       // the runner's view: its steps and the questions it waits on now (engine/team-answers.ts)
-      const h = await client.query<{ view: RunnerView | null }>("SELECT holder->'view' AS view FROM runbook_incidents WHERE id = $1 AND lease_expires > now()", [id]);
+      const view = await runnerView();
       if (recs.length) tui.records(recs);
-      tui.view(h.rows[0]?.view ?? null);
+      tui.view(view);
       return;
     }
     for (const r of recs) {
       show(r);
       if (r.type === 'run.stopped' && r.reason === 'done') finished = true;
+    }
+    if (!values.json && !finished) {
+      const view = await runnerView();
+      const now = questionLines(view);
+      for (const [k, line] of now) if (!said.has(k)) out(ctx, line);
+      said.clear();
+      for (const k of now.keys()) said.add(k);
     }
     if (finished) wake();
   };

@@ -10,7 +10,7 @@ import { parseInputFlags } from '../core/engine/inputs.js';
 import { checkStepFlags } from '../core/engine/flags.js';
 import { checkIncidentId } from '../core/journal/store.js';
 import { isShared, storeOf, type Store } from './team-store.js';
-import { teamPorts, type Question } from '../core/engine/team-answers.js';
+import { teamPorts, type Question, type RunnerMode } from '../core/engine/team-answers.js';
 import { durationMs } from '../core/runbook/schema.js';
 import { formatDuration } from '../core/duration.js';
 import type { LoadedRunbook } from '../core/runbook/load.js';
@@ -142,7 +142,8 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   // team mode: the answers of attached operators reach the waiting runner live (engine/team-answers.ts)
   let team: ReturnType<typeof teamPorts> | undefined;
   // …and attached operators see its steps and the questions it waits on (runbook attach's TUI)
-  const view: { begin?: EngineEvent; asking: Question[] } = { asking: [] };
+  // a scripted runner runs every step by itself; the TUI starts step by step (team-answers.ts tells when that changes)
+  const view: { begin?: EngineEvent; asking: Question[]; runs: RunnerMode } = { asking: [], runs: interactive ? 'step' : 'all' };
   const publish = () => {
     if (isShared(store)) store.publish(JSON.parse(ctx.redactor.redact(JSON.stringify(view))));
   };
@@ -154,8 +155,9 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   const teamed = (ports: OperatorPorts): OperatorPorts => {
     if (!isShared(store)) return ports;
     team = teamPorts(ports, store, {
-      asking: (q) => {
+      asking: (q, runs) => {
         view.asking = q;
+        view.runs = runs;
         publish();
       },
       after: fresh ? 0 : (store.read().at(-1)?.seq ?? 0),

@@ -150,6 +150,8 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
       throw e;
     }
     if (world.aws) world.aws.world.now = worldNow;
+    // what the other simulators create or change is stamped with the drill's clock too (not wall-clock time)
+    for (const sim of [world.hf, world.github, world.slack]) sim?.useClock(() => worldNow().getTime());
     let engineNote: ((text: string) => void) | undefined;
     const late: { durable?: DurableWorld } = {};
     const adversary = new Adversary({

@@ -14,6 +14,7 @@ import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
 import type { ManualRequest } from '../core/engine/ports.js';
 import type { Redactor } from '../core/secrets/redactor.js';
 import { jsonForTerminal, neutralise } from '../core/terminal-text.js';
+import { placeholders, type KnownStep } from '../core/engine/text.js';
 
 const ICON = { ok: '✓', failed: '✗', skipped: '↷', 'in-doubt': '?' } as const;
 
@@ -35,10 +36,13 @@ export function plainInstructions(md: string): string[] {
     .filter((l, i, a) => l !== '' || (i > 0 && a[i - 1] !== ''));
 }
 
-/** A title as the run began with it, unless it names a step's outputs (not known then): those read as ‹…›. */
-function titleOf(raw: string, atBegin: string | undefined): string {
-  if (!/\$\{\{[^}]*\bsteps\./.test(raw)) return atBegin ?? raw;
-  return raw.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, '‹$1›');
+/**
+ * A title as the run began with it (inputs filled in; a fan-out's title over `item` reads "each
+ * item"), with what steps that have finished since found filled in too — `‹…›` no more: a part
+ * still unknown says what it waits for, e.g. `(known after find)`.
+ */
+function titleOf(raw: string, atBegin: string | undefined, finished: ReadonlyMap<string, KnownStep>): string {
+  return placeholders(atBegin ?? raw, finished);
 }
 
 export function textReporter(stream: Writable, redactor: Redactor, opts: { verbose?: boolean } = {}): Reporter {
@@ -46,6 +50,8 @@ export function textReporter(stream: Writable, redactor: Redactor, opts: { verbo
   const kinds = new Map<string, { kind: string; title: string; fanOut: boolean }>();
   const running = new Set<string>();
   const shown = new Set<string>();
+  /** steps that have finished, with their journaled outputs: what later titles read */
+  const finished = new Map<string, KnownStep>();
   /** the step the last line was about: a line about another one says which */
   let context: string | undefined;
   /** lines under a step: labelled with the step while others run alongside it, or after another step's line */
@@ -64,7 +70,7 @@ export function textReporter(stream: Writable, redactor: Redactor, opts: { verbo
         if (r.type === 'step.started') {
           running.add(r.step);
           const k = kinds.get(r.step);
-          w(`▶ ${r.step}  ${k?.kind ?? r.kind ?? ""}  ${titleOf(r.title ?? k?.title ?? "", k?.title)}`);
+          w(`▶ ${r.step}  ${k?.kind ?? r.kind ?? ""}  ${titleOf(r.title ?? k?.title ?? "", k?.title, finished)}`);
           context = r.step;
         } else if (r.type === 'outcome' && kinds.get(r.step)?.fanOut) {
           under(r.step, `${ICON[r.status]} ${r.item}${r.error ? `: ${r.error.message}` : r.reason ? ` (${r.reason})` : ''}`);
@@ -80,6 +86,7 @@ export function textReporter(stream: Writable, redactor: Redactor, opts: { verbo
           under(r.step, `settled: ${r.decision} (${r.via})`);
         } else if (r.type === 'step.finished') {
           running.delete(r.step);
+          finished.set(r.step, { status: r.status, outputs: r.outputs });
           const icon = r.status === 'ok' ? '✓' : r.status === 'skipped' ? '↷' : '✗';
           w(`${icon} ${r.step} ${r.status}${r.reason ? `: ${r.reason}` : ''}`);
           context = r.step;

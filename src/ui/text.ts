@@ -139,47 +139,8 @@ export const pad = (text: string, cols: number): string => {
   return w >= cols ? text : text + ' '.repeat(cols - w);
 };
 
-/** What a template part may read: a step's status and journaled outputs (a StepView fits). */
-export interface KnownStep {
-  status: string;
-  outputs?: unknown;
-}
-
-const STEP_REF = /\bsteps\.([A-Za-z0-9_-]+)\.outputs((?:\.[A-Za-z0-9_-]+)*)/;
-
-/** A journaled output value as one short phrase, or undefined when it is not a plain value (secrets never: they are stored as references). */
-function shown(v: unknown): string | undefined {
-  if (typeof v === 'string') return v.length <= 200 ? v : undefined;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v) && v.length <= 20 && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.length === 0 ? '(none)' : v.join(', ');
-  return undefined;
-}
-
-/**
- * A `${{ expression }}` left in a title or instructions (the engine fills in what is known when
- * the step is ready, and leaves the rest as written): the output of a step that has finished
- * since, read from the store; otherwise what it waits for — `(known after scope)`, `(for each
- * item)` — never raw template text, never a blank.
- */
-export function placeholders(text: string, steps?: ReadonlyMap<string, KnownStep>): string {
-  return text.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_m, expr: string) => {
-    const ref = STEP_REF.exec(expr);
-    if (ref) {
-      const id = ref[1]!;
-      const st = steps?.get(id);
-      if (st?.status === 'ok' && ref[0] === expr) {
-        let v: unknown = st.outputs;
-        for (const k of ref[2]!.split('.').filter(Boolean)) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
-        const s = shown(v);
-        if (s !== undefined) return s;
-      }
-      if (st?.status === 'skipped') return `(not known: ${id} was skipped)`;
-      return st?.status === 'ok' ? `(known from ${id} when this step is ready)` : `(known after ${id})`;
-    }
-    if (/\bitem\b/.test(expr)) return '(for each item)';
-    return '(known when it runs)';
-  });
-}
+/** `${{ }}` parts left in a title or instructions, as far as they are known now: see src/core/engine/text.ts. */
+export { placeholders, type KnownStep } from '../core/engine/text.js';
 
 /** 0:07:03 / 1:02:09 — an incident clock. */
 export function clock(ms: number): string {

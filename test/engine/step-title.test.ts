@@ -70,3 +70,53 @@ describe('the step-by-step "Next step" title of a fan-out', () => {
     expect(asked).toEqual(['list: List the leaked tokens', 'each: Check the token of each item in acme/api', 'gate each: Check the token of each item in acme/api']);
   });
 });
+
+describe('the by-hand prompt of a fan-out item', () => {
+  it("reads the item's own values, not a placeholder per ${{ }} part", async () => {
+    const { runEngine, workspace } = await import('./helpers.js');
+    const { scriptedPorts } = await import('../../src/scripted/ports.js');
+    const { defineProvider, defineAction } = await import('../../src/providers/sdk.js');
+    const { ProviderError } = await import('../../src/core/errors.js');
+    const { z } = await import('zod');
+    const byHand = defineProvider({
+      type: 'byhand',
+      description: 'test',
+      config: z.strictObject({}),
+      actions: {
+        revoke: defineAction({
+          kind: 'revoke',
+          description: 'has no API: always asks for a manual action',
+          input: z.strictObject({ file: z.string() }),
+          output: z.object({}),
+          idempotent: true,
+          async run(ctx) {
+            throw new ProviderError({ provider: ctx.instance, action: ctx.action, message: 'no revoke endpoint', failure: 'definite', code: 'MANUAL_REQUIRED', nextSteps: ['revoke it in the settings page'] });
+          },
+        }),
+      },
+    });
+    const w = workspace();
+    const titles: string[] = [];
+    const ports = scriptedPorts({ yes: true, approve: new Set(), done: new Map(), settle: new Map() });
+    ports.manual = async (req) => {
+      titles.push(req.title);
+      return { done: false, hint: 'later' };
+    };
+    const yaml = [
+      'version: 1',
+      'id: by-hand-title',
+      'title: By-hand titles',
+      'providers: { h: { type: byhand } }',
+      'steps:',
+      '  - id: revoke',
+      '    kind: revoke',
+      '    title: "Revoke the token at ${{ item.file }}:${{ item.line }}"',
+      '    for_each: [{ file: .env, line: 2 }]',
+      '    item_key: ${{ item.file }}',
+      '    uses: h.revoke',
+      '    with: { file: "${{ item.file }}" }',
+    ].join('\n');
+    await runEngine({ yaml, dir: w.dir, stateDir: w.stateDir, yes: true, providers: [byHand], overrides: { ports } });
+    expect(titles).toEqual(['Revoke the token at .env:2 — by hand (.env)']);
+  });
+});

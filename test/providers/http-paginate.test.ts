@@ -249,6 +249,24 @@ describe('an internal admin API (cursor in the body)', () => {
     expect(adm.seen.map((s) => s.query)).toEqual([{ owner: 'any' }, { owner: 'any', cursor: '2' }, { owner: 'any', cursor: '4' }]);
   });
 
+  it('a misspelt cursor path fails on page 1, naming the path, the keys there and the one meant — it never ends paging quietly', async () => {
+    adm.seen.length = 0;
+    const err = await providerError(runAction(httpProvider, h().ctx, { url: `${adm.url}/v2/keys`, paginate: { cursor: 'meta.next_cursr', param: 'cursor', items: 'data' } }));
+    expect(err.code).toBe('PAGINATE');
+    expect(err.message).toContain('paginate.cursor meta.next_cursr: meta has no key "next_cursr" (its keys: next_cursor)');
+    expect(err.message).toContain('did you mean paginate.cursor meta.next_cursor?');
+    expect(adm.seen).toHaveLength(1);
+  });
+
+  it('a cursor path that matches nothing on page 1 (nothing near it either) is a warning naming it and the keys there', async () => {
+    const hh = h();
+    const out = await runAction(httpProvider, hh.ctx, { url: `${adm.url}/v2/keys`, paginate: { cursor: 'paging.after', param: 'cursor', items: 'data' } });
+    expect(out.pages).toBe(1);
+    expect(hh.log.lines.filter((l) => l.startsWith('warn: '))).toEqual([
+      'warn: page 1: no next cursor (paginate.cursor paging.after: the body has no key "paging" (its keys: data, meta)) — taken as the only page; if the list has more pages, paginate.cursor does not name the cursor',
+    ]);
+  });
+
   it('a body that is not a list says so with its keys, and how to point at the list', async () => {
     const err = await providerError(runAction(httpProvider, h().ctx, { url: `${adm.url}/v2/object`, paginate: { link: true } }));
     expect(err.code).toBe('PAGINATE');

@@ -57,6 +57,9 @@ describe.skipIf(!hasTmux)('runbook attach on a terminal', () => {
     // the runner's events: its steps (from its view) and what they did (records), and its question
     const s1 = await t.until('attach', (s) => asked(s)?.what === 'Approval needed' && /✓ done\s+detect\s+Look first/.test(s), 'the gate to be asked on the attach screen');
     expect(s1).toMatch(/○ pending\s+manual\s+Check the audit log by hand/);
+    // the header says how the RUNNER goes on: a scripted runner runs every step by itself
+    expect(s1).toMatch(/running all/);
+    expect(s1).not.toMatch(/step by step/);
     expect(asked(s1)?.step).toBe('gate');
     expect(effects(w.fx)).toEqual([]);
     // a note from the war room

@@ -54,4 +54,28 @@ describe('runbook attach', () => {
     expect(seen).toMatch(/alice@soc run\.stopped done$/m);
     expect(cli(['status', 'att'], { cwd: dir, env }).stdout).toMatch(/journal: ok/);
   }, 120_000);
+
+  it('text mode prints each question the runner waits on once, saying how to answer it; the answer typed lets the runner go on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-attach-q-'));
+    copyFileSync(join(ROOT, 'test', 'team', 'fixtures', 'team-live.yaml'), join(dir, 'team-live.yaml'));
+    const env = { ...db.env };
+    const runner = cliAsync(['run', 'team-live.yaml', '--incident', 'attq', '--state-dir', join(dir, 'state'), '--input', `effects=${join(dir, 'fx')}`, '--operator', 'alice@soc', '--wait-for-answers', '3m'], { cwd: dir, env });
+    await until(() => /waiting up to 3m00s for an answer from the team/.test(runner.out().stderr), 60_000, 'the runner to wait at its gate');
+    let seen = '';
+    const attach = spawn(process.execPath, [CLI, 'attach', 'attq', '--operator', 'bob@soc'], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    attach.stdout.on('data', (d) => (seen += d));
+    try {
+      await until(() => /^\? gate: approval needed — A side effect behind an ordinary gate; answer: approve gate \| deny gate \[REASON\]$/m.test(seen), 60_000, 'attach to print the open gate');
+      attach.stdin.write('approve gate\n');
+      await until(() => /^\? tick: manual step — Check the audit log by hand; answer: done tick NOTE$/m.test(seen), 60_000, 'attach to print the manual step next');
+      attach.stdin.write('done tick no use after 11:02\n');
+      const r = await runner.done;
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      attach.kill('SIGKILL');
+    }
+    // each question once, though the view is published again with every change
+    expect(seen.match(/^\? gate:/gm)).toHaveLength(1);
+    expect(seen.match(/^\? tick:/gm)).toHaveLength(1);
+  }, 120_000);
 });

@@ -100,4 +100,56 @@ describe('teamPorts', () => {
     expect(holds).toContain(true);
     expect(holds.at(-1)).toBe(false);
   });
+
+  it('step by step: a next step the runner\'s own operator has not started is published (and how the runner goes on)', async () => {
+    const { f } = feed();
+    const asked: Array<[Question[], string]> = [];
+    let start!: () => void;
+    const inner: OperatorPorts = { ...tuiLike().ports, proceed: () => new Promise((r) => (start = () => r({ action: 'run' }))) };
+    const p = teamPorts(inner, f, { after: 0, signal: new AbortController().signal, interactive: true, asking: (q, runs) => asked.push([q, runs]) });
+    const req = { id: 'look', title: 'Look first', kind: 'detect' as const };
+    const got = p.proceed!(req);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(asked).toEqual([[[{ kind: 'proceed', step: 'look', req }], 'step']]);
+    start();
+    expect(await got).toEqual({ action: 'run' });
+    expect(asked.at(-1)).toEqual([[], 'step']);
+  });
+
+  it('running all (the answer comes at once): nothing is published as asked, and the runner is said to run all', async () => {
+    const { f } = feed();
+    const asked: Array<[Question[], string]> = [];
+    const inner: OperatorPorts = { ...tuiLike().ports, proceed: async () => ({ action: 'run' }) };
+    const p = teamPorts(inner, f, { after: 0, signal: new AbortController().signal, interactive: true, asking: (q, runs) => asked.push([q, runs]) });
+    expect(await p.proceed!({ id: 'look', title: 'Look first', kind: 'detect' })).toEqual({ action: 'run' });
+    expect(await p.proceed!({ id: 'gate', title: 'Gate', kind: 'detect' })).toEqual({ action: 'run' });
+    expect(asked).toEqual([[[], 'all']]);
+    // scripted (no proceed port): it runs all
+    const scripted: Array<string> = [];
+    const s = teamPorts({ approve: inner.approve, manual: inner.manual, settle: inner.settle }, f, { after: 0, signal: new AbortController().signal, interactive: false, asking: (_q, runs) => scripted.push(runs) });
+    expect(s.proceed).toBeUndefined();
+    void s.approve({ step: 'gate', title: 'Gate', kind: 'detect', plan: [], items: ['-'], inputs: {} });
+    expect(scripted).toEqual(['all']);
+  });
+});
+
+describe('what attach shows of questions only the runner answers', () => {
+  it('the attach screen waits on the step the runner has not started; text mode says how to answer each question', async () => {
+    const { runnerWaiting } = await import('../../src/ui/attach/ports.js');
+    const { questionLines } = await import('../../src/commands/attach.js');
+    const qs: Question[] = [
+      { kind: 'proceed', step: 'look', req: { id: 'look', title: 'Look first', kind: 'detect' } },
+      { kind: 'approval', step: 'revoke', req: { step: 'revoke', title: 'Revoke the tokens', kind: 'revoke', plan: [], items: ['tok-1', 'tok-2'], inputs: {} } },
+      { kind: 'manual', step: 'tick', req: { step: 'tick', item: 'a', title: 'Tick', evidence: { type: 'link', required: true } } },
+    ];
+    expect(runnerWaiting(qs, 'alice@soc')).toEqual({ step: 'look', on: 'proceed', hint: 'alice@soc starts it (step by step): next step "Look first"' });
+    expect(runnerWaiting(qs.slice(1), 'alice@soc')).toBeUndefined();
+    expect([...questionLines({ asking: qs, operator: 'alice@soc' }).values()]).toEqual([
+      '… look: alice@soc starts it (step by step): next step "Look first"',
+      '? revoke: approval needed — Revoke the tokens (2 items: tok-1, tok-2); answer: approve revoke | deny revoke [REASON]',
+      '? tick/a: manual step — Tick; answer: done tick/a LINK',
+    ]);
+    expect(questionLines(null).size).toBe(0);
+  });
 });

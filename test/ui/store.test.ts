@@ -195,3 +195,34 @@ describe('the batch window of item progress grows with the fan-out', () => {
     }
   });
 });
+
+describe('a repeat step\'s rounds in the checklist', () => {
+  it('are listed under their repeat step, in order — not after the runbook\'s last step (live and on resume)', () => {
+    const { obs, s } = fresh();
+    obs.observe(begin([step('scope'), step('eradicate'), step('report')]));
+    for (const id of ['eradicate#1.find', 'eradicate#1.disable', 'eradicate#2.find']) obs.observe(rec({ type: 'step.started', step: id }));
+    obs.flush();
+    expect(s().stepOrder).toEqual(['scope', 'eradicate', 'eradicate#1.find', 'eradicate#1.disable', 'eradicate#2.find', 'report']);
+    obs.observe(rec({ type: 'step.started', step: 'eradicate#2.disable' }));
+    obs.observe(rec({ type: 'step.started', step: 'report' }));
+    obs.flush();
+    expect(s().stepOrder).toEqual(['scope', 'eradicate', 'eradicate#1.find', 'eradicate#1.disable', 'eradicate#2.find', 'eradicate#2.disable', 'report']);
+
+    // resume: the journal's rounds are known before the run lists its steps
+    const bodies: RecordBody[] = [
+      { type: 'incident.opened', incident: 'inc-8', mode: 'live', runbook: { id: 'rb', title: 'T', severity: 'high', path: 'rb.yaml', hash: 'h' }, inputs: {}, secrets: {} },
+      { type: 'run.started', resumed: false, pid: 1, runbookHash: 'h' },
+      { type: 'step.started', step: 'scope' },
+      { type: 'step.finished', step: 'scope', status: 'ok' },
+      { type: 'step.started', step: 'eradicate' },
+      { type: 'step.started', step: 'eradicate#1.find' },
+      { type: 'step.finished', step: 'eradicate#1.find', status: 'ok' },
+    ];
+    const records = bodies.map((b, i) => ({ ...b, seq: i + 1, ts: new Date(1_700_000_000_000 + i * 1000).toISOString(), op: 'a@h', sum: '' }) as JournalRecord);
+    const store = createRunStore({ seed: fold(records) });
+    const o2 = createObserver(store, { intervalMs: 10_000 });
+    o2.observe(begin([step('scope'), step('eradicate'), step('report')], { incident: 'inc-8', resumed: true }));
+    o2.flush();
+    expect(store.getState().stepOrder).toEqual(['scope', 'eradicate', 'eradicate#1.find', 'report']);
+  });
+});

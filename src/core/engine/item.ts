@@ -19,6 +19,7 @@ import { SINGLE_ITEM } from '../journal/fold.js';
 import type { ActionRef, RunContext } from './run-context.js';
 import { backoffDelay, sleep } from './retry.js';
 import { maskedByRedaction, toStored } from './stored.js';
+import { renderText } from './text.js';
 import type { Secret } from '../secrets/secret.js';
 
 export interface ItemJob {
@@ -301,7 +302,8 @@ async function manualFallback(rc: RunContext, job: ItemJob, error: ProviderError
   const answer = await rc.ports.manual({
     step: job.step.id,
     item: job.key,
-    title: `${job.step.title} — by hand (${job.key})`,
+    // the item is known here: its title reads it (not `${{ item.file }}` left for the screen to word)
+    title: `${renderText(job.step.title, rc.scope({ item: job.item })) ?? job.step.title} — by hand (${job.key})`,
     instructions: [error.message, ...error.nextSteps].join('\n\n'),
     evidence: { type: 'note', required: false },
   });

@@ -16,6 +16,7 @@ import { runWatch } from './watch.js';
 import { runRepeat } from './repeat.js';
 import { contextFor, runItem, storedError, type ItemJob, type ItemResult } from './item.js';
 import type { RunContext, StepResult, ActionRef } from './run-context.js';
+import type { FailureAnswer } from './ports.js';
 import { containsStoredSecret, maskedByRedaction, preview, toStored } from './stored.js';
 
 interface PlannedItem {
@@ -231,7 +232,8 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
       todo = todo.filter((x) => chosen.has(x.key));
     }
   }
-  if (step.watch) return runWatch(rc, step, ref, todo, (status, outputs, reason) => finish(rc, step, status, outputs, reason));
+  const askFailure = async (message: string, items: string[]): Promise<FailureAnswer> => (rc.ports.onFailure ? rc.ports.onFailure({ id: step.id, title: shownTitle(rc, step) }, { message, items }) : step.on_failure === 'continue' ? 'continue' : 'stop');
+  if (step.watch) return runWatch(rc, step, ref, todo, (status, outputs, reason) => finish(rc, step, status, outputs, reason), askFailure);
   for (;;) {
     const results = await runItems(rc, step, ref, todo, outs);
     const agg = aggregate(step, results);
@@ -240,7 +242,7 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
       return { status: 'ok' };
     }
     if (agg.status !== 'failed') return agg;
-    const choice = rc.ports.onFailure ? await rc.ports.onFailure({ id: step.id, title: shownTitle(rc, step) }, { message: agg.message, items: agg.items }) : step.on_failure === 'continue' ? 'continue' : 'stop';
+    const choice = await askFailure(agg.message, agg.items);
     if (choice === 'retry') {
       todo = todo.filter((p) => agg.items.includes(p.key));
       continue;

@@ -15,7 +15,9 @@
  * question is withdrawn. Scripted mode waits only when told to (`waitMs`, --wait-for-answers).
  */
 import type { JournalRecord } from '../journal/records.js';
-import type { ApprovalAnswer, ApprovalRequest, DoubtAnswer, DoubtRequest, ManualAnswer, ManualRequest, OperatorPorts, QuestionRef } from './ports.js';
+import type { ApprovalAnswer, ApprovalRequest, DoubtAnswer, DoubtRequest, ManualAnswer, ManualRequest, OperatorPorts, ProceedAnswer, QuestionRef } from './ports.js';
+
+type ProceedRequest = Parameters<NonNullable<OperatorPorts['proceed']>>[0];
 
 /** Where answers come from: the shared store (PgJournal.follow / holdOpen). */
 export interface AnswerFeed {
@@ -32,17 +34,29 @@ export interface TeamAnswerOptions {
   interactive: boolean;
   /** scripted mode: how long to wait for an answer when no flag gives one (undefined: stop at once, exit 3) */
   waitMs?: number;
-  /** the questions the runner waits on now, for attached operators (runbook attach shows them as its prompts) */
-  asking?(questions: Question[]): void;
+  /**
+   * the questions the runner waits on now, for attached operators (runbook attach shows them as
+   * its prompts), and how the runner goes on: `step` — its own operator starts each step (a
+   * `proceed` question is open while they have not), `all` — it runs the steps by itself
+   */
+  asking?(questions: Question[], runs: RunnerMode): void;
   /** scripted mode: told when it starts waiting (with the question's hint unless the engine already showed it) */
   onWait?(hint?: string): void;
 }
 
-/** A question the runner waits on, as the TUI's prompts hold it (without the id). */
+/**
+ * A question the runner waits on, as the TUI's prompts hold it (without the id). `proceed`: step
+ * by step, the runner's own operator has not started the step yet — only they can (attach shows
+ * what it waits on, and answers nothing).
+ */
 export type Question =
   | { kind: 'approval'; step: string; req: ApprovalRequest; fourEyes?: string }
   | { kind: 'manual'; step: string; req: ManualRequest }
-  | { kind: 'doubt'; step: string; req: DoubtRequest };
+  | { kind: 'doubt'; step: string; req: DoubtRequest }
+  | { kind: 'proceed'; step: string; req: ProceedRequest };
+
+/** How the runner goes on: its operator starts each step, or it runs them all by itself. */
+export type RunnerMode = 'step' | 'all';
 
 type Answer = Extract<JournalRecord, { type: 'approval' | 'manual' | 'settled' }>;
 
@@ -56,7 +70,7 @@ function manualMatch(req: ManualRequest, r: JournalRecord): ManualAnswer | undef
   return { done: true, via: via(r), ...(r.note ? { note: r.note } : {}), ...(r.link ? { link: r.link } : {}) };
 }
 
-function refOf(q: Question): QuestionRef {
+function refOf(q: Exclude<Question, { kind: 'proceed' }>): QuestionRef {
   if (q.kind === 'approval') return { kind: 'approval', step: q.step };
   if (q.kind === 'manual') return { kind: 'manual', step: q.step, ...(q.req.item !== undefined ? { item: q.req.item } : {}) };
   return { kind: 'doubt', step: q.step, item: q.req.item };
@@ -67,16 +81,45 @@ export function teamPorts(inner: OperatorPorts, feed: AnswerFeed, opts: TeamAnsw
   const used = new Set<number>();
   const waiters = new Set<(r: Answer) => void>();
   const open: Question[] = [];
+  // no proceed port (scripted): the runner runs every step by itself
+  let runs: RunnerMode = inner.proceed ? 'step' : 'all';
   /** a question is open while the runner waits on it: attached operators see it */
   const asking = (q: Question) => {
     open.push(q);
-    opts.asking?.([...open]);
+    opts.asking?.([...open], runs);
     return () => {
       const i = open.indexOf(q);
       if (i >= 0) open.splice(i, 1);
-      opts.asking?.([...open]);
+      opts.asking?.([...open], runs);
     };
   };
+  /**
+   * Step by step: the runner's own operator starts each step. An answer given at once (the TUI
+   * runs all) says the runner runs all; one still open after this turn of the event loop is a
+   * question attached operators see (and cannot answer).
+   */
+  const proceed = inner.proceed?.bind(inner);
+  const proceedAsked = proceed
+    ? async (req: ProceedRequest): Promise<ProceedAnswer> => {
+        let answered = false;
+        const mine = proceed(req).finally(() => (answered = true));
+        await new Promise((r) => setImmediate(r));
+        if (answered) {
+          if (runs !== 'all') {
+            runs = 'all';
+            opts.asking?.([...open], runs);
+          }
+          return mine;
+        }
+        runs = 'step';
+        const done = asking({ kind: 'proceed', step: req.id, req });
+        try {
+          return await mine;
+        } finally {
+          done();
+        }
+      }
+    : undefined;
   const stop = feed.follow(opts.after, (r) => {
     if (r.type !== 'approval' && r.type !== 'manual' && r.type !== 'settled') return;
     seen.push(r);
@@ -114,7 +157,7 @@ export function teamPorts(inner: OperatorPorts, feed: AnswerFeed, opts: TeamAnsw
   }
 
   /** Ask the run's own operator and the team at once; the first answer wins. */
-  async function race<A>(q: Question, ask: () => Promise<A>, hintOf: (a: A) => string | undefined, match: (r: Answer) => A | undefined): Promise<A> {
+  async function race<A>(q: Exclude<Question, { kind: 'proceed' }>, ask: () => Promise<A>, hintOf: (a: A) => string | undefined, match: (r: Answer) => A | undefined): Promise<A> {
     const done = asking(q);
     try {
       return await race1(q, ask, hintOf, match);
@@ -123,7 +166,7 @@ export function teamPorts(inner: OperatorPorts, feed: AnswerFeed, opts: TeamAnsw
     }
   }
 
-  async function race1<A>(q: Question, ask: () => Promise<A>, hintOf: (a: A) => string | undefined, match: (r: Answer) => A | undefined): Promise<A> {
+  async function race1<A>(q: Exclude<Question, { kind: 'proceed' }>, ask: () => Promise<A>, hintOf: (a: A) => string | undefined, match: (r: Answer) => A | undefined): Promise<A> {
     const ac = new AbortController();
     const signal = AbortSignal.any([ac.signal, opts.signal]);
     const theirs = answerOf(match, signal);
@@ -152,6 +195,7 @@ export function teamPorts(inner: OperatorPorts, feed: AnswerFeed, opts: TeamAnsw
 
   return {
     ...inner,
+    ...(proceedAsked ? { proceed: proceedAsked } : {}),
     approve: (req) =>
       race<ApprovalAnswer>(
         { kind: 'approval', step: req.step, req },

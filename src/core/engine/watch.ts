@@ -20,7 +20,7 @@ import { formatDuration } from '../duration.js';
 import { SINGLE_ITEM } from '../journal/fold.js';
 import { runItem } from './item.js';
 import { sleep } from './retry.js';
-import type { Clock } from './ports.js';
+import type { Clock, FailureAnswer } from './ports.js';
 import type { ActionRef, RunContext, StepResult } from './run-context.js';
 import { toStored } from './stored.js';
 import { WATCH_NOTABLE, type RecordBody, type WatchNote } from '../journal/records.js';
@@ -46,7 +46,10 @@ export function checkKey(n: number, key: string): string {
   return key === SINGLE_ITEM ? `check-${n}` : `check-${n}.${key}`;
 }
 
-export async function runWatch(rc: RunContext, step: Step, ref: ActionRef, planned: WatchItem[], finish: Finish): Promise<StepResult> {
+/** How step.ts asks the operator about a failed call (retry / continue / stop), as for any step's failure. */
+export type AskFailure = (message: string, items: string[]) => Promise<FailureAnswer>;
+
+export async function runWatch(rc: RunContext, step: Step, ref: ActionRef, planned: WatchItem[], finish: Finish, askFailure: AskFailure): Promise<StepResult> {
   const w = step.watch!;
   const forMs = durationMs(w.for);
   const everyMs = durationMs(w.every);
@@ -63,7 +66,8 @@ export async function runWatch(rc: RunContext, step: Step, ref: ActionRef, plann
   for (;;) {
     const n = checks + 1;
     const outs = new Map<string, unknown>();
-    for (const p of planned) {
+    for (let i = 0; i < planned.length; i++) {
+      const p = planned[i]!;
       const key = checkKey(n, p.key);
       const st = prior?.items[key];
       if (st?.status === 'ok') {
@@ -80,7 +84,14 @@ export async function runWatch(rc: RunContext, step: Step, ref: ActionRef, plann
       if (r.status === 'ok') outs.set(p.key, r.output);
       else if (r.status === 'failed') {
         if (batched) rc.write({ type: 'outcome', step: step.id, item: key, status: 'failed', attempt: 1, error: r.error, reason: `watch check ${n}` });
-        return failed(rc, step, finish, `check ${n} failed${step.for_each !== undefined ? ` for ${p.key}` : ''}: ${r.error.message}`, [key]);
+        const message = `check ${n} failed${step.for_each !== undefined ? ` for ${p.key}` : ''}: ${r.error.message}`;
+        // the operator chooses, as for any failed step: retry this call, go on past the step, or stop
+        const choice = await askFailure(message, [key]);
+        if (choice === 'retry' && !rc.signal.aborted) {
+          i--;
+          continue;
+        }
+        return failed(rc, step, finish, message, [key], undefined, choice === 'continue');
       }
       else if (r.status === 'in-doubt' || r.status === 'waiting') return { status: 'waiting', hint: r.hint };
       else return { status: 'interrupted' };
@@ -120,9 +131,9 @@ export async function runWatch(rc: RunContext, step: Step, ref: ActionRef, plann
   }
 }
 
-function failed(rc: RunContext, step: Step, finish: Finish, message: string, items: string[], outputs?: unknown): StepResult {
+function failed(rc: RunContext, step: Step, finish: Finish, message: string, items: string[], outputs?: unknown, goOn = step.on_failure === 'continue'): StepResult {
   finish('failed', outputs, message);
-  return { status: 'failed', message, items, ...(step.on_failure === 'continue' ? { continued: true } : {}) };
+  return { status: 'failed', message, items, ...(goOn ? { continued: true } : {}) };
 }
 
 /** A watch whose checks are journaled as one record each: a read (detect step) over a fan-out. */

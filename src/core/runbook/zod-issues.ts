@@ -130,7 +130,8 @@ export function knownKeys(schema: unknown, path: readonly PropertyKey[]): string
   return [...keys];
 }
 
-function distance(a: string, b: string): number {
+/** Levenshtein distance (did-you-mean for keys). */
+export function distance(a: string, b: string): number {
   const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let prev = dp[0]!;

@@ -46,6 +46,8 @@ export interface SlackSimWebhook {
 }
 
 export interface SlackSimulator extends HttpSimulator {
+  /** stamp what it creates or changes with this clock (a drill: the drill's clock, as the AWS simulator's world.now) */
+  useClock(now: () => number): void;
   /** base for `slackApiUrl` (ends with `/api/`) */
   apiUrl: string;
   tokens: Map<string, SlackSimToken>;
@@ -98,7 +100,8 @@ export async function startSlackSimulator(opts: SlackSimOptions = {}): Promise<S
   const messages: SlackSimMessage[] = [];
   const webhooks = new Map<string, SlackSimWebhook>();
   let seq = 0;
-  const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}`;
+  let stamp: () => number = Date.now;
+  const nextTs = () => `${Math.floor(stamp() / 1000)}.${String(++seq).padStart(6, '0')}`;
   const fail = (error: string): SimResponse => json(200, { ok: false, error });
   const findChannel = (ref: string | undefined) => {
     if (!ref) return undefined;
@@ -195,6 +198,7 @@ export async function startSlackSimulator(opts: SlackSimOptions = {}): Promise<S
 
   return {
     ...sim,
+    useClock: (clock) => void (stamp = clock),
     apiUrl: `${sim.url}/api/`,
     tokens,
     channels,

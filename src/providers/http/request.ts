@@ -18,6 +18,7 @@ import { isSecret, type Secret } from '../../core/secrets/secret.js';
 import { defineAction, type ActionContext } from '../sdk.js';
 import { HeadersField, UrlField, rawUrl, send, shownUrl, statusError, statusHint, type HeaderValue, type UrlValue } from './door.js';
 import type { HttpConfig } from './config.js';
+import { distance } from '../../core/runbook/zod-issues.js';
 import { hasWildcard, parsePick, pick, pickProblem, replaceAt, PickMiss, type ParsedPick } from './pick.js';
 import { linkTarget } from './link.js';
 
@@ -217,8 +218,13 @@ function nextUrl(ctx: ActionContext<HttpConfig>, p: Paginate, res: HttpResponse,
     const cp = parsePick(p.cursor);
     const r = body.kind === 'json' ? pick(body.value, cp) : undefined;
     if (r === undefined || r instanceof PickMiss) {
-      // many APIs leave the cursor out on the last page: the end, said in the log with what was there
-      ctx.log.info(`page ${page}: no next cursor (${r ? r.message(cp, 'paginate.cursor') : `paginate.cursor ${cp.text}: the page is not JSON`}) — taken as the last page`);
+      const why = r ? r.message(cp, 'paginate.cursor') : `paginate.cursor ${cp.text}: the page is not JSON`;
+      // a misspelt path (a key that nearly matches one that is there) never finds a cursor: fail, naming both
+      const near = r && body.kind === 'json' ? nearKey(body.value, cp) : undefined;
+      if (near) throw fail(ctx, `${why} on page ${page} — did you mean paginate.cursor ${near}? Paging would have stopped after page ${page} without it: fix paginate.cursor in the runbook`, 'PAGINATE');
+      // many APIs leave the cursor out on the last page: the end. On page 1 it may as well be a wrong path: said as a warning
+      if (page === 1) ctx.log.warn(`page 1: no next cursor (${why}) — taken as the only page; if the list has more pages, paginate.cursor does not name the cursor`);
+      else ctx.log.info(`page ${page}: no next cursor (${why}) — taken as the last page`);
       return undefined;
     }
     if (r.value === null || r.value === '' || r.value === false) return undefined;
@@ -229,6 +235,28 @@ function nextUrl(ctx: ActionContext<HttpConfig>, p: Paginate, res: HttpResponse,
   const u = new URL(first);
   u.searchParams.set(p.param!, token);
   return u.href;
+}
+
+/**
+ * The pick as it was probably meant, when a key on its path is missing but one that is there
+ * differs from it only in case, `_` / `-`, or one or two letters (`next_cursr` → `next_cursor`).
+ */
+function nearKey(value: unknown, p: ParsedPick): string | undefined {
+  let cur = value;
+  const fixed: string[] = [];
+  for (const seg of p.segments) {
+    if (seg.kind !== 'key' || cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    const obj = cur as Record<string, unknown>;
+    if (Object.hasOwn(obj, seg.name)) {
+      fixed.push(seg.name);
+      cur = obj[seg.name];
+      continue;
+    }
+    const norm = (k: string) => k.toLowerCase().replace(/[_-]/g, '');
+    const near = Object.keys(obj).find((k) => norm(k) === norm(seg.name) || distance(k, seg.name) <= 2);
+    return near === undefined ? undefined : [...fixed, near, ...p.segments.slice(fixed.length + 1).map((x) => (x.kind === 'key' ? x.name : '*'))].join('.');
+  }
+  return undefined;
 }
 
 function pagesPlan(p: Paginate): string {

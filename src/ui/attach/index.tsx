@@ -9,7 +9,7 @@
  */
 import { render } from 'ink';
 import type { EngineEvent } from '../../core/engine/events.js';
-import type { Question } from '../../core/engine/team-answers.js';
+import type { Question, RunnerMode } from '../../core/engine/team-answers.js';
 import type { JournalRecord, RecordBody } from '../../core/journal/records.js';
 import { App } from '../app.js';
 import { createController } from '../controller.js';
@@ -22,6 +22,10 @@ import { createAttachPorts } from './ports.js';
 export interface RunnerView {
   begin?: EngineEvent;
   asking?: Question[];
+  /** how the runner goes on: its operator starts each step, or it runs them all */
+  runs?: RunnerMode;
+  /** who runs it (the lease holder), added by attach from the holder entry */
+  operator?: string;
 }
 
 export interface AttachTuiOptions {
@@ -120,7 +124,9 @@ export function startAttachTui(opts: AttachTuiOptions): AttachTui {
         observer.observe(v.begin);
       }
       observer.flush();
-      ports.setQuestions(v?.asking ?? []);
+      // the header says how the RUNNER goes on (running all / step by step), not this screen's default
+      if (v?.runs && store.getState().ui.autoRun !== (v.runs === 'all')) store.setState((s) => ({ ui: { ...s.ui, autoRun: v.runs === 'all' } }));
+      ports.setQuestions(v?.asking ?? [], v?.operator);
     },
     say,
     done,

@@ -35,11 +35,19 @@ export function answerRecord<K extends PromptKind>(p: Prompt, kind: K, value: An
   return undefined;
 }
 
-const keyOf = (q: Question) => `${q.kind}:${q.step}:${q.kind === 'approval' ? '' : (q.req.item ?? '')}`;
+type Answerable = Exclude<Question, { kind: 'proceed' }>;
+const keyOf = (q: Answerable) => `${q.kind}:${q.step}:${q.kind === 'approval' ? '' : (q.req.item ?? '')}`;
+
+/** What the runner waits on that only its own operator answers (step by step: starting the next step), as the screen's `waiting` line. */
+export function runnerWaiting(questions: readonly Question[], runner: string | undefined): { step: string; on: 'proceed'; hint: string } | undefined {
+  const q = questions.find((x) => x.kind === 'proceed');
+  if (!q) return undefined;
+  return { step: q.step, on: 'proceed', hint: `${runner ?? 'the runner'} starts it (step by step): next step "${q.req.title}"` };
+}
 
 export interface AttachPorts extends TuiPorts {
   /** the runner's questions now: they become the screen's prompts (an answered one leaves) */
-  setQuestions(questions: readonly Question[]): void;
+  setQuestions(questions: readonly Question[], runner?: string): void;
 }
 
 export function createAttachPorts(store: RunStore, write: (body: RecordBody) => void, say: (line: string) => void): AttachPorts {
@@ -50,10 +58,11 @@ export function createAttachPorts(store: RunStore, write: (body: RecordBody) => 
   const ports: OperatorPorts = { approve: none, manual: none, settle: none };
   return {
     ports,
-    setQuestions(questions) {
+    setQuestions(questions, runner) {
       const prompts: Prompt[] = [];
       const live = new Set<string>();
       for (const q of questions) {
+        if (q.kind === 'proceed') continue;
         const k = keyOf(q);
         live.add(k);
         let id = ids.get(k);
@@ -65,7 +74,8 @@ export function createAttachPorts(store: RunStore, write: (body: RecordBody) => 
         else prompts.push({ id, kind: 'doubt', step: q.step, req: q.req });
       }
       for (const k of [...ids.keys()]) if (!live.has(k)) ids.delete(k);
-      store.setState((s) => ({ prompts, ui: s.prompts.length === 0 && prompts.length > 0 ? { ...s.ui, promptScroll: 0, showDetail: false, entryError: null } : s.ui }));
+      const waiting = runnerWaiting(questions, runner);
+      store.setState((s) => ({ prompts, waiting, ui: s.prompts.length === 0 && prompts.length > 0 ? { ...s.ui, promptScroll: 0, showDetail: false, entryError: null } : s.ui }));
     },
     answer(id, kind, value) {
       const p = store.getState().prompts.find((x) => x.id === id);

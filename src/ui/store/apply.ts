@@ -16,6 +16,38 @@ export function placeholderInfo(id: string): StepInfo {
   return { id, kind: 'manual', title: id, needs: [], confirm: false, fanOut: false, evidence: { type: 'none', required: false } };
 }
 
+/** A repeat's round step (`eradicate#2.find`): the repeat step it belongs to, else undefined. */
+const parentOf = (id: string): string | undefined => {
+  const h = id.indexOf('#');
+  return h > 0 ? id.slice(0, h) : undefined;
+};
+
+/**
+ * The checklist's order: a repeat's round steps (`eradicate#1.find`, …) right under their repeat
+ * step, in the order they came — not after the runbook's last step.
+ */
+export function roundsUnderRepeat(order: readonly string[]): string[] {
+  const all = new Set(order);
+  const rounds = new Map<string, string[]>();
+  const top: string[] = [];
+  for (const id of order) {
+    const parent = parentOf(id);
+    if (parent !== undefined && all.has(parent)) rounds.set(parent, [...(rounds.get(parent) ?? []), id]);
+    else top.push(id);
+  }
+  return rounds.size === 0 ? [...order] : top.flatMap((id) => [id, ...(rounds.get(id) ?? [])]);
+}
+
+/** Where a step the journal names but the run did not list goes: a round under its repeat step (after its earlier rounds), anything else at the end. */
+function insertAt(order: readonly string[], id: string): number {
+  const parent = parentOf(id);
+  const at = parent === undefined ? -1 : order.indexOf(parent);
+  if (at < 0) return order.length;
+  let i = at + 1;
+  while (i < order.length && parentOf(order[i]!) === parent) i++;
+  return i;
+}
+
 export function newStep(info: StepInfo): StepView {
   return { info, status: 'pending', itemOrder: [], items: {}, itemsRev: 0, itemPos: new Map(), urgent: new Set(), counts: countItems([], {}), log: emptyTail() };
 }
@@ -81,7 +113,7 @@ class Draft {
         this.order = [...this.order];
         this.#orderCopied = true;
       }
-      this.order.push(id);
+      this.order.splice(insertAt(this.order, id), 0, id);
       this.#copied.add(id);
     } else if (!this.#copied.has(id)) {
       s = { ...s };
@@ -234,7 +266,7 @@ export function applyBatch(
         const known = new Set(e.steps.map((s) => s.id));
         for (const info of e.steps) d.step(info.id).info = info;
         // the runbook's order first, then any step only the journal knows
-        d.order = [...e.steps.map((s) => s.id), ...d.order.filter((id) => !known.has(id))];
+        d.order = roundsUnderRepeat([...e.steps.map((s) => s.id), ...d.order.filter((id) => !known.has(id))]);
         break;
       }
       case 'record':
@@ -287,7 +319,7 @@ export function seedFromRunState(state: RunStoreState, rs: RunState): RunStoreSt
     const src = rs.steps[id];
     if (!src) continue;
     const base = steps.get(id) ?? newStep(placeholderInfo(id));
-    if (!steps.has(id)) order.push(id);
+    if (!steps.has(id)) order.splice(insertAt(order, id), 0, id);
     const items: Record<string, ItemView> = {};
     for (const k of src.itemOrder) {
       const it = src.items[k];

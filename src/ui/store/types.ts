@@ -158,7 +158,7 @@ export interface RunStoreState {
   /** the step that started most recently and has not finished */
   current?: string;
   notes: { text: string; at: string }[];
-  waiting?: { step: string; item?: string; on: 'approval' | 'manual' | 'in-doubt' | 'input'; hint: string };
+  waiting?: { step: string; item?: string; on: 'approval' | 'manual' | 'in-doubt' | 'input' | 'proceed'; hint: string };
   /** a format 1.1 watch between checks: time left (of the run's clock, drill time in drills) as of `at` (Date.now) */
   watching?: { step: string; checks: number; remainingMs: number; nextCheckMs: number; at: number };
   prompts: Prompt[];

@@ -24,6 +24,8 @@ export interface GitHubSimOptions {
 }
 
 export interface GitHubSimulator extends HttpSimulator {
+  /** stamp what it creates or changes with this clock (a drill: the drill's clock, as the AWS simulator's world.now) */
+  useClock(now: () => number): void;
   state: GhWorld;
   switches: GhSwitches;
   /** known, not revoked, and no pending revoke that has come due */
@@ -40,10 +42,11 @@ export const defaultGhSwitches = (): GhSwitches => ({ revokeDelayMs: 100, coreLi
 
 export async function startGitHubSimulator(opts: GitHubSimOptions = {}): Promise<GitHubSimulator> {
   const now = opts.now ?? Date.now;
-  const core: GhSimCore = { world: await buildWorld(opts.seed, now()), switches: { ...defaultGhSwitches(), ...opts.switches }, now, buckets: new Map() };
+  const core: GhSimCore = { world: await buildWorld(opts.seed, now()), switches: { ...defaultGhSwitches(), ...opts.switches }, now, stamp: now, buckets: new Map() };
   const http = await startHttpSimulator('github', (req) => dispatch(core, req, repoRoutes), { port: opts.port, faults: opts.faults });
   return {
     ...http,
+    useClock: (clock) => void (core.stamp = clock),
     state: core.world,
     switches: core.switches,
     isLive: (t) => isLive(core.world, t, now()),

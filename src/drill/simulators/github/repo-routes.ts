@@ -107,7 +107,7 @@ export const repoRoutes: RouteDef[] = [
     const b = c.req.json<{ state?: unknown; resolution?: unknown; resolution_comment?: unknown }>() ?? {};
     if (b.state !== 'open' && b.state !== 'resolved') return ghError(422, 'Validation Failed', { errors: [{ field: 'state', code: 'invalid' }] });
     if (b.state === 'resolved' && !RESOLUTIONS.includes(String(b.resolution))) return ghError(422, 'Validation Failed', { errors: [{ field: 'resolution', code: 'missing_field' }] });
-    const now = iso(c.core.now());
+    const now = iso(c.core.stamp());
     a.state = b.state;
     a.resolution = b.state === 'resolved' ? String(b.resolution) : null;
     a.resolution_comment = b.state === 'resolved' && typeof b.resolution_comment === 'string' ? b.resolution_comment : null;
@@ -140,7 +140,7 @@ export const repoRoutes: RouteDef[] = [
     } catch {
       return ghError(422, 'Bad request - could not decrypt encrypted_value');
     }
-    const now = iso(c.core.now());
+    const now = iso(c.core.stamp());
     const prev = r.secrets.get(name!);
     r.secrets.set(name!, { value, created_at: prev?.created_at ?? now, updated_at: now });
     return prev ? { status: 204 } : { status: 201, body: {} };

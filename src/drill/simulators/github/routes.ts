@@ -26,6 +26,8 @@ export interface GhSimCore {
   world: GhWorld;
   switches: GhSwitches;
   now: () => number;
+  /** the time stamped on what it creates or changes (revokedAt, updatedAt, …): the drill's clock once useClock is called (default: `now`) */
+  stamp: () => number;
   buckets: Map<string, { used: number; resetAt: number }>;
 }
 
@@ -155,7 +157,7 @@ export function dispatch(core: GhSimCore, req: SimRequest, extra: RouteDef[]): {
         'content-type': 'application/json; charset=utf-8',
         'x-github-request-id': randomUUID().toUpperCase().slice(0, 23),
         'x-github-api-version-selected': '2022-11-28',
-        date: new Date(core.now()).toUTCString(),
+        date: new Date(core.stamp()).toUTCString(),
         ...rl.headers,
         ...res.headers,
       };

@@ -26,6 +26,8 @@ export interface HuggingFaceSimOptions {
 }
 
 export interface HuggingFaceSimulator extends HttpSimulator {
+  /** stamp what it creates or changes with this clock (a drill: the drill's clock, as the AWS simulator's world.now) */
+  useClock(now: () => number): void;
   /** the live world: mutate it to set up a situation, read it to check an outcome */
   state: HfWorld;
   switches: HfSwitches;
@@ -52,11 +54,12 @@ export const defaultHfSwitches = (): HfSwitches => ({
 
 export async function startHuggingFaceSimulator(opts: HuggingFaceSimOptions = {}): Promise<HuggingFaceSimulator> {
   const now = opts.now ?? Date.now;
-  const core: HfSimCore = { world: buildWorld(opts.seed, now()), switches: { ...defaultHfSwitches(), ...opts.switches }, now, buckets: new Map() };
+  const core: HfSimCore = { world: buildWorld(opts.seed, now()), switches: { ...defaultHfSwitches(), ...opts.switches }, now, stamp: now, buckets: new Map() };
   const http = await startHttpSimulator('huggingface', (req) => route(core, req), { port: opts.port, faults: opts.faults });
   const space = (id: string) => core.world.spaces.get(id);
   return {
     ...http,
+    useClock: (clock) => void (core.stamp = clock),
     state: core.world,
     switches: core.switches,
     isLive: (v) => {

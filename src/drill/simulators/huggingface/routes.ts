@@ -29,6 +29,8 @@ export interface HfSimCore {
   world: HfWorld;
   switches: HfSwitches;
   now: () => number;
+  /** the time stamped on what it creates or changes (revokedAt, updatedAt, …): the drill's clock once useClock is called (default: `now`) */
+  stamp: () => number;
   buckets: Map<string, Bucket>;
 }
 
@@ -111,7 +113,7 @@ export function route(core: HfSimCore, req: SimRequest): Route | undefined {
         const t = w.tokens.get(c);
         if (t && !t.revoked) {
           t.revoked = true;
-          t.revokedAt = new Date(core.now()).toISOString();
+          t.revokedAt = new Date(core.stamp()).toISOString();
         }
       }
       return { status: 202, body: {} };
@@ -168,7 +170,7 @@ export function route(core: HfSimCore, req: SimRequest): Route | undefined {
         if (!b || typeof b.key !== 'string' || !KEY_RE.test(b.key)) return hfError(400, `${kindName} key must be a valid environment variable name`);
         if (typeof b.value !== 'string') return hfError(400, `${kindName} value must be a string`);
         const prev = store(s)[b.key];
-        store(s)[b.key] = { value: b.value, description: typeof b.description === 'string' ? b.description : prev?.description, updatedAt: new Date(core.now()).toISOString() };
+        store(s)[b.key] = { value: b.value, description: typeof b.description === 'string' ? b.description : prev?.description, updatedAt: new Date(core.stamp()).toISOString() };
         return done(s);
       });
     }
