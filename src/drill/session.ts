@@ -20,7 +20,7 @@ import { newFaultStats, parseFaults } from './faults.js';
 import { guardOutbound, releaseOutbound } from './guard.js';
 import { mergeProgress, Progress } from './progress.js';
 import { checkDrillInputs, drillInputs, scenarioFor } from './scenario/load.js';
-import { drillDir, readDrillState, writeDrillState } from './state.js';
+import { drillDir, drillStateExists, readDrillState, writeDrillState } from './state.js';
 import { captureWorld, restoreWorld } from './snapshot.js';
 import { buildWorld, secretValue } from './world/build.js';
 import { startWorld } from './world/live.js';
@@ -49,6 +49,12 @@ function numberFlag(name: string, v: unknown, ok: (n: number) => boolean, what: 
   return n;
 }
 
+/** Records a drill journal holds before its world acts on anything (and before any step ran). */
+const BEFORE_WORLD = new Set(['incident.opened', 'run.started', 'run.stopped', 'lock.broken', 'note', 'step.started']);
+function worldNeverReached(records: readonly { type: string }[]): boolean {
+  return records.every((r) => BEFORE_WORLD.has(r.type));
+}
+
 export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   const { loaded, ctx, store } = p;
   const f = p.flags;
@@ -63,7 +69,11 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   await removeAbandonedWorkspaces(p.stateDir, store.incident);
   // this incident's own workspace from a killed run: gone before anything below can fail
   await removeWorkspace(join(dir, 'workspace'));
-  const prior = p.fresh ? undefined : readDrillState(dir);
+  // A new drill on a terminal starts its world after the first frame (below): a drill killed in
+  // that window left a journal that opened the incident and nothing the world could have seen —
+  // no step's call, answer or outcome. Its world is started now, as for a new drill; anything
+  // more in the journal and a missing world stays an error (never resumed in a fresh one).
+  const prior = p.fresh || (!drillStateExists(dir) && worldNeverReached(store.read())) ? undefined : readDrillState(dir);
   // the effects the world confirmed since the snapshot (a missing log is an error too, except for a drill saved before there was one)
   let log: ReturnType<typeof readEffects> | undefined;
   if (prior?.version === 2) {

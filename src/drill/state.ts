@@ -45,6 +45,11 @@ export function drillDir(incidentDir: string): string {
 const checksum = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** The saved state of a drill that is being resumed; an error when it is missing or damaged. */
+/** Whether the drill world of this incident was ever saved (state.json exists). */
+export function drillStateExists(dir: string): boolean {
+  return existsSync(join(dir, 'state.json'));
+}
+
 export function readDrillState(dir: string): DrillState {
   const file = join(dir, 'state.json');
   const fail = (why: string) =>

@@ -9,14 +9,14 @@
  * question, so it is pressed before anything of the world exists (its workspace included).
  */
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import drill from '../../src/commands/drill.js';
 import type { CommandContext } from '../../src/commands/context.js';
 import { Redactor } from '../../src/core/secrets/redactor.js';
-import { ROOT } from '../e2e/cli.js';
+import { ROOT, cli, ensureBuilt } from '../e2e/cli.js';
 import { KEY, plain, waitFor } from '../ui/helpers.js';
 
 class FakeStdin extends EventEmitter {
@@ -105,4 +105,61 @@ describe('runbook drill on a terminal — the world starts after the first compl
     expect(records.find((r) => r.type === 'step.finished' && r.step === 'find-spaces')).toMatchObject({ status: 'ok' });
     expect(stderr.text).toContain('Drill scorecard');
   }, 120_000);
+
+  it('killed on that first frame (before its world ran), the drill resumes with its world started then', async () => {
+    ensureBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'drill-deferred-kill-'));
+    const state = join(dir, 'state');
+    const crashed = join(dir, 'crashed');
+    const stdin = new FakeStdin();
+    const stdout = new FakeOut();
+    const stderr = new FakeOut();
+    const ctx: CommandContext = {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stderr: stderr as unknown as NodeJS.WriteStream,
+      stdin: stdin as unknown as NodeJS.ReadStream,
+      env: { ...process.env, NO_COLOR: '1' },
+      cwd: dir,
+      redactor: new Redactor(),
+      signal: new AbortController().signal,
+      script: 'runbook',
+    };
+    // what kill -9 leaves at the moment the first question is drawn: the files as they are then
+    stdout.onWrite = (s) => {
+      if (existsSync(crashed) || !plain(s).includes('Next step · find-spaces')) return;
+      cpSync(state, crashed, { recursive: true });
+    };
+    const done = drill([join(ROOT, 'runbooks/hf-spaces-secrets-exposure.yaml'), '--state-dir', state, '--incident', 'killed'], ctx);
+    await waitFor(() => existsSync(crashed), () => `the first question in:\n${stdout.text.slice(-3000)}`, 60_000);
+    stdin.type('q');
+    await waitFor(() => stdout.text.includes('y quit'), () => stdout.text.slice(-2000), 60_000);
+    stdin.type('y');
+    await done;
+    expect(existsSync(join(crashed, 'incidents', 'killed', 'drill', 'state.json')), 'the world was not saved yet when the frame was drawn').toBe(false);
+
+    // the copy's lock names this test's own (living) process; after a real kill -9 that pid is
+    // gone and the lock is taken over (test/e2e/lock.test.ts) — here it is removed instead
+    rmSync(join(crashed, 'incidents', 'killed', 'lock'), { force: true });
+    // back where it was (the drill's inputs name paths inside its state directory)
+    rmSync(state, { recursive: true, force: true });
+    renameSync(crashed, state);
+    // the resume command a responder runs: the world starts now and the drill runs to its end
+    const r = cli(['drill', 'hf-spaces-secrets-exposure', '--incident', 'killed', '--state-dir', state, '--yes'], { timeout: 120_000 });
+    expect(r.stderr).not.toContain('drill world of this incident is missing');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Drill scorecard');
+    expect(r.stderr).toMatch(/4\/4 leaked credentials dead/);
+  }, 180_000);
+
+  it('a drill whose journal holds a step\'s call but no saved world is still refused (never resumed in a fresh world)', () => {
+    ensureBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'drill-lost-world-'));
+    const state = join(dir, 'state');
+    const first = cli(['drill', 'hf-spaces-secrets-exposure', '--incident', 'lost', '--state-dir', state, '--yes'], { timeout: 120_000 });
+    expect(first.code, first.stderr).toBe(0);
+    rmSync(join(state, 'incidents', 'lost', 'drill', 'state.json'));
+    const again = cli(['drill', 'hf-spaces-secrets-exposure', '--incident', 'lost', '--state-dir', state, '--yes'], { timeout: 120_000 });
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('the drill world of this incident is missing');
+  }, 180_000);
 });
