@@ -133,6 +133,8 @@ export class FileJournal implements JournalStore {
   #failed: JournalError | undefined;
   /** unlock() while an fsync ran: the fd its callback closes */
   #closeAfterSync: number | undefined;
+  /** told of every record written through this object (see follow) */
+  readonly #followers = new Set<(records: readonly JournalRecord[]) => void>();
 
   /** `operator`: who is named in each record (default: operator(), the OS user@host; --operator sets it) */
   constructor(stateDir: string, incident: string, opts: { operator?: string } = {}) {
@@ -349,6 +351,19 @@ export class FileJournal implements JournalStore {
     this.#headFd = this.#openFile(this.headFile, constants.O_RDWR);
   }
 
+  /**
+   * Be told of every record written through this store object from now on — by any of the
+   * append methods, in seq order, each once, right after it is written (durable or not yet: see
+   * appendDeferred). The file has one writer at a time (the lock holder), so a writer that read
+   * the journal under its lock knows the whole journal from what it read plus what it is told
+   * here, without keeping or decoding the records again (the engine folds them as they come).
+   * Returns the function that stops it.
+   */
+  follow(fn: (records: readonly JournalRecord[]) => void): () => void {
+    this.#followers.add(fn);
+    return () => this.#followers.delete(fn);
+  }
+
   append(body: RecordBody): JournalRecord {
     return this.#write([body], false)[0]!;
   }
@@ -431,7 +446,7 @@ export class FileJournal implements JournalStore {
   #write(bodies: readonly RecordBody[], deferred: boolean): JournalRecord[] {
     if (this.#failed) throw this.#failed;
     this.#open();
-    const recs: Omit<JournalRecord, 'sum'>[] = [];
+    const recs: JournalRecord[] = [];
     const lines: string[] = [];
     let seq = this.#seq;
     let last = this.#last;
@@ -440,7 +455,9 @@ export class FileJournal implements JournalStore {
       const rec = { seq: ++seq, ts, op: this.#op, ...body, prev: last } as Omit<JournalRecord, 'sum'>;
       const line = encodeRecord(rec);
       last = lineHash(line);
-      recs.push(rec);
+      // the line's checksum belongs to the file; the record handed back holds it empty
+      (rec as JournalRecord).sum = '';
+      recs.push(rec as JournalRecord);
       lines.push(line + '\n');
     }
     const buf = Buffer.from(lines.join(''), 'utf8');
@@ -474,7 +491,8 @@ export class FileJournal implements JournalStore {
     this.#last = last;
     // created whole and fsynced, or fsynced here: it covers every line before too
     if (created || sync) this.#synced(seq, last);
-    return recs.map((rec) => ({ ...rec, sum: '' }) as JournalRecord);
+    for (const f of this.#followers) f(recs);
+    return recs;
   }
 
   lock(opts: { breakLock?: boolean } = {}): { broken?: LockOwner } {
