@@ -19,7 +19,7 @@ import type { Scenario } from './scenario/schema.js';
 import { computeScorecard, formatScorecard, previousDrills, scorecardLine, type Scorecard } from './scorecard.js';
 import { leakedState, type LiveWorld } from './world/live.js';
 import { Responders } from './responder.js';
-import { SNAPSHOT_EVERY, type DurableWorld } from './world/durable.js';
+import type { DurableWorld } from './world/durable.js';
 
 /** In an interactive drill, the most real time one watch interval (or repeat pause) takes. */
 export const WATCH_WAIT_REAL_MS = 400;
@@ -100,7 +100,7 @@ export function drillHooks(d: HookDeps) {
       progress.onRecord(e.record, clock.now());
       tick();
       // the world persists its own effects as they happen; a snapshot is only a shortcut for resume
-      if (d.durable.sinceSnapshot >= SNAPSHOT_EVERY) d.save();
+      if (d.durable.snapshotDue()) d.save();
       return e;
     }
     if (e.type !== 'run.end') return e;
