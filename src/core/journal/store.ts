@@ -114,6 +114,8 @@ export class FileJournal implements JournalStore {
   /** called (from a timer) when the lock was taken by another process while this one held it */
   onLockLost?: (why: string) => void;
   #fd: number | undefined;
+  /** the journal file's size: every byte in it was written through #fd (what a failed write is cut back to) */
+  #size = 0;
   #headFd: number | undefined;
   #seq = 0;
   #last = GENESIS;
@@ -296,6 +298,7 @@ export class FileJournal implements JournalStore {
       this.#durableSeq = this.#seq;
       this.#last = d.hashes[d.hashes.length - 1] ?? GENESIS;
       this.#headFd = this.#openFile(this.headFile, constants.O_RDWR | constants.O_CREAT);
+      this.#size = d.goodBytes;
       this.#fd = fd;
     } catch (e) {
       closeSync(fd);
@@ -348,6 +351,7 @@ export class FileJournal implements JournalStore {
     unlinkSync(tmp);
     fsyncDir(this.dir);
     this.#fd = this.#openFile(this.file, constants.O_RDWR | constants.O_APPEND);
+    this.#size = buf.length;
     this.#headFd = this.#openFile(this.headFile, constants.O_RDWR);
   }
 
@@ -468,7 +472,7 @@ export class FileJournal implements JournalStore {
       const fd = this.#fd;
       if (fd === undefined) this.#create(buf, last);
       else {
-        const size = fstatSync(fd).size;
+        const size = this.#size;
         let off = 0;
         try {
           while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
@@ -482,6 +486,7 @@ export class FileJournal implements JournalStore {
           }
           throw e;
         }
+        this.#size = size + buf.length;
       }
       for (const b of bodies) crashPoint(`after-write:${b.type}`);
     } catch (e) {
