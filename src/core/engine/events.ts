@@ -3,7 +3,7 @@
  * (the journal is written by the engine itself, before the event, so that a side effect can
  * never happen without its intent on disk). A broken observer never stops an incident run.
  */
-import type { JournalRecord, RecordBody, Mode } from '../journal/records.js';
+import type { RecordBody, Mode } from '../journal/records.js';
 import type { StepKind } from '../runbook/schema.js';
 import type { RunState } from '../journal/fold.js';
 
