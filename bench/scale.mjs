@@ -140,7 +140,15 @@ console.log(`scale: N leaked HF tokens, one fan-out revoke at concurrency 16 (lo
 const results = {};
 for (const n of SIZES) {
   const rounds = [];
-  for (let i = 0; i < ROUNDS; i++) rounds.push(await measure(n, i));
+  for (let i = 0; i < ROUNDS; i++) {
+    const load0 = loadavg()[0];
+    const r = await measure(n, i);
+    rounds.push(r);
+    // each round on its own line: the medians below hide the spread the machine's load makes
+    const each = KINDS.map((k) => `${k} ${(r[k].wall / 1000).toFixed(1)} s ${r[k].rss.toFixed(0)} MiB`).join(', ');
+    const vsLive = READERS ? '' : ` — drill/live wall ${(r.drill.wall / r.run.wall).toFixed(2)}×, RSS ${(r.drill.rss / r.run.rss).toFixed(2)}×`;
+    console.log(`  N=${n} round ${i + 1} (load ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}): ${each}${vsLive}`);
+  }
   const pick = (k, f) => med(rounds.map((x) => f(x[k])));
   results[n] = {
     liveRevoke: pick('run', (x) => x.revoke) / n,

@@ -8,8 +8,7 @@ import { durationMs } from '../core/runbook/schema.js';
 import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
 import type { Clock, OperatorPorts } from '../core/engine/ports.js';
 import { sleep } from '../core/engine/retry.js';
-import { fold } from '../core/journal/fold.js';
-import type { JournalRecord } from '../core/journal/records.js';
+import { fold, type RunState } from '../core/journal/fold.js';
 import { stepForKey } from '../core/engine/repeat.js';
 import type { PrepareContext } from '../commands/run.js';
 import type { Adversary, DrillClock } from './adversary.js';
@@ -20,7 +19,7 @@ import type { Scenario } from './scenario/schema.js';
 import { computeScorecard, formatScorecard, previousDrills, scorecardLine, type Scorecard } from './scorecard.js';
 import { leakedState, type LiveWorld } from './world/live.js';
 import { Responders } from './responder.js';
-import { SNAPSHOT_EVERY, type DurableWorld } from './world/durable.js';
+import type { DurableWorld } from './world/durable.js';
 
 /** In an interactive drill, the most real time one watch interval (or repeat pause) takes. */
 export const WATCH_WAIT_REAL_MS = 400;
@@ -46,9 +45,6 @@ export interface HookDeps {
 
 const TICK_MS = 200;
 
-/** records that mean the run did something (a scorecard written before them is out of date) */
-const ACTED = new Set<string>(['intent', 'outcome', 'manual', 'settled', 'approval', 'step.started', 'step.finished', 'items', 'verify', 'secret.created']);
-
 export function drillHooks(d: HookDeps) {
   const { p, clock, adversary, progress } = d;
   let timer: NodeJS.Timeout | undefined;
@@ -64,7 +60,7 @@ export function drillHooks(d: HookDeps) {
   };
   clock.onAdvance = tick;
 
-  const scorecard = (status: string, records: readonly JournalRecord[] = p.store.read()): Scorecard => {
+  const scorecard = (status: string, state: RunState | undefined = fold(p.store.read())): Scorecard => {
     const t = progress.state;
     const leaked = leakedState(d.world);
     const consumers = d.world.built.consumers.filter((c) => d.world.built.credentials.get(c.credential)?.leaked);
@@ -82,7 +78,7 @@ export function drillHooks(d: HookDeps) {
       adversary: adversary.records,
       adversaryPending: adversary.pending,
       persistence: adversary.persistence(),
-      state: fold(records),
+      state,
       notifyMissing: progress.notifyMissing(),
       duplicates: progress.duplicates(),
       duplicateEffects: d.durable.duplicates(),
@@ -104,18 +100,20 @@ export function drillHooks(d: HookDeps) {
       progress.onRecord(e.record, clock.now());
       tick();
       // the world persists its own effects as they happen; a snapshot is only a shortcut for resume
-      if (d.durable.sinceSnapshot >= SNAPSHOT_EVERY) d.save();
+      if (d.durable.snapshotDue()) d.save();
       return e;
     }
     if (e.type !== 'run.end') return e;
     stop();
     tick();
     const final = e.status === 'done' || e.status === 'failed';
-    // the engine's records (no second decode of a journal of tens of MB), else the journal read once for both
-    const records = e.records ?? p.store.read();
-    const sc = scorecard(e.status, records);
+    // the engine's state of the journal (no second decode of tens of MB), else the journal read once
+    const state = e.state ?? fold(p.store.read());
+    const sc = scorecard(e.status, state);
     card = { sc, final };
-    if (final && !scoredAlready(records)) {
+    // the journal already ends with this drill's scorecard: nothing was done since (a finished
+    // drill run again). Its scorecard is printed again but not journaled a second time.
+    if (final && !state?.scoredLast) {
       try {
         inner({ type: 'record', record: p.store.append({ type: 'scorecard', data: sc }) });
       } catch {
@@ -124,16 +122,6 @@ export function drillHooks(d: HookDeps) {
     }
     d.save();
     return { ...e, detail: endDetail(e.detail) };
-  };
-
-  /**
-   * The journal already ends with this drill's scorecard: nothing was done since (a finished
-   * drill run again). Its scorecard is printed again but not journaled a second time.
-   */
-  const scoredAlready = (recs: readonly JournalRecord[]): boolean => {
-    let i = recs.length - 1;
-    for (; i >= 0 && recs[i]!.type !== 'scorecard'; i--) if (ACTED.has(recs[i]!.type)) return false;
-    return i >= 0;
   };
 
   const endDetail = (detail: string | undefined): string | undefined => (card ? [detail, (card.final ? '' : 'So far: ') + scorecardLine(card.sc)].filter(Boolean).join(' — ') : detail);

@@ -4,7 +4,7 @@ import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { FileJournal, decodeJournal, encodeRecord, checkIncidentId } from '../../src/core/journal/store.js';
-import { fold, inDoubtItems } from '../../src/core/journal/fold.js';
+import { fold, foldRecord, inDoubtItems } from '../../src/core/journal/fold.js';
 import { JournalError, LockedError, UsageError } from '../../src/core/errors.js';
 import type { RecordBody } from '../../src/core/journal/records.js';
 
@@ -230,6 +230,33 @@ describe('deferred appends (the engine: fsync off the event loop, issue 15 item 
     const r = j.appendDeferred([{ type: 'step.started', step: 's', kind: 'revoke', title: 'S' }]);
     await r.durable;
     expect(r.records[0]?.seq).toBe(2);
+    j.unlock();
+  });
+});
+
+describe('follow: every record written through the store, once, in order (the engine folds them instead of keeping them)', () => {
+  const intent = (item: string): RecordBody => ({ type: 'intent', step: 's', item, action: 'p.revoke', attempt: 1, key: `k-${item}`, input: {}, idempotent: false });
+
+  it('tells of records from append, appendBatch and appendDeferred (the first record creating the file included); a fold of them is the fold of the file', async () => {
+    const { dir, j } = fresh();
+    const told: number[] = [];
+    let state: ReturnType<typeof fold>;
+    const stop = j.follow((recs) => {
+      for (const r of recs) {
+        told.push(r.seq);
+        state = foldRecord(state, r);
+      }
+    });
+    const d = j.appendDeferred([opened, intent('a')]);
+    j.appendBatch([intent('b'), intent('c')]);
+    j.append({ type: 'outcome', step: 's', item: 'a', status: 'ok', attempt: 1 });
+    await j.appendDeferred([{ type: 'outcome', step: 's', item: 'b', status: 'failed', attempt: 1 }]).durable;
+    await d.durable;
+    expect(told).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(state).toEqual(fold(new FileJournal(dir, 'i1').read()));
+    stop();
+    j.append({ type: 'note', text: 'after' });
+    expect(told).toHaveLength(6);
     j.unlock();
   });
 });

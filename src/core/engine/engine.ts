@@ -10,9 +10,9 @@ import { evidenceOf, needsConfirm, type Step } from '../runbook/schema.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import type { Scope } from '../runbook/expressions.js';
 import { previewText, stepLevelTitle } from './text.js';
-import { fold, SINGLE_ITEM, type RunState } from '../journal/fold.js';
+import { fold, foldRecord, SINGLE_ITEM, type RunState } from '../journal/fold.js';
 import { FileJournal, type JournalStore } from '../journal/store.js';
-import type { JournalRecord, Mode, StoredSecret } from '../journal/records.js';
+import type { Mode, StoredSecret } from '../journal/records.js';
 import type { SecretRegistry } from '../secrets/registry.js';
 import type { Secret } from '../secrets/secret.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
@@ -82,7 +82,7 @@ export function stepInfos(steps: readonly Step[], scope: Scope = {}): StepInfo[]
 export class Engine {
   readonly #o: EngineOptions;
   #rc: RunContext | undefined;
-  #kept: KeptRecords | undefined;
+  #end: EndState | undefined;
   #observerErrors = 0;
   /** everything written is durable and reported (see ./journal-writer.ts) */
   #idle: () => Promise<void> = () => Promise.resolve();
@@ -107,7 +107,7 @@ export class Engine {
       return await this.#run(broken);
     } finally {
       await this.#idle().catch(() => undefined); // the error, if any, was thrown by #run
-      this.#kept?.stop();
+      this.#end?.stop();
       o.store.unlock();
     }
   }
@@ -119,13 +119,8 @@ export class Engine {
     const journal = journalWriter(o.store, makeEmitter(o.observers ?? [], () => this.#observerErrors++));
     const emit = journal.emit;
     this.#idle = journal.idle;
-    const records = o.store.read();
-    const prior = fold(records);
-    // the file journal has one writer at a time — this run, under its lock: its records are the
-    // ones read above and those appended since through this store (one decode of the journal
-    // per run, not two: at 10,000 items a decode is ~100 MiB and seconds)
-    const kept = o.store instanceof FileJournal ? new KeptRecords(records, o.store) : undefined;
-    this.#kept = kept;
+    const { prior, end } = readJournal(o.store);
+    this.#end = end;
     if (prior && prior.mode !== o.mode) {
       throw new UsageError(`incident ${o.store.incident} is a ${prior.mode} incident; it cannot be resumed as a ${o.mode}`, { nextSteps: ['Use another --incident id.'] });
     }
@@ -221,12 +216,12 @@ export class Engine {
       /* the journal is already failing; the outcome below still reports */
     }
     const exitCode = { done: ExitCode.ok, failed: ExitCode.failed, waiting: ExitCode.waiting, interrupted: ExitCode.interrupted }[outcome.status];
-    const end: EngineEvent = { type: 'run.end', status: outcome.status, detail: outcome.detail, exitCode };
-    // not enumerable: never written by --json (tens of MB at 10,000 items), never copied by a spread
-    if (kept) Object.defineProperty(end, 'records', { value: kept.records(), enumerable: false });
-    emit(end);
+    const last: EngineEvent = { type: 'run.end', status: outcome.status, detail: outcome.detail, exitCode };
+    // not enumerable: never written by --json, never copied by a spread
+    if (end) Object.defineProperty(last, 'state', { get: () => end.state, enumerable: false });
+    emit(last);
     await journal.idle();
-    return { status: outcome.status, exitCode, detail: outcome.detail, incident: o.store.incident, resumed: prior !== undefined, state: fold(kept?.all() ?? o.store.read()) };
+    return { status: outcome.status, exitCode, detail: outcome.detail, incident: o.store.incident, resumed: prior !== undefined, state: end ? end.stop() : fold(o.store.read()) };
   }
 
   /**
@@ -325,65 +320,42 @@ export class Engine {
 }
 
 /**
- * The records of a file journal while this run holds its lock (the file has one writer at a
- * time): those read at the start, then every one appended through the store object — the
- * engine's and its observers' (a drill's scorecard) — so the state at the end is folded
- * without decoding the whole journal again.
+ * The journal as this run holds it, read once: `prior`, the state folded from the records read at
+ * the start (what the run resumes from; never changed), and for a file journal `end`, the state
+ * of the whole journal kept up to date as records are written. The file has one writer at a time
+ * — this run, under its lock — so its journal is the records read here plus those written
+ * through the store since (the engine's and its observers', e.g. a drill's scorecard): the state
+ * at the end is folded as they are written, without keeping the records (30,000 decoded records
+ * at 10,000 items: ~30 MB of heap) or decoding the journal again (~100 MiB and seconds).
  */
-class KeptRecords {
-  readonly #records: JournalRecord[];
-  readonly #store: FileJournal;
-  /** the store's own-property methods, if someone set them on the instance (put back as they were) */
-  readonly #own: [string, PropertyDescriptor | undefined][];
-  #on = true;
+function readJournal(store: JournalStore): { prior: RunState | undefined; end: EndState | undefined } {
+  const records = store.read();
+  const prior = fold(records);
+  // folded again (not a copy of prior): prior must stay as it was when the run started
+  return { prior, end: store instanceof FileJournal ? new EndState(fold(records), store) : undefined };
+}
 
-  constructor(records: JournalRecord[], store: FileJournal) {
-    this.#records = records;
-    this.#store = store;
-    this.#own = ['append', 'appendBatch', 'appendDeferred'].map((k) => [k, Object.getOwnPropertyDescriptor(store, k)]);
-    const append = store.append.bind(store);
-    const appendBatch = store.appendBatch.bind(store);
-    const appendDeferred = store.appendDeferred.bind(store);
-    store.append = (body) => {
-      const rec = append(body);
-      this.#keep([rec]);
-      return rec;
-    };
-    store.appendBatch = (bodies) => {
-      const recs = appendBatch(bodies);
-      this.#keep(recs);
-      return recs;
-    };
-    store.appendDeferred = (bodies) => {
-      const written = appendDeferred(bodies);
-      this.#keep(written.records);
-      return written;
-    };
+/** The state of a file journal, folded record by record as the store writes them (FileJournal.follow). */
+class EndState {
+  #state: RunState | undefined;
+  #unfollow: (() => void) | undefined;
+
+  constructor(state: RunState | undefined, store: FileJournal) {
+    this.#state = state;
+    this.#unfollow = store.follow((recs) => {
+      for (const r of recs) this.#state = foldRecord(this.#state, r);
+    });
   }
 
-  /** in seq order, each once (a store method may call another one of them) */
-  #keep(recs: readonly JournalRecord[]): void {
-    if (!this.#on) return;
-    for (const r of recs) if (r.seq > (this.#records.at(-1)?.seq ?? 0)) this.#records.push(r);
+  /** the state so far (later writes go on changing it until stop) */
+  get state(): RunState | undefined {
+    return this.#state;
   }
 
-  /** Stop keeping: the store's own methods again. */
-  stop(): void {
-    if (!this.#on) return;
-    this.#on = false;
-    for (const [k, d] of this.#own) {
-      if (d) Object.defineProperty(this.#store, k, d);
-      else delete (this.#store as unknown as Record<string, unknown>)[k];
-    }
-  }
-
-  /** the records so far, still kept (the same array: later appends show in it) */
-  records(): readonly JournalRecord[] {
-    return this.#records;
-  }
-
-  all(): JournalRecord[] {
-    this.stop();
-    return this.#records;
+  /** Stop following the store; the state as it is then. */
+  stop(): RunState | undefined {
+    this.#unfollow?.();
+    this.#unfollow = undefined;
+    return this.#state;
   }
 }

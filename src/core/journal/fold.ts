@@ -85,7 +85,15 @@ export interface RunState {
   runs: number;
   scorecard?: Record<string, unknown>;
   recordCount: number;
+  /**
+   * The latest scorecard record is newer than every record that acted (see ACTED): the journal
+   * ends with a scorecard that is still current (a finished drill run again adds none).
+   */
+  scoredLast?: boolean;
 }
+
+/** records that mean the run did something (a scorecard written before them is out of date) */
+export const ACTED: ReadonlySet<string> = new Set<JournalRecord['type']>(['intent', 'outcome', 'manual', 'settled', 'approval', 'step.started', 'step.finished', 'items', 'verify', 'secret.created']);
 
 export const SINGLE_ITEM = '-';
 
@@ -102,153 +110,163 @@ function item(step: StepState, key: string): ItemState {
 
 export function fold(records: readonly JournalRecord[]): RunState | undefined {
   let s: RunState | undefined;
-  const stepOf = (id: string): StepState => {
-    if (!s) throw new Error('journal has records before incident.opened');
-    let st = s.steps[id];
-    if (!st) {
-      st = { id, status: 'pending', itemOrder: [], items: {} };
-      s.steps[id] = st;
-      s.stepOrder.push(id);
+  for (const r of records) s = foldRecord(s, r);
+  return s;
+}
+
+/**
+ * One record more into the state (`fold` is this over the journal): the state `s` is changed in
+ * place and returned (a new one for incident.opened). Lets a writer keep the state of what it
+ * appends as it goes, without keeping the records.
+ */
+export function foldRecord(s: RunState | undefined, r: JournalRecord): RunState | undefined {
+  if (r.type === 'incident.opened') {
+    s = {
+      incident: r.incident,
+      mode: r.mode,
+      runbook: r.runbook,
+      inputs: r.inputs,
+      secrets: r.secrets,
+      inputFingerprints: r.inputFingerprints ?? {},
+      openedAt: r.ts,
+      updatedAt: r.ts,
+      operators: [r.op],
+      steps: {},
+      stepOrder: [],
+      notes: [],
+      secretsCreated: [],
+      running: false,
+      runs: 0,
+      recordCount: 0,
+    };
+    s.recordCount = 1;
+    return s;
+  }
+  if (!s) return s;
+  s.updatedAt = r.ts;
+  s.recordCount++;
+  if (!s.operators.includes(r.op)) s.operators.push(r.op);
+  if (s.scoredLast && ACTED.has(r.type)) s.scoredLast = false;
+  switch (r.type) {
+    case 'run.started':
+      s.running = true;
+      s.runs++;
+      s.runbook = { ...s.runbook, hash: r.runbookHash };
+      break;
+    case 'run.stopped':
+      s.running = false;
+      s.lastStop = { reason: r.reason, detail: r.detail, at: r.ts };
+      break;
+    case 'step.started': {
+      const st = stepIn(s, r.step);
+      st.status = 'running';
+      st.startedAt ??= r.ts;
+      st.finishedAt = undefined;
+      break;
     }
-    return st;
-  };
-  for (const r of records) {
-    if (r.type === 'incident.opened') {
-      s = {
-        incident: r.incident,
-        mode: r.mode,
-        runbook: r.runbook,
-        inputs: r.inputs,
-        secrets: r.secrets,
-        inputFingerprints: r.inputFingerprints ?? {},
-        openedAt: r.ts,
-        updatedAt: r.ts,
-        operators: [r.op],
-        steps: {},
-        stepOrder: [],
-        notes: [],
-        secretsCreated: [],
-        running: false,
-        runs: 0,
-        recordCount: 0,
-      };
-      s.recordCount = 1;
-      continue;
+    case 'items': {
+      const st = stepIn(s, r.step);
+      for (const k of r.keys) item(st, k);
+      break;
     }
-    if (!s) continue;
-    s.updatedAt = r.ts;
-    s.recordCount++;
-    if (!s.operators.includes(r.op)) s.operators.push(r.op);
-    switch (r.type) {
-      case 'run.started':
-        s.running = true;
-        s.runs++;
-        s.runbook = { ...s.runbook, hash: r.runbookHash };
-        break;
-      case 'run.stopped':
-        s.running = false;
-        s.lastStop = { reason: r.reason, detail: r.detail, at: r.ts };
-        break;
-      case 'step.started': {
-        const st = stepOf(r.step);
-        st.status = 'running';
-        st.startedAt ??= r.ts;
-        st.finishedAt = undefined;
-        break;
-      }
-      case 'items': {
-        const st = stepOf(r.step);
-        for (const k of r.keys) item(st, k);
-        break;
-      }
-      case 'approval': {
-        const st = stepOf(r.step);
-        st.approval = { decision: r.decision, items: r.items, by: r.op, at: r.ts, via: r.via, reason: r.reason };
-        break;
-      }
-      case 'intent': {
-        const it = item(stepOf(r.step), r.item);
-        it.status = 'in-doubt';
-        it.attempts = Math.max(it.attempts, r.attempt);
-        it.intentAt = r.ts;
-        it.startedAt ??= r.ts;
-        it.op = r.op;
-        it.settled = undefined;
-        break;
-      }
-      case 'outcome': {
-        const it = item(stepOf(r.step), r.item);
-        it.status = r.status;
-        it.attempts = Math.max(it.attempts, r.attempt);
+    case 'approval': {
+      const st = stepIn(s, r.step);
+      st.approval = { decision: r.decision, items: r.items, by: r.op, at: r.ts, via: r.via, reason: r.reason };
+      break;
+    }
+    case 'intent': {
+      const it = item(stepIn(s, r.step), r.item);
+      it.status = 'in-doubt';
+      it.attempts = Math.max(it.attempts, r.attempt);
+      it.intentAt = r.ts;
+      it.startedAt ??= r.ts;
+      it.op = r.op;
+      it.settled = undefined;
+      break;
+    }
+    case 'outcome': {
+      const it = item(stepIn(s, r.step), r.item);
+      it.status = r.status;
+      it.attempts = Math.max(it.attempts, r.attempt);
+      it.intentAt = undefined;
+      it.startedAt ??= r.ts;
+      it.finishedAt = r.ts;
+      it.output = r.output;
+      it.error = r.error;
+      it.evidence = r.evidence;
+      it.verify = r.verify ?? it.verify;
+      it.reason = r.reason;
+      it.op = r.op;
+      it.sealed = r.sealed;
+      break;
+    }
+    case 'verify': {
+      const it = item(stepIn(s, r.step), r.item);
+      it.verify = { state: r.state, detail: r.detail };
+      break;
+    }
+    case 'settled': {
+      const it = item(stepIn(s, r.step), r.item);
+      it.settled = r.decision;
+      if (r.decision === 'done') {
+        it.status = 'ok';
         it.intentAt = undefined;
-        it.startedAt ??= r.ts;
         it.finishedAt = r.ts;
-        it.output = r.output;
-        it.error = r.error;
-        it.evidence = r.evidence;
-        it.verify = r.verify ?? it.verify;
-        it.reason = r.reason;
-        it.op = r.op;
-        it.sealed = r.sealed;
-        break;
+        it.reason = `settled by ${r.op} (${r.via})`;
+      } else {
+        it.status = 'pending';
+        it.intentAt = undefined;
       }
-      case 'verify': {
-        const it = item(stepOf(r.step), r.item);
-        it.verify = { state: r.state, detail: r.detail };
-        break;
-      }
-      case 'settled': {
-        const it = item(stepOf(r.step), r.item);
-        it.settled = r.decision;
-        if (r.decision === 'done') {
-          it.status = 'ok';
-          it.intentAt = undefined;
-          it.finishedAt = r.ts;
-          it.reason = `settled by ${r.op} (${r.via})`;
-        } else {
-          it.status = 'pending';
-          it.intentAt = undefined;
-        }
-        break;
-      }
-      case 'manual': {
-        const st = stepOf(r.step);
-        const m = { note: r.note, link: r.link, by: r.op, at: r.ts, via: r.via };
-        if (r.item) item(st, r.item).manual = m;
-        else st.manual = m;
-        break;
-      }
-      case 'step.finished': {
-        const st = stepOf(r.step);
-        st.status = r.status;
-        st.finishedAt = r.ts;
-        st.reason = r.reason;
-        st.outputs = r.outputs;
-        st.masked = r.masked;
-        st.sealed = r.sealed;
-        break;
-      }
-      case 'watch': {
-        const st = stepOf(r.step);
-        st.watch = { checks: r.check, watchedMs: r.watchedMs, forMs: r.forMs, ...(r.seen ? { seen: r.seen } : {}) };
-        if (r.items !== undefined) Object.assign(st.watch, { items: r.items, ...(r.tripped ? { tripped: r.tripped } : {}), ...(r.changed ? { changed: r.changed } : {}), ...(r.notable ? { notable: r.notable } : {}) });
-        break;
-      }
-      case 'secret.created':
-        s.secretsCreated.push({ step: r.step, item: r.item, secret: r.secret, at: r.ts });
-        break;
-      case 'note':
-        s.notes.push({ text: r.text, by: r.op, at: r.ts });
-        break;
-      case 'scorecard':
-        s.scorecard = r.data;
-        break;
-      case 'lock.broken':
-        s.notes.push({ text: `lock of pid ${r.previous.pid} (${ownerName(r.previous)}) ${r.previous.forced ? 'broken' : 'taken over'}${r.previous.why ? `: ${r.previous.why}` : ''}`, by: r.op, at: r.ts });
-        break;
+      break;
     }
+    case 'manual': {
+      const st = stepIn(s, r.step);
+      const m = { note: r.note, link: r.link, by: r.op, at: r.ts, via: r.via };
+      if (r.item) item(st, r.item).manual = m;
+      else st.manual = m;
+      break;
+    }
+    case 'step.finished': {
+      const st = stepIn(s, r.step);
+      st.status = r.status;
+      st.finishedAt = r.ts;
+      st.reason = r.reason;
+      st.outputs = r.outputs;
+      st.masked = r.masked;
+      st.sealed = r.sealed;
+      break;
+    }
+    case 'watch': {
+      const st = stepIn(s, r.step);
+      st.watch = { checks: r.check, watchedMs: r.watchedMs, forMs: r.forMs, ...(r.seen ? { seen: r.seen } : {}) };
+      if (r.items !== undefined) Object.assign(st.watch, { items: r.items, ...(r.tripped ? { tripped: r.tripped } : {}), ...(r.changed ? { changed: r.changed } : {}), ...(r.notable ? { notable: r.notable } : {}) });
+      break;
+    }
+    case 'secret.created':
+      s.secretsCreated.push({ step: r.step, item: r.item, secret: r.secret, at: r.ts });
+      break;
+    case 'note':
+      s.notes.push({ text: r.text, by: r.op, at: r.ts });
+      break;
+    case 'scorecard':
+      s.scorecard = r.data;
+      s.scoredLast = true;
+      break;
+    case 'lock.broken':
+      s.notes.push({ text: `lock of pid ${r.previous.pid} (${ownerName(r.previous)}) ${r.previous.forced ? 'broken' : 'taken over'}${r.previous.why ? `: ${r.previous.why}` : ''}`, by: r.op, at: r.ts });
+      break;
   }
   return s;
+}
+
+function stepIn(s: RunState, id: string): StepState {
+  let st = s.steps[id];
+  if (!st) {
+    st = { id, status: 'pending', itemOrder: [], items: {} };
+    s.steps[id] = st;
+    s.stepOrder.push(id);
+  }
+  return st;
 }
 
 /** Items (across steps) whose side effect may or may not have happened. */

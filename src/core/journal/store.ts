@@ -115,6 +115,8 @@ export class FileJournal implements JournalStore {
   /** called (from a timer) when the lock was taken by another process while this one held it */
   onLockLost?: (why: string) => void;
   #fd: number | undefined;
+  /** the journal file's size: every byte in it was written through #fd (what a failed write is cut back to) */
+  #size = 0;
   #headFd: number | undefined;
   #seq = 0;
   #last = GENESIS;
@@ -134,6 +136,8 @@ export class FileJournal implements JournalStore {
   #failed: JournalError | undefined;
   /** unlock() while an fsync ran: the fd its callback closes */
   #closeAfterSync: number | undefined;
+  /** told of every record written through this object (see follow) */
+  readonly #followers = new Set<(records: readonly JournalRecord[]) => void>();
 
   /** `operator`: who is named in each record (default: operator(), the OS user@host; --operator sets it) */
   constructor(stateDir: string, incident: string, opts: { operator?: string } = {}) {
@@ -295,6 +299,7 @@ export class FileJournal implements JournalStore {
       this.#durableSeq = this.#seq;
       this.#last = d.hashes[d.hashes.length - 1] ?? GENESIS;
       this.#headFd = this.#openFile(this.headFile, constants.O_RDWR | constants.O_CREAT);
+      this.#size = d.goodBytes;
       this.#fd = fd;
     } catch (e) {
       closeSync(fd);
@@ -347,7 +352,21 @@ export class FileJournal implements JournalStore {
     unlinkSync(tmp);
     fsyncDir(this.dir);
     this.#fd = this.#openFile(this.file, constants.O_RDWR | constants.O_APPEND);
+    this.#size = buf.length;
     this.#headFd = this.#openFile(this.headFile, constants.O_RDWR);
+  }
+
+  /**
+   * Be told of every record written through this store object from now on — by any of the
+   * append methods, in seq order, each once, right after it is written (durable or not yet: see
+   * appendDeferred). The file has one writer at a time (the lock holder), so a writer that read
+   * the journal under its lock knows the whole journal from what it read plus what it is told
+   * here, without keeping or decoding the records again (the engine folds them as they come).
+   * Returns the function that stops it.
+   */
+  follow(fn: (records: readonly JournalRecord[]) => void): () => void {
+    this.#followers.add(fn);
+    return () => this.#followers.delete(fn);
   }
 
   append(body: RecordBody): JournalRecord {
@@ -432,7 +451,7 @@ export class FileJournal implements JournalStore {
   #write(bodies: readonly RecordBody[], deferred: boolean): JournalRecord[] {
     if (this.#failed) throw this.#failed;
     this.#open();
-    const recs: Omit<JournalRecord, 'sum'>[] = [];
+    const recs: JournalRecord[] = [];
     const lines: string[] = [];
     let seq = this.#seq;
     let last = this.#last;
@@ -441,7 +460,9 @@ export class FileJournal implements JournalStore {
       const rec = { seq: ++seq, ts, op: this.#op, ...body, prev: last } as Omit<JournalRecord, 'sum'>;
       const line = encodeRecord(rec);
       last = lineHash(line);
-      recs.push(rec);
+      // the line's checksum belongs to the file; the record handed back holds it empty
+      (rec as JournalRecord).sum = '';
+      recs.push(rec as JournalRecord);
       lines.push(line + '\n');
     }
     const buf = Buffer.from(lines.join(''), 'utf8');
@@ -452,7 +473,7 @@ export class FileJournal implements JournalStore {
       const fd = this.#fd;
       if (fd === undefined) this.#create(buf, last);
       else {
-        const size = fstatSync(fd).size;
+        const size = this.#size;
         let off = 0;
         try {
           while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
@@ -466,6 +487,7 @@ export class FileJournal implements JournalStore {
           }
           throw e;
         }
+        this.#size = size + buf.length;
       }
       for (const b of bodies) crashPoint(`after-write:${b.type}`);
     } catch (e) {
@@ -475,7 +497,8 @@ export class FileJournal implements JournalStore {
     this.#last = last;
     // created whole and fsynced, or fsynced here: it covers every line before too
     if (created || sync) this.#synced(seq, last);
-    return recs.map((rec) => ({ ...rec, sum: '' }) as JournalRecord);
+    for (const f of this.#followers) f(recs);
+    return recs;
   }
 
   lock(opts: { breakLock?: boolean } = {}): { broken?: LockOwner } {

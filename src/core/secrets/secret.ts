@@ -9,6 +9,8 @@ import { inspect } from 'node:util';
 
 export class Secret {
   readonly #value: string;
+  /** the last fingerprint made and its key (a fan-out stores the same secret in its intent, outcome and item: one HMAC, not one per record) */
+  #fp: { key: Buffer | string; fp: string } | undefined;
   /** Human label, e.g. `secrets.hf_token` or `finding hf_…Ab12`. Never the value. */
   readonly label: string;
 
@@ -36,7 +38,13 @@ export class Secret {
 
   /** Keyed fingerprint: HMAC-SHA256(key, value), hex, first 16 chars. Safe to store. */
   fingerprint(key: Buffer | string): string {
-    return fingerprintValue(this.#value, key);
+    const last = this.#fp;
+    // the same key object (a run's fingerprint key is one Buffer, never changed)
+    if (last?.key === key) return last.fp;
+    const fp = fingerprintValue(this.#value, key);
+    // a private field is not a property: the frozen object stays frozen
+    this.#fp = { key, fp };
+    return fp;
   }
 
   /** What gets stored in a journal instead of the value. */

@@ -4,7 +4,8 @@
  * page — is appended to `<incident>/drill/effects.jsonl` and fsynced *before the simulator
  * answers* (an HTTP simulator through its effect hook, the SMTP server before its 250), as are
  * the attacker's actions and the progress the drill measured. `state.json` is a snapshot written
- * rarely (at start, at the end of each run, and every SNAPSHOT_EVERY effects) that says how many
+ * rarely (at start, at the end of each run, and once the effects since the last one are as many
+ * as the objects in the world, at least SNAPSHOT_EVERY: see snapshotDue) that says how many
  * effects it already holds; a resume restores the snapshot, then applies the later effects in
  * order. So a kill -9 at any moment loses nothing the world ever confirmed to a client.
  *
@@ -178,7 +179,7 @@ export class DurableWorld {
   readonly naming: Naming;
   #fd: number | undefined;
   #n = 0;
-  /** the last whole capture of each section (what #identities reads) */
+  /** the last whole capture of the sections #identities reads (AWS, PagerDuty: the others are not kept — Hugging Face's is the whole world at 10,000 tokens) */
   #last: Partial<Record<Section, unknown>> = {};
   /** what was last committed, per section (see diff) */
   #known: Partial<Record<Section, Known>> = {};
@@ -209,6 +210,21 @@ export class DurableWorld {
     return this.#n;
   }
 
+  /**
+   * Time for a snapshot: at least SNAPSHOT_EVERY effects since the last one, and at least as many
+   * as the objects the world holds. A snapshot writes the whole world, so it is written once the
+   * effects since (each touches one object or more) have cost about as much to log: snapshots
+   * cost a bounded share of the effects however large the world (at 10,000 tokens, one every
+   * 500 effects was 20 whole-world writes — 6 s of a drill), and a resume replays no more
+   * effects than the world has objects.
+   */
+  snapshotDue(): boolean {
+    if (this.sinceSnapshot < SNAPSHOT_EVERY) return false;
+    let objects = 0;
+    for (const known of Object.values(this.#known)) for (const v of Object.values(known)) objects += typeof v === 'number' ? v : v.size;
+    return this.sinceSnapshot >= objects;
+  }
+
   /** Open the log for appending (creating it for a new drill), after `prior` effects were read (and applied). */
   open(prior: readonly Effect[], goodBytes: number | undefined): void {
     const file = effectsFile(this.dir);
@@ -233,7 +249,7 @@ export class DurableWorld {
     this.#known = {};
     for (const s of SECTIONS) {
       const now = captureSection(this.w, s, this.naming, this.redactor, this.adv) as Record<string, unknown[]> | undefined;
-      this.#last[s] = now;
+      this.#keep(s, now);
       diff(s, (this.#known[s] = {}), now);
     }
   }
@@ -242,8 +258,12 @@ export class DurableWorld {
   #diff(s: Section, touched?: HfTouched): Record<string, unknown[]> | undefined {
     if (s === 'hf' && touched) return diff(s, (this.#known[s] ??= {}), captureHfTouched(this.w, this.naming, this.redactor, touched) as Record<string, unknown[]> | undefined);
     const now = captureSection(this.w, s, this.naming, this.redactor, this.adv) as Record<string, unknown[]> | undefined;
-    this.#last[s] = now;
+    this.#keep(s, now);
     return diff(s, (this.#known[s] ??= {}), now);
+  }
+
+  #keep(s: Section, capture: unknown): void {
+    if (s === 'aws' || s === 'pagerduty') this.#last[s] = capture;
   }
 
   /** Wait for the effects written so far to be durable, then close the log. */
