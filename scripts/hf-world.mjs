@@ -11,6 +11,7 @@
 // `--flagship` also writes DIR/hf-spaces-N.scenario.yaml: the flagship runbook's world
 // (runbooks/hf-spaces-secrets-exposure.yaml) at N leaked tokens — drill it with
 //   runbook drill runbooks/hf-spaces-secrets-exposure.yaml --scenario DIR/hf-spaces-N.scenario.yaml --yes --non-interactive
+// (bench/flagship-scale.mjs does that at several N and compares the cost per token).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';

@@ -18,7 +18,7 @@ import { durationMs, type Step } from '../runbook/schema.js';
 import { evaluateField, truthy } from '../runbook/expressions.js';
 import { formatDuration } from '../duration.js';
 import { SINGLE_ITEM } from '../journal/fold.js';
-import { runItem } from './item.js';
+import { runItem, type ItemResult } from './item.js';
 import { sleep } from './retry.js';
 import type { Clock, FailureAnswer } from './ports.js';
 import type { ActionRef, RunContext, StepResult } from './run-context.js';
@@ -66,35 +66,48 @@ export async function runWatch(rc: RunContext, step: Step, ref: ActionRef, plann
   for (;;) {
     const n = checks + 1;
     const outs = new Map<string, unknown>();
-    for (let i = 0; i < planned.length; i++) {
-      const p = planned[i]!;
-      const key = checkKey(n, p.key);
-      const st = prior?.items[key];
-      if (st?.status === 'ok') {
-        // the check ran before the process stopped, its watch record did not: keep its answer
-        outs.set(p.key, st.output);
-        continue;
-      }
-      if (p.invalid !== undefined) {
-        const error = { message: `invalid input: ${p.invalid}`, code: 'BAD_INPUT', failure: 'definite' as const };
-        rc.write({ type: 'outcome', step: step.id, item: key, status: 'failed', attempt: 0, error });
-        return failed(rc, step, finish, `check ${n}: ${error.message}`, [key]);
-      }
-      const r = await runItem(irc, { step, key, input: p.input, ref, item: p.item });
-      if (r.status === 'ok') outs.set(p.key, r.output);
-      else if (r.status === 'failed') {
-        if (batched) rc.write({ type: 'outcome', step: step.id, item: key, status: 'failed', attempt: 1, error: r.error, reason: `watch check ${n}` });
-        const message = `check ${n} failed${step.for_each !== undefined ? ` for ${p.key}` : ''}: ${r.error.message}`;
-        // the operator chooses, as for any failed step: retry this call, go on past the step, or stop
-        const choice = await askFailure(message, [key]);
-        if (choice === 'retry' && !rc.signal.aborted) {
-          i--;
-          continue;
+    // a batched check's calls are reads: they run `concurrency` at a time like the step's fan-out
+    // (default 4); the first item (in planned order) that did not answer decides, after the
+    // calls in flight have settled. A retry (the operator's answer to a failed call) runs the
+    // check's items again, past those that answered.
+    for (;;) {
+      const stopped = await checkItems(planned, batched ? Math.max(1, step.concurrency ?? 4) : 1, async (p) => {
+        if (outs.has(p.key)) return undefined;
+        const key = checkKey(n, p.key);
+        const st = prior?.items[key];
+        if (st?.status === 'ok') {
+          // the check ran before the process stopped, its watch record did not: keep its answer
+          outs.set(p.key, st.output);
+          return undefined;
         }
-        return failed(rc, step, finish, message, [key], undefined, choice === 'continue');
+        if (p.invalid !== undefined) return { invalid: p.invalid, key };
+        const r = await runItem(irc, { step, key, input: p.input, ref, item: p.item });
+        if (r.status === 'ok') {
+          outs.set(p.key, r.output);
+          return undefined;
+        }
+        return { r, key };
+      });
+      if (stopped) {
+        const { p, stop } = stopped;
+        const key = stop.key;
+        if ('invalid' in stop) {
+          const error = { message: `invalid input: ${stop.invalid}`, code: 'BAD_INPUT', failure: 'definite' as const };
+          rc.write({ type: 'outcome', step: step.id, item: key, status: 'failed', attempt: 0, error });
+          return failed(rc, step, finish, `check ${n}: ${error.message}`, [key]);
+        }
+        const r = stop.r;
+        if (r.status === 'failed') {
+          if (batched) rc.write({ type: 'outcome', step: step.id, item: key, status: 'failed', attempt: 1, error: r.error, reason: `watch check ${n}` });
+          const message = `check ${n} failed${step.for_each !== undefined ? ` for ${p.key}` : ''}: ${r.error.message}`;
+          // the operator chooses, as for any failed step: retry this call, go on past the step, or stop
+          const choice = await askFailure(message, [key]);
+          if (choice === 'retry' && !rc.signal.aborted) continue;
+          return failed(rc, step, finish, message, [key], undefined, choice === 'continue');
+        } else if (r.status === 'in-doubt' || r.status === 'waiting') return { status: 'waiting', hint: r.hint };
+        else return { status: 'interrupted' };
       }
-      else if (r.status === 'in-doubt' || r.status === 'waiting') return { status: 'waiting', hint: r.hint };
-      else return { status: 'interrupted' };
+      break;
     }
     const result = step.for_each === undefined ? outs.get(SINGLE_ITEM) : { items: planned.map((p) => outs.get(p.key)), keys: planned.map((p) => p.key), count: planned.length };
     const scope = rc.scope({ result });
@@ -129,6 +142,32 @@ export async function runWatch(rc: RunContext, step: Step, ref: ActionRef, plann
     rc.emit({ type: 'watching', step: step.id, checks: n, watchedMs: watched, forMs, remainingMs: remaining, nextCheckMs: next });
     if (!(await clock.sleep(next, rc.signal, step.id)) || rc.signal.aborted) return { status: 'interrupted' };
   }
+}
+
+type Stop = { invalid: string; key: string } | { r: Exclude<ItemResult, { status: 'ok' }>; key: string };
+
+/**
+ * Run `one` over the planned items, `limit` at a time (1: one after another, in order). After
+ * an item stops the check, no new item starts; the calls in flight settle, and the earliest
+ * stopped item in planned order is returned (with limit 1, the first one, as before).
+ */
+async function checkItems(planned: WatchItem[], limit: number, one: (p: WatchItem) => Promise<Stop | undefined>): Promise<{ p: WatchItem; stop: Stop } | undefined> {
+  let next = 0;
+  let firstAt = Infinity;
+  let found: { p: WatchItem; stop: Stop } | undefined;
+  const worker = async () => {
+    while (firstAt === Infinity && next < planned.length) {
+      const i = next++;
+      const p = planned[i]!;
+      const stop = await one(p);
+      if (stop && i < firstAt) {
+        firstAt = i;
+        found = { p, stop };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, planned.length) }, worker));
+  return found;
 }
 
 function failed(rc: RunContext, step: Step, finish: Finish, message: string, items: string[], outputs?: unknown, goOn = step.on_failure === 'continue'): StepResult {

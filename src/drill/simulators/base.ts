@@ -80,10 +80,14 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return { status, body, headers };
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/** The request body (events, not an async iterator: this runs for every call of a drill, most with no body). */
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(chunks.length ? Buffer.concat(chunks).toString('utf8') : ''));
+    req.on('error', reject);
+  });
 }
 
 /** Start an HTTP simulator on 127.0.0.1 (port 0 = any free port). */

@@ -38,7 +38,14 @@ const VerifyInput = z.strictObject({
 const cacheKey = randomBytes(32);
 const LIVE_TTL_MS = 5 * 60_000;
 const cache = new Map<string, { at: number; out: VerifyOutput }>();
-const keyOf = (ctx: Ctx, t: Secret) => `${hubUrl(ctx)}|${t.fingerprint(cacheKey)}`;
+/** a Secret's keyed fingerprint, computed once per Secret object (a watch checks the same token every minute) */
+const fingerprints = new WeakMap<Secret, string>();
+function fingerprintOf(t: Secret): string {
+  let fp = fingerprints.get(t);
+  if (fp === undefined) fingerprints.set(t, (fp = t.fingerprint(cacheKey)));
+  return fp;
+}
+const keyOf = (ctx: Ctx, t: Secret) => `${hubUrl(ctx)}|${fingerprintOf(t)}`;
 
 /** For tests and long-running processes. */
 export function clearWhoamiCache(): void {
