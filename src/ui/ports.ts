@@ -12,7 +12,9 @@ import type {
   OperatorPorts,
   ProceedAnswer,
 } from '../core/engine/ports.js';
+import type { StepKind } from '../core/runbook/schema.js';
 import type { RunStore } from './store.js';
+import { insertAt, newStep, placeholderInfo } from './store/apply.js';
 import type { Prompt, PromptKind } from './store/types.js';
 import { activePrompt } from './status.js';
 
@@ -93,12 +95,22 @@ export function createTuiPorts(store: RunStore, opts: { beforeAsk?: () => void }
     });
   };
 
-  const refreshInfo = (id: string, title: string, instructions: string | undefined) => {
+  const refreshInfo = (id: string, title: string, instructions: string | undefined, kind?: StepKind) => {
     store.setState((s) => {
       const st = s.steps.get(id);
-      if (!st || (st.info.title === title && st.info.instructions === instructions)) return {};
+      if (!st) {
+        // a repeat's round step (`eradicate#1.disable`) is first heard of when it is ready: it joins
+        // the checklist under its repeat step, so the step asked about is the one selected there
+        if (kind === undefined) return {};
+        const steps = new Map(s.steps);
+        steps.set(id, newStep({ ...placeholderInfo(id), kind, title, instructions }));
+        const stepOrder = [...s.stepOrder];
+        stepOrder.splice(insertAt(stepOrder, id), 0, id);
+        return { steps, stepOrder };
+      }
+      if (st.info.title === title && st.info.instructions === instructions && (kind === undefined || st.info.kind === kind)) return {};
       const steps = new Map(s.steps);
-      steps.set(id, { ...st, info: { ...st.info, title, instructions } });
+      steps.set(id, { ...st, info: { ...st.info, title, instructions, ...(kind !== undefined ? { kind } : {}) } });
       return { steps };
     });
   };
@@ -108,7 +120,7 @@ export function createTuiPorts(store: RunStore, opts: { beforeAsk?: () => void }
     manual: (req) => {
       // the engine renders a manual step's text when it asks (with what earlier steps found):
       // the step's detail shows that text from now on, not the one rendered when the run began
-      if (req.item === undefined) refreshInfo(req.step, req.title, req.instructions);
+      if (req.item === undefined) refreshInfo(req.step, req.title, req.instructions, 'manual');
       return ask<'manual'>({ kind: 'manual', step: req.step, req });
     },
     settle: (req) => ask<'doubt'>({ kind: 'doubt', step: req.step, req }),
@@ -116,7 +128,7 @@ export function createTuiPorts(store: RunStore, opts: { beforeAsk?: () => void }
     askInput: (req) => ask<'input'>({ kind: 'input', req }),
     proceed: (step) => {
       // when a step is ready every value its title and instructions read is known: show them filled in
-      refreshInfo(step.id, step.title, step.instructions);
+      refreshInfo(step.id, step.title, step.instructions, step.kind);
       const s = store.getState();
       if (s.ui.autoRun && closed === null) return Promise.resolve({ action: 'run' } as const);
       // resume: the operator chose to run this step before leaving (its start is journaled) —

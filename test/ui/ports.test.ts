@@ -75,3 +75,21 @@ describe('prompt order', () => {
     expect(store.getState().prompts[0]?.kind).toBe('proceed');
   });
 });
+
+describe('a repeat\'s round step asked about before the checklist knows it', () => {
+  it('joins the checklist under its repeat step with its kind and title, so the step asked about is the one selected', async () => {
+    const { createObserver } = await import('../../src/ui/store/observer.js');
+    const { selectedStep } = await import('../../src/ui/status.js');
+    const store = createRunStore();
+    const obs = createObserver(store, { intervalMs: 10_000 });
+    const info = (id: string, kind: 'detect' | 'revoke' | 'manual') => ({ id, kind, title: `Title of ${id}`, needs: [], confirm: false, fanOut: false, evidence: { type: 'none' as const, required: false } });
+    obs.observe({ type: 'run.begin', incident: 'i', mode: 'drill', dryRun: false, runbook: { id: 'rb', title: 'T', severity: 'high', path: 'rb.yaml' }, steps: [info('scope', 'detect'), info('eradicate', 'revoke'), info('report', 'manual')], resumed: false, openedAt: new Date(0).toISOString() });
+    obs.flush();
+    const t = createTuiPorts(store);
+    void t.ports.proceed!({ id: 'eradicate#1.disable', title: "Deactivate the attacker's keys", kind: 'revoke' });
+    const s = store.getState();
+    expect(s.stepOrder).toEqual(['scope', 'eradicate', 'eradicate#1.disable', 'report']);
+    expect(s.steps.get('eradicate#1.disable')?.info).toMatchObject({ kind: 'revoke', title: "Deactivate the attacker's keys" });
+    expect(selectedStep(s)).toBe('eradicate#1.disable');
+  });
+});

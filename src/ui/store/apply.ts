@@ -39,7 +39,7 @@ export function roundsUnderRepeat(order: readonly string[]): string[] {
 }
 
 /** Where a step the journal names but the run did not list goes: a round under its repeat step (after its earlier rounds), anything else at the end. */
-function insertAt(order: readonly string[], id: string): number {
+export function insertAt(order: readonly string[], id: string): number {
   const parent = parentOf(id);
   const at = parent === undefined ? -1 : order.indexOf(parent);
   if (at < 0) return order.length;
@@ -170,6 +170,8 @@ function applyRecord(next: RunStoreState, d: Draft, r: Rec, limits: StoreLimits)
       break;
     case 'step.started': {
       const s = d.step(r.step);
+      // a repeat's round step (`eradicate#1.find`) is not in the run's list: its kind and title come with its start
+      if (s.info.title === r.step && r.title !== undefined) s.info = { ...s.info, kind: (r.kind as StepInfo['kind'] | undefined) ?? s.info.kind, title: r.title };
       s.status = 'running';
       s.startedAt ??= r.ts;
       s.finishedAt = undefined;
