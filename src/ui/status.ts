@@ -138,9 +138,13 @@ export function alsoReady(s: RunStoreState): (string | undefined)[] {
   return s.prompts.filter((p) => p.kind === 'proceed' && p.id !== prompt.id).map((p) => p.step);
 }
 
-/** How many prompts wait besides the one shown that the prompt pane does not already list (said once, on the status line). */
+/**
+ * How many prompts wait besides the one shown that the prompt pane does not already list in
+ * view (said once, on the status line): its "Also ready now" list is last, so a pane cut below
+ * hides it.
+ */
 export function othersWaiting(s: RunStoreState): number {
   if (s.prompts.length === 0 || activePrompt(s) === undefined) return 0;
-  const listed = s.ui.showDetail ? 0 : alsoReady(s).length;
+  const listed = s.ui.showDetail || s.ui.promptMore ? 0 : alsoReady(s).length;
   return s.prompts.length - 1 - listed;
 }

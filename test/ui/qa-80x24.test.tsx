@@ -165,3 +165,35 @@ describe('before the drill clock starts', () => {
     expect(lastNote(notes.slice(1), false)).toBeUndefined();
   });
 });
+
+describe('the steps ready now, below the fold', () => {
+  it('a pane cut below hides its "Also ready now" list: the status line counts them', async () => {
+    const t = await at80x24();
+    const instructions = Array.from({ length: 14 }, (_, i) => `${i + 1}. Line ${i + 1} of what the step does.`).join('\n');
+    void t.ports.ports.proceed!({ id: 'owners', title: 'Work out whom to tell', kind: 'detect', instructions });
+    void t.ports.ports.proceed!({ id: 'revoke', title: 'Revoke the leaked tokens', kind: 'revoke' });
+    await t.until((f) => f.includes('Next step · owners') && f.includes('PgDn more'), 'the cut prompt');
+    expect(t.frame()).not.toContain('Also ready now');
+    expect(t.frame()).toContain('1 more thing waiting for you after this one');
+    for (let i = 0; i < 20; i++) t.press(KEY.pgdn);
+    await t.until((f) => f.includes('Also ready now (1)'), 'the list in view');
+    expect(t.frame()).not.toContain('waiting for you after this one');
+  });
+});
+
+describe('asking to quit costs no drill time', () => {
+  it('q then n leaves the drill clock standing; the next key starts it', async () => {
+    let on = false;
+    const drill: DrillView = { speed: 0.25, now: () => (on ? 1 : 0), running: () => on, start: () => (on = true), pause: () => (on = false), next: () => undefined, attackerLive: () => 0 };
+    const t = await at80x24(drill);
+    void t.ports.ports.proceed!({ id: 'owners', title: 'Work out whom to tell', kind: 'detect' });
+    await t.until((f) => f.includes('Next step · owners'), 'the prompt');
+    t.press('q');
+    await t.until((f) => f.includes('Quit now?'), 'the quit question');
+    t.press('n');
+    await t.until((f) => !f.includes('Quit now?'), 'back');
+    expect(drill.running()).toBe(false);
+    t.press('j');
+    await t.until(() => drill.running(), 'the clock running');
+  });
+});
