@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { begin, KEY, rec, setup, step } from './helpers.js';
-import { lastNote } from '../../src/ui/components/status-bar.js';
+import { lastNote, noteLine } from '../../src/ui/components/status-bar.js';
 import type { DrillView } from '../../src/ui/context.js';
 
 afterEach(() => cleanup());
@@ -155,7 +155,7 @@ describe('before the drill clock starts', () => {
     t.press('j'); // the first key starts the clock
     await t.until(() => drill.running(), 'the clock running');
     t.emit(rec({ type: 'note', text: 'paged security lead' }), rec({ type: 'note', text: ATTACK }));
-    await t.until((f) => f.includes('last note: drill: adversary'), 'the attacker note once the clock runs');
+    await t.until((f) => f.includes('last note: attacker aws.create_key — succeeded: created access key'), 'the attacker note once the clock runs, its outcome in view');
   });
 
   it("lastNote: the responder's own notes show before the clock starts; the attacker's do not", () => {
@@ -195,5 +195,14 @@ describe('asking to quit costs no drill time', () => {
     expect(drill.running()).toBe(false);
     t.press('j');
     await t.until(() => drill.running(), 'the clock running');
+  });
+});
+
+describe('an attacker note on the status line', () => {
+  it('keeps what it did, on what, and its outcome (not the credential and the drill second, which cut the outcome at 80 columns)', () => {
+    expect(noteLine('drill: adversary huggingface.read_space with acme-org-legacy on acme-ml/support-bot at 1800s — blocked: acme-org-legacy is dead: the attempt failed')).toBe(
+      'attacker huggingface.read_space on acme-ml/support-bot — blocked: acme-org-legacy is dead: the attempt failed',
+    );
+    expect(noteLine('paged security lead')).toBe('paged security lead');
   });
 });

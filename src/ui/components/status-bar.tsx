@@ -26,6 +26,15 @@ function retryOf(s: RunStoreState): { step: string; item: string; attempt: numbe
 /** A note of the drill's attacker (src/drill/session.ts: `drill: adversary <what> …`). */
 const ATTACKER_NOTE = /^drill: adversary /;
 
+/**
+ * An attacker's note, short enough for the status line with its outcome in view: what it did, on
+ * what, and how it went (`attacker huggingface.read_space on acme-ml/support-bot — blocked: …`).
+ */
+export function noteLine(text: string): string {
+  const m = /^drill: adversary (\S+) with \S+(?: on (\S+))? at \d+s — (\w+): (.*)$/s.exec(text);
+  return m ? `attacker ${m[1]!}${m[2] ? ` on ${m[2]}` : ''} — ${m[3]!}: ${m[4]!}` : text;
+}
+
 /** The latest note to show; before a drill's clock starts nothing of the attacker has happened yet (the header shows its next move). */
 export function lastNote(notes: readonly { text: string }[], clockStarted: boolean): string | undefined {
   for (let i = notes.length - 1; i >= 0; i--) {
@@ -94,7 +103,7 @@ export function StatusBar({ width }: { width: number }) {
   } else if (v.autoRun && v.phase === 'running') {
     text = 'running all remaining steps (gates still ask) — p pauses';
   } else if (v.note) {
-    text = `last note: ${v.note}`;
+    text = `last note: ${noteLine(v.note)}`;
   } else if (!v.begun) {
     text = 'starting…';
   }
