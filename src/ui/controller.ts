@@ -253,7 +253,7 @@ export function createController(d: ControllerDeps): Controller {
     },
     keyPressed() {
       const s = store.getState();
-      if (d.drill && !d.drill.running() && s.ui.overlay !== 'help' && (s.phase === 'running' || s.phase === 'starting')) d.drill.start();
+      if (d.drill && !d.drill.running() && s.ui.overlay === null && (s.phase === 'running' || s.phase === 'starting')) d.drill.start();
     },
     interrupt() {
       interrupts++;

@@ -24,6 +24,8 @@ export interface KeyCtx {
   showDetail: boolean;
   /** `runbook attach`: another process runs the steps; only answers and notes are ours */
   attached: boolean;
+  /** what is asked is cut below: PgDn shows more (offered on the footer) */
+  more?: boolean;
 }
 
 export type ActionId =
@@ -77,8 +79,8 @@ export interface Binding {
   when(c: KeyCtx): boolean;
   /** dispatched by a widget's own hook, not by the app */
   widget?: boolean;
-  /** kept out of the footer (still in help) */
-  quiet?: boolean;
+  /** kept out of the footer (still in help); a function: out of it unless it says otherwise */
+  quiet?: boolean | ((c: KeyCtx) => boolean);
   /** described by its pair (down by up, scroll-down by scroll-up) */
   paired?: boolean;
 }
@@ -128,7 +130,8 @@ export const BINDINGS: Binding[] = [
   { action: 'up', keys: ['up', 'k'], show: '↑↓', label: 'select', help: 'select a step (↑ or k, ↓ or j)', when: main },
   { action: 'down', keys: ['down', 'j'], label: 'select', help: 'select a step', when: main, quiet: true, paired: true },
   { action: 'scroll-up', keys: ['pageup', 'K'], show: 'PgUp/Dn', label: 'scroll', help: 'scroll the detail or what is asked (PgUp or K, PgDn or J)', when: main, quiet: true },
-  { action: 'scroll-down', keys: ['pagedown', 'J'], label: 'scroll', help: 'scroll the detail', when: main, quiet: true, paired: true },
+  // on the footer while what is asked is cut below (the instructions scroll; what to type stays in view)
+  { action: 'scroll-down', keys: ['pagedown', 'J'], show: 'PgDn', label: 'more', help: 'scroll the detail', when: main, quiet: (c) => !c.more, paired: true },
   { action: 'follow', keys: ['f'], label: 'follow', help: 'follow the run again (select what needs attention)', when: (c) => main(c) && !c.follow },
   { action: 'note', keys: ['n'], label: 'note…', help: 'add a note to the incident timeline', when: (c) => main(c) && c.begun && running(c) },
   { action: 'help', keys: ['?'], label: 'help', help: 'this help', when: main },
@@ -161,7 +164,7 @@ export function resolveKey(name: string, c: KeyCtx): Binding | undefined {
 }
 
 export function activeBindings(c: KeyCtx): Binding[] {
-  return BINDINGS.filter((b) => b.when(c) && !b.quiet);
+  return BINDINGS.filter((b) => b.when(c) && !(typeof b.quiet === 'function' ? b.quiet(c) : b.quiet));
 }
 
 export const labelOf = (b: Binding, c: KeyCtx): string => (typeof b.label === 'function' ? b.label(c) : b.label);
@@ -187,5 +190,6 @@ export function keyContext(s: RunStoreState): KeyCtx {
     fanOut: front?.kind === 'approval' ? front.req.items.length > 1 : false,
     showDetail: s.ui.showDetail,
     attached: s.attached === true,
+    more: s.ui.promptMore && !s.ui.showDetail && front !== undefined,
   };
 }

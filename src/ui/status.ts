@@ -130,3 +130,21 @@ export function activePrompt(s: RunStoreState): Prompt | undefined {
   const sel = selectedStep(s);
   return sel === null ? undefined : s.prompts.find((p) => p.step === sel);
 }
+
+/** The other steps ready now that the prompt pane lists under the one shown ("Also ready now"): its step ids. */
+export function alsoReady(s: RunStoreState): (string | undefined)[] {
+  const prompt = activePrompt(s);
+  if (prompt?.kind !== 'proceed') return [];
+  return s.prompts.filter((p) => p.kind === 'proceed' && p.id !== prompt.id).map((p) => p.step);
+}
+
+/**
+ * How many prompts wait besides the one shown that the prompt pane does not already list in
+ * view (said once, on the status line): its "Also ready now" list is last, so a pane cut below
+ * hides it.
+ */
+export function othersWaiting(s: RunStoreState): number {
+  if (s.prompts.length === 0 || activePrompt(s) === undefined) return 0;
+  const listed = s.ui.showDetail || s.ui.promptMore ? 0 : alsoReady(s).length;
+  return s.prompts.length - 1 - listed;
+}

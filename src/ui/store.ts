@@ -23,6 +23,7 @@ export function initialUi(): UiState {
     follow: true,
     detailScroll: null,
     promptScroll: 0,
+    promptMore: false,
     helpScroll: 0,
     showDetail: false,
     overlay: null,

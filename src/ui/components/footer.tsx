@@ -19,8 +19,8 @@ export function Footer({ width }: { width: number }) {
     );
   }
   const bindings = activeBindings(ctx);
-  // help and quit/exit always fit (80 columns included): the others take the room that is left
-  const PINNED = new Set(['help', 'quit', 'exit']);
+  // help and quit/exit always fit (80 columns included), and PgDn when what is asked is cut: the others take the room that is left
+  const PINNED = new Set(['help', 'quit', 'exit', 'scroll-down']);
   const size = (b: (typeof bindings)[number]) => widthOf(keysOf(b)) + widthOf(labelOf(b, ctx)) + 3;
   const pinned = bindings.filter((b) => PINNED.has(b.action));
   let used = pinned.reduce((n, b) => n + size(b), 0);

@@ -7,9 +7,10 @@ import { useShallow } from 'zustand/react/shallow';
 import { useRunStore } from '../store.js';
 import { useTheme } from '../theme.js';
 import { useNow } from '../hooks/use-now.js';
+import { useDrill } from '../context.js';
 import { duration, fit } from '../text.js';
 import type { RunStoreState } from '../store/types.js';
-import { activePrompt } from '../status.js';
+import { activePrompt, othersWaiting } from '../status.js';
 
 function retryOf(s: RunStoreState): { step: string; item: string; attempt: number; until: number; reason: string } | undefined {
   const id = s.current;
@@ -22,8 +23,31 @@ function retryOf(s: RunStoreState): { step: string; item: string; attempt: numbe
   return undefined;
 }
 
+/** A note of the drill's attacker (src/drill/session.ts: `drill: adversary <what> …`). */
+const ATTACKER_NOTE = /^drill: adversary /;
+
+/**
+ * An attacker's note, short enough for the status line with its outcome in view: what it did, on
+ * what, and how it went (`attacker huggingface.read_space on acme-ml/support-bot — blocked: …`).
+ */
+export function noteLine(text: string): string {
+  const m = /^drill: adversary (\S+) with \S+(?: on (\S+))? at \d+s — (\w+): (.*)$/s.exec(text);
+  return m ? `attacker ${m[1]!}${m[2] ? ` on ${m[2]}` : ''} — ${m[3]!}: ${m[4]!}` : text;
+}
+
+/** The latest note to show; before a drill's clock starts nothing of the attacker has happened yet (the header shows its next move). */
+export function lastNote(notes: readonly { text: string }[], clockStarted: boolean): string | undefined {
+  for (let i = notes.length - 1; i >= 0; i--) {
+    const t = notes[i]!.text;
+    if (clockStarted || !ATTACKER_NOTE.test(t)) return t;
+  }
+  return undefined;
+}
+
 export function StatusBar({ width }: { width: number }) {
   const theme = useTheme();
+  const drill = useDrill();
+  const clockStarted = !drill || drill.running() || drill.now() > 0;
   const v = useRunStore(
     useShallow((s) => {
       const r = retryOf(s);
@@ -31,6 +55,7 @@ export function StatusBar({ width }: { width: number }) {
         phase: s.phase,
         prompts: s.prompts.length,
         shown: activePrompt(s) !== undefined,
+        others: othersWaiting(s),
         follow: s.ui.follow,
         waiting: s.waiting && s.prompts.length === 0 ? `${s.waiting.step}${s.waiting.item ? ' / ' + s.waiting.item : ''}: ${s.waiting.hint}` : undefined,
         retryStep: r ? `${r.step}${r.item !== '-' ? ' / ' + r.item : ''}` : undefined,
@@ -38,7 +63,7 @@ export function StatusBar({ width }: { width: number }) {
         retryUntil: r?.until,
         retryReason: r?.reason,
         autoRun: s.ui.autoRun,
-        note: s.notes[s.notes.length - 1]?.text,
+        note: lastNote(s.notes, clockStarted),
         system: s.system[s.system.length - 1],
         begun: s.begun,
         watching: s.watching,
@@ -65,8 +90,9 @@ export function StatusBar({ width }: { width: number }) {
   } else if (v.prompts > 0 && !v.shown) {
     text = `${v.prompts} thing${v.prompts > 1 ? 's' : ''} waiting for you on other steps — ${v.follow ? 'one moment…' : 'f goes to the next'}`;
     style = theme.seg.warn;
-  } else if (v.prompts > 1) {
-    text = `${v.prompts - 1} more thing${v.prompts > 2 ? 's' : ''} waiting for you after this one`;
+  } else if (v.others > 0) {
+    // the steps ready now are listed in the prompt pane ("Also ready now"): only the rest is counted here
+    text = `${v.others} more thing${v.others > 1 ? 's' : ''} waiting for you after this one`;
     style = theme.seg.warn;
   } else if (v.waiting) {
     text = `waiting — ${v.waiting}`;
@@ -77,7 +103,7 @@ export function StatusBar({ width }: { width: number }) {
   } else if (v.autoRun && v.phase === 'running') {
     text = 'running all remaining steps (gates still ask) — p pauses';
   } else if (v.note) {
-    text = `last note: ${v.note}`;
+    text = `last note: ${noteLine(v.note)}`;
   } else if (!v.begun) {
     text = 'starting…';
   }

@@ -7,8 +7,11 @@
  */
 import { useSafeInput } from './use-safe-input.js';
 import { useRunStoreApi } from '../store.js';
-import { keyContext, keyName, resolveKey } from '../keymap.js';
+import { keyContext, keyName, resolveKey, type ActionId } from '../keymap.js';
 import type { Controller } from '../controller.js';
+
+/** keys that do not start a drill's clock: opening the quit question and answering it (as help costs no drill time) */
+const NO_CLOCK = new Set<ActionId>(['quit', 'quit-cancel', 'quit-confirm']);
 
 const CHAR_NAMES: Record<string, string> = { '\r': 'enter', '\n': 'enter', '\t': 'tab', ' ': 'space' };
 
@@ -19,8 +22,9 @@ export function useAppKeys(controller: Controller): void {
     if (name === 'ctrl+c' || input.includes('\u0003')) return controller.interrupt();
     // a text entry or the item picker already acted on this key press (it submitted, or went back)
     if (controller.consumed) return;
-    // the first key starts a drill's clock (before it acts: ⏎ on the first step counts)
-    if (name !== '?') controller.keyPressed();
+    // the first key starts a drill's clock (before it acts: ⏎ on the first step counts) — not help, nor asking to quit
+    const first = resolveKey(name, keyContext(store.getState()))?.action;
+    if (name !== '?' && !(first && NO_CLOCK.has(first))) controller.keyPressed();
     const plainChars = input.length > 1 && !key.ctrl && !key.meta && name === input;
     const names = plainChars ? [...input].map((c) => CHAR_NAMES[c] ?? c) : [name];
     for (const n of names) {

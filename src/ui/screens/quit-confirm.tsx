@@ -1,4 +1,4 @@
-/** `q` asks once: the state is kept, and this is the command that resumes. */
+/** `q` asks once: the state is kept, and this is the command that resumes; the footer under it gives the keys. */
 import { Box, Text } from 'ink';
 import { useTheme } from '../theme.js';
 import { useCommands } from '../context.js';
@@ -18,12 +18,7 @@ export function QuitConfirm({ width }: { width: number }) {
       </Text>
       {/* whole, wrapped: a resume command cut at the pane's edge would start a new incident */}
       {resume ? <Lines lines={wrap(line(seg(attached ? 'attach again: ' : 'resume with: ', 'dim'), seg(resume, 'code')), width, attached ? 14 : 13)} width={width} /> : null}
-      <Text wrap="truncate-end">
-        <Text {...theme.seg.key}>{'y'}</Text>
-        <Text>{' quit   '}</Text>
-        <Text {...theme.seg.key}>{'n'}</Text>
-        <Text>{' stay'}</Text>
-      </Text>
+      {/* the keys (y quit · n stay) are on the footer, once */}
     </Box>
   );
 }

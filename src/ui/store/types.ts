@@ -121,6 +121,8 @@ export interface UiState {
   detailScroll: number | null;
   /** scroll of the prompt pane (long plans) */
   promptScroll: number;
+  /** the prompt pane is cut below (what PgDn would show): set by the pane, read by the footer */
+  promptMore: boolean;
   helpScroll: number;
   /** show the step detail instead of the prompt that is pending */
   showDetail: boolean;

@@ -32,6 +32,17 @@ export function promptTitle(p: Prompt): string {
   }
 }
 
+/** The line that says what a prompt wants typed (a manual step's evidence): kept in view below the part that scrolls. */
+export function promptKeyLines(p: Prompt, width: number): Line[] {
+  if (p.kind !== 'manual') return [];
+  const r = p.req;
+  const l =
+    r.evidence.type !== 'none'
+      ? line(seg('Evidence: ', 'heading'), `a ${r.evidence.type}${r.evidence.required ? ' (required)' : ' (optional)'}`, r.evidence.prompt ? seg(` — ${r.evidence.prompt}`, 'dim') : '')
+      : line(seg('Tick it off when it is done.', 'dim'));
+  return wrap(l, width, 2);
+}
+
 export function promptLines(p: Prompt, step: StepView | undefined, width: number, steps?: ReadonlyMap<string, StepView>, attached = false): Line[] {
   const out: Line[] = [];
   const w = (l: Line, indent = 2) => out.push(...wrap(l, width, indent));
@@ -74,10 +85,7 @@ export function promptLines(p: Prompt, step: StepView | undefined, width: number
       const r = p.req;
       w(line(seg(placeholders(r.title, steps), 'title')));
       if (r.instructions) out.push(blank(), ...renderMarkdown(placeholders(r.instructions, steps), width));
-      out.push(blank());
-      if (r.evidence.type !== 'none') {
-        w(line(seg('Evidence: ', 'heading'), `a ${r.evidence.type}${r.evidence.required ? ' (required)' : ' (optional)'}`, r.evidence.prompt ? seg(` — ${r.evidence.prompt}`, 'dim') : ''));
-      } else w(line(seg('Tick it off when it is done.', 'dim')));
+      // what to do to tick it off: promptKeyLines (kept in view under the scrolled instructions)
       break;
     }
     case 'doubt': {

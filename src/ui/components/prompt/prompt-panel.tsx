@@ -4,18 +4,18 @@
  * the one shown, `a` runs them all.
  */
 import { Box } from 'ink';
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useRunStore } from '../../store.js';
+import { setUi, useRunStore, useRunStoreApi } from '../../store.js';
 import { useController } from '../../context.js';
 import { keyContext } from '../../keymap.js';
-import { activePrompt } from '../../status.js';
+import { activePrompt, alsoReady } from '../../status.js';
 import { blank, line, seg, wrap, type Line } from '../../text.js';
 import type { Prompt, StepView } from '../../store/types.js';
 import { Lines, Rule } from '../lines.js';
 import { ItemPicker } from '../item-picker/item-picker.js';
 import { factsText, itemFacts } from './item-facts.js';
-import { placeholders, promptLines, promptTitle } from './prompt-lines.js';
+import { placeholders, promptKeyLines, promptLines, promptTitle } from './prompt-lines.js';
 
 /** The other steps ready to run now (their ⏎ prompts), with their titles. */
 function readyLines(ready: { step: string; title: string; gated: boolean }[], width: number, steps?: ReadonlyMap<string, StepView>): Line[] {
@@ -28,10 +28,9 @@ function readyLines(ready: { step: string; title: string; gated: boolean }[], wi
 export function PromptPanel({ width, height }: { width: number; height: number }) {
   const controller = useController();
   const prompt = useRunStore(activePrompt);
-  const more = useRunStore((s) => s.prompts.length - 1);
   const step = useRunStore((s) => (prompt?.step ? s.steps.get(prompt.step) : undefined));
   const steps = useRunStore((s) => (prompt ? s.steps : undefined));
-  const readyIds = useRunStore(useShallow((s) => (prompt?.kind === 'proceed' ? s.prompts.filter((p) => p.kind === 'proceed' && p.id !== prompt.id).map((p) => p.step) : [])));
+  const readyIds = useRunStore(useShallow(alsoReady));
   const readySteps = useRunStore((s) => (readyIds.length > 0 ? s.steps : undefined));
   const scroll = useRunStore((s) => s.ui.promptScroll);
   const picking = useRunStore((s) => s.ui.picker !== null && s.ui.picker === prompt?.id);
@@ -47,13 +46,25 @@ export function PromptPanel({ width, height }: { width: number; height: number }
     });
     return [...promptLines(prompt, step, inner, steps, attached), ...readyLines(ready, inner, steps)];
   }, [prompt, step, inner, steps, readyIds, readySteps, attached]);
+  // a manual step's evidence line stays in view under its instructions (these scroll)
+  const keyLines = useMemo(() => (prompt ? promptKeyLines(prompt, inner) : []), [prompt, inner]);
+  const pinned = keyLines.length > 0 ? [blank(), ...keyLines] : [];
+  const rows = Math.max(1, height - 1 - pinned.length);
+  // cut: the last row says how much more there is, so the end is reached one row later
+  const max = lines.length > rows ? lines.length - rows + 1 : 0;
+  const at = Math.min(scroll, max);
+  const more = !picking && at < max;
+  const api = useRunStoreApi();
+  useEffect(() => {
+    // the footer offers PgDn while the pane is cut below
+    if (api.getState().ui.promptMore !== more) setUi(api, { promptMore: more });
+  }, [api, more]);
+  useEffect(() => () => setUi(api, { promptMore: false }), [api]);
   if (!prompt) return null;
-  const rows = Math.max(1, height - 1);
-  const right = more > 0 ? `${more} more waiting` : undefined;
   if (picking && prompt.kind === 'approval') {
     return (
       <Box flexDirection="column" width={width} height={height}>
-        <Rule title={promptTitle(prompt)} right={right} width={width} />
+        <Rule title={promptTitle(prompt)} width={width} />
         <ItemPicker
           key={prompt.id}
           items={prompt.req.items}
@@ -68,12 +79,11 @@ export function PromptPanel({ width, height }: { width: number; height: number }
       </Box>
     );
   }
-  const max = Math.max(0, lines.length - rows);
-  const at = Math.min(scroll, max);
-  const shown = lines.length > rows ? [...lines.slice(at, at + rows - 1), line(seg(at < max ? `… ${max - at} more line${max - at === 1 ? '' : 's'} (PgDn)` : '(end — PgUp)', 'dim'))] : lines;
+  const cut = lines.length > rows ? [...lines.slice(at, at + rows - 1), line(seg(at < max ? `… ${max - at} more line${max - at === 1 ? '' : 's'} (PgDn)` : '(end — PgUp)', 'dim'))] : lines;
+  const shown = [...cut, ...pinned];
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Rule title={promptTitle(prompt)} right={right} width={width} />
+      <Rule title={promptTitle(prompt)} width={width} />
       <Lines lines={shown} width={inner} />
     </Box>
   );

@@ -13,7 +13,11 @@ export type TextAction =
   | { type: 'right' }
   | { type: 'home' }
   | { type: 'end' }
-  | { type: 'clear' };
+  | { type: 'clear' }
+  /** Ctrl-W: the word before the cursor (and the spaces after it), as in a shell */
+  | { type: 'kill-word' }
+  /** Ctrl-U: everything before the cursor, as in a shell */
+  | { type: 'kill-line' };
 
 export const MAX_ENTRY = 2_000;
 
@@ -41,5 +45,12 @@ export function textReducer(s: TextState, a: TextAction): TextState {
       return { ...s, cursor: s.value.length };
     case 'clear':
       return initialText();
+    case 'kill-word': {
+      const before = s.value.slice(0, s.cursor);
+      const at = before.replace(/\S*\s*$/, '').length;
+      return { value: s.value.slice(0, at) + s.value.slice(s.cursor), cursor: at };
+    }
+    case 'kill-line':
+      return { value: s.value.slice(s.cursor), cursor: 0 };
   }
 }

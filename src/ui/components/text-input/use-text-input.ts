@@ -1,4 +1,4 @@
-/** Keys → text entry actions. Enter submits, Esc cancels; Ctrl combinations are left alone. */
+/** Keys → text entry actions. Enter submits, Esc cancels, Ctrl-U clears what is before the cursor, Ctrl-W a word; other Ctrl combinations are left alone. */
 import { useSafeInput } from '../../hooks/use-safe-input.js';
 import { useSyncReducer } from '../../hooks/use-sync-reducer.js';
 import { initialText, textReducer, type TextState } from './state.js';
@@ -15,7 +15,8 @@ export function useTextInput({ isActive, onSubmit, onCancel }: UseTextInput): Te
     (input, key) => {
       // Ink reports Esc with meta set: check it before leaving modified keys alone
       if (key.escape) return onCancel?.();
-      if (key.ctrl && input === 'u') return dispatch({ type: 'clear' });
+      if (key.ctrl && input === 'u') return dispatch({ type: 'kill-line' });
+      if (key.ctrl && input === 'w') return dispatch({ type: 'kill-word' });
       if (key.ctrl || key.meta) return;
       if (key.return) return onSubmit(latest().value);
       if (key.backspace || key.delete) return dispatch({ type: 'backspace' });
@@ -27,8 +28,16 @@ export function useTextInput({ isActive, onSubmit, onCancel }: UseTextInput): Te
       if (!input) return;
       // several keys in one chunk (fast typing, tmux send-keys, two backspaces at once): in order
       let text = '';
+      const flush = () => {
+        if (text) dispatch({ type: 'insert', text });
+        text = '';
+      };
       for (const c of input) {
-        if (c === '\x7f' || c === '\b') {
+        if (c === '\x15' || c === '\x17') {
+          // Ctrl-U / Ctrl-W typed along with other keys (tmux send-keys, a paste): in order
+          flush();
+          dispatch({ type: c === '\x15' ? 'kill-line' : 'kill-word' });
+        } else if (c === '\x7f' || c === '\b') {
           if (text) text = text.slice(0, -1);
           else dispatch({ type: 'backspace' });
         } else if (c === '\r' || c === '\n') {
