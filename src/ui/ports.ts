@@ -95,7 +95,7 @@ export function createTuiPorts(store: RunStore, opts: { beforeAsk?: () => void }
     });
   };
 
-  const refreshInfo = (id: string, title: string, instructions: string | undefined, kind?: StepKind) => {
+  const refreshInfo = (id: string, title: string, instructions: string | undefined, kind?: StepKind, more: { uses?: string; confirm?: boolean } = {}) => {
     store.setState((s) => {
       const st = s.steps.get(id);
       if (!st) {
@@ -103,14 +103,16 @@ export function createTuiPorts(store: RunStore, opts: { beforeAsk?: () => void }
         // the checklist under its repeat step, so the step asked about is the one selected there
         if (kind === undefined) return {};
         const steps = new Map(s.steps);
-        steps.set(id, newStep({ ...placeholderInfo(id), kind, title, instructions }));
+        steps.set(id, newStep({ ...placeholderInfo(id), kind, title, instructions, ...more }));
         const stepOrder = [...s.stepOrder];
         stepOrder.splice(insertAt(stepOrder, id), 0, id);
         return { steps, stepOrder };
       }
-      if (st.info.title === title && st.info.instructions === instructions && (kind === undefined || st.info.kind === kind)) return {};
+      // a round step first listed by its start (a placeholder: its id for a title) learns what it uses and whether it is gated
+      const learn = st.info.title === id ? more : {};
+      if (st.info.title === title && st.info.instructions === instructions && (kind === undefined || st.info.kind === kind) && Object.keys(learn).length === 0) return {};
       const steps = new Map(s.steps);
-      steps.set(id, { ...st, info: { ...st.info, title, instructions, ...(kind !== undefined ? { kind } : {}) } });
+      steps.set(id, { ...st, info: { ...st.info, title, instructions, ...(kind !== undefined ? { kind } : {}), ...learn } });
       return { steps };
     });
   };
@@ -128,7 +130,7 @@ export function createTuiPorts(store: RunStore, opts: { beforeAsk?: () => void }
     askInput: (req) => ask<'input'>({ kind: 'input', req }),
     proceed: (step) => {
       // when a step is ready every value its title and instructions read is known: show them filled in
-      refreshInfo(step.id, step.title, step.instructions, step.kind);
+      refreshInfo(step.id, step.title, step.instructions, step.kind, { ...(step.uses ? { uses: step.uses } : {}), ...(step.confirm !== undefined ? { confirm: step.confirm } : {}) });
       const s = store.getState();
       if (s.ui.autoRun && closed === null) return Promise.resolve({ action: 'run' } as const);
       // resume: the operator chose to run this step before leaving (its start is journaled) —

@@ -86,10 +86,11 @@ describe('a repeat\'s round step asked about before the checklist knows it', () 
     obs.observe({ type: 'run.begin', incident: 'i', mode: 'drill', dryRun: false, runbook: { id: 'rb', title: 'T', severity: 'high', path: 'rb.yaml' }, steps: [info('scope', 'detect'), info('eradicate', 'revoke'), info('report', 'manual')], resumed: false, openedAt: new Date(0).toISOString() });
     obs.flush();
     const t = createTuiPorts(store);
-    void t.ports.proceed!({ id: 'eradicate#1.disable', title: "Deactivate the attacker's keys", kind: 'revoke' });
+    void t.ports.proceed!({ id: 'eradicate#1.disable', title: "Deactivate the attacker's keys", kind: 'revoke', uses: 'aws.deactivateKey', confirm: true });
     const s = store.getState();
     expect(s.stepOrder).toEqual(['scope', 'eradicate', 'eradicate#1.disable', 'report']);
-    expect(s.steps.get('eradicate#1.disable')?.info).toMatchObject({ kind: 'revoke', title: "Deactivate the attacker's keys" });
+    // what it uses and that ⏎ opens its gate (not "manual: ⏎ opens it, you do it")
+    expect(s.steps.get('eradicate#1.disable')?.info).toMatchObject({ kind: 'revoke', title: "Deactivate the attacker's keys", uses: 'aws.deactivateKey', confirm: true });
     expect(selectedStep(s)).toBe('eradicate#1.disable');
   });
 });

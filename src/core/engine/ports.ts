@@ -75,6 +75,16 @@ export interface Clock {
 /** Which question an answer is for (team mode: another operator answered it through the shared store). */
 export type QuestionRef = { kind: 'approval'; step: string } | { kind: 'manual'; step: string; item?: string } | { kind: 'doubt'; step: string; item: string };
 
+/** A step about to start, as step-by-step mode shows it (uses and confirm: whether ⏎ opens a gate). */
+export interface ProceedRequest {
+  id: string;
+  title: string;
+  kind: StepKind;
+  instructions?: string;
+  uses?: string;
+  confirm?: boolean;
+}
+
 export interface OperatorPorts {
   /** the clock of watches and repeat pauses; absent → real time */
   clock?: Clock;
@@ -87,7 +97,7 @@ export interface OperatorPorts {
   askInput?(req: InputRequest): Promise<string>;
   /** step-by-step mode: called before each step starts; absent → run */
   /** title and instructions as far as they are known when the step is ready (see previewText) */
-  proceed?(step: { id: string; title: string; kind: StepKind; instructions?: string }): Promise<ProceedAnswer>;
+  proceed?(step: ProceedRequest): Promise<ProceedAnswer>;
   /** a step failed: retry it, continue past it, or stop the run; absent → the runbook's on_failure */
   onFailure?(step: { id: string; title: string }, error: { message: string; items: string[] }): Promise<FailureAnswer>;
   /** team mode: another operator answered this question (engine/team-answers.ts) — take it off the screen; absent → nothing to do */

@@ -16,7 +16,7 @@ import { runWatch } from './watch.js';
 import { runRepeat } from './repeat.js';
 import { contextFor, runItem, storedError, type ItemJob, type ItemResult } from './item.js';
 import type { RunContext, StepResult, ActionRef } from './run-context.js';
-import type { FailureAnswer } from './ports.js';
+import type { FailureAnswer, ProceedRequest } from './ports.js';
 import { containsStoredSecret, maskedByRedaction, preview, toStored } from './stored.js';
 
 interface PlannedItem {
@@ -121,9 +121,10 @@ async function planLines(rc: RunContext, step: Step, ref: ActionRef, items: Plan
 }
 
 /** What step-by-step mode shows before a step runs: its title and instructions with what is known now. */
-function proceedRequest(rc: RunContext, step: Step): { id: string; title: string; kind: Step['kind']; instructions?: string } {
+function proceedRequest(rc: RunContext, step: Step): ProceedRequest {
   const scope = rc.scope();
-  return { id: step.id, title: shownTitle(rc, step), kind: step.kind, instructions: previewText(step.instructions ?? step.description, scope) };
+  // uses/confirm: a repeat's round step is not in the run's step list — the screen learns them here
+  return { id: step.id, title: shownTitle(rc, step), kind: step.kind, instructions: previewText(step.instructions ?? step.description, scope), ...(step.uses ? { uses: step.uses } : {}), confirm: needsConfirm(step) };
 }
 
 /** A step's title as the operator sees it at a prompt: known values filled in; a fan-out's title over `item` reads "each item" (as in the step list). */
