@@ -190,6 +190,7 @@ export function keyContext(s: RunStoreState): KeyCtx {
     fanOut: front?.kind === 'approval' ? front.req.items.length > 1 : false,
     showDetail: s.ui.showDetail,
     attached: s.attached === true,
-    more: s.ui.promptMore && !s.ui.showDetail && front !== undefined,
+    // what is shown is cut below: what is asked, or the step's detail (each pane says so while it is on screen)
+    more: (s.ui.promptMore && !s.ui.showDetail && front !== undefined) || s.ui.detailMore,
   };
 }

@@ -206,3 +206,23 @@ describe('an attacker note on the status line', () => {
     expect(noteLine('paged security lead')).toBe('paged security lead');
   });
 });
+
+describe("a step's detail cut below at 80×24", () => {
+  it('offers PgDn on the footer while the detail pane is cut, not once scrolled to its end', async () => {
+    const instructions = Array.from({ length: 30 }, (_, i) => `${i + 1}. Line ${i + 1} of what this step does.`).join('\n');
+    const t = setup({ columns: 80, rows: 24 });
+    t.emit(begin([step('review', { kind: 'manual', title: 'Review what else the token reached', instructions })]));
+    await t.until((f) => /more lines? \(PgDn\)/.test(f), 'the cut detail');
+    expect(t.frame().trimEnd().split('\n').at(-1)).toContain('PgDn more');
+    for (let i = 0; i < 40; i++) t.press(KEY.pgdn);
+    await t.until((f) => f.includes('30. Line 30'), 'the end of the detail');
+    await t.until((f) => !(f.trimEnd().split('\n').at(-1) ?? '').includes('PgDn more'), 'the footer without PgDn');
+  });
+
+  it('a short detail: no PgDn offered', async () => {
+    const t = setup({ columns: 80, rows: 24 });
+    t.emit(begin([step('review', { kind: 'manual', title: 'Review', instructions: 'Look once.' })]));
+    await t.until((f) => f.includes('Look once.'), 'the detail');
+    expect(t.frame()).not.toContain('PgDn');
+  });
+});

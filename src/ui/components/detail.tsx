@@ -1,7 +1,7 @@
 /** The detail pane of the selected step (see detail-lines.ts for what it shows). */
 import { Box } from 'ink';
-import { useMemo } from 'react';
-import { useRunStore } from '../store.js';
+import { useEffect, useMemo } from 'react';
+import { setUi, useRunStore, useRunStoreApi } from '../store.js';
 import { selectedStep, isWaitingOn } from '../status.js';
 import { useNow } from '../hooks/use-now.js';
 import { detailLog, detailTop, detailWindow } from './detail-lines.js';
@@ -24,6 +24,13 @@ export function Detail({ width, height }: { width: number; height: number }) {
   const log = useMemo(() => (step ? detailLog(step, inner) : null), [step, inner]);
   const win = log ? detailWindow(top, log, rows, scroll) : { lines: [], scrolled: 0, max: 0 };
   const right = scroll !== null && win.max > 0 ? `${win.scrolled}/${win.max} · f follows` : undefined;
+  // the footer offers PgDn while the pane is cut below (as for what is asked: prompt-panel.tsx)
+  const more = win.scrolled < win.max;
+  const api = useRunStoreApi();
+  useEffect(() => {
+    if (api.getState().ui.detailMore !== more) setUi(api, { detailMore: more });
+  }, [api, more]);
+  useEffect(() => () => setUi(api, { detailMore: false }), [api]);
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Rule title={step ? `Step ${step.info.id}` : 'Step'} right={right} width={width} />
