@@ -226,3 +226,16 @@ describe("a step's detail cut below at 80×24", () => {
     expect(t.frame()).not.toContain('PgDn');
   });
 });
+
+describe('"Also ready now" says what each ready step asks of you', () => {
+  it('a gated step is marked (gated), a manual one (by hand), others nothing', async () => {
+    const t = await at80x24();
+    void t.ports.ports.proceed!({ id: 'owners', title: 'Work out whom to tell', kind: 'detect' });
+    void t.ports.ports.proceed!({ id: 'revoke', title: 'Revoke the leaked tokens', kind: 'revoke' });
+    void t.ports.ports.proceed!({ id: 'ticket', title: 'Record the ticket', kind: 'manual' });
+    await t.until((f) => f.includes('Also ready now (2)'), 'the ready list');
+    const f = t.frame();
+    expect(f).toMatch(/revoke\s+Revoke the leaked tokens\s+\(gated\)/);
+    expect(f).toMatch(/ticket\s+Record the ticket\s+\(by hand\)/);
+  });
+});

@@ -18,10 +18,10 @@ import { factsText, itemFacts } from './item-facts.js';
 import { placeholders, promptKeyLines, promptLines, promptTitle } from './prompt-lines.js';
 
 /** The other steps ready to run now (their ⏎ prompts), with their titles. */
-function readyLines(ready: { step: string; title: string; gated: boolean }[], width: number, steps?: ReadonlyMap<string, StepView>): Line[] {
+function readyLines(ready: { step: string; title: string; mark: string }[], width: number, steps?: ReadonlyMap<string, StepView>): Line[] {
   if (ready.length === 0) return [];
   const out: Line[] = [blank(), line(seg(`Also ready now (${ready.length}) — ↑↓ to select one, a to run them all:`, 'heading'))];
-  for (const r of ready) out.push(...wrap(line(seg('• ', 'bold'), seg(r.step, 'bold'), `  ${placeholders(r.title, steps)}`, r.gated ? seg('  (gated)', 'dim') : ''), width, 4));
+  for (const r of ready) out.push(...wrap(line(seg('• ', 'bold'), seg(r.step, 'bold'), `  ${placeholders(r.title, steps)}`, r.mark ? seg(`  (${r.mark})`, 'dim') : ''), width, 4));
   return out;
 }
 
@@ -42,7 +42,7 @@ export function PromptPanel({ width, height }: { width: number; height: number }
     if (!prompt) return [];
     const ready = readyIds.map((id) => {
       const st = readySteps?.get(id ?? '');
-      return { step: id ?? '', title: st?.info.title ?? id ?? '', gated: st?.info.confirm ?? false };
+      return { step: id ?? '', title: st?.info.title ?? id ?? '', mark: st?.info.confirm ? 'gated' : st?.info.kind === 'manual' ? 'by hand' : '' };
     });
     return [...promptLines(prompt, step, inner, steps, attached), ...readyLines(ready, inner, steps)];
   }, [prompt, step, inner, steps, readyIds, readySteps, attached]);
