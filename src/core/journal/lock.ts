@@ -22,9 +22,10 @@
  * start time cannot be read). A take-over is serialised by `lock.breaking` (created with O_EXCL)
  * so that two processes that judged the same dead lock cannot both replace it.
  */
-import { closeSync, constants, fstatSync, fsyncSync, linkSync, lstatSync, lutimesSync, openSync, readFileSync, readlinkSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, readdirSync, fsyncSync, linkSync, lstatSync, lutimesSync, openSync, readFileSync, readlinkSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { JournalError, LockedError, type LockOwner } from '../errors.js';
 
 /** A lock not refreshed for this long has an expired lease (another host; unreadable lock files). */
@@ -343,4 +344,19 @@ export function diskWords(e: unknown, path: string): string {
   const code = errCode(e);
   if (code === 'ENOSPC' || code === 'EDQUOT') return `disk full writing ${path}`;
   return code ?? (e as Error)?.message ?? String(e);
+}
+
+/** Temp files that processes killed mid-write left in the incident folder (the lock holder sweeps them). */
+const TEMP_RE = /^(?:lock\.(\d+)\.[0-9a-f]+\.tmp|journal\.(?:jsonl|head)\.(\d+)\.tmp)$/;
+
+export function sweepTemps(dir: string): void {
+  try {
+    for (const name of readdirSync(dir)) {
+      const m = TEMP_RE.exec(name);
+      const pid = Number(m?.[1] ?? m?.[2]);
+      if (m && pid !== process.pid && !isPidAlive(pid)) unlinkSync(join(dir, name));
+    }
+  } catch {
+    /* best effort */
+  }
 }

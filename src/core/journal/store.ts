@@ -13,94 +13,35 @@
  * record written to a temp file, fsynced, then hard-linked into place), so an empty journal
  * file was never written by runbook: it is an error, not a new incident.
  */
-import { closeSync, constants, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, linkSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
+import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { JournalError, UsageError, type LockOwner } from '../errors.js';
+import { JournalError, type LockOwner } from '../errors.js';
 import type { JournalRecord, RecordBody } from './records.js';
 import { crashPoint } from './crash.js';
+import { GroupSync } from './group-sync.js';
+import { DURABLE, checkIncidentId, operator, type JournalStore } from './contract.js';
 import { GENESIS, checkJournal, decodeHead, decodeJournal, droppedWords, encodeHead, encodeRecord, lineHash, type Decoded, type JournalCheck } from './codec.js';
-import { HEARTBEAT_MS, acquire, diskWords, heartbeat, isPidAlive, release, stillOurs, type LockRecord, type TakenLock } from './lock.js';
+import { HEARTBEAT_MS, acquire, diskWords, heartbeat, release, stillOurs, sweepTemps, type LockRecord, type TakenLock } from './lock.js';
 import { fsyncDir } from '../atomic-write.js';
 import { mkdirTree } from '../mkdir.js';
 
 export { decodeJournal, encodeRecord } from './codec.js';
+export { DURABLE, checkIncidentId, listIncidentIds, operator, type JournalStore } from './contract.js';
 export type { JournalCheck } from './codec.js';
 export { isPidAlive } from './lock.js';
 
-export interface JournalStore {
-  readonly incident: string;
-  /** where it lives, for messages */
-  readonly location: string;
-  exists(): boolean;
-  /** all records; a torn last line is dropped; corruption elsewhere throws naming the line */
-  read(): JournalRecord[];
-  /**
-   * Durable when it returns (for the record types in DURABLE; the others ride on the next
-   * fsync — they can be recomputed on resume); throws JournalError (and nothing else happens)
-   * when it cannot write.
-   */
-  append(body: RecordBody): JournalRecord;
-  /**
-   * Group commit: append several records in order with ONE fsync (the engine uses it for the
-   * intents of items started together). Every record is durable when it returns — so a caller
-   * makes none of the side effects the records guard before it returns; a crash before it
-   * returns may leave any prefix of the batch (each a complete record, or a torn last line that
-   * is dropped). Throws JournalError like append() (and then none of the records counts as
-   * written). Optional: a store without it gets one append() per record.
-   */
-  appendBatch?(bodies: readonly RecordBody[]): JournalRecord[];
-  /**
-   * Write now, durable later (what the engine uses, so no fsync blocks the event loop): the
-   * records are written in order at once — after every record appended before, before every one
-   * appended after — and `durable` resolves once an fsync covers them. The fsync runs off the
-   * event loop; the records written while one runs share the next (group commit of intents and
-   * outcomes alike). A caller makes none of the side effects the records guard, and reports none
-   * of them, before `durable` resolves. Throws JournalError at once when it cannot write;
-   * `durable` rejects with one when the fsync fails — the store then refuses every later append
-   * (the lines already written stay: an intent without its outcome is in doubt on resume, so
-   * it is read back or asked about, never called blindly again). Optional: without it a caller
-   * uses appendBatch/append (durable when they return).
-   */
-  appendDeferred?(bodies: readonly RecordBody[]): { records: JournalRecord[]; durable: Promise<void> };
-  /**
-   * Take the incident lock (re-entrant: a second call by the same holder counts); throws
-   * LockedError naming the owner. `broken`: the owner of a lock that was taken over (gone).
-   */
-  lock(opts?: { breakLock?: boolean }): { broken?: LockOwner };
-  unlock(): void;
-}
-
-/**
- * Records that guard a side effect or hold an operator's decision are fsynced before append()
- * returns. The rest (step.started, items, step.finished, run.started, verify, secret.created)
- * are written at once and made durable by the next fsync: on resume they are recomputed.
- */
-export const DURABLE = new Set<RecordBody['type']>(['incident.opened', 'intent', 'outcome', 'approval', 'manual', 'settled', 'note', 'run.stopped', 'lock.broken', 'scorecard']);
-
-const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
-export function checkIncidentId(id: string): string {
-  if (!ID_RE.test(id) || id.includes('..')) {
-    throw new UsageError(`invalid incident id "${id.slice(0, 40)}"`, {
-      nextSteps: ['Use letters, digits, ".", "-" and "_" (up to 100 characters), e.g. --incident hf-2024-05-31.'],
-    });
-  }
-  return id;
-}
-
-export function operator(): string {
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    user = process.env.USER ?? 'unknown';
-  }
-  return `${user}@${hostname()}`;
-}
-
 const code = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
+
+/** What a failed write of the journal at `location` tells the operator (nothing was called). */
+function writeError(location: string, e: unknown): JournalError {
+  if (e instanceof JournalError) return e;
+  const full = code(e) === 'ENOSPC' || code(e) === 'EDQUOT';
+  return new JournalError(full ? `${diskWords(e, location)}: free space and re-run the same command — nothing was called` : `cannot write the journal ${location}: ${code(e) ?? (e as Error).message} — nothing was called`, {
+    nextSteps: [full ? 'Free disk space, then run the same command again to resume.' : 'Fix permissions, then run the same command again to resume.'],
+  });
+}
 
 export class FileJournal implements JournalStore {
   readonly incident: string;
@@ -126,16 +67,12 @@ export class FileJournal implements JournalStore {
   #taken: TakenLock | undefined;
   #beat: NodeJS.Timeout | undefined;
   #onExit: (() => void) | undefined;
-  /** appendDeferred callers waiting for an fsync that covers record `seq` (in seq order) */
-  #waiters: { seq: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  /** an fsync is running on the threadpool */
-  #syncing = false;
-  /** the last record known durable (the head names it) */
-  #durableSeq = 0;
-  /** an fsync failed: every later append throws this */
-  #failed: JournalError | undefined;
-  /** unlock() while an fsync ran: the fd its callback closes */
-  #closeAfterSync: number | undefined;
+  /** appendDeferred's fsyncs on the threadpool (group commit) */
+  readonly #sync = new GroupSync(
+    () => ({ fd: this.#fd, seq: this.#seq, last: this.#last }),
+    (seq, last) => this.#writeHead(seq, last),
+    (e) => writeError(this.location, e),
+  );
   /** told of every record written through this object (see follow) */
   readonly #followers = new Set<(records: readonly JournalRecord[]) => void>();
 
@@ -278,7 +215,7 @@ export class FileJournal implements JournalStore {
     const fd = this.#openFile(this.file, constants.O_RDWR | constants.O_APPEND);
     if (fd === undefined) {
       this.#seq = 0;
-      this.#durableSeq = 0;
+      this.#sync.durableSeq = 0;
       this.#last = GENESIS;
       return; // the first append creates it
     }
@@ -296,7 +233,7 @@ export class FileJournal implements JournalStore {
         fsyncSync(fd);
       }
       this.#seq = d.records.length;
-      this.#durableSeq = this.#seq;
+      this.#sync.durableSeq = this.#seq;
       this.#last = d.hashes[d.hashes.length - 1] ?? GENESIS;
       this.#headFd = this.#openFile(this.headFile, constants.O_RDWR | constants.O_CREAT);
       this.#size = d.goodBytes;
@@ -391,65 +328,27 @@ export class FileJournal implements JournalStore {
       return { records: [first, ...rest.records], durable: rest.durable };
     }
     const records = this.#write(bodies, true);
-    if (!bodies.some((b) => DURABLE.has(b.type)) || this.#durableSeq >= this.#seq) return { records, durable: Promise.resolve() };
-    const durable = new Promise<void>((resolve, reject) => this.#waiters.push({ seq: this.#seq, resolve, reject }));
-    this.#syncLater();
+    if (!bodies.some((b) => DURABLE.has(b.type)) || this.#sync.durableSeq >= this.#seq) return { records, durable: Promise.resolve() };
+    const durable = this.#sync.wait(this.#seq);
     return { records, durable };
   }
 
-  /** One fsync at a time on the threadpool, covering every line written before it starts. */
-  #syncLater(): void {
-    const fd = this.#fd;
-    if (this.#syncing || fd === undefined || this.#waiters.length === 0) return;
-    this.#syncing = true;
-    const seq = this.#seq;
-    const last = this.#last;
-    fsync(fd, (err) => {
-      this.#syncing = false;
-      if (this.#closeAfterSync === fd) {
-        // unlock() made it all durable already and left the fd to close here
-        this.#closeAfterSync = undefined;
-        closeSync(fd);
-      } else if (err) return this.#fail(err);
-      else this.#synced(seq, last);
-      this.#syncLater();
-    });
-  }
-
-  /** Every record up to `seq` is durable: the head names the last one; its waiters go on. */
-  #synced(seq: number, last: string): void {
-    if (seq <= this.#durableSeq) return;
-    this.#durableSeq = seq;
-    // the head names the last durable line: written in place, fsynced when the run ends
-    if (this.#headFd !== undefined) {
-      try {
-        writeSync(this.#headFd, encodeHead(seq, last), 0, undefined, 0);
-      } catch {
-        /* a head that lags behind is accepted; the chain still covers every line */
-      }
+  /** The head names the last durable line: written in place, fsynced when the run ends. */
+  #writeHead(seq: number, last: string): void {
+    if (this.#headFd === undefined) return;
+    try {
+      writeSync(this.#headFd, encodeHead(seq, last), 0, undefined, 0);
+    } catch {
+      /* a head that lags behind is accepted; the chain still covers every line */
     }
-    while (this.#waiters.length && this.#waiters[0]!.seq <= seq) this.#waiters.shift()!.resolve();
-  }
-
-  #fail(e: unknown): void {
-    this.#failed ??= this.#writeError(e);
-    for (const w of this.#waiters.splice(0)) w.reject(this.#failed);
-  }
-
-  #writeError(e: unknown): JournalError {
-    if (e instanceof JournalError) return e;
-    const full = code(e) === 'ENOSPC' || code(e) === 'EDQUOT';
-    return new JournalError(full ? `${diskWords(e, this.location)}: free space and re-run the same command — nothing was called` : `cannot write the journal ${this.location}: ${code(e) ?? (e as Error).message} — nothing was called`, {
-      nextSteps: [full ? 'Free disk space, then run the same command again to resume.' : 'Fix permissions, then run the same command again to resume.'],
-    });
   }
 
   /**
    * Write records in order as one write and (when any must be durable and `deferred` is not
-   * set) one fsync; deferred: the caller waits for #syncLater.
+   * set) one fsync; deferred: the caller waits for the group sync (group-sync.ts).
    */
   #write(bodies: readonly RecordBody[], deferred: boolean): JournalRecord[] {
-    if (this.#failed) throw this.#failed;
+    if (this.#sync.failed) throw this.#sync.failed;
     this.#open();
     const recs: JournalRecord[] = [];
     const lines: string[] = [];
@@ -491,12 +390,12 @@ export class FileJournal implements JournalStore {
       }
       for (const b of bodies) crashPoint(`after-write:${b.type}`);
     } catch (e) {
-      throw this.#writeError(e);
+      throw writeError(this.location, e);
     }
     this.#seq = seq;
     this.#last = last;
     // created whole and fsynced, or fsynced here: it covers every line before too
-    if (created || sync) this.#synced(seq, last);
+    if (created || sync) this.#sync.synced(seq, last);
     for (const f of this.#followers) f(recs);
     return recs;
   }
@@ -549,18 +448,16 @@ export class FileJournal implements JournalStore {
     }
     if (this.#fd !== undefined) {
       const fd = this.#fd;
-      if (this.#waiters.length > 0 || this.#syncing) {
+      if (this.#sync.pending) {
         // records still waiting for their fsync (a caller that did not wait): made durable here
         try {
           fsyncSync(fd);
-          this.#synced(this.#seq, this.#last);
+          this.#sync.synced(this.#seq, this.#last);
         } catch (e) {
-          this.#fail(e);
+          this.#sync.fail(e);
         }
       }
-      // an fsync still running on the threadpool closes it when it returns (never a reused fd)
-      if (this.#syncing) this.#closeAfterSync = fd;
-      else closeSync(fd);
+      this.#sync.close(fd);
       this.#fd = undefined;
     }
     if (this.#headFd !== undefined) {
@@ -579,28 +476,4 @@ export class FileJournal implements JournalStore {
     this.#holds = 0;
     this.#lock = undefined;
   }
-}
-
-/** Temp files that processes killed mid-write left in the incident folder (the lock holder sweeps them). */
-const TEMP_RE = /^(?:lock\.(\d+)\.[0-9a-f]+\.tmp|journal\.(?:jsonl|head)\.(\d+)\.tmp)$/;
-
-function sweepTemps(dir: string): void {
-  try {
-    for (const name of readdirSync(dir)) {
-      const m = TEMP_RE.exec(name);
-      const pid = Number(m?.[1] ?? m?.[2]);
-      if (m && pid !== process.pid && !isPidAlive(pid)) unlinkSync(join(dir, name));
-    }
-  } catch {
-    /* best effort */
-  }
-}
-
-/** Incident ids under a state directory, newest journal first. */
-export function listIncidentIds(stateDir: string): string[] {
-  const root = join(stateDir, 'incidents');
-  if (!existsSync(root)) return [];
-  return readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'journal.jsonl')))
-    .map((d) => d.name);
 }
