@@ -8,7 +8,6 @@
  * TTY streams. The key is typed from inside the write of the first frame that shows the
  * question, so it is pressed before anything of the world exists (its workspace included).
  */
-import { EventEmitter } from 'node:events';
 import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,47 +16,24 @@ import drill from '../../src/commands/drill.js';
 import type { CommandContext } from '../../src/commands/context.js';
 import { Redactor } from '../../src/core/secrets/redactor.js';
 import { ROOT, cli, ensureBuilt } from '../e2e/cli.js';
-import { KEY, plain, waitFor } from '../ui/helpers.js';
+import { FakeIn, FakeOut, KEY, plain, waitFor } from '../ui/helpers.js';
 
-class FakeStdin extends EventEmitter {
-  isTTY = true;
-  #data: string | null = null;
-  setRawMode() {
-    return this;
-  }
-  setEncoding() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  read = () => {
-    const d = this.#data;
-    this.#data = null;
-    return d;
+/** The drill command on fake TTY streams (the real TUI renders into `stdout`). */
+function terminal(cwd: string) {
+  const stdin = new FakeIn();
+  const stdout = new FakeOut();
+  const stderr = new FakeOut();
+  const ctx: CommandContext = {
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    env: { ...process.env, NO_COLOR: '1' },
+    cwd,
+    redactor: new Redactor(),
+    signal: new AbortController().signal,
+    script: 'runbook',
   };
-  type(...keys: string[]) {
-    for (const k of keys) {
-      this.#data = k;
-      this.emit('readable');
-    }
-  }
-}
-
-class FakeOut extends EventEmitter {
-  isTTY = true;
-  columns = 100;
-  rows = 30;
-  chunks: string[] = [];
-  onWrite: ((s: string) => void) | undefined;
-  write = (s: string, cb?: () => void) => {
-    this.chunks.push(s);
-    this.onWrite?.(s);
-    cb?.();
-    return true;
-  };
-  get text() {
-    return plain(this.chunks.join(''));
-  }
+  return { stdin, stdout, stderr, ctx };
 }
 
 describe('runbook drill on a terminal — the world starts after the first complete frame', () => {
@@ -65,20 +41,7 @@ describe('runbook drill on a terminal — the world starts after the first compl
     const dir = mkdtempSync(join(tmpdir(), 'drill-deferred-'));
     const state = join(dir, 'state');
     const workspace = join(state, 'incidents', 'deferred', 'drill', 'workspace');
-    const stdin = new FakeStdin();
-    const stdout = new FakeOut();
-    const stderr = new FakeOut();
-    const ac = new AbortController();
-    const ctx: CommandContext = {
-      stdout: stdout as unknown as NodeJS.WriteStream,
-      stderr: stderr as unknown as NodeJS.WriteStream,
-      stdin: stdin as unknown as NodeJS.ReadStream,
-      env: { ...process.env, NO_COLOR: '1' },
-      cwd: dir,
-      redactor: new Redactor(),
-      signal: ac.signal,
-      script: 'runbook',
-    };
+    const { stdin, stdout, stderr, ctx } = terminal(dir);
     let worldAtFirstQuestion: boolean | undefined;
     stdout.onWrite = (s) => {
       if (worldAtFirstQuestion !== undefined || !plain(s).includes('Next step · find-spaces')) return;
@@ -111,19 +74,7 @@ describe('runbook drill on a terminal — the world starts after the first compl
     const dir = mkdtempSync(join(tmpdir(), 'drill-deferred-kill-'));
     const state = join(dir, 'state');
     const crashed = join(dir, 'crashed');
-    const stdin = new FakeStdin();
-    const stdout = new FakeOut();
-    const stderr = new FakeOut();
-    const ctx: CommandContext = {
-      stdout: stdout as unknown as NodeJS.WriteStream,
-      stderr: stderr as unknown as NodeJS.WriteStream,
-      stdin: stdin as unknown as NodeJS.ReadStream,
-      env: { ...process.env, NO_COLOR: '1' },
-      cwd: dir,
-      redactor: new Redactor(),
-      signal: new AbortController().signal,
-      script: 'runbook',
-    };
+    const { stdin, stdout, ctx } = terminal(dir);
     // what kill -9 leaves at the moment the first question is drawn: the files as they are then
     stdout.onWrite = (s) => {
       if (existsSync(crashed) || !plain(s).includes('Next step · find-spaces')) return;

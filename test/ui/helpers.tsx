@@ -142,8 +142,11 @@ export class FakeOut extends EventEmitter {
   columns = 100;
   rows = 30;
   chunks: string[] = [];
+  /** told of each chunk as it is written (a test can act at that moment) */
+  onWrite: ((s: string) => void) | undefined;
   write = (s: string, cb?: () => void) => {
     this.chunks.push(s);
+    this.onWrite?.(s);
     cb?.();
     return true;
   };
