@@ -7,10 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FIXTURES, runEngine, testClock, workspace } from './helpers.js';
-import { defineAction, defineProvider } from '../../src/providers/sdk.js';
+import { FIXTURES, lookWatchYaml, probe as probeProvider, read, runEngine, runWatch, testClock, workspace } from './helpers.js';
 import type { Clock } from '../../src/core/engine/ports.js';
-import { scriptedPorts } from '../../src/scripted/ports.js';
 import { planRunbook } from '../../src/core/engine/plan.js';
 import { loadRunbookText } from '../../src/core/runbook/load.js';
 import { ProviderRegistry } from '../../src/providers/registry.js';
@@ -87,46 +85,23 @@ describe('repeat', () => {
 /** A read the watch calls: `seen` answers true from the given check number on. */
 function probe(seenFrom = Infinity) {
   const calls = { n: 0 };
-  const def = defineProvider({
-    type: 'probe',
-    description: 'test',
-    config: z.strictObject({}),
-    actions: {
-      look: defineAction({
-        kind: 'detect',
-        description: 'test',
-        input: z.strictObject({}),
-        output: z.object({ used: z.boolean(), n: z.number() }),
-        idempotent: true,
-        async run() {
-          calls.n++;
-          return { used: calls.n >= seenFrom, n: calls.n };
-        },
-      }),
-    },
+  const def = probeProvider({
+    look: read({
+      input: z.strictObject({}),
+      output: z.object({ used: z.boolean(), n: z.number() }),
+      async run() {
+        calls.n++;
+        return { used: calls.n >= seenFrom, n: calls.n };
+      },
+    }),
   });
   return { def, calls };
 }
 
-const watchYaml = (cond = 'fail_if: result.used') => `version: 1.1
-id: watch-test
-title: Watch test
-providers:
-  p: { type: probe }
-steps:
-  - id: monitor
-    kind: detect
-    title: Watch for further use
-    uses: p.look
-    watch:
-      every: 1m
-      for: 10m
-      ${cond}
-`;
+const watchYaml = (cond = 'fail_if: result.used') => lookWatchYaml({ id: 'watch-test', title: 'Watch test', watch: `\n      every: 1m\n      for: 10m\n      ${cond}` });
 
 function watchRun(w: ReturnType<typeof ws>, yaml: string, prov: ReturnType<typeof probe>, clock: Clock, ctl = new AbortController()) {
-  const ports = { ...scriptedPorts({ yes: true, approve: new Set(), done: new Map(), settle: new Map() }), clock };
-  return runEngine({ yaml, dir: w.dir, stateDir: w.stateDir, providers: [prov.def], signal: ctl.signal, overrides: { ports } });
+  return runWatch({ yaml, w, providers: [prov.def], clock, ctl });
 }
 
 describe('watch', () => {

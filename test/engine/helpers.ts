@@ -10,7 +10,8 @@ import { FileJournal } from '../../src/core/journal/store.js';
 import { SecretRegistry } from '../../src/core/secrets/registry.js';
 import { ProviderRegistry } from '../../src/providers/registry.js';
 import { scriptedPorts } from '../../src/scripted/ports.js';
-import type { ProviderDef } from '../../src/providers/sdk.js';
+import { z } from 'zod';
+import { defineAction, defineProvider, type ActionDef, type ProviderDef } from '../../src/providers/sdk.js';
 import type { Clock } from '../../src/core/engine/ports.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -90,4 +91,81 @@ export function testClock(ctl: AbortController, quitAfter?: number): Clock & { t
     },
   };
   return c;
+}
+
+/** A read a watch calls: a detect action, safe to repeat. */
+export function read<I, O>(a: Pick<ActionDef<I, O>, 'input' | 'output' | 'run'>): ActionDef<I, O> {
+  return defineAction({ kind: 'detect', description: 'test', idempotent: true, ...a });
+}
+
+/** The test provider `probe` (no config) with the given actions. */
+export function probe(actions: Record<string, ActionDef>): ProviderDef {
+  return defineProvider({ type: 'probe', description: 'test', config: z.strictObject({}), actions });
+}
+
+/** A token's key in the fan-out worlds: tok-0000, tok-0001, … */
+export const tokenKey = (i: number) => `tok-${String(i).padStart(4, '0')}`;
+
+/** `list`: finds `n` tokens ({ key: tokenKey(i) }). */
+export function listTokens(n: number) {
+  return read({
+    input: z.strictObject({}),
+    output: z.object({ tokens: z.array(z.object({ key: z.string() })) }),
+    async run() {
+      return { tokens: Array.from({ length: n }, (_, i) => ({ key: tokenKey(i) })) };
+    },
+  });
+}
+
+/** A runbook whose `monitor` step watches, every minute for `for`, each token `find` lists (p.list, then p.look per token) until one is live. */
+export function fanOutWatchYaml(o: { id: string; for: string; concurrency?: number }): string {
+  return `version: 1.1
+id: ${o.id}
+title: Watch many tokens
+providers:
+  p: { type: probe }
+steps:
+  - id: find
+    kind: detect
+    title: Find the tokens
+    uses: p.list
+  - id: monitor
+    kind: detect
+    title: Watch every token
+    needs: [find]
+    uses: p.look
+${o.concurrency === undefined ? '' : `    concurrency: ${o.concurrency}\n`}    for_each: \${{ steps.find.outputs.tokens }}
+    item_key: \${{ item.key }}
+    with: { key: "\${{ item.key }}" }
+    watch:
+      every: 1m
+      for: ${o.for}
+      fail_if: length(where(result.items, 'live')) > 0
+`;
+}
+
+/** Scripted ports that say yes to everything (`done`: manual steps' answers), on a clock the test drives. */
+export function watchPorts(clock: Clock, done: Record<string, string> = {}) {
+  return { ...scriptedPorts({ yes: true, approve: new Set(), done: new Map(Object.entries(done)), settle: new Map() }), clock };
+}
+
+/** Run a watch's runbook in workspace `w` with `providers`, on `clock` (yes to everything unless `ports` says otherwise). */
+export function runWatch(o: { yaml: string; w: { dir: string; stateDir: string }; providers: ProviderDef[]; clock: Clock; ctl: AbortController; ports?: ReturnType<typeof watchPorts> }) {
+  return runEngine({ yaml: o.yaml, dir: o.w.dir, stateDir: o.w.stateDir, providers: o.providers, signal: o.ctl.signal, overrides: { ports: o.ports ?? watchPorts(o.clock) } });
+}
+
+/** A runbook whose `monitor` step watches p.look (`watch`: what follows `watch:`), then the steps in `after` (YAML). */
+export function lookWatchYaml(o: { id: string; title: string; watch: string; after?: string }): string {
+  return `version: 1.1
+id: ${o.id}
+title: ${o.title}
+providers:
+  p: { type: probe }
+steps:
+  - id: monitor
+    kind: detect
+    title: Watch for further use
+    uses: p.look
+    watch:${o.watch}
+${o.after ?? ''}`;
 }

@@ -7,85 +7,39 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { runEngine, testClock, workspace } from './helpers.js';
-import { defineAction, defineProvider } from '../../src/providers/sdk.js';
+import { fanOutWatchYaml, listTokens, probe, read, runWatch, testClock, tokenKey as keyOf, workspace } from './helpers.js';
 import { ProviderError } from '../../src/core/errors.js';
-import { scriptedPorts } from '../../src/scripted/ports.js';
 
 const N = 60;
-const keyOf = (i: number) => `tok-${String(i).padStart(4, '0')}`;
 
 function world(o: { failAt?: { check: number; keys: string[] } } = {}) {
   const calls = new Map<string, number>();
   const seen = { inFlight: 0, most: 0 };
-  const def = defineProvider({
-    type: 'probe',
-    description: 'test',
-    config: z.strictObject({}),
-    actions: {
-      list: defineAction({
-        kind: 'detect',
-        description: 'test',
-        input: z.strictObject({}),
-        output: z.object({ tokens: z.array(z.object({ key: z.string() })) }),
-        idempotent: true,
-        async run() {
-          return { tokens: Array.from({ length: N }, (_, i) => ({ key: keyOf(i) })) };
-        },
-      }),
-      look: defineAction({
-        kind: 'detect',
-        description: 'test',
-        input: z.strictObject({ key: z.string() }),
-        output: z.object({ live: z.boolean() }),
-        idempotent: true,
-        async run(ctx, input) {
-          const n = (calls.get(input.key) ?? 0) + 1;
-          calls.set(input.key, n);
-          seen.inFlight++;
-          seen.most = Math.max(seen.most, seen.inFlight);
-          // a call that takes a while (several turns of the event loop), as a request does
-          await new Promise((r) => setTimeout(r, 2));
-          seen.inFlight--;
-          if (o.failAt && n === o.failAt.check && o.failAt.keys.includes(input.key))
-            throw new ProviderError({ provider: ctx.instance, action: ctx.action, message: `no answer for ${input.key}`, failure: 'definite' });
-          return { live: false };
-        },
-      }),
-    },
+  const def = probe({
+    list: listTokens(N),
+    look: read({
+      input: z.strictObject({ key: z.string() }),
+      output: z.object({ live: z.boolean() }),
+      async run(ctx, input) {
+        const n = (calls.get(input.key) ?? 0) + 1;
+        calls.set(input.key, n);
+        seen.inFlight++;
+        seen.most = Math.max(seen.most, seen.inFlight);
+        // a call that takes a while (several turns of the event loop), as a request does
+        await new Promise((r) => setTimeout(r, 2));
+        seen.inFlight--;
+        if (o.failAt && n === o.failAt.check && o.failAt.keys.includes(input.key))
+          throw new ProviderError({ provider: ctx.instance, action: ctx.action, message: `no answer for ${input.key}`, failure: 'definite' });
+        return { live: false };
+      },
+    }),
   });
   return { def, calls, seen };
 }
 
-const yaml = (concurrency: number | undefined) => `version: 1.1
-id: watch-concurrency
-title: Watch many tokens
-providers:
-  p: { type: probe }
-steps:
-  - id: find
-    kind: detect
-    title: Find the tokens
-    uses: p.list
-  - id: monitor
-    kind: detect
-    title: Watch every token
-    needs: [find]
-    uses: p.look
-${concurrency === undefined ? '' : `    concurrency: ${concurrency}\n`}    for_each: \${{ steps.find.outputs.tokens }}
-    item_key: \${{ item.key }}
-    with: { key: "\${{ item.key }}" }
-    watch:
-      every: 1m
-      for: 2m
-      fail_if: length(where(result.items, 'live')) > 0
-`;
-
 async function run(prov: ReturnType<typeof world>, concurrency: number | undefined) {
-  const w = workspace();
   const ctl = new AbortController();
-  const ports = { ...scriptedPorts({ yes: true, approve: new Set(), done: new Map(), settle: new Map() }), clock: testClock(ctl) };
-  return runEngine({ yaml: yaml(concurrency), dir: w.dir, stateDir: w.stateDir, providers: [prov.def], signal: ctl.signal, overrides: { ports } });
+  return runWatch({ yaml: fanOutWatchYaml({ id: 'watch-concurrency', for: '2m', concurrency }), w: workspace(), providers: [prov.def], clock: testClock(ctl), ctl });
 }
 
 describe('a watch over a fan-out', () => {

@@ -6,64 +6,41 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { runEngine, testClock, workspace } from './helpers.js';
-import { defineAction, defineProvider } from '../../src/providers/sdk.js';
+import { lookWatchYaml, probe, read, runWatch, testClock, watchPorts, workspace } from './helpers.js';
 import { ProviderError } from '../../src/core/errors.js';
-import { scriptedPorts } from '../../src/scripted/ports.js';
 import type { FailureAnswer } from '../../src/core/engine/ports.js';
 
 /** A read that fails (definitely: no automatic retry) on the given call numbers. */
 function flakyProbe(failOn: number[]) {
   const calls = { n: 0 };
-  const def = defineProvider({
-    type: 'probe',
-    description: 'test',
-    config: z.strictObject({}),
-    actions: {
-      look: defineAction({
-        kind: 'detect',
-        description: 'test',
-        input: z.strictObject({}),
-        output: z.object({ used: z.boolean() }),
-        idempotent: true,
-        async run(ctx) {
-          calls.n++;
-          if (failOn.includes(calls.n)) throw new ProviderError({ provider: ctx.instance, action: ctx.action, message: 'HTTP 500 from the audit log', failure: 'definite' });
-          return { used: false };
-        },
-      }),
-    },
+  const def = probe({
+    look: read({
+      input: z.strictObject({}),
+      output: z.object({ used: z.boolean() }),
+      async run(ctx) {
+        calls.n++;
+        if (failOn.includes(calls.n)) throw new ProviderError({ provider: ctx.instance, action: ctx.action, message: 'HTTP 500 from the audit log', failure: 'definite' });
+        return { used: false };
+      },
+    }),
   });
   return { def, calls };
 }
 
-const yaml = `version: 1.1
-id: watch-failure
-title: Watch failure
-providers:
-  p: { type: probe }
-steps:
-  - id: monitor
-    kind: detect
-    title: Watch for further use
-    uses: p.look
-    watch: { every: 1m, for: 3m, fail_if: result.used }
-  - id: after
-    kind: manual
-    title: After the watch
-`;
+const yaml = lookWatchYaml({ id: 'watch-failure', title: 'Watch failure', watch: ' { every: 1m, for: 3m, fail_if: result.used }', after: '  - id: after\n    kind: manual\n    title: After the watch\n' });
 
 async function run(failOn: number[], answers: FailureAnswer[]) {
   const w = workspace();
   const prov = flakyProbe(failOn);
   const ctl = new AbortController();
   const asked: { step: string; title: string; message: string; items: string[] }[] = [];
-  const ports = { ...scriptedPorts({ yes: true, approve: new Set(), done: new Map([['after', '']]), settle: new Map() }), clock: testClock(ctl) };
+  const clock = testClock(ctl);
+  const ports = watchPorts(clock, { after: '' });
   ports.onFailure = async (step, error) => {
     asked.push({ step: step.id, title: step.title, ...error });
     return answers.shift() ?? 'stop';
   };
-  const { result } = await runEngine({ yaml, dir: w.dir, stateDir: w.stateDir, providers: [prov.def], signal: ctl.signal, overrides: { ports } });
+  const { result } = await runWatch({ yaml, w, providers: [prov.def], clock, ctl, ports });
   return { result, asked, calls: prov.calls };
 }
 

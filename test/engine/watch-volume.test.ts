@@ -6,10 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { runEngine, testClock, workspace } from './helpers.js';
-import { defineAction, defineProvider } from '../../src/providers/sdk.js';
+import { fanOutWatchYaml, listTokens, probe, read, runWatch, testClock, tokenKey as keyOf, workspace } from './helpers.js';
 import type { Clock } from '../../src/core/engine/ports.js';
-import { scriptedPorts } from '../../src/scripted/ports.js';
 import { buildReport } from '../../src/report/model.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { Redactor } from '../../src/core/secrets/redactor.js';
@@ -17,72 +15,30 @@ import { fold } from '../../src/core/journal/fold.js';
 import { watchLines } from '../../src/commands/status.js';
 
 const N = 1000;
-const keyOf = (i: number) => `tok-${String(i).padStart(4, '0')}`;
-
 
 /** `list` finds N tokens; `look` reads one back: live from check `liveFrom` on for the keys in `live`; `seen` moves for the keys in `moving`. */
 function world(o: { live?: string[]; liveFrom?: number; moving?: string[] } = {}) {
   const calls = new Map<string, number>();
-  const def = defineProvider({
-    type: 'probe',
-    description: 'test',
-    config: z.strictObject({}),
-    actions: {
-      list: defineAction({
-        kind: 'detect',
-        description: 'test',
-        input: z.strictObject({}),
-        output: z.object({ tokens: z.array(z.object({ key: z.string() })) }),
-        idempotent: true,
-        async run() {
-          return { tokens: Array.from({ length: N }, (_, i) => ({ key: keyOf(i) })) };
-        },
-      }),
-      look: defineAction({
-        kind: 'detect',
-        description: 'test',
-        input: z.strictObject({ key: z.string() }),
-        output: z.object({ live: z.boolean(), seen: z.number() }),
-        idempotent: true,
-        async run(_ctx, input) {
-          const n = (calls.get(input.key) ?? 0) + 1;
-          calls.set(input.key, n);
-          const live = (o.live ?? []).includes(input.key) && n >= (o.liveFrom ?? Infinity);
-          return { live, seen: (o.moving ?? []).includes(input.key) ? n : 0 };
-        },
-      }),
-    },
+  const def = probe({
+    list: listTokens(N),
+    look: read({
+      input: z.strictObject({ key: z.string() }),
+      output: z.object({ live: z.boolean(), seen: z.number() }),
+      async run(_ctx, input) {
+        const n = (calls.get(input.key) ?? 0) + 1;
+        calls.set(input.key, n);
+        const live = (o.live ?? []).includes(input.key) && n >= (o.liveFrom ?? Infinity);
+        return { live, seen: (o.moving ?? []).includes(input.key) ? n : 0 };
+      },
+    }),
   });
   return { def, calls };
 }
 
-const yaml = `version: 1.1
-id: watch-volume
-title: Watch many tokens
-providers:
-  p: { type: probe }
-steps:
-  - id: find
-    kind: detect
-    title: Find the tokens
-    uses: p.list
-  - id: monitor
-    kind: detect
-    title: Watch every token
-    needs: [find]
-    uses: p.look
-    for_each: \${{ steps.find.outputs.tokens }}
-    item_key: \${{ item.key }}
-    with: { key: "\${{ item.key }}" }
-    watch:
-      every: 1m
-      for: 5m
-      fail_if: length(where(result.items, 'live')) > 0
-`;
+const yaml = fanOutWatchYaml({ id: 'watch-volume', for: '5m' });
 
 function run(w: ReturnType<typeof workspace>, prov: ReturnType<typeof world>, clock: Clock, ctl: AbortController) {
-  const ports = { ...scriptedPorts({ yes: true, approve: new Set(), done: new Map(), settle: new Map() }), clock };
-  return runEngine({ yaml, dir: w.dir, stateDir: w.stateDir, providers: [prov.def], signal: ctl.signal, overrides: { ports } });
+  return runWatch({ yaml, w, providers: [prov.def], clock, ctl });
 }
 
 describe('a watch over 1,000 items', () => {
