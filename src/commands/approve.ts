@@ -23,8 +23,9 @@ const command: Command = async (argv, ctx) => {
   if (!STEP_RE.test(step)) throw new UsageError(`runbook approve: "${step.slice(0, 40)}" is not a step id`);
   if (values.reason !== undefined && !values.deny) throw new UsageError('runbook approve: --reason goes with --deny');
   const store = await storeOf(values, ctx, checkIncidentId(id));
-  const state = stateOf(store);
-  const runner = fourEyes(store.read(), step).runner;
+  const records = store.read();
+  const state = stateOf(store, records);
+  const runner = fourEyes(records, step).runner;
   const shared = isShared(store);
   // the file journal has one writer at a time: take the incident's lock (refused while a run holds it)
   if (!shared) store.lock();

@@ -1,33 +1,36 @@
 /** `runbook status ID` — the checklist of an incident, from its journal (read-only, no lock). */
 import { existsSync } from 'node:fs';
-import { FileJournal, checkIncidentId } from '../core/journal/store.js';
+import { FileJournal, checkIncidentId, type JournalCheck } from '../core/journal/store.js';
 import { fold, type RunState, type StepState, type WatchState } from '../core/journal/fold.js';
 import { formatDuration } from '../core/duration.js';
 import { oneLine } from '../report/format.js';
 import { UsageError } from '../core/errors.js';
 import { out, outJson, parseCommandFlags, type Command, type CommandContext } from './context.js';
-import { loadWithPlugins, shippedRunbook, stateDirOf } from './shared.js';
+import { loadWithPlugins, shippedRunbook } from './shared.js';
 import { commandLine } from './invocation.js';
 import { STATUS_ITEMS } from './spec.js';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { previewText, stepLevelTitle, waitsFor } from '../core/engine/text.js';
 import { drillDir, readDrillState } from '../drill/state.js';
 import type { JournalRecord } from '../core/journal/records.js';
-import { storeOf } from './team-store.js';
+import { storeOf, type Store } from './team-store.js';
 
-export function openState(id: string, stateFlag: string | undefined, ctx: CommandContext): RunState {
-  const stateDir = stateDirOf(stateFlag, ctx);
-  const store = new FileJournal(stateDir, checkIncidentId(id));
-  if (!existsSync(store.file)) {
-    throw new UsageError(`no incident "${id}" in ${stateDir}`, { nextSteps: ['`runbook incidents` lists the incidents there; --state-dir picks another directory.'] });
+/** The incident's state and tamper check, from one read and one decode of its journal (any store). */
+export function openState(id: string, store: Store): { state: RunState; check: JournalCheck } {
+  if (store instanceof FileJournal && !existsSync(store.file)) {
+    throw new UsageError(`no incident "${id}" in ${store.stateDir}`, { nextSteps: ['`runbook incidents` lists the incidents there; --state-dir picks another directory.'] });
   }
-  return stateOf(store);
+  const { records, check } = store.readChecked();
+  return { state: stateOf(store, records), check };
 }
 
-/** The folded state of an incident's journal (any store); a usage error when it has no opening record. */
-export function stateOf(store: { read(): JournalRecord[]; exists(): boolean; incident: string; location: string }): RunState {
+/**
+ * The folded state of an incident's journal (any store) — of `records` when the caller has
+ * read them already; a usage error when it has no opening record.
+ */
+export function stateOf(store: { read(): JournalRecord[]; exists(): boolean; incident: string; location: string }, records?: JournalRecord[]): RunState {
   if (!store.exists()) throw new UsageError(`no incident "${store.incident}" in ${store.location}`, { nextSteps: ['`runbook incidents` lists the incidents there.'] });
-  const state = fold(store.read());
+  const state = fold(records ?? store.read());
   if (!state) throw new UsageError(`the journal of incident ${store.incident} has no opening record (${store.location})`);
   return state;
 }
@@ -129,8 +132,7 @@ const command: Command = async (argv, ctx) => {
   const id = positionals[0];
   if (!id) throw new UsageError('runbook status: which incident? e.g. runbook status <id> (see `runbook incidents`)');
   const store = await storeOf(values, ctx, checkIncidentId(id));
-  const s = store instanceof FileJournal ? openState(id, values['state-dir'], ctx) : stateOf(store);
-  const check = store.check();
+  const { state: s, check } = openState(id, store);
   if (values.json) {
     outJson(ctx, JSON.stringify({ ...s, journalCheck: check }, null, 2));
     return 0;

@@ -67,12 +67,16 @@ export function droppedWords(d: Dropped): string {
   return `line ${d.line} (${what}, ${d.bytes} bytes)`;
 }
 
+/** How many journals this process decoded (tests count them: a command decodes its journal once). */
+export const journalDecodes = { count: 0 };
+
 /**
  * Parse a journal file's text. A torn last line is dropped (and described in `dropped`);
  * corruption elsewhere throws naming the line. The hash chain is checked, not enforced: the
  * verdict is in `chain` (the store refuses to resume a broken chain; `status` reports it).
  */
 export function decodeJournal(text: string, location: string): Decoded {
+  journalDecodes.count++;
   const records: JournalRecord[] = [];
   const hashes: string[] = [];
   const chain: ChainState = {};

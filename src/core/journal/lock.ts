@@ -346,6 +346,15 @@ export function diskWords(e: unknown, path: string): string {
   return code ?? (e as Error)?.message ?? String(e);
 }
 
+/** What a failed write of the journal at `location` tells the operator (nothing was called). */
+export function writeError(location: string, e: unknown): JournalError {
+  if (e instanceof JournalError) return e;
+  const full = errCode(e) === 'ENOSPC' || errCode(e) === 'EDQUOT';
+  return new JournalError(full ? `${diskWords(e, location)}: free space and re-run the same command — nothing was called` : `cannot write the journal ${location}: ${errCode(e) ?? (e as Error).message} — nothing was called`, {
+    nextSteps: [full ? 'Free disk space, then run the same command again to resume.' : 'Fix permissions, then run the same command again to resume.'],
+  });
+}
+
 /** Temp files that processes killed mid-write left in the incident folder (the lock holder sweeps them). */
 const TEMP_RE = /^(?:lock\.(\d+)\.[0-9a-f]+\.tmp|journal\.(?:jsonl|head)\.(\d+)\.tmp)$/;
 

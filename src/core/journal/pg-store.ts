@@ -188,9 +188,15 @@ export class PgJournal implements JournalStore {
   }
 
   check(): JournalCheck {
+    return this.readChecked().check;
+  }
+
+  /** The records and the tamper check of one read and one decode (`runbook status`). */
+  readChecked(): { records: JournalRecord[]; check: JournalCheck } {
     const { lines, head } = this.#read();
-    if (!lines.length) return { state: 'ok', records: 0, detail: 'no journal yet' };
-    return checkJournal(decodeJournal(lines.join('\n') + '\n', this.location), head ?? undefined, true);
+    if (!lines.length) return { records: [], check: { state: 'ok', records: 0, detail: 'no journal yet' } };
+    const d = decodeJournal(lines.join('\n') + '\n', this.location);
+    return { records: d.records, check: checkJournal(d, head ?? undefined, true) };
   }
 
   /** The run path's open: refuses a journal that fails its tamper check. */

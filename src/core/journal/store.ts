@@ -19,9 +19,10 @@ import { JournalError, type LockOwner } from '../errors.js';
 import type { JournalRecord, RecordBody } from './records.js';
 import { crashPoint } from './crash.js';
 import { GroupSync } from './group-sync.js';
+import { HeldDecode } from './held.js';
 import { DURABLE, checkIncidentId, operator, type JournalStore } from './contract.js';
 import { GENESIS, checkJournal, decodeHead, decodeJournal, droppedWords, encodeHead, encodeRecord, lineHash, type Decoded, type JournalCheck } from './codec.js';
-import { HEARTBEAT_MS, acquire, diskWords, heartbeat, release, stillOurs, sweepTemps, type LockRecord, type TakenLock } from './lock.js';
+import { HEARTBEAT_MS, acquire, diskWords, heartbeat, writeError, release, stillOurs, sweepTemps, type LockRecord, type TakenLock } from './lock.js';
 import { fsyncDir } from '../atomic-write.js';
 import { mkdirTree } from '../mkdir.js';
 
@@ -33,15 +34,6 @@ export { isPidAlive } from './lock.js';
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 const code = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
-
-/** What a failed write of the journal at `location` tells the operator (nothing was called). */
-function writeError(location: string, e: unknown): JournalError {
-  if (e instanceof JournalError) return e;
-  const full = code(e) === 'ENOSPC' || code(e) === 'EDQUOT';
-  return new JournalError(full ? `${diskWords(e, location)}: free space and re-run the same command — nothing was called` : `cannot write the journal ${location}: ${code(e) ?? (e as Error).message} — nothing was called`, {
-    nextSteps: [full ? 'Free disk space, then run the same command again to resume.' : 'Fix permissions, then run the same command again to resume.'],
-  });
-}
 
 export class FileJournal implements JournalStore {
   readonly incident: string;
@@ -73,6 +65,8 @@ export class FileJournal implements JournalStore {
     (seq, last) => this.#writeHead(seq, last),
     (e) => writeError(this.location, e),
   );
+  /** the journal as this lock holder decoded it, while it has written nothing since (held.ts) */
+  readonly #held = new HeldDecode();
   /** told of every record written through this object (see follow) */
   readonly #followers = new Set<(records: readonly JournalRecord[]) => void>();
 
@@ -158,8 +152,26 @@ export class FileJournal implements JournalStore {
         nextSteps: ['Keep a copy of the file. If no run of this incident ever happened, remove it and run the same command again; otherwise use another --incident id.'],
       });
     }
-    if (d.dropped) this.warnings.push(`journal ${this.location}: dropped a torn last line — ${droppedWords(d.dropped)}; a write was cut off (crash or power loss), the run recomputes it`);
+    this.#warnDropped(d);
     return d;
+  }
+
+  #warnDropped(d: Decoded): void {
+    if (d.dropped) this.warnings.push(`journal ${this.location}: dropped a torn last line — ${droppedWords(d.dropped)}; a write was cut off (crash or power loss), the run recomputes it`);
+  }
+
+  /** Decode the file's text; kept (held.ts) while this object holds the lock. */
+  #decodeKept(text: string): { d: Decoded; bytes: number } {
+    const h = { d: this.#decode(text), bytes: Buffer.byteLength(text) };
+    if (this.#holds > 0) this.#held.keep(h.d, h.bytes);
+    return h;
+  }
+
+  /** The kept decode, read as the file would be decoded again (its torn line warned of until cut off). */
+  #fromHeld(fd: number): { d: Decoded; bytes: number } | undefined {
+    const h = this.#held.take(fstatSync(fd).size);
+    if (h && h.bytes !== h.d.goodBytes) this.#warnDropped(h.d);
+    return h;
   }
 
   #readText(): string | undefined {
@@ -184,19 +196,26 @@ export class FileJournal implements JournalStore {
   }
 
   read(): JournalRecord[] {
+    const held = this.#fd === undefined ? undefined : this.#fromHeld(this.#fd);
+    if (held) return held.d.records.slice();
     const text = this.#readText();
-    return text === undefined ? [] : this.#decode(text).records;
+    return text === undefined ? [] : this.#decodeKept(text).d.records;
   }
 
   /** The tamper check (hash chain and head) — what `runbook status` reports. */
   check(): JournalCheck {
+    return this.readChecked().check;
+  }
+
+  /** The records and the tamper check of one read and one decode of the file (`runbook status`). */
+  readChecked(): { records: JournalRecord[]; check: JournalCheck } {
     // the head first: a running writer updates it only after the line it names is written
     this.#checkDirs();
     const head = this.#readHead();
     const text = this.#readText();
-    if (text === undefined) return { state: 'ok', records: 0, detail: 'no journal yet' };
+    if (text === undefined) return { records: [], check: { state: 'ok', records: 0, detail: 'no journal yet' } };
     const d = this.#decode(text);
-    return checkJournal(d, head, d.records[0]?.prev !== undefined);
+    return { records: d.records, check: checkJournal(d, head, d.records[0]?.prev !== undefined) };
   }
 
   /**
@@ -220,17 +239,17 @@ export class FileJournal implements JournalStore {
       return; // the first append creates it
     }
     try {
-      const text = readFileSync(fd, 'utf8');
-      const d = this.#decode(text);
+      const { d, bytes } = this.#fromHeld(fd) ?? this.#decodeKept(readFileSync(fd, 'utf8'));
       const c = checkJournal(d, this.#readHead(), d.records[0]?.prev !== undefined);
       if (c.state === 'broken') {
         throw new JournalError(`journal ${this.location} fails its tamper check: ${c.detail} — nothing was called`, {
           nextSteps: ['Do not edit the journal by hand. Keep a copy of the incident folder and find out who changed it; `runbook status` shows the check.', 'To go on with the incident, start a new one (another --incident id); the old journal stays as evidence.'],
         });
       }
-      if (d.goodBytes !== Buffer.byteLength(text)) {
+      if (d.goodBytes !== bytes) {
         ftruncateSync(fd, d.goodBytes);
         fsyncSync(fd);
+        this.#held.truncated(d.goodBytes);
       }
       this.#seq = d.records.length;
       this.#sync.durableSeq = this.#seq;
@@ -350,6 +369,7 @@ export class FileJournal implements JournalStore {
   #write(bodies: readonly RecordBody[], deferred: boolean): JournalRecord[] {
     if (this.#sync.failed) throw this.#sync.failed;
     this.#open();
+    this.#held.drop();
     const recs: JournalRecord[] = [];
     const lines: string[] = [];
     let seq = this.#seq;
@@ -446,6 +466,7 @@ export class FileJournal implements JournalStore {
       this.#holds--;
       return;
     }
+    this.#held.drop();
     if (this.#fd !== undefined) {
       const fd = this.#fd;
       if (this.#sync.pending) {
