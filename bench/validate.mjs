@@ -53,7 +53,8 @@ function generate(n) {
         '    uses: sh.run',
         ...(i % 5 === 0 ? ['    for_each: ${{ inputs.names }}', '    concurrency: 2'] : []),
         '    with:',
-        `      command: [echo, "${i % 5 === 0 ? '${{ item }}' : '${{ inputs.user }}'}", "${prev ? `\${{ ${out(i - 1)} }}` : 'first'}"]`,
+        // an argument is text: a count is interpolated into it (a lone expression would be a number)
+        `      command: [echo, "${i % 5 === 0 ? '${{ item }}' : '${{ inputs.user }}'}", "${prev ? `after \${{ ${out(i - 1)} }}` : 'first'}"]`,
         '      env: { N: "' + i + '" }',
         '    timeout: 30s',
         '    retry: { attempts: 2, backoff: 1s }',
