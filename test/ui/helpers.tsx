@@ -154,3 +154,23 @@ export class FakeOut extends EventEmitter {
     return plain(this.chunks.join(''));
   }
 }
+
+/** A drill's clock at ×0.25 that stands still until the first start (`running()` tells); the attacker's next move and how many of its credentials still work are given. */
+export function fakeDrill(next: { at: number; what: string }, attackerLive: number): DrillView & { running(): boolean } {
+  let on = false;
+  let ms = 0;
+  return {
+    speed: 0.25,
+    now: () => ms,
+    running: () => on,
+    start: () => {
+      on = true;
+      ms = Math.max(ms, 1);
+    },
+    pause: () => {
+      on = false;
+    },
+    next: () => next,
+    attackerLive: () => attackerLive,
+  };
+}

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import stringWidth from 'string-width';
-import { begin, KEY, rec, setup, step } from './helpers.js';
+import { begin, fakeDrill, KEY, rec, setup, step } from './helpers.js';
 import { createRunStore, setUi } from '../../src/ui/store.js';
 import { createTuiPorts } from '../../src/ui/ports.js';
 import { drillLine } from '../../src/ui/components/header.js';
@@ -142,27 +142,8 @@ describe('resume returns to the same place', () => {
 });
 
 describe('the drill clock', () => {
-  function fakeDrill(): DrillView & { running(): boolean } {
-    let on = false;
-    let ms = 0;
-    return {
-      speed: 0.25,
-      now: () => ms,
-      running: () => on,
-      start: () => {
-        on = true;
-        ms = Math.max(ms, 1);
-      },
-      pause: () => {
-        on = false;
-      },
-      next: () => ({ at: 60_000, what: 'read space acme-ml/support-bot with alice-write' }),
-      attackerLive: () => 1,
-    };
-  }
-
   it('starts with the first key, stands still while help is open, and the header shows it and the attacker', async () => {
-    const drill = fakeDrill();
+    const drill = fakeDrill({ at: 60_000, what: 'read space acme-ml/support-bot with alice-write' }, 1);
     const { t, page } = await threeReady({ drill, columns: 120, rows: 40 });
     expect(t.frame()).toContain('drill clock 0:00:00 ×0.25 — starts with your first key · attacker at 0:01:00: read space acme-ml/support-bot');
     expect(drill.running()).toBe(false);

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
-import { begin, KEY, rec, setup, step } from './helpers.js';
+import { begin, fakeDrill, KEY, rec, setup, step } from './helpers.js';
 import { lastNote, noteLine } from '../../src/ui/components/status-bar.js';
 import type { DrillView } from '../../src/ui/context.js';
 
@@ -131,22 +131,7 @@ describe('before the drill clock starts', () => {
   const ATTACK = 'drill: adversary aws.create_key with ci-deployer-key at 0s — succeeded: created access key AKIAEXAMPLE';
 
   it('shows nothing of the attacker as having happened (its next move is in the header); once it runs, its notes show', async () => {
-    let on = false;
-    let ms = 0;
-    const drill: DrillView = {
-      speed: 0.25,
-      now: () => ms,
-      running: () => on,
-      start: () => {
-        on = true;
-        ms = Math.max(ms, 1);
-      },
-      pause: () => {
-        on = false;
-      },
-      next: () => ({ at: 480_000, what: 'assume role deploy with ci-deployer-key' }),
-      attackerLive: () => 0,
-    };
+    const drill = fakeDrill({ at: 480_000, what: 'assume role deploy with ci-deployer-key' }, 0);
     const t = await at80x24(drill);
     t.emit(rec({ type: 'note', text: ATTACK }));
     await t.until((f) => f.includes('starts with your first key'), 'the drill line');
