@@ -1,9 +1,10 @@
 /** Reading what a drill left behind: its journal, its scorecard and its saved world. */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from '../e2e/cli.js';
+import { ValidationError, type Issue } from '../../src/core/errors.js';
 
 export function stateDir(tag: string): string {
   return mkdtempSync(join(tmpdir(), `drill-${tag}-`));
@@ -50,4 +51,26 @@ export function outcomeTrail(records: Record<string, any>[]): Record<string, str
     if (r.type === 'step.finished') (out[r.step] ??= []).push(`finished:${r.status}`);
   }
   return out;
+}
+
+/** A fresh folder (`dir`) for files a test writes: `write(name, text)` writes one there and returns its path. */
+export function fileWriter(tag: string): ((name: string, text: string) => string) & { dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), `${tag}-`));
+  const write = (name: string, text: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  return Object.assign(write, { dir });
+}
+
+/** The issues of the ValidationError `fn` throws (another error is thrown on; none at all fails the test). */
+export function issuesOf(fn: () => unknown): Issue[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ValidationError) return e.issues;
+    throw e;
+  }
+  throw new Error('expected a ValidationError');
 }

@@ -3,9 +3,6 @@
  * the whole-document read, and every problem — however deep in the file — still at its
  * file:line:col (the file is then read again as a whole document).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.js';
@@ -13,23 +10,11 @@ import { parseYamlStrict, yamlParses } from '../../src/core/runbook/yaml.js';
 import { loadScenarioFile } from '../../src/drill/scenario/load.js';
 import { LARGE_BYTES, readLargeYaml } from '../../src/drill/scenario/large.js';
 import { Scenario } from '../../src/drill/scenario/schema.js';
+import { fileWriter, issuesOf } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'scenario-large-'));
+const write = fileWriter('scenario-large');
 let n = 0;
-function file(text: string): string {
-  const p = join(dir, `s${n++}.yaml`);
-  writeFileSync(p, text);
-  return p;
-}
-function issues(fn: () => unknown): { line: number; col: number; path: string; message: string; code: string }[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.issues;
-    throw e;
-  }
-  throw new Error('expected a ValidationError');
-}
+const file = (text: string): string => write(`s${n++}.yaml`, text);
 
 const pad = (i: number) => String(i).padStart(5, '0');
 /** The lines of a scenario with `n` tokens and spaces, as scripts/hf-world.mjs writes them. */
@@ -69,7 +54,7 @@ describe('large scenarios read in pieces', () => {
     expect(l[tokenLine(1234) - 1]).toContain('id: t01234');
     l[tokenLine(1234) - 1] = '    - { id: t01234, owner: nobody, role: write, name: t01234, leaked: true }';
     l[spaceLine(1400) - 1] = l[spaceLine(1400) - 1]!.replace('credential: t01400', 'credential: t99999');
-    const got = issues(() => loadScenarioFile(file(l.join('\n'))));
+    const got = issuesOf(() => loadScenarioFile(file(l.join('\n'))));
     expect(got.map((i) => [i.line, i.col, i.path])).toEqual([
       [tokenLine(1234), l[tokenLine(1234) - 1]!.indexOf('nobody') + 1, 'huggingface.tokens[1234].owner'],
       [spaceLine(1400), l[spaceLine(1400) - 1]!.indexOf('t99999') + 1, 'huggingface.spaces[1400].secrets.HF_TOKEN.credential'],
@@ -80,13 +65,13 @@ describe('large scenarios read in pieces', () => {
     const l = lines(TOKENS);
     l[tokenLine(900) - 1] = l[tokenLine(900) - 1]!.replace('leaked: true', 'leakd: true');
     l[tokenLine(901) - 1] = l[tokenLine(901) - 1]!.replace('role: write', 'role: write, role: read');
-    const got = issues(() => loadScenarioFile(file(l.join('\n'))));
+    const got = issuesOf(() => loadScenarioFile(file(l.join('\n'))));
     expect(got.map((i) => [i.line, i.code])).toEqual([[tokenLine(901), 'duplicate-key']]);
     const l2 = lines(TOKENS);
     const secret = 'hf_' + 'aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456'.padEnd(34, 'Q');
     l2[tokenLine(900) - 1] = l2[tokenLine(900) - 1]!.replace('leaked: true', 'leakd: true');
     l2[spaceLine(1499) - 1] = `    - { id: user19/space-01499, secrets: { HF_TOKEN: { value: ${secret} } } }`;
-    const got2 = issues(() => loadScenarioFile(file(l2.join('\n'))));
+    const got2 = issuesOf(() => loadScenarioFile(file(l2.join('\n'))));
     expect(got2.find((i) => i.message.includes('leakd'))?.line, JSON.stringify(got2)).toBe(tokenLine(900));
     const cred = got2.find((i) => i.code === 'credential');
     expect(cred?.line).toBe(spaceLine(1499));

@@ -1,29 +1,13 @@
 /** Scenario files: strict schema, cross references and credential scan, all with line:col. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/core/errors.js';
 import { checkDrillInputs, drillInputs, loadScenarioFile, scenarioFor } from '../../src/drill/scenario/load.js';
 import { loadRunbookText } from '../../src/core/runbook/load.js';
 import { buildWorld, secretValue } from '../../src/drill/world/build.js';
 import { ValueMaker, worldKey } from '../../src/drill/world/values.js';
+import { fileWriter, issuesOf } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'scenario-'));
-function file(name: string, text: string): string {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-}
-function issues(fn: () => unknown): { file: string; line: number; col: number; path: string; message: string }[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.issues;
-    throw e;
-  }
-  throw new Error('expected a ValidationError');
-}
+const file = fileWriter('scenario');
+const dir = file.dir;
 
 const BASE = `version: 1
 name: t
@@ -46,14 +30,14 @@ describe('loadScenarioFile', () => {
   });
 
   it('reports an unknown key at its line and column', () => {
-    const got = issues(() => loadScenarioFile(file('unknown.yaml', BASE + 'adversery: []\n')));
+    const got = issuesOf(() => loadScenarioFile(file('unknown.yaml', BASE + 'adversery: []\n')));
     expect(got[0]).toMatchObject({ line: 12, col: 1 });
     expect(got[0]!.message).toMatch(/adversery/);
   });
 
   it('reports a reference to a credential that does not exist, and a token owner nobody knows', () => {
     const text = BASE.replace('{ credential: a1 }', '{ credential: nope }').replace('owner: alice, role', 'owner: mallory, role');
-    const got = issues(() => loadScenarioFile(file('refs.yaml', text)));
+    const got = issuesOf(() => loadScenarioFile(file('refs.yaml', text)));
     expect(got.map((i) => [i.line, i.message])).toEqual([
       [7, expect.stringMatching(/owner mallory is not a known user/)],
       [11, expect.stringMatching(/no credential has the id "nope"/)],
@@ -62,18 +46,18 @@ describe('loadScenarioFile', () => {
 
   it('refuses a credential written into the file, without repeating it', () => {
     const token = 'hf_' + 'A1b2C3d4'.repeat(4) + 'xy';
-    const got = issues(() => loadScenarioFile(file('literal.yaml', BASE + `inputs:\n  note: "${token}"\n`)));
+    const got = issuesOf(() => loadScenarioFile(file('literal.yaml', BASE + `inputs:\n  note: "${token}"\n`)));
     expect(got.some((i) => i.line === 13)).toBe(true);
     expect(JSON.stringify(got)).not.toContain(token);
   });
 
   it('checks adversary steps against the credential service and their targets', () => {
-    const got = issues(() => loadScenarioFile(file('adv.yaml', BASE + 'adversary:\n  - { at: 1m, credential: a1, do: github.read_repo, target: x/y }\n  - { at: 2m, credential: a1, do: huggingface.read_space }\n')));
+    const got = issuesOf(() => loadScenarioFile(file('adv.yaml', BASE + 'adversary:\n  - { at: 1m, credential: a1, do: github.read_repo, target: x/y }\n  - { at: 2m, credential: a1, do: huggingface.read_space }\n')));
     expect(got.map((i) => i.message)).toEqual([expect.stringMatching(/needs a github credential/), expect.stringMatching(/needs a target/)]);
   });
 
   it('lets an input name an AWS access key id, never a token', () => {
-    const got = issues(() => loadScenarioFile(file('keyid.yaml', BASE + 'inputs:\n  key: { access_key_id_of: a1 }\n')));
+    const got = issuesOf(() => loadScenarioFile(file('keyid.yaml', BASE + 'inputs:\n  key: { access_key_id_of: a1 }\n')));
     expect(got[0]!.message).toMatch(/not an AWS key/);
   });
 });
@@ -93,7 +77,7 @@ steps:
 `;
     const path = file('inline.yaml', rb);
     const loaded = loadRunbookText(rb, path);
-    const got = issues(() => scenarioFor(loaded, undefined, dir));
+    const got = issuesOf(() => scenarioFor(loaded, undefined, dir));
     expect(got[0]).toMatchObject({ line: 8 });
     expect(got[0]!.message).toMatch(/bogus/);
     const ok = loadRunbookText(rb.replace(', bogus: 1', ''), path);
@@ -139,7 +123,7 @@ describe('scenario inputs (issue 13, item 9)', () => {
     const inputs = drillInputs(s, undefined, {}, '/ws', (id) => ids[id]);
     expect(JSON.parse(inputs.keys!)).toEqual(['AKIA1', 'AKIA2', 'literal']);
     expect(inputs.one).toBe('AKIA1');
-    const got = issues(() => loadScenarioFile(file('list-bad.yaml', AWS + 'inputs:\n  keys:\n    - { access_key_id_of: k1 }\n    - { access_key_id_of: nope }\n')));
+    const got = issuesOf(() => loadScenarioFile(file('list-bad.yaml', AWS + 'inputs:\n  keys:\n    - { access_key_id_of: k1 }\n    - { access_key_id_of: nope }\n')));
     expect(got.map((i) => [i.line, i.message])).toEqual([[12, expect.stringMatching(/no credential has the id "nope"/)]]);
   });
 
@@ -150,15 +134,15 @@ describe('scenario inputs (issue 13, item 9)', () => {
 
   it('last_used: every error names its keys (date, service, region) and shows an example', () => {
     const key = (lu: string) => AWS.replace('{ id: k1, leaked: true }', `{ id: k1, leaked: true, last_used: ${lu} }`);
-    const asString = issues(() => loadScenarioFile(file('lu1.yaml', key('"2024-05-30T23:41:07Z"'))));
+    const asString = issuesOf(() => loadScenarioFile(file('lu1.yaml', key('"2024-05-30T23:41:07Z"'))));
     expect(asString).toHaveLength(1);
     expect(asString[0]!.line).toBe(7);
     expect(asString[0]!.message).toMatch(/last_used is a mapping of date \(.*\), service \(.*\), region \(.*\), such as \{ date: "2024-05-30T23:41:07Z", service: s3, region: eu-west-1 \}/);
-    const missing = issues(() => loadScenarioFile(file('lu2.yaml', key('{ date: "2024-05-30T23:41:07Z", service: s3 }'))));
+    const missing = issuesOf(() => loadScenarioFile(file('lu2.yaml', key('{ date: "2024-05-30T23:41:07Z", service: s3 }'))));
     expect(missing.map((i) => i.message)).toEqual([expect.stringMatching(/last_used needs "region" \(its keys: date .*service .*region/)]);
-    const unknown = issues(() => loadScenarioFile(file('lu3.yaml', key('{ when: "2024-05-30T23:41:07Z", service: s3, region: us-east-1 }'))));
+    const unknown = issuesOf(() => loadScenarioFile(file('lu3.yaml', key('{ when: "2024-05-30T23:41:07Z", service: s3, region: us-east-1 }'))));
     expect(unknown.map((i) => i.message).sort()).toEqual([expect.stringMatching(/last_used needs "date"/), expect.stringMatching(/unknown key "when" in last_used \(allowed: date .*service .*region/)]);
-    const badDate = issues(() => loadScenarioFile(file('lu4.yaml', key('{ date: yesterday, service: s3, region: us-east-1 }'))));
+    const badDate = issuesOf(() => loadScenarioFile(file('lu4.yaml', key('{ date: yesterday, service: s3, region: us-east-1 }'))));
     expect(badDate[0]!.message).toMatch(/date must be an ISO 8601 time with a zone, e\.g\. 2024-05-30T23:41:07Z/);
     expect(loadScenarioFile(file('lu5.yaml', key('{ date: "2024-05-30T23:41:07Z", service: s3, region: eu-west-1 }'))).aws!.users[0]!.keys[0]!.last_used).toEqual({ date: '2024-05-30T23:41:07Z', service: 's3', region: 'eu-west-1' });
   });
@@ -179,7 +163,7 @@ steps:
     const rb = runbook('  user_name: { type: string }\n  access_key: { type: string }', '  scenario: extra.scenario.yaml');
     const loaded = loadRunbookText(rb, file('extra.yaml', rb));
     const s = scenarioFor(loaded, undefined, dir);
-    const got = issues(() => checkDrillInputs(loaded, s, {}, '/ws', () => 'AKIA1'));
+    const got = issuesOf(() => checkDrillInputs(loaded, s, {}, '/ws', () => 'AKIA1'));
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({ file: sc, line: 11, col: 3 });
     expect(got[0]!.message).toBe('scenario input "acess_key" is not an input of runbook rb — did you mean "access_key"? — remove it, or declare it under the runbook\'s inputs:');
@@ -192,10 +176,10 @@ steps:
     const rb = runbook('  count: { type: number }\n  keys: { type: list }', '  inputs: { nope: 1 }\n  world:\n    name: w\n    inputs: { count: many, keys: [a, b] }');
     const path = file('inline-inputs.yaml', rb);
     const loaded = loadRunbookText(rb, path);
-    const got = issues(() => checkDrillInputs(loaded, scenarioFor(loaded, undefined, dir), {}, '/ws', () => undefined));
+    const got = issuesOf(() => checkDrillInputs(loaded, scenarioFor(loaded, undefined, dir), {}, '/ws', () => undefined));
     expect(got.map((i) => [i.file, i.line, i.message])).toEqual([[path, 11, expect.stringMatching(/^scenario input "count": "many" is not a number \(the runbook's input count is a number\)$/)]]);
     const ok = loadRunbookText(rb.replace('count: many', 'count: 3'), path);
-    const drillGot = issues(() => checkDrillInputs(ok, scenarioFor(ok, undefined, dir), {}, '/ws', () => undefined));
+    const drillGot = issuesOf(() => checkDrillInputs(ok, scenarioFor(ok, undefined, dir), {}, '/ws', () => undefined));
     expect(drillGot.map((i) => [i.line, i.message])).toEqual([[8, expect.stringMatching(/^drill input "nope" is not an input of runbook rb \(its inputs: count, keys\)/)]]);
   });
 });
