@@ -3,14 +3,14 @@
 //    measured in the same run (two fsyncs per step: intent and outcome) — target within 2×;
 // 2. 200 shell steps running `true`, against 200 bare execa calls in the same run — target ≤ 1.2×;
 // 3. if ansible-playbook is installed, the same 200 commands as an Ansible playbook.
-import { mkdtempSync, openSync, writeSync, fsyncSync, closeSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
 import { z } from 'zod';
-import { time, row } from './lib.mjs';
+import { fsyncFloor, time, row } from './lib.mjs';
 import { Engine } from '../src/core/engine/engine.ts';
 import { loadRunbookText } from '../src/core/runbook/load.ts';
 import { FileJournal } from '../src/core/journal/store.ts';
@@ -50,19 +50,6 @@ async function runEngine(yaml, providers = []) {
 const steps = (n, uses, withBlock) =>
   `version: 1\nid: bench\ntitle: bench\nproviders:\n  p: { type: ${uses} }\nsteps:\n` +
   Array.from({ length: n }, (_, i) => `  - id: s${i}\n    kind: detect\n    title: step ${i}\n    uses: p.run\n${withBlock}`).join('');
-
-function fsyncFloor(n) {
-  const dir = mkdtempSync(join(tmpdir(), 'runbook-bench-fsync-'));
-  const fd = openSync(join(dir, 'f.jsonl'), 'a', 0o600);
-  const line = Buffer.from(JSON.stringify({ seq: 1, ts: new Date().toISOString(), type: 'outcome', pad: 'x'.repeat(120) }) + '\n');
-  const t = performance.now();
-  for (let i = 0; i < n; i++) {
-    writeSync(fd, line);
-    fsyncSync(fd);
-  }
-  closeSync(fd);
-  return performance.now() - t;
-}
 
 console.log('engine: 1,000 no-op steps with the durable journal');
 const floor = fsyncFloor(2000);

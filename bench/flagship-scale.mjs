@@ -14,15 +14,14 @@
 //   BENCH_FLAGSHIP_N=100,300 (default: quick, for npm run bench; 100,1000,3000,10000 by hand)
 //   BENCH_FLAGSHIP_TIMEOUT_S=3600 (a drill still running then is killed and reported as such)
 //   BENCH_FLAGSHIP_KEEP=1 keeps each N's folder (its path is printed)
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { flagshipScenarioYaml } from '../scripts/hf-world.mjs';
+import { spawnMeasured } from './lib.mjs';
 
 const ROOT = resolve('.');
 const CLI = process.env.BENCH_FLAGSHIP_CLI ? resolve(process.env.BENCH_FLAGSHIP_CLI) : join(ROOT, 'dist', 'cli.js');
-const RSS = join(ROOT, 'bench', 'workers', 'report-rss.cjs');
 const RUNBOOK = join(ROOT, 'runbooks', 'hf-spaces-secrets-exposure.yaml');
 const SIZES = (process.env.BENCH_FLAGSHIP_N ?? '100,300').split(',').map(Number);
 const TIMEOUT_MS = Number(process.env.BENCH_FLAGSHIP_TIMEOUT_S ?? 3600) * 1000;
@@ -30,33 +29,10 @@ const KEEP = process.env.BENCH_FLAGSHIP_KEEP === '1';
 if (!existsSync(CLI)) throw new Error('dist/cli.js missing: run npm run build first (npm run bench does)');
 if (SIZES.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('BENCH_FLAGSHIP_N: a comma-separated list of whole numbers, e.g. 100,300');
 
-/** Runs the CLI; resolves with wall ms, CPU ms, peak RSS (MiB), exit code and the output's tail. */
-function drill(args, cwd) {
-  return new Promise((res, rej) => {
-    const rssFile = join(tmpdir(), `runbook-bench-flagship-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    const t0 = performance.now();
-    const child = spawn(process.execPath, ['-r', RSS, CLI, ...args], { cwd, env: { ...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err = (err + d).slice(-20_000)));
-    child.on('error', rej);
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, TIMEOUT_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const wall = performance.now() - t0;
-      let rss = NaN;
-      try {
-        rss = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024;
-        rmSync(rssFile, { force: true });
-      } catch {
-        /* killed before its exit hook */
-      }
-      res({ wall, rss, code, killed, err });
-    });
-  });
+/** Runs the CLI; resolves with wall ms, peak RSS (MiB), exit code, whether it was killed and the stderr's tail. */
+async function drill(args, cwd) {
+  const { wall, rss, code, killed, err } = await spawnMeasured(CLI, args, { cwd, timeoutMs: TIMEOUT_MS, stdout: false, errTail: 20_000 });
+  return { wall, rss, code, killed, err };
 }
 
 /** Each step's span (first to last journal record) in ms, from the incident's journal. */

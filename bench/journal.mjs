@@ -5,13 +5,13 @@
 // interleaved round by round — which tree goes first alternates, so a load that rises within a
 // round hits both alike — and prints the ratio of the medians.
 //   BENCH_BASE=/tmp/rb-base node bench/run.mjs journal      (BENCH_STEPS, BENCH_ROUNDS change the size)
-import { mkdtempSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { row } from './lib.mjs';
+import { fsyncFloor, row } from './lib.mjs';
 
 const here = resolve(fileURLToPath(import.meta.url), '..', '..');
 const roots = { now: here, ...(process.env.BENCH_BASE ? { base: resolve(process.env.BENCH_BASE) } : {}) };
@@ -61,19 +61,6 @@ async function loadRoot(root) {
     const cpu = process.cpuUsage(c);
     return { wall: performance.now() - t, cpu: (cpu.user + cpu.system) / 1000 };
   };
-}
-
-function fsyncFloor(n) {
-  const dir = mkdtempSync(join(tmpdir(), 'runbook-bench-fsync-'));
-  const fd = openSync(join(dir, 'f.jsonl'), 'a', 0o600);
-  const line = Buffer.from(JSON.stringify({ seq: 1, ts: new Date().toISOString(), type: 'outcome', pad: 'x'.repeat(120) }) + '\n');
-  const t = performance.now();
-  for (let i = 0; i < n; i++) {
-    writeSync(fd, line);
-    fsyncSync(fd);
-  }
-  closeSync(fd);
-  return performance.now() - t;
 }
 
 const now = await loadRoot(roots.now);

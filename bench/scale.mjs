@@ -12,16 +12,15 @@
 //   per N (no drill); BENCH_SCALE_KEEP=1 keeps each N's folder (its path is printed) for profiling;
 //   BENCH_SCALE_BASE=/path/to/other/dist/cli.js also runs each of them with that build, right after
 //   this one's, on the same incident (e.g. a build of main: the ratio this tree / that one)
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeHfWorld } from '../scripts/hf-world.mjs';
 import { startHuggingFaceSimulator } from '../src/drill/simulators/huggingface/index.ts';
+import { spawnMeasured } from './lib.mjs';
 
 const ROOT = resolve('.');
 const CLI = join(ROOT, 'dist', 'cli.js');
-const RSS = join(ROOT, 'bench', 'workers', 'report-rss.cjs');
 const SIZES = (process.env.BENCH_SCALE_N ?? '100,1000,10000').split(',').map(Number);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_SCALE_ROUNDS ?? 1));
 /** each command is killed after this long (BENCH_SCALE_TIMEOUT_S, default 900 s) and shown as such */
@@ -31,40 +30,15 @@ const KEEP = process.env.BENCH_SCALE_KEEP === '1';
 const KINDS = READERS ? ['status', 'report', 'resume'] : ['run', 'drill', 'status', 'report', 'resume'];
 if (!existsSync(CLI)) throw new Error('dist/cli.js missing: run npm run build first (npm run bench does)');
 
-/** Runs the CLI; resolves with wall ms, peak RSS (MiB) and output. Fails on an unexpected exit code. */
 const BASE = process.env.BENCH_SCALE_BASE ? resolve(process.env.BENCH_SCALE_BASE) : undefined;
 
-function cli(args, { cwd, ok = [0], timeoutMs = TIMEOUT_MS, bin = CLI } = {}) {
-  return new Promise((res, rej) => {
-    const rssFile = join(tmpdir(), `runbook-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    const t0 = performance.now();
-    const child = spawn(process.execPath, ['-r', RSS, bin, ...args], { cwd, env: { ...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out.length < 1 << 20 ? (out += d) : undefined));
-    child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
-    child.on('error', rej);
-    // a command that does not finish in time (the drill at N=10,000 was quadratic before the merge) is killed and reported, not waited for
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (killed) return res({ wall: performance.now() - t0, rss: NaN, out: out + err, code, killed: true });
-      const wall = performance.now() - t0;
-      let rss = NaN;
-      try {
-        rss = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024;
-        rmSync(rssFile, { force: true });
-      } catch {
-        /* the process died before its exit hook */
-      }
-      if (!ok.includes(code)) rej(new Error(`runbook ${args.join(' ')} → exit ${code}\n${err}`));
-      else res({ wall, rss, out: out + err, code });
-    });
-  });
+/** Runs the CLI; resolves with wall ms, peak RSS (MiB) and output. Fails on an unexpected exit code. */
+async function cli(args, { cwd, ok = [0], timeoutMs = TIMEOUT_MS, bin = CLI } = {}) {
+  // a command that does not finish in time (the drill at N=10,000 was quadratic before the merge) is killed and reported, not waited for
+  const r = await spawnMeasured(bin, args, { cwd, timeoutMs });
+  if (r.killed) return { wall: r.wall, rss: NaN, out: r.out + r.err, code: r.code, killed: true };
+  if (!ok.includes(r.code)) throw new Error(`runbook ${args.join(' ')} → exit ${r.code}\n${r.err}`);
+  return { wall: r.wall, rss: r.rss, out: r.out + r.err, code: r.code };
 }
 
 /** ms between the revoke step's step.started and step.finished records in the journal. */
