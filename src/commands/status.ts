@@ -116,7 +116,7 @@ async function allSteps(s: RunState, ctx: CommandContext): Promise<{ order: stri
     // titles as far as they are known: inputs and finished steps' outputs filled in, the rest said in words
     const scope = { inputs: s.inputs, incident: { id: s.incident }, steps: Object.fromEntries(Object.entries(s.steps).filter(([, st]) => st?.status === 'ok').map(([id, st]) => [id, { outputs: st!.outputs as Record<string, unknown> }])) };
     // a repeat's inner steps too (ids are unique across the runbook): a round's step line shows them
-    const titles = new Map(loaded.runbook.steps.flatMap((x) => [x, ...(x.steps ?? [])]).map((x) => [x.id, stepLevelTitle(x.title, s.steps[x.id]?.itemOrder.length, (t) => previewText(t, scope, waitsFor) ?? t)]));
+    const titles = new Map(loaded.runbook.steps.flatMap((x) => [x, ...(x.steps ?? [])]).map((x) => [x.id, stepLevelTitle(x.title, s.steps[x.id]?.itemOrder.length, (t) => oneLine(previewText(t, scope, waitsFor) ?? t, 1000))]));
     const scenario = loaded.runbook.drill?.scenario;
     return { order: [...ids, ...s.stepOrder.filter((id) => !ids.includes(id))], titles, defaultScenario: scenario ? resolve(dirname(loaded.file), scenario) : undefined };
   } catch {
@@ -135,7 +135,7 @@ const command: Command = async (argv, ctx) => {
     outJson(ctx, JSON.stringify({ ...s, journalCheck: check }, null, 2));
     return 0;
   }
-  out(ctx, `incident ${s.incident} — ${s.runbook.title} [${s.mode.toUpperCase()}]`);
+  out(ctx, `incident ${s.incident} — ${oneLine(s.runbook.title, 1000)} [${s.mode.toUpperCase()}]`);
   out(ctx, `  runbook ${s.runbook.id} (${s.runbook.path})`);
   out(ctx, `  opened ${s.openedAt}, last record ${s.updatedAt}; operators: ${s.operators.join(', ')}`);
   out(ctx, stateLine(s));
