@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Command } from './context.js';
 import { out, outJson, err, parseCommandFlags } from './context.js';
 import { commandLine } from './invocation.js';
+import { neutralise } from '../core/terminal-text.js';
 import { shippedRunbooksDir } from './shared.js';
 import { ExitCode, ValidationError } from '../core/errors.js';
 import { loadRunbook, loadRunbookText, type LoadedRunbook } from '../core/runbook/load.js';
@@ -52,7 +53,7 @@ const command: Command = async (argv, ctx) => {
   if (values.json) outJson(ctx, JSON.stringify(rows, null, 2));
   else if (rows.length) {
     const head = { id: 'ID', severity: 'SEVERITY', steps: 'STEPS', title: 'TITLE', path: 'PATH' };
-    const cells = [head, ...rows.map((r) => ({ id: r.id, severity: r.severity, steps: String(r.steps), title: clip(r.title, TITLE_WIDTH), path: r.path }))];
+    const cells = [head, ...rows.map((r) => ({ id: r.id, severity: r.severity, steps: String(r.steps), title: clip(neutralise(r.title), TITLE_WIDTH), path: r.path }))];
     const w = (k: keyof typeof head) => Math.max(...cells.map((c) => c[k].length));
     const [wi, ws, wn, wt] = [w('id'), w('severity'), w('steps'), w('title')];
     for (const c of cells) out(ctx, `${c.id.padEnd(wi)}  ${c.severity.padEnd(ws)}  ${c.steps.padStart(wn)}  ${c.title.padEnd(wt)}  ${c.path}`.trimEnd());

@@ -127,7 +127,7 @@ async function allSteps(s: RunState, ctx: CommandContext): Promise<{ order: stri
 const command: Command = async (argv, ctx) => {
   const { values, positionals } = parseCommandFlags('status', argv);
   const id = positionals[0];
-  if (!id) throw new UsageError('runbook status: which incident? e.g. runbook status <id> (see `runbook incidents`)');
+  if (!id) throw new UsageError('runbook status: which incident? Give its id', { nextSteps: [`${commandLine(ctx, 'incidents')} lists the incidents; then ${commandLine(ctx, 'status')} ID`] });
   const store = await storeOf(values, ctx, checkIncidentId(id));
   const s = store instanceof FileJournal ? openState(id, values['state-dir'], ctx) : stateOf(store);
   const check = store.check();

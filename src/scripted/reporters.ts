@@ -64,7 +64,7 @@ export function textReporter(stream: Writable, redactor: Redactor, opts: { verbo
     switch (e.type) {
       case 'run.begin':
         for (const s of e.steps) kinds.set(s.id, { kind: s.kind, title: s.title, fanOut: s.fanOut });
-        w(`runbook: ${e.resumed ? 'resuming' : 'starting'} incident ${e.incident} — ${oneLine(e.runbook.title, 1000)} [${e.mode.toUpperCase()}] (${e.steps.length} steps)`);
+        w(`runbook: ${e.resumed ? 'resuming' : 'starting'} incident ${e.incident} — ${oneLine(e.runbook.title, 1000)} [${e.mode.toUpperCase()}] (${e.steps.length} step${e.steps.length === 1 ? '' : 's'})`);
         break;
       case 'record': {
         const r = e.record;

@@ -62,3 +62,23 @@ describe('the reader of the output goes away mid-run', () => {
     expect(s.lastStop?.reason).toBe('interrupted');
   }, 60_000);
 });
+
+describe('text from the runbook in tables and counts', () => {
+  it('list: a title with escape sequences and bidi overrides keeps the columns aligned (the width was measured before they were removed)', () => {
+    writeFileSync(join(dir, 'esc.yaml'), 'version: 1\nid: esc\ntitle: "Revoke \\u202eelif\\u202c ok \\e[31mred"\nsteps:\n  - id: m\n    kind: manual\n    title: t\n');
+    const r = cli(['list', 'esc.yaml', 'fast.yaml'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const rows = r.stdout.trimEnd().split('\n');
+    expect(rows.map((l) => l.indexOf('.yaml') === -1 ? l.indexOf('PATH') : l.search(/\S+\.yaml$/))).toEqual([rows[0]!.indexOf('PATH'), rows[0]!.indexOf('PATH'), rows[0]!.indexOf('PATH')]);
+    expect(r.stdout.includes('\u001b') || r.stdout.includes('\u202e')).toBe(false);
+  });
+
+  it('one step is "1 step" in plan and run; status without an id names the command that lists them, as it runs', () => {
+    expect(cli(['plan', 'fast.yaml'], { cwd: dir }).stdout).toContain('— 1 step, nothing will be called');
+    expect(cli(['run', 'fast.yaml', '--yes', '--state-dir', 'st', '--incident', 'one'], { cwd: dir }).stderr).toContain('[LIVE] (1 step)');
+    const s = cli(['status'], { cwd: dir });
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/→ \S+ \S*cli\.js incidents lists the incidents/);
+  });
+});
+
