@@ -19,7 +19,7 @@ export function openState(id: string, stateFlag: string | undefined, ctx: Comman
   const stateDir = stateDirOf(stateFlag, ctx);
   const store = new FileJournal(stateDir, checkIncidentId(id));
   if (!existsSync(store.file)) {
-    throw new UsageError(`no incident "${id}" in ${stateDir}`, { nextSteps: ['`runbook incidents` lists the incidents there; --state-dir picks another directory.'] });
+    throw new UsageError(`no incident "${id}" in ${stateDir}`, { nextSteps: [`\`${commandLine(ctx, 'incidents', ...(stateFlag ? ['--state-dir', stateFlag] : []))}\` lists the incidents there; --state-dir picks another directory.`] });
   }
   return stateOf(store);
 }

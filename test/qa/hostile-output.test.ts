@@ -79,6 +79,10 @@ describe('text from the runbook in tables and counts', () => {
     const s = cli(['status'], { cwd: dir });
     expect(s.code).toBe(2);
     expect(s.stderr).toMatch(/→ \S+ \S*cli\.js incidents lists the incidents/);
+    // an unknown incident in another state directory: the hint lists THAT directory (it listed the default one)
+    const u = cli(['status', 'nope', '--state-dir', 'elsewhere'], { cwd: dir });
+    expect(u.code).toBe(2);
+    expect(u.stderr).toMatch(/cli\.js incidents --state-dir elsewhere` lists the incidents there/);
   });
 });
 
