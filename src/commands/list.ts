@@ -11,7 +11,8 @@ import { commandLine } from './invocation.js';
 import { neutralise } from '../core/terminal-text.js';
 import { shippedRunbooksDir } from './shared.js';
 import { ExitCode, ValidationError } from '../core/errors.js';
-import { loadRunbook, loadRunbookText, type LoadedRunbook } from '../core/runbook/load.js';
+import { loadRunbook, loadRunbookText, MAX_BYTES, type LoadedRunbook } from '../core/runbook/load.js';
+import { FileNotReadError, readRegularFile } from '../core/read-file.js';
 import { findRunbooks } from '../core/runbook/find.js';
 import { displayPath } from './validate.js';
 
@@ -31,6 +32,16 @@ function defaultPaths(cwd: string): string[] {
   return paths.length ? paths : [local];
 }
 
+/** The file's text; undefined when the load should report it (missing, too large); a FIFO or device: one problem, not a wait. */
+function readIfRegular(file: string): string | undefined {
+  try {
+    return readRegularFile(file, MAX_BYTES);
+  } catch (e) {
+    if (e instanceof FileNotReadError && e.code === 'ENOTREG') throw new ValidationError([{ file, line: 0, col: 0, path: '', message: e.message, code: 'read' }]);
+    return undefined;
+  }
+}
+
 const command: Command = async (argv, ctx) => {
   const { values, positionals } = parseCommandFlags('list', argv);
   const paths = positionals.length ? positionals.map((p) => resolve(ctx.cwd, p)) : defaultPaths(ctx.cwd);
@@ -41,7 +52,9 @@ const command: Command = async (argv, ctx) => {
     const path = displayPath(ctx, f.file);
     let lr: LoadedRunbook;
     try {
-      lr = f.text !== undefined ? loadRunbookText(f.text, path) : await loadRunbook(f.file);
+      // a FIFO or device named here is never opened by the load (it waited for ever, or read /dev/zero until out of memory)
+      const text = f.text ?? readIfRegular(f.file);
+      lr = text !== undefined ? loadRunbookText(text, path) : await loadRunbook(f.file);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       invalid.push({ path, problems: e.issues.length });

@@ -1,7 +1,7 @@
 /**
  * Files that are not files: a FIFO, /dev/zero, /dev/null named where a runbook, a scenario,
  * a secret or a file to scan is expected.
- * - `validate FIFO` and `drill --scenario FIFO` blocked in open() for ever — the main thread
+ * - `validate FIFO`, `list FIFO` and `drill --scenario FIFO` blocked in open() for ever — the main thread
  *   never reached its SIGTERM handler, so `timeout` could not stop them (kill -9 only);
  * - `drill --scenario /dev/zero` read until V8 aborted (std::bad_alloc, a core dump);
  * - `scan FIFO` / `scan /dev/zero` said "no credentials found in 0 files", exit 0;
@@ -47,6 +47,7 @@ describe('a FIFO or device where a file is expected', () => {
   it.each([
     [['validate', 'fifo.yaml'], /fifo\.yaml +not a regular file \(a FIFO\), not read: give the runbook's YAML file/],
     [['validate', '/dev/zero'], /\/dev\/zero +not a regular file \(a device\)/],
+    [['list', 'fifo.yaml', '/dev/zero'], /list: fifo\.yaml is invalid \(1 problem\); run: .* validate fifo\.yaml\n.*\/dev\/zero is invalid/],
     [['drill', 'slack-token-leak', '--yes', '--scenario', 'fifo.yaml', '--state-dir', 'st'], /scenario file .*fifo\.yaml: not a regular file \(a FIFO\), not read\n.*--scenario FILE/],
     [['drill', 'slack-token-leak', '--yes', '--scenario', '/dev/zero', '--state-dir', 'st'], /scenario file \/dev\/zero: not a regular file \(a device\)/],
     [['scan', 'fifo.yaml'], /not scanned: fifo\.yaml: not a regular file \(a FIFO\), not read\n.*copy what it holds into a file/],
