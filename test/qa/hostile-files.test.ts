@@ -5,7 +5,7 @@
  *   never reached its SIGTERM handler, so `timeout` could not stop them (kill -9 only);
  * - `drill --scenario /dev/zero` read until V8 aborted (std::bad_alloc, a core dump);
  * - `scan FIFO` / `scan /dev/zero` said "no credentials found in 0 files", exit 0;
- * - a `from: file` secret whose path is a FIFO waited for a writer.
+ * - a `from: file` secret whose path is a FIFO, and `scan --from gitleaks FIFO`, waited for a writer.
  * Each is now exit 2 naming the path and what it is, at once, no stack trace.
  */
 import { spawnSync } from 'node:child_process';
@@ -53,6 +53,7 @@ describe('a FIFO or device where a file is expected', () => {
     [['scan', 'fifo.yaml'], /not scanned: fifo\.yaml: not a regular file \(a FIFO\), not read\n.*copy what it holds into a file/],
     [['scan', '/dev/zero'], /not scanned: \/dev\/zero: not a regular file \(a device\)/],
     [['scan', '/dev/null'], /not scanned: \/dev\/null: not a regular file \(a device\)/],
+    [['scan', '--from', 'gitleaks', 'fifo.yaml'], /the gitleaks report fifo\.yaml: not a regular file \(a FIFO\), not read/],
   ])('%j: exit 2 at once, naming it', (args, message) => {
     const r = run(args);
     expect(r.code, r.out).toBe(2);
