@@ -68,6 +68,13 @@ describe('a FIFO or device where a file is expected', () => {
     expect(r.out).toContain('no credentials found in 1 file');
   });
 
+  it('a plugin path that is a FIFO: exit 2 naming it (import() waited on it for ever)', () => {
+    writeFileSync(join(dir, 'pl.yaml'), 'version: 1\nid: pl\ntitle: t\nplugins: [./fifo.yaml]\nsteps:\n  - id: m\n    kind: manual\n    title: t\n');
+    const r = run(['validate', 'pl.yaml']);
+    expect(r.code, r.out).toBe(2);
+    expect(r.out).toMatch(/cannot load provider plugin \.\/fifo\.yaml: .*fifo\.yaml is not a regular file \(a FIFO\)/);
+  });
+
   it('a from: file secret that is a FIFO: exit 2 naming it, not a wait for a writer', () => {
     writeFileSync(
       join(dir, 'sec.yaml'),
