@@ -15,13 +15,23 @@ import { firstLine } from './ui/first-line.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-// `runbook report ID | head`: the reader went away — not an error, and not a bug to report
+/**
+ * The reader of stdout or stderr went away (`runbook report ID | head`): not an error, and not a
+ * bug to report. A command that only prints ends at once. One that acts — `run`, `drill`,
+ * `attach`, `push`, `approve` — does not die between a call's intent and its outcome (`run … |
+ * head -1` left the step in doubt, the state 'running', and said exit 0): it stops as on Ctrl-C —
+ * the call under way is cancelled and journaled so, the lock released — and ends with 130 (resume
+ * with the same command); what it still writes goes nowhere.
+ */
+let readerGone: (() => void) | undefined;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    if (!readerGone) process.exit(process.exitCode ?? 0);
+    readerGone();
   });
 }
+const ACTING = new Set(['run', 'drill', 'attach', 'push', 'approve']);
 
 const VERSION_FLAGS = new Set(['--version', '-V', '-v', 'version']);
 
@@ -62,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal); // the terminal closed: stop cleanly so the lock is released
+  if (ACTING.has(name)) readerGone = () => controller.signal.aborted || controller.abort(new Error('EPIPE'));
   const ctx: CommandContext = {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -8,9 +8,11 @@ import { resolve } from 'node:path';
 import type { Command } from './context.js';
 import { out, outJson, err, parseCommandFlags } from './context.js';
 import { commandLine } from './invocation.js';
+import { neutralise } from '../core/terminal-text.js';
 import { shippedRunbooksDir } from './shared.js';
 import { ExitCode, ValidationError } from '../core/errors.js';
-import { loadRunbook, loadRunbookText, type LoadedRunbook } from '../core/runbook/load.js';
+import { loadRunbook, loadRunbookText, MAX_BYTES, type LoadedRunbook } from '../core/runbook/load.js';
+import { FileNotReadError, readRegularFile } from '../core/read-file.js';
 import { findRunbooks } from '../core/runbook/find.js';
 import { displayPath } from './validate.js';
 
@@ -30,6 +32,16 @@ function defaultPaths(cwd: string): string[] {
   return paths.length ? paths : [local];
 }
 
+/** The file's text; undefined when the load should report it (missing, too large); a FIFO or device: one problem, not a wait. */
+function readIfRegular(file: string): string | undefined {
+  try {
+    return readRegularFile(file, MAX_BYTES);
+  } catch (e) {
+    if (e instanceof FileNotReadError && e.code === 'ENOTREG') throw new ValidationError([{ file, line: 0, col: 0, path: '', message: e.message, code: 'read' }]);
+    return undefined;
+  }
+}
+
 const command: Command = async (argv, ctx) => {
   const { values, positionals } = parseCommandFlags('list', argv);
   const paths = positionals.length ? positionals.map((p) => resolve(ctx.cwd, p)) : defaultPaths(ctx.cwd);
@@ -40,7 +52,9 @@ const command: Command = async (argv, ctx) => {
     const path = displayPath(ctx, f.file);
     let lr: LoadedRunbook;
     try {
-      lr = f.text !== undefined ? loadRunbookText(f.text, path) : await loadRunbook(f.file);
+      // a FIFO or device named here is never opened by the load (it waited for ever, or read /dev/zero until out of memory)
+      const text = f.text ?? readIfRegular(f.file);
+      lr = text !== undefined ? loadRunbookText(text, path) : await loadRunbook(f.file);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       invalid.push({ path, problems: e.issues.length });
@@ -52,7 +66,7 @@ const command: Command = async (argv, ctx) => {
   if (values.json) outJson(ctx, JSON.stringify(rows, null, 2));
   else if (rows.length) {
     const head = { id: 'ID', severity: 'SEVERITY', steps: 'STEPS', title: 'TITLE', path: 'PATH' };
-    const cells = [head, ...rows.map((r) => ({ id: r.id, severity: r.severity, steps: String(r.steps), title: clip(r.title, TITLE_WIDTH), path: r.path }))];
+    const cells = [head, ...rows.map((r) => ({ id: r.id, severity: r.severity, steps: String(r.steps), title: clip(neutralise(r.title), TITLE_WIDTH), path: r.path }))];
     const w = (k: keyof typeof head) => Math.max(...cells.map((c) => c[k].length));
     const [wi, ws, wn, wt] = [w('id'), w('severity'), w('steps'), w('title')];
     for (const c of cells) out(ctx, `${c.id.padEnd(wi)}  ${c.severity.padEnd(ws)}  ${c.steps.padStart(wn)}  ${c.title.padEnd(wt)}  ${c.path}`.trimEnd());

@@ -22,7 +22,7 @@ const command: Command = async (argv, ctx) => {
     outJson(ctx, JSON.stringify({ runbook: loaded.runbook.id, title: loaded.runbook.title, steps }, null, 2));
     return 0;
   }
-  out(ctx, `plan: ${loaded.runbook.title} (${loaded.runbook.id}) — ${steps.length} steps, nothing will be called\n`);
+  out(ctx, `plan: ${loaded.runbook.title} (${loaded.runbook.id}) — ${steps.length} step${steps.length === 1 ? '' : 's'}, nothing will be called\n`);
   steps.forEach((s, i) => {
     out(ctx, `${i + 1}. ${s.id}  [${s.kind}${s.skipped ? ', skipped' : s.confirm ? ', needs approval' : ''}]  ${s.title}`);
     if (s.needs.length) out(ctx, `   after: ${s.needs.join(', ')}`);

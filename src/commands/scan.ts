@@ -115,6 +115,7 @@ async function scanCommand(triage: boolean, argv: string[], ctx: CommandContext)
           ...(list.some((u) => /binary|larger/.test(u.why)) ? ['A binary or oversized file is not read: extract its text into a file and scan that.'] : []),
           ...(list.some((u) => /symbolic/.test(u.why)) ? ['A symbolic link is not followed: scan the file it points to.'] : []),
           ...(list.some((u) => /readable/.test(u.why)) ? ['Check its permissions: this user cannot read it.'] : []),
+          ...(list.some((u) => /regular file/.test(u.why)) ? ['A FIFO, device or socket is not read (it may never end): copy what it holds into a file and scan that.'] : []),
         ],
       });
   };
@@ -193,7 +194,7 @@ async function scanCommand(triage: boolean, argv: string[], ctx: CommandContext)
   const skippedIn = [
     stats.skipped_large ? `${stats.skipped_large} file${stats.skipped_large === 1 ? '' : 's'} over ${+(DEFAULT_MAX_FILE_BYTES / 1048576).toFixed(1)} MiB` : '',
     stats.skipped_binary ? `${stats.skipped_binary} binary file${stats.skipped_binary === 1 ? '' : 's'}` : '',
-    stats.skipped_other ? `${stats.skipped_other} symbolic link${stats.skipped_other === 1 ? '' : 's'} or unreadable entr${stats.skipped_other === 1 ? 'y' : 'ies'}` : '',
+    stats.skipped_other ? `${stats.skipped_other} other entr${stats.skipped_other === 1 ? 'y' : 'ies'} (symbolic links, FIFOs, devices, sockets, unreadable)` : '',
   ].filter(Boolean);
   if (!from && !values.git && skippedIn.length) err(ctx, `runbook ${name}: not scanned: ${skippedIn.join(', ')} (--format json counts them)`);
   const scanned = from ? `${positionals.length} ${from} report${positionals.length === 1 ? '' : 's'}` : values.git ? `the history of ${positionals.join(', ')}` : `${stats.files ?? 0} file${stats.files === 1 ? '' : 's'}`;

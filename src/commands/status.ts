@@ -16,9 +16,9 @@ import type { JournalRecord } from '../core/journal/records.js';
 import { storeOf, type Store } from './team-store.js';
 
 /** The incident's state and tamper check, from one read and one decode of its journal (any store). */
-export function openState(id: string, store: Store): { state: RunState; check: JournalCheck } {
+export function openState(id: string, store: Store, stateFlag: string | undefined, ctx: CommandContext): { state: RunState; check: JournalCheck } {
   if (store instanceof FileJournal && !existsSync(store.file)) {
-    throw new UsageError(`no incident "${id}" in ${store.stateDir}`, { nextSteps: ['`runbook incidents` lists the incidents there; --state-dir picks another directory.'] });
+    throw new UsageError(`no incident "${id}" in ${store.stateDir}`, { nextSteps: [`\`${commandLine(ctx, 'incidents', ...(stateFlag ? ['--state-dir', stateFlag] : []))}\` lists the incidents there; --state-dir picks another directory.`] });
   }
   const { records, check } = store.readChecked();
   return { state: stateOf(store, records), check };
@@ -119,7 +119,7 @@ async function allSteps(s: RunState, ctx: CommandContext): Promise<{ order: stri
     // titles as far as they are known: inputs and finished steps' outputs filled in, the rest said in words
     const scope = { inputs: s.inputs, incident: { id: s.incident }, steps: Object.fromEntries(Object.entries(s.steps).filter(([, st]) => st?.status === 'ok').map(([id, st]) => [id, { outputs: st!.outputs as Record<string, unknown> }])) };
     // a repeat's inner steps too (ids are unique across the runbook): a round's step line shows them
-    const titles = new Map(loaded.runbook.steps.flatMap((x) => [x, ...(x.steps ?? [])]).map((x) => [x.id, stepLevelTitle(x.title, s.steps[x.id]?.itemOrder.length, (t) => previewText(t, scope, waitsFor) ?? t)]));
+    const titles = new Map(loaded.runbook.steps.flatMap((x) => [x, ...(x.steps ?? [])]).map((x) => [x.id, stepLevelTitle(x.title, s.steps[x.id]?.itemOrder.length, (t) => oneLine(previewText(t, scope, waitsFor) ?? t, 1000))]));
     const scenario = loaded.runbook.drill?.scenario;
     return { order: [...ids, ...s.stepOrder.filter((id) => !ids.includes(id))], titles, defaultScenario: scenario ? resolve(dirname(loaded.file), scenario) : undefined };
   } catch {
@@ -130,14 +130,14 @@ async function allSteps(s: RunState, ctx: CommandContext): Promise<{ order: stri
 const command: Command = async (argv, ctx) => {
   const { values, positionals } = parseCommandFlags('status', argv);
   const id = positionals[0];
-  if (!id) throw new UsageError('runbook status: which incident? e.g. runbook status <id> (see `runbook incidents`)');
+  if (!id) throw new UsageError('runbook status: which incident? Give its id', { nextSteps: [`${commandLine(ctx, 'incidents')} lists the incidents; then ${commandLine(ctx, 'status')} ID`] });
   const store = await storeOf(values, ctx, checkIncidentId(id));
-  const { state: s, check } = openState(id, store);
+  const { state: s, check } = openState(id, store, values['state-dir'], ctx);
   if (values.json) {
     outJson(ctx, JSON.stringify({ ...s, journalCheck: check }, null, 2));
     return 0;
   }
-  out(ctx, `incident ${s.incident} — ${s.runbook.title} [${s.mode.toUpperCase()}]`);
+  out(ctx, `incident ${s.incident} — ${oneLine(s.runbook.title, 1000)} [${s.mode.toUpperCase()}]`);
   out(ctx, `  runbook ${s.runbook.id} (${s.runbook.path})`);
   out(ctx, `  opened ${s.openedAt}, last record ${s.updatedAt}; operators: ${s.operators.join(', ')}`);
   out(ctx, stateLine(s));

@@ -14,7 +14,7 @@ import { loadRunbook, loadRunbookText, MAX_BYTES, parseRunbookText, type ParsedR
 import { findRunbooks } from '../core/runbook/find.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { pluginRegistry } from './shared.js';
-import { readFileSync, statSync } from 'node:fs';
+import { FileNotReadError, readRegularFile } from '../core/read-file.js';
 
 export interface FileResult {
   file: string;
@@ -43,7 +43,19 @@ export async function validatePaths(paths: readonly string[], ctx: CommandContex
     let parsed: ParsedRunbookText | undefined;
     try {
       // a runbook's plugins: are part of it — their provider types must be known to check it
-      const text = f.text ?? (statSync(f.file).size <= MAX_BYTES ? readFileSync(f.file, 'utf8') : undefined);
+      let text = f.text;
+      if (text === undefined) {
+        try {
+          text = readRegularFile(f.file, MAX_BYTES);
+        } catch (e) {
+          // a FIFO or device is never opened by the load below (it waited for ever, or read /dev/zero until out of memory)
+          if (!(e instanceof FileNotReadError)) throw e;
+          if (e.code === 'ENOTREG') {
+            results.push({ file, valid: false, issues: [{ file, line: 0, col: 0, path: '', message: `${e.message}: give the runbook's YAML file`, code: 'read' }] });
+            continue;
+          }
+        }
+      }
       // one YAML parse per file: the plugins are read from it, then it is validated
       parsed = text === undefined ? undefined : parseRunbookText(text, file);
       registry = await pluginRegistry(f.file, parsed, [], ctx.cwd);

@@ -131,7 +131,10 @@ export function formatScorecard(sc: Scorecard): string[] {
     sc.leaked === 0 ? '  time to detect   no leaked credential in this scenario' : `  time to detect   ${fmtMs(sc.detect_ms)}   (${String(sc.leaked_detected)}/${sc.leaked} leaked credentials found by the run)`,
     sc.leaked === 0 ? '  time to contain  no leaked credential in this scenario' : `  time to contain  ${fmtMs(sc.contain_ms)}   (${sc.leaked_dead}/${sc.leaked} leaked credentials dead in the world)`,
     `  time to rotate   ${sc.consumers ? `${fmtMs(sc.rotate_ms)}   (${String(sc.consumers_rotated)}/${String(sc.consumers)} places that held a leaked value rotated and reloaded)` : 'nothing held a leaked value'}`,
-    `  time to notify   ${fmtMs(sc.notify_ms)}${(sc.notify_missing as string[]).length ? `   missing: ${list(sc.notify_missing)}` : ''}`,
+    // nothing sent and nothing expected (a runbook with no notify step, a scenario that expects none): not "not reached"
+    sc.notify_ms == null && !(sc.notify_missing as string[]).length
+      ? '  time to notify   none sent, and the scenario expects none'
+      : `  time to notify   ${fmtMs(sc.notify_ms)}${(sc.notify_missing as string[]).length ? `   missing: ${list(sc.notify_missing)}` : ''}`,
     `  attacker         ${sc.adversary_succeeded} succeeded before containment, ${sc.adversary_blocked} blocked${Number(sc.adversary_pending) ? `, ${String(sc.adversary_pending)} not yet due` : ''}${Number(sc.adversary_persistence_live) ? ` — ${String(sc.adversary_persistence_live)} attacker-made credential(s) still live` : ''}`,
   ];
   for (const a of sc.adversary_actions as string[]) lines.push(`      ${a}`);

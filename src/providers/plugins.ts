@@ -10,6 +10,7 @@
  * docs/writing-a-provider.md describes the contract.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { specialKind } from '../core/read-file.js';
 import { isAbsolute, join, resolve } from 'node:path';
 import { resolve as importMetaResolve } from 'import-meta-resolve';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -103,7 +104,11 @@ function resolveSpec(spec: string, baseDir: string): string {
   if (!isPathSpec(spec)) return resolvePackage(spec, baseDir);
   const file = resolve(baseDir, spec);
   if (!existsSync(file)) throw new UsageError(`cannot load provider plugin ${spec}: no such file ${file}`, { nextSteps: [`Check the path (it is resolved against ${baseDir}).`] });
-  return statSync(file).isDirectory() ? folderEntry(file, spec) : pathToFileURL(file).href;
+  const st = statSync(file);
+  if (st.isDirectory()) return folderEntry(file, spec);
+  // a FIFO or device: import() would wait on it for ever (a FIFO) or read it without end
+  if (!st.isFile()) throw new UsageError(`cannot load provider plugin ${spec}: ${file} is not a regular file (${specialKind(st)})`, { nextSteps: ['Point at the plugin module (.mjs) itself.'] });
+  return pathToFileURL(file).href;
 }
 
 function importFailure(spec: string, target: string, e: unknown): UsageError {

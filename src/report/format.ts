@@ -41,9 +41,14 @@ export function latest(a: string | undefined, b: string | undefined): string | u
   return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
-/** One line, at most n characters (an ellipsis marks a cut). */
+/**
+ * One line, at most n characters (an ellipsis marks a cut). Every line break goes (CR alone, VT,
+ * FF, NEL and U+2028/9 too): a title rendering an input that holds one would otherwise start a
+ * line of its own in status or the scripted output — one that reads like the tool's
+ * (`✓ revoke-tokens ok`, `runbook: incident … done`).
+ */
 export function oneLine(s: string, n = 200): string {
-  const flat = s.replace(/\s*\r?\n\s*/g, ' ').trim();
+  const flat = s.replace(/\s*[\r\n\v\f\u0085\u2028\u2029]\s*/g, ' ').trim();
   return flat.length > n ? `${flat.slice(0, n - 1)}…` : flat;
 }
 

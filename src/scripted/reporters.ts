@@ -14,6 +14,7 @@ import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
 import type { ManualRequest } from '../core/engine/ports.js';
 import type { Redactor } from '../core/secrets/redactor.js';
 import { jsonForTerminal, neutralise } from '../core/terminal-text.js';
+import { oneLine } from '../report/format.js';
 import { placeholders, type KnownStep } from '../core/engine/text.js';
 
 const ICON = { ok: '✓', failed: '✗', skipped: '↷', 'in-doubt': '?' } as const;
@@ -42,7 +43,7 @@ export function plainInstructions(md: string): string[] {
  * still unknown says what it waits for, e.g. `(known after find)`.
  */
 function titleOf(raw: string, atBegin: string | undefined, finished: ReadonlyMap<string, KnownStep>): string {
-  return placeholders(atBegin ?? raw, finished);
+  return oneLine(placeholders(atBegin ?? raw, finished), 1000);
 }
 
 export function textReporter(stream: Writable, redactor: Redactor, opts: { verbose?: boolean } = {}): Reporter {
@@ -63,7 +64,7 @@ export function textReporter(stream: Writable, redactor: Redactor, opts: { verbo
     switch (e.type) {
       case 'run.begin':
         for (const s of e.steps) kinds.set(s.id, { kind: s.kind, title: s.title, fanOut: s.fanOut });
-        w(`runbook: ${e.resumed ? 'resuming' : 'starting'} incident ${e.incident} — ${e.runbook.title} [${e.mode.toUpperCase()}] (${e.steps.length} steps)`);
+        w(`runbook: ${e.resumed ? 'resuming' : 'starting'} incident ${e.incident} — ${oneLine(e.runbook.title, 1000)} [${e.mode.toUpperCase()}] (${e.steps.length} step${e.steps.length === 1 ? '' : 's'})`);
         break;
       case 'record': {
         const r = e.record;
@@ -117,7 +118,7 @@ export function textReporter(stream: Writable, redactor: Redactor, opts: { verbo
       const key = keyOf(req.step, req.item);
       if (shown.has(key)) return;
       shown.add(key);
-      under(req.step, `manual step: ${req.title}`);
+      under(req.step, `manual step: ${oneLine(req.title, 1000)}`);
       for (const l of plainInstructions(req.instructions ?? '')) under(req.step, `  ${l}`);
       if (req.evidence.type !== 'none') under(req.step, `  evidence: a ${req.evidence.type}${req.evidence.required ? ' (required)' : ''}${req.evidence.prompt ? ` — ${req.evidence.prompt}` : ''}`);
     },

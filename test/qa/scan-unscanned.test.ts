@@ -45,7 +45,7 @@ describe('scan: files not read are never reported clean', () => {
     const r = cli(['scan', '.'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`src dir/conf.txt:1  an AWS access key id ${KEY}`);
-    expect(r.stderr).toContain('not scanned: 1 file over 5 MiB, 1 binary file, 2 symbolic links or unreadable entries');
+    expect(r.stderr).toContain('not scanned: 1 file over 5 MiB, 1 binary file, 2 other entries (symbolic links, FIFOs, devices, sockets, unreadable)');
     const j = cli(['scan', '.', '--format', 'json'], { cwd: dir });
     expect(JSON.parse(j.stdout).stats).toMatchObject({ skipped_large: 1, skipped_binary: 1, skipped_other: 2 });
   });

@@ -13,10 +13,12 @@
  *
  * No error, warning or label ever contains a value.
  */
+import { constants as fsConstants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { exec, ExecError } from '../exec.js';
 import { InterruptedError, UsageError } from '../errors.js';
+import { specialKind } from '../read-file.js';
 import type { SecretSource } from '../runbook/schema.js';
 import type { SecretRegistry } from './registry.js';
 import { Secret } from './secret.js';
@@ -103,7 +105,8 @@ async function fromFile(name: string, path: string, deps: ResolveDeps): Promise<
   const full = isAbsolute(expanded) ? expanded : resolve(deps.cwd, expanded);
   let fh;
   try {
-    fh = await open(full, 'r');
+    // O_NONBLOCK: a FIFO in the secret's place opens at once (and is refused below), never waits for a writer
+    fh = await open(full, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'permission denied' : `cannot be opened (${code ?? 'error'})`;
@@ -111,7 +114,7 @@ async function fromFile(name: string, path: string, deps: ResolveDeps): Promise<
   }
   try {
     const st = await fh.stat();
-    if (!st.isFile()) throw new UsageError(`secret "${name}": ${full} is not a regular file`);
+    if (!st.isFile()) throw new UsageError(`secret "${name}": ${full} is not a regular file (${specialKind(st)})`, { nextSteps: [`Put the secret in a regular file (mode 600) and name it in \`path:\`.`] });
     if (st.size > MAX_SECRET_BYTES) throw new UsageError(`secret "${name}": ${full} is larger than ${MAX_SECRET_BYTES} bytes`);
     if ((st.mode & 0o077) !== 0) {
       const mode = (st.mode & 0o777).toString(8).padStart(4, '0');

@@ -4,9 +4,11 @@
  * runbooks (src/core/runbook/yaml.ts), a strict zod schema, cross-reference checks, and a
  * credential scan — every problem is reported as file:line:col.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { UsageError, ValidationError } from '../../core/errors.js';
+import { FileNotReadError, readRegularFile } from '../../core/read-file.js';
+import { MAX_BYTES } from '../../core/runbook/yaml.js';
 import { Reporter, readYaml, type Path } from '../../core/runbook/yaml.js';
 import { reportZod, suggest } from '../../core/runbook/zod-issues.js';
 import { coerceInput } from '../../core/engine/inputs.js';
@@ -137,7 +139,13 @@ export function loadScenarioFile(path: string): ScenarioT {
 
 function readScenarioFile(path: string): { scenario: ScenarioT; source: string } {
   if (!existsSync(path)) throw new UsageError(`scenario file not found: ${path}`, { nextSteps: ['Give a scenario with --scenario FILE (see docs/drills.md).'] });
-  const source = readFileSync(path, 'utf8');
+  let source: string;
+  try {
+    source = readRegularFile(path, MAX_BYTES);
+  } catch (e) {
+    const why = e instanceof FileNotReadError ? e.message : `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+    throw new UsageError(`scenario file ${path}: ${why}`, { nextSteps: ['Give a scenario YAML file with --scenario FILE (see docs/drills.md).'] });
+  }
   return { scenario: parse(source, path, [], false), source };
 }
 

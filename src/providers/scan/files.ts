@@ -4,7 +4,7 @@
  * in overlapping pieces of 64 KiB, so a 5 MiB minified bundle costs no more memory than a
  * small file.
  */
-import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { isAscii } from 'node:buffer';
@@ -43,7 +43,11 @@ function* walk(path: string, stats: FileScanStats, skip: ReadonlySet<string>, is
       yield path;
       return;
     }
-    if (!st.isDirectory()) return;
+    if (!st.isDirectory()) {
+      // a FIFO, device or socket: never opened (a FIFO blocks, /dev/zero never ends)
+      stats.skipped_other++;
+      return;
+    }
   }
   let entries;
   try {
@@ -57,9 +61,10 @@ function* walk(path: string, stats: FileScanStats, skip: ReadonlySet<string>, is
   const prefix = path.endsWith(sep) ? path : path + sep;
   for (const e of entries) {
     if (skip.has(e.name)) continue;
-    if (e.isSymbolicLink()) stats.skipped_other++;
-    else if (e.isFile()) yield prefix + e.name;
+    if (e.isFile()) yield prefix + e.name;
     else if (e.isDirectory()) yield* walk(prefix + e.name, stats, skip, true);
+    // a symlink, FIFO, device or socket: counted, never opened
+    else stats.skipped_other++;
   }
 }
 
@@ -136,7 +141,8 @@ function readFull(fd: number, buf: Buffer, want: number, at: number): number {
 export function* readBytePieces(path: string, max: number, stats: FileScanStats, chunk = CHUNK_BYTES, overlap = CHUNK_OVERLAP): Generator<BytePiece> {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    // no link followed, no wait on a FIFO put in a file's place since the walk saw it
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
     const ov = Math.min(overlap, Math.floor(chunk / 4));
     if (scratch.length < chunk) scratch = Buffer.allocUnsafe(chunk);
     let at = 0;
@@ -284,9 +290,11 @@ export interface Unscanned {
   why: string;
 }
 
-/** Why a root that is a file (or a symlink) was not scanned: the skip counter it moved. */
-function whyUnscanned(s: FileScanStats, maxFileBytes: number, link: boolean): string | undefined {
+/** Why a root that is a file (or a symlink, FIFO, device, socket) was not scanned: the skip counter it moved. */
+function whyUnscanned(s: FileScanStats, maxFileBytes: number, st: Stats): string | undefined {
   if (s.files > 0) return undefined;
+  const link = st.isSymbolicLink();
+  if (!link && !st.isFile()) return `not a regular file (${st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'a device'}), not read`;
   if (s.skipped_large > 0) return `larger than ${+(maxFileBytes / 1048576).toFixed(1)} MiB`;
   if (s.skipped_binary > 0) return 'binary, a NUL byte in its first 8 KiB';
   if (link) return 'a symbolic link, not followed';
@@ -312,7 +320,7 @@ export async function scanFiles(
   for (const root of paths) {
     const st = await lstat(resolve(opts.base, root));
     const s = await scanPaths([root], set, opts);
-    const why = st.isDirectory() ? undefined : whyUnscanned(s, opts.maxFileBytes, st.isSymbolicLink());
+    const why = st.isDirectory() ? undefined : whyUnscanned(s, opts.maxFileBytes, st);
     for (const k of Object.keys(stats) as (keyof FileScanStats)[]) stats[k] += s[k];
     if (why) unscanned.push({ path: root, why });
   }

@@ -27,10 +27,13 @@ import { ProviderError } from '../../core/errors.js';
 import { scanGitHistory } from './git.js';
 import { KIND_BY_ID, jwtExpiry, matchKinds, type KindProvider } from '../../core/secrets/kinds.js';
 import type { Secret } from '../../core/secrets/secret.js';
-import { readFile } from 'node:fs/promises';
+import { FileNotReadError, readRegularFile } from '../../core/read-file.js';
 import { resolve } from 'node:path';
 import { IMPORT_FORMATS, ImportError, parseImport } from './imports.js';
 import { checkAws, checkGitHub, checkHuggingFace, checkSlack, DEFAULT_URLS, type LivenessResult } from './liveness.js';
+
+/** A report is read whole: about the longest string V8 holds. */
+const MAX_REPORT_BYTES = 512 * 1024 * 1024;
 
 const Config = z.strictObject({
   /** key for finding fingerprints (a secret reference); default: a random per-process key */
@@ -279,8 +282,10 @@ const importReport = defineAction<z.infer<typeof ImportInput>, z.infer<typeof Im
     const fail = (message: string, code: string) => new ProviderError({ provider: ctx.instance, action: ctx.action, message, failure: 'definite', code });
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
-    } catch {
+      // a regular file only: a FIFO named as the report waited for a writer for ever
+      text = readRegularFile(path, MAX_REPORT_BYTES);
+    } catch (e) {
+      if (e instanceof FileNotReadError) throw fail(`the ${input.format} report ${input.file}: ${e.message}`, 'BAD_REPORT');
       throw fail(`cannot read the ${input.format} report ${input.file} (relative paths are read from ${ctx.workdir})`, 'NOT_FOUND');
     }
     let items;
