@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { JournalError, UsageError } from '../core/errors.js';
-import { loadRunbook, loadRunbookText, MAX_BYTES, parseRunbookText, parseYamlStrict, type LoadedRunbook, type ParsedRunbookText } from '../core/runbook/load.js';
-import { ProviderRegistry, loadPlugin } from '../providers/registry.js';
+import type { LoadedRunbook, ParsedRunbookText } from '../core/runbook/load.js';
+import { MAX_BYTES, parseYamlStrict } from '../core/runbook/yaml.js';
+import { lazyBuiltins, type ProviderRegistry } from '../providers/provider-registry.js';
 import { resolveSecret } from '../core/secrets/resolvers.js';
 import type { SecretRegistry } from '../core/secrets/registry.js';
 import type { Secret } from '../core/secrets/secret.js';
@@ -134,11 +135,14 @@ export function newIncidentId(runbookId: string, now = new Date()): string {
  * it again. YAML with problems contributes no plugins (the load reports them with positions).
  */
 export async function pluginRegistry(path: string, parsed: ParsedRunbookText | undefined, extraPlugins: readonly string[], cwd: string): Promise<ProviderRegistry> {
-  const registry = new ProviderRegistry();
+  const registry = lazyBuiltins();
+  await registry.ready();
   const specs: { spec: string; base: string }[] = extraPlugins.map((spec) => ({ spec, base: cwd }));
   const doc = parsed?.clean ? (parsed.value as { plugins?: unknown } | null) : undefined;
   if (doc && Array.isArray(doc.plugins)) for (const p of doc.plugins) if (typeof p === 'string') specs.push({ spec: p, base: dirname(path) });
-  for (const { spec, base } of specs) registry.add(await loadPlugin(spec, base), spec);
+  // the plugin loader (and its module resolver) only for a runbook that has plugins
+  const { loadPlugin } = specs.length ? await import('../providers/plugins.js') : { loadPlugin: undefined };
+  for (const { spec, base } of specs) registry.add(await loadPlugin!(spec, base), spec);
   return registry;
 }
 
@@ -214,8 +218,11 @@ export async function loadWithPlugins(file: string, extraPlugins: readonly strin
   if (compiled && text !== undefined && extraPlugins.length === 0) {
     const hash = sha256Hex(text);
     const runbook = readCompiled(compiled.dir, compiled.build, hash);
-    if (runbook) return { loaded: { runbook, file: path, dir: dirname(resolve(path)), source: text, hash }, registry: new ProviderRegistry() };
+    // the built-in providers are imported when the engine first needs one (registry.ready())
+    if (runbook) return { loaded: { runbook, file: path, dir: dirname(resolve(path)), source: text, hash }, registry: lazyBuiltins() };
   }
+  // the parser and the schema load only for a runbook that is parsed and validated
+  const { loadRunbook, loadRunbookText, parseRunbookText } = await import('../core/runbook/load.js');
   // one YAML parse per command: the plugins are read from it, then it is validated
   const parsed = text === undefined ? undefined : parseRunbookText(text, path);
   const registry = await pluginRegistry(path, parsed, extraPlugins, ctx.cwd);

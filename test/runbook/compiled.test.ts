@@ -63,6 +63,9 @@ describe('compiled shipped runbooks', () => {
     const fast = await loadWithPlugins('hf-spaces-secrets-exposure', [], ctx(), store('b1', [marked]));
     expect(fast.loaded.runbook.title).toBe('FROM THE STORED FORM');
     expect(fast.loaded).toMatchObject({ file: FLAGSHIP, dir: join(ROOT, 'runbooks'), source: text, hash: sha256Hex(text) });
+    // its built-in providers are imported when first needed (the engine awaits ready())
+    expect(() => fast.registry.get('huggingface')).toThrow(/ready/);
+    await fast.registry.ready();
     expect(fast.registry.get('huggingface')).toBeDefined();
     // stored by another build, or a --plugin given: the YAML is loaded and validated
     const other = await loadWithPlugins('hf-spaces-secrets-exposure', [], ctx(), store('b2', [marked]));
