@@ -93,7 +93,7 @@ rmSync(old, { recursive: true, force: true });
 async function compileRunbooks(dir) {
   const script = `compile-runbooks-${process.pid}.mjs`;
   await build({
-    stdin: { contents: "export { compileShipped } from './src/core/runbook/compile.ts';", resolveDir: '.', loader: 'ts', sourcefile: 'compile-runbooks.ts' },
+    stdin: { contents: "export { compileShipped } from './src/commands/compile-shipped.ts';", resolveDir: '.', loader: 'ts', sourcefile: 'compile-runbooks.ts' },
     outfile: script,
     bundle: true,
     format: 'esm',

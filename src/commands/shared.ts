@@ -14,7 +14,7 @@ import type { Secret } from '../core/secrets/secret.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
 import type { CommandContext } from './context.js';
 import { mkdirTree } from '../core/mkdir.js';
-import { readCompiled, sha256Hex } from '../core/runbook/compiled.js';
+import { readCompiled, readCompiledScenario, sha256Hex } from '../core/runbook/compiled.js';
 
 /** Where the state directory came from, for `runbook incidents` and error messages. */
 export type StateDirSource = '--state-dir' | 'RUNBOOK_STATE_DIR' | 'config' | 'XDG_STATE_HOME' | 'default';
@@ -197,7 +197,7 @@ export interface CompiledRunbooks {
 }
 
 /** dist/compiled-runbooks/, beside the bundled chunks, stamped with the build's id. */
-function builtCompiled(): CompiledRunbooks | undefined {
+export function builtCompiled(): CompiledRunbooks | undefined {
   return typeof __RUNBOOK_BUILD__ === 'string' ? { dir: fileURLToPath(new URL('./compiled-runbooks/', import.meta.url)), build: __RUNBOOK_BUILD__ } : undefined;
 }
 
@@ -251,4 +251,9 @@ export function secretsResolver(loaded: LoadedRunbook, secrets: SecretRegistry, 
 export function collect(v: string | boolean | (string | boolean)[] | undefined): string[] {
   if (v === undefined || typeof v === 'boolean') return [];
   return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+}
+
+/** The stored form of a shipped drill scenario with this text (the build's, like the runbooks'): undefined for any other text, or when run from source. */
+export function storedScenario<S>(compiled = builtCompiled()): ((text: string) => S | undefined) | undefined {
+  return compiled && ((text) => readCompiledScenario<S>(compiled.dir, compiled.build, sha256Hex(text)));
 }

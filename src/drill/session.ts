@@ -15,6 +15,7 @@ import { fold } from '../core/journal/fold.js';
 import { setLoopbackOnly } from '../core/http.js';
 import type { Secret } from '../core/secrets/secret.js';
 import { diskFull, type PrepareContext, type RunEnv } from '../commands/run.js';
+import { storedScenario } from '../commands/shared.js';
 import { Adversary, DrillClock, adversaryPlan } from './adversary.js';
 import { newFaultStats, parseFaults } from './faults.js';
 import { guardOutbound, releaseOutbound } from './guard.js';
@@ -81,7 +82,7 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
     log = readEffects(dir);
   }
   const later = (log?.effects ?? []).filter((e) => e.n > (prior?.effects ?? 0));
-  const sc = scenarioFor(loaded, f.scenario as string | undefined, ctx.cwd);
+  const sc = scenarioFor(loaded, f.scenario as string | undefined, ctx.cwd, storedScenario());
   const { scenario, file, faults: runbookFaults } = sc;
   const seedFlag = numberFlag('seed', f.seed, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'a whole number from 0 to 4294967295');
   if (prior && seedFlag !== undefined && seedFlag !== prior.seed) throw new UsageError(`--seed ${seedFlag} differs from the seed this drill started with (${prior.seed})`, { nextSteps: ['Drop --seed to resume, or start a new drill.'] });

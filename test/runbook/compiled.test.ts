@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadWithPlugins, type CompiledRunbooks } from '../../src/commands/shared.js';
+import { loadWithPlugins, storedScenario, type CompiledRunbooks } from '../../src/commands/shared.js';
 import type { CommandContext } from '../../src/commands/context.js';
-import { compileRunbook, compileShipped } from '../../src/core/runbook/compile.js';
-import { readCompiled, sha256Hex, type CompiledRunbook } from '../../src/core/runbook/compiled.js';
+import { compileRunbook, compileShipped } from '../../src/commands/compile-shipped.js';
+import { parseScenarioText, scenarioFor, type LoadedScenario } from '../../src/drill/scenario/load.js';
+import { readCompiled, sha256Hex, type CompiledRunbook, type CompiledScenario } from '../../src/core/runbook/compiled.js';
 import { loadRunbookText } from '../../src/core/runbook/load.js';
 import { ValidationError } from '../../src/core/errors.js';
 import { Redactor } from '../../src/core/secrets/redactor.js';
@@ -33,7 +34,7 @@ function shipped(): string[] {
 }
 
 /** A folder of stored forms, as the build writes them. */
-function store(build: string, list: CompiledRunbook[]): CompiledRunbooks {
+function store(build: string, list: (CompiledRunbook | CompiledScenario)[]): CompiledRunbooks {
   const dir = mkdtempSync(join(tmpdir(), 'compiled-'));
   for (const c of list) writeFileSync(join(dir, `${c.sha256}.json`), JSON.stringify(c));
   return { dir, build };
@@ -45,7 +46,7 @@ describe('compiled shipped runbooks', () => {
     expect(files.length).toBeGreaterThanOrEqual(8);
     const { compiled, skipped } = compileShipped(join(ROOT, 'runbooks'), 'b1');
     expect(skipped).toEqual([]);
-    expect(compiled).toHaveLength(files.length);
+    expect(compiled.filter((c) => 'runbook' in c)).toHaveLength(files.length);
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
       const normal = loadRunbookText(text, file);
@@ -53,6 +54,41 @@ describe('compiled shipped runbooks', () => {
       expect(stored.runbook, file).toStrictEqual(normal.runbook);
       expect(stored.sha256).toBe(normal.hash);
     }
+  });
+
+  it('so is the stored form of every shipped drill scenario; a drill takes it only for the same text', () => {
+    const dir = join(ROOT, 'runbooks', 'scenarios');
+    const names = readdirSync(dir).filter((n) => n.endsWith('.yaml'));
+    expect(names.length).toBeGreaterThanOrEqual(8);
+    const { compiled } = compileShipped(join(ROOT, 'runbooks'), 'b1');
+    for (const name of names) {
+      const text = readFileSync(join(dir, name), 'utf8');
+      const stored = JSON.parse(JSON.stringify(compiled.find((c) => c.sha256 === sha256Hex(text)))) as CompiledScenario;
+      expect(stored.scenario, name).toStrictEqual(parseScenarioText(text, join(dir, name)));
+    }
+    // the flagship drill's scenario: the stored form (marked) for its text, a parse for any other
+    const loaded = loadRunbookText(readFileSync(FLAGSHIP, 'utf8'), FLAGSHIP);
+    const file = join(dir, 'hf-spaces.scenario.yaml');
+    const text = readFileSync(file, 'utf8');
+    const c = compiled.find((x) => x.sha256 === sha256Hex(text)) as CompiledScenario<LoadedScenario['scenario']>;
+    const marked = { ...c, scenario: { ...c.scenario, name: 'FROM THE STORED FORM' } };
+    const stored = storedScenario<LoadedScenario['scenario']>(store('b1', [marked]));
+    expect(scenarioFor(loaded, undefined, ROOT, stored).scenario.name).toBe('FROM THE STORED FORM');
+    expect(scenarioFor(loaded, undefined, ROOT, storedScenario(store('b2', [marked]))).scenario.name).not.toBe('FROM THE STORED FORM');
+    const edited = join(mkdtempSync(join(tmpdir(), 'scenario-')), 'x.scenario.yaml');
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => /^version: /.test(l));
+    lines[at] = 'version: 7';
+    writeFileSync(edited, lines.join('\n'));
+    const e = (() => {
+      try {
+        scenarioFor(loaded, edited, ROOT, stored);
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(ValidationError);
+    expect((e as ValidationError).issues[0]).toMatchObject({ file: edited, line: at + 1 });
   });
 
   it('loadWithPlugins takes the stored form of an unchanged shipped runbook — and only from the same build', async () => {
@@ -126,6 +162,13 @@ describe('the built CLI', () => {
       const f = join(dir, `${sha256Hex(text)}.json`);
       expect(existsSync(f), `${file}: no ${f} (npm run build)`).toBe(true);
       expect((JSON.parse(readFileSync(f, 'utf8')) as CompiledRunbook).runbook, file).toStrictEqual(loadRunbookText(text, file).runbook);
+    }
+    const scenarios = join(ROOT, 'runbooks', 'scenarios');
+    for (const name of readdirSync(scenarios).filter((n) => n.endsWith('.yaml'))) {
+      const text = readFileSync(join(scenarios, name), 'utf8');
+      const f = join(dir, `${sha256Hex(text)}.json`);
+      expect(existsSync(f), `${name}: no ${f} (npm run build)`).toBe(true);
+      expect((JSON.parse(readFileSync(f, 'utf8')) as CompiledScenario).scenario, name).toStrictEqual(parseScenarioText(text, join(scenarios, name)));
     }
   });
 

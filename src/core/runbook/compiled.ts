@@ -6,7 +6,8 @@
  * quiet machine, bench/README.md). Validation is a pure function of the text and the built-in
  * providers, which are the build's own: any other text — an edited shipped runbook, a user's
  * runbook — has another hash and is parsed and validated as always (errors with file:line:col).
- * The build's side is ./compile.ts; this module reads (and loads no YAML parser, no schema).
+ * The build's side is src/commands/compile-shipped.ts; this module reads (and loads no YAML
+ * parser, no schema). Shipped drill scenarios are stored the same way.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -26,14 +27,33 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** The stored form of the runbook whose text has this hash, made by this build; undefined when there is none (or it is unreadable, or another build's). */
-export function readCompiled(dir: string, build: string, hash: string): Runbook | undefined {
+/** A drill scenario shipped beside the runbooks, stored the same way (`scenario` instead of `runbook`). */
+export interface CompiledScenario<S = unknown> {
+  build: string;
+  sha256: string;
+  scenario: S;
+}
+
+/** The stored record under this hash, made by this build; undefined when there is none (or it is unreadable, or another build's). */
+function readRecord(dir: string, build: string, hash: string): Record<string, unknown> | undefined {
   if (!/^[0-9a-f]{64}$/.test(hash)) return undefined;
-  let c: Partial<CompiledRunbook>;
+  let c: Record<string, unknown> | null;
   try {
-    c = JSON.parse(readFileSync(join(dir, `${hash}.json`), 'utf8')) as Partial<CompiledRunbook>;
+    c = JSON.parse(readFileSync(join(dir, `${hash}.json`), 'utf8')) as Record<string, unknown> | null;
   } catch {
     return undefined;
   }
-  return c && c.build === build && c.sha256 === hash && c.runbook && typeof c.runbook === 'object' ? c.runbook : undefined;
+  return c && typeof c === 'object' && c.build === build && c.sha256 === hash ? c : undefined;
+}
+
+/** The stored form of the runbook whose text has this hash (see readRecord). */
+export function readCompiled(dir: string, build: string, hash: string): Runbook | undefined {
+  const r = readRecord(dir, build, hash)?.runbook;
+  return r && typeof r === 'object' ? (r as Runbook) : undefined;
+}
+
+/** The stored form of the scenario whose text has this hash (see readRecord); the caller knows its type. */
+export function readCompiledScenario<S>(dir: string, build: string, hash: string): S | undefined {
+  const s = readRecord(dir, build, hash)?.scenario;
+  return s && typeof s === 'object' ? (s as S) : undefined;
 }

@@ -135,18 +135,26 @@ export function loadScenarioFile(path: string): ScenarioT {
   return readScenarioFile(path).scenario;
 }
 
-function readScenarioFile(path: string): { scenario: ScenarioT; source: string } {
-  if (!existsSync(path)) throw new UsageError(`scenario file not found: ${path}`, { nextSteps: ['Give a scenario with --scenario FILE (see docs/drills.md).'] });
-  const source = readFileSync(path, 'utf8');
-  return { scenario: parse(source, path, [], false), source };
+/** A scenario file's text checked (strict YAML, schema, cross references): the scenario, or ValidationError with positions. */
+export function parseScenarioText(text: string, file: string): ScenarioT {
+  return parse(text, file, [], false);
 }
 
-/** The scenario of a drill: --scenario, else the runbook's drill.scenario or inline drill.world. */
-export function scenarioFor(loaded: LoadedRunbook, flag: string | undefined, cwd: string): LoadedScenario {
+/** The validated form stored for a scenario's text (a shipped scenario: src/core/runbook/compiled.ts), if any. */
+export type StoredScenario = (text: string) => ScenarioT | undefined;
+
+function readScenarioFile(path: string, stored?: StoredScenario): { scenario: ScenarioT; source: string } {
+  if (!existsSync(path)) throw new UsageError(`scenario file not found: ${path}`, { nextSteps: ['Give a scenario with --scenario FILE (see docs/drills.md).'] });
+  const source = readFileSync(path, 'utf8');
+  return { scenario: stored?.(source) ?? parseScenarioText(source, path), source };
+}
+
+/** The scenario of a drill: --scenario, else the runbook's drill.scenario or inline drill.world. `stored`: the build's validated forms of the shipped scenarios. */
+export function scenarioFor(loaded: LoadedRunbook, flag: string | undefined, cwd: string, stored?: StoredScenario): LoadedScenario {
   const d = loaded.runbook.drill;
   if (flag || d?.scenario) {
     const file = flag ? resolve(cwd, flag) : resolve(dirname(loaded.file), d!.scenario!);
-    return { ...readScenarioFile(file), file, faults: d?.faults as LoadedScenario['faults'], base: [] };
+    return { ...readScenarioFile(file, stored), file, faults: d?.faults as LoadedScenario['faults'], base: [] };
   }
   if (d?.world) return { scenario: parse(loaded.source, loaded.file, ['drill', 'world'], true), file: loaded.file, faults: d.faults as LoadedScenario['faults'], source: loaded.source, base: ['drill', 'world'] };
   throw new UsageError(`${loaded.runbook.id} has no drill scenario`, {
