@@ -6,7 +6,8 @@
  * registry answers only after `await ready()`; the engine calls it before it binds a provider.
  */
 import { UsageError } from '../core/errors.js';
-import { checkProviderShape, type ActionDef, type ProviderDef } from './sdk.js';
+import type { ActionDef, ProviderDef } from './sdk.js';
+import { checkProviderShape } from './shape.js';
 
 export class ProviderRegistry {
   readonly #byType = new Map<string, ProviderDef>();

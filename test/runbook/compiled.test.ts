@@ -13,6 +13,7 @@ import { loadWithPlugins, storedScenario, type CompiledRunbooks } from '../../sr
 import type { CommandContext } from '../../src/commands/context.js';
 import { compileRunbook, compileShipped } from '../../src/commands/compile-shipped.js';
 import { parseScenarioText, scenarioFor, type LoadedScenario } from '../../src/drill/scenario/load.js';
+import { storedScenarioFor } from '../../src/drill/scenario/stored.js';
 import { readCompiled, sha256Hex, type CompiledRunbook, type CompiledScenario } from '../../src/core/runbook/compiled.js';
 import { loadRunbookText } from '../../src/core/runbook/load.js';
 import { ValidationError } from '../../src/core/errors.js';
@@ -73,16 +74,20 @@ describe('compiled shipped runbooks', () => {
     const c = compiled.find((x) => x.sha256 === sha256Hex(text)) as CompiledScenario<LoadedScenario['scenario']>;
     const marked = { ...c, scenario: { ...c.scenario, name: 'FROM THE STORED FORM' } };
     const stored = storedScenario<LoadedScenario['scenario']>(store('b1', [marked]));
-    expect(scenarioFor(loaded, undefined, ROOT, stored).scenario.name).toBe('FROM THE STORED FORM');
-    expect(scenarioFor(loaded, undefined, ROOT, storedScenario(store('b2', [marked]))).scenario.name).not.toBe('FROM THE STORED FORM');
+    expect(storedScenarioFor(loaded, undefined, ROOT, stored)?.scenario.name).toBe('FROM THE STORED FORM');
+    expect(storedScenarioFor(loaded, undefined, ROOT, stored)).toMatchObject({ file, source: text, base: [] });
+    expect(storedScenarioFor(loaded, undefined, ROOT, storedScenario(store('b2', [marked])))).toBeUndefined();
+    expect(storedScenarioFor(loaded, undefined, ROOT, undefined)).toBeUndefined();
     const edited = join(mkdtempSync(join(tmpdir(), 'scenario-')), 'x.scenario.yaml');
     const lines = text.split('\n');
     const at = lines.findIndex((l) => /^version: /.test(l));
     lines[at] = 'version: 7';
     writeFileSync(edited, lines.join('\n'));
+    // an edited scenario has no stored form: it is read and checked, its problem at file:line:col
+    expect(storedScenarioFor(loaded, edited, ROOT, stored)).toBeUndefined();
     const e = (() => {
       try {
-        scenarioFor(loaded, edited, ROOT, stored);
+        scenarioFor(loaded, edited, ROOT);
       } catch (x) {
         return x;
       }

@@ -10,7 +10,7 @@ import { isSecret, type Secret } from '../secrets/secret.js';
 import type { Sealed } from '../journal/records.js';
 import { resolveAction } from './bindings.js';
 import { previewText, renderText, stepLevelTitle } from './text.js';
-import { isIdempotent } from '../../providers/sdk.js';
+import { isIdempotent } from '../../providers/shape.js';
 import { crashPoint } from '../journal/crash.js';
 import { runWatch } from './watch.js';
 import { runRepeat } from './repeat.js';
