@@ -4,7 +4,9 @@
 // that runs loads.
 // Builds into a fresh folder and swaps it in, so a running `dist/cli.js` is never half-written.
 import { build } from 'esbuild';
-import { rmSync, chmodSync, renameSync, existsSync, readFileSync } from 'node:fs';
+import { rmSync, chmodSync, renameSync, existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 
 // Packages are bundled too: a package loaded as one chunk instead of tens or hundreds of ESM/CJS
 // files from node_modules loads about twice as fast (zod, yaml and execa on every command that
@@ -52,6 +54,9 @@ const stubs = {
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
+// this build's id: the stored runbooks below are used only by the code built with them
+const BUILD = `${version}+${Date.now().toString(36)}.${randomBytes(4).toString('hex')}`;
+
 const tmp = `dist.tmp-${process.pid}`;
 const old = `dist.old-${process.pid}`;
 rmSync(tmp, { recursive: true, force: true });
@@ -69,12 +74,45 @@ await build({
   plugins: [stubs],
   // React's production build (the bundled copy only; no source of ours reads NODE_ENV);
   // the version from package.json, inlined so --version reads no file (src/help.ts)
-  define: { 'process.env.NODE_ENV': '"production"', __RUNBOOK_VERSION__: JSON.stringify(version) },
+  define: { 'process.env.NODE_ENV': '"production"', __RUNBOOK_VERSION__: JSON.stringify(version), __RUNBOOK_BUILD__: JSON.stringify(BUILD) },
   jsx: 'automatic',
   logLevel: 'warning',
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __runbookCreateRequire } from 'node:module';\nconst require = __runbookCreateRequire(import.meta.url);" },
 });
+await compileRunbooks(`${tmp}/compiled-runbooks`);
 chmodSync(`${tmp}/cli.js`, 0o755);
 if (existsSync('dist')) renameSync('dist', old);
 renameSync(tmp, 'dist');
 rmSync(old, { recursive: true, force: true });
+
+/**
+ * The validated form of every shipped runbook, as `<dir>/<sha256 of its text>.json` stamped with
+ * this build (src/core/runbook/compiled.ts): a command loading a shipped runbook unchanged skips
+ * the YAML parse and the validation. The validator is the same source, bundled on its own here.
+ */
+async function compileRunbooks(dir) {
+  const script = `compile-runbooks-${process.pid}.mjs`;
+  await build({
+    stdin: { contents: "export { compileShipped } from './src/commands/compile-shipped.ts';", resolveDir: '.', loader: 'ts', sourcefile: 'compile-runbooks.ts' },
+    outfile: script,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: EXTERNAL,
+    plugins: [stubs],
+    define: { 'process.env.NODE_ENV': '"production"', __RUNBOOK_VERSION__: JSON.stringify(version), __RUNBOOK_BUILD__: JSON.stringify(BUILD) },
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __runbookCreateRequire } from 'node:module';\nconst require = __runbookCreateRequire(import.meta.url);" },
+  });
+  try {
+    const { compileShipped } = await import(pathToFileURL(script).href);
+    const { compiled, skipped } = compileShipped('runbooks', BUILD);
+    mkdirSync(dir, { recursive: true });
+    for (const c of compiled) writeFileSync(`${dir}/${c.sha256}.json`, JSON.stringify(c));
+    // not an error here: a command loading it reports its problems with file:line:col
+    for (const f of skipped) console.warn(`build: runbooks/${f} does not validate: not compiled (\`runbook validate runbooks/${f}\` says why)`);
+  } finally {
+    rmSync(script, { force: true });
+  }
+}

@@ -11,7 +11,7 @@ import { checkStepFlags } from '../core/engine/flags.js';
 import { checkIncidentId } from '../core/journal/store.js';
 import { isShared, storeOf, type Store } from './team-store.js';
 import { teamPorts, type Question, type RunnerMode } from '../core/engine/team-answers.js';
-import { durationMs } from '../core/runbook/schema.js';
+import { durationMs } from '../core/runbook/step-rules.js';
 import { formatDuration } from '../core/duration.js';
 import type { LoadedRunbook } from '../core/runbook/load.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -220,7 +220,11 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
         signal: ctx.signal,
         finish: env?.finish,
         early: early?.tui,
-        shown: env?.begin,
+        shown: () => {
+          env?.begin?.();
+          // the providers the first step will call, imported while the operator reads the screen
+          registry.ready().catch(() => undefined); // a failure is the engine's to report, when it binds one
+        },
       });
       return exitCode;
     }

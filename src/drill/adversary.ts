@@ -6,7 +6,7 @@
  * succeeds and changes the simulated world — a private Space read, a Space tampered with, a
  * new token or key created, a message posted. Every attempt is recorded.
  */
-import { durationMs } from '../core/runbook/schema.js';
+import { durationMs } from '../core/runbook/step-rules.js';
 import { canRead, canWrite, liveToken } from './simulators/huggingface/world.js';
 import { canSee } from './simulators/github/world.js';
 import type { AdversaryStep } from './scenario/schema.js';

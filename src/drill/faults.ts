@@ -21,7 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
-import { durationMs } from '../core/runbook/schema.js';
+import { durationMs } from '../core/runbook/step-rules.js';
 import type { Fault, FaultHook } from './simulators/base.js';
 
 export interface FaultRule {

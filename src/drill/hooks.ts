@@ -4,7 +4,7 @@
  * steps that have a `drill.takes` (scripted mode), keeps its state for resume, and writes the
  * scorecard into the journal when the run is over.
  */
-import { durationMs } from '../core/runbook/schema.js';
+import { durationMs } from '../core/runbook/step-rules.js';
 import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
 import type { Clock, OperatorPorts } from '../core/engine/ports.js';
 import { sleep } from '../core/engine/retry.js';

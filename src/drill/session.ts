@@ -15,11 +15,13 @@ import { fold } from '../core/journal/fold.js';
 import { setLoopbackOnly } from '../core/http.js';
 import type { Secret } from '../core/secrets/secret.js';
 import { diskFull, type PrepareContext, type RunEnv } from '../commands/run.js';
+import { storedScenario } from '../commands/shared.js';
 import { Adversary, DrillClock, adversaryPlan } from './adversary.js';
 import { newFaultStats, parseFaults } from './faults.js';
 import { guardOutbound, releaseOutbound } from './guard.js';
 import { mergeProgress, Progress } from './progress.js';
-import { checkDrillInputs, drillInputs, scenarioFor } from './scenario/load.js';
+import { checkDrillInputs, drillInputs } from './scenario/drill-inputs.js';
+import { storedScenarioFor } from './scenario/stored.js';
 import { drillDir, drillStateExists, readDrillState, writeDrillState } from './state.js';
 import { captureWorld, restoreWorld } from './snapshot.js';
 import { buildWorld, secretValue } from './world/build.js';
@@ -81,7 +83,8 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
     log = readEffects(dir);
   }
   const later = (log?.effects ?? []).filter((e) => e.n > (prior?.effects ?? 0));
-  const sc = scenarioFor(loaded, f.scenario as string | undefined, ctx.cwd);
+  // a shipped scenario's stored form; any other is read and checked (the parser loads only then)
+  const sc = storedScenarioFor(loaded, f.scenario as string | undefined, ctx.cwd, storedScenario()) ?? (await import('./scenario/load.js')).scenarioFor(loaded, f.scenario as string | undefined, ctx.cwd);
   const { scenario, file, faults: runbookFaults } = sc;
   const seedFlag = numberFlag('seed', f.seed, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'a whole number from 0 to 4294967295');
   if (prior && seedFlag !== undefined && seedFlag !== prior.seed) throw new UsageError(`--seed ${seedFlag} differs from the seed this drill started with (${prior.seed})`, { nextSteps: ['Drop --seed to resume, or start a new drill.'] });

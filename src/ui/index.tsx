@@ -261,10 +261,25 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
     setImmediate(() => opts.shown?.());
   };
   let ink: Instance;
+  let stopWaiting: (() => void) | undefined;
   if (early) {
     ink = early.ink;
     early.onFrame(onFrame);
-    ink.rerender(app);
+    // the loading screen stays until the run has something to show — its plan, a question, its
+    // end — and the run's screen then goes up in one cold render of the whole layout, not two
+    // (an empty checklist first: ~40 ms before the first question's frame on a quiet machine)
+    const showable = (s: ReturnType<RunStore['getState']>) => s.steps.size > 0 || s.prompts.length > 0 || (s.phase !== 'starting' && s.phase !== 'running');
+    if (showable(store.getState())) ink.rerender(app);
+    else {
+      const stop = store.subscribe((s) => {
+        if (!showable(s)) return;
+        stop();
+        stopWaiting = undefined;
+        // after what the same turn adds (the plan arrives just before the question it asks)
+        queueMicrotask(() => ink.rerender(app));
+      });
+      stopWaiting = stop;
+    }
   } else ink = render(app, { stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr, ...INK_OPTIONS, onRender: onFrame });
   const releaseConsole = captureConsole(store, redact);
   let outside = false;
@@ -303,6 +318,7 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
     observer.dispose();
     // the last frame stays on the terminal: it must not offer keys any more
     store.setState({ phase: 'closed' });
+    stopWaiting?.();
     await new Promise((r) => setImmediate(r));
     releaseConsole();
     opts.signal?.removeEventListener('abort', onOutsideAbort);

@@ -69,6 +69,29 @@ describe('runbook drill on a terminal — the world starts after the first compl
     expect(stderr.text).toContain('Drill scorecard');
   }, 120_000);
 
+  it('the loading screen gives way to the run’s screen once it has its plan and first question: one frame, no empty checklist first', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drill-one-frame-'));
+    const { stdin, stdout, ctx } = terminal(dir);
+    const frames: string[] = [];
+    stdout.onWrite = (s) => {
+      if (plain(s).trim()) frames.push(plain(s));
+    };
+    const done = drill([join(ROOT, 'runbooks/hf-spaces-secrets-exposure.yaml'), '--state-dir', join(dir, 'state'), '--incident', 'one-frame'], ctx);
+    await waitFor(() => stdout.text.includes('Next step · find-spaces'), () => stdout.text.slice(-3000), 60_000);
+    // first the loading screen (the header and what is being done), then at once the plan with
+    // its first question — never the run's screen still waiting for the runbook
+    const loading = (f: string) => f.includes('  loading ') || f.includes("starting the drill's simulated world");
+    expect(frames.filter(loading).length).toBeGreaterThan(0);
+    const first = frames.find((f) => !loading(f))!;
+    expect(first, first).toContain('Next step · find-spaces');
+    expect(first).toContain('List the Spaces of the org');
+    expect(stdout.text).not.toContain('waiting for the runbook');
+    stdin.type('q');
+    await waitFor(() => stdout.text.includes('y quit'), () => stdout.text.slice(-2000), 60_000);
+    stdin.type('y');
+    await expect(done).resolves.toBe(130);
+  }, 120_000);
+
   it('killed on that first frame (before its world ran), the drill resumes with its world started then', async () => {
     ensureBuilt();
     const dir = mkdtempSync(join(tmpdir(), 'drill-deferred-kill-'));

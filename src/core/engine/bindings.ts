@@ -34,7 +34,9 @@ export function bindProvider(rc: RunContext, instance: string): ProviderBinding 
   return binding;
 }
 
-export function resolveAction(rc: RunContext, instance: string, actionName: string): ActionRef {
+export async function resolveAction(rc: RunContext, instance: string, actionName: string): Promise<ActionRef> {
+  // a run of a stored runbook imports the built-in providers here, on the first step that calls one
+  await rc.registry.ready();
   const binding = bindProvider(rc, instance);
   const action = Object.hasOwn(binding.def.actions, actionName) ? binding.def.actions[actionName] : undefined;
   if (!action) throw new UsageError(`provider ${binding.def.type} has no action "${actionName}" (${instance}.${actionName})`);

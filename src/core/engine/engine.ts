@@ -6,7 +6,7 @@
 import { groupCommitter } from './group-commit.js';
 import { askAfter, journalWriter } from './journal-writer.js';
 import { ExitCode, UsageError, InterruptedError } from '../errors.js';
-import { evidenceOf, needsConfirm, type Step } from '../runbook/schema.js';
+import { evidenceOf, needsConfirm, type Step } from '../runbook/step-rules.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import type { Scope } from '../runbook/expressions.js';
 import { previewText, stepLevelTitle } from './text.js';

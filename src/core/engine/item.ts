@@ -9,10 +9,11 @@
  *   first; definite ones are not retried.
  */
 import { ProviderError, RunbookError, type FailureClass } from '../errors.js';
-import { durationMs, type Step } from '../runbook/schema.js';
+import { durationMs, type Step } from '../runbook/step-rules.js';
 import { evaluateField, explainField, truthy } from '../runbook/expressions.js';
 import { createActionContext } from '../../providers/context.js';
-import { isIdempotent, type ActionContext, type Evidence, type VerifyResult } from '../../providers/sdk.js';
+import type { ActionContext, Evidence, VerifyResult } from '../../providers/sdk.js';
+import { isIdempotent } from '../../providers/shape.js';
 import type { StoredError } from '../journal/records.js';
 import { crashPoint } from '../journal/crash.js';
 import { SINGLE_ITEM } from '../journal/fold.js';
@@ -92,7 +93,7 @@ async function verifyItem(rc: RunContext, job: ItemJob, output: unknown, signal:
   if (spec && typeof spec === 'object') {
     const [inst, act] = spec.uses.split('.') as [string, string];
     const { resolveAction } = await import('./bindings.js');
-    const ref = resolveAction(rc, inst, act);
+    const ref = await resolveAction(rc, inst, act);
     const scope = rc.scope({ item: job.item, result: output });
     const { render } = await import('../runbook/expressions.js');
     const parsed = ref.action.input.safeParse(render(spec.with ?? {}, scope));

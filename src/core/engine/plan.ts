@@ -7,7 +7,7 @@
  * expressions they are.
  */
 import { stepLevelTitle } from './text.js';
-import { needsConfirm, type Step } from '../runbook/schema.js';
+import { needsConfirm, type Step } from '../runbook/step-rules.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import { evaluateField, hasExpression, ifUsesItem, references, render, truthy, type Scope } from '../runbook/expressions.js';
 import { Secret } from '../secrets/secret.js';
@@ -128,6 +128,7 @@ function conditionOf(step: Step, scope: Scope, perItem: boolean): boolean | unde
 }
 
 export async function planRunbook(loaded: LoadedRunbook, registry: ProviderRegistry, inputs: Record<string, unknown>, secrets: SecretRegistry, key: Buffer): Promise<PlannedStep[]> {
+  await registry.ready();
   const rb = loaded.runbook;
   const placeholder: Record<string, Secret> = {};
   for (const name of Object.keys(rb.secrets)) placeholder[name] = new Secret(`<secrets.${name}>`, `secrets.${name}`);

@@ -6,7 +6,7 @@
  * again (their items, approvals and in-doubt settling work as for any step).
  */
 import type { Runbook, Step } from '../runbook/schema.js';
-import { durationMs } from '../runbook/schema.js';
+import { durationMs } from '../runbook/step-rules.js';
 import { evaluateField, truthy } from '../runbook/expressions.js';
 import type { Scope } from '../runbook/expressions.js';
 import { finish, liveOf, runStep } from './step.js';

@@ -3,14 +3,14 @@
  * outputs, and what happens on failure. Items are run by ./item.ts.
  */
 import { fourEyes } from './four-eyes.js';
-import { evidenceOf, needsConfirm, type Step } from '../runbook/schema.js';
+import { evidenceOf, needsConfirm, type Step } from '../runbook/step-rules.js';
 import { evaluateField, ifUsesItem, render, truthy } from '../runbook/expressions.js';
 import { SINGLE_ITEM } from '../journal/fold.js';
 import { isSecret, type Secret } from '../secrets/secret.js';
 import type { Sealed } from '../journal/records.js';
 import { resolveAction } from './bindings.js';
 import { previewText, renderText, stepLevelTitle } from './text.js';
-import { isIdempotent } from '../../providers/sdk.js';
+import { isIdempotent } from '../../providers/shape.js';
 import { crashPoint } from '../journal/crash.js';
 import { runWatch } from './watch.js';
 import { runRepeat } from './repeat.js';
@@ -159,7 +159,7 @@ export async function runStep(rc: RunContext, step: Step): Promise<StepResult> {
   }
   if (step.kind === 'manual' || !step.uses) return runManual(rc, step);
   const [inst, act] = step.uses.split('.') as [string, string];
-  const ref = resolveAction(rc, inst, act);
+  const ref = await resolveAction(rc, inst, act);
   const fixture = drillFixture(rc, step, ref);
   if (fixture === 'skip') {
     finish(rc, step, 'skipped', undefined, 'shell step not marked drill.safe and no drill.outputs fixture');
@@ -319,7 +319,7 @@ function neededLater(rc: RunContext, id: string, seen = new Set<string>()): bool
 async function rehydrate(rc: RunContext, step: Step): Promise<void> {
   if (!step.uses) return;
   const [inst, act] = step.uses.split('.') as [string, string];
-  const ref = resolveAction(rc, inst, act);
+  const ref = await resolveAction(rc, inst, act);
   const planned = itemsOf(rc, step);
   const outs = new Map<string, unknown>();
   const cannot = (why: string) =>

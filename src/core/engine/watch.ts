@@ -14,7 +14,7 @@
  * call still journals its outcome (`check-<n>.<key>`, failed) before the step fails.
  */
 import { createHash } from 'node:crypto';
-import { durationMs, type Step } from '../runbook/schema.js';
+import { durationMs, type Step } from '../runbook/step-rules.js';
 import { evaluateField, truthy } from '../runbook/expressions.js';
 import { formatDuration } from '../duration.js';
 import { SINGLE_ITEM } from '../journal/fold.js';

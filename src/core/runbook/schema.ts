@@ -4,12 +4,15 @@
  * Documented in docs/runbook-format.md.
  */
 import { z } from 'zod';
+import { MAX_DURATION_MS, durationMs } from './step-rules.js';
 
 // zod 4 compiles a fast path (new Function) for each object schema on its first parse. A
 // command parses a runbook (and a drill's scenario) once: that compiling cost more CPU than it
 // saved (~0.3 s under load before the drill's first frame, bench/README.md, issue 12). Global:
 // every zod parse in the process takes the interpreted path.
 z.config({ jitless: true });
+
+export { MAX_DURATION_MS, durationMs, needsConfirm, evidenceOf } from './step-rules.js';
 
 /** `${{ … }}` anywhere in a string. */
 export const EXPR_RE = /\$\{\{([\s\S]*?)\}\}/g;
@@ -30,9 +33,7 @@ const Id = z
   .regex(idPattern, 'use letters, digits, "-" and "_" (start with a letter or digit)');
 
 /** `30s`, `5m`, `1h`, `250ms`, or a number of seconds. */
-/** The longest a Node timer can wait (2^31-1 ms, about 24.8 days): a longer delay fires at once. */
-export const MAX_DURATION_MS = 2 ** 31 - 1;
-
+/** `30s`, `5m`, `1h`, `250ms`, or a number of seconds. */
 export const Duration = z
   .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 500ms, 30s, 5m or 1h')])
   // "0s" as well as 0: a zero timeout, backoff or watch interval is a mistake (a watch would poll in a busy loop)
@@ -40,15 +41,6 @@ export const Duration = z
   .refine((d: number | string) => !(durationMs(d) > MAX_DURATION_MS), `too long: a timer waits at most ${MAX_DURATION_MS} ms (about 596h); use a shorter duration`)
   .describe('a duration: 500ms, 30s, 5m, 1h, or a number of seconds');
 export type Duration = z.infer<typeof Duration>;
-
-export function durationMs(d: number | string): number {
-  if (typeof d === 'number') return d * 1000;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(d);
-  if (!m) return NaN;
-  const n = Number(m[1]);
-  const unit = m[2];
-  return unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n * 3_600_000;
-}
 
 /** Free-form values (for `with`, provider config, drill fixtures): anything YAML can hold. */
 export const Value: z.ZodType<unknown> = z
@@ -255,17 +247,3 @@ export const Runbook = z
   .describe('an incident-response runbook (format v1, docs/runbook-format.md)');
 export type Runbook = z.infer<typeof Runbook>;
 export type RunbookInput = z.input<typeof Runbook>;
-
-/** Whether a step waits for approval by default. */
-export function needsConfirm(step: Step): boolean {
-  // a repeat calls nothing itself: its inner steps have their own gates
-  if (step.repeat !== undefined) return false;
-  return step.confirm ?? (step.approvals !== undefined || step.kind === 'revoke' || step.kind === 'rotate');
-}
-
-export function evidenceOf(step: Step): { type: 'none' | 'note' | 'link'; required: boolean; prompt?: string } {
-  const e = step.evidence;
-  if (e === undefined || e === 'none') return { type: 'none', required: false };
-  if (typeof e === 'string') return { type: e, required: true };
-  return { type: e.type, required: e.required, prompt: e.prompt };
-}

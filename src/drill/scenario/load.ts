@@ -5,28 +5,21 @@
  * credential scan — every problem is reported as file:line:col.
  */
 import { existsSync } from 'node:fs';
-import { resolve, dirname } from 'node:path';
-import { UsageError, ValidationError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { FileNotReadError, readRegularFile } from '../../core/read-file.js';
 import { MAX_BYTES } from '../../core/runbook/yaml.js';
 import { Reporter, readYaml, type Path } from '../../core/runbook/yaml.js';
-import { reportZod, suggest } from '../../core/runbook/zod-issues.js';
-import { coerceInput } from '../../core/engine/inputs.js';
+import { reportZod } from '../../core/runbook/zod-issues.js';
 import { findCredentials, scanCredentials } from '../../core/runbook/credentials.js';
 import { readLargeYaml } from './large.js';
 import type { LoadedRunbook } from '../../core/runbook/load.js';
 import { InlineScenario, Scenario, type Scenario as ScenarioT } from './schema.js';
+import { scenarioFile, type LoadedScenario } from './stored.js';
 
-export interface LoadedScenario {
-  scenario: ScenarioT;
-  /** the file it came from (the runbook for an inline block) */
-  file: string;
-  /** the runbook's `drill.faults`, used when the scenario has none */
-  faults?: string | string[];
-  /** the text of `file`, and where the scenario sits in it (`[]`, or `drill.world` inline) — for positioned problems found later */
-  source?: string;
-  base?: Path;
-}
+// the drill's inputs and the scenario's type live apart from the parser (./drill-inputs.ts, ./stored.ts)
+export { checkDrillInputs, drillInputs } from './drill-inputs.js';
+export type { LoadedScenario } from './stored.js';
+
 
 /** Cross references: ids unique, every referenced credential and owner known. */
 function checkRefs(s: ScenarioT, rep: Reporter, base: Path): void {
@@ -137,6 +130,11 @@ export function loadScenarioFile(path: string): ScenarioT {
   return readScenarioFile(path).scenario;
 }
 
+/** A scenario file's text checked (strict YAML, schema, cross references): the scenario, or ValidationError with positions. */
+export function parseScenarioText(text: string, file: string): ScenarioT {
+  return parse(text, file, [], false);
+}
+
 function readScenarioFile(path: string): { scenario: ScenarioT; source: string } {
   if (!existsSync(path)) throw new UsageError(`scenario file not found: ${path}`, { nextSteps: ['Give a scenario with --scenario FILE (see docs/drills.md).'] });
   let source: string;
@@ -146,82 +144,16 @@ function readScenarioFile(path: string): { scenario: ScenarioT; source: string }
     const why = e instanceof FileNotReadError ? e.message : `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
     throw new UsageError(`scenario file ${path}: ${why}`, { nextSteps: ['Give a scenario YAML file with --scenario FILE (see docs/drills.md).'] });
   }
-  return { scenario: parse(source, path, [], false), source };
+  return { scenario: parseScenarioText(source, path), source };
 }
 
 /** The scenario of a drill: --scenario, else the runbook's drill.scenario or inline drill.world. */
 export function scenarioFor(loaded: LoadedRunbook, flag: string | undefined, cwd: string): LoadedScenario {
   const d = loaded.runbook.drill;
-  if (flag || d?.scenario) {
-    const file = flag ? resolve(cwd, flag) : resolve(dirname(loaded.file), d!.scenario!);
-    return { ...readScenarioFile(file), file, faults: d?.faults as LoadedScenario['faults'], base: [] };
-  }
+  const file = scenarioFile(loaded, flag, cwd);
+  if (file) return { ...readScenarioFile(file), file, faults: d?.faults as LoadedScenario['faults'], base: [] };
   if (d?.world) return { scenario: parse(loaded.source, loaded.file, ['drill', 'world'], true), file: loaded.file, faults: d.faults as LoadedScenario['faults'], source: loaded.source, base: ['drill', 'world'] };
   throw new UsageError(`${loaded.runbook.id} has no drill scenario`, {
     nextSteps: ['Give one with --scenario FILE, or add `drill: { scenario: PATH }` to the runbook (docs/drills.md).'],
   });
-}
-
-/**
- * The drill's inputs against the runbook's, before the run: a scenario input (or a runbook
- * `drill.inputs` entry) the runbook does not declare, or whose value its type refuses, is a
- * problem of the scenario (or runbook) at its file:line:col — not a bad `--input`, since none
- * was given. A name also given with --input is the flag's to answer for.
- */
-export function checkDrillInputs(loaded: LoadedRunbook, sc: LoadedScenario, flags: Record<string, string>, workspace: string, keyIdOf: (credential: string) => string | undefined): void {
-  const specs = loaded.runbook.inputs ?? {};
-  const known = Object.keys(specs);
-  const check = (values: Record<string, unknown> | undefined, file: string, source: string, base: Path, what: string) => {
-    if (!values || !Object.keys(values).length) return;
-    // positions are looked up only when there is a problem: parsing a 10,000-token scenario again costs seconds (issue 15)
-    const found: { path: Path; kind: 'key' | 'value'; message: string }[] = [];
-    for (const [name, v] of Object.entries(values)) {
-      if (Object.hasOwn(flags, name)) continue;
-      const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
-      if (!spec) {
-        found.push({ path: [...base, name], kind: 'key', message: `${what} input "${name}" is not an input of runbook ${loaded.runbook.id}${known.length ? suggest(name, known, 'its inputs') : ' (it takes no inputs)'} — remove it, or declare it under the runbook's inputs:` });
-        continue;
-      }
-      try {
-        coerceInput(name, spec, inputText(v, workspace, keyIdOf));
-      } catch (e) {
-        if (!(e instanceof UsageError)) throw e;
-        found.push({ path: [...base, name], kind: 'value', message: `${what} input "${name}": ${e.message.replace(/^--input [^:]*: /, '')} (the runbook's input ${name} is a ${spec.type ?? 'string'})` });
-      }
-    }
-    if (!found.length) return;
-    const rep = new Reporter(file, source);
-    readYaml(source, rep);
-    for (const f of found) rep.atPath(f.path, f.kind, f.message, 'scenario');
-    throw new ValidationError(rep.issues, { nextSteps: [`A ${what} input fills one of the runbook's inputs: (docs/drills.md, "Scenario files"); --input NAME=VALUE overrides it.`] });
-  };
-  if (sc.source !== undefined) check(sc.scenario.inputs, sc.file, sc.source, [...(sc.base ?? []), 'inputs'], 'scenario');
-  check(loaded.runbook.drill?.inputs as Record<string, unknown> | undefined, loaded.file, loaded.source, ['drill', 'inputs'], 'drill');
-}
-
-/**
- * One scenario input as the text an `--input` flag would carry: `{workspace}` expanded, an
- * `{ access_key_id_of }` (alone or in a list) replaced by the key id, a list as a JSON array
- * (which the engine reads back as a list).
- */
-function inputText(v: unknown, workspace: string, keyIdOf: (credential: string) => string | undefined): string {
-  const isKeyRef = (x: unknown): x is { access_key_id_of: unknown } => !!x && typeof x === 'object' && !Array.isArray(x) && 'access_key_id_of' in x;
-  const expand = (x: unknown): unknown => (isKeyRef(x) ? (keyIdOf(String(x.access_key_id_of)) ?? '') : typeof x === 'string' ? x.split('{workspace}').join(workspace) : x);
-  const x = Array.isArray(v) ? v.map(expand) : expand(v);
-  return typeof x === 'string' ? x : JSON.stringify(x);
-}
-
-/** Inputs for the run: scenario inputs, then the runbook's drill.inputs, then --input flags; `{workspace}` expanded. */
-export function drillInputs(
-  s: ScenarioT,
-  runbookDrillInputs: Record<string, unknown> | undefined,
-  flags: Record<string, string>,
-  workspace: string,
-  keyIdOf: (credential: string) => string | undefined,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  const put = (k: string, v: unknown) => (out[k] = inputText(v, workspace, keyIdOf));
-  for (const [k, v] of Object.entries(s.inputs)) put(k, v);
-  for (const [k, v] of Object.entries(runbookDrillInputs ?? {})) put(k, v);
-  return { ...out, ...flags };
 }

@@ -7,7 +7,7 @@
  * when the drill starts (src/drill/world/values.ts). Documented in docs/drills.md.
  */
 import { z } from 'zod';
-import { MAX_DURATION_MS, durationMs } from '../../core/runbook/schema.js';
+import { MAX_DURATION_MS, durationMs } from '../../core/runbook/step-rules.js';
 
 const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'an id of letters, digits, ".", "-" and "_"').max(100);
 const EnvKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
