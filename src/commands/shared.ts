@@ -1,5 +1,6 @@
 /** Helpers shared by the commands that open incidents: state dir, fingerprint key, loading. */
-import { existsSync, readFileSync, statSync, writeFileSync, chmodSync, linkSync, rmSync } from 'node:fs';
+import { readRegularFile } from '../core/read-file.js';
+import { existsSync, readFileSync, writeFileSync, chmodSync, linkSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { homedir } from 'node:os';
@@ -211,9 +212,9 @@ export async function loadWithPlugins(file: string, extraPlugins: readonly strin
   const path = runbookPath(file, ctx);
   let text: string | undefined;
   try {
-    if (statSync(path).size <= MAX_BYTES) text = readFileSync(path, 'utf8');
+    text = readRegularFile(path, MAX_BYTES);
   } catch {
-    /* loadRunbook reports an unreadable file */
+    /* loadRunbook reports an unreadable file (a FIFO, device, folder or one over the cap) */
   }
   if (compiled && text !== undefined && extraPlugins.length === 0) {
     const hash = sha256Hex(text);

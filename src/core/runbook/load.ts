@@ -8,7 +8,7 @@
  *   same strict rules and returns the plain value.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { FileNotReadError, readRegularFile } from '../read-file.js';
 import { dirname, resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { ProviderRegistry } from '../../providers/registry.js';
@@ -105,14 +105,12 @@ export function loadRunbookText(text: string, file: string, opts: LoadOptions = 
 export async function loadRunbook(file: string, opts: LoadOptions = {}): Promise<LoadedRunbook> {
   let text: string;
   try {
-    const st = await stat(file);
-    if (st.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
-    if (st.size > MAX_BYTES) {
-      throw new ValidationError([{ file, line: 0, col: 0, path: '', message: `file is ${st.size} bytes; the limit is ${MAX_BYTES} bytes (4 MiB)`, code: 'too-large' }]);
-    }
-    text = await readFile(file, 'utf8');
+    text = readRegularFile(file, MAX_BYTES);
   } catch (e) {
-    if (e instanceof ValidationError) throw e;
+    if (e instanceof FileNotReadError && e.code === 'EFBIG') {
+      throw new ValidationError([{ file, line: 0, col: 0, path: '', message: `${e.message} (4 MiB)`, code: 'too-large' }]);
+    }
+    if (e instanceof FileNotReadError) throw new ValidationError([{ file, line: 0, col: 0, path: '', message: `cannot read the file: ${e.message}`, code: 'read' }], { nextSteps: ['Give the runbook as a regular YAML file.'] });
     const code = (e as { code?: string }).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : (e as Error).message;
     throw new ValidationError([{ file, line: 0, col: 0, path: '', message: `cannot read the file: ${why}`, code: 'read' }], {

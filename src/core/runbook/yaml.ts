@@ -9,7 +9,8 @@ import { codeFrame, splitLines } from './codeframe.js';
 import { redactShapes } from '../secrets/redactor.js';
 
 /** 4 MiB: room for a 5,000-step runbook with instructions, far from what a parser struggles with. */
-export const MAX_BYTES = 4 * 1024 * 1024;
+import { MAX_BYTES } from './limits.js';
+export { MAX_BYTES };
 export const MAX_DEPTH = 64;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));

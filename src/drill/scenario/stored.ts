@@ -3,7 +3,8 @@
  * sha256: src/core/runbook/compiled.ts) — read without the YAML parser or the scenario schema,
  * which load (./load.ts) only for a scenario without one.
  */
-import { readFileSync } from 'node:fs';
+import { readRegularFile } from '../../core/read-file.js';
+import { MAX_BYTES } from '../../core/runbook/limits.js';
 import { dirname, resolve } from 'node:path';
 import type { LoadedRunbook } from '../../core/runbook/load.js';
 import type { Path } from '../../core/runbook/yaml.js';
@@ -35,7 +36,7 @@ export function storedScenarioFor(loaded: LoadedRunbook, flag: string | undefine
   if (!file) return undefined;
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    source = readRegularFile(file, MAX_BYTES);
   } catch {
     return undefined; // scenarioFor says what is wrong
   }
