@@ -161,6 +161,7 @@ export class Engine {
       prior,
       inputs,
       outputs,
+      storedForms: new WeakMap(),
       bindings: new Map(),
       configFor: o.configFor,
       sealer: sealerFor(o.store as JournalStore & { dir?: unknown }),
