@@ -5,6 +5,7 @@
  * measured against the world, the state kept for resume, and the scorecard at the end.
  * The engine and the providers are the same as in a live run.
  */
+import { boundHeapGrowth } from '../core/engine/heap.js';
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { JournalError, StepFailedError, UsageError, isRunbookError } from '../core/errors.js';
@@ -55,7 +56,22 @@ function worldNeverReached(records: readonly { type: string }[]): boolean {
   return records.every((r) => BEFORE_WORLD.has(r.type));
 }
 
+/**
+ * Read the scenario, build the world, register its credentials with the redactor — with V8's heap
+ * growth bounded as during the run (src/core/engine/heap.ts): at 10,000 tokens reading the
+ * scenario allocates ~1.6 GB, almost all of it short-lived, and left to V8's default the heap
+ * grew to 230–250 MiB RSS here, before the engine had started.
+ */
 export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
+  const release = boundHeapGrowth();
+  try {
+    return await prepareDrillWorld(p);
+  } finally {
+    release();
+  }
+}
+
+async function prepareDrillWorld(p: PrepareContext): Promise<RunEnv> {
   const { loaded, ctx, store } = p;
   const f = p.flags;
   const dir = drillDir(store.dir);
