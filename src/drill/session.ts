@@ -5,6 +5,7 @@
  * measured against the world, the state kept for resume, and the scorecard at the end.
  * The engine and the providers are the same as in a live run.
  */
+import { boundHeapGrowth } from '../core/engine/heap.js';
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { JournalError, StepFailedError, UsageError, isRunbookError } from '../core/errors.js';
@@ -57,13 +58,32 @@ function worldNeverReached(records: readonly { type: string }[]): boolean {
   return records.every((r) => BEFORE_WORLD.has(r.type));
 }
 
+/**
+ * Read the scenario, build the world, register its credentials with the redactor — with V8's heap
+ * growth bounded as during the run (src/core/engine/heap.ts): at 10,000 tokens reading the
+ * scenario allocates ~1.6 GB, almost all of it short-lived, and left to V8's default the heap
+ * grew to 230–250 MiB RSS here, before the engine had started.
+ */
 export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
+  const release = boundHeapGrowth();
+  try {
+    return await prepareDrillWorld(p);
+  } finally {
+    release();
+  }
+}
+
+async function prepareDrillWorld(p: PrepareContext): Promise<RunEnv> {
   const { loaded, ctx, store } = p;
   const f = p.flags;
   const dir = drillDir(store.dir);
+  /** when the incident opened (a resumed drill: from its journal, read here once; a new one: from its incident.opened record as the engine reports it) */
+  let openedAt: string | undefined;
   if (!p.fresh) {
     // before touching the incident's folder: it must be a drill, and no other process may be running it
-    const mode = fold(store.read())?.mode;
+    const opened = fold(store.read());
+    const mode = opened?.mode;
+    openedAt = opened?.openedAt;
     if (mode && mode !== 'drill') throw new UsageError(`incident ${store.incident} is a ${mode} incident; it cannot be resumed as a drill`, { nextSteps: ['Use another --incident id.'] });
     store.lock({ breakLock: f['break-lock'] === true });
     store.unlock();
@@ -126,18 +146,22 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   // drill clock. It never stands still: a clock that does not run by itself (--speed 0, scripted
   // jumps) would give a call and the next the same millisecond, and "issued before" comparisons
   // (AWSRevokeOlderSessions) would no longer tell them apart — each reading is 1 ms past the last
-  let epoch: number | undefined;
+  // (never by decoding the journal mid-run: at the first call of a 10,000-token fan-out that was
+  // 29 MB of text and every record parsed — a transient 60 MB, the drill's peak memory)
+  let epoch = openedAt === undefined ? undefined : Date.parse(openedAt);
   const started = Date.now();
   let last = 0;
   const worldNow = (): Date => {
-    epoch ??= openedAtMs();
     last = Math.max((epoch ?? started) + clock.now(), last + 1);
     return new Date(last);
   };
-  const openedAtMs = (): number | undefined => {
-    const at = p.store.exists() ? fold(p.store.read())?.openedAt : undefined;
-    return at === undefined ? undefined : Date.parse(at);
-  };
+  /** the engine's observer, noting the incident's opening as it is journaled */
+  const notingOpening =
+    (o: EngineObserver): EngineObserver =>
+    (e) => {
+      if (epoch === undefined && e.type === 'record' && e.record.type === 'incident.opened') epoch = Date.parse(e.record.ts);
+      o(e);
+    };
 
   /** The simulators, the workspace, the attacker, progress and the drill's own journal: the running drill. */
   const startLive = async () => {
@@ -296,6 +320,31 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   const move = (m: { ms: number; do: string; target?: string; credential: string } | undefined) => m && { at: m.ms, what: `${m.do.replace(/^[a-z]+\./, '').replace(/_/g, ' ')}${m.target ? ` ${m.target}` : ''} with ${m.credential}` };
   let claimed = false;
   let engine: Engine | undefined;
+  const observeWorld = (innerObserver: EngineObserver): EngineObserver => {
+    if (!deferred) return live!.hooks.observe(innerObserver);
+    if (claimed) return innerObserver;
+    claimed = true;
+    // until the world runs, the TUI sees each event at once and the drill takes note of it when it starts
+    let real: EngineObserver | undefined;
+    const seen: EngineEvent[] = [];
+    let end: EngineEvent | undefined;
+    onLive.push((l) => {
+      real = l.hooks.observe(innerObserver);
+      for (const e of seen.splice(0)) l.hooks.absorb(e);
+      if (end) real(end);
+    });
+    return (e) => {
+      if (real) return real(e);
+      if (e.type === 'run.end') {
+        // the run ended before anything was answered: the scorecard needs the world
+        end = e;
+        void begin().catch(() => undefined);
+        return;
+      }
+      seen.push(e);
+      innerObserver(e);
+    };
+  };
 
   return {
     inputs: drillInputs(scenario, loaded.runbook.drill?.inputs, p.inputs, workspace, awsKeyId),
@@ -327,29 +376,7 @@ export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
       return { ...gated, clock: { now: () => clock.now(), wall: () => worldNow().getTime(), sleep: (ms, signal, step) => drillClock().sleep(ms, signal, step) } };
     },
     observe(innerObserver: EngineObserver): EngineObserver {
-      if (!deferred) return live!.hooks.observe(innerObserver);
-      if (claimed) return innerObserver;
-      claimed = true;
-      // until the world runs, the TUI sees each event at once and the drill takes note of it when it starts
-      let real: EngineObserver | undefined;
-      const seen: EngineEvent[] = [];
-      let end: EngineEvent | undefined;
-      onLive.push((l) => {
-        real = l.hooks.observe(innerObserver);
-        for (const e of seen.splice(0)) l.hooks.absorb(e);
-        if (end) real(end);
-      });
-      return (e) => {
-        if (real) return real(e);
-        if (e.type === 'run.end') {
-          // the run ended before anything was answered: the scorecard needs the world
-          end = e;
-          void begin().catch(() => undefined);
-          return;
-        }
-        seen.push(e);
-        innerObserver(e);
-      };
+      return notingOpening(observeWorld(innerObserver));
     },
     attach(e: Engine): void {
       engine = e;

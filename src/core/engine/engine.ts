@@ -3,6 +3,7 @@
  * default: the previous step) with independent branches in parallel under a global
  * concurrency limit. Every durable fact goes to the journal first, then to the observers.
  */
+import { boundHeapGrowth } from './heap.js';
 import { groupCommitter } from './group-commit.js';
 import { askAfter, journalWriter } from './journal-writer.js';
 import { ExitCode, UsageError, InterruptedError } from '../errors.js';
@@ -103,12 +104,14 @@ export class Engine {
   async run(): Promise<RunResult> {
     const o = this.#o;
     const { broken } = o.store.lock({ breakLock: o.breakLock });
+    const release = boundHeapGrowth();
     try {
       return await this.#run(broken);
     } finally {
       await this.#idle().catch(() => undefined); // the error, if any, was thrown by #run
       this.#end?.stop();
       o.store.unlock();
+      release();
     }
   }
 
@@ -158,6 +161,7 @@ export class Engine {
       prior,
       inputs,
       outputs,
+      storedForms: new WeakMap(),
       bindings: new Map(),
       configFor: o.configFor,
       sealer: sealerFor(o.store as JournalStore & { dir?: unknown }),

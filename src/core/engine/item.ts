@@ -19,9 +19,8 @@ import { crashPoint } from '../journal/crash.js';
 import { SINGLE_ITEM } from '../journal/fold.js';
 import type { ActionRef, RunContext } from './run-context.js';
 import { backoffDelay, sleep } from './retry.js';
-import { maskedByRedaction, toStored } from './stored.js';
+import { storedForm, toStored } from './stored.js';
 import { renderText } from './text.js';
-import type { Secret } from '../secrets/secret.js';
 
 export interface ItemJob {
   step: Step;
@@ -246,8 +245,7 @@ async function runItemWithin(rc: RunContext, job: ItemJob, signal: AbortSignal, 
     crashPoint('before-outcome');
     if (error === undefined) {
       const v = await verifyAfterRun(rc, job, output, signal, deadline);
-      const found: Secret[] = [];
-      const stored = toStored(output, rc.fingerprintKey, rc.secrets.redactor, found);
+      const { stored, found, masked } = storedForm(output, rc.fingerprintKey, rc.secrets.redactor, rc.storedForms);
       for (const s of found) rc.write({ type: 'secret.created', step: step.id, item: key, secret: { $secret: s.label, fingerprint: s.fingerprint(rc.fingerprintKey), last4: s.last4 } });
       if (v?.state === 'not-done') {
         const err: StoredError = { message: `the call succeeded but verification says it did not take effect${v.detail ? `: ${v.detail}` : ''}`, code: 'NOT_VERIFIED', failure: 'definite' };
@@ -258,7 +256,7 @@ async function runItemWithin(rc: RunContext, job: ItemJob, signal: AbortSignal, 
         rc.write({ type: 'outcome', step: step.id, item: key, status: 'in-doubt', attempt, output: stored, evidence: mergeEvidence(evidence), verify: v, reason: 'revoke called but could not be verified' });
         return { status: 'in-doubt', hint: `could not verify the revocation (${v.detail ?? 'unknown'})` };
       }
-      const sealed = found.length || maskedByRedaction(output, rc.secrets.redactor) ? rc.sealer?.seal(output, step.id, key) : undefined;
+      const sealed = found.length || masked ? rc.sealer?.seal(output, step.id, key) : undefined;
       rc.write({ type: 'outcome', step: step.id, item: key, status: 'ok', attempt, output: stored, evidence: mergeEvidence(evidence), verify: v, ...(sealed ? { sealed } : {}) });
       return { status: 'ok', output };
     }

@@ -14,6 +14,7 @@ import type { ProviderRegistry } from '../../providers/registry.js';
 import type { ActionDef, ProviderDef } from '../../providers/sdk.js';
 import type { EngineEvent, EngineObserver } from './events.js';
 import type { Sealer } from './seal.js';
+import type { StoredForm } from './stored.js';
 import type { OperatorPorts } from './ports.js';
 
 export interface ProviderBinding {
@@ -37,6 +38,8 @@ export interface RunContext {
   inputs: Record<string, unknown>;
   /** live outputs of finished steps (may hold Secrets) */
   outputs: Map<string, unknown>;
+  /** the stored forms of live outputs already journaled (./stored.ts storedForm) */
+  storedForms?: WeakMap<object, StoredForm>;
   /** provider instances, rendered and validated on first use */
   bindings: Map<string, ProviderBinding>;
   /** drill: rewrite a provider instance's config (point it at a simulator) */

@@ -6,7 +6,7 @@ import { fourEyes } from './four-eyes.js';
 import { evidenceOf, needsConfirm, type Step } from '../runbook/step-rules.js';
 import { evaluateField, ifUsesItem, render, truthy } from '../runbook/expressions.js';
 import { SINGLE_ITEM } from '../journal/fold.js';
-import { isSecret, type Secret } from '../secrets/secret.js';
+import { isSecret } from '../secrets/secret.js';
 import type { Sealed } from '../journal/records.js';
 import { resolveAction } from './bindings.js';
 import { previewText, renderText, stepLevelTitle } from './text.js';
@@ -17,7 +17,7 @@ import { runRepeat } from './repeat.js';
 import { contextFor, runItem, storedError, type ItemJob, type ItemResult } from './item.js';
 import type { RunContext, StepResult, ActionRef } from './run-context.js';
 import type { FailureAnswer, ProceedRequest } from './ports.js';
-import { containsStoredSecret, maskedByRedaction, preview, toStored } from './stored.js';
+import { containsStoredSecret, preview, storedForm, toStored } from './stored.js';
 
 interface PlannedItem {
   key: string;
@@ -56,10 +56,11 @@ function itemsOf(rc: RunContext, step: Step): PlannedItem[] {
 }
 
 export function finish(rc: RunContext, step: Step, status: 'ok' | 'failed' | 'skipped', outputs?: unknown, reason?: string): void {
-  const masked = outputs !== undefined && maskedByRedaction(outputs, rc.secrets.redactor);
-  const found: Secret[] = [];
-  const stored = outputs === undefined ? undefined : toStored(outputs, rc.fingerprintKey, rc.secrets.redactor, found);
-  const sealed = status === 'ok' && (masked || found.length) ? rc.sealer?.seal(outputs, step.id, '') : undefined;
+  // (the item's stored form when the outputs are its output: built and redacted once)
+  const form = outputs === undefined ? undefined : storedForm(outputs, rc.fingerprintKey, rc.secrets.redactor, rc.storedForms);
+  const masked = form?.masked ?? false;
+  const stored = form?.stored;
+  const sealed = status === 'ok' && (masked || form?.found.length) ? rc.sealer?.seal(outputs, step.id, '') : undefined;
   rc.write({ type: 'step.finished', step: step.id, status, reason, outputs: stored, ...(masked ? { masked } : {}), ...(sealed ? { sealed } : {}) });
   if (outputs !== undefined) rc.outputs.set(step.id, outputs);
 }

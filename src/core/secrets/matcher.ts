@@ -192,6 +192,13 @@ export function mergeSpans(a: Span[], b: Span[]): Span[] {
  * and text alike), so a base64 needle in the standard alphabet also matches its URL-safe form
  * and the URL-safe copy need not be stored. This can only widen a match (text that differs from
  * a registered needle by those characters alone is masked too), never miss one.
+ *
+ * The needles' characters are kept packed, one byte each, in one growing byte array outside
+ * V8's heap (every encoded variant is ASCII: base64, hex, percent- and JSON-escapes), not as
+ * one JS string per needle: at 10,000 secrets that is 240,000 needles, 14 MB of characters that
+ * as strings were 18 MB of long-lived heap — and V8 lets the heap grow to a multiple of what
+ * stays live before it collects again. A needle with a character beyond Latin-1 (a raw value
+ * or a JSON form of a non-ASCII secret) is kept as a string on the side (`stats().wide`).
  */
 export const WINDOW = 16;
 /** odd multiplier of the polynomial window hash (mod 2^32) */
@@ -200,7 +207,16 @@ const B = 0x01000193;
 const fold = (c: number) => (c === 45 ? 43 : c === 95 ? 47 : c);
 
 export class WindowMatcher {
-  #needles: string[] = [];
+  /** number of needles */
+  #n = 0;
+  /** the packed needles' characters, folded (see above), one byte each */
+  #bytes = new Uint8Array(16 * 1024);
+  #used = 0;
+  /** per needle: where its bytes start (-1: kept in #wide) and its length */
+  #off = new Int32Array(256);
+  #len = new Int32Array(256);
+  /** needles with a character beyond Latin-1, by id */
+  #wide = new Map<number, string>();
   /** per needle: window hash, next needle in the same bucket (-1: none) */
   #hash = new Int32Array(256);
   #chain = new Int32Array(256);
@@ -219,10 +235,15 @@ export class WindowMatcher {
   #lead = new Uint8Array(65536);
 
   get count(): number {
-    return this.#needles.length;
+    return this.#n;
   }
   get maxLength(): number {
     return this.#maxLen;
+  }
+
+  /** How the needles are held: `packed` bytes of characters outside the JS heap, `wide` needles kept as strings. */
+  stats(): { needles: number; packed: number; wide: number } {
+    return { needles: this.#n, packed: this.#used, wide: this.#wide.size };
   }
 
   #bucket(h: number): number {
@@ -237,13 +258,48 @@ export class WindowMatcher {
 
   #grow(): void {
     const cap = this.#hash.length * 2;
-    const hash = new Int32Array(cap);
-    hash.set(this.#hash);
-    this.#hash = hash;
+    const more = (a: Int32Array) => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.#hash = more(this.#hash);
+    this.#off = more(this.#off);
+    this.#len = more(this.#len);
     this.#chain = new Int32Array(cap);
     this.#table = new Int32Array(cap * 4);
     this.#shift--;
-    for (let id = 0; id < this.#needles.length; id++) this.#insert(id);
+    for (let id = 0; id < this.#n; id++) this.#insert(id);
+  }
+
+  /** Does needle `id` occur in `text` at `at` (modulo the fold)? */
+  #equalAt(id: number, text: string, at: number): boolean {
+    const off = this.#off[id]!;
+    if (off < 0) return equalAt(this.#wide.get(id)!, text, at);
+    const bytes = this.#bytes;
+    for (let j = 0, len = this.#len[id]!; j < len; j++) if (bytes[off + j] !== fold(text.charCodeAt(at + j))) return false;
+    return true;
+  }
+
+  /** Keep a needle's characters: packed when every one fits a byte, else on the side. */
+  #store(id: number, needle: string): void {
+    this.#len[id] = needle.length;
+    let narrow = true;
+    for (let i = 0; i < needle.length && narrow; i++) narrow = needle.charCodeAt(i) < 256;
+    if (!narrow) {
+      this.#off[id] = -1;
+      this.#wide.set(id, needle);
+      return;
+    }
+    if (this.#used + needle.length > this.#bytes.length) {
+      const b = new Uint8Array(Math.max(this.#bytes.length * 2, this.#used + needle.length));
+      b.set(this.#bytes.subarray(0, this.#used));
+      this.#bytes = b;
+    }
+    const off = this.#used;
+    for (let i = 0; i < needle.length; i++) this.#bytes[off + i] = fold(needle.charCodeAt(i));
+    this.#off[id] = off;
+    this.#used += needle.length;
   }
 
   /** Adds a needle of at least `WINDOW` code units; false when an equal one (modulo the fold) is there. */
@@ -252,12 +308,11 @@ export class WindowMatcher {
     let h = 0;
     for (let i = 0; i < WINDOW; i++) h = (Math.imul(h, B) + fold(needle.charCodeAt(i))) | 0;
     for (let id = this.#table[this.#bucket(h)]! - 1; id >= 0; id = this.#chain[id]!) {
-      const other = this.#needles[id]!;
-      if (this.#hash[id] === h && other.length === needle.length && equalAt(other, needle, 0)) return false;
+      if (this.#hash[id] === h && this.#len[id] === needle.length && this.#equalAt(id, needle, 0)) return false;
     }
-    if (this.#needles.length === this.#hash.length) this.#grow();
-    const id = this.#needles.length;
-    this.#needles.push(needle);
+    if (this.#n === this.#hash.length) this.#grow();
+    const id = this.#n++;
+    this.#store(id, needle);
     this.#hash[id] = h;
     this.#insert(id);
     const g = gram(needle, 0);
@@ -279,11 +334,11 @@ export class WindowMatcher {
   spans(text: string): Span[] {
     const spans: Span[] = [];
     const n = text.length;
-    if (this.#needles.length === 0 || n < WINDOW) return spans;
+    if (this.#n === 0 || n < WINDOW) return spans;
     const table = this.#table;
     const hashes = this.#hash;
     const chain = this.#chain;
-    const needles = this.#needles;
+    const lens = this.#len;
     const shift = this.#shift;
     const first = this.#first;
     const lead = this.#lead;
@@ -296,9 +351,8 @@ export class WindowMatcher {
       let id = table[Math.imul(h, 0x9e3779b1) >>> shift]! - 1;
       for (; id >= 0; id = chain[id]!) {
         if (hashes[id] !== h) continue;
-        const needle = needles[id]!;
-        if (start + needle.length > n || !equalAt(needle, text, start)) continue;
-        const end = start + needle.length;
+        const end = start + lens[id]!;
+        if (end > n || !this.#equalAt(id, text, start)) continue;
         const prev = spans[spans.length - 1];
         if (prev && prev[1] >= start) {
           if (end > prev[1]) prev[1] = end;

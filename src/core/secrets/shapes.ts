@@ -36,6 +36,14 @@ export const TOKEN_SHAPES: readonly TokenShape[] = KINDS.filter((k) => k.redact 
   kind: k,
 }));
 
+/** per shape: its pattern runs on every text (a case-insensitive kind has no keyword gate) */
+const ALWAYS: readonly boolean[] = TOKEN_SHAPES.map((s) => !!s.kind.flags?.includes('i'));
+
+function holdsAny(text: string, words: readonly string[]): boolean {
+  for (let i = 0; i < words.length; i++) if (text.includes(words[i]!)) return true;
+  return false;
+}
+
 export interface ShapeMatch {
   start: number;
   end: number;
@@ -47,9 +55,12 @@ export interface ShapeMatch {
 /** Every token-shaped substring of `text` (the value part), in order, non-overlapping (earlier table entries win ties). */
 export function shapeMatches(text: string): ShapeMatch[] {
   const all: ShapeMatch[] = [];
-  for (const s of TOKEN_SHAPES) {
+  // (plain loops: this runs for every string the redactor sees — a closure per shape per call was
+  // most of what a 10,000-token drill allocated)
+  for (let i = 0; i < TOKEN_SHAPES.length; i++) {
+    const s = TOKEN_SHAPES[i]!;
     // a pattern runs only when the text holds one of its kind's keywords (memchr-fast), case-insensitive ones always
-    if (!s.kind.flags?.includes('i') && !s.kind.keywords.some((w) => text.includes(w))) continue;
+    if (!ALWAYS[i] && !holdsAny(text, s.kind.keywords)) continue;
     s.re.lastIndex = 0;
     for (let m = s.re.exec(text); m !== null; m = s.re.exec(text)) {
       const span = m.indices?.groups?.v ?? m.indices?.[0];

@@ -30,8 +30,9 @@ function naiveSpans(needles: string[], text: string): Span[] {
 
 describe('WindowMatcher', () => {
   it('property: finds exactly the spans of a naive search, overlapping and repeated needles included', () => {
-    // a small alphabet makes overlaps, shared windows and hash-bucket collisions common
-    const unit = fc.constantFrom('a', 'b', '-', '+', '_', '/', 'é');
+    // a small alphabet makes overlaps, shared windows and hash-bucket collisions common; `€`
+    // (beyond Latin-1) puts some needles on the side instead of in the packed bytes
+    const unit = fc.constantFrom('a', 'b', '-', '+', '_', '/', 'é', '€');
     fc.assert(
       fc.property(
         fc.array(fc.string({ unit, minLength: WINDOW, maxLength: WINDOW + 12 }), { minLength: 1, maxLength: 40 }),
@@ -54,6 +55,18 @@ describe('WindowMatcher', () => {
     expect(m.add('abc-def_ghi-jkl_mno')).toBe(false);
     expect(m.count).toBe(1);
     expect(m.spans('x abc-def_ghi-jkl_mno y')).toEqual([[2, 21]]);
+  });
+
+  it('keeps Latin-1 needles packed outside the JS heap, one byte a character, and wider ones on the side', () => {
+    const m = new WindowMatcher();
+    const ascii = ['aGZfYWJjZGVmZ2hpamtsbW5vcA', '68665f6162636465666768696a6b6c', 'hf_abcdefghijklmnopqrstuvwxyzABCDEFGH'];
+    for (const n of ascii) m.add(n);
+    m.add('passéword-café-été-123');
+    m.add('€€-euro-secret-value-1');
+    expect(m.stats()).toEqual({ needles: 5, packed: ascii.join('').length + 'passéword-café-été-123'.length, wide: 1 });
+    // both kinds still match, URL-safe and standard base64 alike
+    expect(m.spans('x €€+euro+secret+value+1 y')).toEqual([[2, 24]]);
+    expect(m.spans('[hf/abcdefghijklmnopqrstuvwxyzABCDEFGH]')).toEqual([[1, 38]]);
   });
 
   it('grows its table past thousands of needles without losing any', () => {

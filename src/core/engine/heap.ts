@@ -1,0 +1,38 @@
+/**
+ * V8's heap growth, bounded while an engine run lasts.
+ *
+ * After each full (mark-compact) collection V8 lets the old generation grow to a multiple of what
+ * stayed live before it collects again — up to 4× on a machine with memory to spare. An incident
+ * run keeps a steady live set (the redactor, the journal's folded state, a drill's world) and
+ * allocates steadily around it (every call, record and answer); at 10,000 leaked tokens the live
+ * set is 80–100 MB and the heap grew to ~320 MB before the next full collection: a drill peaked
+ * at 386–477 MiB RSS with ~100 MB in use. With the growth bounded to HEAP_GROWING_PERCENT the
+ * heap is collected when it has grown by that share of what is live (V8 still waits for at least
+ * a few MB on a small heap): more frequent full collections, each a few tens of ms on ~100 MB
+ * and mostly concurrent (bench/README.md records the cost in time).
+ *
+ * `--heap-growing-percent` is read each time V8 computes the next limit, so setting it at run
+ * time takes effect at the next full collection (unlike the heap's maximum sizes, read once at
+ * start-up); 0 is V8's default (its own dynamic factor), put back when the last run ends.
+ */
+import { setFlagsFromString } from 'node:v8';
+
+export const HEAP_GROWING_PERCENT = 10;
+
+let holders = 0;
+
+/** Bound the heap's growth until the returned function is called (runs may nest: the last release restores V8's default). */
+export function boundHeapGrowth(): () => void {
+  if (holders++ === 0) setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--holders === 0) setFlagsFromString('--heap-growing-percent=0');
+  };
+}
+
+/** Whether a run holds the heap's growth bounded now. */
+export function heapGrowthBounded(): boolean {
+  return holders > 0;
+}
