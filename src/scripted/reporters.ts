@@ -15,6 +15,7 @@ import type { ManualRequest } from '../core/engine/ports.js';
 import type { Redactor } from '../core/secrets/redactor.js';
 import { jsonForTerminal, neutralise } from '../core/terminal-text.js';
 import { placeholders, type KnownStep } from '../core/engine/text.js';
+import { jsonFencesAsText } from '../report/json-list.js';
 
 const ICON = { ok: '✓', failed: '✗', skipped: '↷', 'in-doubt': '?' } as const;
 
@@ -25,9 +26,10 @@ export interface Reporter extends EngineObserver {
 
 const keyOf = (step: string, item?: string) => (item ? `${step}/${item}` : step);
 
-/** Markdown instructions as plain text lines (emphasis markers dropped, lists and paragraphs kept). */
+/** Markdown instructions as plain text lines (emphasis markers dropped, lists and paragraphs kept, JSON lists as bullets). */
 export function plainInstructions(md: string): string[] {
-  return md
+  // what an earlier step found, shown as ```json in the runbook: a list, not raw JSON
+  return jsonFencesAsText(md)
     .replace(/\*\*([^*]+)\*\*/g, '$1')
     .replace(/`([^`]+)`/g, '$1')
     .trim()

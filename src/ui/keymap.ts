@@ -135,7 +135,8 @@ export const BINDINGS: Binding[] = [
   { action: 'follow', keys: ['f'], label: 'follow', help: 'follow the run again (select what needs attention)', when: (c) => main(c) && !c.follow },
   { action: 'note', keys: ['n'], label: 'note…', help: 'add a note to the incident timeline', when: (c) => main(c) && c.begun && running(c) },
   { action: 'help', keys: ['?'], label: 'help', help: 'this help', when: main },
-  { action: 'exit', keys: ['q', 'enter'], label: 'exit', help: 'the run is over: leave', when: (c) => main(c) && c.phase === 'ended' && c.prompt === null },
+  // the end panel says "⏎ or q to leave": the footer says the same, in the same words
+  { action: 'exit', keys: ['enter', 'q'], show: '⏎/q', label: 'leave', help: 'the run is over: leave (⏎ or q)', when: (c) => main(c) && c.phase === 'ended' && c.prompt === null },
   { action: 'quit', keys: ['q'], label: 'quit', help: 'quit at any point; the state is kept and the resume command shown (Ctrl-C: at once)', when: (c) => main(c) && running(c) },
 ];
 

@@ -85,9 +85,10 @@ export function wrap(segs: Line, cols: number, indent = 0): Line[] {
     col = Math.min(indent, w - 2);
   };
   for (const s of segs) {
-    for (const token of s.text.split(/(\s+)/)) {
+    // a no-break space (U+00A0) joins what must stay on one line (an icon and its word)
+    for (const token of s.text.split(/([^\S\u00a0]+)/)) {
       if (token === '') continue;
-      if (/^\s+$/.test(token)) {
+      if (/^[^\S\u00a0]+$/.test(token)) {
         const space = token.replace(/[^ ]/g, ' ');
         // leading spaces of the text are kept; those at a break are dropped
         const atBreak = out.length > 0 && col <= Math.min(indent, w - 2);

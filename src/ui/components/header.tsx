@@ -68,6 +68,7 @@ export function Header({ width }: { width: number }) {
       openedAt: s.openedAt,
       resumed: s.resumed,
       phase: s.phase,
+      begun: s.begun,
       autoRun: s.ui.autoRun,
       ...progressOf(s),
     })),
@@ -91,10 +92,17 @@ export function Header({ width }: { width: number }) {
         <Text {...(h.severity === 'critical' || h.severity === 'high' ? theme.seg.error : theme.seg.warn)}>{sev}</Text>
       </Text>
       <Text wrap="truncate-end">
-        <Text>{`${h.finished}/${h.total} steps `}</Text>
-        <Text {...theme.seg.ok}>{'█'.repeat(filled)}</Text>
-        <Text {...theme.seg.dim}>{'░'.repeat(barWidth - filled)}</Text>
-        <Text>{` ${pct}%`}</Text>
+        {h.begun ? (
+          <>
+            <Text>{`${h.finished}/${h.total} steps `}</Text>
+            <Text {...theme.seg.ok}>{'█'.repeat(filled)}</Text>
+            <Text {...theme.seg.dim}>{'░'.repeat(barWidth - filled)}</Text>
+            <Text>{` ${pct}%`}</Text>
+          </>
+        ) : (
+          // the steps are not known yet (a resume knows only the journal's ids): no count that looks final
+          <Text {...theme.seg.dim}>{`…/… steps ${'░'.repeat(barWidth)} …%`}</Text>
+        )}
         <Text {...theme.seg.dim}>{`  ${how}${extra ? ' · ' + extra : ''}  open `}</Text>
         <Clock openedAt={h.openedAt} />
         <Text {...theme.seg.dim}>{fit(tail, Math.max(0, width - widthOf(left) - 8))}</Text>

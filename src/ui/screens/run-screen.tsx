@@ -60,6 +60,9 @@ export function RunScreen() {
   const focus = useRunStore((s) => keyContext(s).focus);
   const entryOpen = focus === 'entry' || focus === 'quit';
   const drill = useDrill() !== undefined;
+  // until the engine says what the runbook's steps are, a resume knows only the journal's step ids
+  // (no kinds, no titles): they are not shown as a checklist ("6/6 steps", each "manual")
+  const begun = useRunStore((s) => s.begun || activePrompt(s) !== undefined);
   const l = layout(columns, rows, steps, entryOpen, headerRows(drill));
   const width = columns - 1;
   return (
@@ -67,6 +70,8 @@ export function RunScreen() {
       <Header width={width} />
       {focus === 'help' ? (
         <HelpOverlay width={width} height={l.body} />
+      ) : !begun ? (
+        <Box height={l.body} />
       ) : (
         <Box flexDirection={l.wide ? 'row' : 'column'} height={l.body}>
           <Checklist width={l.wide ? l.listWidth : width} height={l.listHeight} />

@@ -236,7 +236,16 @@ function applyRecord(next: RunStoreState, d: Draft, r: Rec, limits: StoreLimits)
       next.notes = [...next.notes, { text: sanitize(r.text, 500), at: r.ts }].slice(-limits.notes);
       break;
     case 'lock.broken':
-      next.notes = [...next.notes, { text: `lock of pid ${r.previous.pid} broken`, at: r.ts }].slice(-limits.notes);
+      // said as what it means to the responder, not as a failure ("lock … broken" read like an error)
+      next.notes = [
+        ...next.notes,
+        {
+          text: r.previous.forced
+            ? `took the incident over from pid ${r.previous.pid} (--break-lock)`
+            : `the last run (pid ${r.previous.pid}) had stopped without closing: carried on from its journal`,
+          at: r.ts,
+        },
+      ].slice(-limits.notes);
       break;
     case 'run.stopped':
       next.stopped = { reason: r.reason, detail: r.detail };

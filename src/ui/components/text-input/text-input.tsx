@@ -12,11 +12,13 @@ export interface TextInputProps {
   error?: string | null;
   onSubmit(value: string): void;
   onCancel?(): void;
+  /** the value was edited (typed, deleted, Ctrl-U/Ctrl-W): an error about the value submitted no longer applies */
+  onEdit?(): void;
 }
 
-export function TextInput({ label, width, isActive, mask, hint, error, onSubmit, onCancel }: TextInputProps) {
+export function TextInput({ label, width, isActive, mask, hint, error, onSubmit, onCancel, onEdit }: TextInputProps) {
   const theme = useTheme();
-  const { value, cursor } = useTextInput({ isActive, onSubmit, onCancel });
+  const { value, cursor } = useTextInput({ isActive, onSubmit, onCancel, onEdit });
   const shown = mask ? '•'.repeat(value.length) : value;
   const room = Math.max(8, width - 4);
   // keep the cursor in view on long values

@@ -7,10 +7,17 @@ export interface UseTextInput {
   isActive: boolean;
   onSubmit(value: string): void;
   onCancel?(): void;
+  /** called as the value is edited (in order with submits: an error about the last submit then no longer applies) */
+  onEdit?(): void;
 }
 
-export function useTextInput({ isActive, onSubmit, onCancel }: UseTextInput): TextState {
-  const [state, dispatch, latest] = useSyncReducer(textReducer, () => initialText());
+export function useTextInput({ isActive, onSubmit, onCancel, onEdit }: UseTextInput): TextState {
+  const [state, apply, latest] = useSyncReducer(textReducer, () => initialText());
+  const dispatch: typeof apply = (a) => {
+    const before = latest().value;
+    apply(a);
+    if (latest().value !== before) onEdit?.();
+  };
   useSafeInput(
     (input, key) => {
       // Ink reports Esc with meta set: check it before leaving modified keys alone

@@ -1,0 +1,197 @@
+/**
+ * What a first-time responder driving the shipped drills step by step in tmux ran into (issue
+ * 12), each as the screen showed it:
+ * - what an earlier step found, shown by the AWS runbooks as ```json, read as one line of raw
+ *   JSON (`[{"access_key_id":…}]`) in a gate's preview and a manual step's instructions;
+ * - the end panel said "⏎ or q to leave" while the footer said "q exit";
+ * - help cut a sentence in two ("…while this help is open" / "and while you are away…") and
+ *   broke a status icon from its word (`↷` / `skipped`);
+ * - after a kill -9, resuming showed "lock of pid 12048 broken" — read as an error;
+ * - "! a link is a URL…" stayed under the entry after Ctrl-U cleared what it was about;
+ * - resuming showed, for a moment, the journal's step ids as a finished checklist ("6/6 steps
+ *   100%", each step "manual") before the runbook was read;
+ * - the line printed after leaving broke words at the terminal's edge ("(you qu" / "it)").
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import stringWidth from 'string-width';
+import { begin, KEY, rec, setup, step } from './helpers.js';
+import { helpLines } from '../../src/ui/screens/help.js';
+import { BINDINGS } from '../../src/ui/keymap.js';
+import { ICON } from '../../src/ui/status.js';
+import { lineText, wrap } from '../../src/ui/text.js';
+import { afterLines } from '../../src/ui/index.js';
+import { seedFromRunState } from '../../src/ui/store/apply.js';
+import { plainInstructions } from '../../src/scripted/reporters.js';
+import { jsonBlockAsList } from '../../src/report/json-list.js';
+import type { RunState } from '../../src/core/journal/fold.js';
+
+afterEach(() => cleanup());
+
+const KEYS = '[{"access_key_id":"AKIAXIWCXTDRL63JQG2U","status":"Active","create_date":"2026-12-03T20:05:01.079Z"},{"access_key_id":"AKIAQ4NEWKEY2EXAMPLE","status":"Inactive","create_date":"2026-12-03T20:06:11.000Z"}]';
+const INSTRUCTIONS = `1. Look for persistence in CloudTrail.
+2. Keys of ci-deployer before containment:
+
+   \`\`\`json
+   ${KEYS}
+   \`\`\`
+
+Record a link to the saved query.`;
+
+describe('what an earlier step found reads as a list, not raw JSON', () => {
+  it('a manual step: each key on its own bullet, its id in full, no JSON brackets', async () => {
+    const t = setup({ columns: 80, rows: 40 });
+    t.emit(begin([step('review', { kind: 'manual', title: 'Review CloudTrail', evidence: { type: 'link', required: true } })]));
+    void t.ports.ports.manual({ step: 'review', title: 'Review CloudTrail', instructions: INSTRUCTIONS, evidence: { type: 'link', required: true } });
+    await t.until((f) => f.includes('Manual step · review'), 'the manual step');
+    const f = t.frame();
+    expect(f).not.toContain('[{"');
+    expect(f).not.toContain('"access_key_id"');
+    expect(f).toMatch(/• access key id: AKIAXIWCXTDRL63JQG2U · status: Active · create date:/);
+    expect(f).toMatch(/• access key id: AKIAQ4NEWKEY2EXAMPLE · status: Inactive/);
+  });
+
+  it('scripted mode prints the same list under the step', () => {
+    const out = plainInstructions(INSTRUCTIONS).join('\n');
+    expect(out).not.toContain('[{"');
+    expect(out).toContain('   • access key id: AKIAXIWCXTDRL63JQG2U · status: Active · create date: 2026-12-03T20:05:01.079Z');
+    expect(out).not.toContain('```');
+  });
+
+  it('empty, scalar and nested shapes; anything else stays as written', () => {
+    expect(jsonBlockAsList('[]')).toEqual(['(none)']);
+    expect(jsonBlockAsList('["a","b"]')).toEqual(['• a', '• b']);
+    expect(jsonBlockAsList('[{"user":"bob","scopes":["repo","gist"],"meta":{"a":1}}]')).toEqual(['• user: bob · scopes: repo, gist · meta: {"a":1}']);
+    expect(jsonBlockAsList('{"token_name":"ci","owner":null}')).toEqual(['token name: ci', 'owner: —']);
+    expect(jsonBlockAsList('not json')).toBeUndefined();
+    expect(jsonBlockAsList('42')).toBeUndefined();
+    expect(jsonBlockAsList(JSON.stringify(Array.from({ length: 60 }, (_, i) => i)))).toHaveLength(51);
+  });
+
+  it('every toJSON(...) shown in a shipped runbook\'s text sits in a ```json block (so it is shown as a list)', () => {
+    const root = join(__dirname, '../../runbooks');
+    const files = [...readdirSync(root).map((f) => join(root, f)), ...readdirSync(join(root, 'examples')).map((f) => join(root, 'examples', f))].filter((f) => f.endsWith('.yaml'));
+    let seen = 0;
+    for (const f of files) {
+      const lines = readFileSync(f, 'utf8').split('\n');
+      lines.forEach((l, i) => {
+        // stdin: ${{ toJSON(...) }} feeds a program, not a person
+        if (!l.includes('${{ toJSON(') || /^\s*(stdin|[a-z_]+):\s/.test(l)) return;
+        seen++;
+        expect(lines[i - 1]?.trim(), `${f}:${i + 1}`).toBe('```json');
+      });
+    }
+    expect(seen).toBeGreaterThan(3);
+  });
+});
+
+describe('one word for leaving', () => {
+  it('the footer at the end says what the end panel says: ⏎ or q leaves', async () => {
+    const t = setup({ columns: 80, rows: 24 });
+    t.emit(begin([step('a')]), rec({ type: 'step.started', step: 'a' }), rec({ type: 'step.finished', step: 'a', status: 'ok' }), { type: 'run.end', status: 'done', exitCode: 0 });
+    await t.until((f) => f.includes('Run done'), 'the end panel');
+    const f = t.frame();
+    expect(f).toContain('⏎ or q to leave');
+    const footer = f.trimEnd().split('\n').pop()!;
+    expect(footer).toContain('⏎/q leave');
+    expect(footer).not.toContain('exit');
+    t.press(KEY.enter);
+    await t.until(() => t.exit.mock.calls.length === 1, '⏎ leaves');
+  });
+});
+
+describe('help reads as sentences', () => {
+  const all = new Set(BINDINGS);
+  it('a paragraph is one line before wrapping (wrapped at the pane, never cut mid-sentence by the text)', () => {
+    const text = helpLines(all).map(lineText);
+    const drill = text.find((l) => l.includes('In a drill'));
+    expect(drill).toContain('stands still while this help is open and while you are away');
+    expect(text.some((l) => /^\s+and while/.test(l))).toBe(false);
+    const attached = helpLines(all, true).map(lineText);
+    expect(attached.some((l) => l.includes('settle an item in doubt'))).toBe(true);
+  });
+
+  it('a status icon stays with its word at every width', () => {
+    const icons = new Set(Object.values(ICON) as string[]);
+    for (let w = 30; w <= 100; w++) {
+      for (const l of helpLines(all).flatMap((x) => wrap(x, w, 2))) {
+        const text = lineText(l).trimEnd();
+        expect(stringWidth(text)).toBeLessThanOrEqual(w);
+        const last = [...text].pop() ?? '';
+        expect(icons.has(last), `width ${w}: ${text}`).toBe(false);
+      }
+    }
+  });
+});
+
+describe('after a kill -9, the resume says what happened in words', () => {
+  it('the status line does not read "lock … broken"', async () => {
+    const t = setup({ columns: 80, rows: 24 });
+    t.emit(begin([step('a')], { resumed: true }), rec({ type: 'lock.broken', previous: { pid: 12048, host: 'vm', user: 'root', startedAt: new Date().toISOString(), why: 'pid 12048 is not running' } }));
+    await t.until((f) => f.includes('last note'), 'the note');
+    const f = t.frame();
+    expect(f).not.toMatch(/lock of pid \d+ broken/);
+    expect(f).toContain('the last run (pid 12048) had stopped without closing');
+  });
+});
+
+describe('an entry error goes once the value is edited', () => {
+  it('Ctrl-U clears the value and the "! a link is…" under it', async () => {
+    const t = setup({ columns: 80, rows: 24 });
+    t.emit(begin([step('tell', { kind: 'manual', title: 'Tell', evidence: { type: 'link', required: true } })]));
+    void t.ports.ports.manual({ step: 'tell', title: 'Tell', evidence: { type: 'link', required: true } });
+    await t.until((f) => f.includes('Manual step'), 'the manual step');
+    t.press(KEY.enter);
+    await t.until((f) => f.includes('Link to the evidence'), 'the link entry');
+    t.press('not a link', KEY.enter);
+    await t.until((f) => f.includes('! a link is a URL'), 'refused');
+    t.press('\u0015');
+    await t.until((f) => !f.includes('! a link is a URL'), 'the error gone with the value');
+    t.press('SEC-4', KEY.backspace);
+    t.press('42', KEY.enter);
+    await t.until((f) => !f.includes('Link to the evidence'), 'accepted');
+  });
+});
+
+describe('a resume does not show the journal\'s step ids as the checklist before the runbook is read', () => {
+  const prior = {
+    incident: 'inc-42',
+    mode: 'drill',
+    runbook: { id: 'rb', title: 'T', severity: 'high', path: 'rb.yaml', hash: 'h' },
+    openedAt: new Date().toISOString(),
+    stepOrder: ['check', 'contain'],
+    steps: {
+      check: { status: 'ok', itemOrder: ['-'], items: { '-': { status: 'ok', attempts: 1 } } },
+      contain: { status: 'ok', itemOrder: ['-'], items: { '-': { status: 'ok', attempts: 1 } } },
+    },
+    secretsCreated: [],
+    notes: [],
+  } as unknown as RunState;
+
+  it('no "2/2 steps 100%", no step listed as manual, until run.begin; then the real checklist', async () => {
+    const t = setup({ columns: 80, rows: 24, mode: 'drill' });
+    t.store.setState(seedFromRunState(t.store.getState(), prior), true);
+    await t.until((f) => f.includes('starting…'), 'the first frame');
+    const f = t.frame();
+    expect(f).not.toContain('2/2 steps');
+    expect(f).not.toContain('100%');
+    expect(f).not.toMatch(/manual\s+check/);
+    t.emit(begin([step('check', { title: 'Does the key still work?' }), step('contain', { kind: 'revoke', title: 'Deactivate the key' }), step('rotate', { kind: 'rotate', title: 'Rotate' })], { resumed: true, mode: 'drill' }));
+    await t.until((f2) => f2.includes('2/3 steps') && f2.includes('Deactivate the key'), 'the checklist');
+  });
+});
+
+describe('the line printed after leaving', () => {
+  const resume = 'node dist/cli.js drill aws-access-key-exposure --incident aws-access-key-exposure-20261203-2005-77ee';
+  it('wraps its sentence between words; the command stays on one line (a pasted half would start a new incident)', () => {
+    const text = `runbook: incident aws-access-key-exposure-20261203-2005-77ee interrupted (you quit); its state is kept.\n  → Resume: ${resume}\n`;
+    const out = afterLines(text, 80).split('\n');
+    const sentence = text.split('\n')[0]!;
+    expect(out.filter((l) => !l.includes('→')).join(' ').split(/\s+/).filter(Boolean)).toEqual(sentence.split(' '));
+    for (const l of out.filter((x) => !x.includes('→'))) expect(stringWidth(l)).toBeLessThanOrEqual(80);
+    expect(out).toContain(`  → Resume: ${resume}`);
+    expect(out.at(-1)).toBe('');
+  });
+});
