@@ -4,6 +4,7 @@ import { FileJournal, checkIncidentId } from '../core/journal/store.js';
 import { fold, type RunState, type StepState, type WatchState } from '../core/journal/fold.js';
 import { formatDuration } from '../core/duration.js';
 import { oneLine } from '../report/format.js';
+import { roundsUnderRepeat } from '../report/rounds.js';
 import { UsageError } from '../core/errors.js';
 import { out, outJson, parseCommandFlags, type Command, type CommandContext } from './context.js';
 import { loadWithPlugins, shippedRunbook, stateDirOf } from './shared.js';
@@ -118,7 +119,8 @@ async function allSteps(s: RunState, ctx: CommandContext): Promise<{ order: stri
     // a repeat's inner steps too (ids are unique across the runbook): a round's step line shows them
     const titles = new Map(loaded.runbook.steps.flatMap((x) => [x, ...(x.steps ?? [])]).map((x) => [x.id, stepLevelTitle(x.title, s.steps[x.id]?.itemOrder.length, (t) => previewText(t, scope, waitsFor) ?? t)]));
     const scenario = loaded.runbook.drill?.scenario;
-    return { order: [...ids, ...s.stepOrder.filter((id) => !ids.includes(id))], titles, defaultScenario: scenario ? resolve(dirname(loaded.file), scenario) : undefined };
+    // a repeat's rounds right under it (as the TUI lists them), not after the last step
+    return { order: roundsUnderRepeat([...ids, ...s.stepOrder.filter((id) => !ids.includes(id))]), titles, defaultScenario: scenario ? resolve(dirname(loaded.file), scenario) : undefined };
   } catch {
     return { order: s.stepOrder, titles: new Map(), note: `steps not started yet are not listed: the runbook ${s.runbook.path} could not be read` };
   }

@@ -13,10 +13,16 @@ function plain(v: unknown): string | undefined {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'string') return v.replace(/[\r\n]+/g, ' ');
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object')) return v.length === 0 ? '(none)' : v.map((x) => plain(x)).join(', ');
-  // a nested object: compact JSON (still one value, still readable)
-  return JSON.stringify(v);
+  if (Array.isArray(v)) return v.length === 0 ? '(none)' : v.map((x) => (x !== null && typeof x === 'object' && !Array.isArray(x) ? `(${inner(x as Record<string, unknown>)})` : plain(x))).join(', ');
+  // a nested object: its fields in parentheses (never braces and quotes)
+  return `(${inner(v as Record<string, unknown>)})`;
 }
+
+const inner = (o: Record<string, unknown>): string =>
+  Object.entries(o)
+    .filter(([, x]) => x !== undefined && x !== null)
+    .map(([k, x]) => `${label(k)}: ${plain(x)}`)
+    .join(', ');
 
 const label = (k: string) => k.replace(/_/g, ' ');
 

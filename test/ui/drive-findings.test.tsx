@@ -63,7 +63,9 @@ describe('what an earlier step found reads as a list, not raw JSON', () => {
   it('empty, scalar and nested shapes; anything else stays as written', () => {
     expect(jsonBlockAsList('[]')).toEqual(['(none)']);
     expect(jsonBlockAsList('["a","b"]')).toEqual(['• a', '• b']);
-    expect(jsonBlockAsList('[{"user":"bob","scopes":["repo","gist"],"meta":{"a":1}}]')).toEqual(['• user: bob · scopes: repo, gist · meta: {"a":1}']);
+    expect(jsonBlockAsList('[{"user":"bob","scopes":["repo","gist"],"meta":{"a_b":1}}]')).toEqual(['• user: bob · scopes: repo, gist · meta: (a b: 1)']);
+    // CloudTrail's resources: a list of objects inside an event
+    expect(jsonBlockAsList('[{"event_name":"AssumeRole","resources":[{"type":"AWS::IAM::Role","name":"arn:aws:iam::123456789012:role/deploy"}]}]')).toEqual(['• event name: AssumeRole · resources: (type: AWS::IAM::Role, name: arn:aws:iam::123456789012:role/deploy)']);
     expect(jsonBlockAsList('{"token_name":"ci","owner":null}')).toEqual(['token name: ci', 'owner: —']);
     expect(jsonBlockAsList('not json')).toBeUndefined();
     expect(jsonBlockAsList('42')).toBeUndefined();
@@ -193,5 +195,30 @@ describe('the line printed after leaving', () => {
     for (const l of out.filter((x) => !x.includes('→'))) expect(stringWidth(l)).toBeLessThanOrEqual(80);
     expect(out).toContain(`  → Resume: ${resume}`);
     expect(out.at(-1)).toBe('');
+  });
+});
+
+describe('a gate or preview names what is already known', () => {
+  it('the Next-step preview of revoke-sessions names the roles (known from evidence), not "role (for each item)"', async () => {
+    const { loadRunbook } = await import('../../src/core/runbook/load.js');
+    const { previewText } = await import('../../src/core/engine/text.js');
+    const { placeholders } = await import('../../src/ui/text.js');
+    const loaded = await loadRunbook(join(__dirname, '../../runbooks/aws-credential-compromise.yaml'));
+    const s = loaded.runbook.steps.find((x) => x.id === 'revoke-sessions')!;
+    // as the engine renders it when the step becomes ready (evidence finished), then as the TUI shows it
+    const shown = placeholders(previewText(s.instructions ?? s.description, { inputs: {}, steps: { evidence: { outputs: { roles: ['deploy', 'ops-admin'] } } } })!);
+    expect(shown).not.toContain('(for each item)');
+    expect(shown).toContain('deploy, ops-admin');
+  });
+
+  it('a fan-out item keyed by its position reads by what it is, its key after', async () => {
+    const t = setup({ columns: 80, rows: 30 });
+    t.emit(begin([step('disable', { kind: 'revoke', title: 'Deactivate the attacker keys', confirm: true, fanOut: true })]));
+    void t.ports.ports.approve({ step: 'disable', title: 'Deactivate', kind: 'revoke', plan: ['[0] iam UpdateAccessKey UserName=ci-deployer AccessKeyId=AKIACHBHPC2AHRPB7UB4 Status=Inactive', '[1] iam UpdateAccessKey UserName=ci-deployer AccessKeyId=AKIAQ4NEWKEY2EXAMPLE Status=Inactive'], items: ['0', '1'], inputs: { 0: { user_name: 'ci-deployer', access_key_id: 'AKIACHBHPC2AHRPB7UB4' }, 1: { user_name: 'ci-deployer', access_key_id: 'AKIAQ4NEWKEY2EXAMPLE' } } });
+    await t.until((f) => f.includes('Approval needed · disable'), 'the gate');
+    const f = t.frame();
+    expect(f).toMatch(/• ci-deployer · AKIACHBHPC2AHRPB7UB4\s+\(item 0\)/);
+    expect(f).toMatch(/• ci-deployer · AKIAQ4NEWKEY2EXAMPLE\s+\(item 1\)/);
+    expect(f).not.toMatch(/• 0 /);
   });
 });
