@@ -50,12 +50,14 @@ export function displayStatus(step: StepView, waiting: boolean): DisplayStatus {
   return 'pending';
 }
 
-/** `3/5, 1 in doubt, 1 failed` for a fan-out (or any step with several items); '' otherwise. */
+/** `3/5, 1 skipped, 1 in doubt, 1 failed` for a fan-out (or any step with several items); '' otherwise. */
 export function countsText(step: StepView): string {
   const c = step.counts;
   if (!step.info.fanOut && c.total <= 1) return '';
   if (c.total === 0) return '';
-  const parts = [`${c.ok + c.skipped}/${c.total}`];
+  // ok / all, and the skipped said apart (an item denied at the gate is not done: `status` says `1/2 ok, 1 skipped` too)
+  const parts = [`${c.ok}/${c.total}`];
+  if (c.skipped > 0) parts.push(`${c.skipped} skipped`);
   if (c.running > 0) parts.push(`${c.running} running`);
   if (c.inDoubt > 0) parts.push(`${c.inDoubt} in doubt`);
   if (c.failed > 0) parts.push(`${c.failed} failed`);

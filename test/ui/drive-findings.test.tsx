@@ -222,3 +222,60 @@ describe('a gate or preview names what is already known', () => {
     expect(f).not.toMatch(/• 0 /);
   });
 });
+
+describe('github-token-leak: the revoke previews say whose tokens, not "Found: (for each item)"', () => {
+  it('revoke-tokens and revoke-unchecked list what check-live found', async () => {
+    const { loadRunbook } = await import('../../src/core/runbook/load.js');
+    const { previewText } = await import('../../src/core/engine/text.js');
+    const { placeholders } = await import('../../src/ui/text.js');
+    const { renderMarkdown } = await import('../../src/ui/markdown.js');
+    const loaded = await loadRunbook(join(__dirname, '../../runbooks/github-token-leak.yaml'));
+    const live = [{ liveness_detail: 'token is valid for dana (scopes: repo, workflow)' }];
+    const unknown = [{ liveness_detail: 'GitHub answered 403 (rate limited)' }];
+    for (const [id, want] of [['revoke-tokens', '• token is valid for dana (scopes: repo, workflow)'], ['revoke-unchecked', '• GitHub answered 403 (rate limited)']] as const) {
+      const s = loaded.runbook.steps.find((x) => x.id === id)!;
+      const text = placeholders(previewText(s.instructions ?? s.description, { inputs: {}, steps: { 'check-live': { outputs: { live, unknown } } } })!);
+      const shown = renderMarkdown(text, 78).map(lineText).join('\n');
+      expect(shown, id).not.toContain('(for each item)');
+      expect(shown, id).toContain(want);
+    }
+    const rot = loaded.runbook.steps.find((x) => x.id === 'rotate-actions-secrets')!;
+    const text = placeholders(previewText(rot.instructions, { inputs: { repo: 'acme/api', actions_secrets: ['GH_TOKEN', 'DEPLOY_TOKEN'] }, steps: {} })!);
+    expect(text).not.toContain('(for each item)');
+    expect(text).toContain('**GH_TOKEN, DEPLOY_TOKEN** of');
+  });
+});
+
+describe('PgDn scrolls what is on screen', () => {
+  it('the detail of a selected step scrolls while another step asks (it did nothing: the hidden prompt scrolled)', async () => {
+    const t = setup({ columns: 80, rows: 24 });
+    const long = Array.from({ length: 30 }, (_, i) => `${i + 1}. instruction line number ${i + 1}`).join('\n');
+    t.emit(begin([step('done-one', { title: 'Resolve the alerts', instructions: long }), step('next', { kind: 'notify', title: 'E-mail the owner', uses: 'mail.send' })]), rec({ type: 'step.started', step: 'done-one' }), rec({ type: 'step.finished', step: 'done-one', status: 'ok' }));
+    void t.ports.ports.proceed!({ id: 'next', title: 'E-mail the owner', kind: 'notify' });
+    await t.until((f) => f.includes('Next step · next'), 'the next step asks');
+    t.press(KEY.up);
+    await t.until((f) => f.includes('Step done-one') && f.includes('PgDn'), 'the detail of the finished step, cut below');
+    const before = t.frame();
+    t.press(KEY.pgdn);
+    await t.until((f) => f !== before && /\d+\/\d+ · f follows/.test(f), 'the detail scrolled');
+    expect(t.frame()).toContain('Step done-one');
+  });
+});
+
+describe('an item denied at the gate is not counted as done', () => {
+  it('checklist and detail say 1/2, 1 skipped (as status says 1/2 ok, 1 skipped), not 2/2', async () => {
+    const t = setup({ columns: 80, rows: 24 });
+    t.emit(
+      begin([step('resolve', { kind: 'revoke', title: 'Resolve the alerts', fanOut: true, confirm: true })]),
+      rec({ type: 'step.started', step: 'resolve' }),
+      rec({ type: 'items', step: 'resolve', keys: ['acme/api#1', 'acme/api#2'] }),
+      rec({ type: 'outcome', step: 'resolve', item: 'acme/api#1', status: 'ok' }),
+      rec({ type: 'outcome', step: 'resolve', item: 'acme/api#2', status: 'skipped', reason: 'not approved' }),
+      rec({ type: 'step.finished', step: 'resolve', status: 'ok' }),
+    );
+    await t.until((f) => f.includes('Resolve the alerts ·'), 'the counts');
+    const f = t.frame();
+    expect(f).toContain('Resolve the alerts · 1/2, 1 skipped');
+    expect(f).not.toContain('2/2');
+  });
+});
