@@ -269,8 +269,8 @@ describe('an item denied at the gate is not counted as done', () => {
       begin([step('resolve', { kind: 'revoke', title: 'Resolve the alerts', fanOut: true, confirm: true })]),
       rec({ type: 'step.started', step: 'resolve' }),
       rec({ type: 'items', step: 'resolve', keys: ['acme/api#1', 'acme/api#2'] }),
-      rec({ type: 'outcome', step: 'resolve', item: 'acme/api#1', status: 'ok' }),
-      rec({ type: 'outcome', step: 'resolve', item: 'acme/api#2', status: 'skipped', reason: 'not approved' }),
+      rec({ type: 'outcome', step: 'resolve', item: 'acme/api#1', status: 'ok', attempt: 1 }),
+      rec({ type: 'outcome', step: 'resolve', item: 'acme/api#2', status: 'skipped', attempt: 0, reason: 'not approved' }),
       rec({ type: 'step.finished', step: 'resolve', status: 'ok' }),
     );
     await t.until((f) => f.includes('Resolve the alerts ·'), 'the counts');
