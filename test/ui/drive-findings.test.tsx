@@ -279,3 +279,23 @@ describe('an item denied at the gate is not counted as done', () => {
     expect(f).not.toContain('2/2');
   });
 });
+
+describe('the end panel tells skipped from did-not-apply', () => {
+  const end = async (reasons: string[]) => {
+    const t = setup({ columns: 80, rows: 24 });
+    const ids = reasons.map((_, i) => `s${i}`);
+    t.emit(begin([step('first'), ...ids.map((id) => step(id))]), rec({ type: 'step.started', step: 'first' }), rec({ type: 'step.finished', step: 'first', status: 'ok' }));
+    reasons.forEach((reason, i) => t.emit(rec({ type: 'step.started', step: ids[i]! }), rec({ type: 'step.finished', step: ids[i]!, status: 'skipped', reason })));
+    t.emit({ type: 'run.end', status: 'done', exitCode: 0 });
+    await t.until((f) => f.includes('Run done'), 'the end panel');
+    return t.frame();
+  };
+  it('steps whose condition was false did not apply: nobody skipped them', async () => {
+    const f = await end(["condition is false: ${{ inputs.source == 'scan' }}", 'condition is false: length(x) > 0']);
+    expect(f).toContain('Run done — every step that applied finished (2 steps did not apply)');
+  });
+  it('a step skipped by the operator is still said', async () => {
+    const f = await end(['condition is false: x', 'not needed: told them by phone']);
+    expect(f).toContain('Run done — 1 step skipped, 1 did not apply, the others finished');
+  });
+});
