@@ -299,3 +299,15 @@ describe('the end panel tells skipped from did-not-apply', () => {
     expect(f).toContain('Run done — 1 step skipped, 1 did not apply, the others finished');
   });
 });
+
+describe('inputs asked before the runbook is read', () => {
+  it('the checklist rule and its "waiting for the runbook…" line do not overlap at 80×24', async () => {
+    const t = setup({ columns: 80, rows: 24 });
+    void t.ports.ports.askInput!({ name: 'owner_email', type: 'list', prompt: 'Who owns this IAM user (e-mail)?', secret: false });
+    await t.until((f) => f.includes('Input needed · owner_email'), 'the input prompt');
+    const lines = t.frame().split('\n');
+    const rule = lines.findIndex((l) => l.startsWith('── Checklist'));
+    expect(rule).toBeGreaterThan(-1);
+    expect(lines[rule + 1]).toBe('  waiting for the runbook…');
+  });
+});

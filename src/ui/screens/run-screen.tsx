@@ -40,7 +40,8 @@ export function layout(columns: number, rows: number, steps: number, entryOpen: 
     const listWidth = Math.min(60, Math.floor(columns * 0.4));
     return { wide, body, listWidth, listHeight: body, paneWidth: columns - listWidth - 1, paneHeight: body };
   }
-  const listHeight = Math.min(steps + 1, Math.max(4, Math.floor(body * 0.4)));
+  // the rule and at least one row: before the runbook is read (inputs asked first) the list says it waits for it
+  const listHeight = Math.min(Math.max(1, steps) + 1, Math.max(4, Math.floor(body * 0.4)));
   return { wide, body, listWidth: columns, listHeight, paneWidth: columns, paneHeight: body - listHeight };
 }
 
