@@ -80,7 +80,7 @@ export function Header({ width }: { width: number }) {
   const filled = h.total === 0 ? 0 : Math.round((h.finished / h.total) * barWidth);
   const pct = h.total === 0 ? 0 : Math.round((h.finished / h.total) * 100);
   const how = h.phase === 'ended' || h.phase === 'closed' ? 'run over' : h.phase === 'quitting' ? 'stopping…' : h.autoRun ? 'running all' : 'step by step';
-  const extra = [h.failed ? `${h.failed} failed` : '', h.skipped ? `${h.skipped} skipped` : '', h.resumed ? 'resumed' : ''].filter(Boolean).join(' · ');
+  const extra = [h.begun && h.failed ? `${h.failed} failed` : '', h.begun && h.skipped ? `${h.skipped} skipped` : '', h.resumed ? 'resumed' : ''].filter(Boolean).join(' · ');
   const left = `  ${h.finished}/${h.total} steps ${'█'.repeat(barWidth)} ${pct}%  ${how}${extra ? ' · ' + extra : ''}  open `;
   // "open": since the incident opened — a resumed run's clock includes the time away
   const tail = `${h.resumed ? ' incl. time away' : ''}  incident ${h.incident ?? '…'}`;

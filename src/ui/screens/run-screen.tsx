@@ -57,7 +57,7 @@ export function RunScreen() {
   const controller = useController();
   useAppKeys(controller);
   const { columns, rows } = useTerminalSize();
-  const steps = useRunStore((s) => s.stepOrder.length);
+  const steps = useRunStore((s) => (s.begun ? s.stepOrder.length : 0));
   const focus = useRunStore((s) => keyContext(s).focus);
   const entryOpen = focus === 'entry' || focus === 'quit';
   const drill = useDrill() !== undefined;
