@@ -1,5 +1,6 @@
 /** `runbook status ID` — the checklist of an incident, from its journal (read-only, no lock). */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { judge, parseLock, type Verdict } from '../core/journal/lock.js';
 import { FileJournal, checkIncidentId } from '../core/journal/store.js';
 import { fold, type RunState, type StepState, type WatchState } from '../core/journal/fold.js';
 import { formatDuration } from '../core/duration.js';
@@ -63,14 +64,32 @@ export function watchLines(w: WatchState, limit: boolean): { lines: string[]; hi
 
 const ICON: Record<string, string> = { ok: '✓', failed: '✗', skipped: '↷', running: '…', pending: '·' };
 
-export function runStatusWord(s: RunState): string {
-  if (s.running) return 'running (or stopped without closing: resume to settle)';
+/**
+ * A run without a closing record is either running now (a process holds the incident's lock)
+ * or stopped without closing (kill -9, a crash): the lock says which, for a local incident.
+ */
+export function lockVerdict(lockFile: string): Verdict | undefined {
+  try {
+    const st = statSync(lockFile);
+    return judge(parseLock(readFileSync(lockFile, 'utf8')), Date.now() - st.mtimeMs);
+  } catch {
+    return undefined;
+  }
+}
+
+export function runStatusWord(s: RunState, lock?: Verdict): string {
+  if (s.running) {
+    // "resume" is only the answer when nobody is running it
+    if (lock?.live === 'alive') return `running now — ${lock.why}`;
+    if (lock?.live === 'dead') return `stopped without closing — ${lock.why}: resume to settle`;
+    return 'running (or stopped without closing: resume to settle)';
+  }
   return s.lastStop?.reason ?? 'open';
 }
 
 /** `state: interrupted` — the detail only when it says more than the word (never "interrupted — interrupted"). */
-export function stateLine(s: RunState): string {
-  const word = runStatusWord(s);
+export function stateLine(s: RunState, lock?: Verdict): string {
+  const word = runStatusWord(s, lock);
   const d = s.lastStop?.detail;
   return `  state: ${word}${d && !s.running && d.toLowerCase().replace(/[.\s]+$/, '') !== word ? ` — ${d}` : ''}`;
 }
@@ -140,7 +159,8 @@ const command: Command = async (argv, ctx) => {
   out(ctx, `incident ${s.incident} — ${s.runbook.title} [${s.mode.toUpperCase()}]`);
   out(ctx, `  runbook ${s.runbook.id} (${s.runbook.path})`);
   out(ctx, `  opened ${s.openedAt}, last record ${s.updatedAt}; operators: ${s.operators.join(', ')}`);
-  out(ctx, stateLine(s));
+  const lock = store instanceof FileJournal && s.running ? lockVerdict(store.lockFile) : undefined;
+  out(ctx, stateLine(s, lock));
   out(ctx, `  journal: ${check.detail}`);
   out(ctx, '');
   const steps = await allSteps(s, ctx);
@@ -190,7 +210,9 @@ const command: Command = async (argv, ctx) => {
     for (const n of s.notes) out(ctx, `    ${n.at} ${n.by}: ${n.text}`);
   }
   const resume = resumeCommandOf(s, values['state-dir'], ctx, store.dir, steps.defaultScenario, values.store);
-  if (resume) out(ctx, `\n  → Resume: ${resume}`);
+  // a run going on now is answered where it runs: its resume command would only meet the lock
+  if (resume && lock?.live === 'alive') out(ctx, `\n  → It is running now in another terminal; resume it (${resume}) only once that one has stopped.`);
+  else if (resume) out(ctx, `\n  → Resume: ${resume}`);
   return 0;
 };
 export default command;
