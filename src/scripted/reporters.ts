@@ -30,6 +30,8 @@ const keyOf = (step: string, item?: string) => (item ? `${step}/${item}` : step)
 export function plainInstructions(md: string): string[] {
   // what an earlier step found, shown as ```json in the runbook: a list, not raw JSON
   return jsonFencesAsText(md)
+    // a code fence's own lines (```, ```sh) are markup: the code under them stays, indented as written
+    .replace(/^[ \t]*(```|~~~)[^\n]*$/gm, '')
     .replace(/\*\*([^*]+)\*\*/g, '$1')
     .replace(/`([^`]+)`/g, '$1')
     .trim()

@@ -318,3 +318,12 @@ describe('inputs asked before the runbook is read', () => {
     expect(lines[rule + 1]).toBe('  waiting for the runbook…');
   });
 });
+
+describe('scripted instructions', () => {
+  it('a plain code fence is not printed as "``" (leaked-token-triage\'s commit list)', () => {
+    const out = plainInstructions('Commits that touched secret files:\n\n```\n051b177 Dana rotate\n0acf47d Dana add env\n```\n\nRun `git log` again.');
+    expect(out.join('\n')).not.toContain('`');
+    expect(out).toContain('051b177 Dana rotate');
+    expect(out).toContain('Run git log again.');
+  });
+});
