@@ -132,7 +132,12 @@ export function fit(text: string, cols: number): string {
   if (cols <= 0) return '';
   text = neutralise(text);
   if (width(text) <= cols) return text;
-  return PLAIN.test(text) ? text.slice(0, Math.max(0, cols - 1)) + '…' : cliTruncate(text, cols);
+  if (PLAIN.test(text)) return text.slice(0, Math.max(0, cols - 1)) + '…';
+  // cli-truncate can land one column over when its cut falls on a wide character (a CJK title
+  // cut to 64 came back 65 wide: the header then lost its severity): ask again one column shorter
+  let out = cliTruncate(text, cols);
+  for (let c = cols - 1; width(out) > cols && c > 0; c--) out = cliTruncate(text, c);
+  return out;
 }
 
 export const pad = (text: string, cols: number): string => {

@@ -21,7 +21,8 @@ import { begin, KEY, rec, setup, step } from './helpers.js';
 import { helpLines } from '../../src/ui/screens/help.js';
 import { BINDINGS } from '../../src/ui/keymap.js';
 import { ICON } from '../../src/ui/status.js';
-import { lineText, wrap } from '../../src/ui/text.js';
+import { fit, lineText, width, wrap } from '../../src/ui/text.js';
+import fc from 'fast-check';
 import { afterLines } from '../../src/ui/index.js';
 import { seedFromRunState } from '../../src/ui/store/apply.js';
 import { plainInstructions } from '../../src/scripted/reporters.js';
@@ -325,5 +326,26 @@ describe('scripted instructions', () => {
     expect(out.join('\n')).not.toContain('`');
     expect(out).toContain('051b177 Dana rotate');
     expect(out).toContain('Run git log again.');
+  });
+});
+
+describe('wide characters in a custom runbook', () => {
+  const TITLE = '漏洩したトークンの対応 🔑 — 失効、ローテーション、通知を行う長いタイトルです';
+  it('fit never returns more columns than asked (cli-truncate came back one over on a wide character)', () => {
+    expect(width(fit(TITLE, 64))).toBeLessThanOrEqual(64);
+    const piece = fc.constantFrom('漏', 'ト', '🔑', '—', 'a', ' ', '、', '👩‍💻', 'é');
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 80 }), (parts, cols) => {
+        expect(width(fit(parts.join(''), cols))).toBeLessThanOrEqual(cols);
+      }),
+    );
+  });
+  it('the header keeps its severity at 80 columns with a CJK and emoji title', async () => {
+    const t = setup({ columns: 80, rows: 24 });
+    t.emit(begin([step('a', { title: '🔍 リポジトリの履歴からトークンを探す' })], { runbook: { id: 'cjk', title: TITLE, severity: 'high', path: 'cjk.yaml' } }));
+    await t.until((f) => f.includes('リポジトリ'), 'the checklist');
+    const first = t.frame().split('\n')[0]!;
+    expect(first).toMatch(/ HIGH$/);
+    expect(stringWidth(first)).toBeLessThanOrEqual(80);
   });
 });
