@@ -349,3 +349,31 @@ describe('wide characters in a custom runbook', () => {
     expect(stringWidth(first)).toBeLessThanOrEqual(80);
   });
 });
+
+describe('text entry by character, not by UTF-16 unit', () => {
+  it('← steps over an emoji, backspace deletes all of it (it showed "��")', async () => {
+    const { textReducer, initialText } = await import('../../src/ui/components/text-input/state.js');
+    let s = textReducer(initialText(), { type: 'insert', text: '電話 📞👩‍💻' });
+    s = textReducer(s, { type: 'left' });
+    expect(s.value.slice(s.cursor)).toBe('👩‍💻');
+    s = textReducer(s, { type: 'backspace' });
+    expect(s.value).toBe('電話 👩‍💻');
+    s = textReducer(textReducer(s, { type: 'end' }), { type: 'backspace' });
+    expect(s.value).toBe('電話 ');
+  });
+
+  it('on screen: the emoji under the cursor stays whole', async () => {
+    const t = setup({ columns: 80, rows: 24 });
+    t.emit(begin([step('tell', { kind: 'manual', title: 'Tell', evidence: { type: 'note', required: true } })]));
+    const ans = t.ports.ports.manual({ step: 'tell', title: 'Tell', evidence: { type: 'note', required: true } });
+    await t.until((f) => f.includes('Manual step'), 'the manual step');
+    t.press(KEY.enter);
+    await t.until((f) => f.includes('› '), 'the note entry');
+    t.press('電話で連絡 📞');
+    t.press('\u001b[D');
+    await t.until((f) => f.includes('電話で連絡 📞'), 'typed');
+    expect(t.frame()).not.toContain('\uFFFD');
+    t.press('\u001b[C', KEY.backspace, '済', KEY.enter);
+    await expect(ans).resolves.toMatchObject({ done: true, note: '電話で連絡 済' });
+  });
+});

@@ -1,7 +1,7 @@
 /** Keys → text entry actions. Enter submits, Esc cancels, Ctrl-U clears what is before the cursor, Ctrl-W a word; other Ctrl combinations are left alone. */
 import { useSafeInput } from '../../hooks/use-safe-input.js';
 import { useSyncReducer } from '../../hooks/use-sync-reducer.js';
-import { initialText, textReducer, type TextState } from './state.js';
+import { initialText, prevBoundary, textReducer, type TextState } from './state.js';
 
 export interface UseTextInput {
   isActive: boolean;
@@ -45,7 +45,7 @@ export function useTextInput({ isActive, onSubmit, onCancel, onEdit }: UseTextIn
           flush();
           dispatch({ type: c === '\x15' ? 'kill-line' : 'kill-word' });
         } else if (c === '\x7f' || c === '\b') {
-          if (text) text = text.slice(0, -1);
+          if (text) text = text.slice(0, prevBoundary(text, text.length));
           else dispatch({ type: 'backspace' });
         } else if (c === '\r' || c === '\n') {
           if (text) dispatch({ type: 'insert', text });
