@@ -377,3 +377,20 @@ describe('text entry by character, not by UTF-16 unit', () => {
     await expect(ans).resolves.toMatchObject({ done: true, note: '電話で連絡 済' });
   });
 });
+
+describe('a gate names whose credential it acts on', () => {
+  it('what a liveness check made with the same secret found (the owner) is shown at the revoke gate', async () => {
+    const t = setup({ columns: 80, rows: 24 });
+    const token = { $secret: 'secrets.leaked_token', fingerprint: 'fp-slack-1', last4: 'xaXY' };
+    t.emit(
+      begin([step('check-token', { title: 'Is the leaked Slack token live?' }), step('revoke-token', { kind: 'revoke', title: 'Revoke the leaked token', confirm: true })]),
+      rec({ type: 'step.started', step: 'check-token' }),
+      rec({ type: 'intent', step: 'check-token', item: '-', action: 'slack.verifyToken', attempt: 1, key: 'check-token/-/1', input: { token }, idempotent: true }),
+      rec({ type: 'outcome', step: 'check-token', item: '-', status: 'ok', attempt: 1, output: { live: true, user: 'deploy-notifier', team: 'drill' } }),
+      rec({ type: 'step.finished', step: 'check-token', status: 'ok' }),
+    );
+    void t.ports.ports.approve({ step: 'revoke-token', title: 'Revoke the leaked token', kind: 'revoke', plan: ['auth.revoke with [secret secrets.leaked_token] — revokes that token'], items: ['-'], inputs: { '-': { token } } });
+    await t.until((f) => f.includes('Approval needed · revoke-token'), 'the gate');
+    expect(t.frame()).toMatch(/Which: deploy-notifier .*…xaXY/);
+  });
+});
