@@ -42,3 +42,19 @@ describe('open items', () => {
     expect(md).not.toMatch(/- \[ \] .*scan-clone/);
   });
 });
+
+describe('the drill chart and the scorecard say the same seconds', () => {
+  it('a milestone at 22.6 s of drill time is drawn at 00:00:23, as the scorecard says 23s', () => {
+    const id = 'drill-1';
+    new FixedJournal(t.dir, id, '2026-12-03T20:00:00.000Z')
+      .add({ type: 'incident.opened', incident: id, mode: 'drill', runbook: { id: 'aws', title: 'AWS key', severity: 'critical', path: 'aws.yaml', hash: 'h' }, inputs: {}, secrets: {} })
+      .add({ type: 'run.started', resumed: false, pid: 1, runbookHash: 'h' })
+      .add({ type: 'run.stopped', reason: 'done' })
+      .add({ type: 'scorecard', data: { scenario: 'aws', seed: 1, speed: 0.25, status: 'done', final: true, detect_ms: 0, contain_ms: 14086, rotate_ms: 22587, notify_ms: 30839, leaked: 1, leaked_detected: 1, leaked_dead: 1, consumers: 1, consumers_rotated: 1, adversary_actions: [] } })
+      .write();
+    const md = renderMarkdown(buildReport(new FileJournal(t.dir, id).read(), {}), new Redactor());
+    expect(md).toMatch(/Time to rotate \| 23s/);
+    expect(md).toContain('Rotated :milestone, t3, 2000-01-01 00:00:23');
+    expect(md).toContain('Notified :milestone, t4, 2000-01-01 00:00:31');
+  });
+});
