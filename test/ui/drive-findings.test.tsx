@@ -24,6 +24,7 @@ import { ICON } from '../../src/ui/status.js';
 import { fit, lineText, width, wrap } from '../../src/ui/text.js';
 import fc from 'fast-check';
 import { afterLines } from '../../src/ui/index.js';
+import { drillLine } from '../../src/ui/components/header.js';
 import { seedFromRunState } from '../../src/ui/store/apply.js';
 import { plainInstructions } from '../../src/scripted/reporters.js';
 import { jsonBlockAsList } from '../../src/report/json-list.js';
@@ -392,5 +393,16 @@ describe('a gate names whose credential it acts on', () => {
     void t.ports.ports.approve({ step: 'revoke-token', title: 'Revoke the leaked token', kind: 'revoke', plan: ['auth.revoke with [secret secrets.leaked_token] — revokes that token'], items: ['-'], inputs: { '-': { token } } });
     await t.until((f) => f.includes('Approval needed · revoke-token'), 'the gate');
     expect(t.frame()).toMatch(/Which: deploy-notifier .*…xaXY/);
+  });
+});
+
+describe('the drill line when no attacker move is due', () => {
+  const d = (running: boolean, now: number) => ({ speed: 0.25, now: () => now, running: () => running, next: () => undefined });
+  it('is true of a drill without an attacker, and is not cut mid-word at 80 columns', () => {
+    expect(drillLine(d(true, 4000), 'running', false, 200).text).toBe('drill clock 0:00:04 ×0.25 · no attacker move to come');
+    const paused = drillLine(d(false, 22_000), 'running', false, 79).text;
+    expect(paused).not.toContain('…');
+    expect(paused).toContain('no attacker move to come');
+    expect(stringWidth(paused)).toBeLessThanOrEqual(79);
   });
 });

@@ -30,7 +30,12 @@ export function drillLine(d: Pick<DrillView, 'speed' | 'now' | 'running' | 'next
   const state = over ? ' stopped' : d.running() ? '' : help ? ' paused (help)' : now === 0 ? ' — starts with your first key' : ' paused — your next key starts it';
   const clockPart = `drill clock ${clock(now)} ×${d.speed}${state}`;
   const next = d.next();
-  if (!next) return { text: `${clockPart} · the attacker has no move left`, warn: false };
+  // no move due: the scenario has none left, or none at all (a drill without an attacker) — said so that it is true of both; cut short, never mid-word
+  if (!next) {
+    const short = over ? ' stopped' : d.running() ? '' : help ? ' paused (help)' : ' paused';
+    const none = [`${clockPart} · no attacker move to come`, `drill ${clock(now)} ×${d.speed}${short} · no attacker move to come`, `drill ${clock(now)} ×${d.speed}${short}`];
+    return { text: none.find((c) => widthOf(c) <= cols) ?? none[none.length - 1]!, warn: false };
+  }
   const what = next.what.replace(/ with \S+$/, '');
   if (over) return { text: fit(`${clockPart} · the attacker's next move (${clock(next.at)}: ${what}) never came`, cols), warn: false };
   const inT = d.running() && next.at > now ? ` (in ${clock(next.at - now)})` : '';
