@@ -45,3 +45,13 @@ describe('status of a run that has not closed', () => {
     expect(r.stdout).toContain('→ Resume:');
   });
 });
+
+describe('attach on a local incident', () => {
+  it('says what to run instead, as it runs: this incident, this state directory', () => {
+    const r = cli(['attach', 'inc-live', '--state-dir', t.dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain('runbook attach: runbook attach');
+    expect(r.stderr).toContain(`status inc-live --state-dir ${t.dir}\``);
+    expect(r.stderr).not.toContain('status ID');
+  });
+});
