@@ -164,6 +164,20 @@ export function resolveKey(name: string, c: KeyCtx): Binding | undefined {
   return BINDINGS.find((b) => !b.widget && b.keys.includes(name) && b.when(c));
 }
 
+/**
+ * What the status line says when a key does nothing where it was pressed (it said nothing): ⏎ at
+ * a gate never approves — y does, deliberately another key; any other key: where the keys are.
+ */
+export function unboundHint(name: string, c: KeyCtx): string | null {
+  if (name === 'enter' && c.prompt === 'approval') return '⏎ does not approve a gate: y approves, d denies (tab: the step detail)';
+  if (name === 'enter' && c.prompt === 'doubt') return '⏎ does not settle it: m it is done, r redo' + (c.attached ? '' : ', v re-verify, l decide later');
+  if (name === 'enter' && c.prompt === 'failure') return '⏎ does not choose: r retry, c continue, x stop the run';
+  if (name === 'enter' && c.prompt === null && (c.phase === 'running' || c.phase === 'starting')) return '⏎: nothing to do on this step — f goes to what is asked';
+  // a printable key (not a modifier, an arrow the app does not use, or a mouse report)
+  if (name.length === 1 && name >= ' ') return `${name} does nothing here — the keys are at the bottom, ? lists them all`;
+  return null;
+}
+
 export function activeBindings(c: KeyCtx): Binding[] {
   return BINDINGS.filter((b) => b.when(c) && !(typeof b.quiet === 'function' ? b.quiet(c) : b.quiet));
 }

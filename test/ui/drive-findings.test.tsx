@@ -406,3 +406,20 @@ describe('the drill line when no attacker move is due', () => {
     expect(stringWidth(paused)).toBeLessThanOrEqual(79);
   });
 });
+
+describe('a key that does nothing says what does', () => {
+  it('⏎ at a gate: y approves, d denies; a stray letter points at the footer; the next key clears it', async () => {
+    const t = setup({ columns: 80, rows: 24 });
+    t.emit(begin([step('contain', { kind: 'revoke', title: 'Deactivate the key', confirm: true })]));
+    const ans = t.ports.ports.approve({ step: 'contain', title: 'Deactivate the key', kind: 'revoke', plan: ['iam UpdateAccessKey Status=Inactive'], items: ['-'], inputs: { '-': {} } });
+    await t.until((f) => f.includes('Approval needed · contain'), 'the gate');
+    t.press(KEY.enter);
+    await t.until((f) => f.includes('⏎ does not approve a gate: y approves, d denies'), 'the hint');
+    t.press('x');
+    await t.until((f) => f.includes('x does nothing here — the keys are at the bottom, ? lists them all'), 'the stray key');
+    t.press(KEY.pgdn);
+    await t.until((f) => !f.includes('does nothing here'), 'gone with the next key');
+    t.press('y');
+    await expect(ans).resolves.toMatchObject({ decision: 'approved' });
+  });
+});
