@@ -136,7 +136,9 @@ const command: Command = async (argv, ctx) => {
   const id = positionals[0];
   if (!id || positionals.length > 1) throw new UsageError('runbook attach: give one incident id, e.g. runbook attach INC-7 (`runbook incidents` lists them)');
   const shared = storeUrlOf(values.store, ctx);
-  if (!shared) throw new UsageError('runbook attach follows incidents of the shared store: give --store postgres://USER@HOST/DB (or set RUNBOOK_STORE)', { nextSteps: ['For a local incident, `runbook status ID` shows its checklist.'] });
+  // the hint runs as printed: this incident's id, the state directory given
+  const local = commandLine(ctx, 'status', id, ...(values['state-dir'] ? ['--state-dir', values['state-dir']] : []));
+  if (!shared) throw new UsageError('it follows incidents of the shared store (team mode): give --store postgres://USER@HOST/DB (or set RUNBOOK_STORE)', { nextSteps: [`For a local incident, \`${local}\` shows its checklist.`] });
   const store = await storeOf(values, ctx, checkIncidentId(id));
   if (!isShared(store)) throw new UsageError('runbook attach needs the shared store');
   if (!store.exists()) throw new UsageError(`no incident "${id}" in ${store.location}`, { nextSteps: ['`runbook incidents --store …` lists the team\'s incidents.'] });

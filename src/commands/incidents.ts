@@ -8,7 +8,7 @@ import { storeUrlOf } from './team-store.js';
 import type { JournalRecord } from '../core/journal/records.js';
 import { commandLine } from './invocation.js';
 import { resolveStateDir, stateDirOf } from './shared.js';
-import { runStatusWord } from './status.js';
+import { lockVerdict, runStatusWord } from './status.js';
 
 /** The team's incidents in the shared store: who holds each (lease live or expired), its runbook and state. */
 async function sharedIncidents(url: { url: string; from: string }, json: boolean | undefined, ctx: CommandContext): Promise<number> {
@@ -48,8 +48,9 @@ const command: Command = async (argv, ctx) => {
   const rows = listIncidentIds(stateDir)
     .map((id) => {
       try {
-        const s = fold(new FileJournal(stateDir, id).read());
-        return s ? { id, runbook: s.runbook.id, mode: s.mode, opened: s.openedAt, updated: s.updatedAt, state: runStatusWord(s) } : undefined;
+        const j = new FileJournal(stateDir, id);
+        const s = fold(j.read());
+        return s ? { id, runbook: s.runbook.id, mode: s.mode, opened: s.openedAt, updated: s.updatedAt, state: runStatusWord(s, s.running ? lockVerdict(j.lockFile) : undefined) } : undefined;
       } catch (e) {
         return { id, runbook: '?', mode: '?', opened: '', updated: '', state: `unreadable: ${(e as Error).message}` };
       }

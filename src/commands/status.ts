@@ -1,9 +1,11 @@
 /** `runbook status ID` — the checklist of an incident, from its journal (read-only, no lock). */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { judge, parseLock, type Verdict } from '../core/journal/lock.js';
 import { FileJournal, checkIncidentId, type JournalCheck } from '../core/journal/store.js';
 import { fold, type RunState, type StepState, type WatchState } from '../core/journal/fold.js';
 import { formatDuration } from '../core/duration.js';
 import { oneLine } from '../report/format.js';
+import { roundsUnderRepeat } from '../report/rounds.js';
 import { UsageError } from '../core/errors.js';
 import { out, outJson, parseCommandFlags, type Command, type CommandContext } from './context.js';
 import { loadWithPlugins, shippedRunbook } from './shared.js';
@@ -65,14 +67,32 @@ export function watchLines(w: WatchState, limit: boolean): { lines: string[]; hi
 
 const ICON: Record<string, string> = { ok: '✓', failed: '✗', skipped: '↷', running: '…', pending: '·' };
 
-export function runStatusWord(s: RunState): string {
-  if (s.running) return 'running (or stopped without closing: resume to settle)';
+/**
+ * A run without a closing record is either running now (a process holds the incident's lock)
+ * or stopped without closing (kill -9, a crash): the lock says which, for a local incident.
+ */
+export function lockVerdict(lockFile: string): Verdict | undefined {
+  try {
+    const st = statSync(lockFile);
+    return judge(parseLock(readFileSync(lockFile, 'utf8')), Date.now() - st.mtimeMs);
+  } catch {
+    return undefined;
+  }
+}
+
+export function runStatusWord(s: RunState, lock?: Verdict): string {
+  if (s.running) {
+    // "resume" is only the answer when nobody is running it
+    if (lock?.live === 'alive') return `running now — ${lock.why}`;
+    if (lock?.live === 'dead') return `stopped without closing — ${lock.why}: resume to settle`;
+    return 'running (or stopped without closing: resume to settle)';
+  }
   return s.lastStop?.reason ?? 'open';
 }
 
 /** `state: interrupted` — the detail only when it says more than the word (never "interrupted — interrupted"). */
-export function stateLine(s: RunState): string {
-  const word = runStatusWord(s);
+export function stateLine(s: RunState, lock?: Verdict): string {
+  const word = runStatusWord(s, lock);
   const d = s.lastStop?.detail;
   return `  state: ${word}${d && !s.running && d.toLowerCase().replace(/[.\s]+$/, '') !== word ? ` — ${d}` : ''}`;
 }
@@ -121,7 +141,8 @@ async function allSteps(s: RunState, ctx: CommandContext): Promise<{ order: stri
     // a repeat's inner steps too (ids are unique across the runbook): a round's step line shows them
     const titles = new Map(loaded.runbook.steps.flatMap((x) => [x, ...(x.steps ?? [])]).map((x) => [x.id, stepLevelTitle(x.title, s.steps[x.id]?.itemOrder.length, (t) => oneLine(previewText(t, scope, waitsFor) ?? t, 1000))]));
     const scenario = loaded.runbook.drill?.scenario;
-    return { order: [...ids, ...s.stepOrder.filter((id) => !ids.includes(id))], titles, defaultScenario: scenario ? resolve(dirname(loaded.file), scenario) : undefined };
+    // a repeat's rounds right under it (as the TUI lists them), not after the last step
+    return { order: roundsUnderRepeat([...ids, ...s.stepOrder.filter((id) => !ids.includes(id))]), titles, defaultScenario: scenario ? resolve(dirname(loaded.file), scenario) : undefined };
   } catch {
     return { order: s.stepOrder, titles: new Map(), note: `steps not started yet are not listed: the runbook ${s.runbook.path} could not be read` };
   }
@@ -140,7 +161,8 @@ const command: Command = async (argv, ctx) => {
   out(ctx, `incident ${s.incident} — ${oneLine(s.runbook.title, 1000)} [${s.mode.toUpperCase()}]`);
   out(ctx, `  runbook ${s.runbook.id} (${s.runbook.path})`);
   out(ctx, `  opened ${s.openedAt}, last record ${s.updatedAt}; operators: ${s.operators.join(', ')}`);
-  out(ctx, stateLine(s));
+  const lock = store instanceof FileJournal && s.running ? lockVerdict(store.lockFile) : undefined;
+  out(ctx, stateLine(s, lock));
   out(ctx, `  journal: ${check.detail}`);
   out(ctx, '');
   const steps = await allSteps(s, ctx);
@@ -190,7 +212,9 @@ const command: Command = async (argv, ctx) => {
     for (const n of s.notes) out(ctx, `    ${n.at} ${n.by}: ${n.text}`);
   }
   const resume = resumeCommandOf(s, values['state-dir'], ctx, store.dir, steps.defaultScenario, values.store);
-  if (resume) out(ctx, `\n  → Resume: ${resume}`);
+  // a run going on now is answered where it runs: its resume command would only meet the lock
+  if (resume && lock?.live === 'alive') out(ctx, `\n  → It is running now in another terminal; resume it (${resume}) only once that one has stopped.`);
+  else if (resume) out(ctx, `\n  → Resume: ${resume}`);
   return 0;
 };
 export default command;

@@ -102,7 +102,9 @@ export function mermaidGantt(r: IncidentReport): string[] {
     if (t.section !== section) lines.push(`  section ${t.section}`);
     section = t.section;
     const milestone = t.tags.includes('milestone') || t.end === undefined;
-    const meta = [...t.tags, `t${i + 1}`, stamp(base + t.start), milestone ? '0s' : stamp(base + Math.max(t.end!, t.start + 1000))];
+    // drill times to the nearest second, as the scorecard and the metrics say them (22.6 s reads 23s there, so 00:00:23 here)
+    const at = (ms: number) => stamp(base + (drill ? Math.round(ms / 1000) * 1000 : ms));
+    const meta = [...t.tags, `t${i + 1}`, at(t.start), milestone ? '0s' : at(Math.max(t.end!, t.start + 1000))];
     lines.push(`  ${t.name} :${meta.join(', ')}`);
   });
   lines.push('```');

@@ -56,3 +56,9 @@ export function oneLine(s: string, n = 200): string {
 export function credLabel(fingerprint: string, last4: string | undefined): string {
   return `${fingerprint.slice(0, 12)}${fingerprint.length > 12 ? '…' : ''}${last4 ? ` …${last4}` : ''}`;
 }
+
+/**
+ * A step (or item) skipped because its `if:` was false did not apply: it is not an open item,
+ * nor "skipped" by anyone (the engine's reason reads `condition is false: …`).
+ */
+export const didNotApply = (reason: string | undefined): boolean => reason !== undefined && reason.startsWith('condition is false');

@@ -7,7 +7,7 @@ import { fold, SINGLE_ITEM, type RunState, type StepState } from '../core/journa
 import { isStoredSecret, type JournalRecord } from '../core/journal/records.js';
 import { StepKind } from '../core/runbook/schema.js';
 import { collectCredentials } from './credentials.js';
-import { between, earliest, fmtTime, latest, oneLine } from './format.js';
+import { between, didNotApply, earliest, fmtTime, latest, oneLine } from './format.js';
 import { inferKind, type RunbookFileInfo } from './runbook-file.js';
 import { buildTimeline, reportError, reportEvidence, verifyOf } from './timeline.js';
 import { REPORT_VERSION, type Credential, type IncidentReport, type KindSource, type Metric, type OpenItem, type ReportStep } from './types.js';
@@ -252,13 +252,14 @@ function buildOpenItems(steps: ReportStep[], creds: Credential[]): OpenItem[] {
       const item = it.key === SINGLE_ITEM ? undefined : it.key;
       const where = { step: s.id, item };
       if (it.status === 'failed') out.push({ kind: 'failed', ...where, text: `failed${it.error ? `: ${it.error.message}` : ''}` });
-      else if (it.status === 'skipped') out.push({ kind: 'skipped', ...where, text: `skipped${it.reason ? `: ${oneLine(it.reason)}` : ''}` });
+      else if (it.status === 'skipped' && !didNotApply(it.reason)) out.push({ kind: 'skipped', ...where, text: `skipped${it.reason ? `: ${oneLine(it.reason)}` : ''}` });
       else if (it.status === 'in-doubt')
         out.push({ kind: 'in-doubt', ...where, text: `in doubt since ${fmtTime(it.startedAt)}: the call may or may not have happened — check it, then settle it as done or redo` });
       else if (s.kind === 'manual' && it.status === 'pending') out.push({ kind: 'manual-not-done', ...where, text: `not done by hand yet (${s.title})` });
     }
     if (out.length > before) continue;
     if (s.status === 'failed') out.push({ kind: 'failed', step: s.id, text: `step failed${s.reason ? `: ${oneLine(s.reason)}` : ''}` });
+    else if (s.status === 'skipped' && didNotApply(s.reason)) continue;
     else if (s.status === 'skipped') out.push({ kind: 'skipped', step: s.id, text: `step skipped${s.reason ? `: ${oneLine(s.reason)}` : ''}` });
     else if (s.approval?.decision === 'denied') out.push({ kind: 'denied', step: s.id, text: `approval denied by ${s.approval.by}${s.approval.reason ? `: ${oneLine(s.approval.reason)}` : ''}` });
     else if (s.kind === 'manual' && s.status !== 'ok') out.push({ kind: 'manual-not-done', step: s.id, text: `manual step not done: ${s.title}` });

@@ -16,6 +16,7 @@ import type { Redactor } from '../core/secrets/redactor.js';
 import { jsonForTerminal, neutralise } from '../core/terminal-text.js';
 import { oneLine } from '../report/format.js';
 import { placeholders, type KnownStep } from '../core/engine/text.js';
+import { jsonFencesAsText } from '../report/json-list.js';
 
 const ICON = { ok: '✓', failed: '✗', skipped: '↷', 'in-doubt': '?' } as const;
 
@@ -26,9 +27,12 @@ export interface Reporter extends EngineObserver {
 
 const keyOf = (step: string, item?: string) => (item ? `${step}/${item}` : step);
 
-/** Markdown instructions as plain text lines (emphasis markers dropped, lists and paragraphs kept). */
+/** Markdown instructions as plain text lines (emphasis markers dropped, lists and paragraphs kept, JSON lists as bullets). */
 export function plainInstructions(md: string): string[] {
-  return md
+  // what an earlier step found, shown as ```json in the runbook: a list, not raw JSON
+  return jsonFencesAsText(md)
+    // a code fence's own lines (```, ```sh) are markup: the code under them stays, indented as written
+    .replace(/^[ \t]*(```|~~~)[^\n]*$/gm, '')
     .replace(/\*\*([^*]+)\*\*/g, '$1')
     .replace(/`([^`]+)`/g, '$1')
     .trim()

@@ -93,7 +93,8 @@ export function createController(d: ControllerDeps): Controller {
   };
   const scroll = (delta: number) => {
     const s = store.getState();
-    if (s.prompts.length > 0 && !s.ui.showDetail) setUi(store, { promptScroll: Math.max(0, s.ui.promptScroll + delta) });
+    // what the pane shows decides what scrolls: a selected step that asks nothing shows its detail, even while another step asks
+    if (activePrompt(s) !== undefined && !s.ui.showDetail) setUi(store, { promptScroll: Math.max(0, s.ui.promptScroll + delta) });
     else setUi(store, { detailScroll: Math.max(0, (s.ui.detailScroll ?? 0) + delta) });
   };
 

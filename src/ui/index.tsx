@@ -45,6 +45,17 @@ export function wrapLines(lines: string[], columns: number): string {
     .join('\n');
 }
 
+/**
+ * The summary printed after the TUI: its sentences wrapped at word boundaries (never `(you qu` /
+ * `it)` at the terminal's edge); a `→` line holding a command is left whole — a command broken
+ * by a newline would, pasted, run its first half (a resume without its `--incident` starts a
+ * new incident). The terminal soft-wraps it, and copies it back as one line.
+ */
+export function afterLines(text: string, columns: number): string {
+  const lines = text.replace(/\n$/, '').split('\n');
+  return lines.map((l) => (/^\s*→ /.test(l) ? l : wrapLines([l], columns))).join('\n') + '\n';
+}
+
 export interface TuiResult {
   status: RunStatus;
   exitCode: number;
@@ -332,6 +343,6 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
   if (error !== undefined && !forced) throw error;
   const after = opts.finish?.() ?? [];
   if (after.length > 0) opts.stderr.write(redact(wrapLines(after, opts.stdout.columns || 80)) + '\n');
-  opts.stderr.write(redact(summary(result, quitting && !outside, forced, opts)));
+  opts.stderr.write(redact(afterLines(summary(result, quitting && !outside, forced, opts), opts.stdout.columns || 80)));
   return { exitCode: forced || !result ? 130 : result.exitCode };
 }

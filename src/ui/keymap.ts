@@ -135,7 +135,8 @@ export const BINDINGS: Binding[] = [
   { action: 'follow', keys: ['f'], label: 'follow', help: 'follow the run again (select what needs attention)', when: (c) => main(c) && !c.follow },
   { action: 'note', keys: ['n'], label: 'note…', help: 'add a note to the incident timeline', when: (c) => main(c) && c.begun && running(c) },
   { action: 'help', keys: ['?'], label: 'help', help: 'this help', when: main },
-  { action: 'exit', keys: ['q', 'enter'], label: 'exit', help: 'the run is over: leave', when: (c) => main(c) && c.phase === 'ended' && c.prompt === null },
+  // the end panel says "⏎ or q to leave": the footer says the same, in the same words
+  { action: 'exit', keys: ['enter', 'q'], show: '⏎/q', label: 'leave', help: 'the run is over: leave (⏎ or q)', when: (c) => main(c) && c.phase === 'ended' && c.prompt === null },
   { action: 'quit', keys: ['q'], label: 'quit', help: 'quit at any point; the state is kept and the resume command shown (Ctrl-C: at once)', when: (c) => main(c) && running(c) },
 ];
 
@@ -161,6 +162,20 @@ export function keyName(input: string, key: Key): string {
 /** The binding a key press triggers now (widget keys are left to their widgets). */
 export function resolveKey(name: string, c: KeyCtx): Binding | undefined {
   return BINDINGS.find((b) => !b.widget && b.keys.includes(name) && b.when(c));
+}
+
+/**
+ * What the status line says when a key does nothing where it was pressed (it said nothing): ⏎ at
+ * a gate never approves — y does, deliberately another key; any other key: where the keys are.
+ */
+export function unboundHint(name: string, c: KeyCtx): string | null {
+  if (name === 'enter' && c.prompt === 'approval') return '⏎ does not approve a gate: y approves, d denies (tab: the step detail)';
+  if (name === 'enter' && c.prompt === 'doubt') return '⏎ does not settle it: m it is done, r redo' + (c.attached ? '' : ', v re-verify, l decide later');
+  if (name === 'enter' && c.prompt === 'failure') return '⏎ does not choose: r retry, c continue, x stop the run';
+  if (name === 'enter' && c.prompt === null && (c.phase === 'running' || c.phase === 'starting')) return '⏎: nothing to do on this step — f goes to what is asked';
+  // a printable key (not a modifier, an arrow the app does not use, or a mouse report)
+  if (name.length === 1 && name >= ' ') return `${name} does nothing here — the keys are at the bottom, ? lists them all`;
+  return null;
 }
 
 export function activeBindings(c: KeyCtx): Binding[] {

@@ -5,6 +5,7 @@
 import { lexer, type Token, type Tokens } from 'marked';
 import { sanitize } from './store/logs.js';
 import { blank, line, seg, wrap, type Line, type Seg, type SegStyle } from './text.js';
+import { jsonBlockAsList } from '../report/json-list.js';
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
 const decode = (s: string) => sanitize(s.replace(/&(amp|lt|gt|quot|#39);/g, (m) => ENTITIES[m] ?? m));
@@ -106,6 +107,12 @@ function block(tokens: Token[], width: number, depth: number): Line[] {
       }
       case 'code': {
         gap();
+        // what an earlier step found (`toJSON(...)` in a ```json block): a list, not one line of raw JSON
+        const asList = (t as Tokens.Code).lang === 'json' ? jsonBlockAsList((t as Tokens.Code).text) : undefined;
+        if (asList) {
+          for (const l of asList) out.push(...wrap(line(ind + '  ', seg(sanitize(l))), width, ind.length + 4));
+          break;
+        }
         // code keeps its spacing and is broken (not cut) at the width
         for (const c of (t as Tokens.Code).text.replace(/\n+$/, '').split('\n')) out.push(...wrap(line(ind + '  ', seg(sanitize(c), 'code')), width, ind.length + 2));
         break;

@@ -3,7 +3,8 @@
  * mode (step by step, or running all). The journal stays the record of the incident; this
  * small file only says how the screen was being driven. A missing or broken file is ignored.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { dirname } from 'node:path';
 
 export interface UiResumeState {
@@ -24,7 +25,8 @@ export function writeUiState(file: string | undefined, s: UiResumeState): void {
   // only beside a journal that exists (nothing is created for a run that never opened)
   if (!file || !existsSync(dirname(file))) return;
   try {
-    writeFileSync(file, JSON.stringify(s) + '\n', { mode: 0o600 });
+    // whole or not at all (a crash mid-write must not leave half a file): the project's one atomic write
+    writeFileAtomic(file, JSON.stringify(s) + '\n', 0o600);
   } catch {
     /* the journal is the record; losing the screen's mode only asks ⏎ once more */
   }

@@ -3,6 +3,7 @@
  * fan-out its item counts, e.g. `3/5, 1 in doubt`.
  */
 import type { ItemStatus, Prompt, RunStoreState, StepView } from './store/types.js';
+import { didNotApply } from '../report/format.js';
 
 export type DisplayStatus = 'pending' | 'running' | 'waiting' | 'retrying' | 'done' | 'failed' | 'skipped' | 'in doubt';
 
@@ -50,12 +51,14 @@ export function displayStatus(step: StepView, waiting: boolean): DisplayStatus {
   return 'pending';
 }
 
-/** `3/5, 1 in doubt, 1 failed` for a fan-out (or any step with several items); '' otherwise. */
+/** `3/5, 1 skipped, 1 in doubt, 1 failed` for a fan-out (or any step with several items); '' otherwise. */
 export function countsText(step: StepView): string {
   const c = step.counts;
   if (!step.info.fanOut && c.total <= 1) return '';
   if (c.total === 0) return '';
-  const parts = [`${c.ok + c.skipped}/${c.total}`];
+  // ok / all, and the skipped said apart (an item denied at the gate is not done: `status` says `1/2 ok, 1 skipped` too)
+  const parts = [`${c.ok}/${c.total}`];
+  if (c.skipped > 0) parts.push(`${c.skipped} skipped`);
   if (c.running > 0) parts.push(`${c.running} running`);
   if (c.inDoubt > 0) parts.push(`${c.inDoubt} in doubt`);
   if (c.failed > 0) parts.push(`${c.failed} failed`);
@@ -68,15 +71,21 @@ export interface Progress {
   done: number;
   failed: number;
   skipped: number;
+  /** of the skipped: those whose `if:` was false (they did not apply; nobody skipped them) */
+  notApplied: number;
 }
 
 export function progressOf(s: RunStoreState): Progress {
-  const p: Progress = { total: s.stepOrder.length, finished: 0, done: 0, failed: 0, skipped: 0 };
+  const p: Progress = { total: s.stepOrder.length, finished: 0, done: 0, failed: 0, skipped: 0, notApplied: 0 };
   for (const id of s.stepOrder) {
-    const st = s.steps.get(id)?.status;
+    const step = s.steps.get(id);
+    const st = step?.status;
     if (st === 'ok') p.done++;
     else if (st === 'failed') p.failed++;
-    else if (st === 'skipped') p.skipped++;
+    else if (st === 'skipped') {
+      p.skipped++;
+      if (didNotApply(step?.reason)) p.notApplied++;
+    }
   }
   p.finished = p.done + p.failed + p.skipped;
   return p;

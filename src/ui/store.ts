@@ -33,6 +33,7 @@ export function initialUi(): UiState {
     picker: null,
     autoRun: false,
     acted: null,
+    keyHint: null,
   };
 }
 

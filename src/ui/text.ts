@@ -85,9 +85,10 @@ export function wrap(segs: Line, cols: number, indent = 0): Line[] {
     col = Math.min(indent, w - 2);
   };
   for (const s of segs) {
-    for (const token of s.text.split(/(\s+)/)) {
+    // a no-break space (U+00A0) joins what must stay on one line (an icon and its word)
+    for (const token of s.text.split(/([^\S\u00a0]+)/)) {
       if (token === '') continue;
-      if (/^\s+$/.test(token)) {
+      if (/^[^\S\u00a0]+$/.test(token)) {
         const space = token.replace(/[^ ]/g, ' ');
         // leading spaces of the text are kept; those at a break are dropped
         const atBreak = out.length > 0 && col <= Math.min(indent, w - 2);
@@ -131,7 +132,12 @@ export function fit(text: string, cols: number): string {
   if (cols <= 0) return '';
   text = neutralise(text);
   if (width(text) <= cols) return text;
-  return PLAIN.test(text) ? text.slice(0, Math.max(0, cols - 1)) + '…' : cliTruncate(text, cols);
+  if (PLAIN.test(text)) return text.slice(0, Math.max(0, cols - 1)) + '…';
+  // cli-truncate can land one column over when its cut falls on a wide character (a CJK title
+  // cut to 64 came back 65 wide: the header then lost its severity): ask again one column shorter
+  let out = cliTruncate(text, cols);
+  for (let c = cols - 1; width(out) > cols && c > 0; c--) out = cliTruncate(text, c);
+  return out;
 }
 
 export const pad = (text: string, cols: number): string => {

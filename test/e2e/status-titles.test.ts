@@ -72,5 +72,9 @@ describe('runbook status: every step line has its title', () => {
     expect(line('loop#1.again')).toMatch(/✓ loop#1\.again\s+ok\s+Look again for alice$/);
     expect(line('tell')).toMatch(/◆ tell\s+waiting\s+Call bob {2}— manual step tell is waiting/);
     expect(line('after')).toMatch(/· after\s+pending\s+Check again$/);
+    // a repeat's rounds are listed right under it, as the TUI's checklist shows them — not after the last step
+    const ids = st.stdout.split('\n').map((l) => /^ {2}\S (\S+)\s/.exec(l)?.[1]).filter(Boolean);
+    expect(ids.indexOf('loop#1.again')).toBe(ids.indexOf('loop') + 1);
+    expect(ids.indexOf('tell')).toBeGreaterThan(ids.indexOf('loop#1.again'));
   });
 });

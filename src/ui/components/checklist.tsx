@@ -9,6 +9,8 @@ import { countsText, displayStatus, ICON, selectedStep } from '../status.js';
 import { fit, pad, placeholders } from '../text.js';
 import { Rule } from './lines.js';
 
+const NONE: string[] = [];
+
 export function windowStart(index: number, total: number, rows: number): number {
   if (total <= rows) return 0;
   return Math.max(0, Math.min(index - Math.floor(rows / 3), total - rows));
@@ -16,7 +18,8 @@ export function windowStart(index: number, total: number, rows: number): number 
 
 export function Checklist({ width, height }: { width: number; height: number }) {
   const theme = useTheme();
-  const order = useRunStore((s) => s.stepOrder);
+  // before the runbook is read, a resume knows only the journal's step ids (no kind, no title): not listed as steps
+  const order = useRunStore((s) => (s.begun ? s.stepOrder : NONE));
   const steps = useRunStore((s) => s.steps);
   const prompts = useRunStore((s) => s.prompts);
   const waiting = useRunStore((s) => s.waiting);

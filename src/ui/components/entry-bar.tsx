@@ -1,5 +1,5 @@
 /** The text entry at the bottom: notes, reasons, evidence, runbook inputs, secrets (masked). */
-import { useRunStore } from '../store.js';
+import { setUi, useRunStore, useRunStoreApi } from '../store.js';
 import { useController } from '../context.js';
 import { keyContext } from '../keymap.js';
 import { activePrompt } from '../status.js';
@@ -13,6 +13,11 @@ export function EntryBar({ width }: { width: number }) {
   const prompt = useRunStore(activePrompt);
   const error = useRunStore((s) => s.ui.entryError);
   const active = useRunStore((s) => keyContext(s).focus === 'entry');
+  const store = useRunStoreApi();
+  // "! a link is a URL…" is about the value submitted: it goes once the value is edited (Ctrl-U included)
+  const onEdit = () => {
+    if (store.getState().ui.entryError) setUi(store, { entryError: null });
+  };
   if (entry) {
     const hint = entry.required ? ' ' : 'may be left empty';
     return (
@@ -25,6 +30,7 @@ export function EntryBar({ width }: { width: number }) {
         error={error}
         onSubmit={controller.submitEntry}
         onCancel={controller.cancelEntry}
+        onEdit={onEdit}
       />
     );
   }
@@ -40,6 +46,7 @@ export function EntryBar({ width }: { width: number }) {
         hint={prompt.kind === 'secret' ? 'typed characters are not shown' : ' '}
         error={error}
         onSubmit={controller.submitEntry}
+        onEdit={onEdit}
       />
     );
   }

@@ -30,7 +30,12 @@ export function drillLine(d: Pick<DrillView, 'speed' | 'now' | 'running' | 'next
   const state = over ? ' stopped' : d.running() ? '' : help ? ' paused (help)' : now === 0 ? ' — starts with your first key' : ' paused — your next key starts it';
   const clockPart = `drill clock ${clock(now)} ×${d.speed}${state}`;
   const next = d.next();
-  if (!next) return { text: `${clockPart} · the attacker has no move left`, warn: false };
+  // no move due: the scenario has none left, or none at all (a drill without an attacker) — said so that it is true of both; cut short, never mid-word
+  if (!next) {
+    const short = over ? ' stopped' : d.running() ? '' : help ? ' paused (help)' : ' paused';
+    const none = [`${clockPart} · no attacker move to come`, `drill ${clock(now)} ×${d.speed}${short} · no attacker move to come`, `drill ${clock(now)} ×${d.speed}${short}`];
+    return { text: none.find((c) => widthOf(c) <= cols) ?? none[none.length - 1]!, warn: false };
+  }
   const what = next.what.replace(/ with \S+$/, '');
   if (over) return { text: fit(`${clockPart} · the attacker's next move (${clock(next.at)}: ${what}) never came`, cols), warn: false };
   const inT = d.running() && next.at > now ? ` (in ${clock(next.at - now)})` : '';
@@ -68,6 +73,7 @@ export function Header({ width }: { width: number }) {
       openedAt: s.openedAt,
       resumed: s.resumed,
       phase: s.phase,
+      begun: s.begun,
       autoRun: s.ui.autoRun,
       ...progressOf(s),
     })),
@@ -79,7 +85,7 @@ export function Header({ width }: { width: number }) {
   const filled = h.total === 0 ? 0 : Math.round((h.finished / h.total) * barWidth);
   const pct = h.total === 0 ? 0 : Math.round((h.finished / h.total) * 100);
   const how = h.phase === 'ended' || h.phase === 'closed' ? 'run over' : h.phase === 'quitting' ? 'stopping…' : h.autoRun ? 'running all' : 'step by step';
-  const extra = [h.failed ? `${h.failed} failed` : '', h.skipped ? `${h.skipped} skipped` : '', h.resumed ? 'resumed' : ''].filter(Boolean).join(' · ');
+  const extra = [h.begun && h.failed ? `${h.failed} failed` : '', h.begun && h.skipped ? `${h.skipped} skipped` : '', h.resumed ? 'resumed' : ''].filter(Boolean).join(' · ');
   const left = `  ${h.finished}/${h.total} steps ${'█'.repeat(barWidth)} ${pct}%  ${how}${extra ? ' · ' + extra : ''}  open `;
   // "open": since the incident opened — a resumed run's clock includes the time away
   const tail = `${h.resumed ? ' incl. time away' : ''}  incident ${h.incident ?? '…'}`;
@@ -91,10 +97,17 @@ export function Header({ width }: { width: number }) {
         <Text {...(h.severity === 'critical' || h.severity === 'high' ? theme.seg.error : theme.seg.warn)}>{sev}</Text>
       </Text>
       <Text wrap="truncate-end">
-        <Text>{`${h.finished}/${h.total} steps `}</Text>
-        <Text {...theme.seg.ok}>{'█'.repeat(filled)}</Text>
-        <Text {...theme.seg.dim}>{'░'.repeat(barWidth - filled)}</Text>
-        <Text>{` ${pct}%`}</Text>
+        {h.begun ? (
+          <>
+            <Text>{`${h.finished}/${h.total} steps `}</Text>
+            <Text {...theme.seg.ok}>{'█'.repeat(filled)}</Text>
+            <Text {...theme.seg.dim}>{'░'.repeat(barWidth - filled)}</Text>
+            <Text>{` ${pct}%`}</Text>
+          </>
+        ) : (
+          // the steps are not known yet (a resume knows only the journal's ids): no count that looks final
+          <Text {...theme.seg.dim}>{`…/… steps ${'░'.repeat(barWidth)} …%`}</Text>
+        )}
         <Text {...theme.seg.dim}>{`  ${how}${extra ? ' · ' + extra : ''}  open `}</Text>
         <Clock openedAt={h.openedAt} />
         <Text {...theme.seg.dim}>{fit(tail, Math.max(0, width - widthOf(left) - 8))}</Text>

@@ -68,13 +68,18 @@ export function StatusBar({ width }: { width: number }) {
         begun: s.begun,
         watching: s.watching,
         live: s.mode === 'live',
+        keyHint: s.ui.keyHint,
       };
     }),
   );
   const now = useNow(250, v.retryUntil !== undefined || v.watching !== undefined);
   let text = '';
   let style = theme.seg.dim;
-  if (v.phase === 'quitting') {
+  if (v.keyHint && v.phase !== 'quitting') {
+    // the key just pressed did nothing: what does (gone with the next key)
+    text = v.keyHint;
+    style = theme.seg.warn;
+  } else if (v.phase === 'quitting') {
     text = 'Stopping: the engine journals what it was doing and stops…';
     style = theme.seg.warn;
   } else if (v.retryUntil !== undefined) {

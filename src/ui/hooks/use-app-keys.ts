@@ -6,8 +6,8 @@
  * dropped as soon as one of them moves the focus away from the main screen.
  */
 import { useSafeInput } from './use-safe-input.js';
-import { useRunStoreApi } from '../store.js';
-import { keyContext, keyName, resolveKey, type ActionId } from '../keymap.js';
+import { setUi, useRunStoreApi } from '../store.js';
+import { keyContext, keyName, resolveKey, unboundHint, type ActionId } from '../keymap.js';
 import type { Controller } from '../controller.js';
 
 /** keys that do not start a drill's clock: opening the quit question and answering it (as help costs no drill time) */
@@ -20,6 +20,8 @@ export function useAppKeys(controller: Controller): void {
   useSafeInput((input, key) => {
     const name = keyName(input, key);
     if (name === 'ctrl+c' || input.includes('\u0003')) return controller.interrupt();
+    // a hint about the last key lasts until the next one
+    if (store.getState().ui.keyHint) setUi(store, { keyHint: null });
     // a text entry or the item picker already acted on this key press (it submitted, or went back)
     if (controller.consumed) return;
     // the first key starts a drill's clock (before it acts: ⏎ on the first step counts) — not help, nor asking to quit
@@ -32,6 +34,7 @@ export function useAppKeys(controller: Controller): void {
       if (ctx.focus === 'entry' || ctx.focus === 'picker' || ctx.phase === 'quitting' || ctx.phase === 'closed') return;
       const b = resolveKey(n, ctx);
       if (b) controller.dispatch(b.action);
+      else if (ctx.focus === 'main') setUi(store, { keyHint: unboundHint(n, ctx) });
     }
   });
 }

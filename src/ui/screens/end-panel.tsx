@@ -20,8 +20,15 @@ export function EndPanel({ width, height }: { width: number; height: number }) {
   const v = useRunStore(useShallow((s) => ({ end: s.end, incident: s.incident, closed: s.phase === 'closed', ...progressOf(s) })));
   const head: Line[] = [];
   const how = HOW[v.end?.status ?? 'interrupted'] ?? HOW.interrupted!;
-  // "every step finished" only when none was skipped
-  const word = v.end?.status === 'done' && v.skipped > 0 ? `done — ${v.skipped} step${v.skipped === 1 ? '' : 's'} skipped, the others finished` : how.word;
+  // "every step finished" only when none was skipped; a step whose condition was false did not apply (nobody skipped it)
+  const byHand = v.skipped - v.notApplied;
+  const steps = (n: number) => `${n} step${n === 1 ? '' : 's'}`;
+  const word =
+    v.end?.status !== 'done' || v.skipped === 0
+      ? how.word
+      : byHand === 0
+        ? `done — every step that applied finished (${steps(v.notApplied)} did not apply)`
+        : `done — ${steps(byHand)} skipped${v.notApplied ? `, ${v.notApplied} did not apply` : ''}, the others finished`;
   head.push(line(seg(`${how.icon} Run ${word}`, how.style)));
   const live = drill?.attackerLive() ?? 0;
   if (live > 0) head.push(...wrap(line(seg(`⚠ ${live} attacker-made credential${live === 1 ? '' : 's'} still live`, 'error'), seg(' — the attacker created it before containment: revoke it too', 'warn')), width, 2));

@@ -12,20 +12,19 @@ const show = (b: Binding) => b.keys.map((k) => NAMES[k] ?? k).join(' ');
 
 export function helpLines(now: Set<Binding>, attached = false): Line[] {
   const out: Line[] = [];
-  const legend = (Object.keys(ICON) as DisplayStatus[]).map((s) => `${ICON[s]} ${s}`).join('  ');
+  const legend = (Object.keys(ICON) as DisplayStatus[]).map((s) => `${ICON[s]}\u00a0${s}`).join('  ');
   out.push(line(seg('Status: ', 'heading'), legend));
   out.push(blank());
   if (attached) {
     out.push(line(seg('How it works: ', 'heading'), 'attached: the runner (another terminal) runs the steps; this screen follows it.'));
-    out.push(line('  What it waits on from the team is asked here: approve a gate, tick a manual step, settle an'));
-    out.push(line('  item in doubt, or add a note (n) — each a journal record under your name the runner acts on.'));
+    out.push(line('  What it waits on from the team is asked here: approve a gate, tick a manual step, settle an item in doubt, or add a note (n) — each a journal record under your name the runner acts on.'));
   } else {
     out.push(line(seg('How it works: ', 'heading'), 'the step pane shows the selected step (↑↓); ⏎ acts on that step.'));
     out.push(line('  Steps ready at the same time are listed together: ↑↓ picks one, a runs them all.'));
   }
   out.push(line('  "open" in the header is the time since the incident opened (time away included).'));
-  out.push(line('  In a drill, the drill clock starts with your first key, stands still while this help is open'));
-  out.push(line('  and while you are away (quit and resume): it counts only the time you spend on the drill.'));
+  // one paragraph per line here: the overlay wraps each at the pane's width (a break written into the text would cut a sentence in two)
+  out.push(line('  In a drill, the drill clock starts with your first key, stands still while this help is open and while you are away (quit and resume): it counts only the time you spend on the drill.'));
   out.push(blank());
   const row = (b: Binding) => line(seg(show(b).padEnd(14), 'key'), b.help);
   const seen = new Set<string>();

@@ -40,7 +40,8 @@ export function layout(columns: number, rows: number, steps: number, entryOpen: 
     const listWidth = Math.min(60, Math.floor(columns * 0.4));
     return { wide, body, listWidth, listHeight: body, paneWidth: columns - listWidth - 1, paneHeight: body };
   }
-  const listHeight = Math.min(steps + 1, Math.max(4, Math.floor(body * 0.4)));
+  // the rule and at least one row: before the runbook is read (inputs asked first) the list says it waits for it
+  const listHeight = Math.min(Math.max(1, steps) + 1, Math.max(4, Math.floor(body * 0.4)));
   return { wide, body, listWidth: columns, listHeight, paneWidth: columns, paneHeight: body - listHeight };
 }
 
@@ -56,10 +57,13 @@ export function RunScreen() {
   const controller = useController();
   useAppKeys(controller);
   const { columns, rows } = useTerminalSize();
-  const steps = useRunStore((s) => s.stepOrder.length);
+  const steps = useRunStore((s) => (s.begun ? s.stepOrder.length : 0));
   const focus = useRunStore((s) => keyContext(s).focus);
   const entryOpen = focus === 'entry' || focus === 'quit';
   const drill = useDrill() !== undefined;
+  // until the engine says what the runbook's steps are, a resume knows only the journal's step ids
+  // (no kinds, no titles): they are not shown as a checklist ("6/6 steps", each "manual")
+  const begun = useRunStore((s) => s.begun || activePrompt(s) !== undefined);
   const l = layout(columns, rows, steps, entryOpen, headerRows(drill));
   const width = columns - 1;
   return (
@@ -67,6 +71,8 @@ export function RunScreen() {
       <Header width={width} />
       {focus === 'help' ? (
         <HelpOverlay width={width} height={l.body} />
+      ) : !begun ? (
+        <Box height={l.body} />
       ) : (
         <Box flexDirection={l.wide ? 'row' : 'column'} height={l.body}>
           <Checklist width={l.wide ? l.listWidth : width} height={l.listHeight} />

@@ -8,6 +8,9 @@ import type { EngineEvent, StepInfo } from '../../core/engine/events.js';
 import type { RunState } from '../../core/journal/fold.js';
 import type { Counts, ItemView, LogLine, RunStoreState, StepView, StoreLimits } from './types.js';
 import { appendTail, emptyTail, enforceBudget, sanitize } from './logs.js';
+import { parentOf, roundsUnderRepeat } from '../../report/rounds.js';
+
+export { roundsUnderRepeat };
 
 export type QueuedEvent = Exclude<EngineEvent, { type: 'log' }>;
 type Rec = Extract<EngineEvent, { type: 'record' }>['record'];
@@ -16,27 +19,6 @@ export function placeholderInfo(id: string): StepInfo {
   return { id, kind: 'manual', title: id, needs: [], confirm: false, fanOut: false, evidence: { type: 'none', required: false } };
 }
 
-/** A repeat's round step (`eradicate#2.find`): the repeat step it belongs to, else undefined. */
-const parentOf = (id: string): string | undefined => {
-  const h = id.indexOf('#');
-  return h > 0 ? id.slice(0, h) : undefined;
-};
-
-/**
- * The checklist's order: a repeat's round steps (`eradicate#1.find`, …) right under their repeat
- * step, in the order they came — not after the runbook's last step.
- */
-export function roundsUnderRepeat(order: readonly string[]): string[] {
-  const all = new Set(order);
-  const rounds = new Map<string, string[]>();
-  const top: string[] = [];
-  for (const id of order) {
-    const parent = parentOf(id);
-    if (parent !== undefined && all.has(parent)) rounds.set(parent, [...(rounds.get(parent) ?? []), id]);
-    else top.push(id);
-  }
-  return rounds.size === 0 ? [...order] : top.flatMap((id) => [id, ...(rounds.get(id) ?? [])]);
-}
 
 /** Where a step the journal names but the run did not list goes: a round under its repeat step (after its earlier rounds), anything else at the end. */
 export function insertAt(order: readonly string[], id: string): number {
@@ -236,7 +218,16 @@ function applyRecord(next: RunStoreState, d: Draft, r: Rec, limits: StoreLimits)
       next.notes = [...next.notes, { text: sanitize(r.text, 500), at: r.ts }].slice(-limits.notes);
       break;
     case 'lock.broken':
-      next.notes = [...next.notes, { text: `lock of pid ${r.previous.pid} broken`, at: r.ts }].slice(-limits.notes);
+      // said as what it means to the responder, not as a failure ("lock … broken" read like an error)
+      next.notes = [
+        ...next.notes,
+        {
+          text: r.previous.forced
+            ? `took the incident over from pid ${r.previous.pid} (--break-lock)`
+            : `the last run (pid ${r.previous.pid}) had stopped without closing: carried on from its journal`,
+          at: r.ts,
+        },
+      ].slice(-limits.notes);
       break;
     case 'run.stopped':
       next.stopped = { reason: r.reason, detail: r.detail };

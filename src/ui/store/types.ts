@@ -137,6 +137,8 @@ export interface UiState {
   autoRun: boolean;
   /** the step the operator answered last: followed while its next question is due (its gate, its tick-off) */
   acted: string | null;
+  /** a key that does nothing where it was pressed: what does (until the next key) */
+  keyHint: string | null;
 }
 
 export interface RunEnd {

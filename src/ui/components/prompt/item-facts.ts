@@ -86,7 +86,13 @@ export function itemFacts(steps: ReadonlyMap<string, StepView>, stepId: string, 
     if (fps.size > 0) {
       const found: Record<string, unknown>[] = [];
       holders(st.outputs, fps, found);
-      for (const k of st.itemOrder) holders(st.items[k]?.output, fps, found);
+      for (const k of st.itemOrder) {
+        const other = st.items[k];
+        holders(other?.output, fps, found);
+        // an earlier call made with the same secret (a liveness check): what it found is about this credential (whose it is)
+        const out = other?.output;
+        if (out && typeof out === 'object' && !Array.isArray(out) && secretsIn(other?.input).some((x) => x.fingerprint !== undefined && fps.has(x.fingerprint))) found.push(out as Record<string, unknown>);
+      }
       for (const o of found) take(facts, o);
     }
   }

@@ -66,7 +66,9 @@ export function promptLines(p: Prompt, step: StepView | undefined, width: number
       if (fan) {
         for (const k of r.items.slice(0, MAX_ITEM_INPUTS)) {
           const facts = steps ? factsText(itemFacts(steps, p.step, k, r.inputs[k], r.kind)) : '';
-          w(line(seg('• ', 'bold'), seg(k, 'bold'), facts ? seg(`  ${facts}`, 'accent') : ''), 4);
+          // an item keyed by its position (`0`, `1`) says nothing: what it is comes first, its key after
+          if (facts && /^\d+$/.test(k)) w(line(seg('• ', 'bold'), seg(facts, 'accent'), seg(`  (item ${k})`, 'dim')), 4);
+          else w(line(seg('• ', 'bold'), seg(k, 'bold'), facts ? seg(`  ${facts}`, 'accent') : ''), 4);
           for (const l of byItem.get(k) ?? []) w(line(seg('    → ', 'dim'), l), 6);
         }
         if (n > MAX_ITEM_INPUTS) out.push(line(seg(`… ${n - MAX_ITEM_INPUTS} more items (i to pick them one by one)`, 'dim')));

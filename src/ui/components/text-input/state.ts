@@ -21,6 +21,24 @@ export type TextAction =
 
 export const MAX_ENTRY = 2_000;
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The start of the character (grapheme: an emoji, a flag, é as e + accent) before index i. */
+export function prevBoundary(v: string, i: number): number {
+  let last = 0;
+  for (const g of graphemes.segment(v)) {
+    if (g.index >= i) break;
+    last = g.index;
+  }
+  return last;
+}
+
+/** The end of the character (grapheme) that starts at or covers index i. */
+export function nextBoundary(v: string, i: number): number {
+  for (const g of graphemes.segment(v)) if (g.index > i) return g.index;
+  return v.length;
+}
+
 export function initialText(value = ''): TextState {
   return { value, cursor: value.length };
 }
@@ -32,13 +50,16 @@ export function textReducer(s: TextState, a: TextAction): TextState {
       if (!text) return s;
       return { value: s.value.slice(0, s.cursor) + text + s.value.slice(s.cursor), cursor: s.cursor + text.length };
     }
-    case 'backspace':
+    // by character, not by UTF-16 unit: half an emoji is neither deleted nor stepped into
+    case 'backspace': {
       if (s.cursor === 0) return s;
-      return { value: s.value.slice(0, s.cursor - 1) + s.value.slice(s.cursor), cursor: s.cursor - 1 };
+      const at = prevBoundary(s.value, s.cursor);
+      return { value: s.value.slice(0, at) + s.value.slice(s.cursor), cursor: at };
+    }
     case 'left':
-      return { ...s, cursor: Math.max(0, s.cursor - 1) };
+      return { ...s, cursor: prevBoundary(s.value, s.cursor) };
     case 'right':
-      return { ...s, cursor: Math.min(s.value.length, s.cursor + 1) };
+      return { ...s, cursor: nextBoundary(s.value, s.cursor) };
     case 'home':
       return { ...s, cursor: 0 };
     case 'end':

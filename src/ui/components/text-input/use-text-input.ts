@@ -1,16 +1,23 @@
 /** Keys → text entry actions. Enter submits, Esc cancels, Ctrl-U clears what is before the cursor, Ctrl-W a word; other Ctrl combinations are left alone. */
 import { useSafeInput } from '../../hooks/use-safe-input.js';
 import { useSyncReducer } from '../../hooks/use-sync-reducer.js';
-import { initialText, textReducer, type TextState } from './state.js';
+import { initialText, prevBoundary, textReducer, type TextState } from './state.js';
 
 export interface UseTextInput {
   isActive: boolean;
   onSubmit(value: string): void;
   onCancel?(): void;
+  /** called as the value is edited (in order with submits: an error about the last submit then no longer applies) */
+  onEdit?(): void;
 }
 
-export function useTextInput({ isActive, onSubmit, onCancel }: UseTextInput): TextState {
-  const [state, dispatch, latest] = useSyncReducer(textReducer, () => initialText());
+export function useTextInput({ isActive, onSubmit, onCancel, onEdit }: UseTextInput): TextState {
+  const [state, apply, latest] = useSyncReducer(textReducer, () => initialText());
+  const dispatch: typeof apply = (a) => {
+    const before = latest().value;
+    apply(a);
+    if (latest().value !== before) onEdit?.();
+  };
   useSafeInput(
     (input, key) => {
       // Ink reports Esc with meta set: check it before leaving modified keys alone
@@ -38,7 +45,7 @@ export function useTextInput({ isActive, onSubmit, onCancel }: UseTextInput): Te
           flush();
           dispatch({ type: c === '\x15' ? 'kill-line' : 'kill-word' });
         } else if (c === '\x7f' || c === '\b') {
-          if (text) text = text.slice(0, -1);
+          if (text) text = text.slice(0, prevBoundary(text, text.length));
           else dispatch({ type: 'backspace' });
         } else if (c === '\r' || c === '\n') {
           if (text) dispatch({ type: 'insert', text });
