@@ -54,7 +54,8 @@ export function drillHooks(d: HookDeps) {
 
   const tick = () => {
     const now = clock.now();
-    adversary.tick(now);
+    // the attacker moves on the drill clock only: nothing before it starts (the TUI starts it on the first key)
+    if (clock.running) adversary.tick(now);
     progress.check(now);
     d.durable.onProgress(progress.change());
   };
