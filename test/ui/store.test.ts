@@ -153,6 +153,24 @@ describe('run store fed by engine events', () => {
     expect(st.resumed).toBe(true);
   });
 
+  it('seeded on resume, a repeat round step keeps the kind and title its step.started journaled', () => {
+    const bodies: RecordBody[] = [
+      { type: 'incident.opened', incident: 'inc-8', mode: 'live', runbook: { id: 'rb', title: 'T', severity: 'high', path: 'rb.yaml', hash: 'h' }, inputs: {}, secrets: {} },
+      { type: 'run.started', resumed: false, pid: 1, runbookHash: 'h' },
+      { type: 'step.started', step: 'eradicate' },
+      { type: 'step.started', step: 'eradicate#1.hunt', kind: 'detect', title: 'Hunt for attacker keys' },
+      { type: 'step.finished', step: 'eradicate#1.hunt', status: 'ok' },
+    ];
+    const records = bodies.map((b, i) => ({ ...b, seq: i + 1, ts: new Date(1_700_000_000_000 + i * 1000).toISOString(), op: 'a@h', sum: '' }) as JournalRecord);
+    const rs = fold(records)!;
+    expect(rs.steps['eradicate#1.hunt']).toMatchObject({ kind: 'detect', title: 'Hunt for attacker keys' });
+    const store = createRunStore({ seed: rs });
+    const obs = createObserver(store, { intervalMs: 10_000 });
+    obs.observe(begin([step('eradicate')], { incident: 'inc-8', resumed: true }));
+    obs.flush();
+    expect(store.getState().steps.get('eradicate#1.hunt')?.info).toMatchObject({ kind: 'detect', title: 'Hunt for attacker keys' });
+  });
+
   it('ends on run.end; a broken event never throws into the engine', () => {
     const { obs, s } = fresh();
     expect(() => obs.observe(null as never)).not.toThrow();

@@ -31,6 +31,9 @@ export interface ItemState {
 
 export interface StepState {
   id: string;
+  /** from `step.started`: a repeat's round step (`eradicate#1.hunt`) is in no list, its record says what it is */
+  kind?: string;
+  title?: string;
   status: StepStatus;
   startedAt?: string;
   finishedAt?: string;
@@ -160,6 +163,8 @@ export function foldRecord(s: RunState | undefined, r: JournalRecord): RunState 
     case 'step.started': {
       const st = stepIn(s, r.step);
       st.status = 'running';
+      if (r.kind !== undefined) st.kind = r.kind;
+      if (r.title !== undefined) st.title = r.title;
       st.startedAt ??= r.ts;
       st.finishedAt = undefined;
       break;

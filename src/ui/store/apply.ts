@@ -311,7 +311,8 @@ export function seedFromRunState(state: RunStoreState, rs: RunState): RunStoreSt
   for (const id of rs.stepOrder) {
     const src = rs.steps[id];
     if (!src) continue;
-    const base = steps.get(id) ?? newStep(placeholderInfo(id));
+    // a repeat's round step is in no list: its kind and title come from its journaled start
+    const base = steps.get(id) ?? newStep({ ...placeholderInfo(id), kind: (src.kind as StepInfo['kind'] | undefined) ?? 'manual', title: src.title ?? id });
     if (!steps.has(id)) order.splice(insertAt(order, id), 0, id);
     const items: Record<string, ItemView> = {};
     for (const k of src.itemOrder) {
