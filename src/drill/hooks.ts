@@ -195,9 +195,7 @@ export function drillHooks(d: HookDeps) {
     },
     finish(): string[] {
       const c = card ?? { sc: scorecard('interrupted'), final: false };
-      const lines = formatScorecard(c.sc);
-      if (!c.final) lines[0] += ' — so far: the drill is not over';
-      return ['', ...lines];
+      return ['', ...formatScorecard(c.sc, { final: c.final })];
     },
   };
 }

@@ -122,11 +122,12 @@ export function scorecardLine(sc: Scorecard): string {
 const LIST_MAX = 10;
 
 /** The scorecard as text lines (stderr in scripted mode; after the TUI closes). */
-export function formatScorecard(sc: Scorecard): string[] {
+export function formatScorecard(sc: Scorecard, opts: { final?: boolean } = {}): string[] {
   // a long list (10,000 leaked tokens) is cut: the whole list is in the journal's scorecard record
   const list = (v: unknown) => (Array.isArray(v) && v.length ? (v.length > LIST_MAX ? `${v.slice(0, LIST_MAX).join(', ')}, … and ${v.length - LIST_MAX} more (all in the journal's scorecard record: runbook report --json)` : v.join(', ')) : 'none');
   const lines = [
-    `── Drill scorecard — ${sc.scenario} (seed ${sc.seed}, drill time) ──`,
+    // one heading: an unfinished drill's says so inside it (not after its closing rule)
+    `── Drill scorecard${opts.final === false ? ' so far (the drill is not over)' : ''} — ${sc.scenario} (seed ${sc.seed}, drill time) ──`,
     // a world with no leaked credential (a process drill): nothing to find or contain — not "not reached"
     sc.leaked === 0 ? '  time to detect   no leaked credential in this scenario' : `  time to detect   ${fmtMs(sc.detect_ms)}   (${String(sc.leaked_detected)}/${sc.leaked} leaked credentials found by the run)`,
     sc.leaked === 0 ? '  time to contain  no leaked credential in this scenario' : `  time to contain  ${fmtMs(sc.contain_ms)}   (${sc.leaked_dead}/${sc.leaked} leaked credentials dead in the world)`,

@@ -84,7 +84,8 @@ describe('the flagship drill', () => {
     const first = cli(['drill', FLAGSHIP, '--speed', '0', '--state-dir', dir, '--incident', 'gate-1'], { timeout: T });
     expect(first.code, first.stderr).toBe(3);
     expect(first.stderr).toMatch(/--approve revoke-tokens/);
-    expect(first.stderr).toContain('so far: the drill is not over');
+    expect(first.stderr).toMatch(/── Drill scorecard so far \(the drill is not over\) — [^\n]* ──\n/);
+    expect(first.stderr).not.toContain('── — so far');
     expect(scorecard(dir), 'an unfinished drill journals no scorecard').toBeUndefined();
     const second = cli(['drill', FLAGSHIP, '--yes', '--state-dir', dir, '--incident', 'gate-1'], { timeout: T });
     expect(second.code, second.stderr).toBe(0);
