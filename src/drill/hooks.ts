@@ -99,6 +99,10 @@ export function drillHooks(d: HookDeps) {
     }
     if (e.type === 'record') {
       progress.onRecord(e.record, clock.now());
+      if (e.record.type === 'step.finished' && e.record.status === 'ok') {
+        const step = stepForKey(p.loaded.runbook, e.record.step);
+        if (step && (step.kind === 'rotate' || step.drill?.rotates)) progress.stepRotated(clock.now());
+      }
       tick();
       // the world persists its own effects as they happen; a snapshot is only a shortcut for resume
       if (d.durable.snapshotDue()) d.save();

@@ -138,6 +138,17 @@ export class Progress {
     return -1;
   }
 
+  /**
+   * A step that rotates (kind rotate, or `drill: { rotates: true }`: a manual reissue) finished ok.
+   * Where the world holds no consumer of a leaked value, that is the rotation; otherwise the world's
+   * consumers (rotated and reloaded) decide.
+   */
+  stepRotated(now: number): void {
+    if (this.state.rotateAt !== undefined) return;
+    if (this.#world.built.consumers.some((c) => this.#world.built.credentials.get(c.credential)?.leaked)) return;
+    this.state.rotateAt = now;
+  }
+
   /** Check the world; record the first time each goal holds. */
   check(now: number): void {
     const s = this.state;

@@ -115,7 +115,7 @@ export function fmtMs(ms: number | null | undefined): string {
 /** One paragraph (the TUI's end panel shows it). */
 export function scorecardLine(sc: Scorecard): string {
   const adv = sc.adversary_succeeded === 0 ? 'the attacker got nothing done' : `the attacker succeeded ${sc.adversary_succeeded} time(s) before containment`;
-  return `Drill scorecard (drill time): detect ${fmtMs(sc.detect_ms)} · contain ${fmtMs(sc.contain_ms)} (${sc.leaked_dead}/${sc.leaked} leaked credentials dead) · rotate ${fmtMs(sc.rotate_ms)} · notify ${fmtMs(sc.notify_ms)} — ${adv}.`;
+  return `Drill scorecard (drill time): detect ${fmtMs(sc.detect_ms)} · contain ${fmtMs(sc.contain_ms)} (${sc.leaked_dead}/${sc.leaked} leaked credentials dead) · rotate ${sc.rotate_ms == null && !sc.consumers ? 'none needed' : fmtMs(sc.rotate_ms)} · notify ${fmtMs(sc.notify_ms)} — ${adv}.`;
 }
 
 /** how many entries of a list the text scorecard shows */
@@ -131,7 +131,7 @@ export function formatScorecard(sc: Scorecard, opts: { final?: boolean } = {}): 
     // a world with no leaked credential (a process drill): nothing to find or contain — not "not reached"
     sc.leaked === 0 ? '  time to detect   no leaked credential in this scenario' : `  time to detect   ${fmtMs(sc.detect_ms)}   (${String(sc.leaked_detected)}/${sc.leaked} leaked credentials found by the run)`,
     sc.leaked === 0 ? '  time to contain  no leaked credential in this scenario' : `  time to contain  ${fmtMs(sc.contain_ms)}   (${sc.leaked_dead}/${sc.leaked} leaked credentials dead in the world)`,
-    `  time to rotate   ${sc.consumers ? `${fmtMs(sc.rotate_ms)}   (${String(sc.consumers_rotated)}/${String(sc.consumers)} places that held a leaked value rotated and reloaded)` : 'nothing held a leaked value'}`,
+    `  time to rotate   ${sc.consumers ? `${fmtMs(sc.rotate_ms)}   (${String(sc.consumers_rotated)}/${String(sc.consumers)} places that held a leaked value rotated and reloaded)` : sc.rotate_ms != null ? `${fmtMs(sc.rotate_ms)}   (the step that rotates was done)` : 'nothing held a leaked value'}`,
     // nothing sent and nothing expected (a runbook with no notify step, a scenario that expects none): not "not reached"
     sc.notify_ms == null && !(sc.notify_missing as string[]).length
       ? '  time to notify   none sent, and the scenario expects none'

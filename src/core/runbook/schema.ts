@@ -127,6 +127,8 @@ export const StepDrill = z
   stdout: z.string().optional(),
   /** for manual steps: how long the simulated responder takes */
   takes: Duration.optional(),
+  /** the drill's scorecard counts this step (done) as the rotation: a manual reissue the simulated world holds no consumer of */
+  rotates: z.boolean().optional(),
   })
   .describe('reserved for drills: fixtures used instead of running the step');
 
