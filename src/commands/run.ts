@@ -129,7 +129,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   const signal = AbortSignal.any([ctx.signal, controller.signal]);
   const fpKey = fingerprintKey(stateDir);
   // nothing may touch the incident's folder (journal, drill workspace, state) before its lock is held
-  const fresh = openIncident(store, ctx, f['break-lock'] === true, controller);
+  const fresh = openIncident(store, ctx, f['break-lock'] === true, controller, interactive);
   let env: RunEnv | undefined;
   try {
     env = await setup.prepare?.({ flags: f, loaded, registry, store, stateDir, fresh, interactive, secrets, fingerprintKey: fpKey, inputs, ctx });
@@ -269,11 +269,12 @@ async function openEarly(tui: Promise<typeof import('../ui/index.js')>, mode: 'l
  * process that is gone, open the journal (refusing links, folders, empty and tampered journals;
  * dropping a torn last line with a warning). Returns whether the incident is new.
  */
-function openIncident(store: Store, ctx: CommandContext, breakLock: boolean, controller: AbortController): boolean {
+function openIncident(store: Store, ctx: CommandContext, breakLock: boolean, controller: AbortController, interactive: boolean): boolean {
   store.lock({ breakLock });
   try {
     const taken = store.takenOver;
-    if (taken) err(ctx, ctx.redactor.redact(takeoverLine(store.incident, taken)));
+    // the TUI shows the take-over as a note (its lock.broken record); on stderr it would garble the loading screen
+    if (taken && !interactive) err(ctx, ctx.redactor.redact(takeoverLine(store.incident, taken)));
     store.onLockLost = (why) => {
       err(ctx, `runbook: ${why} — stopping; this process calls nothing more.`);
       controller.abort(new Error('lock lost'));
