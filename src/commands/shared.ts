@@ -1,11 +1,12 @@
 /** Helpers shared by the commands that open incidents: state dir, fingerprint key, loading. */
 import { readRegularFile } from '../core/read-file.js';
-import { existsSync, readFileSync, writeFileSync, chmodSync, linkSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, chmodSync, linkSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { JournalError, UsageError } from '../core/errors.js';
+import { neutralise } from '../core/terminal-text.js';
 import type { LoadedRunbook, ParsedRunbookText } from '../core/runbook/load.js';
 import { MAX_BYTES, parseYamlStrict } from '../core/runbook/yaml.js';
 import { lazyBuiltins, type ProviderRegistry } from '../providers/provider-registry.js';
@@ -74,13 +75,28 @@ function configStateDir(env: NodeJS.ProcessEnv): { dir: string; file: string } |
  */
 export function resolveStateDir(flag: string | undefined, ctx: Pick<CommandContext, 'env' | 'cwd'>): StateDir {
   const env = ctx.env;
-  if (flag) return { dir: resolve(ctx.cwd, flag), source: '--state-dir', describe: 'set by --state-dir' };
+  // an empty --state-dir (an unset shell variable: --state-dir "$DIR") is refused, never taken as "the default"
+  if (flag !== undefined && flag.trim() === '') throw new UsageError('--state-dir is empty: give the folder that holds the incidents', { nextSteps: ['Give --state-dir a folder (is the shell variable you meant set?), or leave the flag out for the default.'] });
+  if (flag) {
+    const dir = resolve(ctx.cwd, flag);
+    if (notAFolder(dir)) throw new UsageError(`--state-dir ${neutralise(flag)} is a file, not a folder`, { nextSteps: ['Give --state-dir a folder (it is created if missing).'] });
+    return { dir, source: '--state-dir', describe: 'set by --state-dir' };
+  }
   if (env.RUNBOOK_STATE_DIR) return { dir: resolve(ctx.cwd, env.RUNBOOK_STATE_DIR), source: 'RUNBOOK_STATE_DIR', describe: 'set by $RUNBOOK_STATE_DIR' };
   const conf = configStateDir(env);
   if (conf) return { dir: conf.dir, source: 'config', config: conf.file, describe: `set by state_dir in ${conf.file}` };
   // the XDG spec: a relative $XDG_STATE_HOME is invalid and ignored
   if (env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME)) return { dir: join(env.XDG_STATE_HOME, 'runbook'), source: 'XDG_STATE_HOME', describe: 'the default: $XDG_STATE_HOME/runbook; --state-dir or RUNBOOK_STATE_DIR picks another' };
   return { dir: join(home(env), '.local', 'state', 'runbook'), source: 'default', describe: 'the default: ~/.local/state/runbook; --state-dir or RUNBOOK_STATE_DIR picks another' };
+}
+
+/** the path exists and is not a folder (a file, or a file in the way above it) */
+function notAFolder(dir: string): boolean {
+  try {
+    return !statSync(dir).isDirectory();
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOTDIR';
+  }
 }
 
 export function stateDirOf(flag: string | undefined, ctx: Pick<CommandContext, 'env' | 'cwd'>): string {
@@ -106,6 +122,7 @@ export function fingerprintKey(stateDir: string): Buffer {
     mkdirTree(stateDir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw new UsageError(`the state directory ${neutralise(stateDir)} is a file, not a folder (or a file is in the way above it) — nothing was called`, { nextSteps: ['Use a folder as --state-dir (or RUNBOOK_STATE_DIR).'] });
     throw new UsageError(`cannot create the state directory ${stateDir}: ${code ?? String(e)} — nothing was called`, { nextSteps: ['Use a writable --state-dir (or RUNBOOK_STATE_DIR).'] });
   }
   try {

@@ -30,8 +30,9 @@ export function openState(id: string, store: Store, stateFlag: string | undefine
  * The folded state of an incident's journal (any store) — of `records` when the caller has
  * read them already; a usage error when it has no opening record.
  */
-export function stateOf(store: { read(): JournalRecord[]; exists(): boolean; incident: string; location: string }, records?: JournalRecord[]): RunState {
-  if (!store.exists()) throw new UsageError(`no incident "${store.incident}" in ${store.location}`, { nextSteps: ['`runbook incidents` lists the incidents there.'] });
+export function stateOf(store: { read(): JournalRecord[]; exists(): boolean; incident: string; location: string }, records?: JournalRecord[], incidentsCommand?: string): RunState {
+  // the hint runs as printed: the caller gives `incidents` with its own --state-dir / --store
+  if (!store.exists()) throw new UsageError(`no incident "${store.incident}" in ${store.location}`, { nextSteps: [`\`${incidentsCommand ?? 'runbook incidents'}\` lists the incidents there.`] });
   const state = fold(records ?? store.read());
   if (!state) throw new UsageError(`the journal of incident ${store.incident} has no opening record (${store.location})`);
   return state;
