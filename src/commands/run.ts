@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { Engine, type EngineOptions, type RunResult } from '../core/engine/engine.js';
 import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
-import { parseInputFlags } from '../core/engine/inputs.js';
+import { checkInputNames, parseInputFlags } from '../core/engine/inputs.js';
 import { checkStepFlags } from '../core/engine/flags.js';
 import { checkIncidentId } from '../core/journal/store.js';
 import { isShared, storeOf, type Store } from './team-store.js';
@@ -112,6 +112,8 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   // a drill's world can take a while to start (10,000 leaked tokens: seconds): say so meanwhile
   early?.tui.status(setup.mode === 'drill' ? `starting the drill's simulated world for ${loaded.runbook.id}…` : `opening the incident of ${loaded.runbook.id}…`);
   checkStepFlags(loaded.runbook, { done: parseDoneFlags(collect(f.done)).keys(), settle, approve: collect(f.approve) });
+  // before the incident's folder exists: a bad flag leaves no empty incident behind
+  checkInputNames(loaded.runbook.inputs, inputs);
   const stateDir = stateDirOf(f['state-dir'], ctx);
   const given = f.incident;
   const incident = given ? checkIncidentId(given) : newIncidentId(loaded.runbook.id);

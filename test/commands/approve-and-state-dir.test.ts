@@ -100,3 +100,16 @@ describe('--state-dir', () => {
     expect(e.message).not.toContain('EEXIST');
   });
 });
+
+describe('runbook run with a bad --input', () => {
+  it('exit 2 before the incident exists: no empty incident folder is left', async () => {
+    const { default: run } = await import('../../src/commands/run.js');
+    const { ROOT } = await import('../e2e/cli.js');
+    const s = join(t.dir, 'run-state');
+    const c = ctx();
+    const e = await refusal(run([join(ROOT, 'runbooks/examples/leaked-token-triage.yaml'), '--input', 'nope=1', '--state-dir', s, '--incident', 'inc-bad'], { ...c, stdin: { isTTY: false } as unknown as NodeJS.ReadStream }));
+    expect(e.exitCode).toBe(ExitCode.usage);
+    expect(e.message).toContain('--input nope');
+    expect(existsSync(join(s, 'incidents', 'inc-bad'))).toBe(false);
+  });
+});

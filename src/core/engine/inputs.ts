@@ -64,12 +64,8 @@ export function parseInputFlags(flags: readonly string[]): Record<string, string
   return out;
 }
 
-/** Resolve every declared input: flag, else default, else ask (TUI), else a usage error naming the flag. */
-export async function resolveInputs(
-  specs: Record<string, Input>,
-  given: Record<string, string>,
-  ports: Pick<OperatorPorts, 'askInput'>,
-): Promise<Record<string, unknown>> {
+/** Every `--input` names an input the runbook declares (checked before an incident is created, and again here). */
+export function checkInputNames(specs: Record<string, Input>, given: Record<string, string>): void {
   for (const k of Object.keys(given)) {
     if (!Object.hasOwn(specs, k)) {
       const known = Object.keys(specs);
@@ -78,6 +74,15 @@ export async function resolveInputs(
       });
     }
   }
+}
+
+/** Resolve every declared input: flag, else default, else ask (TUI), else a usage error naming the flag. */
+export async function resolveInputs(
+  specs: Record<string, Input>,
+  given: Record<string, string>,
+  ports: Pick<OperatorPorts, 'askInput'>,
+): Promise<Record<string, unknown>> {
+  checkInputNames(specs, given);
   const out: Record<string, unknown> = {};
   const missing: string[] = [];
   for (const [name, spec] of Object.entries(specs)) {
