@@ -213,6 +213,13 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
   }
   // resume: the same mode as when the operator left (running all, or step by step)
   if (opts.initial && readUiState(opts.uiStateFile)?.autoRun) setUi(store, { autoRun: true });
+  // the mode is saved as it changes (atomically), not only on quit: a run killed with kill -9 resumes in it too
+  let savedMode = store.getState().ui.autoRun;
+  const stopSavingMode = store.subscribe((s) => {
+    if (s.ui.autoRun === savedMode) return;
+    savedMode = s.ui.autoRun;
+    writeUiState(opts.uiStateFile, { autoRun: savedMode });
+  });
   const observer = createObserver(store);
   const drill = opts.drill;
   const observe: EngineObserver = (e) => {
@@ -339,6 +346,7 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
     restoreTty();
     process.off('exit', restoreTty);
   }
+  stopSavingMode();
   writeUiState(opts.uiStateFile, { autoRun: store.getState().ui.autoRun });
   if (error !== undefined && !forced) throw error;
   const after = opts.finish?.() ?? [];
