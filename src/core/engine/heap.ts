@@ -23,12 +23,18 @@ let holders = 0;
 
 /** Bound the heap's growth until the returned function is called (runs may nest: the last release restores V8's default). */
 export function boundHeapGrowth(): () => void {
-  if (holders++ === 0) setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  if (holders++ === 0) {
+    setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+    setFlagsFromString('--semi-space-growth-factor=1');
+  }
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    if (--holders === 0) setFlagsFromString('--heap-growing-percent=0');
+    if (--holders === 0) {
+      setFlagsFromString('--heap-growing-percent=0');
+      setFlagsFromString('--semi-space-growth-factor=2');
+    }
   };
 }
 
