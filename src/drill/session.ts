@@ -60,16 +60,31 @@ function worldNeverReached(records: readonly { type: string }[]): boolean {
 
 /**
  * Read the scenario, build the world, register its credentials with the redactor — with V8's heap
- * growth bounded as during the run (src/core/engine/heap.ts): at 10,000 tokens reading the
- * scenario allocates ~1.6 GB, almost all of it short-lived, and left to V8's default the heap
- * grew to 230–250 MiB RSS here, before the engine had started.
+ * growth bounded as during the run (src/core/engine/heap.ts) from here until the drill's
+ * `cleanup` has ended: at 10,000 tokens reading the scenario allocates ~1.6 GB, almost all of it
+ * short-lived, and left to V8's default the heap grew to 230–250 MiB RSS here, before the engine
+ * had started; after the run, the scorecard (a fold of the whole journal) and the last snapshot
+ * of the world took the heap from ~130 to ~145 MB (+18 MiB RSS, the drill's peak) when the
+ * engine's bound ended with its run.
  */
 export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   const release = boundHeapGrowth();
   try {
-    return await prepareDrillWorld(p);
-  } finally {
+    const env = await prepareDrillWorld(p);
+    const cleanup = env.cleanup;
+    return {
+      ...env,
+      cleanup: async () => {
+        try {
+          await cleanup();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (e) {
     release();
+    throw e;
   }
 }
 
