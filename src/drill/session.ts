@@ -63,9 +63,9 @@ function worldNeverReached(records: readonly { type: string }[]): boolean {
  * growth bounded as during the run (src/core/engine/heap.ts) from here until the drill's
  * `cleanup` has ended: at 10,000 tokens reading the scenario allocates ~1.6 GB, almost all of it
  * short-lived, and left to V8's default the heap grew to 230–250 MiB RSS here, before the engine
- * had started; after the run, the scorecard (a fold of the whole journal) and the last snapshot
- * of the world took the heap from ~130 to ~145 MB (+18 MiB RSS, the drill's peak) when the
- * engine's bound ended with its run.
+ * had started. After the run the drill prints its scorecard and summary and snapshots its world
+ * once more: with the bound ended with the engine's run, that tail grew the young generation back
+ * to 32 MB and the old one by ~15 MB, the drill's peak (bench/README.md, issue-15 RSS).
  */
 export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   const release = boundHeapGrowth();
