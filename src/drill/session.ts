@@ -60,16 +60,31 @@ function worldNeverReached(records: readonly { type: string }[]): boolean {
 
 /**
  * Read the scenario, build the world, register its credentials with the redactor — with V8's heap
- * growth bounded as during the run (src/core/engine/heap.ts): at 10,000 tokens reading the
- * scenario allocates ~1.6 GB, almost all of it short-lived, and left to V8's default the heap
- * grew to 230–250 MiB RSS here, before the engine had started.
+ * growth bounded as during the run (src/core/engine/heap.ts) from here until the drill's
+ * `cleanup` has ended: at 10,000 tokens reading the scenario allocates ~1.6 GB, almost all of it
+ * short-lived, and left to V8's default the heap grew to 230–250 MiB RSS here, before the engine
+ * had started. After the run the drill prints its scorecard and summary and snapshots its world
+ * once more: with the bound ended with the engine's run, that tail grew the young generation back
+ * to 32 MB and the old one by ~15 MB, the drill's peak (bench/README.md, issue-15 RSS).
  */
 export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
   const release = boundHeapGrowth();
   try {
-    return await prepareDrillWorld(p);
-  } finally {
+    const env = await prepareDrillWorld(p);
+    const cleanup = env.cleanup;
+    return {
+      ...env,
+      cleanup: async () => {
+        try {
+          await cleanup();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (e) {
     release();
+    throw e;
   }
 }
 
