@@ -68,7 +68,7 @@ function worldNeverReached(records: readonly { type: string }[]): boolean {
  * to 32 MB and the old one by ~15 MB, the drill's peak (bench/README.md, issue-15 RSS).
  */
 export async function prepareDrill(p: PrepareContext): Promise<RunEnv> {
-  const release = boundHeapGrowth();
+  const release = boundHeapGrowth({ young: true });
   try {
     const env = await prepareDrillWorld(p);
     const cleanup = env.cleanup;

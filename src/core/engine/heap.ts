@@ -11,7 +11,7 @@
  * a few MB on a small heap): more frequent full collections, each a few tens of ms on ~100 MB
  * and mostly concurrent (bench/README.md records the cost in time).
  *
- * The young generation is kept at the size it has when the bound is taken (V8 would double its
+ * A drill (`young`) also keeps the young generation at the size it has when the bound is taken (V8 would double its
  * semi-spaces up to 16 MiB each as survivors add up — 32 MB of RSS that a 10,000-token drill
  * committed and kept; with it held, the drill peaked at 240–270 instead of 267–316 MiB, at
  * 1.17× its wall time: more scavenges and promotions). The scanner's lever (src/commands/scan.ts).
@@ -26,21 +26,23 @@ import { setFlagsFromString } from 'node:v8';
 export const HEAP_GROWING_PERCENT = 10;
 
 let holders = 0;
+let youngHolders = 0;
 
-/** Bound the heap's growth until the returned function is called (runs may nest: the last release restores V8's default). */
-export function boundHeapGrowth(): () => void {
-  if (holders++ === 0) {
-    setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-    setFlagsFromString('--semi-space-growth-factor=1');
-  }
+/**
+ * Bound the heap's growth until the returned function is called (runs may nest: the last release
+ * restores V8's default). `young`: also keep the young generation at its size (a drill: 10–15%
+ * less peak RSS at 10,000 tokens for ~1.17× wall time, bench/README.md — a live run does not pay it).
+ */
+export function boundHeapGrowth(opts: { young?: boolean } = {}): () => void {
+  if (holders++ === 0) setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  const young = opts.young === true;
+  if (young && youngHolders++ === 0) setFlagsFromString('--semi-space-growth-factor=1');
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    if (--holders === 0) {
-      setFlagsFromString('--heap-growing-percent=0');
-      setFlagsFromString('--semi-space-growth-factor=2');
-    }
+    if (--holders === 0) setFlagsFromString('--heap-growing-percent=0');
+    if (young && --youngHolders === 0) setFlagsFromString('--semi-space-growth-factor=2');
   };
 }
 
