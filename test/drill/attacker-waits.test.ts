@@ -9,28 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import drill from '../../src/commands/drill.js';
-import type { CommandContext } from '../../src/commands/context.js';
-import { Redactor } from '../../src/core/secrets/redactor.js';
 import { ROOT } from '../e2e/cli.js';
-import { FakeIn, FakeOut, waitFor } from '../ui/helpers.js';
+import { terminal, waitFor } from '../ui/helpers.js';
 
 describe('runbook drill on a terminal — no attacker move before the first key', () => {
   it('aws-credential-compromise: the world is up, no key pressed, the 0s moves have not happened', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'drill-attacker-waits-'));
     const state = join(dir, 'state');
-    const stdout = new FakeOut();
-    const stderr = new FakeOut();
     const abort = new AbortController();
-    const ctx: CommandContext = {
-      stdout: stdout as unknown as NodeJS.WriteStream,
-      stderr: stderr as unknown as NodeJS.WriteStream,
-      stdin: new FakeIn() as unknown as NodeJS.ReadStream,
-      env: { ...process.env, NO_COLOR: '1' },
-      cwd: dir,
-      redactor: new Redactor(),
-      signal: abort.signal,
-      script: 'runbook',
-    };
+    const { stdout, ctx } = terminal(dir, { signal: abort.signal });
     const done = drill([join(ROOT, 'runbooks/aws-credential-compromise.yaml'), '--state-dir', state, '--incident', 'waits'], ctx);
     const snapshot = join(state, 'incidents', 'waits', 'drill', 'state.json');
     await waitFor(() => stdout.text.includes('Next step') && existsSync(snapshot), () => stdout.text.slice(-3000), 60_000);

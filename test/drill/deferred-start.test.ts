@@ -13,28 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import drill from '../../src/commands/drill.js';
-import type { CommandContext } from '../../src/commands/context.js';
-import { Redactor } from '../../src/core/secrets/redactor.js';
 import { ROOT, cli, ensureBuilt } from '../e2e/cli.js';
-import { FakeIn, FakeOut, KEY, plain, waitFor } from '../ui/helpers.js';
+import { terminal, KEY, plain, waitFor } from '../ui/helpers.js';
 
-/** The drill command on fake TTY streams (the real TUI renders into `stdout`). */
-function terminal(cwd: string) {
-  const stdin = new FakeIn();
-  const stdout = new FakeOut();
-  const stderr = new FakeOut();
-  const ctx: CommandContext = {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stderr: stderr as unknown as NodeJS.WriteStream,
-    stdin: stdin as unknown as NodeJS.ReadStream,
-    env: { ...process.env, NO_COLOR: '1' },
-    cwd,
-    redactor: new Redactor(),
-    signal: new AbortController().signal,
-    script: 'runbook',
-  };
-  return { stdin, stdout, stderr, ctx };
-}
 
 describe('runbook drill on a terminal — the world starts after the first complete frame', () => {
   it('a key pressed on the first frame, before the world runs, runs the step once the world is up', async () => {

@@ -13,29 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import drill from '../../src/commands/drill.js';
-import type { CommandContext } from '../../src/commands/context.js';
 import { heapGrowthBounded } from '../../src/core/engine/heap.js';
-import { Redactor } from '../../src/core/secrets/redactor.js';
 import { ROOT } from '../e2e/cli.js';
-import { FakeIn, FakeOut } from '../ui/helpers.js';
+import { terminal } from '../ui/helpers.js';
 
 describe('a drill and the heap growth bound', () => {
   it('holds from before the run until the drill has cleaned up, through the summary printed after the run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'drill-heap-'));
-    const stdout = new FakeOut();
-    const stderr = new FakeOut();
+    const { stderr, ctx } = terminal(dir);
     const seen: { text: string; bounded: boolean }[] = [];
     stderr.onWrite = (s) => seen.push({ text: s, bounded: heapGrowthBounded() });
-    const ctx: CommandContext = {
-      stdout: stdout as unknown as NodeJS.WriteStream,
-      stderr: stderr as unknown as NodeJS.WriteStream,
-      stdin: new FakeIn() as unknown as NodeJS.ReadStream,
-      env: { ...process.env, NO_COLOR: '1' },
-      cwd: dir,
-      redactor: new Redactor(),
-      signal: new AbortController().signal,
-      script: 'runbook',
-    };
     expect(heapGrowthBounded()).toBe(false);
     const code = await drill([join(ROOT, 'runbooks/hf-spaces-secrets-exposure.yaml'), '--state-dir', join(dir, 'state'), '--incident', 'heap', '--yes', '--non-interactive'], ctx);
     expect(code, stderr.text.slice(-2000)).toBe(0);

@@ -9,27 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import drill from '../../src/commands/drill.js';
-import type { CommandContext } from '../../src/commands/context.js';
-import { Redactor } from '../../src/core/secrets/redactor.js';
 import { ROOT } from '../e2e/cli.js';
-import { FakeIn, FakeOut } from '../ui/helpers.js';
+import { terminal } from '../ui/helpers.js';
 
 describe('runbook drill slack-token-leak — the reissue step counts as the rotation', () => {
   it('--yes: the scorecard has a time to rotate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'drill-rotate-'));
     const state = join(dir, 'state');
-    const [stdin, stdout, stderr] = [new FakeIn(), new FakeOut(), new FakeOut()];
-    for (const s of [stdin, stdout, stderr]) (s as { isTTY: boolean }).isTTY = false;
-    const ctx: CommandContext = {
-      stdout: stdout as unknown as NodeJS.WriteStream,
-      stderr: stderr as unknown as NodeJS.WriteStream,
-      stdin: stdin as unknown as NodeJS.ReadStream,
-      env: { ...process.env, NO_COLOR: '1' },
-      cwd: dir,
-      redactor: new Redactor(),
-      signal: new AbortController().signal,
-      script: 'runbook',
-    };
+    const { stderr, ctx } = terminal(dir, { tty: false });
     const code = await drill([join(ROOT, 'runbooks/slack-token-leak.yaml'), '--yes', '--speed', '0', '--state-dir', state, '--incident', 'rot'], ctx);
     expect(code, stderr.text).toBe(0);
     expect(stderr.text).toMatch(/time to rotate {3}\d[^\n]*the step that rotates was done/);

@@ -10,28 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import drill from '../../src/commands/drill.js';
-import type { CommandContext } from '../../src/commands/context.js';
 import { ownRecord } from '../../src/core/journal/lock.js';
-import { Redactor } from '../../src/core/secrets/redactor.js';
 import { ROOT } from '../e2e/cli.js';
-import { FakeIn, FakeOut, plain, waitFor } from '../ui/helpers.js';
+import { terminal, plain, waitFor } from '../ui/helpers.js';
 
-function terminal(cwd: string) {
-  const stdin = new FakeIn();
-  const stdout = new FakeOut();
-  const stderr = new FakeOut();
-  const ctx: CommandContext = {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stderr: stderr as unknown as NodeJS.WriteStream,
-    stdin: stdin as unknown as NodeJS.ReadStream,
-    env: { ...process.env, NO_COLOR: '1' },
-    cwd,
-    redactor: new Redactor(),
-    signal: new AbortController().signal,
-    script: 'runbook',
-  };
-  return { stdin, stdout, stderr, ctx };
-}
 
 async function session(dir: string, state: string, before?: () => void) {
   const t = terminal(dir);

@@ -9,27 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import drill from '../../src/commands/drill.js';
-import type { CommandContext } from '../../src/commands/context.js';
-import { Redactor } from '../../src/core/secrets/redactor.js';
 import { ROOT } from '../e2e/cli.js';
-import { FakeIn, FakeOut, waitFor } from '../ui/helpers.js';
+import { terminal, waitFor } from '../ui/helpers.js';
 
 describe('runbook drill on a terminal — the mode is saved when it changes', () => {
   it('a (run all): tui.json says so at once, while the run goes on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'drill-mode-'));
     const state = join(dir, 'state');
-    const [stdin, stdout, stderr] = [new FakeIn(), new FakeOut(), new FakeOut()];
     const abort = new AbortController();
-    const ctx: CommandContext = {
-      stdout: stdout as unknown as NodeJS.WriteStream,
-      stderr: stderr as unknown as NodeJS.WriteStream,
-      stdin: stdin as unknown as NodeJS.ReadStream,
-      env: { ...process.env, NO_COLOR: '1' },
-      cwd: dir,
-      redactor: new Redactor(),
-      signal: abort.signal,
-      script: 'runbook',
-    };
+    const { stdin, stdout, ctx } = terminal(dir, { signal: abort.signal });
     const done = drill([join(ROOT, 'runbooks/hf-spaces-secrets-exposure.yaml'), '--state-dir', state, '--incident', 'mode'], ctx);
     await waitFor(() => stdout.text.includes('Next step · find-spaces'), () => stdout.text.slice(-3000), 60_000);
     const file = join(state, 'incidents', 'mode', 'tui.json');

@@ -32,7 +32,7 @@ import type { RunState } from '../../src/core/journal/fold.js';
 
 afterEach(() => cleanup());
 
-const KEYS = '[{"access_key_id":"AKIAXIWCXTDRL63JQG2U","status":"Active","create_date":"2026-12-03T20:05:01.079Z"},{"access_key_id":"AKIAQ4NEWKEY2EXAMPLE","status":"Inactive","create_date":"2026-12-03T20:06:11.000Z"}]';
+const KEYS = '[{"access_key_id":"AKIAXIWCXTDRLEXAMPLE","status":"Active","create_date":"2026-12-03T20:05:01.079Z"},{"access_key_id":"AKIAQ4NEWKEY2EXAMPLE","status":"Inactive","create_date":"2026-12-03T20:06:11.000Z"}]';
 const INSTRUCTIONS = `1. Look for persistence in CloudTrail.
 2. Keys of ci-deployer before containment:
 
@@ -51,14 +51,14 @@ describe('what an earlier step found reads as a list, not raw JSON', () => {
     const f = t.frame();
     expect(f).not.toContain('[{"');
     expect(f).not.toContain('"access_key_id"');
-    expect(f).toMatch(/• access key id: AKIAXIWCXTDRL63JQG2U · status: Active · create date:/);
+    expect(f).toMatch(/• access key id: AKIAXIWCXTDRLEXAMPLE · status: Active · create date:/);
     expect(f).toMatch(/• access key id: AKIAQ4NEWKEY2EXAMPLE · status: Inactive/);
   });
 
   it('scripted mode prints the same list under the step', () => {
     const out = plainInstructions(INSTRUCTIONS).join('\n');
     expect(out).not.toContain('[{"');
-    expect(out).toContain('   • access key id: AKIAXIWCXTDRL63JQG2U · status: Active · create date: 2026-12-03T20:05:01.079Z');
+    expect(out).toContain('   • access key id: AKIAXIWCXTDRLEXAMPLE · status: Active · create date: 2026-12-03T20:05:01.079Z');
     expect(out).not.toContain('```');
   });
 
@@ -223,10 +223,10 @@ describe('a gate or preview names what is already known', () => {
   it('a fan-out item keyed by its position reads by what it is, its key after', async () => {
     const t = setup({ columns: 80, rows: 30 });
     t.emit(begin([step('disable', { kind: 'revoke', title: 'Deactivate the attacker keys', confirm: true, fanOut: true })]));
-    void t.ports.ports.approve({ step: 'disable', title: 'Deactivate', kind: 'revoke', plan: ['[0] iam UpdateAccessKey UserName=ci-deployer AccessKeyId=AKIACHBHPC2AHRPB7UB4 Status=Inactive', '[1] iam UpdateAccessKey UserName=ci-deployer AccessKeyId=AKIAQ4NEWKEY2EXAMPLE Status=Inactive'], items: ['0', '1'], inputs: { 0: { user_name: 'ci-deployer', access_key_id: 'AKIACHBHPC2AHRPB7UB4' }, 1: { user_name: 'ci-deployer', access_key_id: 'AKIAQ4NEWKEY2EXAMPLE' } } });
+    void t.ports.ports.approve({ step: 'disable', title: 'Deactivate', kind: 'revoke', plan: ['[0] iam UpdateAccessKey UserName=ci-deployer AccessKeyId=AKIACHBHPC2A3EXAMPLE Status=Inactive', '[1] iam UpdateAccessKey UserName=ci-deployer AccessKeyId=AKIAQ4NEWKEY2EXAMPLE Status=Inactive'], items: ['0', '1'], inputs: { 0: { user_name: 'ci-deployer', access_key_id: 'AKIACHBHPC2A3EXAMPLE' }, 1: { user_name: 'ci-deployer', access_key_id: 'AKIAQ4NEWKEY2EXAMPLE' } } });
     await t.until((f) => f.includes('Approval needed · disable'), 'the gate');
     const f = t.frame();
-    expect(f).toMatch(/• ci-deployer · AKIACHBHPC2AHRPB7UB4\s+\(item 0\)/);
+    expect(f).toMatch(/• ci-deployer · AKIACHBHPC2A3EXAMPLE\s+\(item 0\)/);
     expect(f).toMatch(/• ci-deployer · AKIAQ4NEWKEY2EXAMPLE\s+\(item 1\)/);
     expect(f).not.toMatch(/• 0 /);
   });

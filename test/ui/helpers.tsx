@@ -15,6 +15,8 @@ import type { EngineEvent, StepInfo } from '../../src/core/engine/events.js';
 import type { RecordBody } from '../../src/core/journal/records.js';
 import type { UiMode } from '../../src/ui/store/types.js';
 import type { DrillView } from '../../src/ui/context.js';
+import type { CommandContext } from '../../src/commands/context.js';
+import { Redactor } from '../../src/core/secrets/redactor.js';
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
@@ -173,4 +175,26 @@ export function fakeDrill(next: { at: number; what: string }, attackerLive: numb
     next: () => next,
     attackerLive: () => attackerLive,
   };
+}
+
+/**
+ * A command's context on fake TTY streams (the real TUI renders into `stdout`): what the drill
+ * tests hand to a command run in-process. `tty: false` makes every stream a pipe (scripted mode).
+ */
+export function terminal(cwd: string, opts: { signal?: AbortSignal; tty?: boolean } = {}) {
+  const stdin = new FakeIn();
+  const stdout = new FakeOut();
+  const stderr = new FakeOut();
+  if (opts.tty === false) for (const s of [stdin, stdout, stderr]) (s as { isTTY: boolean }).isTTY = false;
+  const ctx: CommandContext = {
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    env: { ...process.env, NO_COLOR: '1' },
+    cwd,
+    redactor: new Redactor(),
+    signal: opts.signal ?? new AbortController().signal,
+    script: 'runbook',
+  };
+  return { stdin, stdout, stderr, ctx };
 }
