@@ -212,12 +212,74 @@ function outputWatch(session) {
   };
 }
 
-async function echoBaseline(name) {
+async function echoBaseline(name, size = ['100', '30']) {
+  if (FIRST_VIA === 'control') {
+    const w = await launchWatched(name, size, `node -e "console.log('READY')"; sleep 60`);
+    const t = await w.until(() => w.seen.includes('READY'), 30_000, 'READY');
+    w.close();
+    tmux('kill-session', '-t', name);
+    return t - w.t0;
+  }
   const t0 = performance.now();
-  tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', `node -e "console.log('READY')"; sleep 60`);
+  tmux('new-session', '-d', '-s', name, '-x', size[0], '-y', size[1], `node -e "console.log('READY')"; sleep 60`);
   const t = await until(() => screen(name).includes('READY'), 30_000, 'READY');
   tmux('kill-session', '-t', name);
   return t - t0;
+}
+
+// How a launch's frames are seen (BENCH_FIRST, and the node baseline with it): `control` (the
+// default) — the pane's command waits (`tmux wait-for`) until a control-mode client is attached,
+// then starts; each chunk of output is timed as the client receives it, and the screen is read
+// (capture-pane) only then. `poll` — capture-pane every 2 ms from launch, as before 2026-12-04:
+// a tmux client spawned per poll, which on 2 CPUs takes CPU from the process it times (so longer
+// launches are stretched more than the baseline).
+const FIRST_VIA = process.env.BENCH_FIRST_VIA ?? 'control';
+async function launchWatched(name, [x, y], command) {
+  const go = `go-${name}`;
+  const made = tmux('new-session', '-d', '-s', name, '-x', x, '-y', y, '-c', OUT, `tmux -L ${SOCKET} wait-for ${go}; ${command}`);
+  if (made.status !== 0) throw new Error(`tmux new-session failed: ${made.stderr}`);
+  const client = spawn('tmux', ['-L', SOCKET, '-C', 'attach', '-t', name], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let rest = '';
+  let ready;
+  let wake;
+  const arrivals = [];
+  const attached = new Promise((r) => (ready = r));
+  client.stdout.setEncoding('latin1');
+  client.stdout.on('data', (d) => {
+    const lines = (rest + d).split('\n');
+    rest = lines.pop() ?? '';
+    for (const l of lines) {
+      // the client's first reply (%begin … %end of the attach) says it is attached
+      if (l.startsWith('%end') || l.startsWith('%session-changed')) ready();
+      if (l.startsWith('%output ')) {
+        arrivals.push(performance.now());
+        wake?.();
+      }
+    }
+  });
+  await Promise.race([attached, sleep(5000)]);
+  const w = {
+    t0: performance.now(),
+    seen: '',
+    /** the time of the first output after which cond() holds on the screen (read once per chunk) */
+    async until(cond, limit, what) {
+      const end = performance.now() + limit;
+      let read = 0;
+      for (;;) {
+        while (read < arrivals.length) {
+          const at = arrivals[arrivals.length - 1];
+          read = arrivals.length;
+          w.seen = screen(name);
+          if (cond(at)) return at;
+        }
+        if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await Promise.race([new Promise((r) => (wake = r)), sleep(50)]);
+      }
+    },
+    close: () => client.kill(),
+  };
+  tmux('wait-for', '-S', go);
+  return w;
 }
 
 async function tui(n, dir, file, name, cli = CLI, tag = 'tui') {
@@ -300,22 +362,33 @@ if (FIRST > 0) {
     ...(N > 0 ? clis.map(([n, cli]) => [`${n}, N=${N.toLocaleString('en-US')}`, cli, join(world, 'hf-revoke.yaml'), 'Next step · find-tokens']) : []),
   ];
   const times = { echo: [], ...Object.fromEntries(builds.map(([n]) => [n, { first: [], ink: [], complete: [] }])) };
-  console.log(`tui-scale: the flagship drill's first frame, 80×24, ${FIRST} interleaved rounds (load average ${load()})`);
+  console.log(`tui-scale: the flagship drill's first frame, 80×24, ${FIRST} interleaved rounds, frames seen by ${FIRST_VIA === 'control' ? 'a control-mode client' : 'capture-pane every 2 ms'} (load average ${load()})`);
   for (let r = 0; r < FIRST; r++) {
-    times.echo.push(await echoBaseline(`fe${r}`));
+    times.echo.push(await echoBaseline(`fe${r}`, ['80', '24']));
     for (const [name, cli, book, prompt] of builds) {
       const s = `f${r}-${name.replace(/\W/g, '')}`;
-      const t0 = performance.now();
-      tmux('new-session', '-d', '-s', s, '-x', '80', '-y', '24', '-c', OUT, `env NO_COLOR=1 CI=0 ${process.execPath} ${cli} drill ${book} --state-dir ${join(OUT, `first-${s}`)}; echo BENCH-EXIT; sleep 60`);
+      const command = `env NO_COLOR=1 CI=0 ${process.execPath} ${cli} drill ${book} --state-dir ${join(OUT, `first-${s}`)}; echo BENCH-EXIT; sleep 60`;
       let first;
       let ink;
-      const done = await until(() => {
-        const sc = screen(s);
-        if (first === undefined && sc.includes('[DRILL]')) first = performance.now();
-        if (ink === undefined && /\d+\/\d+ steps/.test(sc)) ink = performance.now();
-        // complete: the first question, the footer and (the flagship) the drill clock with the attacker's next move
-        return sc.includes(prompt) && sc.includes('q quit') && (name.includes('N=') || sc.includes('attacker'));
-      }, 600_000, 'the first prompt');
+      // complete: the first question, the footer and (the flagship) the drill clock with the attacker's next move
+      const complete = (sc) => sc.includes(prompt) && sc.includes('q quit') && (name.includes('N=') || sc.includes('attacker'));
+      const mark = (sc, at) => {
+        if (first === undefined && sc.includes('[DRILL]')) first = at;
+        if (ink === undefined && /\d+\/\d+ steps/.test(sc)) ink = at;
+        return complete(sc);
+      };
+      let t0;
+      let done;
+      if (FIRST_VIA === 'control') {
+        const w = await launchWatched(s, ['80', '24'], command);
+        t0 = w.t0;
+        done = await w.until((at) => mark(w.seen, at), 600_000, 'the first prompt');
+        w.close();
+      } else {
+        t0 = performance.now();
+        tmux('new-session', '-d', '-s', s, '-x', '80', '-y', '24', '-c', OUT, command);
+        done = await until(() => mark(screen(s), performance.now()), 600_000, 'the first prompt');
+      }
       // leave (q, y) and wait for the process to end, so no cleanup overlaps the next launch
       tmux('send-keys', '-t', s, 'q');
       await until(() => screen(s).includes('y quit'), 60_000, 'the quit question');
