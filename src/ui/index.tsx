@@ -310,8 +310,10 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
     </KeyRoot>
   );
   /** draw the run's screen; from this turn on every key read is the run's (none is read between the two) */
+  let appShown = false;
   const showApp = () => {
     keys.current = runKeys;
+    appShown = true;
     ink.rerender(app);
   };
   // the first frame that asks something (or shows the end) is up: what it did not wait for may start
@@ -345,6 +347,7 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
     }
   } else {
     keys.current = runKeys;
+    appShown = true;
     enterRawMode(opts.stdin); // left in restoreTty
     ink = render(app, { stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr, ...INK_OPTIONS, onRender: onFrame });
   }
@@ -383,13 +386,19 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
   } finally {
     observer.flush();
     observer.dispose();
+    if (error !== undefined && appShown) {
+      // the run's last frame stays, the error printed right under it: nothing asked any more, and the status line says why
+      ports.close('the run stopped on an error');
+      store.setState((s) => ({ ui: { ...s.ui, keyHint: null }, system: [...s.system, '✗ stopped by an error (printed below) — the incident state is kept'] }));
+    }
     // the last frame stays on the terminal: it must not offer keys any more
     store.setState({ phase: 'closed' });
     stopWaiting?.();
     await new Promise((r) => setImmediate(r));
     releaseConsole();
     opts.signal?.removeEventListener('abort', onOutsideAbort);
-    if (error !== undefined) ink.clear();
+    // an error before the run's screen was up: the loading screen goes (the error prints on a clean terminal)
+    if (error !== undefined && !appShown) ink.clear();
     ink.unmount();
     await ink.waitUntilExit().catch(() => undefined);
     restoreTty();
