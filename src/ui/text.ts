@@ -242,3 +242,11 @@ export function commandLines(label: Line, cmd: string, cols: number, indent: num
   if (cur.length) flush(true);
   return out;
 }
+
+/**
+ * A fan-out step's title where its items are known (its gate, the checklist once they are listed): the step-level "each item" (or
+ * "each of N items") counted — `Revoke the token of the one item`, `… of each of 4 items`.
+ */
+export function countedTitle(title: string, n: number): string {
+  return title.replace(/\beach (?:of \d+ )?items?\b/g, n === 1 ? 'the one item' : `each of ${n} items`);
+}

@@ -5,21 +5,13 @@
  */
 import { renderMarkdown } from '../../markdown.js';
 import type { Prompt, StepView } from '../../store/types.js';
-import { blank, line, placeholders, seg, valueLines, wrap, type Line } from '../../text.js';
+import { blank, countedTitle, line, placeholders, seg, valueLines, wrap, type Line } from '../../text.js';
 
 export { placeholders };
 import { factsText, itemFacts } from './item-facts.js';
 
 const MAX_ITEM_INPUTS = 20;
 
-
-/**
- * A fan-out step's title at its gate, where the items are known: the step-level "each item" (or
- * "each of N items") counted — `Revoke the token of the one item`, `… of each of 4 items`.
- */
-export function countedTitle(title: string, n: number): string {
-  return title.replace(/\beach (?:of \d+ )?items?\b/g, n === 1 ? 'the one item' : `each of ${n} items`);
-}
 
 const DENY_ITEMS = 3;
 
