@@ -135,7 +135,7 @@ function Loading({ store, theme, doing }: { store: RunStore; theme: Theme; doing
 }
 
 /** what the loading screen (and, until the next key, the run's status line) says of a key pressed while it is up */
-export const LOADING_KEY_HINT = 'still loading — that key did nothing; the keys work once the run is on screen (Ctrl-C quits)';
+export const LOADING_KEY_HINT = 'a key while loading does nothing — keys work once the run is on screen';
 
 /**
  * Keys while the loading screen is up: nothing is asked yet, so a key is ignored, and said so
