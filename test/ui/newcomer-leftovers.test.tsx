@@ -167,6 +167,7 @@ describe('an error after the run is on screen', () => {
     const i = stdout.chunks.findLastIndex((c) => plain(c).includes('stopped by an error (printed below)'));
     expect(i).toBeGreaterThanOrEqual(0);
     const after = stdout.chunks.slice(i + 1).join('');
+    // eslint-disable-next-line no-control-regex -- the erase-line and cursor-up sequences are what is looked for
     expect(after).not.toMatch(/\u001b\[2K|\u001b\[\d*A/);
     // it ends on its status line and a newline: the error prints on the next line
     expect(plain(stdout.chunks[i]).trimEnd().split('\n').at(-1)).toContain('stopped by an error (printed below)');
