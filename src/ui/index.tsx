@@ -17,6 +17,7 @@ import { App } from './app.js';
 import { createController } from './controller.js';
 import { createTuiPorts } from './ports.js';
 import { StoreProvider, createObserver, createRunStore, type RunStore } from './store.js';
+import { useStore } from 'zustand';
 import { seedFromRunState } from './store/apply.js';
 import { Header } from './components/header.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
@@ -27,6 +28,8 @@ import type { DrillView } from './context.js';
 import { readUiState, writeUiState } from './resume-state.js';
 import wrapAnsi from 'wrap-ansi';
 import { INK_OPTIONS } from './ink-options.js';
+import { KeyRoot, enterRawMode, type KeyHandler, type KeyRouter } from './key-root.js';
+import { appKeys } from './hooks/use-app-keys.js';
 
 /**
  * Lines for the terminal after Ink leaves, wrapped at word boundaries (wrap-ansi, by display
@@ -101,6 +104,8 @@ export interface TuiOptions {
 /** The screen shown while the runbook loads (openTui): the header and what is being read. */
 export interface EarlyTui {
   readonly store: RunStore;
+  /** who gets the keys (the screen's one reader: key-root.tsx); runTui points it at the run's keys */
+  readonly keys: KeyRouter;
   readonly ink: Instance;
   readonly theme: Theme;
   /** the run could not start: take the screen down (cleared) so the error prints on a clean terminal; a no-op once runTui took it over */
@@ -115,16 +120,35 @@ export interface EarlyTui {
 
 function Loading({ store, theme, doing }: { store: RunStore; theme: Theme; doing: string }) {
   const width = useTerminalSize().columns - 1;
+  const hint = useStore(store, (s) => s.ui.keyHint);
   return (
     <StoreProvider store={store}>
       <ThemeContext.Provider value={theme}>
         <Box flexDirection="column" width={width}>
           <Header width={width} />
           <Text wrap="truncate-end" {...theme.seg.dim}>{`  ${doing}`}</Text>
+          {hint ? <Text wrap="truncate-end" {...theme.seg.warn}>{`  ${hint}`}</Text> : null}
         </Box>
       </ThemeContext.Provider>
     </StoreProvider>
   );
+}
+
+/** what the loading screen (and, until the next key, the run's status line) says of a key pressed while it is up */
+export const LOADING_KEY_HINT = 'a key while loading does nothing — keys work once the run is on screen';
+
+/**
+ * Keys while the loading screen is up: nothing is asked yet, so a key is ignored, and said so
+ * (it does not start a drill's clock). Ctrl-C stops the command as it does on a cooked terminal.
+ */
+function loadingKeys(store: RunStore): KeyHandler {
+  return (input, key) => {
+    if ((key.ctrl && input === 'c') || input.includes('\u0003')) {
+      process.kill(process.pid, 'SIGINT');
+      return;
+    }
+    setUi(store, { keyHint: LOADING_KEY_HINT });
+  };
 }
 
 /**
@@ -135,12 +159,20 @@ function Loading({ store, theme, doing }: { store: RunStore; theme: Theme; doing
 export function openTui(o: { mode: TuiOptions['mode']; what: string; stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; env?: NodeJS.ProcessEnv }): EarlyTui {
   const store = createRunStore({ mode: o.mode });
   const theme = createTheme({ color: colorFromEnv(o.env ?? process.env) });
-  const loading = (doing: string) => <Loading store={store} theme={theme} doing={sanitize(doing, 200)} />;
+  const keys: KeyRouter = { current: loadingKeys(store) };
+  const loading = (doing: string) => (
+    <KeyRoot router={keys}>
+      <Loading store={store} theme={theme} doing={sanitize(doing, 200)} />
+    </KeyRoot>
+  );
   let onFrame: (() => void) | undefined;
+  // raw from the first frame: a key pressed before Ink's input effect runs is read as typed, not cooked
+  const cooked = enterRawMode(o.stdin);
   const ink = render(loading(`loading ${o.what}…`), { stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, ...INK_OPTIONS, onRender: () => onFrame?.() });
   let closed = false;
   return {
     store,
+    keys,
     ink,
     theme,
     onFrame(fn) {
@@ -158,6 +190,7 @@ export function openTui(o: { mode: TuiOptions['mode']; what: string; stdin: Node
       ink.clear();
       ink.unmount();
       await ink.waitUntilExit().catch(() => undefined);
+      cooked();
     },
   };
 }
@@ -268,7 +301,21 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
   };
   // whatever happens (an uncaught error, a second SIGINT that exits), never leave raw mode behind
   process.once('exit', restoreTty);
-  const app = <App store={store} controller={controller} theme={theme} commands={{ resume: opts.resumeCommand, report: opts.reportCommand }} drill={drill} />;
+  // one reader of the keys for the Ink instance's whole life (the loading screen's, taken over)
+  const keys: KeyRouter = early?.keys ?? { current: () => undefined };
+  const runKeys = appKeys(store, controller);
+  const app = (
+    <KeyRoot router={keys}>
+      <App store={store} controller={controller} theme={theme} commands={{ resume: opts.resumeCommand, report: opts.reportCommand }} drill={drill} />
+    </KeyRoot>
+  );
+  /** draw the run's screen; from this turn on every key read is the run's (none is read between the two) */
+  let appShown = false;
+  const showApp = () => {
+    keys.current = runKeys;
+    appShown = true;
+    ink.rerender(app);
+  };
   // the first frame that asks something (or shows the end) is up: what it did not wait for may start
   let shown = opts.shown === undefined;
   const onFrame = () => {
@@ -287,18 +334,23 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
     // end — and the run's screen then goes up in one cold render of the whole layout, not two
     // (an empty checklist first: ~40 ms before the first question's frame on a quiet machine)
     const showable = (s: ReturnType<RunStore['getState']>) => s.steps.size > 0 || s.prompts.length > 0 || (s.phase !== 'starting' && s.phase !== 'running');
-    if (showable(store.getState())) ink.rerender(app);
+    if (showable(store.getState())) showApp();
     else {
       const stop = store.subscribe((s) => {
         if (!showable(s)) return;
         stop();
         stopWaiting = undefined;
         // after what the same turn adds (the plan arrives just before the question it asks)
-        queueMicrotask(() => ink.rerender(app));
+        queueMicrotask(showApp);
       });
       stopWaiting = stop;
     }
-  } else ink = render(app, { stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr, ...INK_OPTIONS, onRender: onFrame });
+  } else {
+    keys.current = runKeys;
+    appShown = true;
+    enterRawMode(opts.stdin); // left in restoreTty
+    ink = render(app, { stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr, ...INK_OPTIONS, onRender: onFrame });
+  }
   const releaseConsole = captureConsole(store, redact);
   let outside = false;
   const onOutsideAbort = () => {
@@ -334,13 +386,19 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
   } finally {
     observer.flush();
     observer.dispose();
+    if (error !== undefined && appShown) {
+      // the run's last frame stays, the error printed right under it: nothing asked any more, and the status line says why
+      ports.close('the run stopped on an error');
+      store.setState((s) => ({ ui: { ...s.ui, keyHint: null }, system: [...s.system, '✗ stopped by an error (printed below) — the incident state is kept'] }));
+    }
     // the last frame stays on the terminal: it must not offer keys any more
     store.setState({ phase: 'closed' });
     stopWaiting?.();
     await new Promise((r) => setImmediate(r));
     releaseConsole();
     opts.signal?.removeEventListener('abort', onOutsideAbort);
-    if (error !== undefined) ink.clear();
+    // an error before the run's screen was up: the loading screen goes (the error prints on a clean terminal)
+    if (error !== undefined && !appShown) ink.clear();
     ink.unmount();
     await ink.waitUntilExit().catch(() => undefined);
     restoreTty();

@@ -151,7 +151,8 @@ export function keyName(input: string, key: Key): string {
   if (key.pageDown) return 'pagedown';
   if (key.home) return 'home';
   if (key.end) return 'end';
-  if (key.return) return 'enter';
+  // a line feed is what a cooked terminal makes of ⏎ (a key read before raw mode was on)
+  if (key.return || (input === '\n' && !key.meta)) return 'enter';
   if (key.escape) return 'esc';
   if (key.tab) return 'tab';
   if (key.backspace || key.delete) return 'backspace';
@@ -165,7 +166,7 @@ export function resolveKey(name: string, c: KeyCtx): Binding | undefined {
 }
 
 /**
- * What the status line says when a key does nothing where it was pressed (it said nothing): ⏎ at
+ * What the status line says when a key does nothing where it was pressed: ⏎ at
  * a gate never approves — y does, deliberately another key; any other key: where the keys are.
  */
 export function unboundHint(name: string, c: KeyCtx): string | null {
@@ -175,7 +176,8 @@ export function unboundHint(name: string, c: KeyCtx): string | null {
   if (name === 'enter' && c.prompt === null && (c.phase === 'running' || c.phase === 'starting')) return '⏎: nothing to do on this step — f goes to what is asked';
   // a printable key (not a modifier, an arrow the app does not use, or a mouse report)
   if (name.length === 1 && name >= ' ') return `${name} does nothing here — the keys are at the bottom, ? lists them all`;
-  return null;
+  // any other key (an arrow the app does not use, a function key): ignored, and said so
+  return 'that key does nothing here — the keys are at the bottom, ? lists them all';
 }
 
 export function activeBindings(c: KeyCtx): Binding[] {

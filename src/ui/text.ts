@@ -195,3 +195,58 @@ function scalar(x: unknown): string {
   if (x === undefined) return '';
   return JSON.stringify(x) ?? String(x);
 }
+
+/** The shell words of a printed command line (a single-quoted word, spaces and all, is one word). */
+export function shellWords(cmd: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (const c of cmd) {
+    if (c === "'") quoted = !quoted;
+    if (c === ' ' && !quoted) {
+      if (cur) out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+/**
+ * A command to copy from the screen, after its `label`: whole on one line when it fits; else
+ * broken between its shell words, each line but the last ending in ` \` (continued lines start
+ * with `indent` spaces) — pasted into a shell, the lines run as the one command (a command
+ * hard-wrapped by the terminal pastes as two, and runs its first half). A single word wider
+ * than the pane keeps a line of its own.
+ */
+export function commandLines(label: Line, cmd: string, cols: number, indent: number): Line[] {
+  const lead = label.reduce((n, s) => n + width(s.text), 0);
+  if (lead + width(cmd) <= cols) return [[...label, seg(cmd, 'code')]];
+  const pad = Math.min(indent, Math.max(0, cols - 12));
+  const out: Line[] = [];
+  let cur: string[] = [];
+  let at = lead;
+  const flush = (last: boolean) => {
+    const text = cur.join(' ') + (last ? '' : ' \\');
+    out.push(out.length === 0 ? [...label, seg(text, 'code')] : [seg(' '.repeat(pad)), seg(text, 'code')]);
+    cur = [];
+    at = pad;
+  };
+  for (const w of shellWords(cmd)) {
+    // the word, a space before it when not first, and room for ` \` after it
+    const need = (cur.length ? 1 : 0) + width(w) + 2;
+    if (cur.length > 0 && at + need > cols) flush(false);
+    at += (cur.length ? 1 : 0) + width(w);
+    cur.push(w);
+  }
+  if (cur.length) flush(true);
+  return out;
+}
+
+/**
+ * A fan-out step's title where its items are known (its gate, the checklist once they are listed): the step-level "each item" (or
+ * "each of N items") counted — `Revoke the token of the one item`, `… of each of 4 items`.
+ */
+export function countedTitle(title: string, n: number): string {
+  return title.replace(/\beach (?:of \d+ )?items?\b/g, n === 1 ? 'the one item' : `each of ${n} items`);
+}

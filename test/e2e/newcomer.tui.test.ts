@@ -162,6 +162,29 @@ describe.skipIf(!hasTmux)('a first-time responder in the flagship drill (tmux)',
     expect(s).toMatch(/paused — your next key starts it/);
   }, 240_000);
 
+  it('⏎ pressed as soon as the drill starts (the loading screen up) is acted on or said to do nothing — never half-applied', async () => {
+    // the CI flake: a ⏎ read while the terminal was still cooked (a line feed) started the drill clock but not the step
+    const dir = mkdtempSync(join(tmpdir(), 'newcomer-'));
+    t.start('early', dir, `node ${CLI} drill ${RUNBOOK} --state-dir state --incident newcomer-early`, 80, 24);
+    await t.until('early', (s) => s.includes('[DRILL]'), 'the first line', 60_000);
+    t.keys('early', 'Enter');
+    const clockRuns = (s: string) => !/drill( clock)? \d:\d\d:\d\d ×0\.25 — starts with your first key/.test(s);
+    const s = await t.until('early', (x) => asked(x) !== undefined && (x.includes('a key while loading does nothing') || clockRuns(x)), 'the key acted on or said to do nothing', 60_000);
+    const started = () => journal(join(dir, 'state')).some((r) => r.type === 'step.started' && r.step === 'find-spaces');
+    if (clockRuns(s)) {
+      // acted on: the step it ran started with the clock
+      await t.until('early', (x) => started() || asked(x)?.step === 'find-secrets', 'find-spaces to start with the clock', 30_000);
+      expect(started(), s).toBe(true);
+    } else {
+      expect(started(), s).toBe(false);
+      expect(asked(s)).toEqual({ what: 'Next step', step: 'find-spaces' });
+    }
+    t.keys('early', 'q');
+    await t.until('early', (x) => x.includes('Quit now?'), 'the quit question');
+    t.keys('early', 'y');
+    await t.until('early', (x) => x.includes('EXIT='), 'the exit');
+  }, 240_000);
+
   it('running all at 120×40: quit at the gate, resume with the printed command — back at that gate, still running all', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'newcomer-'));
     t.start('all', dir, `node ${CLI} drill ${RUNBOOK} --state-dir state --incident newcomer-all`, 120, 40);

@@ -6,7 +6,7 @@ import { Box, Text } from 'ink';
 import { useRunStore } from '../store.js';
 import { useTheme } from '../theme.js';
 import { countsText, displayStatus, ICON, selectedStep } from '../status.js';
-import { fit, pad, placeholders } from '../text.js';
+import { countedTitle, fit, pad, placeholders } from '../text.js';
 import { Rule } from './lines.js';
 
 const NONE: string[] = [];
@@ -41,7 +41,8 @@ export function Checklist({ width, height }: { width: number; height: number }) 
         const st = displayStatus(step, waitingOn.has(id));
         const isSel = id === selected;
         const counts = countsText(step);
-        const rest = `${pad(step.info.kind, 7)} ${placeholders(step.info.title, steps)}${counts ? ` · ${counts}` : ''}`;
+        const title = placeholders(step.info.title, steps);
+        const rest = `${pad(step.info.kind, 7)} ${step.itemOrder.length > 0 ? countedTitle(title, step.itemOrder.length) : title}${counts ? ` · ${counts}` : ''}`;
         return (
           <Text key={id} wrap="truncate-end">
             <Text {...(isSel ? theme.seg.key : {})}>{isSel ? '›' : ' '}</Text>

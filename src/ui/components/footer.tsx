@@ -10,7 +10,8 @@ export function Footer({ width }: { width: number }) {
   const theme = useTheme();
   const ctx = useRunStore(useShallow(keyContext));
   const phase = ctx.phase;
-  if (phase === 'closed') return <Text> </Text>;
+  // the run's last frame stays on the terminal: what follows it (the summary, an error) comes right under its status line
+  if (phase === 'closed') return null;
   if (phase === 'quitting') {
     return (
       <Text wrap="truncate-end" {...theme.seg.dim}>

@@ -61,6 +61,36 @@ function DrillClockLine({ drill, width }: { drill: DrillView; width: number }) {
   );
 }
 
+/** a clock as the header shows it (`0:12:34`; a run open for days has more digits): the room kept for it */
+const CLOCK_COLS = 8;
+
+/**
+ * Which parts of the header's second row fit `width`, the incident id last to go — it is what
+ * resuming and reporting need: the " incl. time away", the bar, the incident clock, the count,
+ * the mode and the word "incident" give way first (pure, for tests).
+ */
+export function secondRow(p: { width: number; barWidth: number; count: string; pct: string; how: string; resumed: boolean; incident: string }): { count: boolean; bar: boolean; how: boolean; open: boolean; incl: boolean; lead: string; incident: string } {
+  const variants = [
+    { count: true, bar: true, how: true, open: true, incl: p.resumed, word: true },
+    { count: true, bar: true, how: true, open: true, incl: false, word: true },
+    { count: true, bar: false, how: true, open: true, incl: false, word: true },
+    { count: true, bar: false, how: true, open: false, incl: false, word: true },
+    { count: true, bar: false, how: true, open: false, incl: false, word: false },
+    { count: false, bar: false, how: true, open: false, incl: false, word: false },
+    { count: false, bar: false, how: false, open: false, incl: false, word: false },
+  ];
+  const cols = (v: (typeof variants)[number]) =>
+    (v.count ? widthOf(`${p.count} steps `) + (v.bar ? p.barWidth + 1 : 0) + widthOf(p.pct) : 0) +
+    (v.how ? 2 + widthOf(p.how) : 0) +
+    (v.open ? 7 + CLOCK_COLS + (v.incl ? 16 : 0) : 0) +
+    (v.count || v.how || v.open ? 2 : 0) +
+    (v.word ? 9 : 0) +
+    widthOf(p.incident);
+  const v = variants.find((x) => cols(x) <= p.width) ?? variants[variants.length - 1]!;
+  const lead = `${v.count || v.how || v.open ? '  ' : ''}${v.word ? 'incident ' : ''}`;
+  return { ...v, lead, incident: fit(p.incident, Math.max(4, p.width - widthOf(lead))) };
+}
+
 export function Header({ width }: { width: number }) {
   const theme = useTheme();
   const drill = useDrill();
@@ -86,9 +116,7 @@ export function Header({ width }: { width: number }) {
   const pct = h.total === 0 ? 0 : Math.round((h.finished / h.total) * 100);
   const how = h.phase === 'ended' || h.phase === 'closed' ? 'run over' : h.phase === 'quitting' ? 'stopping…' : h.autoRun ? 'running all' : 'step by step';
   const extra = [h.begun && h.failed ? `${h.failed} failed` : '', h.begun && h.skipped ? `${h.skipped} skipped` : '', h.resumed ? 'resumed' : ''].filter(Boolean).join(' · ');
-  const left = `  ${h.finished}/${h.total} steps ${'█'.repeat(barWidth)} ${pct}%  ${how}${extra ? ' · ' + extra : ''}  open `;
-  // "open": since the incident opened — a resumed run's clock includes the time away
-  const tail = `${h.resumed ? ' incl. time away' : ''}  incident ${h.incident ?? '…'}`;
+  const row = secondRow({ width, barWidth, count: h.begun ? `${h.finished}/${h.total}` : '…/…', pct: h.begun ? `${pct}%` : '…%', how: `${how}${extra ? ' · ' + extra : ''}`, resumed: h.resumed, incident: h.incident ?? '…' });
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-end">
@@ -97,20 +125,33 @@ export function Header({ width }: { width: number }) {
         <Text {...(h.severity === 'critical' || h.severity === 'high' ? theme.seg.error : theme.seg.warn)}>{sev}</Text>
       </Text>
       <Text wrap="truncate-end">
-        {h.begun ? (
+        {row.count ? (
+          h.begun ? (
+            <>
+              <Text>{`${h.finished}/${h.total} steps `}</Text>
+              {row.bar ? (
+                <>
+                  <Text {...theme.seg.ok}>{'█'.repeat(filled)}</Text>
+                  <Text {...theme.seg.dim}>{'░'.repeat(barWidth - filled) + ' '}</Text>
+                </>
+              ) : null}
+              <Text>{`${pct}%`}</Text>
+            </>
+          ) : (
+            // the steps are not known yet (a resume knows only the journal's ids): no count that looks final
+            <Text {...theme.seg.dim}>{`…/… steps ${row.bar ? '░'.repeat(barWidth) + ' ' : ''}…%`}</Text>
+          )
+        ) : null}
+        {row.how ? <Text {...theme.seg.dim}>{`  ${how}${extra ? ' · ' + extra : ''}`}</Text> : null}
+        {row.open ? (
           <>
-            <Text>{`${h.finished}/${h.total} steps `}</Text>
-            <Text {...theme.seg.ok}>{'█'.repeat(filled)}</Text>
-            <Text {...theme.seg.dim}>{'░'.repeat(barWidth - filled)}</Text>
-            <Text>{` ${pct}%`}</Text>
+            <Text {...theme.seg.dim}>{'  open '}</Text>
+            <Clock openedAt={h.openedAt} />
+            {row.incl ? <Text {...theme.seg.dim}>{' incl. time away'}</Text> : null}
           </>
-        ) : (
-          // the steps are not known yet (a resume knows only the journal's ids): no count that looks final
-          <Text {...theme.seg.dim}>{`…/… steps ${'░'.repeat(barWidth)} …%`}</Text>
-        )}
-        <Text {...theme.seg.dim}>{`  ${how}${extra ? ' · ' + extra : ''}  open `}</Text>
-        <Clock openedAt={h.openedAt} />
-        <Text {...theme.seg.dim}>{fit(tail, Math.max(0, width - widthOf(left) - 8))}</Text>
+        ) : null}
+        <Text {...theme.seg.dim}>{row.lead}</Text>
+        <Text>{row.incident}</Text>
       </Text>
       {drill ? <DrillClockLine drill={drill} width={width} /> : null}
     </Box>

@@ -3,7 +3,7 @@ import { Box } from 'ink';
 import { useShallow } from 'zustand/react/shallow';
 import { useRunStore } from '../store.js';
 import { useCommands, useDrill } from '../context.js';
-import { blank, line, seg, wrap, type Line } from '../text.js';
+import { blank, commandLines, line, seg, wrap, type Line } from '../text.js';
 import { Lines, Rule } from '../components/lines.js';
 import { progressOf } from '../status.js';
 
@@ -34,9 +34,9 @@ export function EndPanel({ width, height }: { width: number; height: number }) {
   if (live > 0) head.push(...wrap(line(seg(`⚠ ${live} attacker-made credential${live === 1 ? '' : 's'} still live`, 'error'), seg(' — the attacker created it before containment: revoke it too', 'warn')), width, 2));
   const detail = v.end?.detail ? wrap(line(v.end.detail), width, 2) : [];
   const rest: Line[] = [line(seg(`${v.done} done · ${v.failed} failed · ${v.skipped} skipped · ${v.total - v.finished} not finished · exit code ${v.end?.exitCode ?? '?'}`, 'dim')), blank()];
-  // whole, wrapped: a command cut at the pane's edge cannot be copied
-  if (cmds.report) rest.push(...wrap(line(seg('Report:  ', 'bold'), seg(cmds.report, 'code')), width, 9));
-  if (v.end?.status !== 'done' && cmds.resume) rest.push(...wrap(line(seg('Resume:  ', 'bold'), seg(cmds.resume, 'code')), width, 9));
+  // whole, and copyable: a command too long for the pane continues with ` \` (never a hard wrap, which pastes as two commands)
+  if (cmds.report) rest.push(...commandLines(line(seg('Report:  ', 'bold')), cmds.report, width, 9));
+  if (v.end?.status !== 'done' && cmds.resume) rest.push(...commandLines(line(seg('Resume:  ', 'bold')), cmds.resume, width, 9));
   if (!v.closed) rest.push(blank(), line(seg('⏎', 'key'), ' or ', seg('q', 'key'), ' to leave · ', seg('↑↓', 'key'), ' to look at the steps'));
   // short of rows (80×24), the detail gives way, never the commands: a resume command cut after
   // its runbook would start a new incident (the detail is printed in full after leaving)

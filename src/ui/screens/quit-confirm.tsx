@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import { useTheme } from '../theme.js';
 import { useCommands } from '../context.js';
 import { useRunStore } from '../store.js';
-import { fit, line, seg, wrap } from '../text.js';
+import { commandLines, fit, line, seg } from '../text.js';
 import { Lines } from '../components/lines.js';
 
 export function QuitConfirm({ width }: { width: number }) {
@@ -16,8 +16,8 @@ export function QuitConfirm({ width }: { width: number }) {
       <Text wrap="truncate-end" {...theme.seg.warn}>
         {fit(attached ? 'Leave? The runner goes on without you; nothing is lost.' : 'Quit now? The incident state is kept in its journal; nothing is lost.', width)}
       </Text>
-      {/* whole, wrapped: a resume command cut at the pane's edge would start a new incident */}
-      {resume ? <Lines lines={wrap(line(seg(attached ? 'attach again: ' : 'resume with: ', 'dim'), seg(resume, 'code')), width, attached ? 14 : 13)} width={width} /> : null}
+      {/* whole, and copyable as one command (` \` where it continues): a resume command cut at the pane's edge would start a new incident */}
+      {resume ? <Lines lines={commandLines(line(seg(attached ? 'attach again: ' : 'resume with: ', 'dim')), resume, width, attached ? 14 : 13)} width={width} /> : null}
       {/* the keys (y quit · n stay) are on the footer, once */}
     </Box>
   );

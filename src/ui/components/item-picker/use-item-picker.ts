@@ -31,7 +31,7 @@ export function useItemPicker({ items, isActive, pageSize, onSubmit, onCancel }:
       if (key.pageDown) return dispatch({ type: 'move', delta: pageSize });
       if (input === ' ') return dispatch({ type: 'toggle' });
       if (input === 'a') return dispatch({ type: 'all' });
-      if (key.return) return onSubmit(selectedItems(latest()));
+      if (key.return || input === '\n') return onSubmit(selectedItems(latest()));
       if (key.escape) return onCancel();
     },
     { isActive },

@@ -5,13 +5,41 @@
  */
 import { renderMarkdown } from '../../markdown.js';
 import type { Prompt, StepView } from '../../store/types.js';
-import { blank, line, placeholders, seg, valueLines, wrap, type Line } from '../../text.js';
+import { blank, countedTitle, line, placeholders, seg, valueLines, wrap, type Line } from '../../text.js';
 
 export { placeholders };
 import { factsText, itemFacts } from './item-facts.js';
 
 const MAX_ITEM_INPUTS = 20;
 
+
+const DENY_ITEMS = 3;
+
+/**
+ * Shown while the reason for denying a containment gate is typed: what stays live if it is
+ * denied (each credential, as at the gate), that the step is then skipped for good, and how to
+ * leave the decision for later instead (quit: resuming comes back to this gate).
+ */
+export function denyWarning(p: Extract<Prompt, { kind: 'approval' }>, width: number, steps?: ReadonlyMap<string, StepView>): Line[] {
+  const r = p.req;
+  if (r.kind !== 'revoke') return [];
+  const n = r.items.length;
+  const fan = n > 1 || (n === 1 && r.items[0] !== '-');
+  const out: Line[] = [];
+  const w = (l: Line, indent = 2) => out.push(...wrap(l, width, indent));
+  w(line(seg(`⚠ Denying leaves live what this gate would revoke${fan ? ` — ${n} item${n === 1 ? '' : 's'}` : ''}:`, 'error')));
+  const shown = fan ? r.items.slice(0, n > DENY_ITEMS + 1 ? DENY_ITEMS : n) : [r.items[0] ?? '-'];
+  for (const k of shown) {
+    const facts = steps ? factsText(itemFacts(steps, p.step, k, r.inputs[k], r.kind)) : '';
+    const what = fan ? `${k}${facts && facts !== k ? `  ${facts}` : ''}` : facts || p.step;
+    out.push(line(seg('  • ', 'bold'), seg(what, 'accent')));
+  }
+  if (shown.length < n) out.push(line(seg(`  … and ${n - shown.length} more`, 'dim')));
+  w(line(seg(`  ${p.step} is then skipped for good: resuming does not ask again.`, 'warn')), 2);
+  w(line('  To decide later instead: ', seg('esc', 'key'), ', then ', seg('q', 'key'), ' — resuming comes back to this gate.'), 2);
+  out.push(blank());
+  return out;
+}
 
 export function promptTitle(p: Prompt): string {
   switch (p.kind) {
@@ -49,9 +77,10 @@ export function promptLines(p: Prompt, step: StepView | undefined, width: number
   switch (p.kind) {
     case 'approval': {
       const r = p.req;
-      w(line(seg(`${r.kind} · `, 'dim'), seg(placeholders(step?.info.title ?? r.title, steps), 'title')));
       const n = r.items.length;
       const fan = n > 1 || (n === 1 && r.items[0] !== '-');
+      const title = placeholders(step?.info.title ?? r.title, steps);
+      w(line(seg(`${r.kind} · `, 'dim'), seg(fan ? countedTitle(title, n) : title, 'title')));
       // plan lines by item: `[key] …` (a fan-out) or unprefixed (one item)
       const byItem = new Map<string, string[]>();
       const general: string[] = [];

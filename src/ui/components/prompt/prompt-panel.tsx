@@ -15,7 +15,7 @@ import type { Prompt, StepView } from '../../store/types.js';
 import { Lines, Rule } from '../lines.js';
 import { ItemPicker } from '../item-picker/item-picker.js';
 import { factsText, itemFacts } from './item-facts.js';
-import { placeholders, promptKeyLines, promptLines, promptTitle } from './prompt-lines.js';
+import { denyWarning, placeholders, promptKeyLines, promptLines, promptTitle } from './prompt-lines.js';
 
 /** The other steps ready to run now (their ⏎ prompts), with their titles. */
 function readyLines(ready: { step: string; title: string; mark: string }[], width: number, steps?: ReadonlyMap<string, StepView>): Line[] {
@@ -37,6 +37,7 @@ export function PromptPanel({ width, height }: { width: number; height: number }
   const pickerActive = useRunStore((s) => keyContext(s).focus === 'picker');
   const error = useRunStore((s) => s.ui.entryError);
   const attached = useRunStore((s) => s.attached === true);
+  const denying = useRunStore((s) => s.ui.entry?.purpose === 'deny');
   const inner = Math.max(10, width - 1);
   const lines = useMemo(() => {
     if (!prompt) return [];
@@ -44,15 +45,18 @@ export function PromptPanel({ width, height }: { width: number; height: number }
       const st = readySteps?.get(id ?? '');
       return { step: id ?? '', title: st?.info.title ?? id ?? '', mark: st?.info.confirm ? 'gated' : st?.info.kind === 'manual' ? 'by hand' : '' };
     });
-    return [...promptLines(prompt, step, inner, steps, attached), ...readyLines(ready, inner, steps)];
-  }, [prompt, step, inner, steps, readyIds, readySteps, attached]);
+    // denying a containment gate: first, what stays live and how to decide later instead
+    const warn = denying && prompt.kind === 'approval' ? denyWarning(prompt, inner, steps) : [];
+    return [...warn, ...promptLines(prompt, step, inner, steps, attached), ...readyLines(ready, inner, steps)];
+  }, [prompt, step, inner, steps, readyIds, readySteps, attached, denying]);
   // a manual step's evidence line stays in view under its instructions (these scroll)
   const keyLines = useMemo(() => (prompt ? promptKeyLines(prompt, inner) : []), [prompt, inner]);
   const pinned = keyLines.length > 0 ? [blank(), ...keyLines] : [];
   const rows = Math.max(1, height - 1 - pinned.length);
   // cut: the last row says how much more there is, so the end is reached one row later
   const max = lines.length > rows ? lines.length - rows + 1 : 0;
-  const at = Math.min(scroll, max);
+  // the warning of a deny is at the top: in view whatever was scrolled before
+  const at = denying ? 0 : Math.min(scroll, max);
   const more = !picking && at < max;
   const api = useRunStoreApi();
   useEffect(() => {
