@@ -11,7 +11,7 @@ afterEach(() => cleanup());
 
 const RESUME = 'node /work/wt/some/long/checkout/dist/cli.js drill hf-spaces-secrets-exposure --incident hf-spaces-secrets-exposure-20261203-1408-3c86 --state-dir /tmp/some/state/dir';
 const REPORT = 'node /work/wt/some/long/checkout/dist/cli.js report hf-spaces-secrets-exposure-20261203-1408-3c86 --state-dir /tmp/some/state/dir';
-const joined = (frame: string) => frame.replace(/\s+/g, ' ');
+const joined = (frame: string) => frame.replace(/ \\\n\s*/g, ' ').replace(/\s+/g, ' ');
 const STEPS = Array.from({ length: 15 }, (_, i) => step(`s${i}`, { kind: 'detect', title: `Step number ${i}` }));
 
 describe('commands at 80×24', () => {

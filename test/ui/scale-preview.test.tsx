@@ -187,7 +187,7 @@ describe('the end panel at 80 columns', () => {
     );
     const f = plain(ui.lastFrame());
     expect(f).not.toContain('…');
-    expect(f.replace(/\n\s+/g, ' ')).toContain(report.replace(/ /g, ' '));
+    expect(f.replace(/ \\\n\s+/g, ' ')).toContain(report.replace(/ /g, ' '));
     ui.unmount();
   });
 });
