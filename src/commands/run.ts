@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { Engine, type EngineOptions, type RunResult } from '../core/engine/engine.js';
 import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
-import { checkInputNames, parseInputFlags } from '../core/engine/inputs.js';
+import { checkInputNames, coerceInput, parseInputFlags } from '../core/engine/inputs.js';
 import { checkStepFlags } from '../core/engine/flags.js';
 import { checkIncidentId } from '../core/journal/store.js';
 import { isShared, storeOf, type Store } from './team-store.js';
@@ -114,6 +114,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   checkStepFlags(loaded.runbook, { done: parseDoneFlags(collect(f.done)).keys(), settle, approve: collect(f.approve) });
   // before the incident's folder exists: a bad flag leaves no empty incident behind
   checkInputNames(loaded.runbook.inputs, inputs);
+  checkInputValues(loaded.runbook.inputs, inputs);
   const stateDir = stateDirOf(f['state-dir'], ctx);
   const given = f.incident;
   const incident = given ? checkIncidentId(given) : newIncidentId(loaded.runbook.id);
@@ -243,6 +244,25 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
       await env?.cleanup();
     } finally {
       store.unlock();
+    }
+  }
+}
+
+/**
+ * Every `--input` value typed and matched against its input's pattern before anything is
+ * written: a bad value is a usage error naming the flag, and leaves no incident folder (nor
+ * any other file) behind. The engine types them again when it resolves the inputs.
+ */
+function checkInputValues(specs: LoadedRunbook['runbook']['inputs'], given: Record<string, string>): void {
+  for (const [name, raw] of Object.entries(given)) {
+    const spec = specs[name];
+    if (!spec) continue;
+    try {
+      coerceInput(name, spec, raw);
+    } catch (e) {
+      if (!(e instanceof UsageError) || e.nextSteps.length > 0) throw e;
+      const what = spec.description ? ` (${spec.description})` : '';
+      throw new UsageError(e.message, { nextSteps: [`Give a value that matches ${spec.pattern ?? 'it'}: --input ${name}=VALUE${what}. Nothing was written.`] });
     }
   }
 }
