@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { Engine, type EngineOptions, type RunResult } from '../core/engine/engine.js';
 import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
-import { checkInputNames, coerceInput, parseInputFlags } from '../core/engine/inputs.js';
+import { checkInputNames, coerceInput, parseInputFlags, resolveInputs } from '../core/engine/inputs.js';
 import { checkStepFlags } from '../core/engine/flags.js';
 import { FileJournal, checkIncidentId } from '../core/journal/store.js';
 import type { JournalRecord } from '../core/journal/records.js';
@@ -123,8 +123,10 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   const incident = given ? checkIncidentId(given) : newIncidentId(loaded.runbook.id);
   const store = await storeOf(f, ctx, incident);
   if (waitMs !== undefined && !isShared(store)) throw new UsageError('--wait-for-answers needs the shared store (team mode): give --store postgres://… or set RUNBOOK_STORE', { nextSteps: ['Without it, a scripted run stops at a question with exit 3 and the command that resumes it.'] });
-  const secrets = new SecretRegistry(ctx.redactor);
   const interactive = !f['non-interactive'] && !f.json && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
+  // a new live incident run scripted cannot ask: a missing required input is refused before its folder exists
+  if (!interactive && !setup.prepare && (!given || (store instanceof FileJournal && !store.exists()))) await resolveInputs(loaded.runbook.inputs, inputs, {});
+  const secrets = new SecretRegistry(ctx.redactor);
   // a shipped runbook given by id is resumed by its id
   const shownFile = resolve(ctx.cwd, file) !== loaded.file ? file : relative(ctx.cwd, loaded.file) || loaded.file;
   const stateFlag = [...(f['state-dir'] ? ['--state-dir', f['state-dir']] : []), ...(f.store ? ['--store', f.store] : [])];

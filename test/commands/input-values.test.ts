@@ -3,7 +3,7 @@
  * incident folder behind (`incidents/<id>/` and the state directory's key were made before the
  * engine typed the inputs). The built CLI now types and pattern-checks every `--input` before
  * anything is written: exit 2 (usage), the flag named with what to do, no stack trace, nothing
- * on disk.
+ * on disk. So does a missing required input of a new incident run scripted (nothing can ask).
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,17 @@ describe('a bad --input value', () => {
     ['a string outside its pattern', ['source=bogus', 'repo=octo/demo'], /--input source: "bogus" does not match the pattern alerts\|scan/],
     ['a list element outside its pattern', ['actions_secrets=GOOD,no good', 'repo=octo/demo'], /--input actions_secrets: "no good" does not match the pattern/],
   ];
+  it('a missing required input of a new incident run scripted (it cannot be asked): exit 2, the flags named, nothing written', () => {
+    for (const incident of [[], ['--incident', 'inc-new']]) {
+      const stateDir = join(root, `state-missing-${incident.length}`);
+      const r = cli(['run', 'runbooks/github-token-leak.yaml', '--non-interactive', '--state-dir', stateDir, ...incident, '--input', 'source=alerts']);
+      expect(r.code, r.stderr).toBe(ExitCode.usage);
+      expect(r.stderr).toContain('missing required inputs: repo, owner_email');
+      expect(r.stderr).toContain('→ --input repo=VALUE');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(stateDir) ? readdirSync(stateDir, { recursive: true }) : []).toEqual([]);
+    }
+  });
   it.each(cases)('%s: exit 2, the flag named with what to do, nothing written', (_what, flags, said) => {
     const stateDir = join(root, `state-${flags[0]!.split('=')[0]}`);
     const r = cli(['run', 'runbooks/github-token-leak.yaml', '--non-interactive', '--state-dir', stateDir, ...flags.flatMap((x) => ['--input', x])]);
