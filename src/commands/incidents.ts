@@ -7,6 +7,7 @@ import { err, out, outJson, parseCommandFlags, type Command, type CommandContext
 import { storeUrlOf } from './team-store.js';
 import type { JournalRecord } from '../core/journal/records.js';
 import { commandLine } from './invocation.js';
+import { incidentLines, tableWidth } from './incidents-table.js';
 import { resolveStateDir, stateDirOf } from './shared.js';
 import { lockVerdict, runStatusWord } from './status.js';
 
@@ -31,8 +32,7 @@ async function sharedIncidents(url: { url: string; from: string }, json: boolean
       out(ctx, `no incidents in ${showUrl(url.url)}`);
       return 0;
     }
-    const w = Math.max(...rows.map((r) => r.id.length));
-    for (const r of rows) out(ctx, `${r.id.padEnd(w)}  ${r.mode.padEnd(5)}  ${r.opened.slice(0, 19).replace('T', ' ')}  ${r.runbook}  ${r.state}`);
+    for (const l of incidentLines(rows, tableWidth(ctx.stdout))) out(ctx, l);
     return 0;
   } finally {
     store.close();
@@ -70,8 +70,7 @@ const command: Command = async (argv, ctx) => {
     out(ctx, `no incidents in ${stateDir}`);
     return 0;
   }
-  const w = Math.max(...rows.map((r) => r.id.length));
-  for (const r of rows) out(ctx, `${r.id.padEnd(w)}  ${r.mode.padEnd(5)}  ${r.opened.slice(0, 19).replace('T', ' ')}  ${r.runbook}  ${r.state}`);
+  for (const l of incidentLines(rows, tableWidth(ctx.stdout))) out(ctx, l);
   return 0;
 };
 export default command;

@@ -6,9 +6,10 @@ import { join, relative, resolve } from 'node:path';
 import { Engine, type EngineOptions, type RunResult } from '../core/engine/engine.js';
 import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
-import { checkInputNames, parseInputFlags } from '../core/engine/inputs.js';
+import { checkInputNames, coerceInput, parseInputFlags, resolveInputs } from '../core/engine/inputs.js';
 import { checkStepFlags } from '../core/engine/flags.js';
-import { checkIncidentId } from '../core/journal/store.js';
+import { FileJournal, checkIncidentId } from '../core/journal/store.js';
+import type { JournalRecord } from '../core/journal/records.js';
 import { isShared, storeOf, type Store } from './team-store.js';
 import { teamPorts, type Question, type RunnerMode } from '../core/engine/team-answers.js';
 import { durationMs } from '../core/runbook/step-rules.js';
@@ -39,6 +40,8 @@ export interface PrepareContext {
   store: Store;
   stateDir: string;
   fresh: boolean;
+  /** the incident's journal as the command read it under its lock (one decode: [] when fresh) */
+  records: JournalRecord[];
   interactive: boolean;
   secrets: SecretRegistry;
   fingerprintKey: Buffer;
@@ -114,13 +117,16 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   checkStepFlags(loaded.runbook, { done: parseDoneFlags(collect(f.done)).keys(), settle, approve: collect(f.approve) });
   // before the incident's folder exists: a bad flag leaves no empty incident behind
   checkInputNames(loaded.runbook.inputs, inputs);
+  checkInputValues(loaded.runbook.inputs, inputs);
   const stateDir = stateDirOf(f['state-dir'], ctx);
   const given = f.incident;
   const incident = given ? checkIncidentId(given) : newIncidentId(loaded.runbook.id);
   const store = await storeOf(f, ctx, incident);
   if (waitMs !== undefined && !isShared(store)) throw new UsageError('--wait-for-answers needs the shared store (team mode): give --store postgres://… or set RUNBOOK_STORE', { nextSteps: ['Without it, a scripted run stops at a question with exit 3 and the command that resumes it.'] });
-  const secrets = new SecretRegistry(ctx.redactor);
   const interactive = !f['non-interactive'] && !f.json && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
+  // a new live incident run scripted cannot ask: a missing required input is refused before its folder exists
+  if (!interactive && !setup.prepare && (!given || (store instanceof FileJournal && !store.exists()))) await resolveInputs(loaded.runbook.inputs, inputs, {});
+  const secrets = new SecretRegistry(ctx.redactor);
   // a shipped runbook given by id is resumed by its id
   const shownFile = resolve(ctx.cwd, file) !== loaded.file ? file : relative(ctx.cwd, loaded.file) || loaded.file;
   const stateFlag = [...(f['state-dir'] ? ['--state-dir', f['state-dir']] : []), ...(f.store ? ['--store', f.store] : [])];
@@ -131,10 +137,10 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   const signal = AbortSignal.any([ctx.signal, controller.signal]);
   const fpKey = fingerprintKey(stateDir);
   // nothing may touch the incident's folder (journal, drill workspace, state) before its lock is held
-  const fresh = openIncident(store, ctx, f['break-lock'] === true, controller, interactive);
+  const { fresh, records } = openIncident(store, ctx, f['break-lock'] === true, controller, interactive);
   let env: RunEnv | undefined;
   try {
-    env = await setup.prepare?.({ flags: f, loaded, registry, store, stateDir, fresh, interactive, secrets, fingerprintKey: fpKey, inputs, ctx });
+    env = await setup.prepare?.({ flags: f, loaded, registry, store, stateDir, fresh, records, interactive, secrets, fingerprintKey: fpKey, inputs, ctx });
   } catch (e) {
     store.unlock();
     throw diskFull(e, store.dir);
@@ -162,7 +168,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
         view.runs = runs;
         publish();
       },
-      after: fresh ? 0 : (store.read().at(-1)?.seq ?? 0),
+      after: records.at(-1)?.seq ?? 0,
       signal,
       interactive,
       // the TUI's operator answers there; the flag is for scripted runs
@@ -173,6 +179,8 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   };
   const make = (own: OperatorPorts, given: EngineObserver[]) => {
     const ports = teamed(own);
+    // the engine reads the journal once at its start: it gets this command's decode, not another
+    if (store instanceof FileJournal) store.handOff(records);
     const observers = isShared(store) ? [...given, viewObserver] : given;
     const engine = new Engine({
       loaded,
@@ -215,7 +223,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
         stderr: ctx.stderr as NodeJS.WriteStream,
         abort: () => controller.abort(new Error('quit')),
         // the engine does not replay the journal: seed the checklist with it on resume
-        initial: fresh ? undefined : fold(store.read()),
+        initial: fresh ? undefined : fold(records),
         drill: env?.drill,
         uiStateFile: join(store.dir, 'tui.json'),
         redact: (text) => ctx.redactor.redact(text),
@@ -247,6 +255,25 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   }
 }
 
+/**
+ * Every `--input` value typed and matched against its input's pattern before anything is
+ * written: a bad value is a usage error naming the flag, and leaves no incident folder (nor
+ * any other file) behind. The engine types them again when it resolves the inputs.
+ */
+function checkInputValues(specs: LoadedRunbook['runbook']['inputs'], given: Record<string, string>): void {
+  for (const [name, raw] of Object.entries(given)) {
+    const spec = specs[name];
+    if (!spec) continue;
+    try {
+      coerceInput(name, spec, raw);
+    } catch (e) {
+      if (!(e instanceof UsageError) || e.nextSteps.length > 0) throw e;
+      const what = spec.description ? ` (${spec.description})` : '';
+      throw new UsageError(e.message, { nextSteps: [`Give a value that matches ${spec.pattern ?? 'it'}: --input ${name}=VALUE${what}. Nothing was written.`] });
+    }
+  }
+}
+
 /** --wait-for-answers DURATION, in ms (undefined: not given). */
 function waitForAnswers(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -271,7 +298,7 @@ async function openEarly(tui: Promise<typeof import('../ui/index.js')>, mode: 'l
  * process that is gone, open the journal (refusing links, folders, empty and tampered journals;
  * dropping a torn last line with a warning). Returns whether the incident is new.
  */
-function openIncident(store: Store, ctx: CommandContext, breakLock: boolean, controller: AbortController, interactive: boolean): boolean {
+function openIncident(store: Store, ctx: CommandContext, breakLock: boolean, controller: AbortController, interactive: boolean): { fresh: boolean; records: JournalRecord[] } {
   store.lock({ breakLock });
   try {
     const taken = store.takenOver;
@@ -281,11 +308,15 @@ function openIncident(store: Store, ctx: CommandContext, breakLock: boolean, con
       err(ctx, `runbook: ${why} — stopping; this process calls nothing more.`);
       controller.abort(new Error('lock lost'));
     };
-    for (const w of store.open()) {
+    // the one decode of this command: passed down to prepare, the checklist and the engine
+    const opened = store instanceof FileJournal ? store.openRead() : { warnings: store.open(), records: undefined };
+    const written: JournalRecord[] = [];
+    for (const w of opened.warnings) {
       err(ctx, ctx.redactor.redact(`runbook: warning: ${w}`));
-      store.append({ type: 'note', text: `warning: ${w}` });
+      written.push(store.append({ type: 'note', text: `warning: ${w}` }));
     }
-    return !store.exists();
+    const fresh = !store.exists();
+    return { fresh, records: fresh ? [] : [...(opened.records ?? store.read()), ...(opened.records ? written : [])] };
   } catch (e) {
     store.unlock();
     throw e;

@@ -96,7 +96,7 @@ async function prepareDrillWorld(p: PrepareContext): Promise<RunEnv> {
   let openedAt: string | undefined;
   if (!p.fresh) {
     // before touching the incident's folder: it must be a drill, and no other process may be running it
-    const opened = fold(store.read());
+    const opened = fold(p.records);
     const mode = opened?.mode;
     openedAt = opened?.openedAt;
     if (mode && mode !== 'drill') throw new UsageError(`incident ${store.incident} is a ${mode} incident; it cannot be resumed as a drill`, { nextSteps: ['Use another --incident id.'] });
@@ -110,7 +110,7 @@ async function prepareDrillWorld(p: PrepareContext): Promise<RunEnv> {
   // that window left a journal that opened the incident and nothing the world could have seen —
   // no step's call, answer or outcome. Its world is started now, as for a new drill; anything
   // more in the journal and a missing world stays an error (never resumed in a fresh one).
-  const prior = p.fresh || (!drillStateExists(dir) && worldNeverReached(store.read())) ? undefined : readDrillState(dir);
+  const prior = p.fresh || (!drillStateExists(dir) && worldNeverReached(p.records)) ? undefined : readDrillState(dir);
   // the effects the world confirmed since the snapshot (a missing log is an error too, except for a drill saved before there was one)
   let log: ReturnType<typeof readEffects> | undefined;
   if (prior?.version === 2) {

@@ -1,10 +1,13 @@
 /**
  * A journal is decoded once per command (at 10,000 items a decode is ~100 MiB and seconds):
  * `runbook status` folds the state and makes the tamper check from one read of the file (it used
- * to read and decode it for each), and a resume — open()'s tamper check, the checklist's read, the
- * engine's read, all under the incident's lock — shares one decode until the run writes.
+ * to read and decode it for each), and a resume decodes it once under the incident's lock — the
+ * command opens it (the tamper check) and passes those records down: to a drill's checks, the
+ * checklist and the engine (handOff). No decode is kept under the store: a read after a write, or
+ * after a writer beside the lock, decodes the file again.
  */
-import { appendFileSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable, PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -13,6 +16,7 @@ import { FileJournal } from '../../src/core/journal/store.js';
 import { journalDecodes } from '../../src/core/journal/codec.js';
 import { fold } from '../../src/core/journal/fold.js';
 import status from '../../src/commands/status.js';
+import run from '../../src/commands/run.js';
 import { Redactor } from '../../src/core/secrets/redactor.js';
 
 const N = 40;
@@ -83,7 +87,7 @@ describe('runbook status', () => {
 });
 
 describe('a resume', () => {
-  it('decodes the journal once: the run reads it under its lock and its first write opens it from that decode', async () => {
+  it('decodes the journal once: the run reads it under its lock and that read opens it for writing', async () => {
     const w = await incident();
     const before = journalDecodes.count;
     const ctl = new AbortController();
@@ -91,31 +95,74 @@ describe('a resume', () => {
     expect(journalDecodes.count - before).toBe(1);
     expect(result.status, result.detail).toBe('done');
     expect(result.state?.steps.monitor?.outputs).toMatchObject({ checks: 5, watched_ms: 180_000 });
-    // the journal written from the shared decode chains on: its tamper check holds
+    // the journal written after that one decode chains on: its tamper check holds
     expect(new FileJournal(w.stateDir, 'inc-1').check()).toMatchObject({ state: 'ok' });
   });
 
-  it('open, then the reads (the checklist, the engine) share open()\'s decode until a record is written', async () => {
+  it('`runbook run --incident` (a resume) decodes the journal once: the command opens it and passes the records to the engine', async () => {
+    const w = workspace();
+    const file = join(w.dir, 'rb.yaml');
+    writeFileSync(
+      file,
+      `version: 1
+id: decode-once-run
+title: Decode once
+providers:
+  sh: { type: shell }
+steps:
+  - id: look
+    kind: detect
+    title: Look
+    uses: sh.run
+    with:
+      command: [echo, hi]
+  - id: call
+    kind: manual
+    title: Call the owner
+    needs: [look]
+    instructions: Call them.
+`,
+    );
+    const once = async () => {
+      const before = journalDecodes.count;
+      const ctx = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: { HOME: w.dir, NO_COLOR: '1' }, cwd: w.dir, redactor: new Redactor(), signal: new AbortController().signal, script: 'runbook' };
+      const code = await run([file, '--non-interactive', '--state-dir', w.stateDir, '--incident', 'inc-run'], ctx as never);
+      return { code, decodes: journalDecodes.count - before };
+    };
+    expect(await once()).toEqual({ code: 3, decodes: 0 }); // new: nothing to decode; waits on the manual step
+    expect(await once()).toEqual({ code: 3, decodes: 1 }); // resumed: one decode
+    const records = new FileJournal(w.stateDir, 'inc-run').read();
+    expect(records.filter((r) => r.type === 'run.started').map((r) => (r as { resumed: boolean }).resumed)).toEqual([false, true]);
+    expect(new FileJournal(w.stateDir, 'inc-run').check()).toMatchObject({ state: 'ok' });
+  });
+
+  it('openRead, then the records handed to the next read: one decode; a write first makes the next read decode the file', async () => {
     const w = await incident();
     const fresh = new FileJournal(w.stateDir, 'inc-1').read();
     const j = new FileJournal(w.stateDir, 'inc-1');
     j.lock();
     try {
       const before = journalDecodes.count;
-      expect(j.open()).toEqual([]);
-      expect(j.read()).toEqual(fresh);
-      expect(j.read()).toEqual(fresh);
+      const { warnings, records } = j.openRead();
+      expect(warnings).toEqual([]);
+      expect(records).toEqual(fresh);
+      j.handOff(records);
+      expect(j.read()).toBe(records); // the same array: no decode
       expect(journalDecodes.count - before).toBe(1);
-      const note = j.append({ type: 'note', text: 'resumed' });
-      // written since: read again from the file, the new record in it
-      expect(j.read()).toEqual([...fresh, { ...note, sum: expect.any(String) }]);
+      expect(j.read()).toEqual(fresh); // handed over once: read again from the file
       expect(journalDecodes.count - before).toBe(2);
+      j.handOff(records);
+      const note = j.append({ type: 'note', text: 'resumed' });
+      // written since: the handed records are not the journal any more
+      expect(j.read()).toEqual([...fresh, { ...note, sum: expect.any(String) }]);
+      j.handOff(records); // stale (the journal has a record more): refused
+      expect(j.read()).toHaveLength(fresh.length + 1);
     } finally {
       j.unlock();
     }
   });
 
-  it('a torn last line is warned of as before (by each read until open cuts it off), and the kept decode is the file as cut', async () => {
+  it('a torn last line: the lock holder\'s first read opens the journal from its decode, warns once and cuts it off', async () => {
     const w = await incident();
     const fresh = new FileJournal(w.stateDir, 'inc-1').read();
     const j = new FileJournal(w.stateDir, 'inc-1');
@@ -125,26 +172,25 @@ describe('a resume', () => {
     try {
       const before = journalDecodes.count;
       expect(j.read()).toEqual(fresh);
-      expect(j.warnings).toHaveLength(1);
-      const warned = j.open();
-      expect(warned).toEqual([expect.stringContaining('dropped a torn last line')]);
-      expect(j.warnings).toHaveLength(2);
+      expect(j.warnings).toEqual([expect.stringContaining('dropped a torn last line')]);
       expect(statSync(j.file).size).toBe(good); // cut off
-      expect(j.read()).toEqual(fresh);
-      expect(j.warnings).toHaveLength(2); // the file as cut has no torn line
+      expect(j.open()).toEqual([]); // open already: nothing more to say, nothing decoded
       expect(journalDecodes.count - before).toBe(1);
+      expect(j.read()).toEqual(fresh);
+      expect(j.warnings).toHaveLength(1); // the file as cut has no torn line
     } finally {
       j.unlock();
     }
   });
 
-  it('a journal that changed size under the lock (a writer that ignored it) is decoded again, not served from what was kept', async () => {
+  it('records handed over are not served once the file changed beside the lock (a writer that ignored it)', async () => {
     const w = await incident();
     const j = new FileJournal(w.stateDir, 'inc-1');
     j.lock();
     try {
-      j.open();
-      const n = j.read().length;
+      const { records } = j.openRead();
+      const n = records.length;
+      j.handOff(records);
       const other = new FileJournal(w.stateDir, 'inc-1');
       const rec = other.append({ type: 'note', text: 'written beside the lock' });
       const before = journalDecodes.count;

@@ -19,7 +19,6 @@ import { JournalError, type LockOwner } from '../errors.js';
 import type { JournalRecord, RecordBody } from './records.js';
 import { crashPoint } from './crash.js';
 import { GroupSync } from './group-sync.js';
-import { HeldDecode } from './held.js';
 import { DURABLE, checkIncidentId, operator, type JournalStore } from './contract.js';
 import { GENESIS, checkJournal, decodeHead, decodeJournal, droppedWords, encodeHead, encodeRecord, lineHash, type Decoded, type JournalCheck } from './codec.js';
 import { HEARTBEAT_MS, acquire, diskWords, heartbeat, writeError, release, stillOurs, sweepTemps, type LockRecord, type TakenLock } from './lock.js';
@@ -65,8 +64,8 @@ export class FileJournal implements JournalStore {
     (seq, last) => this.#writeHead(seq, last),
     (e) => writeError(this.location, e),
   );
-  /** the journal as this lock holder decoded it, while it has written nothing since (held.ts) */
-  readonly #held = new HeldDecode();
+  /** records the command decoded when it opened the journal, for the next read() (handOff) */
+  #handed: JournalRecord[] | undefined;
   /** told of every record written through this object (see follow) */
   readonly #followers = new Set<(records: readonly JournalRecord[]) => void>();
 
@@ -160,20 +159,6 @@ export class FileJournal implements JournalStore {
     if (d.dropped) this.warnings.push(`journal ${this.location}: dropped a torn last line — ${droppedWords(d.dropped)}; a write was cut off (crash or power loss), the run recomputes it`);
   }
 
-  /** Decode the file's text; kept (held.ts) while this object holds the lock. */
-  #decodeKept(text: string): { d: Decoded; bytes: number } {
-    const h = { d: this.#decode(text), bytes: Buffer.byteLength(text) };
-    if (this.#holds > 0) this.#held.keep(h.d, h.bytes);
-    return h;
-  }
-
-  /** The kept decode, read as the file would be decoded again (its torn line warned of until cut off). */
-  #fromHeld(fd: number): { d: Decoded; bytes: number } | undefined {
-    const h = this.#held.take(fstatSync(fd).size);
-    if (h && h.bytes !== h.d.goodBytes) this.#warnDropped(h.d);
-    return h;
-  }
-
   #readText(): string | undefined {
     this.#checkDirs();
     const fd = this.#openFile(this.file, constants.O_RDONLY);
@@ -195,11 +180,42 @@ export class FileJournal implements JournalStore {
     }
   }
 
+  /**
+   * All records. The lock holder's first read opens the journal from that one decode (the tamper
+   * check, a torn last line cut off: see open), so its first write decodes nothing again; records
+   * handed over by the command that opened it (handOff) are returned once instead of a decode.
+   */
   read(): JournalRecord[] {
-    const held = this.#fd === undefined ? undefined : this.#fromHeld(this.#fd);
-    if (held) return held.d.records.slice();
+    const handed = this.#handed;
+    this.#handed = undefined;
+    if (handed && this.#fd !== undefined && fstatSync(this.#fd).size === this.#size) return handed;
+    if (this.#holds > 0 && this.#fd === undefined) {
+      const opened = this.#open();
+      if (opened) return opened;
+    }
     const text = this.#readText();
-    return text === undefined ? [] : this.#decodeKept(text).d.records;
+    return text === undefined ? [] : this.#decode(text).records;
+  }
+
+  /**
+   * Open for appending (as open()) and return the records of that one decode — what a command
+   * reads the incident from (its checklist, a drill's checks) before it hands them to the engine
+   * (handOff). [] for a new incident.
+   */
+  openRead(): { warnings: string[]; records: JournalRecord[] } {
+    const before = this.warnings.length;
+    if (this.#fd !== undefined) return { warnings: [], records: this.read() };
+    const records = this.#open() ?? [];
+    return { warnings: this.warnings.slice(before), records };
+  }
+
+  /**
+   * Give the next read() — the engine's, at the start of a run — the records the command decoded
+   * with openRead, so a command decodes its journal once. They count only while they are the
+   * whole journal: nothing written through this object or beside it since (else read() decodes).
+   */
+  handOff(records: JournalRecord[]): void {
+    this.#handed = (records.at(-1)?.seq ?? 0) === this.#seq ? records : undefined;
   }
 
   /** The tamper check (hash chain and head) — what `runbook status` reports. */
@@ -228,18 +244,21 @@ export class FileJournal implements JournalStore {
     return this.warnings.slice(before);
   }
 
-  #open(): void {
-    if (this.#fd !== undefined) return;
+  /** Open the journal; the records of the decode when it was read now (undefined: open already, or a new incident). */
+  #open(): JournalRecord[] | undefined {
+    if (this.#fd !== undefined) return undefined;
     this.#mkdir();
     const fd = this.#openFile(this.file, constants.O_RDWR | constants.O_APPEND);
     if (fd === undefined) {
       this.#seq = 0;
       this.#sync.durableSeq = 0;
       this.#last = GENESIS;
-      return; // the first append creates it
+      return undefined; // the first append creates it
     }
     try {
-      const { d, bytes } = this.#fromHeld(fd) ?? this.#decodeKept(readFileSync(fd, 'utf8'));
+      const text = readFileSync(fd, 'utf8');
+      const bytes = Buffer.byteLength(text);
+      const d = this.#decode(text);
       const c = checkJournal(d, this.#readHead(), d.records[0]?.prev !== undefined);
       if (c.state === 'broken') {
         throw new JournalError(`journal ${this.location} fails its tamper check: ${c.detail} — nothing was called`, {
@@ -249,7 +268,6 @@ export class FileJournal implements JournalStore {
       if (d.goodBytes !== bytes) {
         ftruncateSync(fd, d.goodBytes);
         fsyncSync(fd);
-        this.#held.truncated(d.goodBytes);
       }
       this.#seq = d.records.length;
       this.#sync.durableSeq = this.#seq;
@@ -257,6 +275,7 @@ export class FileJournal implements JournalStore {
       this.#headFd = this.#openFile(this.headFile, constants.O_RDWR | constants.O_CREAT);
       this.#size = d.goodBytes;
       this.#fd = fd;
+      return d.records;
     } catch (e) {
       closeSync(fd);
       if (e instanceof JournalError) throw e;
@@ -369,7 +388,7 @@ export class FileJournal implements JournalStore {
   #write(bodies: readonly RecordBody[], deferred: boolean): JournalRecord[] {
     if (this.#sync.failed) throw this.#sync.failed;
     this.#open();
-    this.#held.drop();
+    this.#handed = undefined;
     const recs: JournalRecord[] = [];
     const lines: string[] = [];
     let seq = this.#seq;
@@ -466,7 +485,7 @@ export class FileJournal implements JournalStore {
       this.#holds--;
       return;
     }
-    this.#held.drop();
+    this.#handed = undefined;
     if (this.#fd !== undefined) {
       const fd = this.#fd;
       if (this.#sync.pending) {

@@ -10,7 +10,9 @@
  * ("Shell safety").
  */
 
-export type Lang = 'sh' | 'python' | 'node' | 'deno' | 'perl' | 'ruby' | 'php' | 'pwsh' | 'lua' | 'r' | 'awk' | 'osascript' | 'ssh' | 'env-split';
+import { SHAPES } from './shell-shapes.js';
+
+export type Lang = 'sh' | 'sed' | 'python' | 'node' | 'deno' | 'perl' | 'ruby' | 'php' | 'pwsh' | 'lua' | 'r' | 'awk' | 'osascript' | 'ssh' | 'env-split';
 
 export interface CodeArg {
   /** index in the argv of an element that is code */
@@ -18,6 +20,8 @@ export interface CodeArg {
   /** the interpreter as written (`sh -c`, `python3 -c`, …), for messages */
   via: string;
   lang: Lang;
+  /** a command that is no interpreter but hands this element to one (./shell-shapes.ts): what runs it */
+  says?: string;
 }
 
 export interface Interpreted {
@@ -53,7 +57,7 @@ function langOf(name: string): Lang | undefined {
   return undefined;
 }
 
-type Scan = (args: readonly string[], at: number) => { code: number[]; stdin?: boolean };
+export type Scan = (args: readonly string[], at: number) => { code: number[]; stdin?: boolean };
 
 /** sh family: with -c (alone or in a cluster such as -ec), the first operand is the script. */
 const shell: Scan = (a, at) => {
@@ -232,6 +236,7 @@ const SCANS: Record<Lang, Scan> = {
   osascript: evalSwitch('e', 'l'),
   ssh,
   'env-split': envSplit,
+  sed: () => ({ code: [] }), // only through SHAPES
 };
 
 /** Which elements of `argv` are code for an interpreter, and whether one reads its program from stdin. */
@@ -240,16 +245,33 @@ export function interpreted(argv: readonly string[]): Interpreted {
   let stdin: Interpreted['stdin'];
   argv.forEach((arg, at) => {
     if (typeof arg !== 'string') return;
-    const lang = langOf(interpreterName(arg));
+    const name = interpreterName(arg);
+    // a command that hands an argument on to a shell (git -c core.sshCommand=…, sed …/e, watch …)
+    const shape = SHAPES.get(name);
+    if (shape) for (const index of shape.scan(argv, at).code) if (!code.has(index)) code.set(index, { index, via: shapeVia(argv, at, index), lang: shape.lang, says: shape.says });
+    const lang = langOf(name);
     if (!lang) return;
     const found = SCANS[lang](argv, at);
     const flag = found.code.length && found.code[0]! > at + 1 ? ` ${argv[found.code[0]! - 1]}` : '';
-    const via = `${interpreterName(arg)}${flag && flag.startsWith(' -') ? flag : ''}`;
+    const via = `${name}${flag && flag.startsWith(' -') ? flag : ''}`;
     for (const index of found.code) if (!code.has(index)) code.set(index, { index, via, lang });
     // only the command itself (the last interpreter in the chain) reads stdin
     if (found.stdin && at === lastInterpreter(argv) && lang !== 'ssh' && lang !== 'env-split' && lang !== 'awk' && lang !== 'deno' && lang !== 'pwsh') stdin = { via: interpreterName(arg), lang };
   });
   return { code: [...code.values()].sort((x, y) => x.index - y.index), ...(stdin ? { stdin } : {}) };
+}
+
+/** `git -c core.sshCommand`, `tar --to-command`, `sed -e`, `watch`: the command and the option that hands `index` on. */
+function shapeVia(argv: readonly string[], at: number, index: number): string {
+  const name = interpreterName(argv[at]!);
+  const x = argv[index]!;
+  const before = index > at + 1 ? argv[index - 1]! : '';
+  if (before === '-c' && name === 'git') return `git -c ${x.split('=')[0]!}`;
+  if (before === '-o' || x.startsWith('-o')) return `${name} -o ${(before === '-o' ? x : x.slice(2)).split(/[=\s]/)[0]!}`;
+  if (x.startsWith('--') && x.includes('=')) return `${name} ${x.slice(0, x.indexOf('='))}`;
+  const operand = name === 'watch' || name === 'parallel' || ((name === 'sed' || name === 'gsed') && before !== '-e' && before !== '--expression');
+  if (before.startsWith('-') && !operand) return `${name} ${before}`;
+  return name;
 }
 
 function lastInterpreter(argv: readonly string[]): number {
@@ -282,6 +304,8 @@ export function envRead(lang: Lang, v: string): string {
       return `ENVIRON["${v}"]`;
     case 'osascript':
       return `system attribute "${v}"`;
+    case 'sed':
+      return `$ENV{${v}}`;
     default:
       return `"$${v}"`;
   }

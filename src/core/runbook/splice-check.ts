@@ -22,9 +22,11 @@ function firstTemplate(text: string): { expr: string; name: string } {
   return { expr, name };
 }
 
-function advice(lang: Lang, via: string, text: string): string {
+function advice(lang: Lang, via: string, text: string, says?: string): string {
   const { expr, name } = firstTemplate(text);
   const yamlExpr = JSON.stringify(expr);
+  if (lang === 'sed') return `a \${{ }} template in the script of \`${via}\` is spliced into sed code (${says ?? 'sed runs commands'}): a value such as /e, ;e … or ;w … would run a command or write a file. Pass the value in env: and substitute it with a tool that reads it as data — env: { ${name}: ${yamlExpr} } and command: [perl, -pe, 's/OLD/$ENV{${name}}/g'] (the value is not re-read as code)`;
+  if (says) return `a \${{ }} template in \`${via}\` is spliced into code (${says}): a value such as $(…), \`…\`, ; or a quote would run as a command. Pass the value in env: and read it by name, quoted, in that value — env: { ${name}: ${yamlExpr} } and ${envRead(lang, name)} where the template was`;
   if (lang === 'ssh') return `the command of \`ssh\` is run by the remote shell, so a \${{ }} template there is spliced into code (a value such as $(…), \`…\` or ; would run on that host). Send the value on stdin instead — stdin: ${yamlExpr} — and read it in the remote command: 'read -r ${name}; … "$${name}"'`;
   if (lang === 'env-split') return `\`env -S\` splits this text into arguments, so a \${{ }} template there could add any argument. Give each argument as its own element of the list instead`;
   return `a \${{ }} template in the script of \`${via}\` is spliced into code: a value such as $(…), \`…\`, ; or a quote would run as a command. Pass the value in env: and read it by name in the script — env: { ${name}: ${yamlExpr} } and ${envRead(lang, name)} in the script`;
@@ -39,7 +41,7 @@ export function checkSplice(withValue: Record<string, unknown> | undefined, base
     const found = interpreted(argv);
     for (const c of found.code) {
       const text = argv[c.index]!;
-      if (hasExpression(text)) rep.atPath([...base, field, c.index], 'value', advice(c.lang, c.via, text), 'shell-splice');
+      if (hasExpression(text)) rep.atPath([...base, field, c.index], 'value', advice(c.lang, c.via, text, c.says), 'shell-splice');
     }
     const stdin = withValue.stdin;
     if (field === 'command' && found.stdin && typeof stdin === 'string' && hasExpression(stdin)) {
