@@ -152,7 +152,11 @@ async function allSteps(s: RunState, ctx: CommandContext): Promise<{ order: stri
 const command: Command = async (argv, ctx) => {
   const { values, positionals } = parseCommandFlags('status', argv);
   const id = positionals[0];
-  if (!id) throw new UsageError('runbook status: which incident? Give its id', { nextSteps: [`${commandLine(ctx, 'incidents')} lists the incidents; then ${commandLine(ctx, 'status')} ID`] });
+  if (!id) {
+    // the hints carry the flags that pick the same place (a --state-dir left out lists another directory)
+    const where = [...(values['state-dir'] !== undefined ? ['--state-dir', values['state-dir']] : []), ...(values.store ? ['--store', values.store] : [])];
+    throw new UsageError('runbook status: which incident? Give its id', { nextSteps: [`${commandLine(ctx, 'incidents', ...where)} lists the incidents; then ${commandLine(ctx, 'status', 'ID', ...where)}`] });
+  }
   const store = await storeOf(values, ctx, checkIncidentId(id));
   const { state: s, check } = openState(id, store, values['state-dir'], ctx);
   if (values.json) {
