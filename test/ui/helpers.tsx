@@ -13,6 +13,7 @@ import { createObserver, createRunStore } from '../../src/ui/store.js';
 import { createTheme } from '../../src/ui/theme.js';
 import type { EngineEvent, StepInfo } from '../../src/core/engine/events.js';
 import type { RecordBody } from '../../src/core/journal/records.js';
+import type { RunState } from '../../src/core/journal/fold.js';
 import type { UiMode } from '../../src/ui/store/types.js';
 import type { DrillView } from '../../src/ui/context.js';
 import type { CommandContext } from '../../src/commands/context.js';
@@ -114,6 +115,41 @@ export function setup(o: SetupOptions = {}) {
     },
     until: (cond: (f: string) => boolean, what: string) => waitFor(() => cond(plain(ui.lastFrame())), () => `${what}; last frame:\n${plain(ui.lastFrame())}`),
   };
+}
+
+/** The fake terminal `setup()` renders into, with what drives it. */
+export type Tui = ReturnType<typeof setup>;
+
+/**
+ * Puts up the manual step `ask` (after `run.begin` of `steps`) and opens its evidence entry with
+ * ⏎, waiting until `entry` shows; `answer` is what the step's prompt resolves to.
+ */
+export async function openEvidence(t: Tui, steps: StepInfo[], ask: Parameters<Tui['ports']['ports']['manual']>[0], entry: string) {
+  t.emit(begin(steps));
+  const answer = t.ports.ports.manual(ask);
+  await t.until((f) => f.includes('Manual step'), 'the manual step');
+  t.press(KEY.enter);
+  await t.until((f) => f.includes(entry), 'the evidence entry');
+  return { answer };
+}
+
+/** A step of the journal's folded state with the single item `-` (a step without for_each). */
+export function oneItem(status: 'ok' | 'skipped', attempts: number, over: Record<string, unknown> = {}) {
+  return { status, itemOrder: ['-'], items: { '-': { status, attempts } }, ...over };
+}
+
+/** What a resume seeds the store from: incident inc-42 of runbook rb, its steps in the order given. */
+export function priorRun(mode: 'live' | 'drill', steps: Record<string, unknown>): RunState {
+  return {
+    incident: 'inc-42',
+    mode,
+    runbook: { id: 'rb', title: 'T', severity: 'high', path: 'rb.yaml', hash: 'h' },
+    openedAt: new Date().toISOString(),
+    stepOrder: Object.keys(steps),
+    steps,
+    secretsCreated: [],
+    notes: [],
+  } as unknown as RunState;
 }
 
 /** A raw-mode terminal's input for a real Ink instance: `type(k)` is one chunk of key bytes. */
