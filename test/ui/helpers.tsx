@@ -3,7 +3,6 @@
  * ink-testing-library; key presses as terminal bytes; waiting for a frame condition (never a
  * fixed sleep).
  */
-import { EventEmitter } from 'node:events';
 import { render } from 'ink-testing-library';
 import { vi } from 'vitest';
 import { App } from '../../src/ui/app.js';
@@ -18,10 +17,9 @@ import type { UiMode } from '../../src/ui/store/types.js';
 import type { DrillView } from '../../src/ui/context.js';
 import type { CommandContext } from '../../src/commands/context.js';
 import { Redactor } from '../../src/core/secrets/redactor.js';
+import { FakeIn, FakeOut, plain } from './fake-tty.js';
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
-export const plain = (s: string | undefined): string => (s ?? '').replace(ANSI, '');
+export { FakeIn, FakeOut, plain };
 
 export const KEY = {
   enter: '\r',
@@ -150,47 +148,6 @@ export function priorRun(mode: 'live' | 'drill', steps: Record<string, unknown>)
     secretsCreated: [],
     notes: [],
   } as unknown as RunState;
-}
-
-/** A raw-mode terminal's input for a real Ink instance: `type(k)` is one chunk of key bytes. */
-export class FakeIn extends EventEmitter {
-  isTTY = true;
-  setRawMode() {
-    return this;
-  }
-  setEncoding() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  #data: string | null = null;
-  read = () => {
-    const d = this.#data;
-    this.#data = null;
-    return d;
-  };
-  type(k: string) {
-    this.#data = k;
-    this.emit('readable');
-  }
-}
-/** A terminal's output for a real Ink instance (100×30): every chunk written, kept. */
-export class FakeOut extends EventEmitter {
-  isTTY = true;
-  columns = 100;
-  rows = 30;
-  chunks: string[] = [];
-  /** told of each chunk as it is written (a test can act at that moment) */
-  onWrite: ((s: string) => void) | undefined;
-  write = (s: string, cb?: () => void) => {
-    this.chunks.push(s);
-    this.onWrite?.(s);
-    cb?.();
-    return true;
-  };
-  get text() {
-    return plain(this.chunks.join(''));
-  }
 }
 
 /** A drill's clock at ×0.25 that stands still until the first start (`running()` tells); the attacker's next move and how many of its credentials still work are given. */
