@@ -41,6 +41,17 @@ export function onlyIncident(stateDir: string): string {
   return ids[0]!;
 }
 
+/**
+ * `drill(...)` that must finish (exit 0; its stderr shown when it does not), then the one
+ * incident it opened: its id and `runbook status --json` of it.
+ */
+export async function drillDone(name: string, stateDir: string, args: string[]): Promise<{ r: CliResult; id: string; st: StatusJson }> {
+  const r = await drill(name, stateDir, args);
+  expect(r.code, r.stderr).toBe(0);
+  const id = onlyIncident(stateDir);
+  return { r, id, st: status(stateDir, id) };
+}
+
 /** The drill's scorecard as `runbook status --json` shows it. */
 export type { Scorecard } from '../../src/drill/scorecard.js';
 import type { Scorecard } from '../../src/drill/scorecard.js';
