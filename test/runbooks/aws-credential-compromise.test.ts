@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliAsync } from '../e2e/cli.js';
-import { drill, drillDone, drillValues, everythingWritten, expectNoValues, expectTemplatesRender, onlyIncident, runbookPath, scenarioPath, status, tempDir } from './helpers.js';
+import { drill, drillDone, drillStops, drillValues, everythingWritten, expectNoValues, expectTemplatesRender, onlyIncident, runbookPath, scenarioPath, status, tempDir } from './helpers.js';
 
 const NAME = 'aws-credential-compromise';
 
@@ -86,10 +86,7 @@ describe('aws-credential-compromise drill', { timeout: 180_000 }, () => {
 
   it('stopped at the approval gate inside round 1 and resumed, finds the same world: CloudTrail history, sessions and policies restored', async () => {
     tmp = tempDir('awscc-resume');
-    const first = await drill(NAME, tmp.dir, ['--speed', '0', '--approve', 'contain-key', '--approve', 'revoke-sessions', '--approve', 'deny-user']);
-    expect(first.code, first.stderr).toBe(3);
-    expect(first.stderr).toMatch(/eradicate#1\.disable-new-keys \(revoke\) needs approval/);
-    const id = onlyIncident(tmp.dir);
+    const { id } = await drillStops(NAME, tmp.dir, ['--speed', '0', '--approve', 'contain-key', '--approve', 'revoke-sessions', '--approve', 'deny-user'], /eradicate#1\.disable-new-keys \(revoke\) needs approval/);
     const second = await drill(NAME, tmp.dir, ['--incident', id, '--yes', '--speed', '0']);
     expect(second.code, second.stderr).toBe(0);
     const st = status(tmp.dir, id);

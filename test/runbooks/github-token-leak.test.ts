@@ -28,7 +28,7 @@ import { newAccessKeyId, newSecretAccessKey } from '../../src/drill/simulators/a
 import { cliAsync } from '../e2e/cli.js';
 import { withBase62Checksum } from '../../src/core/secrets/kind-checks.js';
 import { scenarioPath } from './helpers.js';
-import { deliveries, expectTemplatesRender, drill, drillDone, filesUnder, runbookPath, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, status, tempDir, world, type WorldSnapshot } from './helpers.js';
+import { deliveries, expectTemplatesRender, drill, drillDone, drillStops, filesUnder, runbookPath, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, status, tempDir, world, type WorldSnapshot } from './helpers.js';
 
 const NAME = 'github-token-leak';
 const values = drillValues(NAME);
@@ -91,10 +91,7 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
 
   it('stops at each approval gate with nothing done past it, and a resumed run finishes with each notification once', async () => {
     tmp = tempDir('gh-gates');
-    const first = await drill(NAME, tmp.dir, ['--speed', '0']);
-    expect(first.code, first.stderr).toBe(3);
-    expect(first.stderr).toMatch(/revoke-tokens.*needs approval/);
-    const id = onlyIncident(tmp.dir);
+    const { r: first, id } = await drillStops(NAME, tmp.dir, ['--speed', '0'], /revoke-tokens.*needs approval/);
     let w = world(tmp.dir, id);
     expect(w.github!.tokens.find((t) => t.ref.c === 'dana-release-pat')?.revoked, 'nothing is revoked before approval').toBe(false);
     expect(w.smtp?.messages ?? []).toEqual([]);

@@ -52,6 +52,14 @@ export async function drillDone(name: string, stateDir: string, args: string[]):
   return { r, id, st: status(stateDir, id) };
 }
 
+/** `drill(...)` that must stop at a gate (exit 3, stderr matching `gate`), then the id of the one incident it opened. */
+export async function drillStops(name: string, stateDir: string, args: string[], gate: RegExp): Promise<{ r: CliResult; id: string }> {
+  const r = await drill(name, stateDir, args);
+  expect(r.code, r.stderr).toBe(3);
+  expect(r.stderr).toMatch(gate);
+  return { r, id: onlyIncident(stateDir) };
+}
+
 /** The drill's scorecard as `runbook status --json` shows it. */
 export type { Scorecard } from '../../src/drill/scorecard.js';
 import type { Scorecard } from '../../src/drill/scorecard.js';
