@@ -6,11 +6,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
-import { z } from 'zod';
-import { fsyncFloor, time, row } from './lib.mjs';
+import { engineOptions, fsyncFloor, noopProvider, stepsYaml, time, row } from './lib.mjs';
 import { Engine } from '../src/core/engine/engine.ts';
 import { loadRunbookText } from '../src/core/runbook/load.ts';
 import { FileJournal } from '../src/core/journal/store.ts';
@@ -19,42 +17,22 @@ import { ProviderRegistry } from '../src/providers/registry.ts';
 import { defineProvider, defineAction } from '../src/providers/sdk.ts';
 import { scriptedPorts } from '../src/scripted/ports.ts';
 
-const noop = defineProvider({
-  type: 'noop',
-  description: 'does nothing',
-  config: z.strictObject({}),
-  actions: { run: defineAction({ kind: 'any', description: 'nothing', input: z.strictObject({}), output: z.object({}), idempotent: false, run: async () => ({}) }) },
-});
+const noop = noopProvider({ defineProvider, defineAction });
 
 async function runEngine(yaml, providers = []) {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-bench-'));
   const registry = new ProviderRegistry();
   for (const p of providers) registry.add(p, 'bench');
   const loaded = loadRunbookText(yaml, join(dir, 'rb.yaml'), { registry });
-  const engine = new Engine({
-    loaded,
-    registry,
-    store: new FileJournal(join(dir, 'state'), 'bench'),
-    secrets: new SecretRegistry(),
-    resolveSecrets: async () => ({}),
-    inputs: {},
-    mode: 'live',
-    ports: scriptedPorts({ yes: true, approve: new Set(), done: new Map(), settle: new Map() }),
-    signal: new globalThis.AbortController().signal,
-    fingerprintKey: randomBytes(32),
-  });
+  const engine = new Engine(engineOptions({ SecretRegistry, scriptedPorts }, loaded, registry, new FileJournal(join(dir, 'state'), 'bench')));
   const r = await engine.run();
   if (r.status !== 'done') throw new Error(`bench run ended ${r.status}: ${r.detail}`);
 }
 
-const steps = (n, uses, withBlock) =>
-  `version: 1\nid: bench\ntitle: bench\nproviders:\n  p: { type: ${uses} }\nsteps:\n` +
-  Array.from({ length: n }, (_, i) => `  - id: s${i}\n    kind: detect\n    title: step ${i}\n    uses: p.run\n${withBlock}`).join('');
-
 console.log('engine: 1,000 no-op steps with the durable journal');
 const floor = fsyncFloor(2000);
 row('fsync floor: 2,000 appends + fsync', floor);
-const engine = await time(() => runEngine(steps(1000, 'noop', '    with: {}\n'), [noop]));
+const engine = await time(() => runEngine(stepsYaml(1000), [noop]));
 row('engine: 1,000 no-op steps', engine, floor, 'fsync floor');
 console.log(`  per step: ${(engine / 1000).toFixed(2)} ms (floor ${(floor / 1000).toFixed(2)} ms)`);
 
@@ -63,7 +41,7 @@ const bare = await time(async () => {
   for (let i = 0; i < 200; i++) await execa('true', [], { reject: true });
 });
 row('200 bare execa calls', bare);
-const shell = await time(() => runEngine(steps(200, 'shell', '    with: { command: ["true"] }\n')));
+const shell = await time(() => runEngine(stepsYaml(200, 'shell', '    with: { command: ["true"] }\n')));
 row('engine: 200 shell steps', shell, bare, 'bare execa');
 
 const ansible = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });

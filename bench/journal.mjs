@@ -8,10 +8,8 @@
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { z } from 'zod';
-import { fsyncFloor, row } from './lib.mjs';
+import { engineOptions, fsyncFloor, noopProvider, row, stepsYaml } from './lib.mjs';
 
 const here = resolve(fileURLToPath(import.meta.url), '..', '..');
 const roots = { now: here, ...(process.env.BENCH_BASE ? { base: resolve(process.env.BENCH_BASE) } : {}) };
@@ -29,15 +27,8 @@ async function loadRoot(root) {
     imp('src/providers/sdk.ts'),
     imp('src/scripted/ports.ts'),
   ]);
-  const noop = defineProvider({
-    type: 'noop',
-    description: 'does nothing',
-    config: z.strictObject({}),
-    actions: { run: defineAction({ kind: 'any', description: 'nothing', input: z.strictObject({}), output: z.object({}), idempotent: false, run: async () => ({}) }) },
-  });
-  const yaml =
-    `version: 1\nid: bench\ntitle: bench\nproviders:\n  p: { type: noop }\nsteps:\n` +
-    Array.from({ length: STEPS }, (_, i) => `  - id: s${i}\n    kind: detect\n    title: step ${i}\n    uses: p.run\n    with: {}\n`).join('');
+  const noop = noopProvider({ defineProvider, defineAction });
+  const yaml = stepsYaml(STEPS);
   return async () => {
     const dir = mkdtempSync(join(tmpdir(), 'runbook-bench-journal-'));
     const t = performance.now();
@@ -45,18 +36,7 @@ async function loadRoot(root) {
     const registry = new ProviderRegistry();
     registry.add(noop, 'bench');
     const loaded = loadRunbookText(yaml, join(dir, 'rb.yaml'), { registry });
-    const r = await new Engine({
-      loaded,
-      registry,
-      store: new FileJournal(join(dir, 'state'), 'bench'),
-      secrets: new SecretRegistry(),
-      resolveSecrets: async () => ({}),
-      inputs: {},
-      mode: 'live',
-      ports: scriptedPorts({ yes: true, approve: new Set(), done: new Map(), settle: new Map() }),
-      signal: new globalThis.AbortController().signal,
-      fingerprintKey: randomBytes(32),
-    }).run();
+    const r = await new Engine(engineOptions({ SecretRegistry, scriptedPorts }, loaded, registry, new FileJournal(join(dir, 'state'), 'bench'))).run();
     if (r.status !== 'done') throw new Error(`bench run ended ${r.status}: ${r.detail}`);
     const cpu = process.cpuUsage(c);
     return { wall: performance.now() - t, cpu: (cpu.user + cpu.system) / 1000 };

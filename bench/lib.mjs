@@ -1,9 +1,11 @@
 // Small helpers shared by the benchmarks: timing, medians, ratios, peak memory.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 
 export async function time(fn) {
   const t = performance.now();
@@ -78,4 +80,39 @@ export function fsyncFloor(n) {
   }
   closeSync(fd);
   return performance.now() - t;
+}
+
+/**
+ * The engine benches' set-up, given the modules to use (`m`: this checkout's, or another's in an
+ * A/B): a provider `noop` whose one action `run` does nothing (from m.defineProvider /
+ * m.defineAction), a runbook of `n` steps calling it, and the Engine options of a run in `store`
+ * with no inputs or secrets and scripted ports that say yes to everything.
+ */
+export function noopProvider(m) {
+  return m.defineProvider({
+    type: 'noop',
+    description: 'does nothing',
+    config: z.strictObject({}),
+    actions: { run: m.defineAction({ kind: 'any', description: 'nothing', input: z.strictObject({}), output: z.object({}), idempotent: false, run: async () => ({}) }) },
+  });
+}
+
+/** A runbook of `n` detect steps calling `p.run` of provider type `type`, each with `withBlock` (YAML lines). */
+export const stepsYaml = (n, type = 'noop', withBlock = '    with: {}\n') =>
+  `version: 1\nid: bench\ntitle: bench\nproviders:\n  p: { type: ${type} }\nsteps:\n` +
+  Array.from({ length: n }, (_, i) => `  - id: s${i}\n    kind: detect\n    title: step ${i}\n    uses: p.run\n${withBlock}`).join('');
+
+export function engineOptions(m, loaded, registry, store) {
+  return {
+    loaded,
+    registry,
+    store,
+    secrets: new m.SecretRegistry(),
+    resolveSecrets: async () => ({}),
+    inputs: {},
+    mode: 'live',
+    ports: m.scriptedPorts({ yes: true, approve: new Set(), done: new Map(), settle: new Map() }),
+    signal: new globalThis.AbortController().signal,
+    fingerprintKey: randomBytes(32),
+  };
 }

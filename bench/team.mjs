@@ -8,10 +8,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import pg from 'pg';
-import { row } from './lib.mjs';
+import { engineOptions, noopProvider, row, stepsYaml } from './lib.mjs';
 import { pgAvailable, startPg } from '../test/team/pg-server.mjs';
 
 if (!pgAvailable()) {
@@ -96,19 +94,14 @@ try {
   row('p95', p95, 200, 'the 200 ms budget');
 
   // 3. 1,000 no-op steps through the engine
-  const noop = defineProvider({
-    type: 'noop',
-    description: 'does nothing',
-    config: z.strictObject({}),
-    actions: { run: defineAction({ kind: 'any', description: 'nothing', input: z.strictObject({}), output: z.object({}), idempotent: false, run: async () => ({}) }) },
-  });
-  const yaml = `version: 1\nid: bench\ntitle: bench\nproviders:\n  p: { type: noop }\nsteps:\n` + Array.from({ length: STEPS }, (_, i) => `  - id: s${i}\n    kind: detect\n    title: step ${i}\n    uses: p.run\n    with: {}\n`).join('');
+  const noop = noopProvider({ defineProvider, defineAction });
+  const yaml = stepsYaml(STEPS);
   const steps = async (store) => {
     const registry = new ProviderRegistry();
     registry.add(noop, 'bench');
     const loaded = loadRunbookText(yaml, join(stateDir, 'rb.yaml'), { registry });
     const t = performance.now();
-    const r = await new Engine({ loaded, registry, store, secrets: new SecretRegistry(), resolveSecrets: async () => ({}), inputs: {}, mode: 'live', ports: scriptedPorts({ yes: true, approve: new Set(), done: new Map(), settle: new Map() }), signal: new AbortController().signal, fingerprintKey: randomBytes(32) }).run();
+    const r = await new Engine(engineOptions({ SecretRegistry, scriptedPorts }, loaded, registry, store)).run();
     if (r.status !== 'done') throw new Error(`bench run ended ${r.status}: ${r.detail}`);
     return performance.now() - t;
   };

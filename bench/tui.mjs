@@ -13,6 +13,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises';
 import { median, ms, ratio } from './lib.mjs';
+import { FakeIn } from '../test/ui/fake-tty.ts';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
@@ -130,25 +131,6 @@ if (hasTmux && PARTS.has(1)) {
 } else console.log('\n1. launch: skipped');
 
 // ─── 2. in-process: 100,000 lines while keys are pressed ──────────────────────────────────────
-class FakeStdin extends EventEmitter {
-  isTTY = true;
-  data = null;
-  setRawMode() {}
-  setEncoding() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  read = () => {
-    const d = this.data;
-    this.data = null;
-    return d;
-  };
-  type(k) {
-    this.data = k;
-    this.emit('readable');
-  }
-}
 class FakeOut extends EventEmitter {
   isTTY = true;
   columns = 100;
@@ -168,7 +150,7 @@ class FakeOut extends EventEmitter {
 
 if (PARTS.has(2)) {
   const { runTui } = await import('../src/ui/index.tsx');
-  const stdin = new FakeStdin();
+  const stdin = new FakeIn();
   const stdout = new FakeOut();
   const stderr = new FakeOut();
   const info = (id) => ({ id, kind: 'detect', title: `Step ${id}`, needs: [], confirm: false, fanOut: false, evidence: { type: 'none', required: false } });

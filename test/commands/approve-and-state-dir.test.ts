@@ -15,6 +15,7 @@ import { Redactor } from '../../src/core/secrets/redactor.js';
 import { FixedJournal } from '../report/writer.js';
 import { tempDir } from '../report/harness.js';
 import { FakeOut } from '../ui/helpers.js';
+import { rejection } from '../helpers/rejection.js';
 
 const t = tempDir('approve-state-');
 afterAll(() => t.cleanup());
@@ -36,19 +37,11 @@ function ctx(): CommandContext & { out: FakeOut; errOut: FakeOut } {
   };
 }
 
-async function refusal(p: Promise<number>): Promise<RunbookError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(RunbookError);
-  return e as RunbookError;
-}
+const refusal = (p: Promise<number>) => rejection(p, RunbookError);
 
 const state = join(t.dir, 'state');
 const j = new FixedJournal(state, 'inc-a', new Date(Date.now() - 60_000).toISOString());
-j.add({ type: 'incident.opened', incident: 'inc-a', mode: 'live', runbook: { id: 'rb', title: 'T', severity: 'high', path: 'nowhere.yaml', hash: 'h' }, inputs: {}, secrets: {} })
-  .add({ type: 'run.started', resumed: false, pid: 1, runbookHash: 'h' })
+j.open('live', { id: 'rb', title: 'T', severity: 'high', path: 'nowhere.yaml' })
   .add({ type: 'step.started', step: 'find-keys' })
   .add({ type: 'step.finished', step: 'find-keys', status: 'ok' })
   .add({ type: 'step.started', step: 'revoke-keys' });

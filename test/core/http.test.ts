@@ -20,6 +20,7 @@ import {
 import { ProviderError } from '../../src/core/errors.js';
 import { Secret } from '../../src/core/secrets/secret.js';
 import { alnum } from './secrets/leak.js';
+import { rejection } from '../helpers/rejection.js';
 
 /** A server on 127.0.0.1 that misbehaves on purpose, by path. */
 function misbehaving() {
@@ -117,14 +118,7 @@ afterAll(() => {
 afterEach(() => setLoopbackOnly(false));
 
 const req = (path: string, over: Partial<HttpRequest> = {}): HttpRequest => ({ url: base + path, provider: 'test', action: 'call', ...over });
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(ProviderError);
-  return e as ProviderError;
-}
+const failure = (p: Promise<unknown>) => rejection(p, ProviderError);
 
 /** Every way an error can be shown: message, JSON, inspect (hidden too), stack, the cause chain. */
 function everything(e: unknown): string {
@@ -335,12 +329,7 @@ describe('doorFetch', () => {
     expect(await failure(f(`http://127.0.0.1:${refusedPort}/`))).toMatchObject({ failure: 'not-sent' });
     const mid = await f(base + '/reset-mid');
     expect(mid.status).toBe(200);
-    const e = await mid.text().then(
-      () => null,
-      (x: unknown) => x,
-    );
-    expect(e).toBeInstanceOf(ProviderError);
-    expect(e).toMatchObject({ failure: 'ambiguous' });
+    expect(await failure(mid.text())).toMatchObject({ failure: 'ambiguous' });
   });
 });
 

@@ -4,65 +4,47 @@
  * the drill clock fast (`--speed 600`: a real second is ten drill minutes), so the attacker
  * gets to act before the approval. Every wait polls the screen (no fixed sleeps).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, ensureBuilt } from '../e2e/cli.js';
+import { hasTmux, Tmux } from '../e2e/tmux.js';
 import { journal, scorecard } from './helpers.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const SOCKET = `runbook-drill-tui-${process.pid}`;
-
-function tmux(...args: string[]): string {
-  const r = spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'drill');
-const keys = (...k: string[]) => tmux('send-keys', '-t', 'drill', ...k);
-
-async function until(cond: (s: string) => boolean, what: string, ms = 60_000): Promise<string> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const s = screen();
-    if (cond(s)) return s;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+// one session, `drill`; wrapped lines joined; the screen read every 100 ms (keys are sent from the condition)
+const t = new Tmux({ joined: true, pollMs: 100 });
+const keys = (...k: string[]) => t.keys('drill', ...k);
+const until = (cond: (s: string) => boolean, what: string, ms = 60_000) => t.until('drill', cond, what, ms);
 
 describe.skipIf(!hasTmux)('runbook drill — the TUI in tmux', () => {
   beforeAll(ensureBuilt);
-  afterAll(() => {
-    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
-  });
+  afterAll(() => t.kill());
 
   it('runs the flagship drill to the end and shows the scorecard, attacker included', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'drill-tui-'));
     const cmd = `node ${CLI} drill ${join(ROOT, 'runbooks/hf-spaces-secrets-exposure.yaml')} --state-dir state --incident tui-drill --speed 600`;
-    tmux('new-session', '-d', '-s', 'drill', '-x', '120', '-y', '40', '-c', dir, `env NO_COLOR=1 CI=0 ${cmd}; echo EXIT=$?; sleep 300`);
+    t.start('drill', dir, cmd, 120, 40);
 
-    let s = await until((t) => t.includes('Next step · find-spaces'), 'the first frame');
+    let s = await until((x) => x.includes('Next step · find-spaces'), 'the first frame');
     expect(s).toContain('[DRILL]');
     keys('a');
     let notes = 0;
     // answer whatever the run asks, in whatever order its branches ask it
-    s = await until((t) => {
-      if (/Note: /.test(t) && !t.includes('› drill note')) {
-        tmux('send-keys', '-t', 'drill', '-l', `drill note ${++notes}`);
+    s = await until((x) => {
+      if (/Note: /.test(x) && !x.includes('› drill note')) {
+        t.type('drill', `drill note ${++notes}`);
         return false;
       }
-      if (t.includes('› drill note')) keys('Enter');
-      else if (t.includes('Approval needed ·')) keys('y');
-      else if (t.includes('Manual step ·')) keys('Enter');
-      return t.includes('Run done');
+      if (x.includes('› drill note')) keys('Enter');
+      else if (x.includes('Approval needed ·')) keys('y');
+      else if (x.includes('Manual step ·')) keys('Enter');
+      return x.includes('Run done');
     }, 'the end of the run', 120_000);
     expect(s).toContain('Drill scorecard (drill time): detect');
     expect(s).toMatch(/contain \S+ \(4\/4/);
     keys('q');
-    s = await until((t) => t.includes('EXIT=0'), 'the exit');
+    s = await until((x) => x.includes('EXIT=0'), 'the exit');
     expect(s).toContain('── Drill scorecard — hf-spaces-may-2024');
     const sc = scorecard(join(dir, 'state'))!;
     expect(sc.status).toBe('done');

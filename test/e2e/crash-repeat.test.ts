@@ -4,13 +4,13 @@
  * round it was in, and no destructive inner item of a finished round — or of this one — runs twice.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, ensureBuilt } from './cli.js';
 import { FileJournal } from '../../src/core/journal/store.js';
 import { fold } from '../../src/core/journal/fold.js';
-import { FIXTURES } from '../engine/helpers.js';
+import { FIXTURES, fileLines as effects } from '../engine/helpers.js';
 
 beforeAll(ensureBuilt);
 
@@ -19,7 +19,6 @@ function ws() {
   for (const f of ['effects.mjs', 'keys.mjs', 'repeat.yaml']) copyFileSync(join(FIXTURES, f), join(dir, f));
   return { dir, state: join(dir, 'state'), effects: join(dir, 'effects.log') };
 }
-const effects = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : []);
 const args = (w: ReturnType<typeof ws>) => ['run', 'repeat.yaml', '--incident', 'inc', '--state-dir', w.state, '--input', `effects=${w.effects}`, '--yes'];
 
 describe('kill -9 inside a repeat round, then resume', () => {

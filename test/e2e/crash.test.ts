@@ -4,24 +4,14 @@
  * to an uninterrupted run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { cli, ensureBuilt } from './cli.js';
 import { FileJournal } from '../../src/core/journal/store.js';
 import { fold } from '../../src/core/journal/fold.js';
-import { FIXTURES } from '../engine/helpers.js';
+import { cliWorkspace, fileLines as effects } from '../engine/helpers.js';
 
 beforeAll(ensureBuilt);
 
-function ws() {
-  const dir = mkdtempSync(join(tmpdir(), 'runbook-crash-'));
-  copyFileSync(join(FIXTURES, 'effects.mjs'), join(dir, 'effects.mjs'));
-  copyFileSync(join(FIXTURES, 'crash.yaml'), join(dir, 'crash.yaml'));
-  copyFileSync(join(FIXTURES, 'noverify.yaml'), join(dir, 'noverify.yaml'));
-  return { dir, state: join(dir, 'state'), effects: join(dir, 'effects.log') };
-}
-const effects = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : []);
+const ws = () => cliWorkspace('crash', 'crash.yaml', 'noverify.yaml');
 const summary = (state: string, id: string) => {
   const s = fold(new FileJournal(state, id).read())!;
   return Object.fromEntries(s.stepOrder.map((k) => [k, { status: s.steps[k]!.status, items: Object.fromEntries(Object.entries(s.steps[k]!.items).map(([i, v]) => [i, v.status])) }]));

@@ -4,23 +4,14 @@
  * points (src/core/journal/crash.ts) on a revoke step that starts three items at once.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { cli, ensureBuilt } from './cli.js';
 import { FileJournal } from '../../src/core/journal/store.js';
 import { fold } from '../../src/core/journal/fold.js';
-import { FIXTURES } from '../engine/helpers.js';
+import { cliWorkspace, fileLines as effects } from '../engine/helpers.js';
 
 beforeAll(ensureBuilt);
 
-function ws() {
-  const dir = mkdtempSync(join(tmpdir(), 'runbook-group-'));
-  copyFileSync(join(FIXTURES, 'effects.mjs'), join(dir, 'effects.mjs'));
-  copyFileSync(join(FIXTURES, 'group-commit.yaml'), join(dir, 'group-commit.yaml'));
-  return { dir, state: join(dir, 'state'), effects: join(dir, 'effects.log') };
-}
-const effects = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : []);
+const ws = () => cliWorkspace('group', 'group-commit.yaml');
 const args = (w: ReturnType<typeof ws>) => ['run', 'group-commit.yaml', '--incident', 'inc', '--state-dir', w.state, '--input', `effects=${w.effects}`, '--yes', '--done', 'confirm=called the owner'];
 const intents = (state: string) => new FileJournal(state, 'inc').read().filter((r) => r.type === 'intent' && r.step === 'revoke');
 

@@ -1,18 +1,14 @@
 /** Issue 11 item 11: a run that stops on an item in doubt says so in `--json` with a `waiting` event. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, ensureBuilt } from './cli.js';
-import { FIXTURES } from '../engine/helpers.js';
+import { cliWorkspace } from '../engine/helpers.js';
 
 beforeAll(ensureBuilt);
 
 describe('--json and an item in doubt', () => {
   it('emits a waiting event (on: in-doubt) naming the item and the --settle flag', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'runbook-doubt-json-'));
-    copyFileSync(join(FIXTURES, 'effects.mjs'), join(dir, 'effects.mjs'));
-    copyFileSync(join(FIXTURES, 'noverify.yaml'), join(dir, 'noverify.yaml'));
+    const { dir } = cliWorkspace('doubt-json', 'noverify.yaml');
     const base = ['run', 'noverify.yaml', '--incident', 'nv', '--state-dir', join(dir, 'state'), '--input', `effects=${join(dir, 'effects.log')}`];
     const crashed = cli(base, { cwd: dir, env: { RUNBOOK_CRASH_AT: 'before-write:outcome#1' } });
     expect(crashed.signal).toBe('SIGKILL');

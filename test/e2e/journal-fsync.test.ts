@@ -4,23 +4,20 @@
  * traced with strace on the built CLI (each fsync names its thread and file).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ensureBuilt } from './cli.js';
 import { FileJournal } from '../../src/core/journal/store.js';
 import { fold } from '../../src/core/journal/fold.js';
-import { FIXTURES } from '../engine/helpers.js';
+import { cliWorkspace } from '../engine/helpers.js';
 
 beforeAll(ensureBuilt);
 const hasStrace = spawnSync('strace', ['-V']).status === 0;
 
 describe('journal fsyncs off the event loop', () => {
   it.skipIf(!hasStrace)('a fan-out run fsyncs its journal only on threadpool threads, and every record reaches the disk in order', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'runbook-fsync-'));
-    copyFileSync(join(FIXTURES, 'effects.mjs'), join(dir, 'effects.mjs'));
-    copyFileSync(join(FIXTURES, 'group-commit.yaml'), join(dir, 'group-commit.yaml'));
+    const { dir } = cliWorkspace('fsync', 'group-commit.yaml');
     const trace = join(dir, 'trace');
     const r = spawnSync('strace', ['-f', '-y', '-qq', '-o', trace, '-e', 'trace=execve,fsync,fdatasync', process.execPath, CLI, 'run', 'group-commit.yaml', '--incident', 'inc', '--state-dir', join(dir, 'state'), '--input', `effects=${join(dir, 'effects.log')}`, '--yes', '--done', 'confirm=called the owner'], {
       cwd: dir,

@@ -1,20 +1,14 @@
 /** Scripted mode end to end through the built CLI: exit codes, --json, lock, SIGINT, canaries. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { cli, cliAsync, ensureBuilt, until } from './cli.js';
-import { FIXTURES } from '../engine/helpers.js';
+import { cliWorkspace } from '../engine/helpers.js';
 
 beforeAll(ensureBuilt);
 
-function ws() {
-  const dir = mkdtempSync(join(tmpdir(), 'runbook-e2e-'));
-  copyFileSync(join(FIXTURES, 'effects.mjs'), join(dir, 'effects.mjs'));
-  copyFileSync(join(FIXTURES, 'crash.yaml'), join(dir, 'crash.yaml'));
-  return { dir, state: join(dir, 'state'), effects: join(dir, 'effects.log') };
-}
+const ws = () => cliWorkspace('e2e', 'crash.yaml');
 
 const alnum = (n: number) => {
   const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -18,9 +18,7 @@ afterAll(() => t.cleanup());
 
 function incident(id: string, lock: object): void {
   const j = new FixedJournal(t.dir, id, new Date(Date.now() - 60_000).toISOString());
-  j.add({ type: 'incident.opened', incident: id, mode: 'live', runbook: { id: 'rb', title: 'T', severity: 'high', path: 'nowhere.yaml', hash: 'h' }, inputs: {}, secrets: {} })
-    .add({ type: 'run.started', resumed: false, pid: 1, runbookHash: 'h' })
-    .add({ type: 'step.started', step: 'a' });
+  j.open('live', { id: 'rb', title: 'T', severity: 'high', path: 'nowhere.yaml' }).add({ type: 'step.started', step: 'a' });
   const file = j.write();
   writeFileSync(join(file, '..', 'lock'), JSON.stringify(lock));
 }

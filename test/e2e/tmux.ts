@@ -9,6 +9,9 @@ export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 export class Tmux {
   readonly socket = `runbook-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
+  /** `joined`: screen() (and so until()) joins wrapped lines, so a long line reads whole; `pollMs`: how often until() reads the screen (default 50) */
+  constructor(readonly opts: { joined?: boolean; pollMs?: number } = {}) {}
+
   run(...args: string[]): string {
     const r = spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
@@ -20,9 +23,9 @@ export class Tmux {
     this.run('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', cwd, `env NO_COLOR=1 CI=0 ${command}; echo EXIT=$?; sleep 600`);
   }
 
-  /** the screen as shown (lines not joined: a wrapped line reads as it is on screen) */
+  /** the screen as shown (lines not joined, unless the Tmux was made `joined`: a wrapped line reads as it is on screen) */
   screen(name: string): string {
-    return this.run('capture-pane', '-p', '-t', name);
+    return this.run('capture-pane', '-p', ...(this.opts.joined ? ['-J'] : []), '-t', name);
   }
 
   /** the whole scrollback, wrapped lines joined */
@@ -44,7 +47,7 @@ export class Tmux {
       const s = this.screen(name);
       if (cond(s)) return s;
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, this.opts.pollMs ?? 50));
     }
   }
 

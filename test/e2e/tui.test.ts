@@ -10,9 +10,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ROOT, ensureBuilt } from './cli.js';
+import { hasTmux, Tmux } from './tmux.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const SOCKET = `runbook-tui-${process.pid}`;
 const OVERALL_MS = 150_000;
 
 const RUNBOOK = `version: 1
@@ -49,35 +48,17 @@ steps:
     with: { command: [node, -e, "console.log('notified')"] }
 `;
 
-function tmux(...args: string[]): string {
-  const r = spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
+// wrapped lines joined; the screen read every 100 ms
+const t = new Tmux({ joined: true, pollMs: 100 });
 const deadline = Date.now() + OVERALL_MS;
-/** the screen, wrapped lines joined */
-const screen = (s: string) => tmux('capture-pane', '-p', '-J', '-t', s);
-
-async function waitScreen(s: string, cond: (text: string) => boolean, what: string, ms = 30_000): Promise<string> {
-  const end = Math.min(deadline, Date.now() + ms);
-  for (;;) {
-    const text = screen(s);
-    if (cond(text)) return text;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${text}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-const waitFor = (s: string, needle: string | RegExp, ms?: number) =>
-  waitScreen(s, (t) => (typeof needle === 'string' ? t.includes(needle) : needle.test(t)), String(needle), ms);
-
-const keys = (s: string, ...k: string[]) => tmux('send-keys', '-t', s, ...k);
-const type = (s: string, text: string) => tmux('send-keys', '-t', s, '-l', text);
-
-function start(name: string, cwd: string, command: string): void {
-  // NO_COLOR keeps the capture readable; CI=0 so Ink renders as on a person's terminal
-  tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', '-c', cwd, `env NO_COLOR=1 CI=0 ${command}; echo EXIT=$?; sleep 300`);
-}
+const screen = (s: string) => t.screen(s);
+/** waits for `needle` on session `s`'s screen, under the overall deadline */
+const waitFor = (s: string, needle: string | RegExp, ms = 30_000) =>
+  t.until(s, (text) => (typeof needle === 'string' ? text.includes(needle) : needle.test(text)), String(needle), Math.min(deadline, Date.now() + ms) - Date.now());
+const keys = (s: string, ...k: string[]) => t.keys(s, ...k);
+const type = (s: string, text: string) => t.type(s, text);
+/** at 100×30; NO_COLOR keeps the capture readable, CI=0 so Ink renders as on a person's terminal */
+const start = (name: string, cwd: string, command: string) => t.start(name, cwd, command, 100, 30);
 
 function journal(dir: string, incident: string): { type: string; [k: string]: unknown }[] {
   return readFileSync(join(dir, 'state', 'incidents', incident, 'journal.jsonl'), 'utf8')
@@ -88,9 +69,7 @@ function journal(dir: string, incident: string): { type: string; [k: string]: un
 
 describe.skipIf(!hasTmux)('runbook run — the TUI in tmux', () => {
   beforeAll(ensureBuilt);
-  afterAll(() => {
-    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
-  });
+  afterAll(() => t.kill());
 
   it('approve a gate, deny one, tick a manual step with a note, quit, resume with the shown command, finish', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'runbook-tui-'));
@@ -150,7 +129,7 @@ describe.skipIf(!hasTmux)('runbook run — the TUI in tmux', () => {
     // the command is printed the way the CLI was started (not on PATH as `runbook` here), so it runs as printed
     const resume = /→ Resume: (node .+)$/m.exec(s)?.[1]?.trim();
     expect(resume).toBe(`node ${CLI} run rb.yaml --incident ${incident} --state-dir state`);
-    const tty = tmux('display', '-p', '-t', 'one', '#{pane_tty}').trim();
+    const tty = t.run('display', '-p', '-t', 'one', '#{pane_tty}').trim();
     const stty = spawnSync('stty', ['-a', '-F', tty], { encoding: 'utf8' }).stdout;
     expect(stty).toMatch(/(^|\s)icanon(\s|$)/);
     expect(stty).toMatch(/(^|\s)echo(\s|$)/);

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FIXTURES, runEngine, workspace } from './helpers.js';
+import { FIXTURES, runEngine, workspace, fileLines as lines } from './helpers.js';
 import { defineProvider, defineAction } from '../../src/providers/sdk.js';
 import { ProviderError } from '../../src/core/errors.js';
 import { fold } from '../../src/core/journal/fold.js';
 
 const crashYaml = readFileSync(join(FIXTURES, 'crash.yaml'), 'utf8');
-const lines = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : []);
 
 /** A provider whose action fails the first N calls with a chosen failure class, counting calls. */
 function flaky(failures: ('not-sent' | 'ambiguous' | 'definite')[], opts: { idempotent?: boolean; verifyDone?: () => boolean } = {}) {

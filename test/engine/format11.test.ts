@@ -4,10 +4,10 @@
  * early when the condition is seen, keeping the time watched across quit/resume).
  */
 import { describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FIXTURES, lookWatchYaml, probe as probeProvider, read, runEngine, runWatch, testClock, workspace } from './helpers.js';
+import { FIXTURES, lookWatchYaml, probe as probeProvider, read, runEngine, runWatch, testClock, workspace, fileLines as lines } from './helpers.js';
 import type { Clock } from '../../src/core/engine/ports.js';
 import { planRunbook } from '../../src/core/engine/plan.js';
 import { loadRunbookText } from '../../src/core/runbook/load.js';
@@ -16,7 +16,6 @@ import { SecretRegistry } from '../../src/core/secrets/registry.js';
 import { randomBytes } from 'node:crypto';
 
 const repeatYaml = readFileSync(join(FIXTURES, 'repeat.yaml'), 'utf8');
-const lines = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : []);
 
 function ws() {
   const w = workspace();

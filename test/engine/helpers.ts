@@ -1,4 +1,4 @@
-import { mkdtempSync, copyFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +18,21 @@ export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures'
 
 /** A temp dir holding the effects.mjs helper next to the runbook, so `node effects.mjs` resolves. */
 export function workspace(): { dir: string; stateDir: string; effects: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'runbook-engine-'));
-  copyFileSync(join(FIXTURES, 'effects.mjs'), join(dir, 'effects.mjs'));
-  return { dir, stateDir: join(dir, 'state'), effects: join(dir, 'effects.log') };
+  const w = cliWorkspace('engine');
+  return { dir: w.dir, stateDir: w.state, effects: w.effects };
+}
+
+/** The lines of a file such as the effects log (none when it does not exist yet). */
+export const fileLines = (f: string): string[] => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : []);
+
+/**
+ * A temp dir (`runbook-PREFIX-…`) for the built CLI: effects.mjs and the fixture runbooks `files`
+ * (named as in fixtures/) copied in; `state` is its state dir, `effects` the log effects.mjs appends to.
+ */
+export function cliWorkspace(prefix: string, ...files: string[]): { dir: string; state: string; effects: string } {
+  const dir = mkdtempSync(join(tmpdir(), `runbook-${prefix}-`));
+  for (const f of ['effects.mjs', ...files]) copyFileSync(join(FIXTURES, f), join(dir, f));
+  return { dir, state: join(dir, 'state'), effects: join(dir, 'effects.log') };
 }
 
 export interface RunOpts {

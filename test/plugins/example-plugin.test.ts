@@ -15,6 +15,7 @@ import { loadPlugin } from '../../src/providers/registry.js';
 import type { ProviderDef } from '../../src/providers/sdk.js';
 import { startStatuspageSimulator, type StatuspageSimulator } from '../../examples/providers/statuspage/simulator.mjs';
 import { cliAsync, ensureBuilt, ROOT } from '../e2e/cli.js';
+import { rejection } from '../helpers/rejection.js';
 
 const EXAMPLE = join(ROOT, 'examples/providers/statuspage');
 const PAGE = 'pg' + randomBytes(4).toString('hex');
@@ -87,9 +88,7 @@ describe('statuspage plugin against its simulator', () => {
   it('maps errors to failure classes without leaking the key', async () => {
     const args = input('createIncident', { name: 'x', body: 'y' });
     const fail = async (key?: string) => {
-      const e = await action('createIncident').run(ctxFor('createIncident', { key }).ctx, args).then(() => undefined, (x: unknown) => x);
-      expect(e).toBeInstanceOf(ProviderError);
-      const p = e as ProviderError;
+      const p = await rejection(action('createIncident').run(ctxFor('createIncident', { key }).ctx, args), ProviderError);
       for (const v of [API_KEY, 'wrong-' + API_KEY]) expect(JSON.stringify(p) + p.message + p.nextSteps.join()).not.toContain(v);
       return p;
     };

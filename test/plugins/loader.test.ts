@@ -14,6 +14,7 @@ import { ProviderRegistry, loadPlugin } from '../../src/providers/registry.js';
 import { pluginSdk } from '../../src/providers/plugins.js';
 import { isSecret } from '../../src/core/secrets/secret.js';
 import { ROOT } from '../e2e/cli.js';
+import { rejection } from '../helpers/rejection.js';
 
 let dir: string;
 
@@ -48,12 +49,7 @@ function write(rel: string, text: string): string {
 }
 
 async function loadError(spec: string, base = dir): Promise<UsageError> {
-  const e = await loadPlugin(spec, base).then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(UsageError);
-  const u = e as UsageError;
+  const u = await rejection(loadPlugin(spec, base), UsageError);
   expect(u.exitCode).toBe(2);
   expect(u.message).toContain(spec); // every error names the module
   return u;

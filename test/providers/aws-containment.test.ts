@@ -7,13 +7,13 @@
  *   CloudTrail LookupEvents and no GuardDuty findings.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CreateAccessKeyCommand, CreateLoginProfileCommand, CreateRoleCommand, CreateUserCommand, CreateVirtualMFADeviceCommand, EnableMFADeviceCommand, IAMClient, ListAccessKeysCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { startMoto, motoAvailable, MOTO_MISSING, type Moto } from '../helpers/moto.js';
 import { denyApplies, newAccessKeyId, newSecretAccessKey, startAwsSimulator, type AwsSimulator } from '../../src/drill/simulators/aws/index.js';
 import { decodePolicy, denyAllPolicy, revokedBefore, revokeOlderSessionsPolicy } from '../../src/providers/aws/identity.js';
 import { recordFacts } from '../../src/providers/aws/investigate.js';
-import { Harness, renderings, type AwsTarget, type SeededKey } from './aws.suite.js';
+import { eachFresh, Harness, renderings, type AwsTarget, type SeededKey } from './aws.suite.js';
 
 interface Target extends AwsTarget {
   addRole(name: string): Promise<void>;
@@ -119,13 +119,9 @@ function containmentSuite(name: string, start: () => Promise<Target>): void {
   describe(`aws containment actions against ${name}`, () => {
     let t: Target;
     let h: Harness;
-    beforeAll(async () => {
-      t = await start();
-    });
-    afterAll(async () => t?.stop());
-    beforeEach(async () => {
-      await t.reset();
-      h = new Harness(t);
+    eachFresh(start, (x, y) => {
+      t = x;
+      h = y;
     });
 
     it('lists a user’s keys, console password and MFA devices', async () => {
@@ -249,13 +245,9 @@ containmentSuite('our simulator', simTarget);
 describe('aws investigation actions against our simulator (CloudTrail LookupEvents, GuardDuty)', () => {
   let t: Awaited<ReturnType<typeof simTarget>>;
   let h: Harness;
-  beforeAll(async () => {
-    t = await simTarget();
-  });
-  afterAll(async () => t?.stop());
-  beforeEach(async () => {
-    await t.reset();
-    h = new Harness(t);
+  eachFresh(simTarget, (x, y) => {
+    t = x;
+    h = y;
   });
   const since = () => new Date(Date.now() - 3_600_000).toISOString();
 

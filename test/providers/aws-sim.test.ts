@@ -3,13 +3,13 @@
  * the simulator can do: inject throttling, 5xx and dropped connections, and refuse inactive
  * keys (moto accepts them; AWS does not).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import aws from '../../src/providers/aws/index.js';
 import { setLoopbackOnly } from '../../src/core/http.js';
 import { startAwsSimulator, throttle, type AwsSimulator } from '../../src/drill/simulators/aws/index.js';
-import { describeAwsSuite, Harness, type AwsTarget } from './aws.suite.js';
+import { describeAwsSuite, eachFresh, Harness, type AwsTarget } from './aws.suite.js';
 
-function simTarget(sim: AwsSimulator, owned: boolean): AwsTarget {
+function simTarget(sim: AwsSimulator): AwsTarget {
   const t: AwsTarget = {
     endpoint: sim.url,
     operator: { id: '', secret: '' },
@@ -25,26 +25,27 @@ function simTarget(sim: AwsSimulator, owned: boolean): AwsTarget {
     async seedSecret(name, value) {
       sim.world.addSecret(name, value);
     },
-    stop: async () => (owned ? sim.close() : undefined),
+    stop: () => sim.close(),
   };
   return t;
 }
 
-describeAwsSuite('our simulator', async () => simTarget(await startAwsSimulator(), true));
+describeAwsSuite('our simulator', async () => simTarget(await startAwsSimulator()));
 
 describe('aws provider against our simulator: faults and simulator-only behaviour', () => {
   let sim: AwsSimulator;
   let t: AwsTarget;
   let h: Harness;
-  beforeAll(async () => {
-    sim = await startAwsSimulator();
-    t = simTarget(sim, false);
-  });
-  afterAll(() => sim.close());
-  beforeEach(async () => {
-    await t.reset();
-    h = new Harness(t);
-  });
+  eachFresh(
+    async () => {
+      sim = await startAwsSimulator();
+      return simTarget(sim);
+    },
+    (x, y) => {
+      t = x;
+      h = y;
+    },
+  );
   afterEach(() => setLoopbackOnly(false));
 
   it('maps IAM throttling to not-sent, makes a single attempt, and applies nothing', async () => {

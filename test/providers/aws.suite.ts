@@ -93,17 +93,29 @@ export function closedPort(): Promise<number> {
   });
 }
 
+/**
+ * For the enclosing describe: starts the target once (stopped after its tests) and, before each
+ * test, resets it and hands `use` the target and a fresh Harness on it.
+ */
+export function eachFresh<T extends AwsTarget>(start: () => Promise<T>, use: (t: T, h: Harness) => void): void {
+  let t: T | undefined;
+  beforeAll(async () => {
+    t = await start();
+  });
+  afterAll(async () => t?.stop());
+  beforeEach(async () => {
+    await t!.reset();
+    use(t!, new Harness(t!));
+  });
+}
+
 export function describeAwsSuite(name: string, start: () => Promise<AwsTarget>): void {
   describe(`aws provider against ${name}`, () => {
     let t: AwsTarget;
     let h: Harness;
-    beforeAll(async () => {
-      t = await start();
-    });
-    afterAll(async () => t?.stop());
-    beforeEach(async () => {
-      await t.reset();
-      h = new Harness(t);
+    eachFresh(start, (x, y) => {
+      t = x;
+      h = y;
     });
 
     it('lists a user’s access keys', async () => {

@@ -7,7 +7,7 @@ import type { GitHubConfig } from '../../src/providers/github/index.js';
 import { createActionContext, memoryLogger } from '../../src/providers/context.js';
 import { SecretRegistry } from '../../src/core/secrets/registry.js';
 import type { GhSeed, GitHubSimulator } from '../../src/drill/simulators/github/index.js';
-import type { VerifyResult } from '../../src/providers/sdk.js';
+import { actionCalls } from './action-calls.js';
 import { alnum } from './huggingface-fixtures.js';
 
 export { alnum, expectNoLeak, secret } from './huggingface-fixtures.js';
@@ -62,29 +62,6 @@ export function ghCtx(sim: { url: string }, action: string, opts: Opts = {}) {
   return { ctx, log, secrets };
 }
 
-export async function run(sim: { url: string }, action: string, input: Record<string, unknown>, opts: Opts = {}) {
-  const def = provider.actions[action]!;
-  const { ctx, log } = ghCtx(sim, action, opts);
-  const out = await def.run(ctx, def.input.parse(input));
-  def.output.parse(out);
-  return { out, log };
-}
-
-export async function verify(sim: { url: string }, action: string, input: Record<string, unknown>, output: unknown, opts: Opts = {}): Promise<VerifyResult> {
-  const def = provider.actions[action]!;
-  const { ctx } = ghCtx(sim, action, opts);
-  return def.verify!(ctx, def.input.parse(input), output);
-}
-
-export async function fail(sim: { url: string }, action: string, input: Record<string, unknown>, opts: Opts = {}) {
-  const def = provider.actions[action]!;
-  const { ctx, log } = ghCtx(sim, action, opts);
-  try {
-    await def.run(ctx, def.input.parse(input));
-  } catch (err) {
-    return { err: err as Error & Record<string, any>, log };
-  }
-  throw new Error(`${action} was expected to fail`);
-}
+export const { run, verify, fail } = actionCalls(provider, ghCtx);
 
 export type { GitHubSimulator };

@@ -2,25 +2,25 @@
  * The github provider driven through @octokit/rest (and the HTTP door) against the stateful
  * simulator: success paths, pagination, asynchronous revoke verification, sealed secrets.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/core/errors.js';
 import { isSecret, type Secret } from '../../src/core/secrets/secret.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../../src/drill/simulators/github/index.js';
 import { fail, ghToken, run, secret, verify, world } from './github-fixtures.js';
+import { useSimulator } from './use-simulator.js';
 
 let sim: GitHubSimulator;
 let w: ReturnType<typeof world>;
 const fast = { revoke_verify_interval_ms: 20, revoke_verify_timeout_ms: 5_000 };
 
-beforeAll(async () => {
-  w = world();
-  sim = await startGitHubSimulator({ seed: w.seed, switches: { revokeDelayMs: 150 } });
-});
-afterAll(() => sim.close());
-beforeEach(() => {
-  sim.setFaults(undefined);
-  sim.resetRateLimits();
-});
+useSimulator(
+  async () => {
+    w = world();
+    return startGitHubSimulator({ seed: w.seed, switches: { revokeDelayMs: 150 } });
+  },
+  (started) => (sim = started),
+);
+beforeEach(() => sim.resetRateLimits());
 
 describe('verifyToken', () => {
   it('a live classic token: login, scopes from X-OAuth-Scopes, expiry from the expiration header', async () => {

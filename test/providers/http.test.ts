@@ -1,17 +1,19 @@
 /** http.request against a real local server built on the simulator base. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { json, startHttpSimulator, type HttpSimulator } from '../../src/drill/simulators/base.js';
 import { isSecret } from '../../src/core/secrets/secret.js';
 import http from '../../src/providers/http/index.js';
 import { expectNoLeak, harness, planAction, providerError, randomAlnum, runAction, verifyAction } from './helpers-notify.js';
+import { useSimulator } from './use-simulator.js';
 
 const apiToken = `tok_${randomAlnum(32)}`;
 const createdKey = `key_${randomAlnum(32)}`;
 let sim: HttpSimulator;
 let things = new Set<string>();
 
-beforeAll(async () => {
-  sim = await startHttpSimulator('api', (req) => {
+/** the API the tests call: a server on the simulator base */
+const startApi = () =>
+  startHttpSimulator('api', (req) => {
     if (req.path === '/items/42') return { op: 'getItem', respond: () => json(200, { data: { items: [{ id: 'a1', tags: ['x'] }] }, n: 0, off: false }) };
     if (req.path === '/private') return { op: 'private', respond: () => (req.bearer() === apiToken ? json(200, { ok: true }) : json(401, { error: 'bad token' })) };
     if (req.path === '/forbidden') return { op: 'forbidden', respond: () => json(403, { error: 'no' }) };
@@ -32,10 +34,8 @@ beforeAll(async () => {
     if (m && req.method === 'GET') return { op: 'readThing', respond: () => (things.has(m[1]!) ? json(200, { id: m[1] }) : json(404, { error: 'no such thing' })) };
     return undefined;
   });
-});
-afterAll(() => sim.close());
+useSimulator(startApi, (started) => (sim = started));
 beforeEach(() => {
-  sim.setFaults(undefined);
   things = new Set();
 });
 

@@ -11,7 +11,7 @@ import { createActionContext, memoryLogger } from '../../src/providers/context.j
 import { Secret } from '../../src/core/secrets/secret.js';
 import { SecretRegistry } from '../../src/core/secrets/registry.js';
 import type { HfSeed, HuggingFaceSimulator } from '../../src/drill/simulators/huggingface/index.js';
-import type { VerifyResult } from '../../src/providers/sdk.js';
+import { actionCalls } from './action-calls.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 export function alnum(n: number): string {
@@ -55,7 +55,9 @@ export function world() {
   return { t, seed };
 }
 
-export function hfCtx(sim: HuggingFaceSimulator, action: string, opts: { token?: string | null; httpTimeoutMs?: number } = {}) {
+type Opts = { token?: string | null; httpTimeoutMs?: number };
+
+export function hfCtx(sim: HuggingFaceSimulator, action: string, opts: Opts = {}) {
   const secrets = new SecretRegistry();
   const log = memoryLogger();
   const config: HuggingFaceConfig = { hub_url: sim.url, ...(opts.token ? { token: secrets.create(opts.token, 'secrets.hf_token') } : {}) };
@@ -63,34 +65,7 @@ export function hfCtx(sim: HuggingFaceSimulator, action: string, opts: { token?:
   return { ctx, log, secrets };
 }
 
-type Opts = { token?: string | null; httpTimeoutMs?: number };
-
-/** Parse the input with the action's schema (defaults, strictness) and run it, as the engine would. */
-export async function run(sim: HuggingFaceSimulator, action: string, input: Record<string, unknown>, opts: Opts = {}) {
-  const def = provider.actions[action]!;
-  const { ctx, log } = hfCtx(sim, action, opts);
-  const out = await def.run(ctx, def.input.parse(input));
-  def.output.parse(out);
-  return { out, log };
-}
-
-export async function verify(sim: HuggingFaceSimulator, action: string, input: Record<string, unknown>, output: unknown, opts: Opts = {}): Promise<VerifyResult> {
-  const def = provider.actions[action]!;
-  const { ctx } = hfCtx(sim, action, opts);
-  return def.verify!(ctx, def.input.parse(input), output);
-}
-
-/** Run and expect a failure; returns the error and the log lines for canary checks. */
-export async function fail(sim: HuggingFaceSimulator, action: string, input: Record<string, unknown>, opts: Opts = {}) {
-  const def = provider.actions[action]!;
-  const { ctx, log } = hfCtx(sim, action, opts);
-  try {
-    await def.run(ctx, def.input.parse(input));
-  } catch (err) {
-    return { err: err as Error & Record<string, any>, log };
-  }
-  throw new Error(`${action} was expected to fail`);
-}
+export const { run, verify, fail } = actionCalls(provider, hfCtx);
 
 export const secret = (v: string, label = 'test') => new Secret(v, label);
 

@@ -2,23 +2,25 @@
  * The huggingface provider driven through @huggingface/hub and the HTTP door against the
  * stateful simulator: success paths, verification, pagination, the manual revoke fallback.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/core/errors.js';
 import { startHuggingFaceSimulator, type HuggingFaceSimulator } from '../../src/drill/simulators/huggingface/index.js';
 import { clearWhoamiCache, fail, run, secret, verify, world, hfToken } from './huggingface-fixtures.js';
+import { useSimulator } from './use-simulator.js';
 
 let sim: HuggingFaceSimulator;
 let t: ReturnType<typeof world>['t'];
 
-beforeAll(async () => {
-  const w = world();
-  t = w.t;
-  sim = await startHuggingFaceSimulator({ seed: w.seed, switches: { pageSize: 2 } });
-});
-afterAll(() => sim.close());
+useSimulator(
+  async () => {
+    const w = world();
+    t = w.t;
+    return startHuggingFaceSimulator({ seed: w.seed, switches: { pageSize: 2 } });
+  },
+  (started) => (sim = started),
+);
 beforeEach(() => {
   clearWhoamiCache();
-  sim.setFaults(undefined);
   sim.resetRateLimits();
 });
 

@@ -1,18 +1,15 @@
 /** pagerduty actions against the PagerDuty Events API v2 simulator. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { startPagerDutySimulator, type PagerDutySimulator } from '../../src/drill/simulators/pagerduty.js';
 import pagerduty, { defaultDedupKey } from '../../src/providers/pagerduty/index.js';
 import { expectNoLeak, harness, planAction, providerError, randomAlnum, runAction, type HarnessOptions } from './helpers-notify.js';
+import { useSimulator } from './use-simulator.js';
 
 let sim: PagerDutySimulator;
 let routingKey: string;
 let incidentId: string;
-beforeAll(async () => {
-  sim = await startPagerDutySimulator();
-});
-afterAll(() => sim.close());
+useSimulator(startPagerDutySimulator, (started) => (sim = started));
 beforeEach(() => {
-  sim.setFaults(undefined);
   routingKey = randomAlnum(32);
   incidentId = `inc-${randomAlnum(8)}`;
 });

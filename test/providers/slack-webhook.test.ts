@@ -1,20 +1,17 @@
 /** slack.postWebhook against the Slack simulator's incoming webhooks. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { startSlackSimulator, type SlackSimulator } from '../../src/drill/simulators/slack.js';
 import slack from '../../src/providers/slack/index.js';
 import type { SlackConfig } from '../../src/providers/slack/config.js';
 import { expectNoLeak, harness, planAction, providerError, randomAlnum, runAction, type HarnessOptions } from './helpers-notify.js';
+import { useSimulator } from './use-simulator.js';
 
 let sim: SlackSimulator;
 let channel: string;
 let hookUrl: string;
 
-beforeAll(async () => {
-  sim = await startSlackSimulator();
-});
-afterAll(() => sim.close());
+useSimulator(startSlackSimulator, (started) => (sim = started));
 beforeEach(() => {
-  sim.setFaults(undefined);
   channel = `alerts-${randomAlnum(6).toLowerCase()}`;
   sim.addChannel(channel);
   hookUrl = sim.addWebhook(channel);

@@ -1,20 +1,17 @@
 /** slack Web API actions through the official WebClient against the Slack simulator. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { startSlackSimulator, type SlackSimulator } from '../../src/drill/simulators/slack.js';
 import slack from '../../src/providers/slack/index.js';
 import type { SlackConfig } from '../../src/providers/slack/config.js';
 import { expectNoLeak, harness, planAction, providerError, randomAlnum, runAction, slackToken, verifyAction, type HarnessOptions } from './helpers-notify.js';
+import { useSimulator } from './use-simulator.js';
 
 let sim: SlackSimulator;
 let botToken: string;
 let incidents: string;
 
-beforeAll(async () => {
-  sim = await startSlackSimulator();
-});
-afterAll(() => sim.close());
+useSimulator(startSlackSimulator, (started) => (sim = started));
 beforeEach(() => {
-  sim.setFaults(undefined);
   botToken = slackToken();
   sim.addToken(botToken, { bot_id: 'B1', user: 'runbook-bot' });
   incidents = sim.addChannel(`incidents-${randomAlnum(6).toLowerCase()}`).id;

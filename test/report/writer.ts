@@ -4,8 +4,24 @@
  */
 import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RecordBody, StoredSecret } from '../../src/core/journal/records.js';
+import type { Mode, RecordBody, StoredSecret } from '../../src/core/journal/records.js';
 import { encodeRecord } from '../../src/core/journal/store.js';
+
+/** The runbook an incident was opened on (its hash is always `h`). */
+export interface RunbookRef {
+  id: string;
+  title: string;
+  severity: string;
+  path: string;
+}
+
+/** The two records a run's journal starts with: `incident.opened` (no inputs, no secrets) and `run.started`. */
+export function opening(incident: string, mode: Mode, runbook: RunbookRef = { id: 'rb', title: 'T', severity: 'high', path: 'rb.yaml' }): RecordBody[] {
+  return [
+    { type: 'incident.opened', incident, mode, runbook: { ...runbook, hash: 'h' }, inputs: {}, secrets: {} },
+    { type: 'run.started', resumed: false, pid: 1, runbookHash: 'h' },
+  ];
+}
 
 export class FixedJournal {
   readonly lines: string[] = [];
@@ -27,6 +43,12 @@ export class FixedJournal {
     this.#t += after * 1000;
     const rec = { seq: this.lines.length + 1, ts: new Date(this.#t).toISOString(), op, ...body };
     this.lines.push(encodeRecord(rec as Parameters<typeof encodeRecord>[0]));
+    return this;
+  }
+
+  /** Append `opening(...)` of this incident: opened on `runbook`, then a run started. */
+  open(mode: Mode, runbook?: RunbookRef): this {
+    for (const body of opening(this.incident, mode, runbook)) this.add(body);
     return this;
   }
 

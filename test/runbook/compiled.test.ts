@@ -19,6 +19,7 @@ import { loadRunbookText } from '../../src/core/runbook/load.js';
 import { ValidationError } from '../../src/core/errors.js';
 import { Redactor } from '../../src/core/secrets/redactor.js';
 import { ROOT, cli, ensureBuilt } from '../e2e/cli.js';
+import { rejection } from '../helpers/rejection.js';
 
 const ctx = (cwd = ROOT): CommandContext => ({ stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd, redactor: new Redactor(), signal: new AbortController().signal });
 const FLAGSHIP = join(ROOT, 'runbooks/hf-spaces-secrets-exposure.yaml');
@@ -127,13 +128,9 @@ describe('compiled shipped runbooks', () => {
     const at = lines.findIndex((l) => /^ {4}kind: /.test(l));
     lines[at] = lines[at]!.replace(/kind: \w+/, 'kind: revokee');
     writeFileSync(file, lines.join('\n'));
-    const e = await loadWithPlugins(file, [], ctx(dir), stored).then(
-      () => undefined,
-      (x: unknown) => x,
-    );
-    expect(e).toBeInstanceOf(ValidationError);
-    expect((e as ValidationError).issues[0]).toMatchObject({ file, line: at + 1 });
-    expect((e as ValidationError).issues[0]!.col).toBeGreaterThan(0);
+    const e = await rejection(loadWithPlugins(file, [], ctx(dir), stored), ValidationError);
+    expect(e.issues[0]).toMatchObject({ file, line: at + 1 });
+    expect(e.issues[0]!.col).toBeGreaterThan(0);
     // an edit that still validates is the edit's runbook, not the stored one
     writeFileSync(file, text.replace(/^title: .*$/m, 'title: Edited title'));
     expect((await loadWithPlugins(file, [], ctx(dir), stored)).loaded.runbook.title).toBe('Edited title');

@@ -24,7 +24,7 @@ import { startSmtpSimulator, type SmtpSimulator } from '../../src/drill/simulato
 import { newAccessKeyId, newSecretAccessKey } from '../../src/drill/simulators/aws/index.js';
 import { motoAvailable, startMoto, MOTO_MISSING, type Moto } from '../helpers/moto.js';
 import { cliAsync, type CliResult } from '../e2e/cli.js';
-import { deliveries, expectTemplatesRender, drill, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, runbookPath, status, tempDir, world } from './helpers.js';
+import { deliveries, expectTemplatesRender, drill, drillDone, drillStops, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, runbookPath, status, tempDir, world } from './helpers.js';
 
 const NAME = 'aws-access-key-exposure';
 
@@ -37,10 +37,7 @@ describe('aws-access-key-exposure drill', { timeout: 120_000 }, () => {
 
   it('runs end to end with --yes: the leaked key contained, deleted and refused by STS, each notification once', async () => {
     tmp = tempDir('aws');
-    const r = await drill(NAME, tmp.dir, ['--yes', '--speed', '0', '--input', `access_key_id=${leakedId}`]);
-    expect(r.code, r.stderr).toBe(0);
-    const id = onlyIncident(tmp.dir);
-    const st = status(tmp.dir, id);
+    const { r, id, st } = await drillDone(NAME, tmp.dir, ['--yes', '--speed', '0', '--input', `access_key_id=${leakedId}`]);
     expectCleanScorecard(st.scorecard, 1);
     expect(st.scorecard.adversary_blocked).toBe(1);
     for (const step of ['contain', 'store-new-key', 'verify-new-key', 'delete-old-key', 'verify-dead']) expect(st.steps[step]?.status, step).toBe('ok');
@@ -58,10 +55,7 @@ describe('aws-access-key-exposure drill', { timeout: 120_000 }, () => {
 
   it('stops at the containment gate with the key still active', async () => {
     tmp = tempDir('aws-gate');
-    const r = await drill(NAME, tmp.dir, ['--speed', '0', '--input', `access_key_id=${leakedId}`]);
-    expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/contain.*needs approval/);
-    const id = onlyIncident(tmp.dir);
+    const { id } = await drillStops(NAME, tmp.dir, ['--speed', '0', '--input', `access_key_id=${leakedId}`], /contain.*needs approval/);
     expect(world(tmp.dir, id).aws!.keys[0]).toEqual({ ref: { c: 'ci-deployer-key' }, status: 'Active', present: true });
     expect(status(tmp.dir, id).steps['check-leaked-key']?.status).toBe('ok');
   });

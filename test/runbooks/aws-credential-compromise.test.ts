@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliAsync } from '../e2e/cli.js';
-import { drill, drillValues, everythingWritten, expectNoValues, expectTemplatesRender, onlyIncident, runbookPath, scenarioPath, status, tempDir } from './helpers.js';
+import { drill, drillDone, drillStops, drillValues, everythingWritten, expectNoValues, expectTemplatesRender, onlyIncident, runbookPath, scenarioPath, status, tempDir } from './helpers.js';
 
 const NAME = 'aws-credential-compromise';
 
@@ -38,10 +38,7 @@ describe('aws-credential-compromise drill', { timeout: 180_000 }, () => {
 
   it('is won with --yes: both watches on drill time, two eradication rounds, every attacker credential dead', async () => {
     tmp = tempDir('awscc');
-    const r = await drill(NAME, tmp.dir, ['--yes', '--speed', '0']);
-    expect(r.code, r.stderr).toBe(0);
-    const id = onlyIncident(tmp.dir);
-    const st = status(tmp.dir, id);
+    const { r, id, st } = await drillDone(NAME, tmp.dir, ['--yes', '--speed', '0']);
     const sc = st.scorecard!;
     expect(sc).toMatchObject({ status: 'done', leaked: 1, leaked_dead: 1, adversary_persistence_live: 0, adversary_blocked: 2, items_failed: [], items_in_doubt: [], notify_missing: [], outbound_refused: 0 });
     // the attacker's first moves (before anyone could act) and its new session at 8m succeeded; the 20m and 25m ones were denied
@@ -89,10 +86,7 @@ describe('aws-credential-compromise drill', { timeout: 180_000 }, () => {
 
   it('stopped at the approval gate inside round 1 and resumed, finds the same world: CloudTrail history, sessions and policies restored', async () => {
     tmp = tempDir('awscc-resume');
-    const first = await drill(NAME, tmp.dir, ['--speed', '0', '--approve', 'contain-key', '--approve', 'revoke-sessions', '--approve', 'deny-user']);
-    expect(first.code, first.stderr).toBe(3);
-    expect(first.stderr).toMatch(/eradicate#1\.disable-new-keys \(revoke\) needs approval/);
-    const id = onlyIncident(tmp.dir);
+    const { id } = await drillStops(NAME, tmp.dir, ['--speed', '0', '--approve', 'contain-key', '--approve', 'revoke-sessions', '--approve', 'deny-user'], /eradicate#1\.disable-new-keys \(revoke\) needs approval/);
     const second = await drill(NAME, tmp.dir, ['--incident', id, '--yes', '--speed', '0']);
     expect(second.code, second.stderr).toBe(0);
     const st = status(tmp.dir, id);

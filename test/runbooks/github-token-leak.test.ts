@@ -28,7 +28,7 @@ import { newAccessKeyId, newSecretAccessKey } from '../../src/drill/simulators/a
 import { cliAsync } from '../e2e/cli.js';
 import { withBase62Checksum } from '../../src/core/secrets/kind-checks.js';
 import { scenarioPath } from './helpers.js';
-import { deliveries, expectTemplatesRender, drill, filesUnder, runbookPath, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, status, tempDir, world, type WorldSnapshot } from './helpers.js';
+import { deliveries, expectTemplatesRender, drill, drillDone, drillStops, filesUnder, runbookPath, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, status, tempDir, world, type WorldSnapshot } from './helpers.js';
 
 const NAME = 'github-token-leak';
 const values = drillValues(NAME);
@@ -65,10 +65,7 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
 
   it('runs end to end with --yes: tokens dead and verified, consumer rotated, alerts resolved, each notification once', async () => {
     tmp = tempDir('gh');
-    const r = await drill(NAME, tmp.dir, ['--yes', '--speed', '0']);
-    expect(r.code, r.stderr).toBe(0);
-    const id = onlyIncident(tmp.dir);
-    const st = status(tmp.dir, id);
+    const { r, id, st } = await drillDone(NAME, tmp.dir, ['--yes', '--speed', '0']);
     expect(st.mode).toBe('drill');
     expectCleanScorecard(st.scorecard, 2);
     expect(st.scorecard.leaked_detected).toBe(2);
@@ -94,10 +91,7 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
 
   it('stops at each approval gate with nothing done past it, and a resumed run finishes with each notification once', async () => {
     tmp = tempDir('gh-gates');
-    const first = await drill(NAME, tmp.dir, ['--speed', '0']);
-    expect(first.code, first.stderr).toBe(3);
-    expect(first.stderr).toMatch(/revoke-tokens.*needs approval/);
-    const id = onlyIncident(tmp.dir);
+    const { r: first, id } = await drillStops(NAME, tmp.dir, ['--speed', '0'], /revoke-tokens.*needs approval/);
     let w = world(tmp.dir, id);
     expect(w.github!.tokens.find((t) => t.ref.c === 'dana-release-pat')?.revoked, 'nothing is revoked before approval').toBe(false);
     expect(w.smtp?.messages ?? []).toEqual([]);
@@ -124,10 +118,7 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
   it('drills the scan path: scan the clone in the workspace, check each token, revoke only the live one', async () => {
     tmp = tempDir('gh-scan-drill');
     const scenario = scenarioPath('github-token-leak-scan');
-    const r = await drill(NAME, tmp.dir, ['--yes', '--speed', '0', '--scenario', scenario]);
-    expect(r.code, r.stderr).toBe(0);
-    const id = onlyIncident(tmp.dir);
-    const st = status(tmp.dir, id);
+    const { r, id, st } = await drillDone(NAME, tmp.dir, ['--yes', '--speed', '0', '--scenario', scenario]);
     expect(st.scorecard!.leaked_detected, 'both leaked PATs found in the clone').toBe(2);
     expectCleanScorecard(st.scorecard, 2);
     expect((st.steps['check-live']?.outputs as { dead_count: number }).dead_count).toBe(1);
@@ -156,10 +147,8 @@ describe('github-token-leak drill', { timeout: 120_000 }, () => {
 
   it('finishes cleanly when the revoke answer is lost and Slack fails once', async () => {
     tmp = tempDir('gh-faults');
-    const r = await drill(NAME, tmp.dir, ['--yes', '--speed', '0', '--faults', 'github.revokeCredentials:ambiguous x1,slack.postMessage:503x1']);
-    expect(r.code, r.stderr).toBe(0);
-    const id = onlyIncident(tmp.dir);
-    const sc = status(tmp.dir, id).scorecard;
+    const { id, st } = await drillDone(NAME, tmp.dir, ['--yes', '--speed', '0', '--faults', 'github.revokeCredentials:ambiguous x1,slack.postMessage:503x1']);
+    const sc = st.scorecard;
     expectCleanScorecard(sc, 2);
     expect((sc as unknown as { faults_injected: number }).faults_injected).toBe(2);
     expectEndState(world(tmp.dir, id));

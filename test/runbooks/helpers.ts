@@ -41,6 +41,25 @@ export function onlyIncident(stateDir: string): string {
   return ids[0]!;
 }
 
+/**
+ * `drill(...)` that must finish (exit 0; its stderr shown when it does not), then the one
+ * incident it opened: its id and `runbook status --json` of it.
+ */
+export async function drillDone(name: string, stateDir: string, args: string[]): Promise<{ r: CliResult; id: string; st: StatusJson }> {
+  const r = await drill(name, stateDir, args);
+  expect(r.code, r.stderr).toBe(0);
+  const id = onlyIncident(stateDir);
+  return { r, id, st: status(stateDir, id) };
+}
+
+/** `drill(...)` that must stop at a gate (exit 3, stderr matching `gate`), then the id of the one incident it opened. */
+export async function drillStops(name: string, stateDir: string, args: string[], gate: RegExp): Promise<{ r: CliResult; id: string }> {
+  const r = await drill(name, stateDir, args);
+  expect(r.code, r.stderr).toBe(3);
+  expect(r.stderr).toMatch(gate);
+  return { r, id: onlyIncident(stateDir) };
+}
+
 /** The drill's scorecard as `runbook status --json` shows it. */
 export type { Scorecard } from '../../src/drill/scorecard.js';
 import type { Scorecard } from '../../src/drill/scorecard.js';

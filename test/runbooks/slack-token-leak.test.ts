@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliveries, expectTemplatesRender, drill, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, scenarioPath, status, tempDir, world } from './helpers.js';
+import { deliveries, expectTemplatesRender, drill, drillDone, drillStops, drillValues, everythingWritten, expectCleanScorecard, expectNoValues, onlyIncident, scenarioPath, status, tempDir, world } from './helpers.js';
 
 const NAME = 'slack-token-leak';
 const values = drillValues(NAME);
@@ -24,10 +24,7 @@ describe('slack-token-leak drill', { timeout: 120_000 }, () => {
 
   it('runs end to end with --yes: the leaked token revoked and verified dead, each notification once', async () => {
     tmp = tempDir('slack');
-    const r = await drill(NAME, tmp.dir, ['--yes', '--speed', '0']);
-    expect(r.code, r.stderr).toBe(0);
-    const id = onlyIncident(tmp.dir);
-    const st = status(tmp.dir, id);
+    const { r, id, st } = await drillDone(NAME, tmp.dir, ['--yes', '--speed', '0']);
     expectCleanScorecard(st.scorecard, 1);
     expect(st.scorecard.leaked_detected).toBe(1);
     expect(st.scorecard.adversary_blocked).toBe(1);
@@ -47,10 +44,7 @@ describe('slack-token-leak drill', { timeout: 120_000 }, () => {
 
   it('stops at the revoke gate with the token still live', async () => {
     tmp = tempDir('slack-gate');
-    const r = await drill(NAME, tmp.dir, ['--speed', '0']);
-    expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/revoke-token.*needs approval/);
-    const id = onlyIncident(tmp.dir);
+    const { id } = await drillStops(NAME, tmp.dir, ['--speed', '0'], /revoke-token.*needs approval/);
     expect(world(tmp.dir, id).slack!.tokens.find((t) => t.ref.c === 'deploy-notifier-bot')?.state).toBe('live');
     expect(world(tmp.dir, id).smtp?.messages ?? []).toEqual([]);
   });

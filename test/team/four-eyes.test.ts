@@ -3,23 +3,16 @@
  * own approval does not count, approvals by other operators (runbook approve) do, the count is
  * enforced, and the report names every operator.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, ensureBuilt, ROOT } from '../e2e/cli.js';
-import { startPg, pgAvailable, type PgServer } from './pg-server.mjs';
-import { PG_GRANTS_SQL, PG_SCHEMA_SQL } from '../../src/core/journal/pg-schema.js';
+import { cli, ROOT } from '../e2e/cli.js';
+import type { PgServer } from './pg-server.mjs';
+import { useTeamStore } from './store.js';
 
 let db: PgServer;
-beforeAll(async () => {
-  if (!pgAvailable()) throw new Error('PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it');
-  ensureBuilt();
-  db = await startPg({ schemaSql: PG_SCHEMA_SQL, grantsSql: PG_GRANTS_SQL });
-}, 120_000);
-afterAll(async () => {
-  await db?.stop();
-});
+useTeamStore((server) => (db = server));
 
 function ws() {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-4eyes-'));

@@ -3,27 +3,20 @@
  * shared journal's lease and fencing with real runner processes (the built CLI), a killed
  * connection, a restarted server, and a canary scan of a dump of the database.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
-import { cli, cliAsync, ensureBuilt, ROOT, until } from '../e2e/cli.js';
-import { startPg, pgAvailable, type PgServer } from './pg-server.mjs';
-import { PG_GRANTS_SQL, PG_SCHEMA_SQL } from '../../src/core/journal/pg-schema.js';
+import { cli, cliAsync, ROOT, until } from '../e2e/cli.js';
+import type { PgServer } from './pg-server.mjs';
+import { useTeamStore } from './store.js';
 
 let db: PgServer;
 const started: ChildProcess[] = [];
 
-beforeAll(async () => {
-  if (!pgAvailable()) throw new Error('PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it');
-  ensureBuilt();
-  db = await startPg({ schemaSql: PG_SCHEMA_SQL, grantsSql: PG_GRANTS_SQL });
-}, 120_000);
-afterAll(async () => {
-  await db?.stop();
-});
+useTeamStore((server) => (db = server));
 afterEach(() => {
   for (const c of started.splice(0)) {
     if (c.exitCode === null && c.signalCode === null) {

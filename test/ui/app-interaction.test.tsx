@@ -26,6 +26,14 @@ async function started() {
   return t;
 }
 
+/** started(), then GATE asked and shown; `answer` is what the gate resolves to. */
+async function atGate() {
+  const t = await started();
+  const answer = t.ports.ports.approve(GATE);
+  await t.until((f) => f.includes('Approval needed'), 'gate');
+  return { t, answer };
+}
+
 describe('running steps', () => {
   it('⏎ runs the next step; a runs all remaining; s skips with a reason', async () => {
     const t = await started();
@@ -73,9 +81,7 @@ describe('gates', () => {
   });
 
   it('d denies with a reason', async () => {
-    const t = await started();
-    const ans = t.ports.ports.approve(GATE);
-    await t.until((f) => f.includes('Approval needed'), 'gate');
+    const { t, answer: ans } = await atGate();
     t.press('d');
     await t.until((f) => f.includes('Deny revoke — reason (optional)'), 'reason');
     t.press('false positive', KEY.enter);
@@ -83,9 +89,7 @@ describe('gates', () => {
   });
 
   it('i approves item by item', async () => {
-    const t = await started();
-    const ans = t.ports.ports.approve(GATE);
-    await t.until((f) => f.includes('Approval needed'), 'gate');
+    const { t, answer: ans } = await atGate();
     t.press('i');
     await t.until((f) => f.includes('Approve which items? 0 of 3 selected'), 'picker');
     t.press(KEY.enter);
@@ -98,9 +102,7 @@ describe('gates', () => {
   });
 
   it('esc leaves the picker without deciding', async () => {
-    const t = await started();
-    const ans = t.ports.ports.approve(GATE);
-    await t.until((f) => f.includes('Approval needed'), 'gate');
+    const { t, answer: ans } = await atGate();
     t.press('i');
     await t.until((f) => f.includes('Approve which items?'), 'picker');
     t.press(KEY.esc);
@@ -201,9 +203,7 @@ describe('inputs, notes, help, quit', () => {
   });
 
   it('? shows the keys that apply now', async () => {
-    const t = await started();
-    void t.ports.ports.approve(GATE);
-    await t.until((f) => f.includes('Approval needed'), 'gate');
+    const { t } = await atGate();
     t.press('?');
     await t.until((f) => f.includes('Keys that apply now'), 'help');
     const f = t.frame();

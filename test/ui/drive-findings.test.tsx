@@ -17,18 +17,20 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import stringWidth from 'string-width';
-import { begin, KEY, rec, setup, step } from './helpers.js';
+import { begin, KEY, oneItem, openEvidence, priorRun, rec, setup, step } from './helpers.js';
 import { helpLines } from '../../src/ui/screens/help.js';
 import { BINDINGS } from '../../src/ui/keymap.js';
 import { ICON } from '../../src/ui/status.js';
-import { fit, lineText, width, wrap } from '../../src/ui/text.js';
+import { fit, lineText, placeholders, width, wrap } from '../../src/ui/text.js';
 import fc from 'fast-check';
 import { afterLines } from '../../src/ui/index.js';
 import { drillLine } from '../../src/ui/components/header.js';
 import { seedFromRunState } from '../../src/ui/store/apply.js';
 import { plainInstructions } from '../../src/scripted/reporters.js';
 import { jsonBlockAsList } from '../../src/report/json-list.js';
-import type { RunState } from '../../src/core/journal/fold.js';
+import { loadRunbook } from '../../src/core/runbook/load.js';
+import { previewText } from '../../src/core/engine/text.js';
+import { renderMarkdown } from '../../src/ui/markdown.js';
 
 afterEach(() => cleanup());
 
@@ -150,11 +152,7 @@ describe('after a kill -9, the resume says what happened in words', () => {
 describe('an entry error goes once the value is edited', () => {
   it('Ctrl-U clears the value and the "! a link is…" under it', async () => {
     const t = setup({ columns: 80, rows: 24 });
-    t.emit(begin([step('tell', { kind: 'manual', title: 'Tell', evidence: { type: 'link', required: true } })]));
-    void t.ports.ports.manual({ step: 'tell', title: 'Tell', evidence: { type: 'link', required: true } });
-    await t.until((f) => f.includes('Manual step'), 'the manual step');
-    t.press(KEY.enter);
-    await t.until((f) => f.includes('Link to the evidence'), 'the link entry');
+    await openEvidence(t, [step('tell', { kind: 'manual', title: 'Tell', evidence: { type: 'link', required: true } })], { step: 'tell', title: 'Tell', evidence: { type: 'link', required: true } }, 'Link to the evidence');
     t.press('not a link', KEY.enter);
     await t.until((f) => f.includes('! a link is a URL'), 'refused');
     t.press('\u0015');
@@ -166,19 +164,7 @@ describe('an entry error goes once the value is edited', () => {
 });
 
 describe('a resume does not show the journal\'s step ids as the checklist before the runbook is read', () => {
-  const prior = {
-    incident: 'inc-42',
-    mode: 'drill',
-    runbook: { id: 'rb', title: 'T', severity: 'high', path: 'rb.yaml', hash: 'h' },
-    openedAt: new Date().toISOString(),
-    stepOrder: ['check', 'contain'],
-    steps: {
-      check: { status: 'ok', itemOrder: ['-'], items: { '-': { status: 'ok', attempts: 1 } } },
-      contain: { status: 'skipped', reason: 'denied', itemOrder: ['-'], items: { '-': { status: 'skipped', attempts: 0 } } },
-    },
-    secretsCreated: [],
-    notes: [],
-  } as unknown as RunState;
+  const prior = priorRun('drill', { check: oneItem('ok', 1), contain: oneItem('skipped', 0, { reason: 'denied' }) });
 
   it('no "2/2 steps 100%", no step listed as manual, until run.begin; then the real checklist', async () => {
     const t = setup({ columns: 80, rows: 24, mode: 'drill' });
@@ -215,9 +201,6 @@ describe('the line printed after leaving', () => {
 
 describe('a gate or preview names what is already known', () => {
   it('the Next-step preview of revoke-sessions names the roles (known from evidence), not "role (for each item)"', async () => {
-    const { loadRunbook } = await import('../../src/core/runbook/load.js');
-    const { previewText } = await import('../../src/core/engine/text.js');
-    const { placeholders } = await import('../../src/ui/text.js');
     const loaded = await loadRunbook(join(__dirname, '../../runbooks/aws-credential-compromise.yaml'));
     const s = loaded.runbook.steps.find((x) => x.id === 'revoke-sessions')!;
     // as the engine renders it when the step becomes ready (evidence finished), then as the TUI shows it
@@ -240,10 +223,6 @@ describe('a gate or preview names what is already known', () => {
 
 describe('github-token-leak: the revoke previews say whose tokens, not "Found: (for each item)"', () => {
   it('revoke-tokens and revoke-unchecked list what check-live found', async () => {
-    const { loadRunbook } = await import('../../src/core/runbook/load.js');
-    const { previewText } = await import('../../src/core/engine/text.js');
-    const { placeholders } = await import('../../src/ui/text.js');
-    const { renderMarkdown } = await import('../../src/ui/markdown.js');
     const loaded = await loadRunbook(join(__dirname, '../../runbooks/github-token-leak.yaml'));
     const live = [{ liveness_detail: 'token is valid for dana (scopes: repo, workflow)' }];
     const unknown = [{ liveness_detail: 'GitHub answered 403 (rate limited)' }];
@@ -371,11 +350,7 @@ describe('text entry by character, not by UTF-16 unit', () => {
 
   it('on screen: the emoji under the cursor stays whole', async () => {
     const t = setup({ columns: 80, rows: 24 });
-    t.emit(begin([step('tell', { kind: 'manual', title: 'Tell', evidence: { type: 'note', required: true } })]));
-    const ans = t.ports.ports.manual({ step: 'tell', title: 'Tell', evidence: { type: 'note', required: true } });
-    await t.until((f) => f.includes('Manual step'), 'the manual step');
-    t.press(KEY.enter);
-    await t.until((f) => f.includes('› '), 'the note entry');
+    const { answer: ans } = await openEvidence(t, [step('tell', { kind: 'manual', title: 'Tell', evidence: { type: 'note', required: true } })], { step: 'tell', title: 'Tell', evidence: { type: 'note', required: true } }, '› ');
     t.press('電話で連絡 📞');
     t.press('\u001b[D');
     await t.until((f) => f.includes('電話で連絡 📞'), 'typed');

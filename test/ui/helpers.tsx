@@ -3,7 +3,6 @@
  * ink-testing-library; key presses as terminal bytes; waiting for a frame condition (never a
  * fixed sleep).
  */
-import { EventEmitter } from 'node:events';
 import { render } from 'ink-testing-library';
 import { vi } from 'vitest';
 import { App } from '../../src/ui/app.js';
@@ -13,14 +12,14 @@ import { createObserver, createRunStore } from '../../src/ui/store.js';
 import { createTheme } from '../../src/ui/theme.js';
 import type { EngineEvent, StepInfo } from '../../src/core/engine/events.js';
 import type { RecordBody } from '../../src/core/journal/records.js';
+import type { RunState } from '../../src/core/journal/fold.js';
 import type { UiMode } from '../../src/ui/store/types.js';
 import type { DrillView } from '../../src/ui/context.js';
 import type { CommandContext } from '../../src/commands/context.js';
 import { Redactor } from '../../src/core/secrets/redactor.js';
+import { FakeIn, FakeOut, plain } from './fake-tty.js';
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
-export const plain = (s: string | undefined): string => (s ?? '').replace(ANSI, '');
+export { FakeIn, FakeOut, plain };
 
 export const KEY = {
   enter: '\r',
@@ -116,45 +115,39 @@ export function setup(o: SetupOptions = {}) {
   };
 }
 
-/** A raw-mode terminal's input for a real Ink instance: `type(k)` is one chunk of key bytes. */
-export class FakeIn extends EventEmitter {
-  isTTY = true;
-  setRawMode() {
-    return this;
-  }
-  setEncoding() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  #data: string | null = null;
-  read = () => {
-    const d = this.#data;
-    this.#data = null;
-    return d;
-  };
-  type(k: string) {
-    this.#data = k;
-    this.emit('readable');
-  }
+/** The fake terminal `setup()` renders into, with what drives it. */
+export type Tui = ReturnType<typeof setup>;
+
+/**
+ * Puts up the manual step `ask` (after `run.begin` of `steps`) and opens its evidence entry with
+ * ⏎, waiting until `entry` shows; `answer` is what the step's prompt resolves to.
+ */
+export async function openEvidence(t: Tui, steps: StepInfo[], ask: Parameters<Tui['ports']['ports']['manual']>[0], entry: string) {
+  t.emit(begin(steps));
+  const answer = t.ports.ports.manual(ask);
+  await t.until((f) => f.includes('Manual step'), 'the manual step');
+  t.press(KEY.enter);
+  await t.until((f) => f.includes(entry), 'the evidence entry');
+  return { answer };
 }
-/** A terminal's output for a real Ink instance (100×30): every chunk written, kept. */
-export class FakeOut extends EventEmitter {
-  isTTY = true;
-  columns = 100;
-  rows = 30;
-  chunks: string[] = [];
-  /** told of each chunk as it is written (a test can act at that moment) */
-  onWrite: ((s: string) => void) | undefined;
-  write = (s: string, cb?: () => void) => {
-    this.chunks.push(s);
-    this.onWrite?.(s);
-    cb?.();
-    return true;
-  };
-  get text() {
-    return plain(this.chunks.join(''));
-  }
+
+/** A step of the journal's folded state with the single item `-` (a step without for_each). */
+export function oneItem(status: 'ok' | 'skipped', attempts: number, over: Record<string, unknown> = {}) {
+  return { status, itemOrder: ['-'], items: { '-': { status, attempts } }, ...over };
+}
+
+/** What a resume seeds the store from: incident inc-42 of runbook rb, its steps in the order given. */
+export function priorRun(mode: 'live' | 'drill', steps: Record<string, unknown>): RunState {
+  return {
+    incident: 'inc-42',
+    mode,
+    runbook: { id: 'rb', title: 'T', severity: 'high', path: 'rb.yaml', hash: 'h' },
+    openedAt: new Date().toISOString(),
+    stepOrder: Object.keys(steps),
+    steps,
+    secretsCreated: [],
+    notes: [],
+  } as unknown as RunState;
 }
 
 /** A drill's clock at ×0.25 that stands still until the first start (`running()` tells); the attacker's next move and how many of its credentials still work are given. */

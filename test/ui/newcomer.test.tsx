@@ -7,13 +7,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import stringWidth from 'string-width';
-import { begin, fakeDrill, KEY, rec, setup, step } from './helpers.js';
+import { begin, fakeDrill, KEY, oneItem, openEvidence, priorRun, rec, setup, step } from './helpers.js';
 import { createRunStore, setUi } from '../../src/ui/store.js';
 import { createTuiPorts } from '../../src/ui/ports.js';
 import { drillLine } from '../../src/ui/components/header.js';
 import { activePrompt } from '../../src/ui/status.js';
 import type { DrillView } from '../../src/ui/context.js';
-import type { RunState } from '../../src/core/journal/fold.js';
 
 afterEach(() => cleanup());
 
@@ -113,19 +112,7 @@ describe('the gate says what will be done to what', () => {
 });
 
 describe('resume returns to the same place', () => {
-  const prior = {
-    incident: 'inc-42',
-    mode: 'live',
-    runbook: { id: 'rb', title: 'T', severity: 'high', path: 'rb.yaml', hash: 'h' },
-    openedAt: new Date().toISOString(),
-    stepOrder: ['verify', 'revoke'],
-    steps: {
-      verify: { status: 'ok', itemOrder: ['-'], items: { '-': { status: 'ok', attempts: 1 } } },
-      revoke: { status: 'running', startedAt: new Date().toISOString(), itemOrder: [], items: {} },
-    },
-    secretsCreated: [],
-    notes: [],
-  } as unknown as RunState;
+  const prior = priorRun('live', { verify: oneItem('ok', 1), revoke: { status: 'running', startedAt: new Date().toISOString(), itemOrder: [], items: {} } });
 
   it('a step started before the quit is not asked again: its gate comes straight back', async () => {
     const store = createRunStore({ seed: prior });
@@ -199,11 +186,7 @@ describe('readability', () => {
 
   it('two backspaces that arrive together both apply', async () => {
     const t = setup();
-    t.emit(begin(STEPS));
-    const ans = t.ports.ports.manual({ step: 'tell', title: 'Tell', evidence: { type: 'note', required: true } });
-    await t.until((f) => f.includes('Manual step'), 'prompt');
-    t.press(KEY.enter);
-    await t.until((f) => f.includes('Note: what was done'), 'entry');
+    const { answer: ans } = await openEvidence(t, STEPS, { step: 'tell', title: 'Tell', evidence: { type: 'note', required: true } }, 'Note: what was done');
     t.press('mailed bobxx');
     await t.until((f) => f.includes('mailed bobxx'), 'typed');
     t.press('\u007f\u007f');
@@ -240,11 +223,7 @@ describe('readability', () => {
 
   it('a ticket id is evidence the TUI takes, as --done does', async () => {
     const t = setup();
-    t.emit(begin(STEPS));
-    const ans = t.ports.ports.manual({ step: 'tell', title: 'Tell', evidence: { type: 'link', required: true } });
-    await t.until((f) => f.includes('Manual step'), 'prompt');
-    t.press(KEY.enter);
-    await t.until((f) => f.includes('Link to the evidence'), 'entry');
+    const { answer: ans } = await openEvidence(t, STEPS, { step: 'tell', title: 'Tell', evidence: { type: 'link', required: true } }, 'Link to the evidence');
     t.press('SEC-42', KEY.enter);
     await expect(ans).resolves.toEqual({ done: true, link: 'SEC-42', via: 'tui' });
   });

@@ -3,58 +3,14 @@
  * that uses the ports and emits events. Checks the lifecycle the run command relies on:
  * quit → abort → wait for the engine → unmount → terminal not raw → resume command on stderr.
  */
-import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { runTui, type TuiOptions } from '../../src/ui/index.js';
-import { KEY, begin, plain, rec, step, waitFor } from './helpers.js';
+import { FakeIn, FakeOut, KEY, begin, rec, step, waitFor } from './helpers.js';
 import type { EngineObserver } from '../../src/core/engine/events.js';
 import type { OperatorPorts } from '../../src/core/engine/ports.js';
 
-class FakeStdin extends EventEmitter {
-  isTTY = true;
-  raw = false;
-  rawHistory: boolean[] = [];
-  #data: string | null = null;
-  setRawMode(v: boolean) {
-    this.raw = v;
-    this.rawHistory.push(v);
-    return this;
-  }
-  setEncoding() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  read = () => {
-    const d = this.#data;
-    this.#data = null;
-    return d;
-  };
-  type(...keys: string[]) {
-    for (const k of keys) {
-      this.#data = k;
-      this.emit('readable');
-    }
-  }
-}
-
-class FakeOut extends EventEmitter {
-  isTTY = true;
-  columns = 100;
-  rows = 30;
-  chunks: string[] = [];
-  write = (s: string, cb?: () => void) => {
-    this.chunks.push(s);
-    cb?.();
-    return true;
-  };
-  get text() {
-    return plain(this.chunks.join(''));
-  }
-}
-
 function harness(start: (ports: OperatorPorts, observe: EngineObserver, signal: AbortSignal) => Promise<Awaited<ReturnType<TuiOptions['start']>>>) {
-  const stdin = new FakeStdin();
+  const stdin = new FakeIn();
   const stdout = new FakeOut();
   const stderr = new FakeOut();
   const ac = new AbortController();

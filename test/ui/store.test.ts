@@ -4,6 +4,11 @@ import { countsText, displayStatus, progressOf, selectedStep } from '../../src/u
 import { fold } from '../../src/core/journal/fold.js';
 import type { JournalRecord, RecordBody } from '../../src/core/journal/records.js';
 import { begin, rec, step } from './helpers.js';
+import { opening } from '../report/writer.js';
+
+/** The records of live incident `incident`'s journal (runbook rb, a run started, then `after`), a second apart. */
+const journal = (incident: string, after: RecordBody[]): JournalRecord[] =>
+  [...opening(incident, 'live'), ...after].map((b, i) => ({ ...b, seq: i + 1, ts: new Date(1_700_000_000_000 + i * 1000).toISOString(), op: 'a@h', sum: '' }) as JournalRecord);
 
 function fresh(limits = {}) {
   const store = createRunStore();
@@ -126,17 +131,14 @@ describe('run store fed by engine events', () => {
   });
 
   it('is seeded from fold(records) on resume, and run.begin keeps what the journal says', () => {
-    const bodies: RecordBody[] = [
-      { type: 'incident.opened', incident: 'inc-7', mode: 'live', runbook: { id: 'rb', title: 'T', severity: 'high', path: 'rb.yaml', hash: 'h' }, inputs: {}, secrets: {} },
-      { type: 'run.started', resumed: false, pid: 1, runbookHash: 'h' },
+    const records = journal('inc-7', [
       { type: 'step.started', step: 'a' },
       { type: 'step.finished', step: 'a', status: 'ok' },
       { type: 'step.started', step: 'b' },
       { type: 'items', step: 'b', keys: ['x', 'y'] },
       { type: 'intent', step: 'b', item: 'x', action: 'p.q', attempt: 1, key: 'x', input: {}, idempotent: false },
       { type: 'note', text: 'paged the owner' },
-    ];
-    const records = bodies.map((b, i) => ({ ...b, seq: i + 1, ts: new Date(1_700_000_000_000 + i * 1000).toISOString(), op: 'a@h', sum: '' }) as JournalRecord);
+    ]);
     const store = createRunStore({ seed: fold(records) });
     const obs = createObserver(store, { intervalMs: 10_000 });
     expect(store.getState().steps.get('a')?.status).toBe('ok');
@@ -154,14 +156,11 @@ describe('run store fed by engine events', () => {
   });
 
   it('seeded on resume, a repeat round step keeps the kind and title its step.started journaled', () => {
-    const bodies: RecordBody[] = [
-      { type: 'incident.opened', incident: 'inc-8', mode: 'live', runbook: { id: 'rb', title: 'T', severity: 'high', path: 'rb.yaml', hash: 'h' }, inputs: {}, secrets: {} },
-      { type: 'run.started', resumed: false, pid: 1, runbookHash: 'h' },
+    const records = journal('inc-8', [
       { type: 'step.started', step: 'eradicate' },
       { type: 'step.started', step: 'eradicate#1.hunt', kind: 'detect', title: 'Hunt for attacker keys' },
       { type: 'step.finished', step: 'eradicate#1.hunt', status: 'ok' },
-    ];
-    const records = bodies.map((b, i) => ({ ...b, seq: i + 1, ts: new Date(1_700_000_000_000 + i * 1000).toISOString(), op: 'a@h', sum: '' }) as JournalRecord);
+    ]);
     const rs = fold(records)!;
     expect(rs.steps['eradicate#1.hunt']).toMatchObject({ kind: 'detect', title: 'Hunt for attacker keys' });
     const store = createRunStore({ seed: rs });
@@ -227,16 +226,13 @@ describe('a repeat step\'s rounds in the checklist', () => {
     expect(s().stepOrder).toEqual(['scope', 'eradicate', 'eradicate#1.find', 'eradicate#1.disable', 'eradicate#2.find', 'eradicate#2.disable', 'report']);
 
     // resume: the journal's rounds are known before the run lists its steps
-    const bodies: RecordBody[] = [
-      { type: 'incident.opened', incident: 'inc-8', mode: 'live', runbook: { id: 'rb', title: 'T', severity: 'high', path: 'rb.yaml', hash: 'h' }, inputs: {}, secrets: {} },
-      { type: 'run.started', resumed: false, pid: 1, runbookHash: 'h' },
+    const records = journal('inc-8', [
       { type: 'step.started', step: 'scope' },
       { type: 'step.finished', step: 'scope', status: 'ok' },
       { type: 'step.started', step: 'eradicate' },
       { type: 'step.started', step: 'eradicate#1.find' },
       { type: 'step.finished', step: 'eradicate#1.find', status: 'ok' },
-    ];
-    const records = bodies.map((b, i) => ({ ...b, seq: i + 1, ts: new Date(1_700_000_000_000 + i * 1000).toISOString(), op: 'a@h', sum: '' }) as JournalRecord);
+    ]);
     const store = createRunStore({ seed: fold(records) });
     const o2 = createObserver(store, { intervalMs: 10_000 });
     o2.observe(begin([step('scope'), step('eradicate'), step('report')], { incident: 'inc-8', resumed: true }));
