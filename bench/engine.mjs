@@ -1,6 +1,10 @@
 // Engine benchmarks (run with `node --import tsx`, as npm run bench does):
 // 1. per-step overhead of 1,000 no-op steps with the durable journal, against the fsync floor
-//    measured in the same run (two fsyncs per step: intent and outcome) — target within 2×;
+//    measured in the same run (two fsyncs per step: intent and outcome) — target within 2×.
+//    Timed: Engine.run() — lock, journal open, every step's intent (fsynced before the call)
+//    and outcome, the end of the run. Loading the runbook (YAML parse + validation of 1,000
+//    steps, what `runbook validate` does: bench/validate.mjs) is timed on its own, and the two
+//    together are reported too;
 // 2. 200 shell steps running `true`, against 200 bare execa calls in the same run — target ≤ 1.2×;
 // 3. if ansible-playbook is installed, the same 200 commands as an Ansible playbook.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -26,11 +30,14 @@ const noop = defineProvider({
   actions: { run: defineAction({ kind: 'any', description: 'nothing', input: z.strictObject({}), output: z.object({}), idempotent: false, run: async () => ({}) }) },
 });
 
+/** Load the runbook, then run it: { load, run } in ms. */
 async function runEngine(yaml, providers = []) {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-bench-'));
   const registry = new ProviderRegistry();
   for (const p of providers) registry.add(p, 'bench');
+  const t0 = performance.now();
   const loaded = loadRunbookText(yaml, join(dir, 'rb.yaml'), { registry });
+  const t1 = performance.now();
   const engine = new Engine({
     loaded,
     registry,
@@ -44,7 +51,9 @@ async function runEngine(yaml, providers = []) {
     fingerprintKey: randomBytes(32),
   });
   const r = await engine.run();
+  const t2 = performance.now();
   if (r.status !== 'done') throw new Error(`bench run ended ${r.status}: ${r.detail}`);
+  return { load: t1 - t0, run: t2 - t1 };
 }
 
 const steps = (n, uses, withBlock) =>
@@ -54,17 +63,20 @@ const steps = (n, uses, withBlock) =>
 console.log('engine: 1,000 no-op steps with the durable journal');
 const floor = fsyncFloor(2000);
 row('fsync floor: 2,000 appends + fsync', floor);
-const engine = await time(() => runEngine(steps(1000, 'noop', '    with: {}\n'), [noop]));
-row('engine: 1,000 no-op steps', engine, floor, 'fsync floor');
-console.log(`  per step: ${(engine / 1000).toFixed(2)} ms (floor ${(floor / 1000).toFixed(2)} ms)`);
+const engine = await runEngine(steps(1000, 'noop', '    with: {}\n'), [noop]);
+row('engine: 1,000 no-op steps (run)', engine.run, floor, 'fsync floor');
+console.log(`  per step: ${(engine.run / 1000).toFixed(2)} ms (floor ${(floor / 1000).toFixed(2)} ms)`);
+row('load: parse + validate the 1,000 steps', engine.load, floor, 'fsync floor');
+row('load + run', engine.load + engine.run, floor, 'fsync floor');
 
 console.log('\nengine: 200 shell steps running `true`');
 const bare = await time(async () => {
   for (let i = 0; i < 200; i++) await execa('true', [], { reject: true });
 });
 row('200 bare execa calls', bare);
-const shell = await time(() => runEngine(steps(200, 'shell', '    with: { command: ["true"] }\n')));
-row('engine: 200 shell steps', shell, bare, 'bare execa');
+const shell = await runEngine(steps(200, 'shell', '    with: { command: ["true"] }\n'));
+row('engine: 200 shell steps (load + run)', shell.load + shell.run, bare, 'bare execa');
+row('engine: 200 shell steps (run)', shell.run, bare, 'bare execa');
 
 const ansible = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });
 if (ansible.status === 0) {

@@ -57,26 +57,34 @@ export class StepOutputs extends Map<string, unknown> {
   /** `steps` for a scope: `{ <id>: { outputs } }` of every step finished so far, read-only. */
   view(): Record<string, Entry> {
     if (this.#view?.gen === this.#gen) return this.#view.steps;
-    const gen = this.#gen;
-    const at = (k: string | symbol) => (typeof k === 'string' ? this.#at(k, gen) : undefined);
-    const keys = (): string[] => {
-      const ks = this.#order.filter((k) => this.#at(k, gen) !== undefined);
-      const idx = ks.filter(isIndex).sort((a, b) => Number(a) - Number(b));
-      return idx.length ? [...idx, ...ks.filter((k) => !isIndex(k))] : ks;
-    };
-    const steps = new Proxy({} as Record<string, Entry>, {
-      get: (t, k, r) => at(k) ?? Reflect.get(t, k, r),
-      has: (t, k) => at(k) !== undefined || Reflect.has(t, k),
-      ownKeys: () => keys(),
-      getOwnPropertyDescriptor: (_t, k) => {
-        const v = at(k);
+    const target = {} as Record<string, Entry>;
+    this.#genOf.set(target, this.#gen);
+    const steps = new Proxy(target, (this.#handler ??= this.#makeHandler()));
+    this.#view = { gen: this.#gen, steps };
+    return steps;
+  }
+
+  /** each view's generation, by its proxy's target (one handler for every view) */
+  readonly #genOf = new WeakMap<object, number>();
+  #handler: ProxyHandler<Record<string, Entry>> | undefined;
+
+  #makeHandler(): ProxyHandler<Record<string, Entry>> {
+    const at = (t: object, k: string | symbol) => (typeof k === 'string' ? this.#at(k, this.#genOf.get(t) ?? 0) : undefined);
+    return {
+      get: (t, k, r) => at(t, k) ?? Reflect.get(t, k, r),
+      has: (t, k) => at(t, k) !== undefined || Reflect.has(t, k),
+      ownKeys: (t) => {
+        const ks = this.#order.filter((k) => at(t, k) !== undefined);
+        const idx = ks.filter(isIndex).sort((a, b) => Number(a) - Number(b));
+        return idx.length ? [...idx, ...ks.filter((k) => !isIndex(k))] : ks;
+      },
+      getOwnPropertyDescriptor: (t, k) => {
+        const v = at(t, k);
         return v === undefined ? undefined : { value: v, writable: false, enumerable: true, configurable: true };
       },
       set: () => false,
       defineProperty: () => false,
       deleteProperty: () => false,
-    });
-    this.#view = { gen, steps };
-    return steps;
+    };
   }
 }

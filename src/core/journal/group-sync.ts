@@ -56,7 +56,11 @@ export class GroupSync {
         this.#closeAfterSync = undefined;
         closeSync(fd);
       } else if (err) return this.fail(err);
-      else this.synced(seq, last);
+      else {
+        // records written while this one ran: their fsync starts before the head is written
+        if ((this.#waiters[this.#waiters.length - 1]?.seq ?? 0) > seq) this.#start();
+        this.synced(seq, last);
+      }
       this.#start();
     });
   }

@@ -17,7 +17,7 @@ import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, linkSync, ls
 import { join } from 'node:path';
 import { JournalError, type LockOwner } from '../errors.js';
 import type { JournalRecord, RecordBody } from './records.js';
-import { crashPoint } from './crash.js';
+import { crashArmed, crashPoint } from './crash.js';
 import { GroupSync } from './group-sync.js';
 import { HeldDecode } from './held.js';
 import { DURABLE, checkIncidentId, operator, type JournalStore } from './contract.js';
@@ -388,7 +388,7 @@ export class FileJournal implements JournalStore {
     const sync = !deferred && bodies.some((b) => DURABLE.has(b.type));
     const created = this.#fd === undefined;
     try {
-      for (const b of bodies) crashPoint(`before-write:${b.type}`);
+      if (crashArmed) for (const b of bodies) crashPoint(`before-write:${b.type}`);
       const fd = this.#fd;
       if (fd === undefined) this.#create(buf, last);
       else {
@@ -408,7 +408,7 @@ export class FileJournal implements JournalStore {
         }
         this.#size = size + buf.length;
       }
-      for (const b of bodies) crashPoint(`after-write:${b.type}`);
+      if (crashArmed) for (const b of bodies) crashPoint(`after-write:${b.type}`);
     } catch (e) {
       throw writeError(this.location, e);
     }
