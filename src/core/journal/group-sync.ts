@@ -55,10 +55,11 @@ export class GroupSync {
    * kernel still orders them; a step's intent then waits for one fsync, not for the previous
    * outcome's callback and then its own. At most IN_FLIGHT at a time: the rest wait to share one.
    */
-  #start(): void {
+  #start(landed = 0): void {
     if (this.failed || this.#running.length >= IN_FLIGHT || this.#closeAfterSync !== undefined) return;
     const { fd, seq, last } = this.written();
-    const covered = this.#running.length ? this.#running[this.#running.length - 1]!.seq : this.durableSeq;
+    // (`landed`: an fsync that just returned, its waiters not yet told)
+    const covered = Math.max(landed, this.durableSeq, this.#running[this.#running.length - 1]?.seq ?? 0);
     if (fd === undefined || (this.#waiters[this.#waiters.length - 1]?.seq ?? 0) <= covered) return;
     const run = { fd, seq };
     this.#running.push(run);
@@ -75,7 +76,7 @@ export class GroupSync {
         if (err) this.fail(err);
         return;
       } else {
-        this.#start();
+        this.#start(seq);
         this.synced(seq, last);
       }
       this.#start();
