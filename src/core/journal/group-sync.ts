@@ -1,6 +1,7 @@
 /**
- * The file store's group commit (store.ts appendDeferred): one fsync at a time on libuv's
- * threadpool, covering every line written before it starts; the callers waiting for a record
+ * The file store's group commit (store.ts appendDeferred): fsyncs on libuv's threadpool, each
+ * covering every line written before it starts — at most two in flight (the lines written while
+ * one runs get the next at once; the rest wait to share one); the callers waiting for a record
  * go on, in seq order, once an fsync covers it. A failed fsync fails every waiter, and the store
  * refuses every later append (`failed`).
  */
