@@ -26,6 +26,8 @@ import { maskedByRedaction, toStored } from './stored.js';
 import { fingerprintValue } from '../secrets/secret.js';
 import { sealerFor } from './seal.js';
 import { checkSettleFlags } from './flags.js';
+import { StepOutputs } from './outputs.js';
+import { ReadyQueue } from './ready.js';
 
 export interface EngineOptions {
   loaded: LoadedRunbook;
@@ -146,8 +148,9 @@ export class Engine {
 
     const write = journal.write;
     const writeIntent = groupCommitter(journal.commit);
-    const outputs = new Map<string, unknown>();
+    const outputs = new StepOutputs();
     const openedAt = prior?.openedAt ?? new Date().toISOString();
+    let stepIndex: Map<string, Step> | undefined;
     const rc: RunContext = {
       loaded: o.loaded,
       registry: o.registry,
@@ -172,13 +175,13 @@ export class Engine {
       scope: (extra?: Partial<Scope>): Scope => ({
         inputs,
         secrets,
-        steps: Object.fromEntries([...outputs].map(([id, out]) => [id, { outputs: (out ?? {}) as Record<string, unknown> }])),
+        steps: outputs.view(),
         incident: { id: o.store.incident, mode: o.mode, drill: o.mode === 'drill', opened_at: openedAt, runbook: runbook.id },
         // now(): the clock's time of day when it has one (a drill: the drill world's time)
         ...(o.ports.clock?.wall ? { now: o.ports.clock.wall } : {}),
         ...extra,
       }),
-      stepById: (id) => runbook.steps.find((s) => s.id === id),
+      stepById: (id) => (stepIndex ??= new Map(runbook.steps.map((s) => [s.id, s]))).get(id),
     };
     this.#rc = rc;
     if (!prior) {
@@ -260,24 +263,28 @@ export class Engine {
 
   async #schedule(rc: RunContext): Promise<{ status: RunStatus; detail?: string }> {
     const steps = rc.loaded.runbook.steps;
-    const needs = stepNeeds(steps);
     const state = new Map<string, 'pending' | 'running' | 'ok' | 'failed' | 'skipped'>(steps.map((s) => [s.id, 'pending']));
     const limit = Math.max(1, this.#o.concurrency ?? 4);
     const running = new Map<string, Promise<void>>();
     let halt: StepResult | undefined;
     let haltStep: string | undefined;
     let continuedFailures = 0;
-    const terminal = (id: string) => ['ok', 'failed', 'skipped'].includes(state.get(id) ?? '');
+    // a step may start once each of its needs is ok, failed or skipped; the ready ones start in runbook order
+    const ready = new ReadyQueue(steps, stepNeeds(steps));
+    const settle = (s: Step, to: 'ok' | 'failed' | 'skipped' | 'pending') => {
+      state.set(s.id, to);
+      if (to !== 'pending') ready.finished(s.id);
+    };
     const start = (s: Step) => {
       state.set(s.id, 'running');
       const p = runStep(rc, s)
         .then((r) => {
-          if (r.status === 'ok' || r.status === 'skipped') state.set(s.id, r.status);
+          if (r.status === 'ok' || r.status === 'skipped') settle(s, r.status);
           else if (r.status === 'failed' && r.continued) {
-            state.set(s.id, 'failed');
+            settle(s, 'failed');
             continuedFailures++;
           } else {
-            state.set(s.id, r.status === 'failed' ? 'failed' : 'pending');
+            settle(s, r.status === 'failed' ? 'failed' : 'pending');
             if (!halt || r.status === 'interrupted') {
               halt = r;
               haltStep = s.id;
@@ -285,7 +292,7 @@ export class Engine {
           }
         })
         .catch((e: unknown) => {
-          state.set(s.id, 'failed');
+          settle(s, 'failed');
           halt = { status: 'failed', message: (e as Error).message, items: [] };
           haltStep = s.id;
           if (!(e instanceof Error) || !('exitCode' in e)) return;
@@ -297,9 +304,10 @@ export class Engine {
     let fatal: unknown;
     for (;;) {
       if (!halt && !rc.signal.aborted) {
-        for (const s of steps) {
-          if (running.size >= limit) break;
-          if (state.get(s.id) === 'pending' && (needs.get(s.id) ?? []).every(terminal)) start(s);
+        while (running.size < limit) {
+          const s = ready.next();
+          if (!s) break;
+          start(s);
         }
       }
       if (running.size === 0) break;

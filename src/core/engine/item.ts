@@ -187,17 +187,37 @@ async function settleInDoubt(rc: RunContext, job: ItemJob, signal: AbortSignal, 
   return r !== 'redo' && r.status === 'in-doubt' ? { status: 'waiting', hint: r.hint } : r;
 }
 
+/** per run signal: the controllers of its items running now, aborted with it (one listener per run, not one per item) */
+const liveItems = new WeakMap<AbortSignal, Set<AbortController>>();
+
+function itemController(run: AbortSignal): AbortController {
+  const item = new AbortController();
+  if (run.aborted) item.abort(run.reason);
+  else {
+    let live = liveItems.get(run);
+    if (!live) {
+      const set = new Set<AbortController>();
+      liveItems.set(run, (live = set));
+      run.addEventListener('abort', () => set.forEach((c) => c.abort(run.reason)), { once: true });
+    }
+    live.add(item);
+  }
+  return item;
+}
+
 export async function runItem(rc: RunContext, job: ItemJob): Promise<ItemResult> {
   const timeoutMs = job.step.timeout !== undefined ? durationMs(job.step.timeout) : DEFAULT_TIMEOUT_MS;
-  // a timer held here, not AbortSignal.timeout(): inside AbortSignal.any() that signal is only
-  // weakly referenced on Node 20 and can be garbage-collected before it fires (the step then
-  // never times out)
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs);
+  // the item's signal: aborted with the run's reason when the run is, or at the step's timeout —
+  // one controller, not AbortSignal.any() (per item, that cost more than the journal's
+  // encoding); the timer is held here (an AbortSignal.timeout() inside any() is only weakly
+  // referenced on Node 20 and can be garbage-collected before it fires)
+  const item = itemController(rc.signal);
+  const timer = setTimeout(() => item.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs);
   try {
-    return await runItemWithin(rc, job, AbortSignal.any([rc.signal, timeout.signal]), Date.now() + timeoutMs);
+    return await runItemWithin(rc, job, item.signal, Date.now() + timeoutMs);
   } finally {
     clearTimeout(timer);
+    liveItems.get(rc.signal)?.delete(item);
   }
 }
 

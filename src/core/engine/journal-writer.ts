@@ -3,8 +3,8 @@
  * loop: a record is written at once (JournalStore.appendDeferred) and reported — as a `record`
  * event — only once it is durable; every other event keeps its place behind it, so observers
  * see exactly the order the engine produced, and no record before an fsync covers it. The
- * store fsyncs on libuv's threadpool, one fsync for all that was written while the previous
- * one ran (intents and outcomes of a fan-out alike). A store without appendDeferred (e.g. the
+ * store fsyncs on libuv's threadpool, each fsync covering all that was written before it
+ * started (intents and outcomes of a fan-out alike; src/core/journal/group-sync.ts). A store without appendDeferred (e.g. the
  * shared database store) writes durably when append() returns, as before.
  *
  * `commit` resolves once its records are durable and reported: an intent's call is made only

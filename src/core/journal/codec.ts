@@ -11,20 +11,23 @@
  * the last durable line and its hash, so removing the last lines is visible too. Journals
  * written before the chain (no `prev`) still load: they are reported "unchained".
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { JournalError } from '../errors.js';
 import type { JournalRecord } from './records.js';
 
 /** The `prev` of a journal's first record. */
 export const GENESIS = '0'.repeat(32);
 
+// one-shot crypto.hash (package.json engines: Node ≥ 20.19): the digest of createHash().update().digest() without its objects — two per record written
+const sha256 = (s: string) => hash('sha256', s, 'hex');
+
 function checksum(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 12);
+  return sha256(s).slice(0, 12);
 }
 
 /** The hash of one line (without its newline) that the next record's `prev` carries. */
 export function lineHash(line: string): string {
-  return createHash('sha256').update(line).digest('hex').slice(0, 32);
+  return sha256(line).slice(0, 32);
 }
 
 /** Encode a record as one line: the JSON with `sum` appended last. */

@@ -35,8 +35,8 @@ export interface JournalStore {
    * Write now, durable later (what the engine uses, so no fsync blocks the event loop): the
    * records are written in order at once — after every record appended before, before every one
    * appended after — and `durable` resolves once an fsync covers them. The fsync runs off the
-   * event loop; the records written while one runs share the next (group commit of intents and
-   * outcomes alike). A caller makes none of the side effects the records guard, and reports none
+   * event loop; the records written while one runs share a later one (group commit of intents
+   * and outcomes alike). A caller makes none of the side effects the records guard, and reports none
    * of them, before `durable` resolves. Throws JournalError at once when it cannot write;
    * `durable` rejects with one when the fsync fails — the store then refuses every later append
    * (the lines already written stay: an intent without its outcome is in doubt on resume, so

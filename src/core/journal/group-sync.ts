@@ -1,6 +1,7 @@
 /**
- * The file store's group commit (store.ts appendDeferred): one fsync at a time on libuv's
- * threadpool, covering every line written before it starts; the callers waiting for a record
+ * The file store's group commit (store.ts appendDeferred): fsyncs on libuv's threadpool, each
+ * covering every line written before it starts — at most two in flight (the lines written while
+ * one runs get the next at once; the rest wait to share one); the callers waiting for a record
  * go on, in seq order, once an fsync covers it. A failed fsync fails every waiter, and the store
  * refuses every later append (`failed`).
  */
@@ -14,12 +15,15 @@ export interface Written {
   last: string;
 }
 
+/** fsyncs in flight at once: one running, the next (records written meanwhile) already handed to another thread */
+const IN_FLIGHT = 2;
+
 export class GroupSync {
   /** callers waiting for an fsync that covers record `seq` (in seq order) */
   #waiters: { seq: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  /** an fsync is running on the threadpool */
-  #syncing = false;
-  /** close() while an fsync ran: the fd its callback closes */
+  /** fsyncs running on the threadpool: the file and the last record each covers (in start order) */
+  #running: { fd: number; seq: number }[] = [];
+  /** close() while fsyncs ran: the fd the last of their callbacks closes */
   #closeAfterSync: number | undefined;
   /** the last record known durable */
   durableSeq = 0;
@@ -33,30 +37,49 @@ export class GroupSync {
     private readonly toError: (e: unknown) => JournalError,
   ) {}
 
-  /** Something written is not durable yet (a waiter, or an fsync running). */
+  /** Something written is not known durable yet (a waiter, or an fsync running that covers more than is durable). */
   get pending(): boolean {
-    return this.#waiters.length > 0 || this.#syncing;
+    return this.#waiters.length > 0 || this.#running.some((r) => r.seq > this.durableSeq);
   }
 
-  /** Resolves once an fsync covers record `seq`; starts one if none runs. */
+  /** Resolves once an fsync covers record `seq`; starts one if none running covers it. */
   wait(seq: number): Promise<void> {
     const p = new Promise<void>((resolve, reject) => this.#waiters.push({ seq, resolve, reject }));
     this.#start();
     return p;
   }
 
-  #start(): void {
+  /**
+   * Start an fsync when a waiter's record is covered by none running. An fsync covers every
+   * line written before it starts, so the records written while one runs go to the next at
+   * once (on another threadpool thread) rather than after the running one reports back — the
+   * kernel still orders them; a step's intent then waits for one fsync, not for the previous
+   * outcome's callback and then its own. At most IN_FLIGHT at a time: the rest wait to share one.
+   */
+  #start(landed = 0): void {
+    if (this.failed || this.#running.length >= IN_FLIGHT || this.#closeAfterSync !== undefined) return;
     const { fd, seq, last } = this.written();
-    if (this.#syncing || fd === undefined || this.#waiters.length === 0) return;
-    this.#syncing = true;
+    // (`landed`: an fsync that just returned, its waiters not yet told)
+    const covered = Math.max(landed, this.durableSeq, this.#running[this.#running.length - 1]?.seq ?? 0);
+    if (fd === undefined || (this.#waiters[this.#waiters.length - 1]?.seq ?? 0) <= covered) return;
+    const run = { fd, seq };
+    this.#running.push(run);
     fsync(fd, (err) => {
-      this.#syncing = false;
+      this.#running.splice(this.#running.indexOf(run), 1);
       if (this.#closeAfterSync === fd) {
-        // the store made it all durable already (synced) and left the fd to close here
-        this.#closeAfterSync = undefined;
-        closeSync(fd);
-      } else if (err) return this.fail(err);
-      else this.synced(seq, last);
+        // the store made it all durable already (synced) and left the fd to close here, after the last
+        if (!this.#running.some((r) => r.fd === fd)) {
+          this.#closeAfterSync = undefined;
+          closeSync(fd);
+        }
+      } else if (err || this.failed) {
+        // after a failed fsync nothing counts as durable, whatever a later one says
+        if (err) this.fail(err);
+        return;
+      } else {
+        this.#start(seq);
+        this.synced(seq, last);
+      }
       this.#start();
     });
   }
@@ -74,9 +97,9 @@ export class GroupSync {
     for (const w of this.#waiters.splice(0)) w.reject(this.failed);
   }
 
-  /** The store closes `fd`: now, or — an fsync still running on the threadpool — when it returns (never a reused fd). */
+  /** The store closes `fd`: now, or — fsyncs still running on the threadpool — when the last returns (never a reused fd). */
   close(fd: number): void {
-    if (this.#syncing) this.#closeAfterSync = fd;
+    if (this.#running.some((r) => r.fd === fd)) this.#closeAfterSync = fd;
     else closeSync(fd);
   }
 }

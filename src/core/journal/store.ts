@@ -2,7 +2,8 @@
  * The journal store interface (a shared database store can implement it later) and the
  * embedded default: an append-only JSONL file per incident, fsynced record by record — or, for
  * the engine's intents and outcomes (appendDeferred), written at once and fsynced on libuv's
- * threadpool, one fsync for everything written while the previous one ran (group commit).
+ * threadpool, one fsync for everything written before it starts (group commit; at most two in
+ * flight — group-sync.ts).
  *
  *   <state-dir>/incidents/<incident-id>/journal.jsonl   (0600, directory 0700; line format: codec.ts)
  *   <state-dir>/incidents/<incident-id>/journal.head    (the last durable line's number and hash)
@@ -17,7 +18,7 @@ import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, linkSync, ls
 import { join } from 'node:path';
 import { JournalError, type LockOwner } from '../errors.js';
 import type { JournalRecord, RecordBody } from './records.js';
-import { crashPoint } from './crash.js';
+import { crashArmed, crashPoint } from './crash.js';
 import { GroupSync } from './group-sync.js';
 import { DURABLE, checkIncidentId, operator, type JournalStore } from './contract.js';
 import { GENESIS, checkJournal, decodeHead, decodeJournal, droppedWords, encodeHead, encodeRecord, lineHash, type Decoded, type JournalCheck } from './codec.js';
@@ -407,7 +408,7 @@ export class FileJournal implements JournalStore {
     const sync = !deferred && bodies.some((b) => DURABLE.has(b.type));
     const created = this.#fd === undefined;
     try {
-      for (const b of bodies) crashPoint(`before-write:${b.type}`);
+      if (crashArmed) for (const b of bodies) crashPoint(`before-write:${b.type}`);
       const fd = this.#fd;
       if (fd === undefined) this.#create(buf, last);
       else {
@@ -427,7 +428,7 @@ export class FileJournal implements JournalStore {
         }
         this.#size = size + buf.length;
       }
-      for (const b of bodies) crashPoint(`after-write:${b.type}`);
+      if (crashArmed) for (const b of bodies) crashPoint(`after-write:${b.type}`);
     } catch (e) {
       throw writeError(this.location, e);
     }
