@@ -179,8 +179,6 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   };
   const make = (own: OperatorPorts, given: EngineObserver[]) => {
     const ports = teamed(own);
-    // the engine reads the journal once at its start: it gets this command's decode, not another
-    if (store instanceof FileJournal) store.handOff(records);
     const observers = isShared(store) ? [...given, viewObserver] : given;
     const engine = new Engine({
       loaded,
@@ -199,6 +197,8 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
       breakLock: f['break-lock'],
       settle,
       configFor: env?.configFor ?? setup.configFor,
+      // the engine starts from this command's one decode of the journal, not another
+      journal: records,
     });
     env?.attach?.(engine);
     return engine;

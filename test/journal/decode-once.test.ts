@@ -3,7 +3,7 @@
  * `runbook status` folds the state and makes the tamper check from one read of the file (it used
  * to read and decode it for each), and a resume decodes it once under the incident's lock — the
  * command opens it (the tamper check) and passes those records down: to a drill's checks, the
- * checklist and the engine (handOff). No decode is kept under the store: a read after a write, or
+ * checklist and the engine (EngineOptions.journal, used while FileJournal.holdsOnly says nothing was written since). No decode is kept under the store: a read after a write, or
  * after a writer beside the lock, decodes the file again.
  */
 import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -136,7 +136,7 @@ steps:
     expect(new FileJournal(w.stateDir, 'inc-run').check()).toMatchObject({ state: 'ok' });
   });
 
-  it('openRead, then the records handed to the next read: one decode; a write first makes the next read decode the file', async () => {
+  it('openRead: one decode; its records hold the journal until anything is written (holdsOnly)', async () => {
     const w = await incident();
     const fresh = new FileJournal(w.stateDir, 'inc-1').read();
     const j = new FileJournal(w.stateDir, 'inc-1');
@@ -146,16 +146,11 @@ steps:
       const { warnings, records } = j.openRead();
       expect(warnings).toEqual([]);
       expect(records).toEqual(fresh);
-      j.handOff(records);
-      expect(j.read()).toBe(records); // the same array: no decode
+      expect(j.holdsOnly(records)).toBe(true); // the engine may start from them: no decode
       expect(journalDecodes.count - before).toBe(1);
-      expect(j.read()).toEqual(fresh); // handed over once: read again from the file
-      expect(journalDecodes.count - before).toBe(2);
-      j.handOff(records);
-      const note = j.append({ type: 'note', text: 'resumed' });
-      // written since: the handed records are not the journal any more
-      expect(j.read()).toEqual([...fresh, { ...note, sum: expect.any(String) }]);
-      j.handOff(records); // stale (the journal has a record more): refused
+      j.append({ type: 'note', text: 'resumed' });
+      // written since: the records are not the journal any more
+      expect(j.holdsOnly(records)).toBe(false);
       expect(j.read()).toHaveLength(fresh.length + 1);
     } finally {
       j.unlock();
@@ -183,16 +178,17 @@ steps:
     }
   });
 
-  it('records handed over are not served once the file changed beside the lock (a writer that ignored it)', async () => {
+  it('records read at the open do not hold the journal once the file changed beside the lock (a writer that ignored it)', async () => {
     const w = await incident();
     const j = new FileJournal(w.stateDir, 'inc-1');
     j.lock();
     try {
       const { records } = j.openRead();
       const n = records.length;
-      j.handOff(records);
+      expect(j.holdsOnly(records)).toBe(true);
       const other = new FileJournal(w.stateDir, 'inc-1');
       const rec = other.append({ type: 'note', text: 'written beside the lock' });
+      expect(j.holdsOnly(records)).toBe(false);
       const before = journalDecodes.count;
       const now = j.read();
       expect(journalDecodes.count - before).toBe(1);

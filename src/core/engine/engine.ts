@@ -13,7 +13,7 @@ import type { Scope } from '../runbook/expressions.js';
 import { previewText, stepLevelTitle } from './text.js';
 import { fold, foldRecord, SINGLE_ITEM, type RunState } from '../journal/fold.js';
 import { FileJournal, type JournalStore } from '../journal/store.js';
-import type { Mode, StoredSecret } from '../journal/records.js';
+import type { JournalRecord, Mode, StoredSecret } from '../journal/records.js';
 import type { SecretRegistry } from '../secrets/registry.js';
 import type { Secret } from '../secrets/secret.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
@@ -50,6 +50,8 @@ export interface EngineOptions {
   configFor?: RunContext['configFor'];
   /** `--settle` decisions: honoured for items in doubt, refused (exit 2) where they cannot apply */
   settle?: ReadonlyMap<string, 'done' | 'redo'>;
+  /** the journal's records as the command read them under this run's lock (FileJournal.openRead): one decode per command; read again if anything was written since */
+  journal?: readonly JournalRecord[];
 }
 
 export interface RunResult {
@@ -124,7 +126,7 @@ export class Engine {
     const journal = journalWriter(o.store, makeEmitter(o.observers ?? [], () => this.#observerErrors++));
     const emit = journal.emit;
     this.#idle = journal.idle;
-    const { prior, end } = readJournal(o.store);
+    const { prior, end } = readJournal(o.store, o.journal);
     this.#end = end;
     if (prior && prior.mode !== o.mode) {
       throw new UsageError(`incident ${o.store.incident} is a ${prior.mode} incident; it cannot be resumed as a ${o.mode}`, { nextSteps: ['Use another --incident id.'] });
@@ -340,8 +342,8 @@ export class Engine {
  * at the end is folded as they are written, without keeping the records (30,000 decoded records
  * at 10,000 items: ~30 MB of heap) or decoding the journal again (~100 MiB and seconds).
  */
-function readJournal(store: JournalStore): { prior: RunState | undefined; end: EndState | undefined } {
-  const records = store.read();
+function readJournal(store: JournalStore, given: readonly JournalRecord[] | undefined): { prior: RunState | undefined; end: EndState | undefined } {
+  const records = given && store instanceof FileJournal && store.holdsOnly(given) ? given : store.read();
   const prior = fold(records);
   // folded again (not a copy of prior): prior must stay as it was when the run started
   return { prior, end: store instanceof FileJournal ? new EndState(fold(records), store) : undefined };

@@ -27,6 +27,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { JournalError, LockedError, type LockOwner } from '../errors.js';
+import { fsyncDir } from '../atomic-write.js';
 
 /** A lock not refreshed for this long has an expired lease (another host; unreadable lock files). */
 export const LEASE_MS = 30_000;
@@ -367,5 +368,50 @@ export function sweepTemps(dir: string): void {
     }
   } catch {
     /* best effort */
+  }
+}
+
+/**
+ * A lock this process holds: taken (the folder fsynced, temp files of a dead writer swept), kept
+ * fresh by a heartbeat (onLost when another process took it meanwhile), and released at
+ * release() or, after a second Ctrl-C, as the process exits.
+ */
+export class HeldLock {
+  readonly record: LockRecord;
+  /** the owner of a lock taken over (a process that was gone) */
+  readonly taken: TakenLock | undefined;
+  readonly #file: string;
+  readonly #beat: NodeJS.Timeout;
+  readonly #onExit: () => void;
+
+  constructor(file: string, dir: string, incident: string, user: string, breakLock: boolean, onLost: (why: string) => void) {
+    const { record, taken } = acquire(file, incident, user, breakLock);
+    fsyncDir(dir);
+    sweepTemps(dir);
+    this.#file = file;
+    this.record = record;
+    this.taken = taken;
+    this.#beat = setInterval(() => {
+      if (!stillOurs(file, record.token)) {
+        clearInterval(this.#beat);
+        onLost(`the lock ${file} is no longer this process's (another process took it)`);
+        return;
+      }
+      try {
+        heartbeat(file);
+      } catch {
+        /* the next beat tries again */
+      }
+    }, HEARTBEAT_MS);
+    this.#beat.unref();
+    // a second Ctrl-C exits at once: the lock goes with the process
+    this.#onExit = () => release(file, record.token);
+    process.on('exit', this.#onExit);
+  }
+
+  release(): void {
+    clearInterval(this.#beat);
+    process.off('exit', this.#onExit);
+    release(this.#file, this.record.token);
   }
 }

@@ -22,7 +22,7 @@ import { crashArmed, crashPoint } from './crash.js';
 import { GroupSync } from './group-sync.js';
 import { DURABLE, checkIncidentId, operator, type JournalStore } from './contract.js';
 import { GENESIS, checkJournal, decodeHead, decodeJournal, droppedWords, encodeHead, encodeRecord, lineHash, type Decoded, type JournalCheck } from './codec.js';
-import { HEARTBEAT_MS, acquire, diskWords, heartbeat, writeError, release, stillOurs, sweepTemps, type LockRecord, type TakenLock } from './lock.js';
+import { HeldLock, diskWords, writeError, type TakenLock } from './lock.js';
 import { fsyncDir } from '../atomic-write.js';
 import { mkdirTree } from '../mkdir.js';
 
@@ -55,18 +55,14 @@ export class FileJournal implements JournalStore {
   #last = GENESIS;
   #op = operator();
   #holds = 0;
-  #lock: LockRecord | undefined;
+  #lock: HeldLock | undefined;
   #taken: TakenLock | undefined;
-  #beat: NodeJS.Timeout | undefined;
-  #onExit: (() => void) | undefined;
   /** appendDeferred's fsyncs on the threadpool (group commit) */
   readonly #sync = new GroupSync(
     () => ({ fd: this.#fd, seq: this.#seq, last: this.#last }),
     (seq, last) => this.#writeHead(seq, last),
     (e) => writeError(this.location, e),
   );
-  /** records the command decoded when it opened the journal, for the next read() (handOff) */
-  #handed: JournalRecord[] | undefined;
   /** told of every record written through this object (see follow) */
   readonly #followers = new Set<(records: readonly JournalRecord[]) => void>();
 
@@ -183,13 +179,9 @@ export class FileJournal implements JournalStore {
 
   /**
    * All records. The lock holder's first read opens the journal from that one decode (the tamper
-   * check, a torn last line cut off: see open), so its first write decodes nothing again; records
-   * handed over by the command that opened it (handOff) are returned once instead of a decode.
+   * check, a torn last line cut off: see open), so its first write decodes nothing again.
    */
   read(): JournalRecord[] {
-    const handed = this.#handed;
-    this.#handed = undefined;
-    if (handed && this.#fd !== undefined && fstatSync(this.#fd).size === this.#size) return handed;
     if (this.#holds > 0 && this.#fd === undefined) {
       const opened = this.#open();
       if (opened) return opened;
@@ -200,8 +192,8 @@ export class FileJournal implements JournalStore {
 
   /**
    * Open for appending (as open()) and return the records of that one decode — what a command
-   * reads the incident from (its checklist, a drill's checks) before it hands them to the engine
-   * (handOff). [] for a new incident.
+   * reads the incident from (its checklist, a drill's checks) before it gives them to the engine
+   * (EngineOptions.journal). [] for a new incident.
    */
   openRead(): { warnings: string[]; records: JournalRecord[] } {
     const before = this.warnings.length;
@@ -211,12 +203,11 @@ export class FileJournal implements JournalStore {
   }
 
   /**
-   * Give the next read() — the engine's, at the start of a run — the records the command decoded
-   * with openRead, so a command decodes its journal once. They count only while they are the
-   * whole journal: nothing written through this object or beside it since (else read() decodes).
+   * Are `records` (from openRead) still the whole journal — nothing written through this object
+   * or beside it since? The engine then starts from them instead of a second decode.
    */
-  handOff(records: JournalRecord[]): void {
-    this.#handed = (records.at(-1)?.seq ?? 0) === this.#seq ? records : undefined;
+  holdsOnly(records: readonly JournalRecord[]): boolean {
+    return this.#fd !== undefined && (records.at(-1)?.seq ?? 0) === this.#seq && fstatSync(this.#fd).size === this.#size;
   }
 
   /** The tamper check (hash chain and head) — what `runbook status` reports. */
@@ -389,7 +380,6 @@ export class FileJournal implements JournalStore {
   #write(bodies: readonly RecordBody[], deferred: boolean): JournalRecord[] {
     if (this.#sync.failed) throw this.#sync.failed;
     this.#open();
-    this.#handed = undefined;
     const recs: JournalRecord[] = [];
     const lines: string[] = [];
     let seq = this.#seq;
@@ -446,19 +436,10 @@ export class FileJournal implements JournalStore {
       return { broken: this.#taken };
     }
     this.#mkdir();
-    const { record, taken } = acquire(this.lockFile, this.incident, this.#op.split('@')[0] ?? 'unknown', opts.breakLock === true);
-    fsyncDir(this.dir);
-    sweepTemps(this.dir);
-    this.#lock = record;
-    this.#taken = taken;
+    this.#lock = new HeldLock(this.lockFile, this.dir, this.incident, this.#op.split('@')[0] ?? 'unknown', opts.breakLock === true, (why) => this.onLockLost?.(why));
+    this.#taken = this.#lock.taken;
     this.#holds = 1;
-    this.#beat = setInterval(() => this.#heartbeat(), HEARTBEAT_MS);
-    this.#beat.unref();
-    // a second Ctrl-C exits at once: the lock goes with the process
-    const token = record.token;
-    this.#onExit = () => release(this.lockFile, token);
-    process.on('exit', this.#onExit);
-    return { broken: taken };
+    return { broken: this.#taken };
   }
 
   /** The owner of the lock this holder took over (a process that was gone), if any. */
@@ -466,27 +447,11 @@ export class FileJournal implements JournalStore {
     return this.#taken;
   }
 
-  #heartbeat(): void {
-    const rec = this.#lock;
-    if (!rec) return;
-    if (!stillOurs(this.lockFile, rec.token)) {
-      clearInterval(this.#beat);
-      this.onLockLost?.(`the lock ${this.lockFile} is no longer this process's (another process took it)`);
-      return;
-    }
-    try {
-      heartbeat(this.lockFile);
-    } catch {
-      /* the next beat tries again */
-    }
-  }
-
   unlock(): void {
     if (this.#holds > 1) {
       this.#holds--;
       return;
     }
-    this.#handed = undefined;
     if (this.#fd !== undefined) {
       const fd = this.#fd;
       if (this.#sync.pending) {
@@ -511,9 +476,7 @@ export class FileJournal implements JournalStore {
       this.#headFd = undefined;
     }
     if (this.#holds === 0 || !this.#lock) return;
-    clearInterval(this.#beat);
-    if (this.#onExit) process.off('exit', this.#onExit);
-    release(this.lockFile, this.#lock.token);
+    this.#lock.release();
     this.#holds = 0;
     this.#lock = undefined;
   }
