@@ -181,8 +181,8 @@ const command: Command = async (argv, ctx) => {
       continue;
     }
     const doubt = st.itemOrder.some((k) => st.items[k]?.status === 'in-doubt');
-    // a step started but not finished, in a run that has stopped: waiting (for what the stop says), or stopped
-    const idle = st.status === 'running' && !s.running;
+    // a step started but not finished, in a run that has stopped (or whose process is gone: kill -9): waiting (for what the stop says), or stopped
+    const idle = st.status === 'running' && (!s.running || lock?.live === 'dead');
     const word = doubt ? 'in doubt' : idle ? (wait?.step === id ? 'waiting' : 'stopped') : st.status;
     const icon = doubt ? '?' : idle ? (wait?.step === id ? '◆' : '■') : (ICON[st.status] ?? ' ');
     const counts = itemCounts(st);

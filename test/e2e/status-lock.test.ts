@@ -41,6 +41,9 @@ describe('status of a run that has not closed', () => {
     const r = cli(['status', 'inc-dead', '--state-dir', t.dir]);
     expect(r.stdout).toMatch(/state: stopped without closing — pid \d+ is not running: resume to settle/);
     expect(r.stdout).toContain('→ Resume:');
+    // its started step is not "running": the process that ran it is gone (seen after a kill -9 at a gate)
+    expect(r.stdout).toMatch(/■ a\s+stopped/);
+    expect(r.stdout).not.toMatch(/ a\s+running/);
   });
 });
 
