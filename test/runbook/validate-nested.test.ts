@@ -44,7 +44,7 @@ const PROBLEMS: Problem[] = [
   { slot: 'UNTIL', text: '${{ steps.nope.outputs.x == 1 }}', path: 'steps[1].repeat.until', needle: 'steps.nope.', message: /unknown step "nope"/ },
   { slot: 'MAX', text: '1000000', path: 'steps[1].repeat.max', needle: 'max: 1000000', skip: 5, message: /at most 100/ },
   { slot: 'EVERY', text: '0s', path: 'steps[1].repeat.every', needle: 'every: 0s\n', skip: 7, message: /longer than zero/ },
-  { slot: 'COMMAND', text: '"ls -la"', path: 'steps[1].steps[0].with.command', needle: '"ls -la"', message: /expected a list, got a string/ },
+  { slot: 'COMMAND', text: '"ls -la"', path: 'steps[1].steps[0].with.command', needle: '"ls -la"', message: /expected a list, got a string — the program and each argument are elements of a list, e.g. \[git, log, --oneline\]; a shell line is \[sh, -c, "…"\]/ },
   { slot: 'EXTRA', text: 'colour: red', path: 'steps[1].steps[0].colour', needle: 'colour: red', message: /unknown key "colour"/ },
   { slot: 'KIND2', text: 'bogus', path: 'steps[1].steps[1].kind', needle: 'bogus', message: /must be one of/ },
   { slot: 'USES2', text: 'nope.run', path: 'steps[1].steps[1].uses', needle: 'nope.run', message: /provider "nope" is not declared/ },

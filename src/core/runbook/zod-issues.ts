@@ -194,7 +194,8 @@ export function reportZod(issues: readonly ZIssue[], data: unknown, rep: Reporte
       }
       case 'invalid_type':
         if (missing) rep.atPath(full, 'parent', `missing required field "${String(last)}"`, 'missing-key');
-        else rep.atPath(full, 'value', `expected ${typeName(i.expected)}, got ${describeValue(value)}`, 'schema');
+        // a schema's own word on how to write it (zod's default messages say only "Invalid input…")
+        else rep.atPath(full, 'value', `expected ${typeName(i.expected)}, got ${describeValue(value)}${i.message && !/^Invalid input/.test(i.message) ? ` — ${i.message}` : ''}`, 'schema');
         break;
       case 'invalid_value':
         if (missing) rep.atPath(full, 'parent', `missing required field "${String(last)}"`, 'missing-key');

@@ -22,7 +22,9 @@ type Config = z.infer<typeof Config>;
 const RunInput = z.strictObject({
   /** argv: the program and its arguments, each a separate element (never a secret: pass those through env) */
   command: z
-    .array(z.string({ error: (i) => (isSecret(i.input) ? 'a secret never goes in argv (ps shows it): pass it through env and read it there' : 'expected a string') }))
+    .array(z.string({ error: (i) => (isSecret(i.input) ? 'a secret never goes in argv (ps shows it): pass it through env and read it there' : 'expected a string') }), {
+      error: (i) => (typeof i.input === 'string' ? 'the program and each argument are elements of a list, e.g. [git, log, --oneline]; a shell line is [sh, -c, "…"] with values passed through env' : undefined),
+    })
     .min(1),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), EnvValue).optional(),
   cwd: z.string().optional(),
