@@ -81,6 +81,14 @@ describe('the header keeps the incident id whole', () => {
     expect(header).toContain('step by step');
   });
 
+  it('at 80 columns the count of steps done stays before what follows the mode (· 2 skipped) — seen: "  run over · 2 skipped  <id>" and no count', () => {
+    const id = 'aws-credential-compromise-20261204-0201-0476';
+    const r = secondRow({ width: 79, barWidth: 6, count: '20/22', pct: '91%', how: 'run over · 2 skipped', howShort: 'run over', resumed: false, incident: id });
+    expect(r).toMatchObject({ count: true, how: true, short: true, incident: id });
+    // room for it all: nothing is shortened
+    expect(secondRow({ width: 120, barWidth: 6, count: '20/22', pct: '91%', how: 'run over · 2 skipped', howShort: 'run over', resumed: false, incident: id })).toMatchObject({ count: true, short: false });
+  });
+
   it('secondRow: whatever the width and id, the id is whole when it fits the row at all, and the row fits', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[a-z0-9-]{1,70}$/), fc.integer({ min: 40, max: 200 }), fc.boolean(), (id, cols, resumed) => {

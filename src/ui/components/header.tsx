@@ -66,22 +66,25 @@ const CLOCK_COLS = 8;
 
 /**
  * Which parts of the header's second row fit `width`, the incident id last to go — it is what
- * resuming and reporting need: the " incl. time away", the bar, the incident clock, the count,
- * the mode and the word "incident" give way first (pure, for tests).
+ * resuming and reporting need: the " incl. time away", the bar, the incident clock, the word
+ * "incident", what follows the mode (`· 2 skipped`: `howShort` is the mode alone), the count and
+ * the mode give way first (pure, for tests).
  */
-export function secondRow(p: { width: number; barWidth: number; count: string; pct: string; how: string; resumed: boolean; incident: string }): { count: boolean; bar: boolean; how: boolean; open: boolean; incl: boolean; lead: string; incident: string } {
+export function secondRow(p: { width: number; barWidth: number; count: string; pct: string; how: string; howShort?: string; resumed: boolean; incident: string }): { count: boolean; bar: boolean; how: boolean; short: boolean; open: boolean; incl: boolean; lead: string; incident: string } {
   const variants = [
-    { count: true, bar: true, how: true, open: true, incl: p.resumed, word: true },
-    { count: true, bar: true, how: true, open: true, incl: false, word: true },
-    { count: true, bar: false, how: true, open: true, incl: false, word: true },
-    { count: true, bar: false, how: true, open: false, incl: false, word: true },
-    { count: true, bar: false, how: true, open: false, incl: false, word: false },
-    { count: false, bar: false, how: true, open: false, incl: false, word: false },
-    { count: false, bar: false, how: false, open: false, incl: false, word: false },
+    { count: true, bar: true, how: true, short: false, open: true, incl: p.resumed, word: true },
+    { count: true, bar: true, how: true, short: false, open: true, incl: false, word: true },
+    { count: true, bar: false, how: true, short: false, open: true, incl: false, word: true },
+    { count: true, bar: false, how: true, short: false, open: false, incl: false, word: true },
+    { count: true, bar: false, how: true, short: false, open: false, incl: false, word: false },
+    // the count (what is done) before the counts of failed/skipped that follow the mode
+    { count: true, bar: false, how: true, short: true, open: false, incl: false, word: false },
+    { count: false, bar: false, how: true, short: true, open: false, incl: false, word: false },
+    { count: false, bar: false, how: false, short: false, open: false, incl: false, word: false },
   ];
   const cols = (v: (typeof variants)[number]) =>
     (v.count ? widthOf(`${p.count} steps `) + (v.bar ? p.barWidth + 1 : 0) + widthOf(p.pct) : 0) +
-    (v.how ? 2 + widthOf(p.how) : 0) +
+    (v.how ? 2 + widthOf(v.short ? (p.howShort ?? p.how) : p.how) : 0) +
     (v.open ? 7 + CLOCK_COLS + (v.incl ? 16 : 0) : 0) +
     (v.count || v.how || v.open ? 2 : 0) +
     (v.word ? 9 : 0) +
@@ -116,7 +119,7 @@ export function Header({ width }: { width: number }) {
   const pct = h.total === 0 ? 0 : Math.round((h.finished / h.total) * 100);
   const how = h.phase === 'ended' || h.phase === 'closed' ? 'run over' : h.phase === 'quitting' ? 'stopping…' : h.autoRun ? 'running all' : 'step by step';
   const extra = [h.begun && h.failed ? `${h.failed} failed` : '', h.begun && h.skipped ? `${h.skipped} skipped` : '', h.resumed ? 'resumed' : ''].filter(Boolean).join(' · ');
-  const row = secondRow({ width, barWidth, count: h.begun ? `${h.finished}/${h.total}` : '…/…', pct: h.begun ? `${pct}%` : '…%', how: `${how}${extra ? ' · ' + extra : ''}`, resumed: h.resumed, incident: h.incident ?? '…' });
+  const row = secondRow({ width, barWidth, count: h.begun ? `${h.finished}/${h.total}` : '…/…', pct: h.begun ? `${pct}%` : '…%', how: `${how}${extra ? ' · ' + extra : ''}`, howShort: how, resumed: h.resumed, incident: h.incident ?? '…' });
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-end">
@@ -142,7 +145,7 @@ export function Header({ width }: { width: number }) {
             <Text {...theme.seg.dim}>{`…/… steps ${row.bar ? '░'.repeat(barWidth) + ' ' : ''}…%`}</Text>
           )
         ) : null}
-        {row.how ? <Text {...theme.seg.dim}>{`  ${how}${extra ? ' · ' + extra : ''}`}</Text> : null}
+        {row.how ? <Text {...theme.seg.dim}>{`  ${how}${extra && !row.short ? ' · ' + extra : ''}`}</Text> : null}
         {row.open ? (
           <>
             <Text {...theme.seg.dim}>{'  open '}</Text>
