@@ -172,12 +172,15 @@ export function fakeDrill(next: { at: number; what: string }, attackerLive: numb
 
 /**
  * A command's context on fake TTY streams (the real TUI renders into `stdout`): what the drill
- * tests hand to a command run in-process. `tty: false` makes every stream a pipe (scripted mode).
+ * tests hand to a command run in-process. `tty: false` makes every stream a pipe (scripted mode);
+ * `stdin`: another model of the terminal's input (key-handover's cooked/raw one).
  */
-export function terminal(cwd: string, opts: { signal?: AbortSignal; tty?: boolean } = {}) {
-  const stdin = new FakeIn();
+export function terminal<In extends { isTTY: boolean } = FakeIn>(cwd: string, opts: { signal?: AbortSignal; tty?: boolean; stdin?: In; columns?: number; rows?: number } = {}) {
+  const stdin = opts.stdin ?? (new FakeIn() as unknown as In);
   const stdout = new FakeOut();
   const stderr = new FakeOut();
+  if (opts.columns) stdout.columns = opts.columns;
+  if (opts.rows) stdout.rows = opts.rows;
   if (opts.tty === false) for (const s of [stdin, stdout, stderr]) (s as { isTTY: boolean }).isTTY = false;
   const ctx: CommandContext = {
     stdout: stdout as unknown as NodeJS.WriteStream,

@@ -12,22 +12,17 @@
  * feed, held until a line ends; raw: as typed), so the moment can be hit exactly: the key is
  * typed from inside the write of the frame that first shows the question.
  */
-import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import drill from '../../src/commands/drill.js';
 import { ROOT } from '../e2e/cli.js';
-import { FakeOut, KEY, fakeDrill, plain, setup, step, begin, waitFor } from './helpers.js';
-import { Redactor } from '../../src/core/secrets/redactor.js';
-import type { CommandContext } from '../../src/commands/context.js';
+import { FakeIn, KEY, fakeDrill, plain, setup, step, begin, terminal, waitFor } from './helpers.js';
 import { LOADING_KEY_HINT } from '../../src/ui/index.js';
 
 /** A terminal's input as a program sees it: raw or cooked (ICANON + ICRNL), bytes held until read. */
-class TtyIn extends EventEmitter {
-  isTTY = true;
-  raw = false;
+class TtyIn extends FakeIn {
   /** bytes the program can read */
   #ready = '';
   /** cooked: the line being typed (readable once it ends) */
@@ -39,8 +34,8 @@ class TtyIn extends EventEmitter {
       if (ev === 'readable') setImmediate(() => this.#notify());
     });
   }
-  setRawMode(on: boolean) {
-    this.raw = on;
+  override setRawMode(on: boolean) {
+    super.setRawMode(on);
     // leaving canonical mode: the unfinished line becomes readable as it is
     if (on && this.#line) {
       this.#ready += this.#line;
@@ -48,18 +43,13 @@ class TtyIn extends EventEmitter {
     }
     return this;
   }
-  setEncoding() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  read = () => {
+  override read = () => {
     const d = this.#ready;
     this.#ready = '';
     return d === '' ? null : d;
   };
   /** the operator types `k` (delivered to the program later, as a real terminal's bytes are) */
-  type(k: string) {
+  override type(k: string) {
     if (this.raw) this.#ready += k;
     else {
       for (const c of k.replace(/\r/g, '\n')) {
@@ -77,24 +67,7 @@ class TtyIn extends EventEmitter {
   }
 }
 
-function tty(cwd: string) {
-  const stdin = new TtyIn();
-  const stdout = new FakeOut();
-  const stderr = new FakeOut();
-  stdout.columns = 80;
-  stdout.rows = 24;
-  const ctx: CommandContext = {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stderr: stderr as unknown as NodeJS.WriteStream,
-    stdin: stdin as unknown as NodeJS.ReadStream,
-    env: { ...process.env, NO_COLOR: '1' },
-    cwd,
-    redactor: new Redactor(),
-    signal: new AbortController().signal,
-    script: 'runbook',
-  };
-  return { stdin, stdout, stderr, ctx };
-}
+const tty = (cwd: string) => terminal(cwd, { stdin: new TtyIn(), columns: 80, rows: 24 });
 
 const RUNBOOK = join(ROOT, 'runbooks/hf-spaces-secrets-exposure.yaml');
 const records = (state: string, incident: string) =>
