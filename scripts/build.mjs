@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { rmSync, chmodSync, renameSync, existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { bundlePatches } from './bundle-patches.mjs';
 
 // Packages are bundled too: a package loaded as one chunk instead of tens or hundreds of ESM/CJS
 // files from node_modules loads about twice as fast (zod, yaml and execa on every command that
@@ -18,39 +19,7 @@ import { pathToFileURL } from 'node:url';
 // - pg-native: pg's optional libpq binding (`require('pg').native`), never used by runbook.
 const EXTERNAL = ['pg-native'];
 
-// Ink's devtools hook (only with DEV=true) is stubbed; bundled CJS code gets a real `require`.
-// Yoga (Ink's layout engine) carries its WebAssembly as a base64 data: URL and, where `fetch`
-// exists, fetches that URL — which loads Node's whole fetch implementation (undici) on the
-// way to the TUI's first frame (~45 ms of CPU on this machine, bench/README.md). Patched to take
-// its own synchronous base64 path instead (the same bytes; its fallback when fetch fails).
-const YOGA_FETCH = '"function"!=typeof fetch';
-const stubs = {
-  name: 'stubs',
-  setup(b) {
-    b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'stub' }));
-    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export default { initialize() {}, connectToDevTools() {} };' }));
-    b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (a) => {
-      const source = readFileSync(a.path, 'utf8');
-      // a new yoga-layout that no longer has the check: fail the build rather than load undici again unnoticed
-      if (!source.includes(YOGA_FETCH)) throw new Error(`${a.path}: no \`${YOGA_FETCH}\` to patch (scripts/build.mjs) — check how this yoga-layout loads its WebAssembly`);
-      return { contents: source.replaceAll(YOGA_FETCH, 'true'), loader: 'js' };
-    });
-    // smtp-server carries a built-in localhost RSA private key and certificate (its STARTTLS
-    // default). The drill's SMTP simulator disables STARTTLS, so the pair is never used — but
-    // shipped inside dist/ it is a private key in our package, and every secret scanner run over
-    // an install flags it. Dropped from the bundle; TLS options given by a caller still apply.
-    b.onLoad({ filter: /[\\/]smtp-server[\\/]dist[\\/](cjs|esm)[\\/]tls-options\.js$/ }, (a) => {
-      const source = readFileSync(a.path, 'utf8');
-      const stripped = source
-        .replace(/\n\s*key: '-----BEGIN RSA PRIVATE KEY-----[\s\S]*?'-----END RSA PRIVATE KEY-----',/, '')
-        .replace(/\n\s*cert: '-----BEGIN CERTIFICATE-----[\s\S]*?'-----END CERTIFICATE-----',/, '');
-      if (stripped === source || /-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----/.test(stripped)) {
-        throw new Error(`${a.path}: the built-in key/certificate to drop was not found (scripts/build.mjs) — check how this smtp-server sets its TLS defaults`);
-      }
-      return { contents: stripped, loader: 'js' };
-    });
-  },
-};
+const stubs = bundlePatches();
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -76,6 +45,7 @@ await build({
   // the version from package.json, inlined so --version reads no file (src/help.ts)
   define: { 'process.env.NODE_ENV': '"production"', __RUNBOOK_VERSION__: JSON.stringify(version), __RUNBOOK_BUILD__: JSON.stringify(BUILD) },
   jsx: 'automatic',
+  ...(process.env.BUILD_MINIFY === 'ws' ? { minifyWhitespace: true, minifySyntax: true } : process.env.BUILD_MINIFY === 'all' ? { minify: true, keepNames: true } : {}),
   logLevel: 'warning',
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __runbookCreateRequire } from 'node:module';\nconst require = __runbookCreateRequire(import.meta.url);" },
 });

@@ -135,7 +135,7 @@ const command: Command = async (argv, ctx) => {
   const { values, positionals } = parseCommandFlags('attach', argv);
   const id = positionals[0];
   if (!id || positionals.length > 1) throw new UsageError('runbook attach: give one incident id, e.g. runbook attach INC-7 (`runbook incidents` lists them)');
-  const shared = storeUrlOf(values.store, ctx);
+  const shared = await storeUrlOf(values.store, ctx);
   // the hint runs as printed: this incident's id, the state directory given
   const local = commandLine(ctx, 'status', id, ...(values['state-dir'] ? ['--state-dir', values['state-dir']] : []));
   if (!shared) throw new UsageError('it follows incidents of the shared store (team mode): give --store postgres://USER@HOST/DB (or set RUNBOOK_STORE)', { nextSteps: [`For a local incident, \`${local}\` shows its checklist.`] });

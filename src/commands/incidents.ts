@@ -14,7 +14,7 @@ import { lockVerdict, runStatusWord } from './status.js';
 /** The team's incidents in the shared store: who holds each (lease live or expired), its runbook and state. */
 async function sharedIncidents(url: { url: string; from: string }, json: boolean | undefined, ctx: CommandContext): Promise<number> {
   const { PgJournal, checkStoreUrl, showUrl } = await import('../core/journal/pg-store.js');
-  const store = new PgJournal(checkStoreUrl(url.url, url.from), 'list', { stateDir: stateDirOf(undefined, ctx) });
+  const store = new PgJournal(checkStoreUrl(url.url, url.from), 'list', { stateDir: await stateDirOf(undefined, ctx) });
   try {
     const rows = store.list().map((r) => {
       const first = r.first ? (JSON.parse(r.first) as JournalRecord) : undefined;
@@ -41,9 +41,9 @@ async function sharedIncidents(url: { url: string; from: string }, json: boolean
 
 const command: Command = async (argv, ctx) => {
   const { values } = parseCommandFlags('incidents', argv, false);
-  const shared = storeUrlOf(values.store, ctx);
+  const shared = await storeUrlOf(values.store, ctx);
   if (shared) return sharedIncidents(shared, values.json, ctx);
-  const state = resolveStateDir(values['state-dir'], ctx);
+  const state = await resolveStateDir(values['state-dir'], ctx);
   const stateDir = state.dir;
   const rows = listIncidentIds(stateDir)
     .map((id) => {

@@ -20,8 +20,8 @@ const command: Command = async (argv, ctx) => {
   const { values, positionals } = parseCommandFlags('push', argv);
   const id = positionals[0];
   if (!id || positionals.length > 1) throw new UsageError('runbook push: give one incident id, e.g. runbook push INC-7 --store postgres://runbook@db.internal/runbook');
-  if (!storeUrlOf(values.store, ctx)) throw new UsageError('runbook push: which shared store? Give --store postgres://USER@HOST/DB (or set RUNBOOK_STORE)');
-  const stateDir = stateDirOf(values['state-dir'], ctx);
+  if (!(await storeUrlOf(values.store, ctx))) throw new UsageError('runbook push: which shared store? Give --store postgres://USER@HOST/DB (or set RUNBOOK_STORE)');
+  const stateDir = await stateDirOf(values['state-dir'], ctx);
   const local = new FileJournal(stateDir, checkIncidentId(id));
   if (!local.exists()) throw new UsageError(`no local incident "${id}" in ${stateDir}`, { nextSteps: [`${commandLine(ctx, 'incidents', ...(values['state-dir'] ? ['--state-dir', values['state-dir']] : []))} lists them.`] });
   const shared = await storeOf(values, ctx, id);

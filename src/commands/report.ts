@@ -41,7 +41,7 @@ const command: Command = async (argv, ctx) => {
     });
   }
   const id = positionals[0]!;
-  const state = resolveStateDir(values['state-dir'], ctx);
+  const state = await resolveStateDir(values['state-dir'], ctx);
   const stateDir = state.dir;
   const journal = await storeOf(values, ctx, id);
   if (!journal.exists()) {

@@ -118,7 +118,7 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   // before the incident's folder exists: a bad flag leaves no empty incident behind
   checkInputNames(loaded.runbook.inputs, inputs);
   checkInputValues(loaded.runbook.inputs, inputs);
-  const stateDir = stateDirOf(f['state-dir'], ctx);
+  const stateDir = await stateDirOf(f['state-dir'], ctx);
   const given = f.incident;
   const incident = given ? checkIncidentId(given) : newIncidentId(loaded.runbook.id);
   const store = await storeOf(f, ctx, incident);

@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { JournalError, UsageError } from '../core/errors.js';
 import { neutralise } from '../core/terminal-text.js';
 import type { LoadedRunbook, ParsedRunbookText } from '../core/runbook/load.js';
-import { MAX_BYTES, parseYamlStrict } from '../core/runbook/yaml.js';
+import { MAX_BYTES } from '../core/runbook/limits.js';
 import { lazyBuiltins, type ProviderRegistry } from '../providers/provider-registry.js';
 import { resolveSecret } from '../core/secrets/resolvers.js';
 import type { SecretRegistry } from '../core/secrets/registry.js';
@@ -44,9 +44,11 @@ export function configFile(env: NodeJS.ProcessEnv): string {
 const CONFIG_KEYS = ['state_dir', 'store', 'operator'];
 
 /** The config file as a mapping (checked: known keys only), or undefined when there is none. */
-export function readConfig(env: NodeJS.ProcessEnv): { doc: Record<string, unknown>; file: string } | undefined {
+export async function readConfig(env: NodeJS.ProcessEnv): Promise<{ doc: Record<string, unknown>; file: string } | undefined> {
   const file = configFile(env);
   if (!existsSync(file)) return undefined;
+  // the YAML parser loads only when there is a config file (not on the way to the TUI's first frame)
+  const { parseYamlStrict } = await import('../core/runbook/yaml.js');
   const doc = parseYamlStrict(readFileSync(file, 'utf8'), file);
   if (doc === null) return undefined;
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`${file}: the config file must be a mapping (e.g. state_dir: ~/incidents)`);
@@ -57,8 +59,8 @@ export function readConfig(env: NodeJS.ProcessEnv): { doc: Record<string, unknow
 }
 
 /** `state_dir:` from the config file, resolved against the file's folder (`~/` is the home folder). */
-function configStateDir(env: NodeJS.ProcessEnv): { dir: string; file: string } | undefined {
-  const conf = readConfig(env);
+async function configStateDir(env: NodeJS.ProcessEnv): Promise<{ dir: string; file: string } | undefined> {
+  const conf = await readConfig(env);
   if (!conf) return undefined;
   const { doc, file } = conf;
   const v = (doc as { state_dir?: unknown }).state_dir;
@@ -73,7 +75,7 @@ function configStateDir(env: NodeJS.ProcessEnv): { dir: string; file: string } |
  * file, else `$XDG_STATE_HOME/runbook`, else `~/.local/state/runbook` (XDG base directories).
  * Never the working directory by default: incidents do not follow wherever a command is typed.
  */
-export function resolveStateDir(flag: string | undefined, ctx: Pick<CommandContext, 'env' | 'cwd'>): StateDir {
+export async function resolveStateDir(flag: string | undefined, ctx: Pick<CommandContext, 'env' | 'cwd'>): Promise<StateDir> {
   const env = ctx.env;
   // an empty --state-dir (an unset shell variable: --state-dir "$DIR") is refused, never taken as "the default"
   if (flag !== undefined && flag.trim() === '') throw new UsageError('--state-dir is empty: give the folder that holds the incidents', { nextSteps: ['Give --state-dir a folder (is the shell variable you meant set?), or leave the flag out for the default.'] });
@@ -83,7 +85,7 @@ export function resolveStateDir(flag: string | undefined, ctx: Pick<CommandConte
     return { dir, source: '--state-dir', describe: 'set by --state-dir' };
   }
   if (env.RUNBOOK_STATE_DIR) return { dir: resolve(ctx.cwd, env.RUNBOOK_STATE_DIR), source: 'RUNBOOK_STATE_DIR', describe: 'set by $RUNBOOK_STATE_DIR' };
-  const conf = configStateDir(env);
+  const conf = await configStateDir(env);
   if (conf) return { dir: conf.dir, source: 'config', config: conf.file, describe: `set by state_dir in ${conf.file}` };
   // the XDG spec: a relative $XDG_STATE_HOME is invalid and ignored
   if (env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME)) return { dir: join(env.XDG_STATE_HOME, 'runbook'), source: 'XDG_STATE_HOME', describe: 'the default: $XDG_STATE_HOME/runbook; --state-dir or RUNBOOK_STATE_DIR picks another' };
@@ -99,8 +101,8 @@ function notAFolder(dir: string): boolean {
   }
 }
 
-export function stateDirOf(flag: string | undefined, ctx: Pick<CommandContext, 'env' | 'cwd'>): string {
-  return resolveStateDir(flag, ctx).dir;
+export async function stateDirOf(flag: string | undefined, ctx: Pick<CommandContext, 'env' | 'cwd'>): Promise<string> {
+  return (await resolveStateDir(flag, ctx)).dir;
 }
 
 /**

@@ -17,10 +17,10 @@ export interface StoreFlags {
 }
 
 /** The shared store's URL and where it was set, or undefined (the local file journal). */
-export function storeUrlOf(flag: string | undefined, ctx: Pick<CommandContext, 'env'>): { url: string; from: string } | undefined {
+export async function storeUrlOf(flag: string | undefined, ctx: Pick<CommandContext, 'env'>): Promise<{ url: string; from: string } | undefined> {
   if (flag) return { url: flag, from: '--store' };
   if (ctx.env.RUNBOOK_STORE) return { url: ctx.env.RUNBOOK_STORE, from: '$RUNBOOK_STORE' };
-  const conf = readConfig(ctx.env);
+  const conf = await readConfig(ctx.env);
   const v = conf?.doc.store;
   if (v === undefined || v === null || v === 'file') return undefined;
   if (typeof v !== 'string') throw new UsageError(`${conf!.file}: store must be a postgres:// URL (or "file")`);
@@ -28,8 +28,8 @@ export function storeUrlOf(flag: string | undefined, ctx: Pick<CommandContext, '
 }
 
 /** --operator, else `operator:` in the config file, else undefined (the OS user@host). */
-export function operatorOf(flag: string | undefined, ctx: Pick<CommandContext, 'env'>): string | undefined {
-  const v = flag ?? (readConfig(ctx.env)?.doc.operator as unknown);
+export async function operatorOf(flag: string | undefined, ctx: Pick<CommandContext, 'env'>): Promise<string | undefined> {
+  const v = flag ?? ((await readConfig(ctx.env))?.doc.operator as unknown);
   if (v === undefined) return undefined;
   if (typeof v !== 'string' || !/^[\w.@+-]{1,100}$/.test(v)) throw new UsageError(`--operator must be a name like alice@laptop (letters, digits, . _ - + @; up to 100)`);
   return v;
@@ -48,9 +48,9 @@ export type Store = FileJournal | PgJournal;
 
 /** The store of one incident, as the flags, environment and config file say. */
 export async function storeOf(f: StoreFlags, ctx: Pick<CommandContext, 'env' | 'cwd'>, incident: string): Promise<Store> {
-  const stateDir = stateDirOf(f['state-dir'], ctx);
-  const operator = operatorOf(f.operator, ctx);
-  const shared = storeUrlOf(f.store, ctx);
+  const stateDir = await stateDirOf(f['state-dir'], ctx);
+  const operator = await operatorOf(f.operator, ctx);
+  const shared = await storeUrlOf(f.store, ctx);
   if (!shared) return new FileJournal(stateDir, incident, { operator });
   const { PgJournal, checkStoreUrl } = await import('../core/journal/pg-store.js');
   return new PgJournal(checkStoreUrl(shared.url, shared.from), incident, { stateDir, operator, leaseMs: leaseMs(ctx) });

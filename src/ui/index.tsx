@@ -9,6 +9,7 @@
  * (twice: without waiting). Nothing but Ink writes to the terminal while it is mounted:
  * console output of libraries is redacted into the status line instead.
  */
+import { loadMarkdown } from './markdown.js';
 import { Box, Text, render, type Instance } from 'ink';
 import type { EngineObserver, RunStatus } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
@@ -315,6 +316,8 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
     keys.current = runKeys;
     appShown = true;
     ink.rerender(app);
+    // marked, once the frame is out (instructions show as plain text for the few ms until then)
+    setImmediate(() => void loadMarkdown());
   };
   // the first frame that asks something (or shows the end) is up: what it did not wait for may start
   let shown = opts.shown === undefined;
@@ -350,6 +353,7 @@ export async function runTui(opts: TuiOptions): Promise<{ exitCode: number }> {
     appShown = true;
     enterRawMode(opts.stdin); // left in restoreTty
     ink = render(app, { stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr, ...INK_OPTIONS, onRender: onFrame });
+    setImmediate(() => void loadMarkdown());
   }
   const releaseConsole = captureConsole(store, redact);
   let outside = false;

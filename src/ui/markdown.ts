@@ -1,8 +1,12 @@
 /**
  * Runbook instructions (Markdown) → styled, wrapped lines for the terminal. Uses marked's
  * lexer only; nothing is rendered as HTML and no escape sequence from the text survives.
+ * marked is loaded after the TUI's first frame (its import builds ~100 regular expressions:
+ * ~10 ms that no first frame needs, bench/README.md): until it is, instructions show as plain
+ * wrapped text, and the panes that show them render again once it is (useMarkdownReady).
  */
-import { lexer, type Token, type Tokens } from 'marked';
+import { useSyncExternalStore } from 'react';
+import type { Token, Tokens } from 'marked';
 import { sanitize } from './store/logs.js';
 import { blank, line, seg, wrap, type Line, type Seg, type SegStyle } from './text.js';
 import { jsonBlockAsList } from '../report/json-list.js';
@@ -144,10 +148,40 @@ function block(tokens: Token[], width: number, depth: number): Line[] {
   return out;
 }
 
+let lexer: typeof import('marked').lexer | undefined;
+let loading: Promise<void> | undefined;
+const loaded = new Set<() => void>();
+
+/** Load marked (once): renderMarkdown styles the text from then on. */
+export function loadMarkdown(): Promise<void> {
+  return (loading ??= import('marked').then((m) => {
+    lexer = m.lexer;
+    for (const f of loaded) f();
+  }));
+}
+
+const subscribe = (f: () => void) => {
+  loaded.add(f);
+  return () => loaded.delete(f);
+};
+const ready = () => lexer !== undefined;
+
+/** true once marked is loaded: a pane that renders Markdown keys its memo on it, so it renders again then */
+export function useMarkdownReady(): boolean {
+  return useSyncExternalStore(subscribe, ready);
+}
+
+/** the text as it is, wrapped: before marked is loaded, and for text its lexer cannot read */
+const plain = (md: string, width: number): Line[] => md.split('\n').flatMap((l) => wrap(line(sanitize(l)), width));
+
 export function renderMarkdown(md: string, width: number): Line[] {
+  if (!lexer) {
+    void loadMarkdown();
+    return plain(md, width);
+  }
   try {
     return block(lexer(md), Math.max(10, width), 0);
   } catch {
-    return md.split('\n').flatMap((l) => wrap(line(sanitize(l)), width));
+    return plain(md, width);
   }
 }

@@ -7,6 +7,7 @@ import stringWidth from 'string-width';
 import cliTruncate from 'cli-truncate';
 import { formatDuration } from '../core/duration.js';
 import { neutralise } from '../core/terminal-text.js';
+import { graphemes } from './graphemes.js';
 
 export type SegStyle =
   | 'bold'
@@ -52,7 +53,6 @@ export function width(text: string): number {
   return w;
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** Split `text` at `cols` display columns (never inside a grapheme): [head, rest]. */
 export function splitAt(text: string, cols: number): [string, string] {

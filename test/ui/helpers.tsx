@@ -18,6 +18,11 @@ import type { DrillView } from '../../src/ui/context.js';
 import type { CommandContext } from '../../src/commands/context.js';
 import { Redactor } from '../../src/core/secrets/redactor.js';
 import { FakeIn, FakeOut, plain } from './fake-tty.js';
+import { loadMarkdown } from '../../src/ui/markdown.js';
+
+// the TUI loads marked right after its first frame (src/ui/markdown.ts): these screens are read
+// as a person would read them by then, instructions styled (test/ui/markdown-load.test.tsx: before)
+await loadMarkdown();
 
 export { FakeIn, FakeOut, plain };
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../../src/ui/markdown.js';
+import { loadMarkdown, renderMarkdown } from '../../src/ui/markdown.js';
 import { clock, lineText, valueLines, wrap, line, seg } from '../../src/ui/text.js';
+
+await loadMarkdown();
 import { createTheme, colorFromEnv } from '../../src/ui/theme.js';
 
 const text = (lines: ReturnType<typeof renderMarkdown>) => lines.map(lineText);

@@ -1,6 +1,7 @@
 /** The detail pane of the selected step (see detail-lines.ts for what it shows). */
 import { Box } from 'ink';
 import { useEffect, useMemo } from 'react';
+import { useMarkdownReady } from '../markdown.js';
 import { setUi, useRunStore, useRunStoreApi } from '../store.js';
 import { selectedStep, isWaitingOn } from '../status.js';
 import { useNow } from '../hooks/use-now.js';
@@ -20,7 +21,8 @@ export function Detail({ width, height }: { width: number; height: number }) {
   const rows = Math.max(1, height - 1);
   // only the item rows that can be on screen (scrolled down to, at most) are built
   const maxItems = rows + (scroll ?? 0);
-  const top = useMemo(() => (step ? detailTop(step, waiting, inner, now, steps, maxItems) : []), [step, waiting, inner, ticking ? now : 0, steps, maxItems]);
+  const markdown = useMarkdownReady(); // a manual step's instructions are styled once marked is loaded
+  const top = useMemo(() => (step ? detailTop(step, waiting, inner, now, steps, maxItems) : []), [step, waiting, inner, ticking ? now : 0, steps, maxItems, markdown]);
   const log = useMemo(() => (step ? detailLog(step, inner) : null), [step, inner]);
   const win = log ? detailWindow(top, log, rows, scroll) : { lines: [], scrolled: 0, max: 0 };
   const right = scroll !== null && win.max > 0 ? `${win.scrolled}/${win.max} · f follows` : undefined;

@@ -5,6 +5,7 @@
  */
 import { Box } from 'ink';
 import { useEffect, useMemo } from 'react';
+import { useMarkdownReady } from '../../markdown.js';
 import { useShallow } from 'zustand/react/shallow';
 import { setUi, useRunStore, useRunStoreApi } from '../../store.js';
 import { useController } from '../../context.js';
@@ -39,6 +40,7 @@ export function PromptPanel({ width, height }: { width: number; height: number }
   const attached = useRunStore((s) => s.attached === true);
   const denying = useRunStore((s) => s.ui.entry?.purpose === 'deny');
   const inner = Math.max(10, width - 1);
+  const markdown = useMarkdownReady(); // instructions are styled once marked is loaded
   const lines = useMemo(() => {
     if (!prompt) return [];
     const ready = readyIds.map((id) => {
@@ -48,7 +50,7 @@ export function PromptPanel({ width, height }: { width: number; height: number }
     // denying a containment gate: first, what stays live and how to decide later instead
     const warn = denying && prompt.kind === 'approval' ? denyWarning(prompt, inner, steps) : [];
     return [...warn, ...promptLines(prompt, step, inner, steps, attached), ...readyLines(ready, inner, steps)];
-  }, [prompt, step, inner, steps, readyIds, readySteps, attached, denying]);
+  }, [prompt, step, inner, steps, readyIds, readySteps, attached, denying, markdown]);
   // a manual step's evidence line stays in view under its instructions (these scroll)
   const keyLines = useMemo(() => (prompt ? promptKeyLines(prompt, inner) : []), [prompt, inner]);
   const pinned = keyLines.length > 0 ? [blank(), ...keyLines] : [];

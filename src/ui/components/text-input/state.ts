@@ -1,5 +1,6 @@
 /** Text entry state: a value and a cursor. Pure reducer (ink-ui's use-*-state pattern). */
 import { sanitize } from '../../store/logs.js';
+import { graphemes } from '../../graphemes.js';
 
 export interface TextState {
   value: string;
@@ -21,7 +22,6 @@ export type TextAction =
 
 export const MAX_ENTRY = 2_000;
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** The start of the character (grapheme: an emoji, a flag, é as e + accent) before index i. */
 export function prevBoundary(v: string, i: number): number {

@@ -3,8 +3,8 @@ import { Box, Text } from 'ink';
 import { useTheme } from '../../theme.js';
 import { useTextInput } from './use-text-input.js';
 import { width as widthOf } from '../../text.js';
+import { graphemes } from '../../graphemes.js';
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 export interface TextInputProps {
   label: string;
