@@ -137,7 +137,7 @@ async function prepareDrillWorld(p: PrepareContext): Promise<RunEnv> {
     return c?.service === 'aws' ? c.value : undefined;
   };
   // a scenario input the runbook lacks is the scenario's problem (file:line:col), not a bad --input
-  checkDrillInputs(loaded, sc, p.inputs, join(dir, 'workspace'), awsKeyId);
+  await checkDrillInputs(loaded, sc, p.inputs, join(dir, 'workspace'), awsKeyId);
   const types = new Set(Object.values(loaded.runbook.providers).map((x) => x.type));
   const sameRules = prior !== undefined && prior.faults.join(',') === rules.map((r) => r.text).join(',');
   const stats = newFaultStats(sameRules ? prior.faultStats : undefined);

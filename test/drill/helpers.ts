@@ -74,3 +74,14 @@ export function issuesOf(fn: () => unknown): Issue[] {
   }
   throw new Error('expected a ValidationError');
 }
+
+/** issuesOf for a check that returns a promise */
+export async function issuesOfAsync(fn: () => Promise<unknown>): Promise<Issue[]> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof ValidationError) return e.issues;
+    throw e;
+  }
+  throw new Error('expected a ValidationError');
+}

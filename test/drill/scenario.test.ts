@@ -4,7 +4,7 @@ import { checkDrillInputs, drillInputs, loadScenarioFile, scenarioFor } from '..
 import { loadRunbookText } from '../../src/core/runbook/load.js';
 import { buildWorld, secretValue } from '../../src/drill/world/build.js';
 import { ValueMaker, worldKey } from '../../src/drill/world/values.js';
-import { fileWriter, issuesOf } from './helpers.js';
+import { fileWriter, issuesOf, issuesOfAsync } from './helpers.js';
 
 const file = fileWriter('scenario');
 const dir = file.dir;
@@ -158,28 +158,28 @@ steps:
   - { id: m, kind: manual, title: x }
 `;
 
-  it('a scenario input the runbook lacks is a problem of the scenario file at the key, not a bad --input', () => {
+  it('a scenario input the runbook lacks is a problem of the scenario file at the key, not a bad --input', async () => {
     const sc = file('extra.scenario.yaml', AWS + 'inputs:\n  user_name: ci\n  acess_key: { access_key_id_of: k1 }\n');
     const rb = runbook('  user_name: { type: string }\n  access_key: { type: string }', '  scenario: extra.scenario.yaml');
     const loaded = loadRunbookText(rb, file('extra.yaml', rb));
     const s = scenarioFor(loaded, undefined, dir);
-    const got = issuesOf(() => checkDrillInputs(loaded, s, {}, '/ws', () => 'AKIA1'));
+    const got = await issuesOfAsync(() => checkDrillInputs(loaded, s, {}, '/ws', () => 'AKIA1'));
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({ file: sc, line: 11, col: 3 });
     expect(got[0]!.message).toBe('scenario input "acess_key" is not an input of runbook rb — did you mean "access_key"? — remove it, or declare it under the runbook\'s inputs:');
     expect(got[0]!.message).not.toContain('--input');
     // an --input of the same name answers for it
-    expect(() => checkDrillInputs(loaded, s, { acess_key: 'x' }, '/ws', () => 'AKIA1')).not.toThrow();
+    await expect(checkDrillInputs(loaded, s, { acess_key: 'x' }, '/ws', () => 'AKIA1')).resolves.toBeUndefined();
   });
 
-  it('a scenario value its input type refuses is the scenario\'s problem; an inline world and drill.inputs are checked in the runbook', () => {
+  it('a scenario value its input type refuses is the scenario\'s problem; an inline world and drill.inputs are checked in the runbook', async () => {
     const rb = runbook('  count: { type: number }\n  keys: { type: list }', '  inputs: { nope: 1 }\n  world:\n    name: w\n    inputs: { count: many, keys: [a, b] }');
     const path = file('inline-inputs.yaml', rb);
     const loaded = loadRunbookText(rb, path);
-    const got = issuesOf(() => checkDrillInputs(loaded, scenarioFor(loaded, undefined, dir), {}, '/ws', () => undefined));
+    const got = await issuesOfAsync(() => checkDrillInputs(loaded, scenarioFor(loaded, undefined, dir), {}, '/ws', () => undefined));
     expect(got.map((i) => [i.file, i.line, i.message])).toEqual([[path, 11, expect.stringMatching(/^scenario input "count": "many" is not a number \(the runbook's input count is a number\)$/)]]);
     const ok = loadRunbookText(rb.replace('count: many', 'count: 3'), path);
-    const drillGot = issuesOf(() => checkDrillInputs(ok, scenarioFor(ok, undefined, dir), {}, '/ws', () => undefined));
+    const drillGot = await issuesOfAsync(() => checkDrillInputs(ok, scenarioFor(ok, undefined, dir), {}, '/ws', () => undefined));
     expect(drillGot.map((i) => [i.line, i.message])).toEqual([[8, expect.stringMatching(/^drill input "nope" is not an input of runbook rb \(its inputs: count, keys\)/)]]);
   });
 });

@@ -1,13 +1,13 @@
 /**
  * A drill's inputs: the scenario's and the runbook's `drill.inputs` checked against the
  * runbook's inputs, and the values the run gets. Apart from the scenario parser (./load.ts, which
- * re-exports both) so a drill of a stored scenario does not load it; the YAML is read again only
- * to place a problem.
+ * re-exports both) so a drill of a stored scenario does not load it; the YAML parser is loaded,
+ * and the YAML read again, only to place a problem.
  */
 import { UsageError, ValidationError } from '../../core/errors.js';
 import { coerceInput } from '../../core/engine/inputs.js';
 import type { LoadedRunbook } from '../../core/runbook/load.js';
-import { Reporter, readYaml, type Path } from '../../core/runbook/yaml.js';
+import type { Path } from '../../core/runbook/yaml.js';
 import { suggest } from '../../core/runbook/zod-issues.js';
 import type { Scenario as ScenarioT } from './schema.js';
 import type { LoadedScenario } from './stored.js';
@@ -18,10 +18,10 @@ import type { LoadedScenario } from './stored.js';
  * problem of the scenario (or runbook) at its file:line:col — not a bad `--input`, since none
  * was given. A name also given with --input is the flag's to answer for.
  */
-export function checkDrillInputs(loaded: LoadedRunbook, sc: LoadedScenario, flags: Record<string, string>, workspace: string, keyIdOf: (credential: string) => string | undefined): void {
+export async function checkDrillInputs(loaded: LoadedRunbook, sc: LoadedScenario, flags: Record<string, string>, workspace: string, keyIdOf: (credential: string) => string | undefined): Promise<void> {
   const specs = loaded.runbook.inputs ?? {};
   const known = Object.keys(specs);
-  const check = (values: Record<string, unknown> | undefined, file: string, source: string, base: Path, what: string) => {
+  const check = async (values: Record<string, unknown> | undefined, file: string, source: string, base: Path, what: string) => {
     if (!values || !Object.keys(values).length) return;
     // positions are looked up only when there is a problem: parsing a 10,000-token scenario again costs seconds (issue 15)
     const found: { path: Path; kind: 'key' | 'value'; message: string }[] = [];
@@ -40,13 +40,14 @@ export function checkDrillInputs(loaded: LoadedRunbook, sc: LoadedScenario, flag
       }
     }
     if (!found.length) return;
+    const { Reporter, readYaml } = await import('../../core/runbook/yaml.js');
     const rep = new Reporter(file, source);
     readYaml(source, rep);
     for (const f of found) rep.atPath(f.path, f.kind, f.message, 'scenario');
     throw new ValidationError(rep.issues, { nextSteps: [`A ${what} input fills one of the runbook's inputs: (docs/drills.md, "Scenario files"); --input NAME=VALUE overrides it.`] });
   };
-  if (sc.source !== undefined) check(sc.scenario.inputs, sc.file, sc.source, [...(sc.base ?? []), 'inputs'], 'scenario');
-  check(loaded.runbook.drill?.inputs as Record<string, unknown> | undefined, loaded.file, loaded.source, ['drill', 'inputs'], 'drill');
+  if (sc.source !== undefined) await check(sc.scenario.inputs, sc.file, sc.source, [...(sc.base ?? []), 'inputs'], 'scenario');
+  await check(loaded.runbook.drill?.inputs as Record<string, unknown> | undefined, loaded.file, loaded.source, ['drill', 'inputs'], 'drill');
 }
 
 /**
