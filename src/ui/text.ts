@@ -7,7 +7,7 @@ import stringWidth from 'string-width';
 import cliTruncate from 'cli-truncate';
 import { formatDuration } from '../core/duration.js';
 import { neutralise } from '../core/terminal-text.js';
-import { graphemes } from './graphemes.js';
+import { graphemes, isSimpleText } from './graphemes.js';
 
 export type SegStyle =
   | 'bold'
@@ -52,7 +52,6 @@ export function width(text: string): number {
   }
   return w;
 }
-
 
 /** Split `text` at `cols` display columns (never inside a grapheme): [head, rest]. */
 export function splitAt(text: string, cols: number): [string, string] {
@@ -133,6 +132,8 @@ export function fit(text: string, cols: number): string {
   text = neutralise(text);
   if (width(text) <= cols) return text;
   if (PLAIN.test(text)) return text.slice(0, Math.max(0, cols - 1)) + '…';
+  // one grapheme per character (no ANSI, no emoji or combining marks): cut at the display width
+  if (isSimpleText(text)) return splitAt(text, cols - 1)[0] + '…';
   // cli-truncate can land one column over when its cut falls on a wide character (a CJK title
   // cut to 64 came back 65 wide: the header then lost its severity): ask again one column shorter
   let out = cliTruncate(text, cols);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import cliTruncate from 'cli-truncate';
 import { loadMarkdown, renderMarkdown } from '../../src/ui/markdown.js';
-import { clock, lineText, valueLines, wrap, line, seg } from '../../src/ui/text.js';
+import { clock, fit, lineText, valueLines, width, wrap, line, seg } from '../../src/ui/text.js';
 
 await loadMarkdown();
 import { createTheme, colorFromEnv } from '../../src/ui/theme.js';
@@ -52,6 +54,32 @@ describe('text helpers', () => {
   it('formats the incident clock', () => {
     expect(clock(3_723_000)).toBe('1:02:03');
     expect(clock(5_000)).toBe('0:00:05');
+  });
+});
+
+describe('fit', () => {
+  it('cuts text to the columns by display width, as much of it as fits and an ellipsis (CJK, symbols, emoji)', () => {
+    const ch = fc.constantFrom('a', 'Z', ' ', '·', '✓', '—', '×', '漢', '한', 'ア', 'Ａ', 'é', 'e\u0301', '👍🏽', '🇫🇷');
+    fc.assert(
+      fc.property(fc.array(ch, { maxLength: 30 }).map((xs) => xs.join('')), fc.integer({ min: 1, max: 40 }), (text, cols) => {
+        const out = fit(text, cols);
+        expect(width(out)).toBeLessThanOrEqual(cols);
+        if (width(text) <= cols) {
+          expect(out).toBe(text);
+          return;
+        }
+        expect(out.endsWith('…')).toBe(true);
+        const kept = out.slice(0, -1);
+        expect(text.startsWith(kept)).toBe(true);
+        // no shorter than cli-truncate's cut (the one the text takes when it has escapes or emoji)
+        let other = cliTruncate(text, cols);
+        for (let c = cols - 1; width(other) > cols && c > 0; c--) other = cliTruncate(text, c);
+        expect(width(out)).toBeGreaterThanOrEqual(width(other));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(fit('drill clock 0:00:00 ×0.25 — starts with your first key', 20)).toBe('drill clock 0:00:00…');
+    expect(fit('漢字漢字漢字', 6)).toBe('漢字…');
   });
 });
 
