@@ -200,10 +200,15 @@ describe('deferred appends (the engine: fsync off the event loop, issue 15 item 
     expect(headSeq(j.headFile)).toBe(1);
     // written while that fsync runs: they wait for the next one
     const b = j.appendDeferred([{ type: 'outcome', step: 's', item: 'a', status: 'ok', attempt: 1 }]);
+    // the head never names a record before an fsync covered it; it names the last durable one once that turn is over
     const order: string[] = [];
-    await Promise.all([a.durable.then(() => order.push(`a:${headSeq(j.headFile)}`)), b.durable.then(() => order.push(`b:${headSeq(j.headFile)}`))]);
-    expect(order[0]).toMatch(/^a:(3|4)$/);
-    expect(order[1]).toBe('b:4');
+    const seen: number[] = [];
+    await Promise.all([a.durable.then(() => (order.push('a'), seen.push(headSeq(j.headFile)))), b.durable.then(() => (order.push('b'), seen.push(headSeq(j.headFile))))]);
+    expect(order).toEqual(['a', 'b']);
+    expect(seen[0]).toBeLessThanOrEqual(3);
+    expect(seen[1]).toBeLessThanOrEqual(4);
+    await new Promise((r) => setImmediate(r));
+    expect(headSeq(j.headFile)).toBe(4);
     expect(new FileJournal(dir, 'i1').check().state).toBe('ok');
     j.unlock();
   });

@@ -243,7 +243,7 @@ export class FileJournal implements JournalStore {
     const fd = this.#openFile(this.file, constants.O_RDWR | constants.O_APPEND);
     if (fd === undefined) {
       this.#seq = 0;
-      this.#sync.durableSeq = 0;
+      this.#sync.opened(0);
       this.#last = GENESIS;
       return undefined; // the first append creates it
     }
@@ -262,7 +262,7 @@ export class FileJournal implements JournalStore {
         fsyncSync(fd);
       }
       this.#seq = d.records.length;
-      this.#sync.durableSeq = this.#seq;
+      this.#sync.opened(this.#seq);
       this.#last = d.hashes[d.hashes.length - 1] ?? GENESIS;
       this.#headFd = this.#openFile(this.headFile, constants.O_RDWR | constants.O_CREAT);
       this.#size = d.goodBytes;
@@ -463,6 +463,8 @@ export class FileJournal implements JournalStore {
           this.#sync.fail(e);
         }
       }
+      // the head names the last durable record before it is fsynced and closed below (it is written after the next fsync starts, or here)
+      this.#sync.writeHead();
       this.#sync.close(fd);
       this.#fd = undefined;
     }
