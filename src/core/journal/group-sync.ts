@@ -82,6 +82,7 @@ export class GroupSync {
   #start(): void {
     if (this.failed || this.#running.length >= IN_FLIGHT || this.#closeAfterSync !== undefined) return;
     const { fd, seq, last } = this.written();
+    if (this.failed) return; // (writing what it would cover failed)
     const covered = Math.max(this.durableSeq, this.#running[this.#running.length - 1]?.seq ?? 0);
     if (fd === undefined || (this.#waiters[this.#waiters.length - 1]?.seq ?? 0) <= covered) return;
     const run = { fd, seq };
