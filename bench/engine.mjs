@@ -9,7 +9,11 @@
 //    back and their median ratio;
 // 2. 200 shell steps running `true`, against 200 bare execa calls in the same run — target ≤ 1.2×;
 // 3. if ansible-playbook is installed, the same 200 commands as an Ansible playbook.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// Each figure also gives the CPU time of the JavaScript thread (Linux: /proc/self/task/<pid>/
+// schedstat; elsewhere the whole process's user + system time) — on a shared machine steadier than
+// the wall clock, which waits for the disk and for other processes. (The floor's thread makes its
+// own fsync calls; the engine's fsyncs run on libuv's threadpool, outside this figure.)
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -33,44 +37,71 @@ async function runEngine(yaml, providers = []) {
   const registry = new ProviderRegistry();
   for (const p of providers) registry.add(p, 'bench');
   const t0 = performance.now();
+  const c0 = cpuNow();
   const loaded = loadRunbookText(yaml, join(dir, 'rb.yaml'), { registry });
   const t1 = performance.now();
+  const c1 = cpuNow();
   const engine = new Engine(engineOptions({ SecretRegistry, scriptedPorts }, loaded, registry, new FileJournal(join(dir, 'state'), 'bench')));
   const r = await engine.run();
   const t2 = performance.now();
+  const c2 = cpuNow();
   if (r.status !== 'done') throw new Error(`bench run ended ${r.status}: ${r.detail}`);
-  return { load: t1 - t0, run: t2 - t1 };
+  return { load: t1 - t0, run: t2 - t1, loadCpu: cpuMs(c0, c1), runCpu: cpuMs(c1, c2) };
 }
+
+const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`;
+/** CPU time so far, ms: the main thread's where Linux tells it, else the process's */
+function cpuNow() {
+  try {
+    return Number(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  }
+}
+const cpuMs = (a, b) => b - a;
+/** { ms, cpu } of an async function: wall clock and CPU time (see cpuNow) */
+async function timeCpu(fn) {
+  const c = cpuNow();
+  const ms = await time(fn);
+  return { ms, cpu: cpuNow() - c };
+}
+const cpuRow = (name, cpu, base, baseName) => row(`  cpu: ${name}`, cpu, base, baseName);
 
 console.log('engine: 1,000 no-op steps with the durable journal');
 const noopYaml = stepsYaml(1000);
-const floor = fsyncFloor(2000);
+const { ms: floor, cpu: floorCpu } = await timeCpu(() => fsyncFloor(2000));
 row('fsync floor: 2,000 appends + fsync', floor);
+cpuRow('the floor', floorCpu);
 // the process's first run: every engine and journal function runs for the first time (a CLI run is like this)
 const cold = await runEngine(noopYaml, [noop]);
 row('engine: 1,000 no-op steps (run, first)', cold.run, floor, 'fsync floor');
+cpuRow('the run (first)', cold.runCpu, floorCpu, "the floor's");
 console.log(`  per step: ${(cold.run / 1000).toFixed(2)} ms (floor ${(floor / 1000).toFixed(2)} ms)`);
 row('load: parse + validate the 1,000 steps', cold.load, floor, 'fsync floor');
+cpuRow('the load', cold.loadCpu);
 row('load + run (first)', cold.load + cold.run, floor, 'fsync floor');
 // then rounds of (floor, run) back to back: the median ratio, which a shared machine's drift disturbs least
 const ratios = [];
 for (let i = 0; i < ROUNDS; i++) {
-  const f = fsyncFloor(2000);
+  const { ms: f, cpu: fc } = await timeCpu(() => fsyncFloor(2000));
   const r = await runEngine(noopYaml, [noop]);
-  ratios.push({ f, r: r.run, x: r.run / f });
+  ratios.push({ f, r: r.run, x: r.run / f, cx: r.runCpu / fc });
 }
 ratios.sort((a, b) => a.x - b.x);
 const mid = ratios[Math.floor(ratios.length / 2)];
 row(`engine: run again, median of ${ROUNDS} (floor, run) pairs`, mid.r, mid.f, `its floor (${mid.f.toFixed(1)} ms)`);
-console.log(`  ratios: ${ratios.map((x) => `${x.x.toFixed(2)}×`).join(' ')}`);
+console.log(`  ratios: ${ratios.map((x) => `${x.x.toFixed(2)}×`).join(' ')}; cpu: ${ratios.map((x) => `${x.cx.toFixed(2)}×`).join(' ')} of the floor's`);
 console.log('\nengine: 200 shell steps running `true`');
-const bare = await time(async () => {
+const { ms: bare, cpu: bareCpu } = await timeCpu(async () => {
   for (let i = 0; i < 200; i++) await execa('true', [], { reject: true });
 });
 row('200 bare execa calls', bare);
+cpuRow('bare execa', bareCpu);
 const shell = await runEngine(stepsYaml(200, 'shell', '    with: { command: ["true"] }\n'));
 row('engine: 200 shell steps (load + run)', shell.load + shell.run, bare, 'bare execa');
 row('engine: 200 shell steps (run)', shell.run, bare, 'bare execa');
+cpuRow('the shell steps (run)', shell.runCpu, bareCpu, "bare execa's");
 
 const ansible = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });
 if (ansible.status === 0) {
