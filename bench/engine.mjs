@@ -8,7 +8,10 @@
 //    for the first time, as in a CLI run), then BENCH_ROUNDS (3) pairs of (floor, run) back to
 //    back and their median ratio;
 // 2. 200 shell steps running `true`, against 200 bare execa calls in the same run — target ≤ 1.2×;
-// 3. if ansible-playbook is installed, the same 200 commands as an Ansible playbook.
+// 3. if ansible-playbook is installed, the same 200 commands as an Ansible playbook;
+// 4. with BENCH_AB=<another checkout's root> (its node_modules installed): that tree's engine and
+//    this one's in this process, BENCH_AB_ROUNDS (5) rounds alternating which goes first, each
+//    round with its own floor and bare execa calls — before/after figures under the same noise.
 // Each figure also gives the CPU time of the JavaScript thread (Linux: /proc/self/task/<pid>/
 // schedstat; elsewhere the whole process's user + system time) — on a shared machine steadier than
 // the wall clock, which waits for the disk and for other processes. (The floor's thread makes its
@@ -30,9 +33,12 @@ import { scriptedPorts } from '../src/scripted/ports.ts';
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 
 const noop = noopProvider({ defineProvider, defineAction });
+const here = { Engine, loadRunbookText, FileJournal, SecretRegistry, ProviderRegistry, scriptedPorts, noop };
 
-/** Load the runbook, then run it: { load, run } in ms. */
-async function runEngine(yaml, providers = []) {
+/** Load the runbook, then run it (with this tree's modules, or another's: `m`): { load, run } in ms. */
+async function runEngine(yaml, providers = [], m = here) {
+  const { Engine, loadRunbookText, FileJournal, SecretRegistry, ProviderRegistry, scriptedPorts } = m;
+  providers = providers.map((p) => (p === noop ? m.noop : p));
   const dir = mkdtempSync(join(tmpdir(), 'runbook-bench-'));
   const registry = new ProviderRegistry();
   for (const p of providers) registry.add(p, 'bench');
@@ -113,3 +119,42 @@ if (ansible.status === 0) {
   });
   row('ansible-playbook: 200 command tasks', a, bare, 'bare execa');
 } else console.log('  (ansible-playbook not installed: `apt-get install ansible-core` to compare)');
+
+if (process.env.BENCH_AB) {
+  const root = process.env.BENCH_AB;
+  const imp = (f) => import(join(root, f));
+  const sdk = await imp('src/providers/sdk.ts');
+  const other = {
+    Engine: (await imp('src/core/engine/engine.ts')).Engine,
+    loadRunbookText: (await imp('src/core/runbook/load.ts')).loadRunbookText,
+    FileJournal: (await imp('src/core/journal/store.ts')).FileJournal,
+    SecretRegistry: (await imp('src/core/secrets/registry.ts')).SecretRegistry,
+    ProviderRegistry: (await imp('src/providers/registry.ts')).ProviderRegistry,
+    scriptedPorts: (await imp('src/scripted/ports.ts')).scriptedPorts,
+    noop: noopProvider(sdk),
+  };
+  const n = Math.max(1, Number(process.env.BENCH_AB_ROUNDS ?? 5));
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const trees = [
+    ['this tree', here],
+    [root, other],
+  ];
+  const shellYaml = stepsYaml(200, 'shell', '    with: { command: ["true"] }\n');
+  const got = trees.map(() => ({ x: [], run: [], cpu: [], loadCpu: [], sx: [], scpu: [] }));
+  for (let i = 0; i < n; i++) {
+    const { ms: f } = await timeCpu(() => fsyncFloor(2000));
+    const { ms: b, cpu: bc } = await timeCpu(async () => {
+      for (let k = 0; k < 200; k++) await execa('true', [], { reject: true });
+    });
+    for (const t of i % 2 ? [1, 0] : [0, 1]) {
+      const r = await runEngine(noopYaml, [noop], trees[t][1]);
+      const sh = await runEngine(shellYaml, [], trees[t][1]);
+      Object.entries({ x: r.run / f, run: r.run, cpu: r.runCpu, loadCpu: r.loadCpu, sx: sh.run / b, scpu: sh.runCpu / bc }).forEach(([k, v]) => got[t][k].push(v));
+    }
+  }
+  console.log(`\nA/B, ${n} alternating rounds (medians; cpu: the JavaScript thread's)`);
+  trees.forEach(([name], t) => {
+    const g = got[t];
+    console.log(`  ${name}: 1,000 no-op steps ${med(g.run).toFixed(0)} ms = ${med(g.x).toFixed(2)}× of the round's floor, cpu ${med(g.cpu).toFixed(0)} ms (load cpu ${med(g.loadCpu).toFixed(0)} ms); 200 shell steps ${med(g.sx).toFixed(2)}× of bare execa, cpu ${med(g.scpu).toFixed(2)}×`);
+  });
+}
