@@ -1,9 +1,9 @@
 /**
  * The journal store interface (a shared database store can implement it later) and the
  * embedded default: an append-only JSONL file per incident, fsynced record by record — or, for
- * the engine's intents and outcomes (appendDeferred), written at once and fsynced on libuv's
- * threadpool, one fsync for everything written before it starts (group commit; at most two in
- * flight — group-sync.ts).
+ * the engine's records (appendDeferred), written together at the end of the turn that appended
+ * them and fsynced on libuv's threadpool, one fsync for everything written before it starts
+ * (group commit; started when the turn is over, at most two in flight — group-sync.ts).
  *
  *   <state-dir>/incidents/<incident-id>/journal.jsonl   (0600, directory 0700; line format: codec.ts)
  *   <state-dir>/incidents/<incident-id>/journal.head    (the last durable line's number and hash)
