@@ -100,11 +100,17 @@ function track(pid: number): void {
 }
 
 function signalGroup(pgid: number, sig: NodeJS.Signals | 0): boolean {
+  // (no stack trace for the ESRCH error: it is expected after every command — `kill -0` of a
+  // group that exited — and capturing a stack was most of this call's cost)
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     process.kill(-pgid, sig);
     return true;
   } catch {
     return false; // ESRCH: nobody left in the group
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 
@@ -286,13 +292,22 @@ export async function exec(argv: readonly string[], opts: ExecOptions = {}): Pro
       /* a broken observer never stops a step */
     }
   };
-  const pump = async (stream: 'stdout' | 'stderr') => {
-    const src = child[stream] as Readable | null;
-    if (!src) return;
-    src.setEncoding('utf8');
-    let pending = '';
-    try {
-      for await (const chunk of src as AsyncIterable<string>) {
+  // (stream events, not `for await`: an async iterator per stream per command cost more than the rest of the door)
+  const pump = (stream: 'stdout' | 'stderr') =>
+    new Promise<void>((done) => {
+      const src = child[stream] as Readable | null;
+      if (!src) return done();
+      src.setEncoding('utf8');
+      let pending = '';
+      let over = false;
+      const finish = () => {
+        if (over) return;
+        over = true;
+        src.off('data', onData);
+        if (pending) emit(stream, pending.replace(/\r$/, ''));
+        done();
+      };
+      const onData = (chunk: string) => {
         pending += chunk;
         for (;;) {
           const i = pending.indexOf('\n');
@@ -304,12 +319,13 @@ export async function exec(argv: readonly string[], opts: ExecOptions = {}): Pro
             pending = pending.slice(maxLine);
           } else break;
         }
-      }
-    } catch {
-      /* the stream broke (the process was killed): keep what we have */
-    }
-    if (pending) emit(stream, pending.replace(/\r$/, ''));
-  };
+      };
+      src.on('data', onData);
+      // the end of the output, or the stream broke (the process was killed): keep what we have
+      src.once('end', finish);
+      src.once('close', finish);
+      src.once('error', finish);
+    });
 
   try {
     const [res] = await Promise.all([child, pump('stdout'), pump('stderr')]);

@@ -52,13 +52,20 @@ function pids(): number[] {
 export function childStdio(pid: number | undefined): string[] {
   if (!HAS_PROC || pid === undefined) return [];
   const out: string[] = [];
-  for (const fd of [1, 2]) {
-    try {
-      const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      if (/^(?:socket|pipe):\[\d+\]$/.test(link)) out.push(link);
-    } catch {
-      /* already gone */
+  // (a command as short as `true` is often gone already: its ENOENT without a stack trace, which was most of the cost)
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    for (const fd of [1, 2]) {
+      try {
+        const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (/^(?:socket|pipe):\[\d+\]$/.test(link)) out.push(link);
+      } catch {
+        /* already gone */
+      }
     }
+  } finally {
+    Error.stackTraceLimit = limit;
   }
   return out;
 }

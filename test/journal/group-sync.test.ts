@@ -1,8 +1,10 @@
 /**
- * The file store's group commit (src/core/journal/group-sync.ts) against a real file: records
- * written while an fsync runs get the next fsync at once (a second in flight, not after the
- * first reports back); durability is reported in seq order, whatever order the fsyncs finish
- * in; nothing counts as durable after a failed fsync; the fd is closed after the last fsync.
+ * The file store's group commit (src/core/journal/group-sync.ts) against a real file: an fsync
+ * starts once the turn that wrote its records is over, covering all that turn wrote; records
+ * written while an fsync runs get the next fsync (a second in flight, not after the first
+ * reports back); durability is reported in seq order, whatever order the fsyncs finish in; the
+ * head is written only for a record an fsync covered; nothing counts as durable after a failed
+ * fsync; the fd is closed after the last fsync.
  * The fsyncs are real; the test only holds their callbacks back to choose the order they land.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -37,9 +39,13 @@ afterEach(() => {
   syncBuiltinESMExports();
 });
 
+/** the end of this turn: an fsync wanted in it has started */
+const turn = () => new Promise((r) => setImmediate(r));
+
 function journal() {
   const fd = openSync(join(mkdtempSync(join(tmpdir(), 'runbook-gsync-')), 'j'), 'a');
   const w: Written = { fd, seq: 0, last: '' };
+  /** what the head named, in order */
   const durable: number[] = [];
   const sync = new GroupSync(
     () => ({ ...w }),
@@ -58,30 +64,53 @@ function journal() {
 const tick = () => new Promise((r) => setTimeout(r, 20));
 
 describe('GroupSync', () => {
-  it('a record written while an fsync runs gets its own fsync at once; waiters go on in seq order', async () => {
+  it('what one turn writes shares one fsync, started when the turn is over', async () => {
+    holdFsyncs();
+    const j = journal();
+    const a = j.sync.wait(j.write());
+    j.write();
+    const b = j.sync.wait(j.write());
+    // nothing yet: the rest of the turn may write more
+    expect(started).toHaveLength(0);
+    await turn();
+    expect(started).toHaveLength(1);
+    started[0]!.land();
+    await Promise.all([a, b]);
+    await turn();
+    expect(started).toHaveLength(1);
+    expect(j.durable).toEqual([3]);
+    expect(j.sync.pending).toBe(false);
+  });
+
+  it('a record written while an fsync runs gets its own fsync in the next turn; waiters go on in seq order', async () => {
     holdFsyncs();
     const j = journal();
     const order: number[] = [];
     const a = j.sync.wait(j.write()).then(() => order.push(1));
+    await turn();
     expect(started).toHaveLength(1);
     j.write();
     const b = j.sync.wait(j.write()).then(() => order.push(3));
+    await turn();
     // the second is started before the first reports back (one thread each)
     expect(started).toHaveLength(2);
     // a third waits to share the next: two at most in flight
     const c = j.sync.wait(j.write()).then(() => order.push(4));
+    await turn();
     expect(started).toHaveLength(2);
     // the second lands first: it covers records 1–3 (written before it started)
     started[1]!.land();
     await b;
-    await tick();
-    expect(j.durable).toEqual([3]);
     expect(order).toEqual([1, 3]);
-    // a third fsync has started for record 4; the first landing late changes nothing
+    await tick();
+    // the head names record 3 once the next fsync (for record 4) has started
+    expect(j.durable).toEqual([3]);
     expect(started).toHaveLength(3);
+    // the first landing late changes nothing
     started[0]!.land();
     started[2]!.land();
     await Promise.all([a, c]);
+    await tick();
     expect(order).toEqual([1, 3, 4]);
     expect(j.durable).toEqual([3, 4]);
     expect(j.sync.pending).toBe(false);
@@ -92,7 +121,9 @@ describe('GroupSync', () => {
     const j = journal();
     const seq = j.write();
     const a = j.sync.wait(seq);
+    await turn();
     const b = j.sync.wait(seq);
+    await turn();
     expect(started).toHaveLength(1);
     started[0]!.land();
     await Promise.all([a, b]);
@@ -101,11 +132,26 @@ describe('GroupSync', () => {
     expect(j.durable).toEqual([1]);
   });
 
+  it('the head never goes back: a record the store made durable itself is not undone by an fsync that covered less', async () => {
+    holdFsyncs();
+    const j = journal();
+    const a = j.sync.wait(j.write());
+    await turn();
+    j.write();
+    j.sync.synced(j.w.seq, j.w.last); // the store fsynced record 2 itself
+    started[0]!.land();
+    await a;
+    await tick();
+    expect(j.durable).toEqual([2]);
+  });
+
   it('closing while fsyncs run closes the fd after the last of them, never before', async () => {
     holdFsyncs();
     const j = journal();
     void j.sync.wait(j.write());
+    await turn();
     void j.sync.wait(j.write());
+    await turn();
     expect(started).toHaveLength(2);
     j.sync.synced(j.w.seq, j.w.last); // what the store's unlock does: made durable by its own fsync
     expect(j.sync.pending).toBe(false);

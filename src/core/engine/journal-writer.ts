@@ -1,6 +1,6 @@
 /**
  * How the engine writes the journal and tells its observers, without an fsync on the event
- * loop: a record is written at once (JournalStore.appendDeferred) and reported — as a `record`
+ * loop: a record is appended at once (JournalStore.appendDeferred: in the file by the end of the turn) and reported — as a `record`
  * event — only once it is durable; every other event keeps its place behind it, so observers
  * see exactly the order the engine produced, and no record before an fsync covers it. The
  * store fsyncs on libuv's threadpool, each fsync covering all that was written before it

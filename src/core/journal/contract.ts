@@ -32,13 +32,15 @@ export interface JournalStore {
    */
   appendBatch?(bodies: readonly RecordBody[]): JournalRecord[];
   /**
-   * Write now, durable later (what the engine uses, so no fsync blocks the event loop): the
-   * records are written in order at once — after every record appended before, before every one
-   * appended after — and `durable` resolves once an fsync covers them. The fsync runs off the
-   * event loop; the records written while one runs share a later one (group commit of intents
-   * and outcomes alike). A caller makes none of the side effects the records guard, and reports none
-   * of them, before `durable` resolves. Throws JournalError at once when it cannot write;
-   * `durable` rejects with one when the fsync fails — the store then refuses every later append
+   * Append now, durable later (what the engine uses, so no fsync blocks the event loop): the
+   * records are written in order — after every record appended before, before every one
+   * appended after; the file store writes what one turn of the event loop appended as one write
+   * at the end of the turn (before any read, other write or fsync) — and `durable` resolves once
+   * an fsync covers them. The fsync runs off the event loop, started when the turn is over; the
+   * records written while one runs share a later one (group commit of intents and outcomes
+   * alike). A caller makes none of the side effects the records guard, and reports none of them,
+   * before `durable` resolves. Throws JournalError at once when the store has failed; `durable`
+   * rejects with one when the write or the fsync fails — the store then refuses every later append
    * (the lines already written stay: an intent without its outcome is in doubt on resume, so
    * it is read back or asked about, never called blindly again). Optional: without it a caller
    * uses appendBatch/append (durable when they return).

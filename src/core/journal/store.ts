@@ -1,9 +1,9 @@
 /**
  * The journal store interface (a shared database store can implement it later) and the
  * embedded default: an append-only JSONL file per incident, fsynced record by record — or, for
- * the engine's intents and outcomes (appendDeferred), written at once and fsynced on libuv's
- * threadpool, one fsync for everything written before it starts (group commit; at most two in
- * flight — group-sync.ts).
+ * the engine's records (appendDeferred), written together at the end of the turn that appended
+ * them and fsynced on libuv's threadpool, one fsync for everything written before it starts
+ * (group commit; started when the turn is over, at most two in flight — group-sync.ts).
  *
  *   <state-dir>/incidents/<incident-id>/journal.jsonl   (0600, directory 0700; line format: codec.ts)
  *   <state-dir>/incidents/<incident-id>/journal.head    (the last durable line's number and hash)
@@ -14,7 +14,7 @@
  * record written to a temp file, fsynced, then hard-linked into place), so an empty journal
  * file was never written by runbook: it is an error, not a new incident.
  */
-import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, lstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { JournalError, type LockOwner } from '../errors.js';
 import type { JournalRecord, RecordBody } from './records.js';
@@ -24,6 +24,7 @@ import { DURABLE, checkIncidentId, operator, type JournalStore } from './contrac
 import { GENESIS, checkJournal, decodeHead, decodeJournal, droppedWords, encodeHead, encodeRecord, lineHash, type Decoded, type JournalCheck } from './codec.js';
 import { HeldLock, diskWords, writeError, type TakenLock } from './lock.js';
 import { fsyncDir } from '../atomic-write.js';
+import { createWhole } from './create.js';
 import { mkdirTree } from '../mkdir.js';
 
 export { decodeJournal, encodeRecord } from './codec.js';
@@ -57,9 +58,14 @@ export class FileJournal implements JournalStore {
   #holds = 0;
   #lock: HeldLock | undefined;
   #taken: TakenLock | undefined;
+  /** deferred records of this turn, not written yet (#write) */
+  #pending = '';
   /** appendDeferred's fsyncs on the threadpool (group commit) */
   readonly #sync = new GroupSync(
-    () => ({ fd: this.#fd, seq: this.#seq, last: this.#last }),
+    () => {
+      this.#flushQuietly(); // (an fsync covers what was written before it starts)
+      return { fd: this.#fd, seq: this.#seq, last: this.#last };
+    },
     (seq, last) => this.#writeHead(seq, last),
     (e) => writeError(this.location, e),
   );
@@ -157,6 +163,7 @@ export class FileJournal implements JournalStore {
   }
 
   #readText(): string | undefined {
+    this.#flushQuietly(); // this process's deferred records are read too
     this.#checkDirs();
     const fd = this.#openFile(this.file, constants.O_RDONLY);
     if (fd === undefined) return undefined;
@@ -207,6 +214,7 @@ export class FileJournal implements JournalStore {
    * or beside it since? The engine then starts from them instead of a second decode.
    */
   holdsOnly(records: readonly JournalRecord[]): boolean {
+    this.#flushQuietly();
     return this.#fd !== undefined && (records.at(-1)?.seq ?? 0) === this.#seq && fstatSync(this.#fd).size === this.#size;
   }
 
@@ -243,7 +251,7 @@ export class FileJournal implements JournalStore {
     const fd = this.#openFile(this.file, constants.O_RDWR | constants.O_APPEND);
     if (fd === undefined) {
       this.#seq = 0;
-      this.#sync.durableSeq = 0;
+      this.#sync.opened(0);
       this.#last = GENESIS;
       return undefined; // the first append creates it
     }
@@ -262,7 +270,7 @@ export class FileJournal implements JournalStore {
         fsyncSync(fd);
       }
       this.#seq = d.records.length;
-      this.#sync.durableSeq = this.#seq;
+      this.#sync.opened(this.#seq);
       this.#last = d.hashes[d.hashes.length - 1] ?? GENESIS;
       this.#headFd = this.#openFile(this.headFile, constants.O_RDWR | constants.O_CREAT);
       this.#size = d.goodBytes;
@@ -277,46 +285,9 @@ export class FileJournal implements JournalStore {
     }
   }
 
-  /** The journal's first record: written whole to a temp file, then linked into place (the head first). */
+  /** The journal's first record: written whole (./create.ts), then opened for appending. */
   #create(buf: Buffer, hash: string): void {
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    const headTmp = `${this.headFile}.${process.pid}.tmp`;
-    for (const f of [tmp, headTmp]) {
-      try {
-        unlinkSync(f); // left by a killed process with our pid: we hold the lock
-      } catch {
-        /* not there */
-      }
-    }
-    const excl = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
-    try {
-      const hfd = openSync(headTmp, excl, 0o600);
-      try {
-        writeSync(hfd, encodeHead(1, hash));
-      } finally {
-        closeSync(hfd);
-      }
-      const fd = openSync(tmp, excl, 0o600);
-      try {
-        writeSync(fd, buf);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(headTmp, this.headFile);
-      linkSync(tmp, this.file);
-    } catch (e) {
-      for (const f of [tmp, headTmp]) {
-        try {
-          unlinkSync(f);
-        } catch {
-          /* not there */
-        }
-      }
-      if (code(e) === 'EEXIST') throw new JournalError(`journal ${this.location} appeared while this run was creating it — nothing was called`, { nextSteps: ['Another program writes this incident without its lock. Run the same command again to resume it.'] });
-      throw e;
-    }
-    unlinkSync(tmp);
+    createWhole(this.file, this.headFile, this.location, buf, encodeHead(1, hash));
     fsyncDir(this.dir);
     this.#fd = this.#openFile(this.file, constants.O_RDWR | constants.O_APPEND);
     this.#size = buf.length;
@@ -375,13 +346,15 @@ export class FileJournal implements JournalStore {
 
   /**
    * Write records in order as one write and (when any must be durable and `deferred` is not
-   * set) one fsync; deferred: the caller waits for the group sync (group-sync.ts).
+   * set) one fsync; deferred: written with the rest of this turn's deferred records in one write
+   * at the end of the turn — before the fsync that covers them starts (group-sync.ts), before
+   * any read or other write — and the caller waits for the group sync.
    */
   #write(bodies: readonly RecordBody[], deferred: boolean): JournalRecord[] {
     if (this.#sync.failed) throw this.#sync.failed;
     this.#open();
     const recs: JournalRecord[] = [];
-    const lines: string[] = [];
+    let text = '';
     let seq = this.#seq;
     let last = this.#last;
     const ts = new Date().toISOString();
@@ -392,35 +365,25 @@ export class FileJournal implements JournalStore {
       // the line's checksum belongs to the file; the record handed back holds it empty
       (rec as JournalRecord).sum = '';
       recs.push(rec as JournalRecord);
-      lines.push(line + '\n');
+      text += line + '\n';
     }
-    const buf = Buffer.from(lines.join(''), 'utf8');
     const sync = !deferred && bodies.some((b) => DURABLE.has(b.type));
     const created = this.#fd === undefined;
-    try {
-      if (crashArmed) for (const b of bodies) crashPoint(`before-write:${b.type}`);
-      const fd = this.#fd;
-      if (fd === undefined) this.#create(buf, last);
-      else {
-        const size = this.#size;
-        let off = 0;
-        try {
-          while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-          if (sync) fsyncSync(fd);
-        } catch (e) {
-          // undo a partial write so the file stays a valid journal
-          try {
-            ftruncateSync(fd, size);
-          } catch {
-            /* the torn tail is dropped on the next load */
-          }
-          throw e;
-        }
-        this.#size = size + buf.length;
+    // (a crash test's labelled points write at once: "after-write" means in the file)
+    if (deferred && !created && !crashArmed) {
+      if (this.#pending === '') setImmediate(() => this.#flushQuietly());
+      this.#pending += text;
+    } else {
+      this.#flush();
+      const buf = Buffer.from(text, 'utf8');
+      try {
+        if (crashArmed) for (const b of bodies) crashPoint(`before-write:${b.type}`);
+        if (created) this.#create(buf, last);
+        else this.#writeOut(buf, sync);
+        if (crashArmed) for (const b of bodies) crashPoint(`after-write:${b.type}`);
+      } catch (e) {
+        throw writeError(this.location, e);
       }
-      if (crashArmed) for (const b of bodies) crashPoint(`after-write:${b.type}`);
-    } catch (e) {
-      throw writeError(this.location, e);
     }
     this.#seq = seq;
     this.#last = last;
@@ -428,6 +391,46 @@ export class FileJournal implements JournalStore {
     if (created || sync) this.#sync.synced(seq, last);
     for (const f of this.#followers) f(recs);
     return recs;
+  }
+
+  /** Append to the file; a partial write is cut back, so the file stays a valid journal. */
+  #writeOut(buf: Buffer, sync: boolean): void {
+    const fd = this.#fd!;
+    const size = this.#size;
+    let off = 0;
+    try {
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      if (sync) fsyncSync(fd);
+    } catch (e) {
+      try {
+        ftruncateSync(fd, size);
+      } catch {
+        /* the torn tail is dropped on the next load */
+      }
+      throw e;
+    }
+    this.#size = size + buf.length;
+  }
+
+  /** Write the deferred records (see #write). A failure fails the group sync: their waiters, and every later append. */
+  #flush(): void {
+    if (this.#pending === '' || this.#fd === undefined) return;
+    const text = this.#pending;
+    this.#pending = '';
+    try {
+      this.#writeOut(Buffer.from(text, 'utf8'), false);
+    } catch (e) {
+      this.#sync.fail(e);
+      throw this.#sync.failed ?? writeError(this.location, e);
+    }
+  }
+
+  #flushQuietly(): void {
+    try {
+      this.#flush();
+    } catch {
+      /* the group sync failed: its waiters were told, every later append throws */
+    }
   }
 
   lock(opts: { breakLock?: boolean } = {}): { broken?: LockOwner } {
@@ -454,6 +457,7 @@ export class FileJournal implements JournalStore {
     }
     if (this.#fd !== undefined) {
       const fd = this.#fd;
+      this.#flushQuietly();
       if (this.#sync.pending) {
         // records still waiting for their fsync (a caller that did not wait): made durable here
         try {
@@ -463,6 +467,8 @@ export class FileJournal implements JournalStore {
           this.#sync.fail(e);
         }
       }
+      // the head names the last durable record before it is fsynced and closed below (it is written after the next fsync starts, or here)
+      this.#sync.writeHead();
       this.#sync.close(fd);
       this.#fd = undefined;
     }

@@ -32,8 +32,11 @@ export function findCredentials(text: string): CredentialHit[] {
   return out.sort((a, b) => a.index - b.index);
 }
 
-function check(text: string, path: Path, rep: Reporter, isKey: boolean, keyOffset?: number): void {
-  for (const hit of findCredentials(text)) {
+function check(text: string, at: Path, rep: Reporter, isKey: boolean, keyOffset?: number): void {
+  const hits = findCredentials(text);
+  if (hits.length === 0) return;
+  const path = [...at];
+  for (const hit of hits) {
     const what = hit.label;
     const offset = isKey ? keyOffset : offsetInValue(rep, path, text, hit.index);
     rep.atOffset(
@@ -48,21 +51,29 @@ function check(text: string, path: Path, rep: Reporter, isKey: boolean, keyOffse
 
 /** Scan every scalar of the document. */
 export function scanCredentials(rep: Reporter): void {
-  const walk = (n: Node | null, path: Path, depth: number) => {
+  // one path, extended and cut back as the walk goes (copied only for a hit): a 1,000-step runbook has ~10,000 scalars
+  const path: Path = [];
+  const walk = (n: Node | null, depth: number) => {
     if (!n || depth > 80) return;
     if (isScalar(n)) {
       if (typeof n.value === 'string') check(n.value, path, rep, false);
     } else if (isSeq(n)) {
-      n.items.forEach((it, i) => walk(it as Node, [...path, i], depth + 1));
+      for (let i = 0; i < n.items.length; i++) {
+        path.push(i);
+        walk(n.items[i] as Node, depth + 1);
+        path.pop();
+      }
     } else if (isMap(n)) {
       for (const p of n.items) {
         if (!isPair(p)) continue;
         const k = p.key as Node | null;
         const name = isScalar(k) && k.value !== null && k.value !== undefined ? String(k.value) : '?';
         if (isScalar(k) && typeof k.value === 'string') check(k.value, path, rep, true, k.range?.[0]);
-        walk(p.value as Node | null, [...path, name], depth + 1);
+        path.push(name);
+        walk(p.value as Node | null, depth + 1);
+        path.pop();
       }
     }
   };
-  walk(rep.root, [], 0);
+  walk(rep.root, 0);
 }

@@ -215,10 +215,21 @@ function compiled(k: CredentialKind): { re: RegExp; bounded: boolean } {
   return c;
 }
 
-/** Case-insensitive kinds run only when the text holds one of their keywords (one regex test each). */
+function holdsKeyword(text: string, words: readonly string[]): boolean {
+  for (let i = 0; i < words.length; i++) if (text.includes(words[i]!)) return true;
+  return false;
+}
+
+/** Case-sensitive kinds run only when the text holds one of their keywords (memchr-fast `includes`, as the redactor's shapes). Case-insensitive kinds run only when the text holds one of their keywords (one regex test each). */
 const CI_KEYWORDS = new Map<CredentialKind, RegExp>(
   KINDS.filter((k) => k.flags?.includes('i')).map((k) => [k, new RegExp(k.keywords.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i')]),
 );
+
+const escapeRe = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** any keyword of any kind, case-insensitively (a superset of each kind's own pre-check) */
+const ANY_KEYWORD = new RegExp(KINDS.flatMap((k) => k.keywords).map(escapeRe).join('|') || '(?!)', 'i');
+/** kinds without keywords run on every text */
+const WITHOUT_KEYWORDS = KINDS.filter((k) => k.keywords.length === 0);
 
 /** Is this value of kind `k` a placeholder, or one that fails its checksum? */
 export function rejection(k: CredentialKind, value: string): KindMatch['rejected'] {
@@ -235,9 +246,13 @@ export function rejection(k: CredentialKind, value: string): KindMatch['rejected
  */
 export function matchKinds(text: string, kinds: readonly CredentialKind[] = KINDS): KindMatch[] {
   const out: KindMatch[] = [];
+  // most strings (a runbook's titles, ids, commands) hold no kind's keyword: one test of them all first
+  if (kinds === KINDS && !ANY_KEYWORD.test(text)) kinds = WITHOUT_KEYWORDS;
   for (const k of kinds) {
     const ci = CI_KEYWORDS.get(k);
-    if (ci && !ci.test(text)) continue;
+    if (ci) {
+      if (!ci.test(text)) continue;
+    } else if (k.keywords.length > 0 && !holdsKeyword(text, k.keywords)) continue; // (a match holds one: see `keywords`)
     const { re, bounded } = compiled(k);
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {

@@ -36,8 +36,10 @@ export const TOKEN_SHAPES: readonly TokenShape[] = KINDS.filter((k) => k.redact 
   kind: k,
 }));
 
-/** per shape: its pattern runs on every text (a case-insensitive kind has no keyword gate) */
-const ALWAYS: readonly boolean[] = TOKEN_SHAPES.map((s) => !!s.kind.flags?.includes('i'));
+/** per shape of a case-insensitive kind: its keywords, case-insensitively (a match holds one: see CredentialKind.keywords) */
+const CI_GATE: readonly (RegExp | undefined)[] = TOKEN_SHAPES.map((s) =>
+  s.kind.flags?.includes('i') ? new RegExp(s.kind.keywords.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|') || '(?:)', 'i') : undefined,
+);
 
 function holdsAny(text: string, words: readonly string[]): boolean {
   for (let i = 0; i < words.length; i++) if (text.includes(words[i]!)) return true;
@@ -59,8 +61,9 @@ export function shapeMatches(text: string): ShapeMatch[] {
   // most of what a 10,000-token drill allocated)
   for (let i = 0; i < TOKEN_SHAPES.length; i++) {
     const s = TOKEN_SHAPES[i]!;
-    // a pattern runs only when the text holds one of its kind's keywords (memchr-fast), case-insensitive ones always
-    if (!ALWAYS[i] && !holdsAny(text, s.kind.keywords)) continue;
+    // a pattern runs only when the text holds one of its kind's keywords (memchr-fast; a case-insensitive kind's: one regex test)
+    const ci = CI_GATE[i];
+    if (ci ? !ci.test(text) : !holdsAny(text, s.kind.keywords)) continue;
     s.re.lastIndex = 0;
     for (let m = s.re.exec(text); m !== null; m = s.re.exec(text)) {
       const span = m.indices?.groups?.v ?? m.indices?.[0];

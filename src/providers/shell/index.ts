@@ -77,7 +77,7 @@ const run = defineAction<RunInput, RunOutput, Config>({
       cwd: resolve(ctx.workdir, input.cwd ?? ctx.config.cwd ?? '.'),
       env: envOf(ctx.config, input),
       input: input.stdin,
-      signal: ctx.signal,
+      // (no signal: ctx.exec is bound to the item's signal — passing it again cost an AbortSignal.any per call)
       // a JSON answer is parsed whole: a large fan-out's document (10,000 tokens) is megabytes
       ...(input.json ? { maxBuffer: MAX_JSON_CHARS } : {}),
     });
@@ -96,7 +96,7 @@ const run = defineAction<RunInput, RunOutput, Config>({
   },
   async verify(ctx, input) {
     if (!input.verify_command) return { state: 'unknown', detail: 'no verify_command given' };
-    const res = await ctx.exec(input.verify_command, { cwd: resolve(ctx.workdir, input.cwd ?? ctx.config.cwd ?? '.'), env: envOf(ctx.config, input), signal: ctx.signal });
+    const res = await ctx.exec(input.verify_command, { cwd: resolve(ctx.workdir, input.cwd ?? ctx.config.cwd ?? '.'), env: envOf(ctx.config, input) });
     if (res.timedOut || res.aborted) return { state: 'unknown', detail: 'verify command did not finish' };
     return res.exitCode === 0 ? { state: 'done', detail: 'verify command exited 0' } : { state: 'not-done', detail: `verify command exited ${res.exitCode}` };
   },
