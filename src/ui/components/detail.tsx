@@ -1,17 +1,39 @@
-/** The detail pane of the selected step (see detail-lines.ts for what it shows). */
+/**
+ * The detail pane of the selected step (see detail-lines.ts for what it shows).
+ *
+ * Its window is worked out by useDetailView() in the run screen, which hands it to <Detail> and
+ * whether it is cut below (`more`: the footer then offers PgDn) to the footer in the same
+ * render: no effect writes `more` to the store after the frame — that second commit drew every
+ * key press twice (two of Ink's full-screen frames per j/k; bench/README.md, tui-scale).
+ */
 import { Box } from 'ink';
-import { useEffect, useMemo } from 'react';
-import { setUi, useRunStore, useRunStoreApi } from '../store.js';
+import { useMemo } from 'react';
+import { useRunStore } from '../store.js';
 import { selectedStep, isWaitingOn } from '../status.js';
 import { useNow } from '../hooks/use-now.js';
 import { detailLog, detailTop, detailWindow } from './detail-lines.js';
 import { Lines, Rule } from './lines.js';
+import type { Line } from '../text.js';
 
-export function Detail({ width, height }: { width: number; height: number }) {
-  const id = useRunStore(selectedStep);
+export interface DetailView {
+  title: string;
+  right?: string;
+  lines: Line[];
+  /** cut below: PgDn shows more */
+  more: boolean;
+}
+
+const NONE: DetailView = { title: 'Step', lines: [], more: false };
+
+/**
+ * The detail pane's window for `width`×`height` — while `shown` (otherwise nothing is read
+ * from the store, and nothing re-renders the caller for it).
+ */
+export function useDetailView(width: number, height: number, shown: boolean): DetailView {
+  const id = useRunStore((s) => (shown ? selectedStep(s) : null));
   const step = useRunStore((s) => (id ? s.steps.get(id) : undefined));
   const waiting = useRunStore((s) => (id ? isWaitingOn(s, id) : false));
-  const scroll = useRunStore((s) => s.ui.detailScroll);
+  const scroll = useRunStore((s) => (shown ? s.ui.detailScroll : null));
   // what a pending step's title and instructions read from the others, when they have finished
   const steps = useRunStore((s) => (step && step.status !== 'ok' ? s.steps : undefined));
   const ticking = step?.status === 'running';
@@ -22,19 +44,23 @@ export function Detail({ width, height }: { width: number; height: number }) {
   const maxItems = rows + (scroll ?? 0);
   const top = useMemo(() => (step ? detailTop(step, waiting, inner, now, steps, maxItems) : []), [step, waiting, inner, ticking ? now : 0, steps, maxItems]);
   const log = useMemo(() => (step ? detailLog(step, inner) : null), [step, inner]);
-  const win = log ? detailWindow(top, log, rows, scroll) : { lines: [], scrolled: 0, max: 0 };
-  const right = scroll !== null && win.max > 0 ? `${win.scrolled}/${win.max} · f follows` : undefined;
-  // the footer offers PgDn while the pane is cut below (as for what is asked: prompt-panel.tsx)
-  const more = win.scrolled < win.max;
-  const api = useRunStoreApi();
-  useEffect(() => {
-    if (api.getState().ui.detailMore !== more) setUi(api, { detailMore: more });
-  }, [api, more]);
-  useEffect(() => () => setUi(api, { detailMore: false }), [api]);
+  return useMemo(() => {
+    if (!shown) return NONE;
+    const win = log ? detailWindow(top, log, rows, scroll) : { lines: [], scrolled: 0, max: 0 };
+    return {
+      title: step ? `Step ${step.info.id}` : 'Step',
+      right: scroll !== null && win.max > 0 ? `${win.scrolled}/${win.max} · f follows` : undefined,
+      lines: win.lines,
+      more: win.scrolled < win.max,
+    };
+  }, [shown, step, top, log, rows, scroll]);
+}
+
+export function Detail({ view, width, height }: { view: DetailView; width: number; height: number }) {
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Rule title={step ? `Step ${step.info.id}` : 'Step'} right={right} width={width} />
-      <Lines lines={win.lines} width={inner} />
+      <Rule title={view.title} right={view.right} width={width} />
+      <Lines lines={view.lines} width={Math.max(10, width - 1)} />
     </Box>
   );
 }
