@@ -96,12 +96,17 @@ describe('frame pacing', () => {
         expect(t.since(mark)).toContain('Step last');
         expect(footer(mark)).not.toContain('PgDn');
         expect(frames - before).toBe(1);
-        // k: 200 items, cut below: one frame, and it offers PgDn
+        // meanwhile 10 more items are revoked (the step's detail is not on screen)
+        const done = items.slice(round * 10, round * 10 + 10);
+        t.emit(...done.flatMap((k) => [rec({ type: 'intent', step: 'revoke', item: k, attempt: 1, action: 'x', key: k, input: {}, idempotent: true }), rec({ type: 'outcome', step: 'revoke', item: k, attempt: 1, status: 'ok' })]));
+        for (let i = 0; i < 5; i++) await turn();
+        // k: 200 items, cut below: one frame, and it offers PgDn — and the detail is of now, not of when it was last shown
         mark = t.out.chunks.length;
         before = frames;
         t.stdin.type('k');
         for (let i = 0; i < 5; i++) await turn();
         expect(t.since(mark)).toContain('Step revoke');
+        expect(t.since(mark)).toContain(`Items  ${(round + 1) * 10}/200`);
         expect(footer(mark)).toContain('PgDn more');
         expect(frames - before).toBe(1);
       }

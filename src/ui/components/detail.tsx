@@ -7,13 +7,14 @@
  * key press twice (two of Ink's full-screen frames per j/k; bench/README.md, tui-scale).
  */
 import { Box } from 'ink';
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { useRunStore } from '../store.js';
 import { selectedStep, isWaitingOn } from '../status.js';
 import { useNow } from '../hooks/use-now.js';
 import { detailLog, detailTop, detailWindow } from './detail-lines.js';
 import { Lines, Rule } from './lines.js';
 import type { Line } from '../text.js';
+import type { StepView } from '../store/types.js';
 
 export interface DetailView {
   title: string;
@@ -24,6 +25,19 @@ export interface DetailView {
 }
 
 const NONE: DetailView = { title: 'Step', lines: [], more: false };
+
+/** A step's window and what it was built from. */
+interface Built {
+  step: StepView;
+  waiting: boolean;
+  inner: number;
+  /** the clock, for a running step (0 otherwise) */
+  at: number;
+  steps: ReadonlyMap<string, StepView> | undefined;
+  rows: number;
+  scroll: number | null;
+  view: DetailView;
+}
 
 /**
  * The detail pane's window for `width`×`height` — while `shown` (otherwise nothing is read
@@ -40,20 +54,32 @@ export function useDetailView(width: number, height: number, shown: boolean): De
   const now = useNow(1000, ticking);
   const inner = Math.max(10, width - 1);
   const rows = Math.max(1, height - 1);
-  // only the item rows that can be on screen (scrolled down to, at most) are built
-  const maxItems = rows + (scroll ?? 0);
-  const top = useMemo(() => (step ? detailTop(step, waiting, inner, now, steps, maxItems) : []), [step, waiting, inner, ticking ? now : 0, steps, maxItems]);
-  const log = useMemo(() => (step ? detailLog(step, inner) : null), [step, inner]);
+  // the windows of the steps shown lately, kept while what they are built from is the same: j/k
+  // back to a step (a 10,000-item fan-out between two progress flushes) builds nothing again,
+  // and hands the same lines to <Lines> as before
+  const kept = useRef(new Map<string, Built>());
+  const at = ticking ? now : 0;
   return useMemo(() => {
     if (!shown) return NONE;
-    const win = log ? detailWindow(top, log, rows, scroll) : { lines: [], scrolled: 0, max: 0 };
-    return {
-      title: step ? `Step ${step.info.id}` : 'Step',
+    if (!step) return NONE;
+    const id = step.info.id;
+    const was = kept.current.get(id);
+    if (was && was.step === step && was.waiting === waiting && was.inner === inner && was.at === at && was.steps === steps && was.rows === rows && was.scroll === scroll) return was.view;
+    // only the item rows that can be on screen (scrolled down to, at most) are built
+    const top = detailTop(step, waiting, inner, now, steps, rows + (scroll ?? 0));
+    const win = detailWindow(top, detailLog(step, inner), rows, scroll);
+    const view: DetailView = {
+      title: `Step ${id}`,
       right: scroll !== null && win.max > 0 ? `${win.scrolled}/${win.max} · f follows` : undefined,
       lines: win.lines,
       more: win.scrolled < win.max,
     };
-  }, [shown, step, top, log, rows, scroll]);
+    kept.current.delete(id);
+    kept.current.set(id, { step, waiting, inner, at, steps, rows, scroll, view });
+    // a few steps: those j/k moves between
+    if (kept.current.size > 4) kept.current.delete(kept.current.keys().next().value!);
+    return view;
+  }, [shown, step, waiting, inner, at, now, steps, rows, scroll]);
 }
 
 export function Detail({ view, width, height }: { view: DetailView; width: number; height: number }) {
