@@ -24,7 +24,7 @@ export interface KeyCtx {
   showDetail: boolean;
   /** `runbook attach`: another process runs the steps; only answers and notes are ours */
   attached: boolean;
-  /** what is asked is cut below: PgDn shows more (offered on the footer) */
+  /** what is asked, or the step's detail, is cut below: PgDn shows more (offered on the footer) */
   more?: boolean;
 }
 
@@ -207,7 +207,8 @@ export function keyContext(s: RunStoreState): KeyCtx {
     fanOut: front?.kind === 'approval' ? front.req.items.length > 1 : false,
     showDetail: s.ui.showDetail,
     attached: s.attached === true,
-    // what is shown is cut below: what is asked, or the step's detail (each pane says so while it is on screen)
-    more: (s.ui.promptMore && !s.ui.showDetail && front !== undefined) || s.ui.detailMore,
+    // what is asked is cut below (the pane says so while it is on screen); the step's detail says
+    // so to the footer directly, in the same render (components/detail.tsx)
+    more: s.ui.promptMore && !s.ui.showDetail && front !== undefined,
   };
 }

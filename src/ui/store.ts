@@ -24,7 +24,6 @@ export function initialUi(): UiState {
     detailScroll: null,
     promptScroll: 0,
     promptMore: false,
-    detailMore: false,
     helpScroll: 0,
     showDetail: false,
     overlay: null,

@@ -75,6 +75,47 @@ describe('frame pacing', () => {
     t.ink.unmount();
   });
 
+  it('a key that changes whether the detail is cut is one frame, and that frame’s footer says so (PgDn)', async () => {
+    let frames = 0;
+    const t = mount(() => frames++);
+    const items = Array.from({ length: 200 }, (_, i) => `tok-${i}`);
+    t.emit(begin([step('find'), step('revoke', { kind: 'revoke', fanOut: true }), step('last', { kind: 'notify' })]));
+    t.emit(rec({ type: 'step.started', step: 'find' }), rec({ type: 'step.finished', step: 'find', status: 'ok' }), rec({ type: 'step.started', step: 'revoke' }), rec({ type: 'items', step: 'revoke', keys: items }));
+    await waitFor(() => t.since(0).includes('Step revoke') && t.since(0).includes('PgDn more'), () => t.since(0).slice(-2000));
+    // frozen timers: only what the key itself causes is drawn
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const footer = (from: number) => t.since(from).trimEnd().split('\n').at(-1) ?? '';
+    // unmounted whatever happens: a clock's shared timer left behind would tick under the next test's frozen time
+    try {
+      for (let round = 0; round < 2; round++) {
+        // j: the last step (nothing cut): one frame, without PgDn
+        let mark = t.out.chunks.length;
+        let before = frames;
+        t.stdin.type('j');
+        for (let i = 0; i < 5; i++) await turn();
+        expect(t.since(mark)).toContain('Step last');
+        expect(footer(mark)).not.toContain('PgDn');
+        expect(frames - before).toBe(1);
+        // meanwhile 10 more items are revoked (the step's detail is not on screen)
+        const done = items.slice(round * 10, round * 10 + 10);
+        t.emit(...done.flatMap((k) => [rec({ type: 'intent', step: 'revoke', item: k, attempt: 1, action: 'x', key: k, input: {}, idempotent: true }), rec({ type: 'outcome', step: 'revoke', item: k, attempt: 1, status: 'ok' })]));
+        for (let i = 0; i < 5; i++) await turn();
+        // k: 200 items, cut below: one frame, and it offers PgDn — and the detail is of now, not of when it was last shown
+        mark = t.out.chunks.length;
+        before = frames;
+        t.stdin.type('k');
+        for (let i = 0; i < 5; i++) await turn();
+        expect(t.since(mark)).toContain('Step revoke');
+        expect(t.since(mark)).toContain(`Items  ${(round + 1) * 10}/200`);
+        expect(footer(mark)).toContain('PgDn more');
+        expect(frames - before).toBe(1);
+      }
+    } finally {
+      vi.useRealTimers();
+      t.ink.unmount();
+    }
+  });
+
   it('a large fan-out’s progress is drawn on the 1 s tick with the clocks: one frame a second, not two', async () => {
     // frozen timers from the start: the clocks' shared tick and the observer's windows move only when the test says
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });

@@ -6,9 +6,11 @@ import { useTheme } from '../theme.js';
 import { activeBindings, keyContext, keysOf, labelOf } from '../keymap.js';
 import { width as widthOf } from '../text.js';
 
-export function Footer({ width }: { width: number }) {
+/** `more`: the step's detail on screen is cut below (PgDn shows more; what is asked says so through the store). */
+export function Footer({ width, more = false }: { width: number; more?: boolean }) {
   const theme = useTheme();
-  const ctx = useRunStore(useShallow(keyContext));
+  const stored = useRunStore(useShallow(keyContext));
+  const ctx = more && !stored.more ? { ...stored, more } : stored;
   const phase = ctx.phase;
   // the run's last frame stays on the terminal: what follows it (the summary, an error) comes right under its status line
   if (phase === 'closed') return null;

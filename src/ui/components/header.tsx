@@ -4,6 +4,7 @@
  * drill a third line: the drill clock (its speed, whether it runs) and the attacker's next move.
  */
 import { Box, Text } from 'ink';
+import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useRunStore } from '../store.js';
 import { useTheme } from '../theme.js';
@@ -119,7 +120,15 @@ export function Header({ width }: { width: number }) {
   const pct = h.total === 0 ? 0 : Math.round((h.finished / h.total) * 100);
   const how = h.phase === 'ended' || h.phase === 'closed' ? 'run over' : h.phase === 'quitting' ? 'stopping…' : h.autoRun ? 'running all' : 'step by step';
   const extra = [h.begun && h.failed ? `${h.failed} failed` : '', h.begun && h.skipped ? `${h.skipped} skipped` : '', h.resumed ? 'resumed' : ''].filter(Boolean).join(' · ');
-  const row = secondRow({ width, barWidth, count: h.begun ? `${h.finished}/${h.total}` : '…/…', pct: h.begun ? `${pct}%` : '…%', how: `${how}${extra ? ' · ' + extra : ''}`, howShort: how, resumed: h.resumed, incident: h.incident ?? '…' });
+  const count = h.begun ? `${h.finished}/${h.total}` : '…/…';
+  const pctText = h.begun ? `${pct}%` : '…%';
+  const howText = `${how}${extra ? ' · ' + extra : ''}`;
+  const incident = h.incident ?? '…';
+  // measured again only when one of its parts changes (not on every key press or progress frame)
+  const row = useMemo(
+    () => secondRow({ width, barWidth, count, pct: pctText, how: howText, howShort: how, resumed: h.resumed, incident }),
+    [width, barWidth, count, pctText, howText, how, h.resumed, incident],
+  );
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-end">

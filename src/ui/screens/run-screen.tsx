@@ -4,24 +4,39 @@
  * budget from the terminal size, so the frame always fits (80×24 and up; resize re-budgets).
  */
 import { Box } from 'ink';
+import { memo } from 'react';
 import { useRunStore } from '../store.js';
 import { useController, useDrill } from '../context.js';
 import { useAppKeys } from '../hooks/use-app-keys.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { keyContext } from '../keymap.js';
+import type { RunStoreState } from '../store/types.js';
 import { activePrompt } from '../status.js';
-import { Header, headerRows } from '../components/header.js';
-import { Checklist } from '../components/checklist.js';
-import { Detail } from '../components/detail.js';
-import { Footer } from '../components/footer.js';
-import { StatusBar } from '../components/status-bar.js';
-import { EntryBar, ENTRY_ROWS } from '../components/entry-bar.js';
-import { PromptPanel } from '../components/prompt/prompt-panel.js';
-import { HelpOverlay } from './help.js';
-import { EndPanel } from './end-panel.js';
-import { QuitConfirm } from './quit-confirm.js';
+import { Header as HeaderView, headerRows } from '../components/header.js';
+import { Checklist as ChecklistView } from '../components/checklist.js';
+import { Detail as DetailPane, useDetailView, type DetailView } from '../components/detail.js';
+import { Footer as FooterView } from '../components/footer.js';
+import { StatusBar as StatusBarView } from '../components/status-bar.js';
+import { EntryBar as EntryBarView, ENTRY_ROWS } from '../components/entry-bar.js';
+import { PromptPanel as PromptPanelView } from '../components/prompt/prompt-panel.js';
+import { HelpOverlay as HelpOverlayView } from './help.js';
+import { EndPanel as EndPanelView } from './end-panel.js';
+import { QuitConfirm as QuitConfirmView } from './quit-confirm.js';
 
 export const WIDE = 110;
+
+// The run screen re-renders with the detail's window (a progress flush, the running step's
+// clock): each region re-renders only when what it reads changes (its own store selectors).
+const Header = memo(HeaderView);
+const Checklist = memo(ChecklistView);
+const Detail = memo(DetailPane);
+const Footer = memo(FooterView);
+const StatusBar = memo(StatusBarView);
+const EntryBar = memo(EntryBarView);
+const PromptPanel = memo(PromptPanelView);
+const HelpOverlay = memo(HelpOverlayView);
+const EndPanel = memo(EndPanelView);
+const QuitConfirm = memo(QuitConfirmView);
 
 export interface Layout {
   wide: boolean;
@@ -45,12 +60,17 @@ export function layout(columns: number, rows: number, steps: number, entryOpen: 
   return { wide, body, listWidth: columns, listHeight, paneWidth: columns, paneHeight: body - listHeight };
 }
 
-function RightPane({ width, height }: { width: number; height: number }) {
-  const hasPrompt = useRunStore((s) => activePrompt(s) !== undefined && !s.ui.showDetail);
-  const ended = useRunStore((s) => s.end !== undefined && s.prompts.length === 0 && s.ui.follow);
-  if (hasPrompt) return <PromptPanel width={width} height={height} />;
-  if (ended) return <EndPanel width={width} height={height} />;
-  return <Detail width={width} height={height} />;
+/** What the right-hand pane shows: what is asked, the end of the run, or the selected step's detail. */
+function paneOf(s: RunStoreState): 'prompt' | 'end' | 'detail' {
+  if (activePrompt(s) !== undefined && !s.ui.showDetail) return 'prompt';
+  if (s.end !== undefined && s.prompts.length === 0 && s.ui.follow) return 'end';
+  return 'detail';
+}
+
+function RightPane({ pane, detail, width, height }: { pane: ReturnType<typeof paneOf>; detail: DetailView; width: number; height: number }) {
+  if (pane === 'prompt') return <PromptPanel width={width} height={height} />;
+  if (pane === 'end') return <EndPanel width={width} height={height} />;
+  return <Detail view={detail} width={width} height={height} />;
 }
 
 export function RunScreen() {
@@ -66,6 +86,10 @@ export function RunScreen() {
   const begun = useRunStore((s) => s.begun || activePrompt(s) !== undefined);
   const l = layout(columns, rows, steps, entryOpen, headerRows(drill));
   const width = columns - 1;
+  const pane = useRunStore(paneOf);
+  const paneWidth = l.wide ? l.paneWidth - 1 : width;
+  // the detail's window, worked out here: whether it is cut goes to the footer in this same render
+  const detail = useDetailView(paneWidth, l.paneHeight, focus !== 'help' && begun && pane === 'detail');
   return (
     <Box flexDirection="column" width={columns}>
       <Header width={width} />
@@ -77,12 +101,12 @@ export function RunScreen() {
         <Box flexDirection={l.wide ? 'row' : 'column'} height={l.body}>
           <Checklist width={l.wide ? l.listWidth : width} height={l.listHeight} />
           {l.wide ? <Box width={1} /> : null}
-          <RightPane width={l.wide ? l.paneWidth - 1 : width} height={l.paneHeight} />
+          <RightPane pane={pane} detail={detail} width={paneWidth} height={l.paneHeight} />
         </Box>
       )}
       <StatusBar width={width} />
       {focus === 'quit' ? <QuitConfirm width={width} /> : focus === 'entry' ? <EntryBar width={width} /> : null}
-      <Footer width={width} />
+      <Footer width={width} more={detail.more} />
     </Box>
   );
 }

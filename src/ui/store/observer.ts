@@ -47,6 +47,26 @@ export const itemWindowFactor = (items: number): number => (items > 5000 ? 4 : i
 /** An event about one item of a step (its progress), not about the step or the run. */
 const itemLevel = (e: EngineEvent): boolean => e.type === 'retry' || (e.type === 'record' && ITEM_RECORDS.has(e.record.type));
 
+/**
+ * What is queued of an item's intent or outcome: only what the store takes from it (apply.ts),
+ * not the journal record (its time, operator, hashes, idempotency key). A large fan-out's events
+ * wait up to 1 s for their batch: kept whole, every young-generation GC of the run copied them
+ * (and promoted them), which made the TUI's GC several times the scripted run's (bench/README.md).
+ */
+export function slim(e: QueuedEvent): QueuedEvent {
+  if (e.type !== 'record') return e;
+  const r = e.record;
+  if (r.type === 'intent') {
+    const { type, step, item, attempt, action, input } = r;
+    return { type: 'record', record: { type, step, item, attempt, action, input } as typeof r };
+  }
+  if (r.type === 'outcome') {
+    const { type, step, item, status, attempt, output, error, evidence, verify, reason } = r;
+    return { type: 'record', record: { type, step, item, status, attempt, output, error, evidence, verify, reason } as typeof r };
+  }
+  return e;
+}
+
 export function createObserver(store: StoreApi<RunStoreState>, opts: ObserverOptions = {}): RunObserver {
   const limits: StoreLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const intervalMs = opts.intervalMs ?? 50;
@@ -93,7 +113,7 @@ export function createObserver(store: StoreApi<RunStoreState>, opts: ObserverOpt
         for (const line of toLines(e.stream, e.item, e.text, limits)) logs.push(e.step, line);
         schedule(itemMs);
       } else {
-        queue.push(e);
+        queue.push(slim(e));
         if (!itemLevel(e)) schedule(intervalMs);
         else {
           const step = e.type === 'record' ? ('step' in e.record ? e.record.step : undefined) : e.type === 'retry' ? e.step : undefined;

@@ -123,8 +123,6 @@ export interface UiState {
   promptScroll: number;
   /** the prompt pane is cut below (what PgDn would show): set by the pane, read by the footer */
   promptMore: boolean;
-  /** the step detail pane is cut below (the footer offers PgDn) */
-  detailMore: boolean;
   helpScroll: number;
   /** show the step detail instead of the prompt that is pending */
   showDetail: boolean;
