@@ -81,7 +81,8 @@ export function createTuiPorts(store: RunStore, opts: { beforeAsk?: () => void }
       const prompt = { ...p, id } as Prompt;
       store.setState((s) => ({
         prompts: [...s.prompts, prompt],
-        ui: s.prompts.length === 0 ? { ...s.ui, promptScroll: 0, showDetail: false, entryError: null } : s.ui,
+        // a question now where there was none: a hint about a key that found nothing to do is stale
+        ui: s.prompts.length === 0 ? { ...s.ui, promptScroll: 0, showDetail: false, entryError: null, keyHint: null } : s.ui,
       }));
     });
   }

@@ -61,6 +61,21 @@ describe('running steps', () => {
     void t.ports.ports.proceed!({ id: 'y', title: 'Y', kind: 'notify' });
     await t.until((f) => f.includes('Next step · y'), 'asks again after pause');
   });
+
+  it('⏎ pressed while a step runs says so, and the hint goes when the next question comes (not left beside it)', async () => {
+    const t = await started();
+    const first = t.ports.ports.proceed!({ id: 'find', title: 'Find leaked tokens', kind: 'detect' });
+    await t.until((f) => f.includes('Next step · find'), 'proceed prompt');
+    t.press(KEY.enter);
+    await expect(first).resolves.toEqual({ action: 'run' });
+    t.emit(rec({ type: 'step.started', step: 'find' }));
+    t.press(KEY.enter); // a second ⏎ while find runs: nothing is asked
+    await t.until((f) => f.includes('nothing to do on this step'), 'the hint');
+    void t.ports.ports.proceed!({ id: 'revoke', title: 'Revoke tokens', kind: 'revoke' });
+    await t.until((f) => f.includes('Next step · revoke'), 'the next question');
+    expect(t.frame()).not.toContain('nothing to do on this step');
+    expect(t.frame()).toContain('⏎ run step');
+  });
 });
 
 describe('gates', () => {
