@@ -165,6 +165,9 @@ export function resolveKey(name: string, c: KeyCtx): Binding | undefined {
   return BINDINGS.find((b) => !b.widget && b.keys.includes(name) && b.when(c));
 }
 
+/** ⏎ while nothing is asked (a step runs): stale once a question comes (ports.ts clears it then) */
+export const NOTHING_ASKED_HINT = '⏎: nothing to do on this step — f goes to what is asked';
+
 /**
  * What the status line says when a key does nothing where it was pressed: ⏎ at
  * a gate never approves — y does, deliberately another key; any other key: where the keys are.
@@ -173,7 +176,7 @@ export function unboundHint(name: string, c: KeyCtx): string | null {
   if (name === 'enter' && c.prompt === 'approval') return '⏎ does not approve a gate: y approves, d denies (tab: the step detail)';
   if (name === 'enter' && c.prompt === 'doubt') return '⏎ does not settle it: m it is done, r redo' + (c.attached ? '' : ', v re-verify, l decide later');
   if (name === 'enter' && c.prompt === 'failure') return '⏎ does not choose: r retry, c continue, x stop the run';
-  if (name === 'enter' && c.prompt === null && (c.phase === 'running' || c.phase === 'starting')) return '⏎: nothing to do on this step — f goes to what is asked';
+  if (name === 'enter' && c.prompt === null && (c.phase === 'running' || c.phase === 'starting')) return NOTHING_ASKED_HINT;
   // a printable key (not a modifier, an arrow the app does not use, or a mouse report)
   if (name.length === 1 && name >= ' ') return `${name} does nothing here — the keys are at the bottom, ? lists them all`;
   // any other key (an arrow the app does not use, a function key): ignored, and said so

@@ -5,6 +5,7 @@
  * the run without deciding anything (approval/settle: wait, manual: not done, failure: stop).
  */
 import { loadPatterns } from '../core/runbook/pattern.js';
+import { NOTHING_ASKED_HINT } from './keymap.js';
 import type {
   ApprovalAnswer,
   DoubtAnswer,
@@ -81,8 +82,8 @@ export function createTuiPorts(store: RunStore, opts: { beforeAsk?: () => void }
       const prompt = { ...p, id } as Prompt;
       store.setState((s) => ({
         prompts: [...s.prompts, prompt],
-        // a question now where there was none: a hint about a key that found nothing to do is stale
-        ui: s.prompts.length === 0 ? { ...s.ui, promptScroll: 0, showDetail: false, entryError: null, keyHint: null } : s.ui,
+        // a question now where there was none: "⏎: nothing to do" is stale (the loading screen's hint stays until a key)
+        ui: s.prompts.length === 0 ? { ...s.ui, promptScroll: 0, showDetail: false, entryError: null, keyHint: s.ui.keyHint === NOTHING_ASKED_HINT ? null : s.ui.keyHint } : s.ui,
       }));
     });
   }
