@@ -45,7 +45,6 @@ await build({
   // the version from package.json, inlined so --version reads no file (src/help.ts)
   define: { 'process.env.NODE_ENV': '"production"', __RUNBOOK_VERSION__: JSON.stringify(version), __RUNBOOK_BUILD__: JSON.stringify(BUILD) },
   jsx: 'automatic',
-  ...(process.env.BUILD_MINIFY === 'ws' ? { minifyWhitespace: true, minifySyntax: true } : process.env.BUILD_MINIFY === 'all' ? { minify: true, keepNames: true } : {}),
   logLevel: 'warning',
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __runbookCreateRequire } from 'node:module';\nconst require = __runbookCreateRequire(import.meta.url);" },
 });

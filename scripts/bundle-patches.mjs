@@ -1,8 +1,8 @@
 // The esbuild plugin of scripts/build.mjs: what the bundle changes in the packages it takes in.
 // Each patch checks that the text it replaces is there and fails the build otherwise, so a new
 // version of a package cannot silently drop a patch (or be silently mis-patched).
-// test/e2e/bundle-patches.test.ts bundles the patched string-width with this plugin and checks
-// it against the package as published.
+// test/ui/graphemes.test.ts bundles the patched string-width and slice-ansi with this plugin and
+// checks them against the packages as published.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -35,8 +35,6 @@ export const blank = (): Line => [];
 export const lineText = (l: Line): string => l.map((s) => s.text).join('');
 
 const PLAIN = /^[\u0020-\u007E]*$/;
-/** Printable ASCII only: one column a character (Ink measures it without segmenting it). */
-export const isPlain = (text: string): boolean => PLAIN.test(text);
 const widths = new Map<string, number>();
 
 /**

@@ -6,7 +6,6 @@ import { clock, fit, lineText, valueLines, width, wrap, line, seg } from '../../
 
 await loadMarkdown();
 import { createTheme, colorFromEnv } from '../../src/ui/theme.js';
-import { runsOf } from '../../src/ui/components/lines.js';
 
 const text = (lines: ReturnType<typeof renderMarkdown>) => lines.map(lineText);
 
@@ -107,16 +106,3 @@ describe('code blocks', () => {
   });
 });
 
-describe('runsOf: a line drawn as texts Ink measures apart', () => {
-  it('puts the icon of a row apart from the plain ASCII after it, and a plain line in one text', () => {
-    const row = [{ text: '✓ done     ', style: 'ok' as const }, { text: 'tok-000123', style: 'bold' as const }, { text: '  HTTP 200', style: 'dim' as const }];
-    expect(runsOf(row)?.map((r) => r.map((p) => p.text).join(''))).toEqual(['✓ done     ', 'tok-000123  HTTP 200']);
-    expect(runsOf([{ text: 'all' }, { text: ' plain' }])).toBeUndefined();
-  });
-
-  it('never splits a grapheme: a part that starts with a combining mark stays with the one before', () => {
-    // without the rule, `e` and its accent would be drawn (and measured) as two texts
-    expect(runsOf([{ text: 'cafe' }, { text: '\u0301 au lait' }])).toBeUndefined();
-    expect(runsOf([{ text: '✓ ' }, { text: 'cafe' }, { text: '\u0301' }])?.map((r) => r.map((p) => p.text).join(''))).toEqual(['✓ ', 'cafe\u0301']);
-  });
-});

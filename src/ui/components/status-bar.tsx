@@ -2,13 +2,13 @@
  * One line that says what is going on between prompts: stopping, a retry countdown, what
  * the engine waits for, how many prompts queue behind this one, the latest note.
  */
+import { Text } from 'ink';
 import { useShallow } from 'zustand/react/shallow';
 import { useRunStore } from '../store.js';
 import { useTheme } from '../theme.js';
 import { useNow } from '../hooks/use-now.js';
 import { useDrill } from '../context.js';
 import { duration, fit } from '../text.js';
-import { TextRuns } from './lines.js';
 import type { RunStoreState } from '../store/types.js';
 import { activePrompt, othersWaiting } from '../status.js';
 
@@ -112,5 +112,9 @@ export function StatusBar({ width }: { width: number }) {
   } else if (!v.begun) {
     text = 'starting…';
   }
-  return <TextRuns text={fit(text || ' ', width)} style={style} />;
+  return (
+    <Text wrap="truncate-end" {...style}>
+      {fit(text || ' ', width)}
+    </Text>
+  );
 }
