@@ -8,6 +8,7 @@ import { rmSync, chmodSync, renameSync, existsSync, readFileSync, mkdirSync, wri
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { bundlePatches } from './bundle-patches.mjs';
+import { warmCodeCache } from './warm-code-cache.mjs';
 
 // Packages are bundled too: a package loaded as one chunk instead of tens or hundreds of ESM/CJS
 // files from node_modules loads about twice as fast (zod, yaml and execa on every command that
@@ -21,16 +22,30 @@ const EXTERNAL = ['pg-native'];
 
 const stubs = bundlePatches();
 
+// dist/cli.js leaves the commands to dist/runner.cjs: the command table's lazy imports and the
+// source fallback of src/cli.ts stay out of its chunks (dist/cli.js never follows them).
+const runnerOnly = {
+  name: 'runner-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (a) =>
+      /[\\/]src[\\/]commands[\\/]spec\.ts$/.test(a.importer) || (/[\\/]src[\\/]cli\.ts$/.test(a.importer) && a.path === './command-runner.js') ? { path: a.path, external: true } : undefined,
+    );
+  },
+};
+
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 // this build's id: the stored runbooks below are used only by the code built with them
 const BUILD = `${version}+${Date.now().toString(36)}.${randomBytes(4).toString('hex')}`;
 
+const define = { 'process.env.NODE_ENV': '"production"', __RUNBOOK_VERSION__: JSON.stringify(version), __RUNBOOK_BUILD__: JSON.stringify(BUILD) };
+
 const tmp = `dist.tmp-${process.pid}`;
 const old = `dist.old-${process.pid}`;
 rmSync(tmp, { recursive: true, force: true });
+// dist/cli.js: argv, --version, --help (nothing else loads for those), and loading the runner;
+// dist/pg-worker.js: the shared journal's worker thread (src/core/journal/pg-store.ts).
 await build({
-  // the shared journal's worker thread (src/core/journal/pg-store.ts) is an entry of its own: dist/pg-worker.js
   entryPoints: { cli: 'src/cli.ts', 'pg-worker': 'src/core/journal/pg-worker.ts' },
   outdir: tmp,
   bundle: true,
@@ -40,19 +55,77 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   external: EXTERNAL,
-  plugins: [stubs],
+  plugins: [stubs, runnerOnly],
   // React's production build (the bundled copy only; no source of ours reads NODE_ENV);
   // the version from package.json, inlined so --version reads no file (src/help.ts)
-  define: { 'process.env.NODE_ENV': '"production"', __RUNBOOK_VERSION__: JSON.stringify(version), __RUNBOOK_BUILD__: JSON.stringify(BUILD) },
+  define: { ...define, __RUNBOOK_RUNNER__: JSON.stringify('./runner.cjs') },
   jsx: 'automatic',
   logLevel: 'warning',
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __runbookCreateRequire } from 'node:module';\nconst require = __runbookCreateRequire(import.meta.url);" },
 });
+// dist/runner.cjs: every command (src/command-runner.ts and what it loads, Ink and the SDKs
+// included) as one CommonJS script, which src/code-cache.ts loads through a V8 code cache — Node
+// 20 caches no ES module's compiled code. Modules imported lazily stay lazy: esbuild wraps each
+// in a function that runs on its first import().
+await build({
+  entryPoints: { runner: 'src/command-runner.ts' },
+  outdir: tmp,
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  external: EXTERNAL,
+  plugins: [stubs],
+  define: { ...define, 'import.meta.url': '__runbookImportMetaUrl' },
+  // no comments or indentation (names and code as they are; the source map has the rest): a
+  // third smaller, and ASCII only, so src/code-cache.ts reads it as a one-byte string (a script
+  // with one non-ASCII comment decodes as UTF-16, ~4× the time)
+  minifyWhitespace: true,
+  charset: 'ascii',
+  inject: ['scripts/runner-shims.js'],
+  jsx: 'automatic',
+  logLevel: 'warning',
+});
+finishRunner(`${tmp}/runner.cjs`);
 await compileRunbooks(`${tmp}/compiled-runbooks`);
+warmCodeCache(tmp);
 chmodSync(`${tmp}/cli.js`, 0o755);
 if (existsSync('dist')) renameSync('dist', old);
 renameSync(tmp, 'dist');
 rmSync(old, { recursive: true, force: true });
+
+/**
+ * The runner as written, with two changes:
+ * - every non-ASCII UTF-16 unit written as `\\uXXXX`: esbuild escapes strings and templates
+ *   (charset: 'ascii') but leaves regular-expression literals as written, and a script with one
+ *   non-ASCII character decodes into a two-byte string (~25 ms more for the runner, every start).
+ *   The escape means the same code unit in a pattern, with or without the `u` flag;
+ * - esbuild's lazy module wrappers (`__esm`, `__commonJS`) pass each module's path to
+ *   `globalThis.__runbookModuleTrace` when it is set, as the module starts: the tests' module
+ *   tracer (test/e2e/fixtures/trace-resolve.mjs) proves with it what a command loads (no Ink for
+ *   --json, no SDK for validate) now that it is all one file. Unset, the path passes through;
+ * - what is still imported at run time (a provider plugin, a Node built-in a package imports
+ *   lazily) goes through `__runbookImport`, the loader's import() (src/code-cache.ts): Node 20
+ *   loses a script's import() callback for functions read from a code cache ("A dynamic import
+ *   callback was not specified"), and its own vm loader for it is experimental (it warns).
+ */
+function finishRunner(file) {
+  let text = readFileSync(file, 'utf8').replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const STRICT = '"use strict";';
+  if (!text.startsWith(STRICT)) throw new Error(`${file}: does not start with ${STRICT} (scripts/build.mjs finishRunner)`);
+  text = `${STRICT}var __runbookTraceKey=globalThis.__runbookModuleTrace??(k=>k);${text.slice(STRICT.length)}`;
+  for (const v of ['fn', 'cb']) {
+    const init = `${v}[__getOwnPropNames(${v})[0]]`;
+    if (text.split(init).length !== 2) throw new Error(`${file}: esbuild's module wrapper \`${init}\` not found once (scripts/build.mjs finishRunner)`);
+    text = text.replace(init, `${v}[__runbookTraceKey(__getOwnPropNames(${v})[0])]`);
+  }
+  // every import() call in the bundle is awaited where it is made; the two other `import(` are
+  // code in strings (a worker's and a child's --import), which must stay as they are
+  text = text.replaceAll('await import(', 'await __runbookImport(');
+  writeFileSync(file, text);
+}
 
 /**
  * The validated form of every shipped runbook, as `<dir>/<sha256 of its text>.json` stamped with
@@ -70,7 +143,7 @@ async function compileRunbooks(dir) {
     target: 'node20',
     external: EXTERNAL,
     plugins: [stubs],
-    define: { 'process.env.NODE_ENV': '"production"', __RUNBOOK_VERSION__: JSON.stringify(version), __RUNBOOK_BUILD__: JSON.stringify(BUILD) },
+    define,
     logLevel: 'warning',
     banner: { js: "import { createRequire as __runbookCreateRequire } from 'node:module';\nconst require = __runbookCreateRequire(import.meta.url);" },
   });

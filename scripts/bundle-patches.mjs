@@ -6,11 +6,36 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-// Yoga (Ink's layout engine) carries its WebAssembly as a base64 data: URL and, where `fetch`
-// exists, fetches that URL — which loads Node's whole fetch implementation (undici) on the
-// way to the TUI's first frame (~45 ms of CPU on this machine, bench/README.md). Patched to take
-// its own synchronous base64 path instead (the same bytes; its fallback when fetch fails).
-const YOGA_FETCH = '"function"!=typeof fetch';
+// Yoga (Ink's layout engine) carries its WebAssembly as a base64 data: URL and instantiates it
+// asynchronously, so its module ends in a top-level await (`wrapAssembly(await loadYoga())`) —
+// and so does Ink, which imports it. The bundle instantiates it synchronously instead (the same
+// bytes, through Emscripten's own receiveInstance, whose start-up then runs to the end at once):
+// the CommonJS runner (scripts/build.mjs) cannot hold a top-level await. The base64 is decoded
+// with Buffer instead of the generated atob loop (~3 ms). Where `fetch` exists the async path
+// fetched that data: URL, loading Node's whole fetch implementation (undici); that path is
+// gone with it. Each patch fails the build when its text is missing.
+const YOGA_DECODE = 'var b=xa(a.slice(37)),c=new Uint8Array(b.length);for(a=0;a<b.length;++a)c[a]=b.charCodeAt(a);var d=c';
+const YOGA_ASYNC = 'if(h.instantiateWasm)try{return h.instantiateWasm(d,';
+const YOGA_AWAIT = 'const Yoga = wrapAssembly(await loadYoga());';
+const YOGA_SYNC = `const __runbookYoga = {};
+loadYoga(__runbookYoga);
+if (!__runbookYoga.calledRun) throw new Error('yoga-layout did not start synchronously (scripts/bundle-patches.mjs)');
+const Yoga = wrapAssembly(__runbookYoga);`;
+
+// Ink's reconciler awaits two imports at its top level, both only with DEV=true (React
+// devtools, stubbed below, and Ink's package.json for them): neither awaited in the bundle.
+const INK_DEVTOOLS = "await import('./devtools.js');";
+const INK_PACKAGE = '? await loadPackageJson()';
+
+/** `source` with each [from, to] replaced once, or an error naming what is missing */
+function replaceEach(source, path, pairs, what) {
+  let out = source;
+  for (const [from, to] of pairs) {
+    if (out.split(from).length !== 2) throw new Error(`${path}: \`${from.slice(0, 60)}\` not found once (scripts/bundle-patches.mjs) — check how this ${what}`);
+    out = out.replace(from, () => to);
+  }
+  return out;
+}
 
 // Grapheme segmentation (src/ui/graphemes.ts): string-width, slice-ansi (cli-truncate) and Ink's
 // ANSI tokenizer each build an `Intl.Segmenter` when imported — the first one of a process sets up
@@ -90,12 +115,24 @@ export function bundlePatches() {
           return a.path === STRING_WIDTH ? { contents: patchStringWidth(source, a.path), loader: 'js' } : undefined;
         });
       }
-      b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (a) => {
-        const source = readFileSync(a.path, 'utf8');
-        // a new yoga-layout that no longer has the check: fail the build rather than load undici again unnoticed
-        if (!source.includes(YOGA_FETCH)) throw new Error(`${a.path}: no \`${YOGA_FETCH}\` to patch (scripts/bundle-patches.mjs) — check how this yoga-layout loads its WebAssembly`);
-        return { contents: source.replaceAll(YOGA_FETCH, 'true'), loader: 'js' };
-      });
+      b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (a) => ({
+        loader: 'js',
+        contents: replaceEach(readFileSync(a.path, 'utf8'), a.path, [
+          [YOGA_DECODE, 'var d=new Uint8Array(Buffer.from(a.slice(37),"base64"))'],
+          [YOGA_ASYNC, `return a(new WebAssembly.Instance(new WebAssembly.Module(wa()),d)),{};${YOGA_ASYNC}`],
+        ], 'yoga-layout loads its WebAssembly'),
+      }));
+      b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]src[\\/]index\.js$/ }, (a) => ({
+        loader: 'js',
+        contents: replaceEach(readFileSync(a.path, 'utf8'), a.path, [[YOGA_AWAIT, YOGA_SYNC]], 'yoga-layout starts'),
+      }));
+      b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/ }, (a) => ({
+        loader: 'js',
+        contents: replaceEach(readFileSync(a.path, 'utf8'), a.path, [
+          [INK_DEVTOOLS, "import('./devtools.js').catch(() => {});"],
+          [INK_PACKAGE, '? { name: undefined, version: undefined }'],
+        ], 'Ink loads its devtools'),
+      }));
       // smtp-server carries a built-in localhost RSA private key and certificate (its STARTTLS
       // default). The drill's SMTP simulator disables STARTTLS, so the pair is never used — but
       // shipped inside dist/ it is a private key in our package, and every secret scanner run over

@@ -1,17 +1,22 @@
 /**
  * runbook — argv → command. The ONLY place that sets the exit code or exits.
- * Commands come from the table in src/commands/spec.ts and are loaded lazily, so `--version`
- * and `--help` load no Ink and no SDKs.
+ * --version and --help are answered by src/cli-answers.ts, which loads nothing else (no Ink, no
+ * SDKs). A command runs
+ * in src/command-runner.ts: from the build, dist/runner.cjs through its V8 code cache
+ * (src/code-cache.ts); from source, the module itself. The commands load lazily from there.
  */
-import { Redactor } from './core/secrets/redactor.js';
-import { ExitCode, isRunbookError } from './core/errors.js';
-import type { CommandContext } from './commands/context.js';
-import { COMMANDS, didYouMean, isCommand, type CommandSpec } from './commands/spec.js';
-import { VERSION, mainHelp, commandHelp } from './help.js';
-import { program, withProgram } from './commands/invocation.js';
-import { neutralise } from './core/terminal-text.js';
-import { parseArgs } from 'node:util';
-import { firstLine } from './ui/first-line.js';
+import { ExitCode } from './core/errors.js';
+import { requireCached } from './code-cache.js';
+import { fileURLToPath } from 'node:url';
+
+// set by scripts/build.mjs: the runner's file beside dist/cli.js, and the build's id
+declare const __RUNBOOK_RUNNER__: string | undefined;
+declare const __RUNBOOK_BUILD__: string | undefined;
+
+type Runner = typeof import('./command-runner.js');
+
+/** the runner once loaded: its report() knows its own error classes */
+let runner: Runner | undefined;
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -33,30 +38,19 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 const ACTING = new Set(['run', 'drill', 'attach', 'push', 'approve']);
 
-const VERSION_FLAGS = new Set(['--version', '-V', '-v', 'version']);
-
 /** The command whose name prefixes error messages (`runbook run: …`). */
 let current = '';
 
-async function main(argv: string[]): Promise<number> {
+/** `argv` asks for the help or the version, or names no command: src/cli-answers.ts answers (its VERSION_FLAGS, HELP_FLAGS) */
+function isQuestion(argv: readonly string[]): boolean {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? (rest[0] === '--help' || rest[0] === '-h' ? 'help' : rest[0]) : undefined;
-    if (topic !== undefined && !isCommand(topic)) return unknownCommand(topic);
-    process.stdout.write((topic && commandHelp(topic)) || mainHelp());
-    return name === undefined ? ExitCode.usage : ExitCode.ok;
-  }
-  if (VERSION_FLAGS.has(name)) {
-    if (rest.includes('--help') || rest.includes('-h')) process.stdout.write(commandHelp('version')!);
-    else process.stdout.write(rest.includes('--json') ? JSON.stringify({ version: VERSION }) + '\n' : VERSION + '\n');
-    return ExitCode.ok;
-  }
-  const spec: CommandSpec | undefined = isCommand(name) ? COMMANDS[name] : undefined;
-  if (!spec?.load) return unknownCommand(name);
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(commandHelp(name)!);
-    return ExitCode.ok;
-  }
+  const help = (a: string) => a === '--help' || a === '-h';
+  return name === undefined || name === 'help' || help(name) || ['--version', '-V', '-v', 'version'].includes(name) || rest.some(help);
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (isQuestion(argv)) return (await import('./cli-answers.js')).answer(argv);
+  const [name, ...rest] = argv as [string, ...string[]];
   current = name;
   const controller = new AbortController();
   let interrupts = 0;
@@ -73,91 +67,35 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal); // the terminal closed: stop cleanly so the lock is released
   if (ACTING.has(name)) readerGone = () => controller.signal.aborted || controller.abort(new Error('EPIPE'));
-  const ctx: CommandContext = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
-    env: process.env,
-    cwd: process.cwd(),
-    redactor: new Redactor(),
-    signal: controller.signal,
-    script: process.argv[1],
-  };
-  // run / drill on a terminal: the TUI's first frame goes up before the command's own code (the
-  // runbook parser, the engine, a drill's simulators) is even loaded
-  const early = await earlyTui(name, rest, ctx);
-  ctx.earlyTui = early;
-  // the run could not start (a usage error…): the frame is cleared (a no-op once the TUI took it
-  // over) before the error prints, so it prints on a clean terminal
-  try {
-    const mod = await spec.load();
-    return await mod.default(rest, ctx).catch(async (e: unknown) => {
-      await early?.close();
-      return report(e, ctx.redactor);
-    });
-  } finally {
-    await early?.close();
-  }
+  runner = await loadRunner();
+  return runner.runCommand(name, rest, { signal: controller.signal, script: process.argv[1] });
 }
 
-const TUI_MODES: Partial<Record<string, 'live' | 'drill'>> = { run: 'live', drill: 'drill' };
-
-/** The first frame of run / drill, when the command will open the TUI (both streams are terminals, no --json / --non-interactive, flags that parse). */
-async function earlyTui(name: string, argv: string[], ctx: CommandContext): Promise<CommandContext['earlyTui']> {
-  const mode = TUI_MODES[name];
-  if (!mode || ctx.stdin.isTTY !== true || ctx.stdout.isTTY !== true) return undefined;
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: COMMANDS[name as 'run' | 'drill'].flags, allowPositionals: true, strict: true });
-  } catch {
-    return undefined; // the command reports the bad flag
+/** src/command-runner.ts: the build's dist/runner.cjs (through its code cache), or the source module */
+async function loadRunner(): Promise<Runner> {
+  if (typeof __RUNBOOK_RUNNER__ === 'string') {
+    const file = fileURLToPath(new URL(__RUNBOOK_RUNNER__, import.meta.url));
+    const cache = fileURLToPath(new URL(`code-cache/runner-${__RUNBOOK_BUILD__}-${process.version}-${process.arch}.bin`, import.meta.url));
+    // the runner's import() calls (provider plugins, Node built-ins loaded lazily) are this module's
+    return requireCached(file, cache, { importModule: (s) => import(s), beforeWrite: (r) => (r as Runner).beforeCodeCache() }).exports as Runner;
   }
-  const f = parsed.values as Record<string, unknown>;
-  const file = parsed.positionals[0];
-  if (f.json || f['non-interactive'] || file === undefined) return undefined;
-  // the header's first line at once, as plain text: Ink's first frame draws the same characters over it
-  ctx.stdout.write(`\r${firstLine(mode)}\r`);
-  try {
-    const { openTui } = await import('./ui/index.js');
-    return openTui({ mode, what: file, stdin: ctx.stdin as NodeJS.ReadStream, stdout: ctx.stdout as NodeJS.WriteStream, stderr: ctx.stderr as NodeJS.WriteStream, env: ctx.env });
-  } catch {
-    ctx.stdout.write('\r\x1b[2K'); // the plain line goes: the command loads the TUI again and reports what is wrong
-    return undefined;
-  }
+  return import('./command-runner.js');
 }
 
-function unknownCommand(name: string): number {
-  const guess = name.startsWith('-') ? undefined : didYouMean(name, Object.keys(COMMANDS));
-  const what = name.startsWith('-') ? `unknown option "${name}"` : `unknown command "${name}"`;
-  const prog = program({ env: process.env, cwd: process.cwd(), script: process.argv[1] });
-  process.stderr.write(neutralise(`runbook: ${what}\n`) + `${guess ? `  → Did you mean \`${prog} ${guess}\`?\n` : ''}  → Run \`${prog} --help\` to see the commands.\n`);
-  return ExitCode.usage;
-}
-
-/** `runbook run: message`, once: a message that already names the command keeps its own prefix. */
-function prefixed(message: string): string {
-  const own = /^runbook(?: [a-z-]+)?: /.exec(message);
-  const body = own ? message.slice(own[0].length) : message;
-  return `runbook${current ? ` ${current}` : ''}: ${body}`;
-}
-
-function report(e: unknown, redactor: Redactor): number {
-  if (isRunbookError(e)) {
-    process.stderr.write(neutralise(redactor.redact(`${prefixed(e.message)}\n`)));
-    const prog = program({ env: process.env, cwd: process.cwd(), script: process.argv[1] });
-    for (const step of e.nextSteps) process.stderr.write(neutralise(redactor.redact(`  → ${withProgram(step, prog)}\n`)));
-    return e.exitCode;
-  }
-  // never print a raw error object: it can carry request headers and argv
-  const name = (e as { name?: string })?.name ?? 'Error';
-  const msg = (e as { message?: string })?.message?.split('\n')[0] ?? String(e);
-  process.stderr.write(neutralise(redactor.redact(`runbook: internal error (${name}): ${msg}\n  → This is a bug in runbook; incident state on disk is kept.\n`)));
-  if (process.env.RUNBOOK_DEBUG) process.stderr.write(redactor.redact(String((e as Error)?.stack ?? '')) + '\n');
+/**
+ * What `e` says on stderr: the exit code it means. The runner's report once it is loaded (its
+ * errors are its own classes; it redacts); before that nothing secret was read, and the error
+ * is only named.
+ */
+function report(e: unknown): number {
+  if (runner) return runner.report(e, undefined, current);
+  const name = String((e as { name?: string })?.name ?? 'Error').replace(/[^\w.-]/g, '');
+  process.stderr.write(`runbook: internal error (${name}) before the command started\n  → This is a bug in runbook; incident state on disk is kept.\n`);
   return ExitCode.internal;
 }
 
 process.on('uncaughtException', (e) => {
-  process.exitCode = report(e, new Redactor());
+  process.exitCode = report(e);
   process.exit();
 });
 
@@ -177,7 +115,7 @@ main(process.argv.slice(2)).then(
     over();
   },
   (e: unknown) => {
-    process.exitCode = report(e, new Redactor());
+    process.exitCode = report(e);
     over();
   },
 );

@@ -320,6 +320,7 @@ export const ENVIRONMENT: readonly { name: string; help: string }[] = [
   { name: 'RUNBOOK_SECRET_<NAME>', help: 'answers a `from: prompt` secret without a terminal' },
   { name: 'NO_COLOR', help: 'set and non-empty: no colours' },
   { name: 'RUNBOOK_DEBUG', help: 'set: an internal error also prints its (redacted) stack trace' },
+  { name: 'RUNBOOK_CODE_CACHE', help: "off: start without the build's V8 code cache (dist/code-cache), and write none" },
 ];
 
 /** Levenshtein distance, for did-you-mean (command names and flags are short). */

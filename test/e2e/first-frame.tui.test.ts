@@ -1,10 +1,10 @@
 /**
  * The first frame of `runbook drill` on a terminal (issue 12), the built CLI in tmux at 80×24:
  * - the header's first line is written as plain text before Ink is imported, and Ink's first
- *   frame draws the same characters over it (nothing flashes); Ink's code (the TUI chunk) loads
+ *   frame draws the same characters over it (nothing flashes); the TUI's code (Ink) starts
  *   before the drill command's own code (runbook parser, engine, simulators);
  * - a run that cannot start takes that frame down before the error prints (a clean terminal).
- * The pane's raw output comes from `tmux pipe-pane`; which chunks load, in which order, from the
+ * The pane's raw output comes from `tmux pipe-pane`; which modules start, in which order, from the
  * module tracer (fixtures/trace-resolve.mjs) with stderr sent to a file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ROOT, ensureBuilt } from './cli.js';
 import { Tmux, hasTmux } from './tmux.js';
+import { startedModules } from './loaded-packages.js';
 
 const t = new Tmux();
 // eslint-disable-next-line no-control-regex
@@ -38,12 +39,14 @@ describe.skipIf(!hasTmux)('the first frame of a drill', () => {
     const ink = plain(bytes.slice('\r[DRILL] starting…\r'.length));
     expect(ink, JSON.stringify(ink.slice(0, 80))).toMatch(/^\[DRILL\] starting…\r?\n/);
     expect(ink).toContain("starting the drill's simulated world for hf-spaces-secrets-exposure…");
-    // Ink (the TUI chunk) loaded before the drill command's own code
-    const chunks = [...readFileSync(trace, 'utf8').matchAll(/^CHUNK (\S+)$/gm)].map((m) => m[1]!);
-    const ui = chunks.findIndex((c) => c.startsWith('ui-'));
-    const drill = chunks.findIndex((c) => c.startsWith('drill-'));
-    expect(ui, chunks.join(' ')).toBeGreaterThan(-1);
-    expect(drill, chunks.join(' ')).toBeGreaterThan(ui);
+    // the TUI (and Ink) started before the drill command's own code
+    const started = startedModules(readFileSync(trace, 'utf8'));
+    const ui = started.indexOf('src/ui/index.tsx');
+    const inkStarted = started.indexOf('node_modules/ink/build/index.js');
+    const drill = started.indexOf('src/commands/drill.ts');
+    expect(ui, started.join(' ')).toBeGreaterThan(-1);
+    expect(inkStarted, started.join(' ')).toBeGreaterThan(-1);
+    expect(drill, started.join(' ')).toBeGreaterThan(Math.max(ui, inkStarted));
     t.keys('ff', 'q');
     await t.until('ff', (s) => s.includes('y quit'), 'the quit question');
     t.keys('ff', 'y');

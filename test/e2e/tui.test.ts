@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ROOT, ensureBuilt } from './cli.js';
 import { hasTmux, Tmux } from './tmux.js';
+import { loadedPackages, startedModules } from './loaded-packages.js';
 
 const OVERALL_MS = 150_000;
 
@@ -169,16 +170,11 @@ describe.skipIf(!hasTmux)('runbook run — the TUI in tmux', () => {
 
 // Ink is bundled into the TUI's own chunk (dist/ui-*.js), so a tracer of bare package names
 // cannot see it: trace every module URL instead.
-const TRACER = `import { register } from 'node:module';
-register('data:text/javascript,' + encodeURIComponent(\`export async function resolve(s, c, n) { const r = await n(s, c); process.stderr.write('LOAD ' + r.url + '\\\\n'); return r; }\`));
-`;
-
-describe('the TUI chunk', () => {
+describe('the TUI', () => {
   beforeAll(ensureBuilt);
   it('is loaded only by an interactive run: never by --help, a scripted run or a plan', () => {
     const dir = mkdtempSync(join(tmpdir(), 'runbook-tui-'));
     writeFileSync(join(dir, 'rb.yaml'), RUNBOOK);
-    writeFileSync(join(dir, 'trace.mjs'), TRACER);
     const runs = [
       ['--help'],
       ['run', '--help'],
@@ -186,12 +182,12 @@ describe('the TUI chunk', () => {
       ['run', 'rb.yaml', '--state-dir', join(dir, 'state'), '--incident', 'scripted', '--non-interactive'],
     ];
     for (const args of runs) {
-      const r = spawnSync(process.execPath, ['--import', join(dir, 'trace.mjs'), CLI, ...args], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } });
-      const loads = r.stderr.match(/^LOAD .*/gm) ?? [];
-      expect(loads.some((l) => l.includes('/dist/cli.js')), `${args.join(' ')}: the tracer works`).toBe(true);
-      expect(loads.filter((l) => /\/dist\/ui-[A-Z0-9]+\.js$/.test(l) || /node_modules\/(ink|react)\//.test(l)), args.join(' ')).toEqual([]);
+      const r = spawnSync(process.execPath, ['--import', join(ROOT, 'test/e2e/fixtures/trace-resolve.mjs'), CLI, ...args], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } });
+      expect(r.stderr, `${args.join(' ')}: the tracer works`).toMatch(/^CHUNK cli\.js$/m);
+      if (args[0] === 'plan') expect(startedModules(r.stderr), 'the tracer sees the runner').toContain('src/commands/plan.ts');
+      expect(startedModules(r.stderr).filter((m) => (m.startsWith('src/ui/') && m !== 'src/ui/first-line.ts') || /node_modules\/(ink|react)\//.test(m)), args.join(' ')).toEqual([]);
+      expect([...loadedPackages(r.stderr)].filter((p) => p === 'ink' || p === 'react'), args.join(' ')).toEqual([]);
     }
-    // and the interactive path does load it (the chunk exists under that name)
-    expect(spawnSync('ls', [join(ROOT, 'dist')], { encoding: 'utf8' }).stdout).toMatch(/^ui-[A-Z0-9]+\.js$/m);
+    // the interactive path does start it: test/e2e/first-frame.tui.test.ts
   });
 });

@@ -50,3 +50,17 @@ export function boundHeapGrowth(opts: { young?: boolean } = {}): () => void {
 export function heapGrowthBounded(): boolean {
   return holders > 0;
 }
+
+/**
+ * V8's defaults back for good, whoever holds the bounds (this one and the scanner's young
+ * generation, src/commands/scan.ts): for the process's last moments. V8 stamps a code cache with
+ * a hash of the flags that differ from their defaults and refuses a cache stamped otherwise —
+ * one written while a run held the bounds would be refused by every later process
+ * (src/code-cache.ts writes at exit).
+ */
+export function restoreHeapDefaults(): void {
+  holders = 0;
+  youngHolders = 0;
+  setFlagsFromString('--heap-growing-percent=0');
+  setFlagsFromString('--semi-space-growth-factor=2');
+}
