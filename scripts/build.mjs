@@ -22,6 +22,49 @@ const EXTERNAL = ['pg-native'];
 
 const stubs = bundlePatches();
 
+// The SDKs — what a provider's action, a drill simulator or team mode imports the first time it
+// needs it: ES-module chunks of their own (dist/sdk/*.js, one entry each, shared code in common
+// chunks) that the runner imports then, not part of the runner, whose start pays for every
+// module it holds (its code cache, the functions its top level declares; bench/README.md).
+// 'default': a CommonJS package of which runbook reads module.exports (`(await import(x)).default`,
+// as Node gives it); 'named': an ES module read by its named exports.
+const SDKS = {
+  '@aws-sdk/client-sts': 'default',
+  '@aws-sdk/client-iam': 'default',
+  '@aws-sdk/client-guardduty': 'default',
+  '@aws-sdk/client-cloudtrail': 'default',
+  '@aws-sdk/client-secrets-manager': 'default',
+  '@slack/web-api': 'default',
+  nodemailer: 'default',
+  'libsodium-wrappers': 'default',
+  pg: 'default',
+  '@huggingface/hub': 'named',
+  '@octokit/rest': 'named',
+  '@secretlint/core': 'named',
+  '@secretlint/secretlint-rule-preset-recommend': 'named',
+  '@secretlint/profiler': 'named',
+};
+const sdkChunk = (pkg) => `sdk/${pkg.replace(/^@/, '').replaceAll('/', '-')}`;
+const sdkEntries = {
+  name: 'sdk-entries',
+  setup(b) {
+    // an .mjs path: esbuild then reads a CommonJS package's default as Node does (module.exports)
+    b.onResolve({ filter: /^sdk-entry:/ }, (a) => ({ path: `${a.path.slice('sdk-entry:'.length)}.mjs`, namespace: 'sdk-entry' }));
+    b.onLoad({ filter: /.*/, namespace: 'sdk-entry' }, (a) => {
+      const pkg = JSON.stringify(a.path.slice(0, -'.mjs'.length));
+      return { resolveDir: process.cwd(), contents: SDKS[JSON.parse(pkg)] === 'default' ? `import m from ${pkg};\nexport default m;\n` : `export * from ${pkg};\n` };
+    });
+  },
+};
+// in the runner, our own import() of an SDK loads its chunk (a path beside dist/cli.js)
+const sdkOutside = {
+  name: 'sdk-outside',
+  setup(b) {
+    const names = new RegExp(`^(${Object.keys(SDKS).map((k) => k.replace(/[./-]/g, '\\$&')).join('|')})$`);
+    b.onResolve({ filter: names }, (a) => (a.kind === 'dynamic-import' && /[\\/]src[\\/]/.test(a.importer) ? { path: `./${sdkChunk(a.path)}.js`, external: true } : undefined));
+  },
+};
+
 // dist/cli.js leaves the commands to dist/runner.cjs: the command table's lazy imports and the
 // source fallback of src/cli.ts stay out of its chunks (dist/cli.js never follows them).
 const runnerOnly = {
@@ -44,9 +87,10 @@ const tmp = `dist.tmp-${process.pid}`;
 const old = `dist.old-${process.pid}`;
 rmSync(tmp, { recursive: true, force: true });
 // dist/cli.js: argv, --version, --help (nothing else loads for those), and loading the runner;
-// dist/pg-worker.js: the shared journal's worker thread (src/core/journal/pg-store.ts).
+// dist/pg-worker.js: the shared journal's worker thread (src/core/journal/pg-store.ts);
+// dist/sdk/*.js: the SDKs (above).
 await build({
-  entryPoints: { cli: 'src/cli.ts', 'pg-worker': 'src/core/journal/pg-worker.ts' },
+  entryPoints: { cli: 'src/cli.ts', 'pg-worker': 'src/core/journal/pg-worker.ts', ...Object.fromEntries(Object.keys(SDKS).map((p) => [sdkChunk(p), `sdk-entry:${p}`])) },
   outdir: tmp,
   bundle: true,
   splitting: true,
@@ -55,7 +99,7 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   external: EXTERNAL,
-  plugins: [stubs, runnerOnly],
+  plugins: [stubs, runnerOnly, sdkEntries],
   // React's production build (the bundled copy only; no source of ours reads NODE_ENV);
   // the version from package.json, inlined so --version reads no file (src/help.ts)
   define: { ...define, __RUNBOOK_RUNNER__: JSON.stringify('./runner.cjs') },
@@ -77,7 +121,7 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   external: EXTERNAL,
-  plugins: [stubs],
+  plugins: [sdkOutside, stubs],
   define: { ...define, 'import.meta.url': '__runbookImportMetaUrl' },
   // no comments or indentation (names and code as they are; the source map has the rest): a
   // third smaller, and ASCII only, so src/code-cache.ts reads it as a one-byte string (a script
@@ -97,7 +141,7 @@ renameSync(tmp, 'dist');
 rmSync(old, { recursive: true, force: true });
 
 /**
- * The runner as written, with two changes:
+ * The runner as written, with these changes:
  * - every non-ASCII UTF-16 unit written as `\\uXXXX`: esbuild escapes strings and templates
  *   (charset: 'ascii') but leaves regular-expression literals as written, and a script with one
  *   non-ASCII character decodes into a two-byte string (~25 ms more for the runner, every start).
@@ -109,7 +153,9 @@ rmSync(old, { recursive: true, force: true });
  * - what is still imported at run time (a provider plugin, a Node built-in a package imports
  *   lazily) goes through `__runbookImport`, the loader's import() (src/code-cache.ts): Node 20
  *   loses a script's import() callback for functions read from a code cache ("A dynamic import
- *   callback was not specified"), and its own vm loader for it is experimental (it warns).
+ *   callback was not specified"), and its own vm loader for it is experimental (it warns);
+ * - the whole wrapped in the CommonJS module function the loader calls (src/code-cache.ts). The
+ *   first line's columns in the source map are off by the text added in front of it.
  */
 function finishRunner(file) {
   let text = readFileSync(file, 'utf8').replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -121,10 +167,15 @@ function finishRunner(file) {
     if (text.split(init).length !== 2) throw new Error(`${file}: esbuild's module wrapper \`${init}\` not found once (scripts/build.mjs finishRunner)`);
     text = text.replace(init, `${v}[__runbookTraceKey(__getOwnPropNames(${v})[0])]`);
   }
-  // every import() call in the bundle is awaited where it is made; the two other `import(` are
-  // code in strings (a worker's and a child's --import), which must stay as they are
+  // the bundle's import() calls: those awaited where they are made, and those of the SDK chunks
+  // (sdkOutside); the two other `import(` are code in strings (a worker's and a child's
+  // --import), which must stay as they are
   text = text.replaceAll('await import(', 'await __runbookImport(');
-  writeFileSync(file, text);
+  const sdks = text.split('import("./sdk/').length - 1;
+  if (sdks === 0) throw new Error(`${file}: no import of an SDK chunk (./sdk/…) to route (scripts/build.mjs finishRunner)`);
+  text = text.replaceAll('import("./sdk/', '__runbookImport("./sdk/');
+  // the CommonJS wrapper (src/code-cache.ts WRAPPER): the file is the function the loader runs
+  writeFileSync(file, `(function (exports, require, module, __filename, __dirname, __runbookImport) {${text}\n})`);
 }
 
 /**

@@ -26,12 +26,12 @@ export interface Loaded {
 }
 
 /**
- * the CommonJS wrapper Node gives a module, and `__runbookImport`: the script's own import()
- * calls (scripts/build.mjs rewrites them) go to the loader's, since Node 20 drops a script's
- * import() callback for functions read from a code cache
+ * The script is a function expression, written so by scripts/build.mjs (finishRunner): the
+ * wrapper Node gives a CommonJS module, plus `__runbookImport` — the script's own import() calls
+ * go to the loader's, since Node 20 drops a script's import() callback for functions read from
+ * a code cache. (Wrapping it here would copy the whole source once more on every start.)
  */
-const HEAD = '(function (exports, require, module, __filename, __dirname, __runbookImport) { ';
-const TAIL = '\n})';
+const WRAPPER = '(function (exports, require, module, __filename, __dirname, __runbookImport) {';
 
 /** `file` compiled (with `cacheFile` when V8 accepts it), not yet run. */
 export function compileCached(file: string, cacheFile: string, mode = process.env.RUNBOOK_CODE_CACHE): { script: vm.Script; state: CacheState } {
@@ -47,7 +47,8 @@ export function compileCached(file: string, cacheFile: string, mode = process.en
       cachedData = undefined;
     }
   }
-  const script = new vm.Script(HEAD + source + TAIL, { filename: file, cachedData });
+  if (!source.startsWith(WRAPPER)) throw new Error(`${file} is not a runner script (it must start with ${WRAPPER}): rebuild with npm run build`);
+  const script = new vm.Script(source, { filename: file, cachedData });
   const state: CacheState = mode === 'off' ? 'off' : cachedData === undefined ? 'missing' : script.cachedDataRejected ? 'rejected' : 'used';
   return { script, state };
 }

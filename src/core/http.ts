@@ -17,9 +17,10 @@
  * not) is known, which is what separates "not sent" from "ambiguous".
  */
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
+import type zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { ProviderError } from './errors.js';
 import { Secret } from './secrets/secret.js';
@@ -88,10 +89,17 @@ export function isLoopbackOnly(): boolean {
 
 // --- transport -------------------------------------------------------------------------------
 
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, timeout: 4000 }),
-  'https:': new https.Agent({ keepAlive: true, timeout: 4000 }),
-};
+// node:https (with TLS) and node:zlib load with the first https request and the first
+// compressed answer: the drill guard and every command that only sets the door up (the TUI's
+// first frame) leave out ~5 ms of module loading (bench/README.md)
+const builtin = createRequire(import.meta.url);
+let httpsModule: typeof https | undefined;
+let zlibModule: typeof zlib | undefined;
+const httpsLib = (): typeof https => (httpsModule ??= builtin('node:https') as typeof https);
+const zlibLib = (): typeof zlib => (zlibModule ??= builtin('node:zlib') as typeof zlib);
+
+const agents: { 'http:': http.Agent; 'https:'?: https.Agent } = { 'http:': new http.Agent({ keepAlive: true, timeout: 4000 }) };
+const agentFor = (protocol: string): http.Agent => (protocol === 'https:' ? (agents['https:'] ??= new (httpsLib().Agent)({ keepAlive: true, timeout: 4000 })) : agents['http:']);
 
 /** dns.lookup that refuses a non-loopback answer while the guard is on. */
 const guardedLookup = ((hostname: string, options: object, cb: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => {
@@ -188,10 +196,10 @@ function exchange(call: Call, url: URL, method: string, headers: Record<string, 
     }
     let req: http.ClientRequest;
     try {
-      req = (url.protocol === 'https:' ? https : http).request(url, {
+      req = (url.protocol === 'https:' ? httpsLib() : http).request(url, {
         method,
         headers: { 'user-agent': USER_AGENT, ...headers, ...(body ? { 'content-length': String(body.length) } : {}) },
-        agent: agents[url.protocol as 'http:' | 'https:'],
+        agent: agentFor(url.protocol),
         lookup: guardedLookup,
       });
     } catch (e) {
@@ -225,7 +233,7 @@ function exchange(call: Call, url: URL, method: string, headers: Record<string, 
         }
       }
       const enc = (res.headers['content-encoding'] ?? '').toLowerCase().trim();
-      const decoder = enc === 'gzip' || enc === 'x-gzip' ? createGunzip() : enc === 'deflate' ? createInflate() : enc === 'br' ? createBrotliDecompress() : null;
+      const decoder = enc === 'gzip' || enc === 'x-gzip' ? zlibLib().createGunzip() : enc === 'deflate' ? zlibLib().createInflate() : enc === 'br' ? zlibLib().createBrotliDecompress() : null;
       const stream: Readable = decoder ? res.pipe(decoder) : res;
       if (decoder) {
         res.on('error', () => decoder.destroy());
