@@ -84,13 +84,16 @@ async function loadRunner(): Promise<Runner> {
 
 /**
  * What `e` says on stderr: the exit code it means. The runner's report once it is loaded (its
- * errors are its own classes; it redacts); before that nothing secret was read, and the error
- * is only named.
+ * errors are its own classes; it redacts). Before that nothing secret was read: the error's name
+ * and first line (a runner that cannot load says why), without control characters.
  */
 function report(e: unknown): number {
   if (runner) return runner.report(e, undefined, current);
-  const name = String((e as { name?: string })?.name ?? 'Error').replace(/[^\w.-]/g, '');
-  process.stderr.write(`runbook: internal error (${name}) before the command started\n  → This is a bug in runbook; incident state on disk is kept.\n`);
+  // eslint-disable-next-line no-control-regex
+  const plain = (x: unknown) => String(x).replace(/[\x00-\x1f\x7f-\x9f]/g, ' ');
+  const name = plain((e as { name?: string })?.name ?? 'Error');
+  const msg = plain((e as { message?: string })?.message?.split('\n')[0] ?? e);
+  process.stderr.write(`runbook: internal error (${name}) before the command started: ${msg}\n  → This is a bug in runbook, or a broken install: in a checkout run \`npm run build\`, else reinstall runbook. Incident state on disk is kept.\n`);
   return ExitCode.internal;
 }
 

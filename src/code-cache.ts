@@ -34,8 +34,8 @@ export interface Loaded {
 const WRAPPER = '(function (exports, require, module, __filename, __dirname, __runbookImport) {';
 
 /** `file` compiled (with `cacheFile` when V8 accepts it), not yet run. */
-export function compileCached(file: string, cacheFile: string, mode = process.env.RUNBOOK_CODE_CACHE): { script: vm.Script; state: CacheState } {
-  // the build writes the runner as ASCII (scripts/build.mjs asciiOnly): read as Latin-1, its
+function compileCached(file: string, cacheFile: string, mode = process.env.RUNBOOK_CODE_CACHE): { script: vm.Script; state: CacheState } {
+  // the build writes the runner as ASCII (scripts/build.mjs finishRunner): read as Latin-1, its
   // bytes become the one-byte string as they are (~2× faster than decoding UTF-8 here)
   const bytes = readFileSync(file);
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
@@ -76,7 +76,7 @@ export function requireCached(file: string, cacheFile: string, o: { importModule
 }
 
 /** the cache of `script` into `cacheFile`, whole or not at all (a rename); nothing when it cannot be written */
-export function writeCache(script: vm.Script, cacheFile: string): boolean {
+function writeCache(script: vm.Script, cacheFile: string): boolean {
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(cacheFile), { recursive: true });
