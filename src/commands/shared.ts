@@ -49,7 +49,7 @@ export async function readConfig(env: NodeJS.ProcessEnv): Promise<{ doc: Record<
   if (!existsSync(file)) return undefined;
   // the YAML parser loads only when there is a config file (not on the way to the TUI's first frame)
   const { parseYamlStrict } = await import('../core/runbook/yaml.js');
-  const doc = parseYamlStrict(readFileSync(file, 'utf8'), file);
+  const doc = parseYamlStrict(readFileSync(file, 'utf8'), file, [`Fix the YAML in ${file}: it is a mapping of ${CONFIG_KEYS.join(', ')} (ENVIRONMENT in the help), e.g. state_dir: ~/incidents`]);
   if (doc === null) return undefined;
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`${file}: the config file must be a mapping (e.g. state_dir: ~/incidents)`);
   for (const key of Object.keys(doc)) {

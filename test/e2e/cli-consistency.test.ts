@@ -170,6 +170,13 @@ describe('the state directory', () => {
     const bad = cli(['incidents'], { cwd: tmp, env: e });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`${join(conf, 'runbook', 'config.yaml')}: unknown key "statedir"`);
+    // broken YAML: the position, and what the config file holds (not the runbook format's docs)
+    writeFileSync(join(conf, 'runbook', 'config.yaml'), 'state_dir: [unclosed\n');
+    const yaml = cli(['incidents'], { cwd: tmp, env: e });
+    expect(yaml.code).toBe(2);
+    expect(yaml.stderr).toContain(`${join(conf, 'runbook', 'config.yaml')}:2:1`);
+    expect(yaml.stderr).toContain('it is a mapping of state_dir, store, operator');
+    expect(yaml.stderr).not.toContain('runbook-format.md');
   });
 });
 

@@ -91,15 +91,15 @@ export class Reporter {
     return found.node?.range?.[0] ?? (found.pair?.key && isNodeWithRange(found.pair.key) ? found.pair.key.range[0] : 0);
   }
 
-  /** Throw a ValidationError if anything was reported. */
-  throwIfAny(): void {
+  /** Throw a ValidationError if anything was reported (`nextSteps`: what to do, by default for a runbook). */
+  throwIfAny(nextSteps = ['Fix the problems above; docs/runbook-format.md describes every field.']): void {
     if (this.issues.length === 0) return;
     // in file order; issues without a position last
     const key = (i: Issue) => (i.line === 0 ? Number.MAX_SAFE_INTEGER : i.line * 100_000 + i.col);
     const issues = [...this.issues].sort((a, b) => key(a) - key(b));
     if (this.#dropped > 0)
       issues.push({ file: this.file, line: 0, col: 0, path: '', message: `stopped after ${this.issues.length} problems (${this.#dropped} more not shown)`, code: 'too-many' });
-    throw new ValidationError(issues, { nextSteps: ['Fix the problems above; docs/runbook-format.md describes every field.'] });
+    throw new ValidationError(issues, { nextSteps });
   }
 }
 
@@ -256,12 +256,13 @@ function toJS(n: Node | null, path: Path, rep: Reporter, depth: number): unknown
 }
 
 /**
- * Parse any YAML input (scenario files, fixtures) under the same strict rules as runbooks and
- * return the plain JS value; throws ValidationError with positions.
+ * Parse any YAML input (scenario files, the config file, fixtures) under the same strict rules as
+ * runbooks and return the plain JS value; throws ValidationError with positions (and `nextSteps`
+ * when the file is not a runbook's kind).
  */
-export function parseYamlStrict(text: string, file: string): unknown {
+export function parseYamlStrict(text: string, file: string, nextSteps?: string[]): unknown {
   const rep = new Reporter(file, text);
   const res = readYaml(text, rep);
-  rep.throwIfAny();
+  rep.throwIfAny(nextSteps);
   return res?.value ?? null;
 }
