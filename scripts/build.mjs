@@ -23,7 +23,7 @@ const EXTERNAL = ['pg-native'];
 const stubs = bundlePatches();
 
 // The SDKs — what a provider's action, a drill simulator or team mode imports the first time it
-// needs it: ES-module chunks of their own (dist/sdk/*.js, one entry each, shared code in common
+// needs it: ES-module chunks of their own (dist/sdk/*.mjs, one entry each, shared code in common
 // chunks) that the runner imports then, not part of the runner, whose start pays for every
 // module it holds (its code cache, the functions its top level declares; bench/README.md).
 // 'default': a CommonJS package of which runbook reads module.exports (`(await import(x)).default`,
@@ -61,7 +61,7 @@ const sdkOutside = {
   name: 'sdk-outside',
   setup(b) {
     const names = new RegExp(`^(${Object.keys(SDKS).map((k) => k.replace(/[./-]/g, '\\$&')).join('|')})$`);
-    b.onResolve({ filter: names }, (a) => (a.kind === 'dynamic-import' && /[\\/]src[\\/]/.test(a.importer) ? { path: `./${sdkChunk(a.path)}.js`, external: true } : undefined));
+    b.onResolve({ filter: names }, (a) => (a.kind === 'dynamic-import' && /[\\/]src[\\/]/.test(a.importer) ? { path: `./${sdkChunk(a.path)}.mjs`, external: true } : undefined));
   },
 };
 
@@ -86,12 +86,31 @@ const define = { 'process.env.NODE_ENV': '"production"', __RUNBOOK_VERSION__: JS
 const tmp = `dist.tmp-${process.pid}`;
 const old = `dist.old-${process.pid}`;
 rmSync(tmp, { recursive: true, force: true });
-// dist/cli.js: argv, --version, --help (nothing else loads for those), and loading the runner;
-// dist/pg-worker.js: the shared journal's worker thread (src/core/journal/pg-store.ts);
-// dist/sdk/*.js: the SDKs (above).
+// dist/cli.js: argv, --version, --help (nothing else loads for those), and loading the runner —
+// CommonJS (dist/package.json says so): an ES-module entry starts Node's ES-module loader, ~20 ms
+// more on the way to the TUI's first frame (bench/README.md), and nothing there needs it.
 await build({
-  entryPoints: { cli: 'src/cli.ts', 'pg-worker': 'src/core/journal/pg-worker.ts', ...Object.fromEntries(Object.keys(SDKS).map((p) => [sdkChunk(p), `sdk-entry:${p}`])) },
+  entryPoints: { cli: 'src/cli.ts' },
   outdir: tmp,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  external: EXTERNAL,
+  plugins: [stubs, runnerOnly],
+  // the version from package.json, inlined so --version reads no file (src/help.ts)
+  define: { ...define, __RUNBOOK_RUNNER__: JSON.stringify('./runner.cjs'), 'import.meta.url': '__runbookImportMetaUrl' },
+  inject: ['scripts/runner-shims.js'],
+  logLevel: 'warning',
+  banner: { js: '#!/usr/bin/env node' },
+});
+// ES modules, .mjs: dist/pg-worker.mjs, the shared journal's worker thread
+// (src/core/journal/pg-store.ts), and dist/sdk/*.mjs, the SDKs (above)
+await build({
+  entryPoints: { 'pg-worker': 'src/core/journal/pg-worker.ts', ...Object.fromEntries(Object.keys(SDKS).map((p) => [sdkChunk(p), `sdk-entry:${p}`])) },
+  outdir: tmp,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -99,16 +118,14 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   external: EXTERNAL,
-  plugins: [stubs, runnerOnly, sdkEntries],
-  // React's production build (the bundled copy only; no source of ours reads NODE_ENV);
-  // the version from package.json, inlined so --version reads no file (src/help.ts)
-  define: { ...define, __RUNBOOK_RUNNER__: JSON.stringify('./runner.cjs') },
-  jsx: 'automatic',
+  plugins: [stubs, sdkEntries],
+  define,
   logLevel: 'warning',
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __runbookCreateRequire } from 'node:module';\nconst require = __runbookCreateRequire(import.meta.url);" },
+  banner: { js: "import { createRequire as __runbookCreateRequire } from 'node:module';\nconst require = __runbookCreateRequire(import.meta.url);" },
 });
-// dist/runner.cjs: every command (src/command-runner.ts and what it loads, Ink and the SDKs
-// included) as one CommonJS script, which src/code-cache.ts loads through a V8 code cache — Node
+writeFileSync(`${tmp}/package.json`, `${JSON.stringify({ type: 'commonjs', description: 'the build of runbook (scripts/build.mjs): dist/cli.js is CommonJS, the .mjs files ES modules' }, null, 2)}\n`);
+// dist/runner.cjs: every command (src/command-runner.ts and what it loads, Ink included) as one
+// CommonJS script, which src/code-cache.ts loads through a V8 code cache — Node
 // 20 caches no ES module's compiled code. Modules imported lazily stay lazy: esbuild wraps each
 // in a function that runs on its first import().
 await build({

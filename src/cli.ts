@@ -1,9 +1,9 @@
 /**
  * runbook — argv → command. The ONLY place that sets the exit code or exits.
  * --version and --help are answered by src/cli-answers.ts, which loads nothing else (no Ink, no
- * SDKs). A command runs
- * in src/command-runner.ts: from the build, dist/runner.cjs through its V8 code cache
- * (src/code-cache.ts); from source, the module itself. The commands load lazily from there.
+ * SDKs). A command runs in src/command-runner.ts: from the build, dist/runner.cjs through its V8
+ * code cache (src/code-cache.ts); from source, the module itself. The commands load lazily from
+ * there. Built as CommonJS (dist/cli.js, scripts/build.mjs): no ES-module loader at start-up.
  */
 import { ExitCode } from './core/errors.js';
 import { requireCached } from './code-cache.js';

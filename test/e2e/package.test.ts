@@ -91,7 +91,7 @@ describe('the npm package', () => {
   it('bundles no private key: smtp-server\'s built-in localhost key and certificate are dropped (scripts/build.mjs)', () => {
     ensureBuilt();
     const dist = join(ROOT, 'dist');
-    for (const f of readdirSync(dist).filter((n) => n.endsWith('.js') || n.endsWith('.cjs'))) {
+    for (const f of readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((n) => /\.(c|m)?js$/.test(n))) {
       const text = readFileSync(join(dist, f), 'utf8');
       // a PEM block with its base64 body (our own code may name the markers, never carry a body)
       expect(/-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----(\\n|\n)[A-Za-z0-9+/]{40}/.test(text), f).toBe(false);

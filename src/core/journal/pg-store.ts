@@ -69,10 +69,10 @@ export function showUrl(url: string): string {
   return `postgres://${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.host}${u.pathname}`;
 }
 
-/** dist/pg-worker.js next to the bundle; from source (benches, tests under tsx) the TypeScript file, loaded through tsx. */
+/** dist/pg-worker.mjs next to the bundle; from source (benches, tests under tsx) the TypeScript file, loaded through tsx. */
 function workerSource(): URL | string {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new URL('./pg-worker.js', here);
+  if (!here.endsWith('.ts')) return new URL('./pg-worker.mjs', here);
   // Node 20 does not apply --import hooks to a worker's entry module: register tsx in the worker first
   const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   return `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(new URL('./pg-worker.ts', here).href)}); })`;
