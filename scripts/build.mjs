@@ -86,41 +86,31 @@ const define = { 'process.env.NODE_ENV': '"production"', __RUNBOOK_VERSION__: JS
 const tmp = `dist.tmp-${process.pid}`;
 const old = `dist.old-${process.pid}`;
 rmSync(tmp, { recursive: true, force: true });
+/** what every bundle below shares */
+const common = { outdir: tmp, bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', external: EXTERNAL, logLevel: 'warning' };
 // dist/cli.js: argv, --version, --help (nothing else loads for those), and loading the runner —
 // CommonJS (dist/package.json says so): an ES-module entry starts Node's ES-module loader, ~20 ms
 // more on the way to the TUI's first frame (bench/README.md), and nothing there needs it.
 await build({
+  ...common,
   entryPoints: { cli: 'src/cli.ts' },
-  outdir: tmp,
-  bundle: true,
   format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: 'linked',
-  external: EXTERNAL,
   plugins: [stubs, runnerOnly],
   // the version from package.json, inlined so --version reads no file (src/help.ts)
   define: { ...define, __RUNBOOK_RUNNER__: JSON.stringify('./runner.cjs'), 'import.meta.url': '__runbookImportMetaUrl' },
   inject: ['scripts/runner-shims.js'],
-  logLevel: 'warning',
   banner: { js: '#!/usr/bin/env node' },
 });
 // ES modules, .mjs: dist/pg-worker.mjs, the shared journal's worker thread
 // (src/core/journal/pg-store.ts), and dist/sdk/*.mjs, the SDKs (above)
 await build({
+  ...common,
   entryPoints: { 'pg-worker': 'src/core/journal/pg-worker.ts', ...Object.fromEntries(Object.keys(SDKS).map((p) => [sdkChunk(p), `sdk-entry:${p}`])) },
-  outdir: tmp,
   outExtension: { '.js': '.mjs' },
-  bundle: true,
   splitting: true,
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: 'linked',
-  external: EXTERNAL,
   plugins: [stubs, sdkEntries],
   define,
-  logLevel: 'warning',
   banner: { js: "import { createRequire as __runbookCreateRequire } from 'node:module';\nconst require = __runbookCreateRequire(import.meta.url);" },
 });
 writeFileSync(`${tmp}/package.json`, `${JSON.stringify({ type: 'commonjs', description: 'the build of runbook (scripts/build.mjs): dist/cli.js is CommonJS, the .mjs files ES modules' }, null, 2)}\n`);
@@ -129,15 +119,10 @@ writeFileSync(`${tmp}/package.json`, `${JSON.stringify({ type: 'commonjs', descr
 // 20 caches no ES module's compiled code. Modules imported lazily stay lazy: esbuild wraps each
 // in a function that runs on its first import().
 await build({
+  ...common,
   entryPoints: { runner: 'src/command-runner.ts' },
-  outdir: tmp,
   outExtension: { '.js': '.cjs' },
-  bundle: true,
   format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: 'linked',
-  external: EXTERNAL,
   plugins: [sdkOutside, stubs],
   define: { ...define, 'import.meta.url': '__runbookImportMetaUrl' },
   // no comments or indentation (names and code as they are; the source map has the rest): a
@@ -147,7 +132,6 @@ await build({
   charset: 'ascii',
   inject: ['scripts/runner-shims.js'],
   jsx: 'automatic',
-  logLevel: 'warning',
 });
 finishRunner(`${tmp}/runner.cjs`);
 await compileRunbooks(`${tmp}/compiled-runbooks`);
