@@ -8,11 +8,10 @@ import { COMMANDS, didYouMean, isCommand } from './commands/spec.js';
 import { VERSION, mainHelp, commandHelp } from './help.js';
 import { program } from './commands/invocation.js';
 import { neutralise } from './core/terminal-text.js';
+import { HELP_FLAGS, VERSION_FLAGS } from './cli-flags.js';
 
-export const VERSION_FLAGS: ReadonlySet<string> = new Set(['--version', '-V', '-v', 'version']);
-export const HELP_FLAGS: ReadonlySet<string> = new Set(['--help', '-h']);
 
-/** The answer to `argv` (cli.ts isQuestion) on stdout, or the unknown command on stderr: the exit code. */
+/** The answer to `argv` (isQuestion, cli-flags.ts) on stdout, or the unknown command on stderr: the exit code. */
 export function answer(argv: readonly string[]): number {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || HELP_FLAGS.has(name)) {

@@ -7,6 +7,7 @@
  */
 import { ExitCode } from './core/errors.js';
 import { requireCached } from './code-cache.js';
+import { isQuestion } from './cli-flags.js';
 import { fileURLToPath } from 'node:url';
 
 // set by scripts/build.mjs: the runner's file beside dist/cli.js, and the build's id
@@ -40,13 +41,6 @@ const ACTING = new Set(['run', 'drill', 'attach', 'push', 'approve']);
 
 /** The command whose name prefixes error messages (`runbook run: …`). */
 let current = '';
-
-/** `argv` asks for the help or the version, or names no command: src/cli-answers.ts answers (its VERSION_FLAGS, HELP_FLAGS) */
-function isQuestion(argv: readonly string[]): boolean {
-  const [name, ...rest] = argv;
-  const help = (a: string) => a === '--help' || a === '-h';
-  return name === undefined || name === 'help' || help(name) || ['--version', '-V', '-v', 'version'].includes(name) || rest.some(help);
-}
 
 async function main(argv: string[]): Promise<number> {
   if (isQuestion(argv)) return (await import('./cli-answers.js')).answer(argv);

@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { Engine, type EngineOptions, type RunResult } from '../core/engine/engine.js';
 import type { EngineEvent, EngineObserver } from '../core/engine/events.js';
 import type { OperatorPorts } from '../core/engine/ports.js';
-import { checkInputNames, coerceInput, loadPatternsFor, parseInputFlags, resolveInputs } from '../core/engine/inputs.js';
+import { checkInputNames, coerceInput, parseInputFlags, resolveInputs } from '../core/engine/inputs.js';
 import { checkStepFlags } from '../core/engine/flags.js';
 import { FileJournal, checkIncidentId } from '../core/journal/store.js';
 import type { JournalRecord } from '../core/journal/records.js';
@@ -117,7 +117,6 @@ export async function runCommand(argv: string[], ctx: CommandContext, setup: Run
   checkStepFlags(loaded.runbook, { done: parseDoneFlags(collect(f.done)).keys(), settle, approve: collect(f.approve) });
   // before the incident's folder exists: a bad flag leaves no empty incident behind
   checkInputNames(loaded.runbook.inputs, inputs);
-  await loadPatternsFor(loaded.runbook.inputs);
   checkInputValues(loaded.runbook.inputs, inputs);
   const stateDir = await stateDirOf(f['state-dir'], ctx);
   const given = f.incident;

@@ -4,7 +4,6 @@
  * outside the store. After close() (quit), pending and later calls get an answer that stops
  * the run without deciding anything (approval/settle: wait, manual: not done, failure: stop).
  */
-import { loadPatterns } from '../core/runbook/pattern.js';
 import { NOTHING_ASKED_HINT } from './keymap.js';
 import type {
   ApprovalAnswer,
@@ -130,11 +129,7 @@ export function createTuiPorts(store: RunStore, opts: { beforeAsk?: () => void }
     },
     settle: (req) => ask<'doubt'>({ kind: 'doubt', step: req.step, req }),
     promptSecret: (question) => ask<'secret'>({ kind: 'secret', question }),
-    // the answer is checked against the pattern as it is typed (controller.ts): the engine is loaded first
-    askInput: async (req) => {
-      if (req.pattern !== undefined) await loadPatterns();
-      return ask<'input'>({ kind: 'input', req });
-    },
+    askInput: (req) => ask<'input'>({ kind: 'input', req }),
     proceed: (step) => {
       // when a step is ready every value its title and instructions read is known: show them filled in
       refreshInfo(step.id, step.title, step.instructions, step.kind, { ...(step.uses ? { uses: step.uses } : {}), ...(step.confirm !== undefined ? { confirm: step.confirm } : {}) });

@@ -20,7 +20,7 @@ import type { ProviderRegistry } from '../../providers/registry.js';
 import type { EngineEvent, EngineObserver, RunStatus, StepInfo } from './events.js';
 import type { OperatorPorts } from './ports.js';
 import { makeEmitter, type RunContext, type StepResult } from './run-context.js';
-import { coerceInput, loadPatternsFor, resolveInputs } from './inputs.js';
+import { coerceInput, resolveInputs } from './inputs.js';
 import { runStep } from './step.js';
 import { maskedByRedaction, toStored } from './stored.js';
 import { fingerprintValue } from '../secrets/secret.js';
@@ -240,7 +240,6 @@ export class Engine {
   async #resumeInputs(prior: RunState): Promise<Record<string, unknown>> {
     const o = this.#o;
     const specs = o.loaded.runbook.inputs;
-    await loadPatternsFor(specs);
     const inputs = { ...prior.inputs };
     for (const [k, fp] of Object.entries(prior.inputFingerprints)) {
       const spec = specs[k];

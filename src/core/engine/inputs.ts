@@ -1,9 +1,7 @@
 /** Typing runbook inputs from `--input key=value` flags (and the TUI's prompts). */
 import { UsageError } from '../errors.js';
 import type { Input } from '../runbook/schema.js';
-import { compilePattern, loadPatternsFor, type Pattern } from '../runbook/pattern.js';
-
-export { loadPatternsFor };
+import { compilePattern, type Pattern } from '../runbook/pattern.js';
 import type { InputRequest, OperatorPorts } from './ports.js';
 
 export function coerceInput(name: string, spec: Input, raw: string): unknown {
@@ -85,7 +83,6 @@ export async function resolveInputs(
   ports: Pick<OperatorPorts, 'askInput'>,
 ): Promise<Record<string, unknown>> {
   checkInputNames(specs, given);
-  await loadPatternsFor(specs);
   const out: Record<string, unknown> = {};
   const missing: string[] = [];
   for (const [name, spec] of Object.entries(specs)) {

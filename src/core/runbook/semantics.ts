@@ -10,17 +10,13 @@ import type { ActionDef } from '../../providers/sdk.js';
 import { hasExpression, references, type Root } from './expressions.js';
 import { describeKinds, kindsOfExpr, kindsOfValue, staticPath, wholeExpression } from './expr-types.js';
 import { shapeOf, type Shape } from './shapes.js';
-import { RE2JS } from 're2js';
-import { compilePattern, usePatternEngine, type Pattern } from './pattern.js';
+import { compilePattern, type Pattern } from './pattern.js';
 import { checkSplice } from './splice-check.js';
 import { checkRepeat, checkVersion, checkWatch, flattenForChecks, isRepeat, REPEAT_OUTPUTS, WATCH_OUTPUTS } from './blocks.js';
 import { checkDeep, checkText, type RefContext, type Site, type StepInfo } from './refs.js';
 import type { Runbook, Step } from './schema.js';
 import type { Path, Reporter } from './yaml.js';
 import { knownKeys, reportZod, suggest } from './zod-issues.js';
-
-// the validator is loaded on demand, and checks patterns synchronously: it brings the pattern engine with it
-usePatternEngine(RE2JS);
 
 const roots = (...r: Root[]): ReadonlySet<Root> => new Set(r);
 const TEXT = roots('inputs', 'steps', 'incident', 'item');

@@ -5,7 +5,7 @@
  * and the YAML read again, only to place a problem.
  */
 import { UsageError, ValidationError } from '../../core/errors.js';
-import { coerceInput, loadPatternsFor } from '../../core/engine/inputs.js';
+import { coerceInput } from '../../core/engine/inputs.js';
 import type { LoadedRunbook } from '../../core/runbook/load.js';
 import type { Path } from '../../core/runbook/yaml.js';
 import { suggest } from '../../core/runbook/zod-issues.js';
@@ -20,7 +20,6 @@ import type { LoadedScenario } from './stored.js';
  */
 export async function checkDrillInputs(loaded: LoadedRunbook, sc: LoadedScenario, flags: Record<string, string>, workspace: string, keyIdOf: (credential: string) => string | undefined): Promise<void> {
   const specs = loaded.runbook.inputs ?? {};
-  await loadPatternsFor(specs);
   const known = Object.keys(specs);
   const check = async (values: Record<string, unknown> | undefined, file: string, source: string, base: Path, what: string) => {
     if (!values || !Object.keys(values).length) return;
